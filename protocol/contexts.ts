@@ -1,0 +1,22 @@
+// The associated data for each kind of sealed box. Sender and receiver build the context
+// from the routing metadata they each see, so a box replayed anywhere else fails to open.
+
+import type { SealContext } from "./crypto";
+
+export const sealContext = {
+  event: (hostId: string, threadId: string, seq: number): SealContext => ["event", hostId, threadId, seq],
+  record: (hostId: string, key: string): SealContext => ["record", hostId, key],
+  rpcCall: (hostId: string, phoneId: string, id: string): SealContext => ["rpc-call", hostId, phoneId, id],
+  rpcReply: (hostId: string, phoneId: string, id: string): SealContext => ["rpc-reply", hostId, phoneId, id],
+  pairHello: (slotId: string): SealContext => ["pair-hello", slotId],
+  pairGrant: (slotId: string): SealContext => ["pair-grant", slotId],
+} as const;
+
+/** HKDF `info` strings for keys derived from two devices' ECDH keys. */
+export const KeyPurpose = {
+  PairHello: "tether pair hello",
+  PairGrant: "tether content key grant",
+} as const;
+
+/** Epoch used for boxes sealed with a pairwise (ECDH-derived) key rather than a content key. */
+export const PAIRWISE_EPOCH = 1;

@@ -1,0 +1,158 @@
+// Wire payloads as the relay sees them: routing metadata in clear, everything else in a
+// sealed `Box`. One zod schema per payload, with its inferred type; every inbound payload is
+// parsed with its schema at the boundary.
+
+import { z } from "zod";
+
+/** Largest sealed payload the relay accepts in one event (ciphertext, base64url). */
+export const MAX_BOX_CHARS = 2 * 1024 * 1024;
+
+const base64url = z.string().regex(/^[A-Za-z0-9_-]*$/, "base64url");
+
+/** Relay-minted ids and client-chosen request ids: short, url-safe. */
+export const idSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "id");
+
+/** A thread id (chosen by the host) or `""` for host-wide streams. */
+export const threadIdSchema = z.string().regex(/^[A-Za-z0-9_-]{0,64}$/, "thread id");
+
+/** A P-256 public key, raw uncompressed point (65 bytes), base64url. */
+export const publicKeySchema = base64url.length(87);
+
+/** A bearer token: 32 random bytes, base64url. */
+export const tokenSchema = base64url.length(43);
+
+/** AES-256-GCM ciphertext: key epoch, 96-bit IV, ciphertext with its 128-bit tag. */
+export const boxSchema = z.strictObject({
+  e: z.number().int().min(1).max(1_000_000),
+  iv: base64url.length(16),
+  ct: base64url.min(22).max(MAX_BOX_CHARS),
+});
+/** A sealed payload. What it holds is known only to the host and its phones. */
+export type Box = z.infer<typeof boxSchema>;
+
+/** `socket.handshake.auth`. A device without a token may only register or join a pairing. */
+export const handshakeSchema = z.object({
+  v: z.number().int(),
+  token: tokenSchema.optional(),
+});
+export type Handshake = z.infer<typeof handshakeSchema>;
+
+export const deviceKindSchema = z.enum(["host", "phone"]);
+export type DeviceKind = z.infer<typeof deviceKindSchema>;
+
+// --- registration and pairing --------------------------------------------------------------
+
+export const emptySchema = z.object({}).strict();
+
+export const pairJoinSchema = z.strictObject({
+  slotId: idSchema,
+  /** The phone's ECDH public key. */
+  phoneKey: publicKeySchema,
+  /** The phone's name, sealed with a key only the host can derive (see `sealContext.pairHello`). */
+  hello: boxSchema,
+  /** HMAC-SHA256 over both public keys, keyed by the secret in the QR code. */
+  proof: base64url.length(43),
+});
+export type PairJoin = z.infer<typeof pairJoinSchema>;
+
+/** Relay → host: a phone asks to pair through one of the host's slots. */
+export interface PairRequest {
+  slotId: string;
+  phoneKey: string;
+  hello: Box;
+  proof: string;
+}
+
+export const pairDecideSchema = z.discriminatedUnion("accept", [
+  z.strictObject({
+    slotId: idSchema,
+    accept: z.literal(true),
+    /** The content key and host profile, sealed for the phone (see `sealContext.pairGrant`). */
+    grant: boxSchema,
+  }),
+  z.strictObject({ slotId: idSchema, accept: z.literal(false), reason: z.enum(["declined", "bad-proof"]) }),
+]);
+export type PairDecide = z.infer<typeof pairDecideSchema>;
+
+/** Relay → joining phone: how its pairing ended. */
+export type PairResult =
+  | { ok: true; hostId: string; deviceId: string; token: string; grant: Box }
+  | { ok: false; code: "pair-declined" | "slot-expired"; message: string };
+
+// --- presence ------------------------------------------------------------------------------
+
+export interface HostPresence {
+  hostId: string;
+  online: boolean;
+  /** Epoch milliseconds of the host's last connection or disconnection. */
+  lastSeen: number;
+}
+
+export interface Hello {
+  v: number;
+  deviceId: string;
+  kind: DeviceKind;
+  /** For a phone: the hosts it is paired with. For a host: empty. */
+  hosts: HostPresence[];
+}
+
+// --- sealed traffic --------------------------------------------------------------------------
+
+export const rpcRequestSchema = z.strictObject({
+  hostId: idSchema,
+  id: idSchema,
+  box: boxSchema,
+});
+export type RpcRequest = z.infer<typeof rpcRequestSchema>;
+
+/** Relay → host: a phone's sealed call. `from` is the phone's device id. */
+export interface RpcForward {
+  from: string;
+  id: string;
+  box: Box;
+}
+
+export const publishSchema = z.strictObject({
+  threadId: threadIdSchema,
+  seq: z.number().int().min(1),
+  box: boxSchema,
+});
+export type Publish = z.infer<typeof publishSchema>;
+
+export const recordPutSchema = z.strictObject({
+  key: idSchema,
+  box: boxSchema,
+});
+export type RecordPut = z.infer<typeof recordPutSchema>;
+
+/** A durable thread event as stored and delivered: numbered per thread, sealed. */
+export interface StoredEvent {
+  hostId: string;
+  threadId: string;
+  seq: number;
+  box: Box;
+  at: number;
+}
+
+/** A latest-wins record (host profile, thread summary), sealed. */
+export interface StoredRecord {
+  hostId: string;
+  key: string;
+  box: Box;
+  at: number;
+}
+
+export const syncSchema = z.strictObject({
+  hostId: idSchema,
+  /** Thread id → last sequence number the phone has. Threads not named start at 0. */
+  cursors: z.record(threadIdSchema, z.number().int().min(0)),
+  limit: z.number().int().min(1).max(5000).optional(),
+});
+export type SyncRequest = z.infer<typeof syncSchema>;
+
+export interface SyncPage {
+  records: StoredRecord[];
+  events: StoredEvent[];
+  /** True when more events remain: ask again with the advanced cursors. */
+  more: boolean;
+}

@@ -1,0 +1,94 @@
+// What travels inside the boxes: only the host and its paired phones ever see these.
+// Parsed with their schemas after opening, like any other inbound payload.
+
+import { z } from "zod";
+import { ErrorCode } from "./errors";
+
+/** Largest file slice one `read-file` call returns, in bytes. */
+export const MAX_READ_BYTES = 256 * 1024;
+/** Most entries one `list-dir` call returns. */
+export const MAX_DIR_ENTRIES = 5000;
+
+/** The phone's half of the pairing hello, sealed for the host. */
+export const pairHelloSchema = z.strictObject({
+  name: z.string().trim().min(1).max(80),
+});
+export type PairHello = z.infer<typeof pairHelloSchema>;
+
+/** Who the host is, as its phones show it. Published as the `profile` record. */
+export const hostProfileSchema = z.strictObject({
+  name: z.string().max(120),
+  workspace: z.string().max(200),
+  platform: z.string().max(40),
+  version: z.string().max(40),
+});
+export type HostProfile = z.infer<typeof hostProfileSchema>;
+
+/** The host's half of pairing, sealed for the phone: the content key and who the host is. */
+export const pairGrantSchema = z.strictObject({
+  hostId: z.string(),
+  /** AES-256-GCM content key, raw, base64url. */
+  key: z.string(),
+  epoch: z.number().int().min(1),
+  profile: hostProfileSchema,
+});
+export type PairGrant = z.infer<typeof pairGrantSchema>;
+
+/** A workspace-relative path with `/` separators; `""` is the workspace root. */
+const relPath = z.string().max(4096);
+
+export const rpcCallSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("list-dir"), path: relPath }),
+  z.strictObject({
+    type: z.literal("read-file"),
+    path: relPath,
+    offset: z.number().int().min(0).optional(),
+    length: z.number().int().min(1).max(MAX_READ_BYTES).optional(),
+  }),
+]);
+export type RpcCall = z.infer<typeof rpcCallSchema>;
+
+export const dirEntrySchema = z.strictObject({
+  name: z.string(),
+  kind: z.enum(["file", "dir", "symlink", "other"]),
+  size: z.number(),
+  mtime: z.number(),
+});
+export type DirEntry = z.infer<typeof dirEntrySchema>;
+
+export const listDirResultSchema = z.strictObject({
+  type: z.literal("list-dir"),
+  path: z.string(),
+  entries: z.array(dirEntrySchema),
+  /** Entries hidden by ignore rules or the secret deny list. */
+  hidden: z.number().int(),
+  truncated: z.boolean(),
+});
+export type ListDirResult = z.infer<typeof listDirResultSchema>;
+
+export const readFileResultSchema = z.strictObject({
+  type: z.literal("read-file"),
+  path: z.string(),
+  size: z.number().int(),
+  mtime: z.number(),
+  offset: z.number().int(),
+  /** `text`: UTF-8 in `content`. `image`: base64url bytes in `content`. `binary`: no content. */
+  kind: z.enum(["text", "image", "binary"]),
+  mime: z.string(),
+  content: z.string(),
+  /** True when the slice reaches the end of the file. */
+  eof: z.boolean(),
+});
+export type ReadFileResult = z.infer<typeof readFileResultSchema>;
+
+export const rpcResultSchema = z.discriminatedUnion("type", [listDirResultSchema, readFileResultSchema]);
+export type RpcResult = z.infer<typeof rpcResultSchema>;
+
+const errorCodeSchema = z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]);
+
+/** The host's sealed answer to a call. */
+export const rpcReplySchema = z.union([
+  z.strictObject({ ok: z.literal(true), result: rpcResultSchema }),
+  z.strictObject({ ok: z.literal(false), code: errorCodeSchema, message: z.string() }),
+]);
+export type RpcReply = z.infer<typeof rpcReplySchema>;
