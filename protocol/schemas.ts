@@ -76,7 +76,14 @@ export type PairDecide = z.infer<typeof pairDecideSchema>;
 
 /** Relay → joining phone: how its pairing ended. */
 export type PairResult =
-  | { ok: true; hostId: string; deviceId: string; token: string; grant: Box }
+  | {
+      ok: true;
+      hostId: string;
+      deviceId: string;
+      /** Present when the relay minted a new phone device; absent when an already paired phone added a host. */
+      token?: string;
+      grant: Box;
+    }
   | { ok: false; code: "pair-declined" | "slot-expired"; message: string };
 
 // --- presence ------------------------------------------------------------------------------
