@@ -9,6 +9,8 @@ export const ErrorCode = {
   /** Client and relay speak different protocol versions. */
   ProtocolMismatch: "protocol-mismatch",
   NotFound: "not-found",
+  /** The request clashes with what is stored (an event number reused with other content). */
+  Conflict: "conflict",
   /** The pairing slot expired (5 minutes) or never existed. */
   SlotExpired: "slot-expired",
   /** The pairing slot was already used by another phone. */

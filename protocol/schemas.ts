@@ -101,6 +101,8 @@ export interface Hello {
   kind: DeviceKind;
   /** For a phone: the hosts it is paired with. For a host: empty. */
   hosts: HostPresence[];
+  /** The URL phones reach the relay at, when the operator set one; hosts put it in pairing links. */
+  publicUrl?: string;
 }
 
 // --- sealed traffic --------------------------------------------------------------------------

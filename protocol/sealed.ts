@@ -6,6 +6,8 @@ import { ErrorCode } from "./errors";
 
 /** Largest file slice one `read-file` call returns, in bytes. */
 export const MAX_READ_BYTES = 256 * 1024;
+/** Largest image a `read-file` call returns whole, to show as an image. */
+export const MAX_IMAGE_BYTES = 1024 * 1024;
 /** Most entries one `list-dir` call returns. */
 export const MAX_DIR_ENTRIES = 5000;
 

@@ -1,0 +1,111 @@
+// A Tether host: one workspace, one relay link, and the services phones talk to. The
+// headless host and the VS Code extension both run this; neither the core nor its services
+// import `vscode`.
+
+import { EventEmitter } from "node:events";
+import { basename } from "node:path";
+import { TETHER_VERSION, seal, sealContext, type HostProfile } from "../../protocol/index";
+import type { HostIdentity, PairedPhone } from "./identity";
+import { RelayLink, type LinkState } from "./link/relayLink";
+import type { Log } from "./log";
+import type { Mirror } from "./mirror/mirror";
+import { PairingService, type ConfirmPairing, type PairingOffer, type PairingPrompt } from "./pairing/pairingService";
+import { RpcServer } from "./rpc/rpcServer";
+
+export interface HostOptions {
+  /** Relay origin, e.g. http://127.0.0.1:8787. */
+  relay: string;
+  /** What phones call this host. */
+  name: string;
+  identity: HostIdentity;
+  mirror: Mirror;
+  confirmPairing: ConfirmPairing;
+  log: Log;
+  platform?: string;
+}
+
+export interface HostEvents {
+  state: [state: LinkState, detail: string | undefined];
+  paired: [phone: PairedPhone];
+  declined: [prompt: PairingPrompt];
+  "pairing-failed": [message: string];
+  fatal: [error: Error];
+}
+
+export class Host extends EventEmitter<HostEvents> {
+  readonly link: RelayLink;
+  private pairing: PairingService | undefined;
+  private publicUrl: string | undefined;
+  private closed = false;
+
+  constructor(private readonly options: HostOptions) {
+    super();
+    this.link = new RelayLink(options.relay, options.identity, options.log);
+    this.link.on("state", (state, detail) => this.emit("state", state, detail));
+    this.link.on("fatal", (err) => this.emit("fatal", err));
+    this.link.on("hello", (hello) => {
+      this.publicUrl = hello.publicUrl;
+      void this.publishProfile();
+    });
+  }
+
+  get profile(): HostProfile {
+    return {
+      name: this.options.name,
+      workspace: basename(this.options.mirror.root),
+      platform: this.options.platform ?? process.platform,
+      version: TETHER_VERSION,
+    };
+  }
+
+  get phones(): PairedPhone[] {
+    return this.options.identity.phones(this.options.relay);
+  }
+
+  /** Registers if needed and connects; resolves once the services are listening. */
+  async start(): Promise<void> {
+    await this.link.start();
+    if (this.closed) return;
+    const { identity, mirror, log, confirmPairing } = this.options;
+    this.pairing = new PairingService(this.link, identity, confirmPairing, () => this.profile, log, () => this.publicUrl ?? this.options.relay);
+    this.pairing.on("paired", (phone) => this.emit("paired", phone));
+    this.pairing.on("declined", (prompt) => this.emit("declined", prompt));
+    this.pairing.on("failed", (message) => this.emit("pairing-failed", message));
+    new RpcServer(this.link, identity, mirror, log);
+  }
+
+  /** Resolves when the link is open (now, or after the next connect). */
+  whenOpen(): Promise<void> {
+    if (this.link.state === "open") return Promise.resolve();
+    return new Promise((resolve) => {
+      const onState = (state: LinkState): void => {
+        if (state !== "open") return;
+        this.off("state", onState);
+        resolve();
+      };
+      this.on("state", onState);
+    });
+  }
+
+  /** Opens a pairing slot; the link is waited for if it is still connecting. */
+  async openPairing(): Promise<PairingOffer> {
+    await this.whenOpen();
+    if (!this.pairing) throw new Error("the host is not started");
+    return this.pairing.open();
+  }
+
+  private async publishProfile(): Promise<void> {
+    const { identity, log } = this.options;
+    const hostId = this.link.deviceId;
+    const box = await seal(identity.contentKey()!, identity.epoch, this.profile, sealContext.record(hostId, "profile"));
+    const answer = await this.link.request("record:put", { key: "profile", box });
+    if (!answer.ok) log.warn("could not publish the host profile", { code: answer.code });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.link.dispose();
+    this.removeAllListeners();
+  }
+}

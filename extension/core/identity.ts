@@ -1,0 +1,121 @@
+// The host's long-term identity: its ECDH key pair, its content keys by epoch, its
+// credentials per relay and the phones it paired. Persisted through a `StateStore` port
+// (a 0600 file for the headless host, SecretStorage in the editor).
+
+import { z } from "zod";
+import {
+  exportPrivateKey,
+  exportPublicKey,
+  exportSecretKey,
+  generateContentKey,
+  generateDeviceKeyPair,
+  importContentKey,
+  importKeyPair,
+} from "../../protocol/index";
+
+const pairedPhoneSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  publicKey: z.string(),
+  /** Origin of the relay the phone paired through. */
+  relay: z.string(),
+  pairedAt: z.number(),
+});
+export type PairedPhone = z.infer<typeof pairedPhoneSchema>;
+
+export const hostStateSchema = z.object({
+  version: z.literal(1),
+  deviceKey: z.record(z.string(), z.unknown()),
+  contentKeys: z.array(z.object({ epoch: z.number().int().min(1), key: z.string() })).min(1),
+  relays: z.record(z.string(), z.object({ deviceId: z.string(), token: z.string() })),
+  phones: z.array(pairedPhoneSchema),
+});
+export type HostState = z.infer<typeof hostStateSchema>;
+
+export interface StateStore {
+  /** The saved state, or null on first start. Rejects with a readable message when corrupt. */
+  load(): Promise<unknown>;
+  save(state: HostState): Promise<void>;
+}
+
+export class HostIdentity {
+  private constructor(
+    private state: HostState,
+    private readonly store: StateStore,
+    readonly keyPair: CryptoKeyPair,
+    /** This host's public key, raw P-256 point, base64url: it goes into the pairing QR. */
+    readonly publicKey: string,
+    private readonly contentKeys: Map<number, CryptoKey>,
+  ) {}
+
+  static async loadOrCreate(store: StateStore): Promise<HostIdentity> {
+    const raw = await store.load();
+    let state: HostState;
+    if (raw === null) {
+      const pair = await generateDeviceKeyPair(true);
+      state = {
+        version: 1,
+        deviceKey: (await exportPrivateKey(pair.privateKey)) as Record<string, unknown>,
+        contentKeys: [{ epoch: 1, key: await exportSecretKey(await generateContentKey()) }],
+        relays: {},
+        phones: [],
+      };
+      await store.save(state);
+    } else {
+      const parsed = hostStateSchema.safeParse(raw);
+      if (!parsed.success) throw new Error("The host's state file is not valid Tether state; move it away to start afresh.");
+      state = parsed.data;
+    }
+    const keyPair = await importKeyPair(state.deviceKey as JsonWebKey, true);
+    const keys = new Map<number, CryptoKey>();
+    for (const { epoch, key } of state.contentKeys) keys.set(epoch, await importContentKey(key, true));
+    return new HostIdentity(state, store, keyPair, await exportPublicKey(keyPair.publicKey), keys);
+  }
+
+  get epoch(): number {
+    return this.state.contentKeys[this.state.contentKeys.length - 1]!.epoch;
+  }
+
+  /** The content key of `epoch`, or undefined for an epoch this host never had. */
+  contentKey(epoch = this.epoch): CryptoKey | undefined {
+    return this.contentKeys.get(epoch);
+  }
+
+  /** The current content key, raw, for sealing into a pairing grant. */
+  currentKeyRaw(): string {
+    return this.state.contentKeys[this.state.contentKeys.length - 1]!.key;
+  }
+
+  credentials(relay: string): { deviceId: string; token: string } | undefined {
+    return this.state.relays[relay];
+  }
+
+  async setCredentials(relay: string, credentials: { deviceId: string; token: string } | undefined): Promise<void> {
+    const relays = { ...this.state.relays };
+    if (credentials) relays[relay] = credentials;
+    else delete relays[relay];
+    await this.update({ relays });
+  }
+
+  phones(relay: string): PairedPhone[] {
+    return this.state.phones.filter((p) => p.relay === relay);
+  }
+
+  isPaired(relay: string, phoneId: string): boolean {
+    return this.state.phones.some((p) => p.relay === relay && p.id === phoneId);
+  }
+
+  async addPhone(phone: PairedPhone): Promise<void> {
+    const others = this.state.phones.filter((p) => !(p.relay === phone.relay && p.id === phone.id));
+    await this.update({ phones: [...others, phone] });
+  }
+
+  async forgetPhones(relay: string): Promise<void> {
+    await this.update({ phones: this.state.phones.filter((p) => p.relay !== relay) });
+  }
+
+  private async update(patch: Partial<HostState>): Promise<void> {
+    this.state = { ...this.state, ...patch };
+    await this.store.save(this.state);
+  }
+}

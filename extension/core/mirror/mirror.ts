@@ -1,0 +1,239 @@
+// The workspace as the phone sees it: one directory at a time, bounded file reads, and the
+// rules that keep the phone inside the folder and away from secrets.
+
+import ignore, { type Ignore } from "ignore";
+import { join, sep } from "node:path";
+import {
+  ErrorCode,
+  MAX_DIR_ENTRIES,
+  MAX_IMAGE_BYTES,
+  MAX_READ_BYTES,
+  TetherError,
+  fromUtf8,
+  toBase64Url,
+  type DirEntry,
+  type ListDirResult,
+  type ReadFileResult,
+} from "../../../protocol/index";
+import type { FileSystem, FileStat } from "./fileSystem";
+import { ALWAYS_EXCLUDED, SecretRules } from "./rules";
+
+const IMAGE_TYPES: Record<string, string> = {
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".gif": "image/gif",
+  ".webp": "image/webp",
+  ".avif": "image/avif",
+  ".bmp": "image/bmp",
+  ".ico": "image/x-icon",
+  ".svg": "image/svg+xml",
+};
+
+export interface MirrorOptions {
+  fs: FileSystem;
+  /** The workspace folder, absolute. */
+  root: string;
+  secretPatterns?: readonly string[];
+  /** Extra gitignore-style patterns hidden from listings (editor `files.exclude`, settings). */
+  excludes?: readonly string[];
+}
+
+interface Resolved {
+  rel: string;
+  abs: string;
+  stat: FileStat;
+}
+
+/** Splits a workspace-relative path into clean segments, refusing anything that climbs out. */
+export function normalizeRelative(input: string): string {
+  if (input.includes("\0")) throw new TetherError(ErrorCode.BadRequest, "path contains a NUL byte");
+  if (input.startsWith("/") || input.startsWith("\\") || /^[A-Za-z]:/.test(input)) {
+    throw new TetherError(ErrorCode.OutsideWorkspace, "Absolute paths are not allowed; paths are relative to the workspace.");
+  }
+  const out: string[] = [];
+  for (const part of input.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (out.length === 0) throw new TetherError(ErrorCode.OutsideWorkspace, "That path leads outside the workspace.");
+      out.pop();
+      continue;
+    }
+    out.push(part);
+  }
+  return out.join("/");
+}
+
+export class Mirror {
+  private readonly secrets: SecretRules;
+  private readonly excludes: Ignore;
+  private readonly gitignores = new Map<string, { mtime: number; rules: Ignore | null }>();
+
+  private constructor(
+    private readonly fs: FileSystem,
+    /** The workspace root with symlinks resolved. */
+    readonly root: string,
+    options: MirrorOptions,
+  ) {
+    this.secrets = new SecretRules(options.secretPatterns);
+    this.excludes = ignore().add([...ALWAYS_EXCLUDED, ...(options.excludes ?? [])]);
+  }
+
+  static async open(options: MirrorOptions): Promise<Mirror> {
+    const root = await options.fs.realpath(options.root);
+    const stat = await options.fs.stat(root);
+    if (stat.kind !== "dir") throw new Error(`${options.root} is not a folder`);
+    return new Mirror(options.fs, root, options);
+  }
+
+  async listDir(path: string): Promise<ListDirResult> {
+    const dir = await this.resolve(path);
+    if (dir.stat.kind !== "dir") throw new TetherError(ErrorCode.NotFound, `${dir.rel || "."} is not a folder`);
+    const names = await this.fs.readdir(dir.abs);
+    const entries: DirEntry[] = [];
+    let hidden = 0;
+    const visible: typeof names = [];
+    for (const entry of names) {
+      const rel = dir.rel ? `${dir.rel}/${entry.name}` : entry.name;
+      const isDir = entry.kind === "dir";
+      // The folder itself passed `resolve`, so each entry needs checking on its own only.
+      if (this.secrets.isSecret(rel, isDir) || (await this.isExcluded(rel, isDir))) hidden++;
+      else visible.push(entry);
+    }
+    await forEachLimited(visible, 32, async (entry) => {
+      const abs = join(dir.abs, entry.name);
+      let stat: FileStat;
+      try {
+        stat = entry.kind === "symlink" ? await this.followLink(abs) : await this.fs.lstat(abs);
+      } catch {
+        stat = { kind: "symlink", size: 0, mtime: 0 };
+      }
+      entries.push({ name: entry.name, kind: stat.kind, size: stat.size, mtime: stat.mtime });
+    });
+    entries.sort((a, b) => (a.kind === "dir") !== (b.kind === "dir") ? (a.kind === "dir" ? -1 : 1) : a.name.localeCompare(b.name));
+    const truncated = entries.length > MAX_DIR_ENTRIES;
+    return { type: "list-dir", path: dir.rel, entries: entries.slice(0, MAX_DIR_ENTRIES), hidden, truncated };
+  }
+
+  async readFile(path: string, offset = 0, length = MAX_READ_BYTES): Promise<ReadFileResult> {
+    const file = await this.resolve(path);
+    if (file.stat.kind !== "file") throw new TetherError(ErrorCode.NotFound, `${file.rel || "."} is not a file`);
+    const { size, mtime } = file.stat;
+    const base = { type: "read-file" as const, path: file.rel, size, mtime };
+    const dot = file.rel.lastIndexOf(".");
+    const image = dot >= 0 ? IMAGE_TYPES[file.rel.slice(dot).toLowerCase()] : undefined;
+    if (image) {
+      if (size > MAX_IMAGE_BYTES) {
+        return { ...base, offset: 0, kind: "binary", mime: image, content: "", eof: true };
+      }
+      const bytes = await this.fs.read(file.abs, 0, size);
+      return { ...base, offset: 0, kind: "image", mime: image, content: toBase64Url(bytes), eof: true };
+    }
+    const start = Math.min(offset, size);
+    const want = Math.min(length, MAX_READ_BYTES);
+    const bytes = await this.fs.read(file.abs, start, want);
+    const eof = start + bytes.length >= size;
+    const text = decodeText(eof ? bytes : trimToCharBoundary(bytes));
+    if (text === null) return { ...base, offset: start, kind: "binary", mime: "application/octet-stream", content: "", eof: true };
+    return { ...base, offset: start, kind: "text", mime: "text/plain", content: text, eof };
+  }
+
+  /** Resolves a phone-supplied path to a real file inside the workspace, or throws why not. */
+  async resolve(path: string): Promise<Resolved> {
+    const rel = normalizeRelative(path);
+    if (this.secrets.isSecret(rel)) throw new TetherError(ErrorCode.SecretFile, `${rel} may hold secrets and is never shared.`);
+    const abs = rel ? join(this.root, ...rel.split("/")) : this.root;
+    let real: string;
+    try {
+      real = await this.fs.realpath(abs);
+    } catch {
+      throw new TetherError(ErrorCode.NotFound, `${rel || "."} does not exist`);
+    }
+    if (real !== this.root && !real.startsWith(this.root + sep)) {
+      throw new TetherError(ErrorCode.OutsideWorkspace, `${rel} leads outside the workspace.`);
+    }
+    const realRel = real === this.root ? "" : real.slice(this.root.length + 1).split(sep).join("/");
+    const stat = await this.fs.stat(real);
+    if (this.secrets.isSecret(realRel, stat.kind === "dir")) {
+      throw new TetherError(ErrorCode.SecretFile, `${rel} may hold secrets and is never shared.`);
+    }
+    if (rel && ((await this.isIgnored(rel, stat.kind === "dir")) || (realRel && (await this.isIgnored(realRel, stat.kind === "dir"))))) {
+      throw new TetherError(ErrorCode.NotFound, `${rel} is excluded by the workspace's ignore rules.`);
+    }
+    return { rel, abs: real, stat };
+  }
+
+  private async followLink(abs: string): Promise<FileStat> {
+    const real = await this.fs.realpath(abs);
+    if (real !== this.root && !real.startsWith(this.root + sep)) return { kind: "symlink", size: 0, mtime: 0 };
+    return this.fs.stat(real);
+  }
+
+  /** True when the path or any folder above it is excluded. */
+  private async isIgnored(rel: string, isDir: boolean): Promise<boolean> {
+    const parts = rel.split("/");
+    for (let i = 1; i <= parts.length; i++) {
+      if (await this.isExcluded(parts.slice(0, i).join("/"), i < parts.length || isDir)) return true;
+    }
+    return false;
+  }
+
+  /** gitignore semantics for one path: the rules of every folder from the root to its parent. */
+  private async isExcluded(rel: string, isDir: boolean): Promise<boolean> {
+    const suffix = isDir ? "/" : "";
+    if (this.excludes.ignores(rel + suffix)) return true;
+    const parts = rel.split("/");
+    for (let depth = 0; depth < parts.length; depth++) {
+      const rules = await this.gitignoreOf(parts.slice(0, depth).join("/"));
+      if (rules?.ignores(parts.slice(depth).join("/") + suffix)) return true;
+    }
+    return false;
+  }
+
+  private async gitignoreOf(dir: string): Promise<Ignore | null> {
+    const file = dir ? join(this.root, ...dir.split("/"), ".gitignore") : join(this.root, ".gitignore");
+    let mtime = -1;
+    try {
+      mtime = (await this.fs.stat(file)).mtime;
+    } catch {
+      // no .gitignore here
+    }
+    const cached = this.gitignores.get(dir);
+    if (cached && cached.mtime === mtime) return cached.rules;
+    const text = mtime >= 0 ? await this.fs.readTextIfExists(file) : null;
+    const rules = text === null ? null : ignore().add(text);
+    this.gitignores.set(dir, { mtime, rules });
+    return rules;
+  }
+}
+
+/** Drops a UTF-8 sequence cut in half at the end of a slice. */
+export function trimToCharBoundary(bytes: Uint8Array): Uint8Array {
+  let end = bytes.length;
+  let back = 0;
+  while (end > 0 && back < 4 && (bytes[end - 1]! & 0xc0) === 0x80) {
+    end--;
+    back++;
+  }
+  if (end === 0) return bytes;
+  const lead = bytes[end - 1]!;
+  const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  return need > back + 1 ? bytes.subarray(0, end - 1) : bytes;
+}
+
+function decodeText(bytes: Uint8Array): string | null {
+  if (bytes.subarray(0, 8192).includes(0)) return null;
+  try {
+    return fromUtf8(bytes);
+  } catch {
+    return null;
+  }
+}
+
+async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  });
+  await Promise.all(workers);
+}

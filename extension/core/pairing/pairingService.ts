@@ -1,0 +1,130 @@
+// The host's side of QR pairing: open a slot, show the link, and for each phone that joins
+// check its proof, read its sealed name, ask the person at the host, and grant the key.
+
+import { EventEmitter } from "node:events";
+import {
+  KeyPurpose,
+  PAIRWISE_EPOCH,
+  TetherError,
+  deriveSharedKey,
+  formatPairLink,
+  importPublicKey,
+  open,
+  pairHelloSchema,
+  pairingCode,
+  randomId,
+  seal,
+  sealContext,
+  verifyPairingProof,
+  type HostProfile,
+  type PairGrant,
+  type PairRequest,
+} from "../../../protocol/index";
+import type { HostIdentity, PairedPhone } from "../identity";
+import type { RelayLink } from "../link/relayLink";
+import type { Log } from "../log";
+
+export interface PairingOffer {
+  /** The link the QR code encodes. */
+  url: string;
+  slotId: string;
+  expiresAt: number;
+}
+
+export interface PairingPrompt {
+  phoneName: string;
+  /** The short code the phone shows too, e.g. "481-293". */
+  code: string;
+}
+
+/** Asks the person at the host whether to pair; resolves true to accept. */
+export type ConfirmPairing = (prompt: PairingPrompt) => Promise<boolean>;
+
+export interface PairingEvents {
+  paired: [phone: PairedPhone];
+  declined: [prompt: PairingPrompt];
+  failed: [message: string];
+}
+
+export class PairingService extends EventEmitter<PairingEvents> {
+  private readonly secrets = new Map<string, { secret: string; expiresAt: number }>();
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly link: RelayLink,
+    private readonly identity: HostIdentity,
+    private readonly confirm: ConfirmPairing,
+    private readonly profile: () => HostProfile,
+    private readonly log: Log,
+    /** The URL phones open; defaults to the relay's. */
+    private readonly publicUrl: () => string,
+  ) {
+    super();
+    link.socket.on("pair:request", (req) => {
+      // One prompt at a time: a second phone waits until the first is answered.
+      this.queue = this.queue.then(() => this.onRequest(req)).catch((err: unknown) => {
+        this.log.error("pairing failed", { error: (err as Error).message });
+        this.emit("failed", (err as Error).message);
+      });
+    });
+  }
+
+  /** Opens a single-use pairing slot (valid five minutes) and returns its link. */
+  async open(): Promise<PairingOffer> {
+    const answer = await this.link.request("pair:open", {});
+    if (!answer.ok) throw new TetherError(answer.code, `Could not open a pairing slot: ${answer.message}`);
+    const secret = randomId(16);
+    this.secrets.set(answer.slotId, { secret, expiresAt: answer.expiresAt });
+    const url = formatPairLink(this.publicUrl(), { slotId: answer.slotId, hostKey: this.identity.publicKey, secret });
+    return { url, slotId: answer.slotId, expiresAt: answer.expiresAt };
+  }
+
+  private async onRequest(req: PairRequest): Promise<void> {
+    const slot = this.secrets.get(req.slotId);
+    this.secrets.delete(req.slotId);
+    const proofOk = slot !== undefined && (await verifyPairingProof(slot.secret, this.identity.publicKey, req.phoneKey, req.proof));
+    if (!proofOk) {
+      this.log.warn("pairing refused: the phone's proof did not match the QR code", { slot: req.slotId });
+      await this.link.request("pair:decide", { slotId: req.slotId, accept: false, reason: "bad-proof" });
+      return;
+    }
+    const phonePublicKey = await importPublicKey(req.phoneKey);
+    const helloKey = await deriveSharedKey(this.identity.keyPair.privateKey, phonePublicKey, KeyPurpose.PairHello);
+    const hello = pairHelloSchema.safeParse(await open(helloKey, req.hello, sealContext.pairHello(req.slotId)).catch(() => null));
+    if (!hello.success) {
+      await this.link.request("pair:decide", { slotId: req.slotId, accept: false, reason: "bad-proof" });
+      return;
+    }
+    const prompt: PairingPrompt = { phoneName: hello.data.name, code: await pairingCode(this.identity.publicKey, req.phoneKey) };
+    if (!(await this.confirm(prompt))) {
+      await this.link.request("pair:decide", { slotId: req.slotId, accept: false, reason: "declined" });
+      this.emit("declined", prompt);
+      return;
+    }
+    const grantKey = await deriveSharedKey(this.identity.keyPair.privateKey, phonePublicKey, KeyPurpose.PairGrant);
+    const grant: PairGrant = {
+      hostId: this.link.deviceId,
+      key: this.identity.currentKeyRaw(),
+      epoch: this.identity.epoch,
+      profile: this.profile(),
+    };
+    const box = await seal(grantKey, PAIRWISE_EPOCH, grant, sealContext.pairGrant(req.slotId));
+    const answer = await this.link.request("pair:decide", { slotId: req.slotId, accept: true, grant: box });
+    if (!answer.ok || !answer.deviceId) {
+      const message = answer.ok ? "the relay did not name the phone" : answer.message;
+      this.log.warn("pairing did not complete", { reason: message });
+      this.emit("failed", message);
+      return;
+    }
+    const phone: PairedPhone = {
+      id: answer.deviceId,
+      name: prompt.phoneName,
+      publicKey: req.phoneKey,
+      relay: this.link.relay,
+      pairedAt: Date.now(),
+    };
+    await this.identity.addPhone(phone);
+    this.log.info("phone paired", { phone: phone.id });
+    this.emit("paired", phone);
+  }
+}

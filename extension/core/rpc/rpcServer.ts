@@ -1,0 +1,72 @@
+// Answers the phones' sealed calls (list-dir, read-file). Errors that may name a path are
+// sealed with the reply; only "could not open" goes back in the clear.
+
+import {
+  ErrorCode,
+  TetherError,
+  failure,
+  open,
+  rpcCallSchema,
+  seal,
+  sealContext,
+  type Ack,
+  type Box,
+  type RpcCall,
+  type RpcForward,
+  type RpcReply,
+  type RpcResult,
+} from "../../../protocol/index";
+import type { HostIdentity } from "../identity";
+import type { RelayLink } from "../link/relayLink";
+import type { Log } from "../log";
+import type { Mirror } from "../mirror/mirror";
+
+export class RpcServer {
+  constructor(
+    private readonly link: RelayLink,
+    private readonly identity: HostIdentity,
+    private readonly mirror: Mirror,
+    private readonly log: Log,
+  ) {
+    link.socket.on("rpc", (req, reply) => {
+      void this.answer(req).then(reply);
+    });
+  }
+
+  async answer(req: RpcForward): Promise<Ack<{ box: Box }>> {
+    const hostId = this.link.deviceId;
+    if (!this.identity.isPaired(this.link.relay, req.from)) {
+      return failure(ErrorCode.Forbidden, "This phone is not paired with this host.");
+    }
+    const key = this.identity.contentKey(req.box.e);
+    if (!key) return failure(ErrorCode.BadSeal, "sealed with a key this host does not have");
+    let call: RpcCall;
+    try {
+      call = rpcCallSchema.parse(await open(key, req.box, sealContext.rpcCall(hostId, req.from, req.id)));
+    } catch {
+      this.log.warn("refused a call that did not open", { phone: req.from });
+      return failure(ErrorCode.BadSeal, "the call could not be opened or read");
+    }
+    let reply: RpcReply;
+    try {
+      reply = { ok: true, result: await this.dispatch(call) };
+    } catch (err) {
+      if (err instanceof TetherError) reply = { ok: false, code: err.code, message: err.message };
+      else {
+        this.log.error("call failed", { type: call.type, error: (err as NodeJS.ErrnoException).code ?? "error" });
+        reply = { ok: false, code: ErrorCode.Internal, message: `The host could not do that: ${(err as Error).message}` };
+      }
+    }
+    const box = await seal(this.identity.contentKey()!, this.identity.epoch, reply, sealContext.rpcReply(hostId, req.from, req.id));
+    return { ok: true, box };
+  }
+
+  private dispatch(call: RpcCall): Promise<RpcResult> {
+    switch (call.type) {
+      case "list-dir":
+        return this.mirror.listDir(call.path);
+      case "read-file":
+        return this.mirror.readFile(call.path, call.offset, call.length);
+    }
+  }
+}

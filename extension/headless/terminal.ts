@@ -1,0 +1,64 @@
+// The headless host's terminal: the pairing QR code, the pairing prompt, and status lines.
+
+import { createInterface, type Interface } from "node:readline";
+import QRCode from "qrcode";
+import type { PairingOffer, PairingPrompt } from "../core/pairing/pairingService";
+
+export interface Terminal {
+  showPairing(offer: PairingOffer): Promise<void>;
+  /** Asks "Pair …? [y/N]"; false when nobody can answer (no terminal). */
+  confirm(prompt: PairingPrompt): Promise<boolean>;
+  /** Calls `fn` whenever the person presses Enter with nothing else pending. */
+  onEnter(fn: () => void): void;
+  say(line: string): void;
+  close(): void;
+}
+
+const clock = (ms: number): string => new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+
+export function createTerminal(input: NodeJS.ReadStream, output: NodeJS.WriteStream): Terminal {
+  const interactive = input.isTTY === true;
+  let rl: Interface | undefined;
+  let asking = false;
+  const enterHandlers: (() => void)[] = [];
+  if (interactive) {
+    rl = createInterface({ input, output, terminal: true });
+    rl.on("line", () => {
+      if (!asking) for (const fn of enterHandlers) fn();
+    });
+    rl.on("SIGINT", () => process.kill(process.pid, "SIGINT"));
+  }
+  const say = (line: string): void => void output.write(line + "\n");
+  return {
+    say,
+    async showPairing(offer) {
+      const qr = await QRCode.toString(offer.url, { type: "terminal", small: true, errorCorrectionLevel: "L" });
+      say("");
+      say("Scan this code with your phone's camera to pair it:");
+      say(qr.trimEnd());
+      say(`  ${offer.url}`);
+      say(`Valid until ${clock(offer.expiresAt)}, for one phone.${interactive ? " Press Enter for a new code." : ""}`);
+      say("");
+    },
+    confirm(prompt) {
+      if (!rl) {
+        say(`Pairing request from "${prompt.phoneName}" (code ${prompt.code}) refused: no terminal to confirm it.`);
+        say("Run in a terminal, or pass --accept-pairing to accept requests without asking.");
+        return Promise.resolve(false);
+      }
+      asking = true;
+      return new Promise((resolve) => {
+        rl!.question(`Pair "${prompt.phoneName}"? Check that it shows code ${prompt.code} [y/N] `, (answer) => {
+          asking = false;
+          resolve(/^y(es)?$/i.test(answer.trim()));
+        });
+      });
+    },
+    onEnter(fn) {
+      enterHandlers.push(fn);
+    },
+    close() {
+      rl?.close();
+    },
+  };
+}

@@ -1,0 +1,106 @@
+// What every handler shares, and the one wrapper that gives each socket event its rules:
+// who may send it, its schema, an answer for every outcome, and never a throw.
+
+import type { Server, Socket } from "socket.io";
+import type { z } from "zod";
+import {
+  ErrorCode,
+  TetherError,
+  failure,
+  type Failure,
+  type ClientToServerEvents,
+  type InterServerEvents,
+  type ServerToClientEvents,
+  type SocketData,
+} from "../../protocol/index";
+import type { RelayConfig } from "../config";
+import type { Logger } from "../log";
+import type { RelayStore } from "../store/store";
+
+export type TetherServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type TetherSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export interface HandlerContext {
+  io: TetherServer;
+  store: RelayStore;
+  log: Logger;
+  config: RelayConfig;
+  now: () => number;
+}
+
+export type Role = "anonymous" | "host" | "phone";
+
+export const rooms = {
+  device: (id: string) => `device:${id}`,
+  host: (hostId: string) => `host:${hostId}`,
+  phonesOf: (hostId: string) => `phones:${hostId}`,
+};
+
+export function roleOf(socket: TetherSocket): Role {
+  return socket.data.device?.kind ?? "anonymous";
+}
+
+/** A short, content-free description of why a payload failed its schema. */
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.length ? i.path.join(".") : "payload"}: ${i.message}`)
+    .join("; ");
+}
+
+type Listener = (payload: unknown, reply: unknown) => void;
+
+/** The answer type of a client event, read off its ack callback in the event map. */
+export type AnswerOf<E extends keyof ClientToServerEvents> = Parameters<Parameters<ClientToServerEvents[E]>[1]>[0];
+
+/**
+ * Registers a handler for `event` on `socket`. The handler runs only for the allowed roles
+ * and with a payload that passed `schema`; whatever it throws becomes a typed failure.
+ */
+export function handle<E extends keyof ClientToServerEvents, T>(
+  ctx: HandlerContext,
+  socket: TetherSocket,
+  event: E,
+  schema: z.ZodType<T>,
+  allow: readonly Role[],
+  fn: (req: T) => Promise<AnswerOf<E>> | AnswerOf<E>,
+): void {
+  const listener: Listener = (payload, reply) => {
+    const device = socket.data.device?.id;
+    if (typeof reply !== "function") {
+      ctx.log.warn("event without acknowledgement dropped", { event, device });
+      return;
+    }
+    const answer = (a: AnswerOf<E> | Failure): void => {
+      try {
+        (reply as (a: AnswerOf<E> | Failure) => void)(a);
+      } catch (err) {
+        ctx.log.warn("acknowledgement failed", { event, device, error: (err as Error).message });
+      }
+    };
+    const role = roleOf(socket);
+    if (!allow.includes(role)) {
+      const code = role === "anonymous" ? ErrorCode.Unauthorized : ErrorCode.Forbidden;
+      answer(failure(code, `${event} is not allowed for ${role === "anonymous" ? "an unauthenticated" : "a " + role} device`));
+      return;
+    }
+    const parsed = schema.safeParse(payload);
+    if (!parsed.success) {
+      const why = describeIssues(parsed.error);
+      ctx.log.warn("invalid payload refused", { event, device, why });
+      answer(failure(ErrorCode.BadRequest, `invalid ${event} payload: ${why}`));
+      return;
+    }
+    Promise.resolve()
+      .then(() => fn(parsed.data))
+      .then(answer, (err: unknown) => {
+        if (err instanceof TetherError) {
+          answer(err.toFailure());
+          return;
+        }
+        ctx.log.error("handler failed", { event, device, error: (err as Error)?.message ?? String(err) });
+        answer(failure(ErrorCode.Internal, "the relay failed to handle this request"));
+      });
+  };
+  (socket as unknown as { on(event: string, l: Listener): void }).on(event, listener);
+}

@@ -1,0 +1,161 @@
+// Host registration and QR pairing. The relay checks slots and mints tokens; whether a phone
+// may pair is decided by the host, which alone can read the phone's hello and check its proof.
+
+import { randomBytes } from "node:crypto";
+import {
+  ErrorCode,
+  TetherError,
+  emptySchema,
+  pairDecideSchema,
+  pairJoinSchema,
+  randomId,
+  type PairResult,
+} from "../../protocol/index";
+import { RateLimiter } from "../rateLimit";
+import { hashToken } from "./auth";
+import { handle, rooms, type HandlerContext, type TetherSocket } from "./context";
+import { presenceOf } from "./routing";
+
+export const SLOT_TTL_MS = 5 * 60 * 1000;
+const SLOTS_PER_MINUTE = 10;
+
+export function newToken(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+export interface PairingLimits {
+  registerPerIp: RateLimiter;
+  joinPerIp: RateLimiter;
+}
+
+export function pairingLimits(now: () => number): PairingLimits {
+  return {
+    registerPerIp: new RateLimiter(20, 60 * 60 * 1000, now),
+    joinPerIp: new RateLimiter(10, 60 * 1000, now),
+  };
+}
+
+function mustHost(socket: TetherSocket): string {
+  const device = socket.data.device;
+  if (device?.kind !== "host") throw new TetherError(ErrorCode.Forbidden, "only a host may do this");
+  return device.id;
+}
+
+export function registerPairingHandlers(ctx: HandlerContext, socket: TetherSocket, limits: PairingLimits): void {
+  const { store, io, log, now } = ctx;
+
+  handle(ctx, socket, "host:register", emptySchema, ["anonymous"], () => {
+    if (!limits.registerPerIp.take(socket.data.ip)) {
+      throw new TetherError(ErrorCode.RateLimited, "Too many registrations from this address; try again later.");
+    }
+    const deviceId = randomId();
+    const token = newToken();
+    const at = now();
+    store.insertDevice({ id: deviceId, kind: "host", tokenHash: hashToken(token), createdAt: at, lastSeen: at, revokedAt: null });
+    log.info("host registered", { device: deviceId });
+    return { ok: true, deviceId, token };
+  });
+
+  handle(ctx, socket, "pair:open", emptySchema, ["host"], () => {
+    const hostId = mustHost(socket);
+    const at = now();
+    if (store.countSlotsSince(hostId, at - 60_000) >= SLOTS_PER_MINUTE) {
+      throw new TetherError(ErrorCode.RateLimited, "Too many pairing codes in the last minute; wait a moment.");
+    }
+    const slotId = randomId();
+    const expiresAt = at + SLOT_TTL_MS;
+    store.insertSlot({ id: slotId, hostId, createdAt: at, expiresAt, joinedBy: null, joinedDevice: null, closedAt: null });
+    log.info("pairing slot opened", { host: hostId });
+    return { ok: true, slotId, expiresAt };
+  });
+
+  handle(ctx, socket, "pair:join", pairJoinSchema, ["anonymous", "phone"], async (req) => {
+    if (!limits.joinPerIp.take(socket.data.ip)) {
+      throw new TetherError(ErrorCode.RateLimited, "Too many pairing attempts from this address; wait a minute.");
+    }
+    const slot = store.slot(req.slotId);
+    const at = now();
+    if (!slot || slot.expiresAt <= at) {
+      throw new TetherError(
+        ErrorCode.SlotExpired,
+        "This pairing code has expired or does not exist. Show a new QR code on your computer (each is valid for 5 minutes).",
+      );
+    }
+    if (slot.joinedBy !== null || slot.closedAt !== null) {
+      throw new TetherError(ErrorCode.SlotUsed, "This pairing code was already used. Show a new QR code on your computer.");
+    }
+    const hostSockets = await io.in(rooms.host(slot.hostId)).fetchSockets();
+    if (hostSockets.length === 0) {
+      throw new TetherError(ErrorCode.HostOffline, "The computer that showed this code is not connected to the relay.");
+    }
+    const phoneId = socket.data.device?.id ?? null;
+    if (!store.joinSlot(slot.id, socket.id, phoneId, at)) {
+      throw new TetherError(ErrorCode.SlotUsed, "This pairing code was already used. Show a new QR code on your computer.");
+    }
+    io.to(rooms.host(slot.hostId)).emit("pair:request", {
+      slotId: slot.id,
+      phoneKey: req.phoneKey,
+      hello: req.hello,
+      proof: req.proof,
+    });
+    log.info("pairing requested", { host: slot.hostId, phone: phoneId ?? "new" });
+    return { ok: true };
+  });
+
+  handle(ctx, socket, "pair:decide", pairDecideSchema, ["host"], async (req) => {
+    const hostId = mustHost(socket);
+    const slot = store.slot(req.slotId);
+    const at = now();
+    if (!slot || slot.hostId !== hostId) throw new TetherError(ErrorCode.NotFound, "no such pairing slot");
+    if (slot.closedAt !== null) throw new TetherError(ErrorCode.SlotUsed, "this pairing was already decided");
+    if (slot.joinedBy === null) throw new TetherError(ErrorCode.NotFound, "no phone has joined this pairing slot");
+    store.closeSlot(slot.id, at);
+
+    const joiner = slot.joinedBy;
+    const present = await io.in(joiner).fetchSockets();
+    if (present.length === 0) {
+      throw new TetherError(ErrorCode.NotFound, "The phone left before the pairing was confirmed.");
+    }
+    if (!req.accept) {
+      const result: PairResult = {
+        ok: false,
+        code: ErrorCode.PairDeclined,
+        message:
+          req.reason === "bad-proof"
+            ? "The computer could not verify this pairing link. Scan the QR code again."
+            : "Pairing was declined on the computer.",
+      };
+      io.to(joiner).emit("pair:result", result);
+      log.info("pairing declined", { host: hostId, reason: req.reason });
+      return { ok: true };
+    }
+    if (slot.expiresAt <= at) {
+      io.to(joiner).emit("pair:result", {
+        ok: false,
+        code: ErrorCode.SlotExpired,
+        message: "The pairing code expired before it was confirmed. Show a new QR code on your computer.",
+      });
+      throw new TetherError(ErrorCode.SlotExpired, "the pairing slot expired before it was confirmed");
+    }
+
+    let deviceId = slot.joinedDevice;
+    let token: string | undefined;
+    if (deviceId === null) {
+      deviceId = randomId();
+      token = newToken();
+      store.insertDevice({ id: deviceId, kind: "phone", tokenHash: hashToken(token), createdAt: at, lastSeen: at, revokedAt: null });
+    }
+    store.linkPhone(deviceId, hostId, at);
+    const result: PairResult = token
+      ? { ok: true, hostId, deviceId, token, grant: req.grant }
+      : { ok: true, hostId, deviceId, grant: req.grant };
+    io.to(joiner).emit("pair:result", result);
+    if (slot.joinedDevice !== null) {
+      // An already connected phone starts receiving this host's traffic on the same socket.
+      io.in(joiner).socketsJoin(rooms.phonesOf(hostId));
+      void presenceOf(ctx, hostId).then((p) => io.to(joiner).emit("presence", p));
+    }
+    log.info("phone paired", { host: hostId, phone: deviceId });
+    return { ok: true, deviceId };
+  });
+}

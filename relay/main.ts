@@ -1,0 +1,40 @@
+// `tether-relay`: reads its config, starts the relay, and stops it cleanly on a signal.
+
+import { join } from "node:path";
+import { ConfigError, RELAY_HELP, parseRelayConfig } from "./config";
+import { createLogger } from "./log";
+import { createRelay } from "./server";
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = parseRelayConfig(process.argv.slice(2), process.env, { webDir: join(__dirname, "mobile-web") });
+  } catch (err) {
+    process.stderr.write(`tether-relay: ${(err as Error).message}\n\n${RELAY_HELP}`);
+    process.exit(2);
+  }
+  if (!config) {
+    process.stdout.write(RELAY_HELP);
+    return;
+  }
+  const log = createLogger(config.logFormat);
+  const relay = await createRelay(config, { log });
+  // The one line scripts (and tests) read to learn the port when started with --port 0.
+  process.stdout.write(`Tether relay listening on ${relay.url}\n`);
+  const stop = (signal: string): void => {
+    log.info("shutting down", { signal });
+    relay.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGINT", () => stop("SIGINT"));
+  process.once("SIGTERM", () => stop("SIGTERM"));
+}
+
+main().catch((err: unknown) => {
+  const e = err as NodeJS.ErrnoException;
+  const hint = e.code === "EADDRINUSE" ? " (is another relay already running on that port? use --port)" : "";
+  process.stderr.write(`tether-relay: ${e.message}${hint}\n`);
+  process.exit(1);
+});

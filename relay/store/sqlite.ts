@@ -1,0 +1,266 @@
+// The embedded store: one SQLite file in WAL mode. Schema changes are numbered migrations
+// tracked in `PRAGMA user_version`, so an older data directory upgrades in place.
+
+import Database from "better-sqlite3";
+import type { StoredEvent, StoredRecord } from "../../protocol/index";
+import type { DeviceRow, EventsPage, RelayStore, SlotRow } from "./store";
+
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE devices (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('host', 'phone')),
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL,
+    revoked_at INTEGER
+  );
+  CREATE TABLE links (
+    phone_id TEXT NOT NULL,
+    host_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (phone_id, host_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX links_by_host ON links (host_id);
+  CREATE TABLE slots (
+    id TEXT PRIMARY KEY,
+    host_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    joined_by TEXT,
+    joined_device TEXT,
+    closed_at INTEGER
+  );
+  CREATE INDEX slots_by_host ON slots (host_id, created_at);
+  CREATE TABLE events (
+    host_id TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    epoch INTEGER NOT NULL,
+    iv TEXT NOT NULL,
+    ct TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (host_id, thread_id, seq)
+  ) WITHOUT ROWID;
+  CREATE TABLE records (
+    host_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    epoch INTEGER NOT NULL,
+    iv TEXT NOT NULL,
+    ct TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (host_id, key)
+  ) WITHOUT ROWID;
+  `,
+];
+
+interface DeviceSql {
+  id: string;
+  kind: "host" | "phone";
+  token_hash: string;
+  created_at: number;
+  last_seen: number;
+  revoked_at: number | null;
+}
+
+interface SealedSql {
+  host_id: string;
+  epoch: number;
+  iv: string;
+  ct: string;
+  at: number;
+}
+
+const toDevice = (r: DeviceSql): DeviceRow => ({
+  id: r.id,
+  kind: r.kind,
+  tokenHash: r.token_hash,
+  createdAt: r.created_at,
+  lastSeen: r.last_seen,
+  revokedAt: r.revoked_at,
+});
+
+export class SqliteStore implements RelayStore {
+  private readonly db: Database.Database;
+  private closed = false;
+
+  /** Opens (and migrates) the database at `file`; `":memory:"` for a throwaway store. */
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = NORMAL");
+    this.db.pragma("foreign_keys = ON");
+    this.migrate();
+  }
+
+  /** Schema version after migrations. */
+  get schemaVersion(): number {
+    return this.db.pragma("user_version", { simple: true }) as number;
+  }
+
+  private migrate(): void {
+    const current = this.schemaVersion;
+    for (let v = current; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]!);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  insertDevice(d: DeviceRow): void {
+    this.db
+      .prepare(
+        "INSERT INTO devices (id, kind, token_hash, created_at, last_seen, revoked_at) VALUES (?, ?, ?, ?, ?, ?)",
+      )
+      .run(d.id, d.kind, d.tokenHash, d.createdAt, d.lastSeen, d.revokedAt);
+  }
+
+  deviceByTokenHash(tokenHash: string): DeviceRow | undefined {
+    const row = this.db.prepare("SELECT * FROM devices WHERE token_hash = ?").get(tokenHash) as DeviceSql | undefined;
+    return row && toDevice(row);
+  }
+
+  device(id: string): DeviceRow | undefined {
+    const row = this.db.prepare("SELECT * FROM devices WHERE id = ?").get(id) as DeviceSql | undefined;
+    return row && toDevice(row);
+  }
+
+  touchDevice(id: string, at: number): void {
+    this.db.prepare("UPDATE devices SET last_seen = ? WHERE id = ?").run(at, id);
+  }
+
+  linkPhone(phoneId: string, hostId: string, at: number): void {
+    this.db.prepare("INSERT OR IGNORE INTO links (phone_id, host_id, created_at) VALUES (?, ?, ?)").run(phoneId, hostId, at);
+  }
+
+  hostsOfPhone(phoneId: string): string[] {
+    const rows = this.db.prepare("SELECT host_id FROM links WHERE phone_id = ? ORDER BY created_at").all(phoneId) as {
+      host_id: string;
+    }[];
+    return rows.map((r) => r.host_id);
+  }
+
+  isLinked(phoneId: string, hostId: string): boolean {
+    return this.db.prepare("SELECT 1 FROM links WHERE phone_id = ? AND host_id = ?").get(phoneId, hostId) !== undefined;
+  }
+
+  insertSlot(s: SlotRow): void {
+    this.db
+      .prepare(
+        "INSERT INTO slots (id, host_id, created_at, expires_at, joined_by, joined_device, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      )
+      .run(s.id, s.hostId, s.createdAt, s.expiresAt, s.joinedBy, s.joinedDevice, s.closedAt);
+  }
+
+  slot(id: string): SlotRow | undefined {
+    const r = this.db.prepare("SELECT * FROM slots WHERE id = ?").get(id) as
+      | {
+          id: string;
+          host_id: string;
+          created_at: number;
+          expires_at: number;
+          joined_by: string | null;
+          joined_device: string | null;
+          closed_at: number | null;
+        }
+      | undefined;
+    return (
+      r && {
+        id: r.id,
+        hostId: r.host_id,
+        createdAt: r.created_at,
+        expiresAt: r.expires_at,
+        joinedBy: r.joined_by,
+        joinedDevice: r.joined_device,
+        closedAt: r.closed_at,
+      }
+    );
+  }
+
+  joinSlot(id: string, socketId: string, deviceId: string | null, now: number): boolean {
+    const result = this.db
+      .prepare(
+        `UPDATE slots SET joined_by = ?, joined_device = ?
+         WHERE id = ? AND joined_by IS NULL AND closed_at IS NULL AND expires_at > ?`,
+      )
+      .run(socketId, deviceId, id, now);
+    return result.changes === 1;
+  }
+
+  closeSlot(id: string, at: number): void {
+    this.db.prepare("UPDATE slots SET closed_at = ? WHERE id = ? AND closed_at IS NULL").run(at, id);
+  }
+
+  countSlotsSince(hostId: string, since: number): number {
+    const row = this.db.prepare("SELECT COUNT(*) AS n FROM slots WHERE host_id = ? AND created_at >= ?").get(hostId, since) as {
+      n: number;
+    };
+    return row.n;
+  }
+
+  appendEvent(e: StoredEvent): "stored" | "duplicate" | "conflict" {
+    const inserted = this.db
+      .prepare(
+        "INSERT OR IGNORE INTO events (host_id, thread_id, seq, epoch, iv, ct, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      )
+      .run(e.hostId, e.threadId, e.seq, e.box.e, e.box.iv, e.box.ct, e.at);
+    if (inserted.changes === 1) return "stored";
+    const existing = this.db
+      .prepare("SELECT iv, ct FROM events WHERE host_id = ? AND thread_id = ? AND seq = ?")
+      .get(e.hostId, e.threadId, e.seq) as { iv: string; ct: string };
+    return existing.iv === e.box.iv && existing.ct === e.box.ct ? "duplicate" : "conflict";
+  }
+
+  eventsAfter(hostId: string, cursors: Record<string, number>, limit: number): EventsPage {
+    const threads = this.db.prepare("SELECT DISTINCT thread_id FROM events WHERE host_id = ? ORDER BY thread_id").all(hostId) as {
+      thread_id: string;
+    }[];
+    const page = this.db.prepare(
+      "SELECT * FROM events WHERE host_id = ? AND thread_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+    );
+    const events: StoredEvent[] = [];
+    let more = false;
+    for (const { thread_id: threadId } of threads) {
+      const room = limit - events.length;
+      if (room <= 0) {
+        more = true;
+        break;
+      }
+      const rows = page.all(hostId, threadId, cursors[threadId] ?? 0, room + 1) as (SealedSql & {
+        thread_id: string;
+        seq: number;
+      })[];
+      if (rows.length > room) {
+        more = true;
+        rows.length = room;
+      }
+      for (const r of rows) {
+        events.push({ hostId, threadId, seq: r.seq, box: { e: r.epoch, iv: r.iv, ct: r.ct }, at: r.at });
+      }
+    }
+    return { events, more };
+  }
+
+  putRecord(r: StoredRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO records (host_id, key, epoch, iv, ct, at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (host_id, key) DO UPDATE SET epoch = excluded.epoch, iv = excluded.iv, ct = excluded.ct, at = excluded.at`,
+      )
+      .run(r.hostId, r.key, r.box.e, r.box.iv, r.box.ct, r.at);
+  }
+
+  records(hostId: string): StoredRecord[] {
+    const rows = this.db.prepare("SELECT * FROM records WHERE host_id = ? ORDER BY key").all(hostId) as (SealedSql & {
+      key: string;
+    })[];
+    return rows.map((r) => ({ hostId, key: r.key, box: { e: r.epoch, iv: r.iv, ct: r.ct }, at: r.at }));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}

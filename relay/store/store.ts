@@ -1,0 +1,65 @@
+// The relay's durable state, behind one interface so SQLite (embedded default) and Redis
+// (scale-out) can both serve it. It holds routing metadata and ciphertext only.
+
+import type { Box, DeviceKind, StoredEvent, StoredRecord } from "../../protocol/index";
+
+export interface DeviceRow {
+  id: string;
+  kind: DeviceKind;
+  /** SHA-256 of the bearer token, hex. The token itself is never stored. */
+  tokenHash: string;
+  createdAt: number;
+  lastSeen: number;
+  revokedAt: number | null;
+}
+
+export interface SlotRow {
+  id: string;
+  hostId: string;
+  createdAt: number;
+  expiresAt: number;
+  /** Socket id of the phone that joined; set once, so a slot serves one phone. */
+  joinedBy: string | null;
+  /** Device id of an already paired phone that joined, to link rather than mint. */
+  joinedDevice: string | null;
+  /** Set when the host decided: the slot can never be used again. */
+  closedAt: number | null;
+}
+
+export interface EventsPage {
+  events: StoredEvent[];
+  more: boolean;
+}
+
+export interface RelayStore {
+  insertDevice(device: DeviceRow): void;
+  deviceByTokenHash(tokenHash: string): DeviceRow | undefined;
+  device(id: string): DeviceRow | undefined;
+  touchDevice(id: string, at: number): void;
+
+  linkPhone(phoneId: string, hostId: string, at: number): void;
+  hostsOfPhone(phoneId: string): string[];
+  isLinked(phoneId: string, hostId: string): boolean;
+
+  insertSlot(slot: SlotRow): void;
+  slot(id: string): SlotRow | undefined;
+  /** Marks the slot joined by this socket if it is open, unexpired and unjoined. */
+  joinSlot(id: string, socketId: string, deviceId: string | null, now: number): boolean;
+  closeSlot(id: string, at: number): void;
+  /** Open slots of a host created since `since`, for rate limiting. */
+  countSlotsSince(hostId: string, since: number): number;
+
+  /**
+   * Appends a thread event. Returns "stored", "duplicate" when the same seq was stored with
+   * the same ciphertext (a retry), or "conflict" when that seq holds something else.
+   */
+  appendEvent(event: StoredEvent): "stored" | "duplicate" | "conflict";
+  eventsAfter(hostId: string, cursors: Record<string, number>, limit: number): EventsPage;
+
+  putRecord(record: StoredRecord): void;
+  records(hostId: string): StoredRecord[];
+
+  close(): void;
+}
+
+export type { Box };

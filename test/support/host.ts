@@ -1,0 +1,49 @@
+// A real host core in this process, on a temporary workspace and state folder.
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Host } from "../../extension/core/host";
+import { HostIdentity } from "../../extension/core/identity";
+import type { Log } from "../../extension/core/log";
+import { Mirror } from "../../extension/core/mirror/mirror";
+import type { ConfirmPairing } from "../../extension/core/pairing/pairingService";
+import { nodeFileSystem } from "../../extension/node/nodeFileSystem";
+import { stateFile } from "../../extension/node/stateFile";
+
+export const quietLog: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+export interface TestHost {
+  host: Host;
+  identity: HostIdentity;
+  stateDir: string;
+  stop(): void;
+}
+
+export async function startHost(
+  relay: string,
+  folder: string,
+  options: { confirm?: ConfirmPairing; stateDir?: string; name?: string } = {},
+): Promise<TestHost> {
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "tether-host-"));
+  const identity = await HostIdentity.loadOrCreate(stateFile(stateDir));
+  const host = new Host({
+    relay,
+    name: options.name ?? "test-host",
+    identity,
+    mirror: await Mirror.open({ fs: nodeFileSystem, root: folder }),
+    confirmPairing: options.confirm ?? (async () => true),
+    log: quietLog,
+  });
+  await host.start();
+  await host.whenOpen();
+  return {
+    host,
+    identity,
+    stateDir,
+    stop() {
+      host.close();
+      if (!options.stateDir) rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}

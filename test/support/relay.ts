@@ -1,0 +1,32 @@
+// Starts a real relay on 127.0.0.1, port 0, with its own temporary data folder.
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { memoryLogger } from "../../relay/log";
+import { createRelay, type Relay } from "../../relay/server";
+
+export interface TestRelay extends Relay {
+  dataDir: string;
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+export async function startRelay(
+  options: { webDir?: string | null; dataDir?: string; now?: () => number } = {},
+): Promise<TestRelay> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "tether-relay-"));
+  const log = memoryLogger();
+  const relay = await createRelay(
+    { host: "127.0.0.1", port: 0, dataDir, webDir: options.webDir ?? null, publicUrl: undefined, logFormat: "json" },
+    { log, now: options.now },
+  );
+  return Object.assign(relay, {
+    dataDir,
+    logs: log.lines,
+    async stop() {
+      await relay.close();
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  });
+}
