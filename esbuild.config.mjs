@@ -17,6 +17,11 @@ await Promise.all([
   build({ ...common, entryPoints: { relay: "relay/main.ts" }, outdir: "dist" }),
   build({ ...common, entryPoints: { host: "extension/headless/main.ts" }, outdir: "dist" }),
   build({ ...common, entryPoints: { start: "scripts/start.ts" }, outdir: "dist" }),
-  build({ ...common, entryPoints: { extension: "extension/vscode/extension.ts" }, outdir: "dist", external: [...common.external, "vscode"] }),
+  build({
+    ...common,
+    entryPoints: { extension: "extension/vscode/extension.ts" },
+    outdir: "dist",
+    external: [...common.external, "vscode"],
+  }),
 ]);
 console.log(`esbuild: dist/relay.js, dist/host.js, dist/start.js, dist/extension.js in ${Date.now() - started} ms`);

@@ -66,11 +66,7 @@ export async function importContentKey(raw: string, extractable = false): Promis
  * An AES-256-GCM key both devices can derive from their own private key and the other's
  * public key. `purpose` separates keys for different uses of the same pair.
  */
-export async function deriveSharedKey(
-  privateKey: CryptoKey,
-  peerPublicKey: CryptoKey,
-  purpose: string,
-): Promise<CryptoKey> {
+export async function deriveSharedKey(privateKey: CryptoKey, peerPublicKey: CryptoKey, purpose: string): Promise<CryptoKey> {
   const secret = await subtle.deriveBits({ name: "ECDH", public: peerPublicKey }, privateKey, 256);
   const hkdfKey = await subtle.importKey("raw", secret, "HKDF", false, ["deriveKey"]);
   return subtle.deriveKey(
@@ -86,7 +82,12 @@ function associatedData(context: SealContext, epoch: number): Uint8Array<ArrayBu
   return utf8(JSON.stringify([AAD_PREFIX, ...context, epoch]));
 }
 
-export async function sealBytes(key: CryptoKey, epoch: number, data: Uint8Array<ArrayBuffer>, context: SealContext): Promise<Box> {
+export async function sealBytes(
+  key: CryptoKey,
+  epoch: number,
+  data: Uint8Array<ArrayBuffer>,
+  context: SealContext,
+): Promise<Box> {
   const iv = randomBytes(IV_BYTES);
   const ct = await subtle.encrypt({ name: "AES-GCM", iv, additionalData: associatedData(context, epoch) }, key, data);
   return { e: epoch, iv: toBase64Url(iv), ct: toBase64Url(new Uint8Array(ct)) };

@@ -1,8 +1,10 @@
 // The Socket.IO event maps, declared once and used by the relay (`Server<…>`), the host and
 // the PWA (`Socket<…>`). Requests that need an answer take an ack callback.
 
+import type { z } from "zod";
 import type { Ack } from "./errors";
 import type {
+  connectErrorDataSchema,
   Box,
   DeviceKind,
   Hello,
@@ -70,8 +72,4 @@ export interface SocketData {
 }
 
 /** Error data attached to a refused connection (`connect_error`'s `err.data`). */
-export interface ConnectErrorData {
-  code: string;
-  message: string;
-  relayVersion?: number;
-}
+export type ConnectErrorData = z.infer<typeof connectErrorDataSchema>;

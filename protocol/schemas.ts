@@ -3,6 +3,7 @@
 // parsed with its schema at the boundary.
 
 import { z } from "zod";
+import { ErrorCode, type Failure } from "./errors";
 
 /** Largest sealed payload the relay accepts in one event (ciphertext, base64url). */
 export const MAX_BOX_CHARS = 2 * 1024 * 1024;
@@ -56,12 +57,8 @@ export const pairJoinSchema = z.strictObject({
 export type PairJoin = z.infer<typeof pairJoinSchema>;
 
 /** Relay → host: a phone asks to pair through one of the host's slots. */
-export interface PairRequest {
-  slotId: string;
-  phoneKey: string;
-  hello: Box;
-  proof: string;
-}
+export const pairRequestSchema = pairJoinSchema;
+export type PairRequest = PairJoin;
 
 export const pairDecideSchema = z.discriminatedUnion("accept", [
   z.strictObject({
@@ -75,35 +72,39 @@ export const pairDecideSchema = z.discriminatedUnion("accept", [
 export type PairDecide = z.infer<typeof pairDecideSchema>;
 
 /** Relay → joining phone: how its pairing ended. */
-export type PairResult =
-  | {
-      ok: true;
-      hostId: string;
-      deviceId: string;
-      /** Present when the relay minted a new phone device; absent when an already paired phone added a host. */
-      token?: string;
-      grant: Box;
-    }
-  | { ok: false; code: "pair-declined" | "slot-expired"; message: string };
+export const pairResultSchema = z.union([
+  z.object({
+    ok: z.literal(true),
+    hostId: idSchema,
+    deviceId: idSchema,
+    /** Present when the relay minted a new phone device; absent when an already paired phone added a host. */
+    token: tokenSchema.optional(),
+    grant: boxSchema,
+  }),
+  z.object({ ok: z.literal(false), code: z.enum(["pair-declined", "slot-expired"]), message: z.string() }),
+]);
+export type PairResult = z.infer<typeof pairResultSchema>;
 
 // --- presence ------------------------------------------------------------------------------
 
-export interface HostPresence {
-  hostId: string;
-  online: boolean;
+export const hostPresenceSchema = z.object({
+  hostId: idSchema,
+  online: z.boolean(),
   /** Epoch milliseconds of the host's last connection or disconnection. */
-  lastSeen: number;
-}
+  lastSeen: z.number(),
+});
+export type HostPresence = z.infer<typeof hostPresenceSchema>;
 
-export interface Hello {
-  v: number;
-  deviceId: string;
-  kind: DeviceKind;
+export const helloSchema = z.object({
+  v: z.number().int(),
+  deviceId: idSchema,
+  kind: deviceKindSchema,
   /** For a phone: the hosts it is paired with. For a host: empty. */
-  hosts: HostPresence[];
+  hosts: z.array(hostPresenceSchema),
   /** The URL phones reach the relay at, when the operator set one; hosts put it in pairing links. */
-  publicUrl?: string;
-}
+  publicUrl: z.string().max(2048).optional(),
+});
+export type Hello = z.infer<typeof helloSchema>;
 
 // --- sealed traffic --------------------------------------------------------------------------
 
@@ -115,11 +116,12 @@ export const rpcRequestSchema = z.strictObject({
 export type RpcRequest = z.infer<typeof rpcRequestSchema>;
 
 /** Relay → host: a phone's sealed call. `from` is the phone's device id. */
-export interface RpcForward {
-  from: string;
-  id: string;
-  box: Box;
-}
+export const rpcForwardSchema = z.object({
+  from: idSchema,
+  id: idSchema,
+  box: boxSchema,
+});
+export type RpcForward = z.infer<typeof rpcForwardSchema>;
 
 export const publishSchema = z.strictObject({
   threadId: threadIdSchema,
@@ -135,21 +137,23 @@ export const recordPutSchema = z.strictObject({
 export type RecordPut = z.infer<typeof recordPutSchema>;
 
 /** A durable thread event as stored and delivered: numbered per thread, sealed. */
-export interface StoredEvent {
-  hostId: string;
-  threadId: string;
-  seq: number;
-  box: Box;
-  at: number;
-}
+export const storedEventSchema = z.object({
+  hostId: idSchema,
+  threadId: threadIdSchema,
+  seq: z.number().int().min(1),
+  box: boxSchema,
+  at: z.number(),
+});
+export type StoredEvent = z.infer<typeof storedEventSchema>;
 
 /** A latest-wins record (host profile, thread summary), sealed. */
-export interface StoredRecord {
-  hostId: string;
-  key: string;
-  box: Box;
-  at: number;
-}
+export const storedRecordSchema = z.object({
+  hostId: idSchema,
+  key: idSchema,
+  box: boxSchema,
+  at: z.number(),
+});
+export type StoredRecord = z.infer<typeof storedRecordSchema>;
 
 export const syncSchema = z.strictObject({
   hostId: idSchema,
@@ -159,9 +163,33 @@ export const syncSchema = z.strictObject({
 });
 export type SyncRequest = z.infer<typeof syncSchema>;
 
-export interface SyncPage {
-  records: StoredRecord[];
-  events: StoredEvent[];
+export const syncPageSchema = z.object({
+  records: z.array(storedRecordSchema),
+  events: z.array(storedEventSchema),
   /** True when more events remain: ask again with the advanced cursors. */
-  more: boolean;
+  more: z.boolean(),
+});
+export type SyncPage = z.infer<typeof syncPageSchema>;
+
+// --- answers ---------------------------------------------------------------------------------
+
+const knownCodes = new Set<string>(Object.values(ErrorCode));
+
+/** A failure answer. A code this build does not know becomes `internal`, its message kept. */
+export const failureSchema = z
+  .object({ ok: z.literal(false), code: z.string(), message: z.string() })
+  .transform(
+    (f): Failure => ({ ok: false, code: knownCodes.has(f.code) ? (f.code as ErrorCode) : ErrorCode.Internal, message: f.message }),
+  );
+
+/** The schema of an answer `{ ok: true, ...shape } | Failure`, for parsing what an ack brings back. */
+export function answerSchema<S extends z.ZodRawShape>(shape: S) {
+  return z.union([z.object({ ok: z.literal(true), ...shape }), failureSchema]);
 }
+
+/** `connect_error`'s `data` when the relay refused a connection. */
+export const connectErrorDataSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  relayVersion: z.number().optional(),
+});

@@ -1,7 +1,7 @@
 // `tether-relay`: reads its config, starts the relay, and stops it cleanly on a signal.
 
 import { join } from "node:path";
-import { ConfigError, RELAY_HELP, parseRelayConfig } from "./config";
+import { RELAY_HELP, parseRelayConfig } from "./config";
 import { createLogger } from "./log";
 import { createRelay } from "./server";
 

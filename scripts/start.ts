@@ -3,7 +3,13 @@
 
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ConfigError as HostConfigError, HOST_OPTIONS_HELP, hostConfigFrom, hostFlags, relayOrigin } from "../extension/headless/config";
+import {
+  ConfigError as HostConfigError,
+  HOST_OPTIONS_HELP,
+  hostConfigFrom,
+  hostFlags,
+  relayOrigin,
+} from "../extension/headless/config";
 import { runHeadlessHost, type RunningHost } from "../extension/headless/run";
 import { ConfigError as RelayConfigError, parseRelayConfig } from "../relay/config";
 import { createLogger } from "../relay/log";
@@ -68,7 +74,9 @@ async function main(): Promise<void> {
         ...(values["public-url"] ? ["--public-url", values["public-url"]] : []),
       ];
       const config = parseRelayConfig(relayArgs, process.env, { webDir: join(__dirname, "mobile-web") })!;
-      relay = await createRelay(config, { log: createLogger("text", (line) => void (line.includes(" info ") ? null : process.stderr.write(line))) });
+      relay = await createRelay(config, {
+        log: createLogger("text", (line) => void (line.includes(" info ") ? null : process.stderr.write(line))),
+      });
       process.stdout.write(`Relay on ${relay.url} (phone app at ${config.publicUrl ?? relay.url})\n`);
       relayUrl = relay.url;
     }

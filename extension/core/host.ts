@@ -67,7 +67,14 @@ export class Host extends EventEmitter<HostEvents> {
     await this.link.start();
     if (this.closed) return;
     const { identity, mirror, log, confirmPairing } = this.options;
-    this.pairing = new PairingService(this.link, identity, confirmPairing, () => this.profile, log, () => this.publicUrl ?? this.options.relay);
+    this.pairing = new PairingService(
+      this.link,
+      identity,
+      confirmPairing,
+      () => this.profile,
+      log,
+      () => this.publicUrl ?? this.options.relay,
+    );
     this.pairing.on("paired", (phone) => this.emit("paired", phone));
     this.pairing.on("declined", (prompt) => this.emit("declined", prompt));
     this.pairing.on("failed", (message) => this.emit("pairing-failed", message));

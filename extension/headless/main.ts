@@ -8,7 +8,10 @@ async function main(): Promise<void> {
   try {
     config = parseHostConfig(process.argv.slice(2), process.env, process.cwd());
   } catch (err) {
-    const message = err instanceof ConfigError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ? (err as Error).message : String(err);
+    const message =
+      err instanceof ConfigError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+        ? (err as Error).message
+        : String(err);
     process.stderr.write(`tether-host: ${message}\n\n${HOST_HELP}`);
     process.exit(2);
   }

@@ -14,7 +14,11 @@ import { createTerminal, type Terminal } from "./terminal";
 function terminalLog(term: Terminal): Log {
   const fmt = (fields?: Record<string, unknown>): string =>
     fields && Object.keys(fields).length
-      ? " (" + Object.entries(fields).map(([k, v]) => `${k}: ${String(v)}`).join(", ") + ")"
+      ? " (" +
+        Object.entries(fields)
+          .map(([k, v]) => `${k}: ${String(v)}`)
+          .join(", ") +
+        ")"
       : "";
   return {
     info: () => undefined,
@@ -56,7 +60,12 @@ export async function runHeadlessHost(config: HostConfig): Promise<RunningHost> 
   term.say(`Relay ${config.relay} · state in ${config.stateDir}`);
   let lastState = "";
   host.on("state", (state, detail) => {
-    const line = state === "open" ? "connected to the relay" : state === "connecting" ? `connecting to the relay…${detail ? ` (${detail})` : ""}` : "";
+    const line =
+      state === "open"
+        ? "connected to the relay"
+        : state === "connecting"
+          ? `connecting to the relay…${detail ? ` (${detail})` : ""}`
+          : "";
     if (line && line !== lastState) term.say(line);
     lastState = line;
   });

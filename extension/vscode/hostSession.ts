@@ -42,7 +42,8 @@ export class HostSession implements vscode.Disposable {
 
   private async start(): Promise<Host> {
     const folder = vscode.workspace.workspaceFolders?.[0];
-    if (!folder || folder.uri.scheme !== "file") throw new Error("Open a folder first: Tether shares the workspace folder with your phone.");
+    if (!folder || folder.uri.scheme !== "file")
+      throw new Error("Open a folder first: Tether shares the workspace folder with your phone.");
     const relay = new URL(vscode.workspace.getConfiguration("tether").get<string>("relayUrl", "http://127.0.0.1:8787")).origin;
     const log = outputLog(this.channel);
     const identity = await HostIdentity.loadOrCreate(secretState(this.context.secrets));
@@ -72,7 +73,10 @@ export class HostSession implements vscode.Disposable {
   private restart(): void {
     const old = this.host;
     this.host = undefined;
-    void old?.then((h) => h.close(), () => undefined);
+    void old?.then(
+      (h) => h.close(),
+      () => undefined,
+    );
   }
 
   dispose(): void {

@@ -17,7 +17,9 @@ export class PairPhoneCommand {
         async () => (await this.session.get()).openPairing(),
       );
       const svg = await QRCode.toString(offer.url, { type: "svg", margin: 2, errorCorrectionLevel: "M" });
-      const panel = vscode.window.createWebviewPanel("tether.pair", "Pair Phone", vscode.ViewColumn.Active, { enableScripts: false });
+      const panel = vscode.window.createWebviewPanel("tether.pair", "Pair Phone", vscode.ViewColumn.Active, {
+        enableScripts: false,
+      });
       const nonce = randomId();
       const until = new Date(offer.expiresAt).toLocaleTimeString();
       panel.webview.html = `<!doctype html><html><head><meta charset="utf-8">

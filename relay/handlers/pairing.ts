@@ -143,7 +143,14 @@ export function registerPairingHandlers(ctx: HandlerContext, socket: TetherSocke
     if (deviceId === null) {
       deviceId = randomId();
       token = newToken();
-      store.insertDevice({ id: deviceId, kind: "phone", tokenHash: hashToken(token), createdAt: at, lastSeen: at, revokedAt: null });
+      store.insertDevice({
+        id: deviceId,
+        kind: "phone",
+        tokenHash: hashToken(token),
+        createdAt: at,
+        lastSeen: at,
+        revokedAt: null,
+      });
     }
     store.linkPhone(deviceId, hostId, at);
     const result: PairResult = token

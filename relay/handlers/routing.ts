@@ -43,7 +43,10 @@ export function registerRoutingHandlers(ctx: HandlerContext, socket: TetherSocke
     const from = mustBePaired(ctx, socket, req.hostId);
     let replies: unknown[];
     try {
-      replies = await io.to(rooms.host(req.hostId)).timeout(RPC_TIMEOUT_MS).emitWithAck("rpc", { from, id: req.id, box: req.box });
+      replies = await io
+        .to(rooms.host(req.hostId))
+        .timeout(RPC_TIMEOUT_MS)
+        .emitWithAck("rpc", { from, id: req.id, box: req.box });
     } catch {
       throw new TetherError(ErrorCode.Timeout, "The computer did not answer in time.");
     }
@@ -51,7 +54,9 @@ export function registerRoutingHandlers(ctx: HandlerContext, socket: TetherSocke
     const reply = hostReplySchema.safeParse(replies[0]);
     if (!reply.success) throw new TetherError(ErrorCode.Internal, "The computer sent a malformed answer.");
     if (!reply.data.ok) {
-      const code = (Object.values(ErrorCode) as string[]).includes(reply.data.code) ? (reply.data.code as ErrorCode) : ErrorCode.Internal;
+      const code = (Object.values(ErrorCode) as string[]).includes(reply.data.code)
+        ? (reply.data.code as ErrorCode)
+        : ErrorCode.Internal;
       throw new TetherError(code, reply.data.message);
     }
     return { ok: true, box: reply.data.box as Box };

@@ -93,6 +93,8 @@ export function staticHandler(root: string | null) {
       res.end();
       return;
     }
-    createReadStream(file).on("error", () => res.destroy()).pipe(res);
+    createReadStream(file)
+      .on("error", () => res.destroy())
+      .pipe(res);
   };
 }

@@ -110,9 +110,7 @@ export class SqliteStore implements RelayStore {
 
   insertDevice(d: DeviceRow): void {
     this.db
-      .prepare(
-        "INSERT INTO devices (id, kind, token_hash, created_at, last_seen, revoked_at) VALUES (?, ?, ?, ?, ?, ?)",
-      )
+      .prepare("INSERT INTO devices (id, kind, token_hash, created_at, last_seen, revoked_at) VALUES (?, ?, ?, ?, ?, ?)")
       .run(d.id, d.kind, d.tokenHash, d.createdAt, d.lastSeen, d.revokedAt);
   }
 
@@ -201,9 +199,7 @@ export class SqliteStore implements RelayStore {
 
   appendEvent(e: StoredEvent): "stored" | "duplicate" | "conflict" {
     const inserted = this.db
-      .prepare(
-        "INSERT OR IGNORE INTO events (host_id, thread_id, seq, epoch, iv, ct, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      )
+      .prepare("INSERT OR IGNORE INTO events (host_id, thread_id, seq, epoch, iv, ct, at) VALUES (?, ?, ?, ?, ?, ?, ?)")
       .run(e.hostId, e.threadId, e.seq, e.box.e, e.box.iv, e.box.ct, e.at);
     if (inserted.changes === 1) return "stored";
     const existing = this.db
@@ -216,9 +212,7 @@ export class SqliteStore implements RelayStore {
     const threads = this.db.prepare("SELECT DISTINCT thread_id FROM events WHERE host_id = ? ORDER BY thread_id").all(hostId) as {
       thread_id: string;
     }[];
-    const page = this.db.prepare(
-      "SELECT * FROM events WHERE host_id = ? AND thread_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-    );
+    const page = this.db.prepare("SELECT * FROM events WHERE host_id = ? AND thread_id = ? AND seq > ? ORDER BY seq LIMIT ?");
     const events: StoredEvent[] = [];
     let more = false;
     for (const { thread_id: threadId } of threads) {

@@ -87,7 +87,16 @@ describe("workspace mirror", () => {
   });
 
   it("refuses paths that leave the workspace", async () => {
-    for (const path of ["..", "../etc/passwd", "src/../../x", "/etc/passwd", "C:\\Windows", "escape/passwd", "passwd-link", "escape"]) {
+    for (const path of [
+      "..",
+      "../etc/passwd",
+      "src/../../x",
+      "/etc/passwd",
+      "C:\\Windows",
+      "escape/passwd",
+      "passwd-link",
+      "escape",
+    ]) {
       await assert.rejects(mirror.readFile(path), codeOf(ErrorCode.OutsideWorkspace), path);
     }
     await assert.rejects(mirror.listDir("escape"), codeOf(ErrorCode.OutsideWorkspace));
@@ -135,7 +144,10 @@ describe("workspace mirror", () => {
   });
 
   it("says clearly what is missing", async () => {
-    await assert.rejects(mirror.readFile("nope.txt"), (e: { code?: string; message: string }) => e.code === ErrorCode.NotFound && /nope\.txt/.test(e.message));
+    await assert.rejects(
+      mirror.readFile("nope.txt"),
+      (e: { code?: string; message: string }) => e.code === ErrorCode.NotFound && /nope\.txt/.test(e.message),
+    );
     await assert.rejects(mirror.readFile("src"), codeOf(ErrorCode.NotFound));
     await assert.rejects(mirror.listDir("README.md"), codeOf(ErrorCode.NotFound));
   });
@@ -152,7 +164,17 @@ describe("mirror rules", () => {
 
   it("matches secret files by name anywhere, and secret folders with everything in them", () => {
     const rules = new SecretRules();
-    for (const p of [".env", "a/.env.local", "certs/tls.key", "x/id_rsa", "x/id_rsa.pub", ".aws/credentials", "a/.ssh/known_hosts", ".npmrc", "terraform.tfstate"]) {
+    for (const p of [
+      ".env",
+      "a/.env.local",
+      "certs/tls.key",
+      "x/id_rsa",
+      "x/id_rsa.pub",
+      ".aws/credentials",
+      "a/.ssh/known_hosts",
+      ".npmrc",
+      "terraform.tfstate",
+    ]) {
       assert.equal(rules.isSecret(p), true, p);
     }
     for (const p of ["src/env.ts", "environment.md", "keys.ts", "docs/ssh.md", "README.md"]) {

@@ -97,13 +97,19 @@ describe("relay", () => {
     it("pairs a phone that browses the host's folder and reads a file", async () => {
       const host = await newHost({ name: "alice-laptop" });
       const phone = await newPhone(host, "Pixel 8");
-      assert.deepEqual(phone.hello.hosts.map((h) => [h.hostId, h.online]), [[phone.hostId, true]]);
+      assert.deepEqual(
+        phone.hello.hosts.map((h) => [h.hostId, h.online]),
+        [[phone.hostId, true]],
+      );
       assert.equal(host.host.phones[0]?.name, "Pixel 8");
       assert.equal(host.host.phones[0]?.id, phone.deviceId);
 
       const root = await phone.call({ type: "list-dir", path: "" });
       assert.ok(root.ok && root.result.type === "list-dir");
-      assert.deepEqual(root.ok && root.result.type === "list-dir" && root.result.entries.map((e) => e.name), ["notes", "README.md"]);
+      assert.deepEqual(root.ok && root.result.type === "list-dir" && root.result.entries.map((e) => e.name), [
+        "notes",
+        "README.md",
+      ]);
       const file = await phone.call({ type: "read-file", path: "notes/todo.md" });
       assert.ok(file.ok && file.result.type === "read-file" && file.result.content === "ship it\n");
       const outside = await phone.call({ type: "read-file", path: "../../etc/passwd" });
@@ -142,7 +148,10 @@ describe("relay", () => {
 
     it("tells the phone when the person at the host declines", async () => {
       const host = await newHost({ confirm: async () => false });
-      await assert.rejects(newPhone(host), (e: { code?: string; message: string }) => e.code === ErrorCode.PairDeclined && /declined/.test(e.message));
+      await assert.rejects(
+        newPhone(host),
+        (e: { code?: string; message: string }) => e.code === ErrorCode.PairDeclined && /declined/.test(e.message),
+      );
       assert.equal(host.host.phones.length, 0);
     });
 
@@ -209,7 +218,10 @@ describe("relay", () => {
       }
       await waitFor(() => live.length === 5);
       const opened = await Promise.all(live.map((e) => open(key, e.box, sealContext.event(hostId, e.threadId, e.seq))));
-      assert.deepEqual(opened, [1, 2, 3, 4, 5].map((step) => ({ step })));
+      assert.deepEqual(
+        opened,
+        [1, 2, 3, 4, 5].map((step) => ({ step })),
+      );
 
       const page = await phone.socket.timeout(5000).emitWithAck("sync", { hostId, cursors: { t1: 2 }, limit: 2 });
       assert.ok(page.ok);
@@ -263,8 +275,20 @@ describe("relay", () => {
     it("answers malformed payloads with bad-request and keeps serving", async () => {
       const host = await newHost();
       const phone = await newPhone(host);
-      const s = phone.socket as unknown as { timeout(ms: number): { emitWithAck(e: string, ...a: unknown[]): Promise<{ ok: boolean; code?: string; message?: string }> }; emit(e: string, ...a: unknown[]): void };
-      for (const payload of [null, 42, "text", [], { hostId: 5 }, { hostId: phone.hostId, id: "x", box: { e: 1, iv: "short", ct: "x" } }]) {
+      const s = phone.socket as unknown as {
+        timeout(ms: number): {
+          emitWithAck(e: string, ...a: unknown[]): Promise<{ ok: boolean; code?: string; message?: string }>;
+        };
+        emit(e: string, ...a: unknown[]): void;
+      };
+      for (const payload of [
+        null,
+        42,
+        "text",
+        [],
+        { hostId: 5 },
+        { hostId: phone.hostId, id: "x", box: { e: 1, iv: "short", ct: "x" } },
+      ]) {
         const answer = await s.timeout(5000).emitWithAck("rpc", payload);
         assert.equal(answer.code, ErrorCode.BadRequest, JSON.stringify(payload));
       }

@@ -43,7 +43,10 @@ export function connected(socket: PhoneSocket): Promise<void> {
   });
 }
 
-export function once<E extends keyof ServerToClientEvents>(socket: PhoneSocket, event: E): Promise<Parameters<ServerToClientEvents[E]>[0]> {
+export function once<E extends keyof ServerToClientEvents>(
+  socket: PhoneSocket,
+  event: E,
+): Promise<Parameters<ServerToClientEvents[E]>[0]> {
   return new Promise((resolve) => {
     (socket as unknown as { once(e: string, l: (v: unknown) => void): void }).once(event, (v) => resolve(v as never));
   });

@@ -7,6 +7,7 @@ import {
   ErrorCode,
   PROTOCOL_VERSION,
   failure,
+  helloSchema,
   type Ack,
   type ClientToServerEvents,
   type ConnectErrorData,
@@ -78,12 +79,20 @@ export class RelayLink extends EventEmitter<RelayLinkEvents> {
     socket.on("disconnect", (reason) => {
       if (this.current !== "disposed") this.setState(reason === "io client disconnect" ? "closed" : "connecting", reason);
     });
-    socket.on("hello", (hello) => this.emit("hello", hello));
+    socket.on("hello", (payload) => {
+      const hello = helloSchema.safeParse(payload);
+      if (hello.success) this.emit("hello", hello.data);
+      else this.log.warn("ignored a malformed hello from the relay");
+    });
     socket.on("connect_error", (err: Error & { data?: ConnectErrorData }) => this.onConnectError(err));
   }
 
   /** Sends a request and resolves with the relay's answer; never rejects. */
-  request<E extends keyof ClientToServerEvents>(event: E, payload: RequestOf<E>, timeoutMs = REQUEST_TIMEOUT_MS): Promise<AnswerOf<E> | Failure> {
+  request<E extends keyof ClientToServerEvents>(
+    event: E,
+    payload: RequestOf<E>,
+    timeoutMs = REQUEST_TIMEOUT_MS,
+  ): Promise<AnswerOf<E> | Failure> {
     if (this.current === "disposed") return Promise.resolve(failure(ErrorCode.Internal, "the relay link is closed"));
     if (!this.socketRef?.connected) return Promise.resolve(failure(ErrorCode.Timeout, "not connected to the relay"));
     return new Promise((resolve) => {
@@ -93,9 +102,9 @@ export class RelayLink extends EventEmitter<RelayLinkEvents> {
       };
       this.pending.add(settle);
       const emit = this.socketRef!.timeout(timeoutMs).emitWithAck as (e: string, p: unknown) => Promise<AnswerOf<E>>;
-      emit.call(this.socketRef!.timeout(timeoutMs), event, payload).then(settle, () =>
-        settle(failure(ErrorCode.Timeout, `the relay did not answer ${event} in time`)),
-      );
+      emit
+        .call(this.socketRef!.timeout(timeoutMs), event, payload)
+        .then(settle, () => settle(failure(ErrorCode.Timeout, `the relay did not answer ${event} in time`)));
     });
   }
 

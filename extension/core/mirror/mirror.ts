@@ -110,7 +110,9 @@ export class Mirror {
       }
       entries.push({ name: entry.name, kind: stat.kind, size: stat.size, mtime: stat.mtime });
     });
-    entries.sort((a, b) => (a.kind === "dir") !== (b.kind === "dir") ? (a.kind === "dir" ? -1 : 1) : a.name.localeCompare(b.name));
+    entries.sort((a, b) =>
+      (a.kind === "dir") !== (b.kind === "dir") ? (a.kind === "dir" ? -1 : 1) : a.name.localeCompare(b.name),
+    );
     const truncated = entries.length > MAX_DIR_ENTRIES;
     return { type: "list-dir", path: dir.rel, entries: entries.slice(0, MAX_DIR_ENTRIES), hidden, truncated };
   }
@@ -134,7 +136,8 @@ export class Mirror {
     const bytes = await this.fs.read(file.abs, start, want);
     const eof = start + bytes.length >= size;
     const text = decodeText(eof ? bytes : trimToCharBoundary(bytes));
-    if (text === null) return { ...base, offset: start, kind: "binary", mime: "application/octet-stream", content: "", eof: true };
+    if (text === null)
+      return { ...base, offset: start, kind: "binary", mime: "application/octet-stream", content: "", eof: true };
     return { ...base, offset: start, kind: "text", mime: "text/plain", content: text, eof };
   }
 
@@ -152,12 +155,21 @@ export class Mirror {
     if (real !== this.root && !real.startsWith(this.root + sep)) {
       throw new TetherError(ErrorCode.OutsideWorkspace, `${rel} leads outside the workspace.`);
     }
-    const realRel = real === this.root ? "" : real.slice(this.root.length + 1).split(sep).join("/");
+    const realRel =
+      real === this.root
+        ? ""
+        : real
+            .slice(this.root.length + 1)
+            .split(sep)
+            .join("/");
     const stat = await this.fs.stat(real);
     if (this.secrets.isSecret(realRel, stat.kind === "dir")) {
       throw new TetherError(ErrorCode.SecretFile, `${rel} may hold secrets and is never shared.`);
     }
-    if (rel && ((await this.isIgnored(rel, stat.kind === "dir")) || (realRel && (await this.isIgnored(realRel, stat.kind === "dir"))))) {
+    if (
+      rel &&
+      ((await this.isIgnored(rel, stat.kind === "dir")) || (realRel && (await this.isIgnored(realRel, stat.kind === "dir"))))
+    ) {
       throw new TetherError(ErrorCode.NotFound, `${rel} is excluded by the workspace's ignore rules.`);
     }
     return { rel, abs: real, stat };

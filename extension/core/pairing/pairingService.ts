@@ -11,6 +11,7 @@ import {
   importPublicKey,
   open,
   pairHelloSchema,
+  pairRequestSchema,
   pairingCode,
   randomId,
   seal,
@@ -60,12 +61,20 @@ export class PairingService extends EventEmitter<PairingEvents> {
     private readonly publicUrl: () => string,
   ) {
     super();
-    link.socket.on("pair:request", (req) => {
+    link.socket.on("pair:request", (payload) => {
+      const parsed = pairRequestSchema.safeParse(payload);
+      if (!parsed.success) {
+        this.log.warn("ignored a malformed pairing request from the relay");
+        return;
+      }
+      const req = parsed.data;
       // One prompt at a time: a second phone waits until the first is answered.
-      this.queue = this.queue.then(() => this.onRequest(req)).catch((err: unknown) => {
-        this.log.error("pairing failed", { error: (err as Error).message });
-        this.emit("failed", (err as Error).message);
-      });
+      this.queue = this.queue
+        .then(() => this.onRequest(req))
+        .catch((err: unknown) => {
+          this.log.error("pairing failed", { error: (err as Error).message });
+          this.emit("failed", (err as Error).message);
+        });
     });
   }
 
@@ -82,7 +91,8 @@ export class PairingService extends EventEmitter<PairingEvents> {
   private async onRequest(req: PairRequest): Promise<void> {
     const slot = this.secrets.get(req.slotId);
     this.secrets.delete(req.slotId);
-    const proofOk = slot !== undefined && (await verifyPairingProof(slot.secret, this.identity.publicKey, req.phoneKey, req.proof));
+    const proofOk =
+      slot !== undefined && (await verifyPairingProof(slot.secret, this.identity.publicKey, req.phoneKey, req.proof));
     if (!proofOk) {
       this.log.warn("pairing refused: the phone's proof did not match the QR code", { slot: req.slotId });
       await this.link.request("pair:decide", { slotId: req.slotId, accept: false, reason: "bad-proof" });

@@ -7,6 +7,7 @@ import {
   failure,
   open,
   rpcCallSchema,
+  rpcForwardSchema,
   seal,
   sealContext,
   type Ack,
@@ -28,8 +29,14 @@ export class RpcServer {
     private readonly mirror: Mirror,
     private readonly log: Log,
   ) {
-    link.socket.on("rpc", (req, reply) => {
-      void this.answer(req).then(reply);
+    link.socket.on("rpc", (payload, reply) => {
+      if (typeof reply !== "function") return;
+      const parsed = rpcForwardSchema.safeParse(payload);
+      if (!parsed.success) {
+        reply(failure(ErrorCode.BadRequest, "malformed call"));
+        return;
+      }
+      void this.answer(parsed.data).then(reply);
     });
   }
 
@@ -57,7 +64,12 @@ export class RpcServer {
         reply = { ok: false, code: ErrorCode.Internal, message: `The host could not do that: ${(err as Error).message}` };
       }
     }
-    const box = await seal(this.identity.contentKey()!, this.identity.epoch, reply, sealContext.rpcReply(hostId, req.from, req.id));
+    const box = await seal(
+      this.identity.contentKey()!,
+      this.identity.epoch,
+      reply,
+      sealContext.rpcReply(hostId, req.from, req.id),
+    );
     return { ok: true, box };
   }
 

@@ -1,0 +1,298 @@
+// The app's state and the flows that span its parts: start-up, the relay connection,
+// pairing, syncing host profiles, and the file calls. Screens read from here and call in.
+
+import { ErrorCode, TetherError, parsePairFragment } from "../../protocol/index";
+import type { HostPresence, PairLink, RpcCall } from "../../protocol/index";
+import { defaultDeviceName } from "./device/deviceName";
+import type { BrowserHints } from "./device/deviceName";
+import type { WorkspaceSource } from "./files/fileBrowser.svelte";
+import { Hosts, displayName } from "./hosts/hosts.svelte";
+import { openProfileRecord } from "./hosts/profile";
+import { syncAnswerSchema } from "./link/inbound";
+import type { InboundRecord } from "./link/inbound";
+import { describeHostFailure } from "./link/messages";
+import { RelayLink } from "./link/relayLink.svelte";
+import { asFailure, request } from "./link/request";
+import type { TetherSocket } from "./link/request";
+import { callHost } from "./link/rpc";
+import { PairingFlow } from "./pairing/pairingFlow.svelte";
+import type { PairingOutcome } from "./pairing/pairing";
+import { Router } from "./routing/router.svelte";
+import { dirRoute } from "./routing/routes";
+import { Database } from "./store/db";
+import { deleteAllHosts, deleteHost, loadHosts, loadOrCreateDevice, saveDevice, saveHost } from "./store/records";
+import type { DeviceRecord, HostRecord } from "./store/records";
+import { Clock } from "./time/clock.svelte";
+
+const SYNC_TIMEOUT_MS = 15_000;
+const CALL_CONNECT_WAIT_MS = 10_000;
+
+export const NOT_CONNECTED_MESSAGE = "Not connected to the relay. This retries when the connection is back.";
+export const BAD_PAIR_LINK_MESSAGE = "This pairing link is incomplete or damaged. Scan the QR code on your computer again.";
+
+export type Presence =
+  | { kind: "known"; online: boolean; lastSeen: number }
+  /** The relay said hello without this host: the pairing is gone on the relay's side. */
+  | { kind: "unlisted" }
+  /** No relay connection, or not yet its hello. */
+  | { kind: "unknown" };
+
+/** Thrown by calls made while the relay connection is down. */
+class NotConnectedError extends Error {}
+
+export class TetherApp {
+  phase = $state<"starting" | "ready" | "failed">("starting");
+  /** Why the app could not start, for the person. */
+  startupError = $state<string | null>(null);
+  /** A message for the home screen, such as a pairing link that could not be read. */
+  notice = $state<string | null>(null);
+  /** This phone's identity; replaced whole, since it holds CryptoKeys. */
+  device = $state.raw<DeviceRecord | null>(null);
+  /** The pairing under way, shown over whatever route is current. */
+  pairing = $state.raw<PairingFlow | null>(null);
+
+  readonly hosts = new Hosts();
+  readonly router = new Router();
+  readonly clock = new Clock();
+  readonly link: RelayLink;
+
+  #db: Database | null = null;
+  #stopRouter: (() => void) | null = null;
+
+  constructor() {
+    this.link = new RelayLink({
+      hello: (hello) => this.#onHello(hello.deviceId, hello.hosts),
+      presence: (presence) => this.hosts.applyPresence(presence),
+      record: (record) => void this.#applyRecord(record).catch(() => undefined),
+      pairResult: (result) => this.pairing?.receive(result),
+    });
+  }
+
+  /** `pairText` is the pairing link the page was opened with, already out of the address bar. */
+  async start(pairText: string | null): Promise<void> {
+    try {
+      const db = await Database.open();
+      this.#db = db;
+      this.device = await loadOrCreateDevice(db, defaultDeviceName(browserHints()));
+      this.hosts.replaceAll(await loadHosts(db));
+    } catch {
+      this.startupError =
+        "This browser won't let Tether store its keys, so it can't pair or stay paired. " +
+        "Private browsing can cause this: open the page in a normal tab.";
+      this.phase = "failed";
+      return;
+    }
+    this.#stopRouter = this.router.start((text) => this.openPairLink(text));
+    this.clock.start();
+    this.link.connect(this.device.token);
+    this.phase = "ready";
+    if (pairText !== null) this.openPairLink(pairText);
+  }
+
+  /** Idempotent. */
+  stop(): void {
+    this.pairing?.cancel();
+    this.#stopRouter?.();
+    this.#stopRouter = null;
+    this.clock.stop();
+    this.link.close();
+    this.#db?.close();
+    this.#db = null;
+  }
+
+  presenceOf(hostId: string): Presence {
+    // Until this socket's hello, presence is whatever an older connection said.
+    if (this.link.state !== "open" || this.link.deviceId === null) return { kind: "unknown" };
+    const presence = this.hosts.presence[hostId];
+    return presence ? { kind: "known", online: presence.online, lastSeen: presence.lastSeen } : { kind: "unlisted" };
+  }
+
+  // --- pairing ------------------------------------------------------------------------
+
+  /** Starts pairing from a link's text; answers false when the text is not a pairing link. */
+  openPairLink(text: string): boolean {
+    const link = parsePairFragment(text);
+    if (!link) {
+      this.notice = BAD_PAIR_LINK_MESSAGE;
+      return false;
+    }
+    this.notice = null;
+    this.startPairing(link);
+    return true;
+  }
+
+  startPairing(pairLink: PairLink): void {
+    this.pairing?.cancel();
+    const flow = new PairingFlow(pairLink, {
+      link: this.link,
+      identity: () => {
+        const device = this.#requireDevice();
+        return { privateKey: device.privateKey, publicKeyB64: device.publicKeyB64, name: device.name };
+      },
+      finish: (outcome) => this.#finishPairing(outcome),
+    });
+    this.pairing = flow;
+    void flow.run();
+  }
+
+  cancelPairing(): void {
+    const flow = this.pairing;
+    if (!flow) return;
+    const joined = flow.step.name === "waiting";
+    flow.cancel();
+    this.pairing = null;
+    // There is no way to withdraw a join; a fresh connection at least leaves the relay no
+    // socket to deliver a late acceptance to.
+    if (joined) this.link.connect(this.device?.token);
+  }
+
+  /** Closes a pairing that ended (failed) and goes back to where the person was. */
+  dismissPairing(): void {
+    this.pairing?.cancel();
+    this.pairing = null;
+  }
+
+  async #finishPairing(outcome: PairingOutcome): Promise<void> {
+    const db = this.#requireDb();
+    const current = this.#requireDevice();
+    const device: DeviceRecord = { ...current, deviceId: outcome.deviceId, token: outcome.token ?? current.token };
+    await saveDevice(db, device);
+    await saveHost(db, outcome.host);
+    this.device = device;
+    this.hosts.upsert(outcome.host);
+    this.pairing = null;
+    // Ask the browser not to evict the keys under storage pressure; it may say no.
+    void navigator.storage?.persist?.().catch(() => false);
+    this.link.connect(device.token);
+    this.router.go(dirRoute(outcome.host.hostId, ""));
+  }
+
+  /**
+   * After the relay refused this phone's token: drops the token and every host paired
+   * through it, keeps the key pair and name, and reconnects anonymously to pair again.
+   */
+  async forgetPairingData(): Promise<void> {
+    const db = this.#requireDb();
+    const { deviceId: _id, token: _token, ...rest } = this.#requireDevice();
+    const device: DeviceRecord = rest;
+    await saveDevice(db, device);
+    await deleteAllHosts(db);
+    this.device = device;
+    this.hosts.replaceAll([]);
+    this.hosts.forgetPresence();
+    this.link.connect(undefined);
+    if (this.pairing?.step.name === "unauthorized") void this.pairing.run();
+    else this.router.replace({ name: "home" });
+  }
+
+  // --- hosts and device ---------------------------------------------------------------
+
+  /**
+   * Forgets a host on this phone only. The relay still counts the pairing until revoking
+   * from the phone is part of the protocol; the computer can revoke this phone meanwhile.
+   */
+  async forgetHost(hostId: string): Promise<void> {
+    await deleteHost(this.#requireDb(), hostId);
+    this.hosts.remove(hostId);
+  }
+
+  async renameDevice(name: string): Promise<void> {
+    const device: DeviceRecord = { ...this.#requireDevice(), name };
+    await saveDevice(this.#requireDb(), device);
+    this.device = device;
+  }
+
+  // --- the relay's news ---------------------------------------------------------------
+
+  #onHello(deviceId: string, presence: HostPresence[]): void {
+    this.hosts.resetPresence(presence);
+    const device = this.device;
+    if (device && device.deviceId !== deviceId) {
+      const updated: DeviceRecord = { ...device, deviceId };
+      this.device = updated;
+      void saveDevice(this.#requireDb(), updated).catch(() => undefined);
+    }
+    const socket = this.link.socket;
+    if (!socket) return;
+    for (const { hostId } of presence) {
+      if (this.hosts.get(hostId)) void this.#syncHost(socket, hostId);
+    }
+  }
+
+  /** Catches up on the host's records; thread events come with the threads screens. */
+  async #syncHost(socket: TetherSocket, hostId: string): Promise<void> {
+    try {
+      const answer = await request(
+        () => socket.timeout(SYNC_TIMEOUT_MS).emitWithAck("sync", { hostId, cursors: {} }),
+        syncAnswerSchema,
+      );
+      if (!answer.ok) return;
+      for (const record of answer.records) await this.#applyRecord(record);
+    } catch {
+      // The next connection syncs again; the stored profile serves meanwhile.
+    }
+  }
+
+  async #applyRecord(record: InboundRecord): Promise<void> {
+    const host = this.hosts.get(record.hostId);
+    if (!host || (host.profileAt !== undefined && record.at < host.profileAt)) return;
+    const profile = await openProfileRecord(host, record);
+    // The host may have been forgotten or updated while the record was being opened.
+    const latest = this.hosts.get(record.hostId);
+    if (!profile || !latest) return;
+    const updated: HostRecord = { ...latest, profile, profileAt: record.at };
+    this.hosts.upsert(updated);
+    await saveHost(this.#requireDb(), updated).catch(() => undefined);
+  }
+
+  // --- files ----------------------------------------------------------------------------
+
+  workspace(hostId: string): WorkspaceSource {
+    return {
+      listDir: (path) => this.#call(hostId, { type: "list-dir", path }),
+      readFile: (path, offset) =>
+        this.#call(hostId, offset === undefined ? { type: "read-file", path } : { type: "read-file", path, offset }),
+      describe: (error) => {
+        if (error instanceof NotConnectedError) return NOT_CONNECTED_MESSAGE;
+        const host = this.hosts.get(hostId);
+        return describeHostFailure(asFailure(error), host ? displayName(host) : "This computer");
+      },
+    };
+  }
+
+  async #call<C extends RpcCall>(hostId: string, call: C) {
+    if (!this.link.authenticated) throw new NotConnectedError();
+    let socket: TetherSocket;
+    try {
+      // Right after start-up or pairing the link is still connecting: wait a little for it
+      // rather than flash an error.
+      socket = await this.link.whenReady(AbortSignal.timeout(CALL_CONNECT_WAIT_MS));
+    } catch {
+      throw new NotConnectedError();
+    }
+    const host = this.hosts.get(hostId);
+    const deviceId = this.link.deviceId;
+    if (!host) throw new TetherError(ErrorCode.NotFound, "This computer is not paired with this phone.");
+    if (!deviceId) throw new NotConnectedError();
+    return callHost(socket, { hostId, deviceId, epoch: host.epoch, contentKey: host.contentKey }, call);
+  }
+
+  #requireDb(): Database {
+    if (!this.#db) throw new Error("storage is not open");
+    return this.#db;
+  }
+
+  #requireDevice(): DeviceRecord {
+    if (!this.device) throw new Error("the device identity is not loaded");
+    return this.device;
+  }
+}
+
+function browserHints(): BrowserHints {
+  const nav = navigator as Navigator & { userAgentData?: { brands?: { brand: string }[] } };
+  return {
+    userAgent: nav.userAgent,
+    brands: nav.userAgentData?.brands?.map((b) => b.brand) ?? [],
+    maxTouchPoints: nav.maxTouchPoints,
+  };
+}

@@ -1,0 +1,24 @@
+// The answers the phone parses at its boundary, built from the protocol's shared schemas.
+
+import {
+  answerSchema,
+  boxSchema,
+  connectErrorDataSchema,
+  failureSchema,
+  helloSchema,
+  hostPresenceSchema,
+  pairResultSchema,
+  storedRecordSchema,
+  syncPageSchema,
+  type PairResult,
+  type StoredRecord,
+} from "../../../protocol/index";
+
+export { connectErrorDataSchema, failureSchema, helloSchema, hostPresenceSchema, pairResultSchema, storedRecordSchema };
+
+export type InboundRecord = StoredRecord;
+export type InboundPairResult = PairResult;
+
+export const syncAnswerSchema = answerSchema(syncPageSchema.shape);
+export const rpcAnswerSchema = answerSchema({ box: boxSchema });
+export const pairJoinAnswerSchema = answerSchema({});

@@ -1,0 +1,231 @@
+// The phone's one connection to the relay, with explicit states. Everything the relay
+// pushes is parsed here and handed to the app; nothing thrown by a handler reaches
+// socket.io.
+
+import { io } from "socket.io-client";
+import { PROTOCOL_VERSION } from "../../../protocol/index";
+import type { z } from "zod";
+import { classifyConnectError, mismatchMessage } from "./connectError";
+import type { LinkProblem } from "./connectError";
+import { helloSchema, hostPresenceSchema, pairResultSchema, storedRecordSchema } from "./inbound";
+import type { InboundPairResult, InboundRecord } from "./inbound";
+import type { TetherSocket } from "./request";
+
+export type LinkState = "idle" | "connecting" | "open" | "closed";
+export type LinkStatus = "online" | "connecting" | "offline";
+
+export interface LinkHandlers {
+  hello(hello: z.infer<typeof helloSchema>): void;
+  presence(presence: z.infer<typeof hostPresenceSchema>): void;
+  record(record: InboundRecord): void;
+  pairResult(result: InboundPairResult): void;
+}
+
+/** Retries after the relay itself refused or dropped us; socket.io retries the rest. */
+const RETRY_MS = [2_000, 5_000, 10_000, 30_000, 60_000];
+
+export class LinkClosedError extends Error {
+  constructor(readonly problem: LinkProblem | null) {
+    super(problem?.message ?? "The connection to the relay was closed.");
+    this.name = "LinkClosedError";
+  }
+}
+
+export class RelayLink {
+  state = $state<LinkState>("idle");
+  problem = $state.raw<LinkProblem | null>(null);
+  /** Whether the socket carries a token; an anonymous socket may only pair. */
+  authenticated = $state(false);
+  /** From the relay's `hello`; null on an anonymous socket. */
+  deviceId = $state<string | null>(null);
+
+  readonly status: LinkStatus = $derived.by(() => {
+    if (this.state === "open") return "online";
+    if (this.state === "connecting" && this.problem === null) return "connecting";
+    return "offline";
+  });
+
+  #socket: TetherSocket | null = null;
+  #retries = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- pending promises, never rendered
+  #waiters = new Set<{ resolve: (socket: TetherSocket) => void; reject: (error: Error) => void }>();
+
+  constructor(
+    private readonly handlers: LinkHandlers,
+    private readonly url?: string,
+  ) {}
+
+  /** The socket while it is open. */
+  get socket(): TetherSocket | null {
+    return this.state === "open" ? this.#socket : null;
+  }
+
+  /** Open, and for a device with a token also greeted: the relay knows who we are. */
+  get ready(): boolean {
+    return this.state === "open" && (!this.authenticated || this.deviceId !== null);
+  }
+
+  /** (Re)connects, replacing any current socket. Without a token the socket is anonymous. */
+  connect(token: string | undefined): void {
+    // Whoever waits for an open link keeps waiting: the new socket will do.
+    this.#teardown(null, false);
+    this.state = "connecting";
+    this.problem = null;
+    this.authenticated = token !== undefined;
+    this.deviceId = null;
+    const options = {
+      auth: token === undefined ? { v: PROTOCOL_VERSION } : { v: PROTOCOL_VERSION, token },
+      transports: ["websocket", "polling"],
+      // A proxy that blocks WebSocket should not keep the phone offline.
+      tryAllTransports: true,
+      // A new token needs a new connection, not the cached one.
+      forceNew: true,
+    };
+    const socket: TetherSocket = this.url === undefined ? io(options) : io(this.url, options);
+    this.#socket = socket;
+    this.#listen(socket);
+  }
+
+  /** Resolves with the socket once it is {@link ready}; rejects if the link closes first. */
+  whenReady(signal?: AbortSignal): Promise<TetherSocket> {
+    const socket = this.socket;
+    if (socket && this.ready) return Promise.resolve(socket);
+    if (signal?.aborted) return Promise.reject(new DOMException("aborted", "AbortError"));
+    if (this.state === "closed" || this.state === "idle") return Promise.reject(new LinkClosedError(this.problem));
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        resolve: (s: TetherSocket) => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve(s);
+        },
+        reject: (e: Error) => {
+          signal?.removeEventListener("abort", onAbort);
+          reject(e);
+        },
+      };
+      const onAbort = () => {
+        this.#waiters.delete(waiter);
+        reject(new DOMException("aborted", "AbortError"));
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#waiters.add(waiter);
+    });
+  }
+
+  /** Idempotent. */
+  close(): void {
+    this.#teardown(null, true);
+    this.state = "closed";
+  }
+
+  #listen(socket: TetherSocket): void {
+    socket.on("connect", () => {
+      if (socket !== this.#socket) return;
+      this.#retries = 0;
+      this.state = "open";
+      this.problem = null;
+      // A device with a token is ready only after the relay's hello.
+      if (!this.authenticated) this.#resolveWaiters(socket);
+    });
+
+    socket.on("connect_error", (error) => {
+      if (socket !== this.#socket) return;
+      const problem = classifyConnectError(error);
+      if (problem.kind === "unreachable") {
+        this.state = "connecting";
+        this.problem = problem;
+        // Refused by the relay for a reason we cannot name (rate limit, a restart in
+        // progress): socket.io gives up on these, so try again ourselves, more slowly.
+        if (!socket.active) this.#retryLater(socket);
+        return;
+      }
+      this.#fail(problem);
+    });
+
+    socket.on("disconnect", (reason) => {
+      if (socket !== this.#socket) return;
+      this.state = "connecting";
+      this.deviceId = null;
+      // The relay dropped us on purpose (restart, revoked token): socket.io does not
+      // reconnect after that, and the next handshake tells us which it was.
+      if (reason === "io server disconnect") this.#retryLater(socket);
+    });
+
+    socket.on("hello", (raw) => {
+      const hello = helloSchema.safeParse(raw);
+      if (!hello.success) return warn("hello");
+      if (hello.data.v !== PROTOCOL_VERSION) {
+        this.#fail({ kind: "protocol-mismatch", message: mismatchMessage(PROTOCOL_VERSION, hello.data.v) });
+        return;
+      }
+      this.deviceId = hello.data.deviceId;
+      guard(() => this.handlers.hello(hello.data));
+      this.#resolveWaiters(socket);
+    });
+
+    socket.on("presence", (raw) => {
+      const presence = hostPresenceSchema.safeParse(raw);
+      if (!presence.success) return warn("presence");
+      guard(() => this.handlers.presence(presence.data));
+    });
+
+    socket.on("record", (raw) => {
+      const record = storedRecordSchema.safeParse(raw);
+      if (!record.success) return warn("record");
+      guard(() => this.handlers.record(record.data));
+    });
+
+    socket.on("pair:result", (raw) => {
+      const result = pairResultSchema.safeParse(raw);
+      if (!result.success) return warn("pair:result");
+      guard(() => this.handlers.pairResult(result.data));
+    });
+  }
+
+  #resolveWaiters(socket: TetherSocket): void {
+    for (const waiter of this.#waiters) waiter.resolve(socket);
+    this.#waiters.clear();
+  }
+
+  #retryLater(socket: TetherSocket): void {
+    clearTimeout(this.#retryTimer);
+    const delay = RETRY_MS[Math.min(this.#retries, RETRY_MS.length - 1)] ?? 60_000;
+    this.#retries += 1;
+    this.#retryTimer = setTimeout(() => {
+      if (socket === this.#socket && !socket.connected) socket.connect();
+    }, delay);
+  }
+
+  #fail(problem: LinkProblem): void {
+    this.#teardown(problem, true);
+    this.problem = problem;
+    this.state = "closed";
+  }
+
+  #teardown(problem: LinkProblem | null, rejectWaiters: boolean): void {
+    clearTimeout(this.#retryTimer);
+    const socket = this.#socket;
+    this.#socket = null;
+    if (socket) {
+      socket.removeAllListeners();
+      socket.disconnect();
+    }
+    if (!rejectWaiters) return;
+    for (const waiter of this.#waiters) waiter.reject(new LinkClosedError(problem));
+    this.#waiters.clear();
+  }
+}
+
+function warn(event: string): void {
+  // The payload may hold routing metadata only, but keep logs free of it anyway.
+  console.warn(`tether: ignored a malformed "${event}" from the relay`);
+}
+
+function guard(handler: () => void): void {
+  try {
+    handler();
+  } catch (error) {
+    console.error("tether: handler failed", error instanceof Error ? error.name : typeof error);
+  }
+}

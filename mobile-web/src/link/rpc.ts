@@ -1,0 +1,43 @@
+// Sealed calls from the phone to one of its hosts. The relay routes the box and sees only
+// the host id, a request id and sizes; the call and its answer are sealed with the host's
+// content key, bound to host, phone and request id.
+
+import { ErrorCode, TetherError, open, randomId, rpcReplySchema, seal, sealContext } from "../../../protocol/index";
+import type { ListDirResult, ReadFileResult, RpcCall, RpcResult } from "../../../protocol/index";
+import { rpcAnswerSchema } from "./inbound";
+import { failed, request } from "./request";
+import type { TetherSocket } from "./request";
+
+export const RPC_TIMEOUT_MS = 20_000;
+
+/** What a phone needs to talk to one host. */
+export interface RpcTarget {
+  hostId: string;
+  /** This phone's device id, as the relay tells the host (`RpcForward.from`). */
+  deviceId: string;
+  epoch: number;
+  contentKey: CryptoKey;
+}
+
+type ResultOf<C extends RpcCall> = C["type"] extends "list-dir" ? ListDirResult : ReadFileResult;
+
+export async function callHost<C extends RpcCall>(
+  socket: TetherSocket,
+  target: RpcTarget,
+  call: C,
+  timeoutMs = RPC_TIMEOUT_MS,
+): Promise<ResultOf<C>> {
+  const { hostId, deviceId, contentKey } = target;
+  const id = randomId();
+  const box = await seal(contentKey, target.epoch, call, sealContext.rpcCall(hostId, deviceId, id));
+  const answer = await request(() => socket.timeout(timeoutMs).emitWithAck("rpc", { hostId, id, box }), rpcAnswerSchema);
+  if (!answer.ok) throw failed(answer);
+  const parsed = rpcReplySchema.safeParse(await open(contentKey, answer.box, sealContext.rpcReply(hostId, deviceId, id)));
+  if (!parsed.success) throw new TetherError(ErrorCode.BadRequest, "The computer sent an answer this app doesn't understand.");
+  const reply = parsed.data;
+  if (!reply.ok) throw failed(reply);
+  if (reply.result.type !== call.type) {
+    throw new TetherError(ErrorCode.BadRequest, "The computer answered a different question.");
+  }
+  return reply.result as RpcResult as ResultOf<C>;
+}

@@ -1,0 +1,20 @@
+import "./app.css";
+import { mount } from "svelte";
+import { isSecureEnough, takePairFragment } from "./boot";
+import InsecureScreen from "./components/InsecureScreen.svelte";
+
+const target = document.getElementById("app");
+if (!target) throw new Error("index.html has no #app element");
+
+if (!isSecureEnough()) {
+  // The fragment stays: reopened over HTTPS or localhost, the same link still pairs.
+  mount(InsecureScreen, { target, props: { url: location.href } });
+} else {
+  // Before anything else runs, so the pairing secret is out of the address bar at once.
+  const pairText = takePairFragment();
+  import("./start")
+    .then(({ startApp }) => startApp(target, pairText))
+    .catch(() => {
+      target.textContent = "Tether could not load. Check the connection and reload the page.";
+    });
+}

@@ -1,0 +1,76 @@
+// Hash routes, so the browser's Back button walks the app's own history and the relay only
+// ever serves one page:
+//   #/                      home (the only host's dashboard, or the list)
+//   #/hosts                 the list of paired computers
+//   #/add                   pair with another computer by pasting its link
+//   #/settings
+//   #/h/<hostId>            a host's dashboard at the workspace root
+//   #/h/<hostId>/d/<path>   a directory
+//   #/h/<hostId>/f/<path>   a file
+// Paths are workspace-relative with "/", each segment percent-encoded.
+
+export type Route =
+  | { name: "home" }
+  | { name: "hosts" }
+  | { name: "add" }
+  | { name: "settings" }
+  | { name: "host"; hostId: string; view: "dir" | "file"; path: string };
+
+export type HostRoute = Extract<Route, { name: "host" }>;
+
+/** Splits a path into its non-empty segments ("a//b/" → ["a", "b"]). */
+export function pathSegments(path: string): string[] {
+  return path.split("/").filter((s) => s.length > 0);
+}
+
+export function joinPath(dir: string, name: string): string {
+  return [...pathSegments(dir), name].join("/");
+}
+
+export function encodePath(path: string): string {
+  return pathSegments(path).map(encodeURIComponent).join("/");
+}
+
+function decodePath(encoded: string): string | null {
+  try {
+    return pathSegments(encoded).map(decodeURIComponent).join("/");
+  } catch {
+    return null;
+  }
+}
+
+export function parseRoute(hash: string): Route {
+  const body = hash.replace(/^#\/?/, "");
+  if (body === "") return { name: "home" };
+  if (body === "hosts" || body === "add" || body === "settings") return { name: body };
+  const match = /^h\/([A-Za-z0-9_-]{1,64})(?:\/([df])(?:\/(.*))?)?$/.exec(body);
+  if (!match) return { name: "home" };
+  const [, hostId, view, rest] = match;
+  const path = decodePath(rest ?? "");
+  if (hostId === undefined || path === null) return { name: "home" };
+  return { name: "host", hostId, view: view === "f" ? "file" : "dir", path };
+}
+
+export function routeHash(route: Route): string {
+  switch (route.name) {
+    case "home":
+      return "#/";
+    case "hosts":
+    case "add":
+    case "settings":
+      return `#/${route.name}`;
+    case "host": {
+      const base = `#/h/${route.hostId}`;
+      if (route.view === "dir" && pathSegments(route.path).length === 0) return base;
+      return `${base}/${route.view === "file" ? "f" : "d"}/${encodePath(route.path)}`;
+    }
+  }
+}
+
+export function dirRoute(hostId: string, path: string): HostRoute {
+  return { name: "host", hostId, view: "dir", path: pathSegments(path).join("/") };
+}
+
+export function fileRoute(hostId: string, path: string): HostRoute {
+  return { name: "host", hostId, view: "file", path: pathSegments(path).join("/") };
+}

@@ -1,0 +1,12 @@
+// The app proper, loaded only once the page is known to be a secure context: it pulls in
+// the crypto, the socket and the schemas.
+
+import { mount } from "svelte";
+import App from "./App.svelte";
+import { TetherApp } from "./app.svelte";
+
+export function startApp(target: HTMLElement, pairText: string | null): void {
+  const app = new TetherApp();
+  mount(App, { target, props: { app } });
+  void app.start(pairText);
+}

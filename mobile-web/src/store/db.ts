@@ -1,0 +1,101 @@
+// A small promise wrapper over IndexedDB. IndexedDB is the one browser store that keeps
+// CryptoKey objects as they are, so the device's private key and the hosts' content keys
+// stay non-extractable and never exist as bytes in JavaScript.
+
+export const DB_NAME = "tether";
+const DB_VERSION = 1;
+
+/** Object stores and their keys. */
+export const Stores = {
+  /** One record, key {@link DEVICE_KEY}: this phone's identity. */
+  device: "device",
+  /** Paired hosts, keyed by `hostId`. */
+  hosts: "hosts",
+} as const;
+export type StoreName = (typeof Stores)[keyof typeof Stores];
+
+function promised<T>(request: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error ?? new Error("IndexedDB request failed"));
+  });
+}
+
+function completed(tx: IDBTransaction): Promise<void> {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error ?? new Error("IndexedDB transaction failed"));
+    tx.onabort = () => reject(tx.error ?? new Error("IndexedDB transaction aborted"));
+  });
+}
+
+export class Database {
+  private constructor(private readonly db: IDBDatabase) {
+    // Another tab upgrading the schema must not be blocked by this one.
+    db.onversionchange = () => db.close();
+  }
+
+  static open(factory: IDBFactory = indexedDB): Promise<Database> {
+    return new Promise((resolve, reject) => {
+      const request = factory.open(DB_NAME, DB_VERSION);
+      request.onupgradeneeded = () => {
+        const db = request.result;
+        if (!db.objectStoreNames.contains(Stores.device)) db.createObjectStore(Stores.device);
+        if (!db.objectStoreNames.contains(Stores.hosts)) db.createObjectStore(Stores.hosts, { keyPath: "hostId" });
+      };
+      request.onsuccess = () => resolve(new Database(request.result));
+      request.onerror = () => reject(request.error ?? new Error("IndexedDB could not be opened"));
+      request.onblocked = () => reject(new Error("IndexedDB is blocked by another tab of this app"));
+    });
+  }
+
+  async get<T>(store: StoreName, key: IDBValidKey): Promise<T | undefined> {
+    const tx = this.db.transaction(store, "readonly");
+    return (await promised(tx.objectStore(store).get(key))) as T | undefined;
+  }
+
+  async getAll<T>(store: StoreName): Promise<T[]> {
+    const tx = this.db.transaction(store, "readonly");
+    return (await promised(tx.objectStore(store).getAll())) as T[];
+  }
+
+  /** Writes `value`; `key` only for stores without a key path. */
+  async put(store: StoreName, value: unknown, key?: IDBValidKey): Promise<void> {
+    const tx = this.db.transaction(store, "readwrite");
+    tx.objectStore(store).put(value, key);
+    await completed(tx);
+  }
+
+  /** Writes `value` unless the key exists; answers false when it did. */
+  async add(store: StoreName, value: unknown, key?: IDBValidKey): Promise<boolean> {
+    const tx = this.db.transaction(store, "readwrite");
+    const request = tx.objectStore(store).add(value, key);
+    let duplicate = false;
+    // A duplicate key is an expected answer here: keep the transaction from aborting.
+    request.onerror = (event) => {
+      if (request.error?.name === "ConstraintError") {
+        duplicate = true;
+        event.preventDefault();
+        event.stopPropagation();
+      }
+    };
+    await completed(tx);
+    return !duplicate;
+  }
+
+  async delete(store: StoreName, key: IDBValidKey): Promise<void> {
+    const tx = this.db.transaction(store, "readwrite");
+    tx.objectStore(store).delete(key);
+    await completed(tx);
+  }
+
+  async clear(store: StoreName): Promise<void> {
+    const tx = this.db.transaction(store, "readwrite");
+    tx.objectStore(store).clear();
+    await completed(tx);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

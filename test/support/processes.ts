@@ -1,0 +1,82 @@
+// Real processes for end-to-end tests: spawned from dist/, read line by line, and killed
+// with their whole process group at the end.
+
+import { spawn, type ChildProcess } from "node:child_process";
+
+export interface Proc {
+  child: ChildProcess;
+  /** Everything the process wrote, stdout and stderr, ANSI codes removed. */
+  output(): string;
+  /** Resolves with the first match of `pattern` in the output, now or later. */
+  waitFor(pattern: RegExp, ms?: number): Promise<RegExpMatchArray>;
+  write(text: string): void;
+  stop(): Promise<void>;
+}
+
+// eslint-disable-next-line no-control-regex -- ANSI escapes are control characters by definition
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+
+export function start(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Proc {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ["pipe", "pipe", "pipe"],
+    detached: true,
+  });
+  let text = "";
+  const waiters = new Set<() => void>();
+  const append = (chunk: Buffer): void => {
+    text += chunk.toString("utf8").replace(ANSI, "");
+    for (const w of [...waiters]) w();
+  };
+  child.stdout!.on("data", append);
+  child.stderr!.on("data", append);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    child,
+    output: () => text,
+    waitFor(pattern, ms = 20_000) {
+      return new Promise((resolve, reject) => {
+        const check = (): void => {
+          const m = pattern.exec(text);
+          if (!m) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(m);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`timed out waiting for ${pattern} in:\n${text}`));
+        }, ms);
+        waiters.add(check);
+        check();
+      });
+    },
+    write(input) {
+      child.stdin!.write(input);
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      try {
+        process.kill(-child.pid!, "SIGTERM");
+      } catch {
+        return;
+      }
+      const killer = setTimeout(() => {
+        try {
+          process.kill(-child.pid!, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }, 3000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
+
+/** Runs a command under a pseudo-terminal (`script`), so it prompts as it would for a person. */
+export function startInTerminal(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Proc {
+  const quoted = [command, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(" ");
+  return start("script", ["-qfec", quoted, "/dev/null"], { ...options, env: { TERM: "dumb", ...options.env } });
+}
