@@ -178,9 +178,11 @@ const knownCodes = new Set<string>(Object.values(ErrorCode));
 /** A failure answer. A code this build does not know becomes `internal`, its message kept. */
 export const failureSchema = z
   .object({ ok: z.literal(false), code: z.string(), message: z.string() })
-  .transform(
-    (f): Failure => ({ ok: false, code: knownCodes.has(f.code) ? (f.code as ErrorCode) : ErrorCode.Internal, message: f.message }),
-  );
+  .transform((f): Failure => ({
+    ok: false,
+    code: knownCodes.has(f.code) ? (f.code as ErrorCode) : ErrorCode.Internal,
+    message: f.message,
+  }));
 
 /** The schema of an answer `{ ok: true, ...shape } | Failure`, for parsing what an ack brings back. */
 export function answerSchema<S extends z.ZodRawShape>(shape: S) {

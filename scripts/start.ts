@@ -29,7 +29,7 @@ Relay options:
 
 Host options:
 ${HOST_OPTIONS_HELP.split("\n")
-  .filter((l) => !l.trimStart().startsWith("--relay"))
+  .filter((l) => !/^\s*--(relay|pair) /.test(l))
   .join("\n")}
 
   -h, --help           Show this help
@@ -89,7 +89,9 @@ async function main(): Promise<void> {
 
   let running: RunningHost;
   try {
-    running = await runHeadlessHost(hostConfigFrom({ ...values, relay: relayUrl }, process.env, cwd));
+    // Unlike tether-host, npm start shows a pairing code every time unless told not to.
+    const pair = values["no-pair"] ? {} : { pair: true };
+    running = await runHeadlessHost(hostConfigFrom({ ...values, ...pair, relay: relayUrl }, process.env, cwd));
   } catch (err) {
     if (err instanceof HostConfigError || err instanceof RelayConfigError) process.stderr.write(`${err.message}\n\n${HELP}`);
     else process.stderr.write(`npm start: ${(err as Error).message}\n`);

@@ -89,7 +89,7 @@ export async function runHeadlessHost(config: HostConfig): Promise<RunningHost> 
   await host.start();
   const paired = host.phones.length;
   if (config.pair === true || (config.pair === "auto" && paired === 0)) showPairing();
-  else term.say(`${paired} phone${paired === 1 ? "" : "s"} paired. Press Enter to pair another.`);
+  else term.say(`${paired} phone${paired === 1 ? "" : "s"} paired.${term.interactive ? " Press Enter to pair another." : ""}`);
 
   let closed = false;
   function close(): void {

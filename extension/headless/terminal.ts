@@ -5,6 +5,8 @@ import QRCode from "qrcode";
 import type { PairingOffer, PairingPrompt } from "../core/pairing/pairingService";
 
 export interface Terminal {
+  /** True when a person can answer prompts (stdin is a terminal). */
+  readonly interactive: boolean;
   showPairing(offer: PairingOffer): Promise<void>;
   /** Asks "Pair …? [y/N]"; false when nobody can answer (no terminal). */
   confirm(prompt: PairingPrompt): Promise<boolean>;
@@ -30,6 +32,7 @@ export function createTerminal(input: NodeJS.ReadStream, output: NodeJS.WriteStr
   }
   const say = (line: string): void => void output.write(line + "\n");
   return {
+    interactive,
     say,
     async showPairing(offer) {
       const qr = await QRCode.toString(offer.url, { type: "terminal", small: true, errorCorrectionLevel: "L" });

@@ -38,7 +38,15 @@ describe("end to end: pair a phone and browse the workspace", function () {
       ".gitignore": "node_modules/\n",
       "node_modules/x/index.js": "ignored\n",
     });
-    relay = start("node", [join(DIST, "relay.js"), "--port", "0", "--data-dir", join(tmp, "relay"), "--web-dir", join(DIST, "mobile-web")]);
+    relay = start("node", [
+      join(DIST, "relay.js"),
+      "--port",
+      "0",
+      "--data-dir",
+      join(tmp, "relay"),
+      "--web-dir",
+      join(DIST, "mobile-web"),
+    ]);
     relayUrl = (await relay.waitFor(/listening on (http:\/\/\S+)/))[1]!;
     browser = await launchChromium();
   });
@@ -134,7 +142,15 @@ describe("end to end: an insecure page", function () {
 
   it("explains that it needs HTTPS or localhost instead of showing a blank page", async () => {
     const tmp = mkdtempSync(join(tmpdir(), "tether-e2e-"));
-    const relay = start("node", [join(DIST, "relay.js"), "--port", "0", "--data-dir", tmp, "--web-dir", join(DIST, "mobile-web")]);
+    const relay = start("node", [
+      join(DIST, "relay.js"),
+      "--port",
+      "0",
+      "--data-dir",
+      tmp,
+      "--web-dir",
+      join(DIST, "mobile-web"),
+    ]);
     const browser = await launchChromium(["--host-resolver-rules=MAP tether-lan.test 127.0.0.1"]);
     try {
       const port = new URL((await relay.waitFor(/listening on (http:\/\/\S+)/))[1]!).port;

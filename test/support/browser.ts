@@ -8,7 +8,8 @@ export const CHROMIUM = process.env.TETHER_CHROMIUM ?? "/usr/bin/chromium";
 export const SCREENSHOTS = join(__dirname, "..", "..", "test-results", "screenshots");
 
 export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (or set TETHER_CHROMIUM)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (or set TETHER_CHROMIUM)`);
   const options: LaunchOptions = {
     executablePath: CHROMIUM,
     headless: true,
