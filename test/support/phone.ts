@@ -1,25 +1,15 @@
-// A phone in Node: the same protocol steps the PWA takes, for integration tests that need
-// a paired phone without a browser.
+// A phone in Node, for integration tests that need a paired phone without a browser. It
+// runs the PWA's own pairing and call code; only storage and the UI are left out.
 
 import { io, type Socket } from "socket.io-client";
+import { acceptGrant, preparePairing } from "../../mobile-web/src/pairing/pairing";
+import { callHost } from "../../mobile-web/src/link/rpc";
 import {
-  KeyPurpose,
-  PAIRWISE_EPOCH,
   PROTOCOL_VERSION,
-  deriveSharedKey,
   exportPublicKey,
   generateDeviceKeyPair,
-  importContentKey,
-  importPublicKey,
-  open,
-  pairGrantSchema,
-  pairingCode,
-  pairingProof,
   parsePairFragment,
-  randomId,
-  rpcReplySchema,
-  seal,
-  sealContext,
+  type TetherError,
   type ClientToServerEvents,
   type ConnectErrorData,
   type Hello,
@@ -65,24 +55,21 @@ export interface PairedPhone {
   close(): void;
 }
 
-/** Pairs through a pairing link the way the PWA does, and returns the connected phone. */
+/**
+ * Pairs through a pairing link with the PWA's own pairing and call code, and returns the
+ * connected phone.
+ */
 export async function pairPhone(link: string, name = "Test Phone"): Promise<PairedPhone> {
   const parsed = parsePairFragment(link);
   if (!parsed) throw new Error(`not a pairing link: ${link}`);
   const relay = new URL(link).origin;
   const keys = await generateDeviceKeyPair(false);
-  const phoneKey = await exportPublicKey(keys.publicKey);
-  const hostPub = await importPublicKey(parsed.hostKey);
-  const helloKey = await deriveSharedKey(keys.privateKey, hostPub, KeyPurpose.PairHello);
+  const me = { privateKey: keys.privateKey, publicKeyB64: await exportPublicKey(keys.publicKey), name };
+  const prepared = await preparePairing(parsed, me);
   const anon = connect(relay);
   await connected(anon);
   const result = once(anon, "pair:result");
-  const joined = await anon.timeout(10_000).emitWithAck("pair:join", {
-    slotId: parsed.slotId,
-    phoneKey,
-    hello: await seal(helloKey, PAIRWISE_EPOCH, { name }, sealContext.pairHello(parsed.slotId)),
-    proof: await pairingProof(parsed.secret, parsed.hostKey, phoneKey),
-  });
+  const joined = await anon.timeout(10_000).emitWithAck("pair:join", prepared.join);
   if (!joined.ok) {
     anon.close();
     throw Object.assign(new Error(joined.message), { code: joined.code });
@@ -90,31 +77,34 @@ export async function pairPhone(link: string, name = "Test Phone"): Promise<Pair
   const outcome: PairResult = await result;
   anon.close();
   if (!outcome.ok) throw Object.assign(new Error(outcome.message), { code: outcome.code });
-  const grantKey = await deriveSharedKey(keys.privateKey, hostPub, KeyPurpose.PairGrant);
-  const grant = pairGrantSchema.parse(await open(grantKey, outcome.grant, sealContext.pairGrant(parsed.slotId)));
-  if (grant.hostId !== outcome.hostId) throw new Error("grant names another host");
-  const contentKey = await importContentKey(grant.key, false);
-  const token = outcome.token!;
+  const paired = await acceptGrant(prepared, me, outcome);
+  const token = paired.token!;
   const socket = connect(relay, { token });
   const hello = once(socket, "hello");
   await connected(socket);
-  const phone: PairedPhone = {
+  const target = {
+    hostId: paired.host.hostId,
+    deviceId: paired.deviceId,
+    epoch: paired.host.epoch,
+    contentKey: paired.host.contentKey,
+  };
+  return {
     socket,
-    deviceId: outcome.deviceId,
+    deviceId: paired.deviceId,
     token,
-    hostId: outcome.hostId,
-    contentKey,
-    epoch: grant.epoch,
-    code: await pairingCode(parsed.hostKey, phoneKey),
+    hostId: target.hostId,
+    contentKey: target.contentKey,
+    epoch: target.epoch,
+    code: prepared.code,
     hello: await hello,
     async call(call) {
-      const id = randomId();
-      const box = await seal(contentKey, grant.epoch, call, sealContext.rpcCall(outcome.hostId, outcome.deviceId, id));
-      const answer = await socket.timeout(20_000).emitWithAck("rpc", { hostId: outcome.hostId, id, box });
-      if (!answer.ok) return answer;
-      return rpcReplySchema.parse(await open(contentKey, answer.box, sealContext.rpcReply(outcome.hostId, outcome.deviceId, id)));
+      try {
+        return { ok: true, result: await callHost(socket, target, call) };
+      } catch (err) {
+        const e = err as TetherError;
+        return { ok: false, code: e.code, message: e.message };
+      }
     },
     close: () => void socket.close(),
   };
-  return phone;
 }
