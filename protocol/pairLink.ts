@@ -27,3 +27,13 @@ export function parsePairFragment(text: string): PairLink | null {
   if (!secretSchema.safeParse(secret).success) return null;
   return { slotId: slotId!, hostKey: hostKey!, secret: secret! };
 }
+
+/** The origin of an http(s) URL (`https://relay.example:8443`), or null for anything else. */
+export function httpOrigin(text: string): string | null {
+  try {
+    const u = new URL(text);
+    return u.protocol === "http:" || u.protocol === "https:" ? u.origin : null;
+  } catch {
+    return null;
+  }
+}

@@ -4,6 +4,7 @@
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { httpOrigin } from "../protocol/index";
 import type { LogFormat } from "./log";
 
 export interface RelayConfig {
@@ -46,13 +47,9 @@ function port(value: string): number {
 
 function url(value: string | undefined, flag: string): string | undefined {
   if (value === undefined || value === "") return undefined;
-  try {
-    const u = new URL(value);
-    if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error();
-    return u.origin;
-  } catch {
-    throw new ConfigError(`${flag} must be an http(s) URL, got "${value}"`);
-  }
+  const origin = httpOrigin(value);
+  if (!origin) throw new ConfigError(`${flag} must be an http(s) URL, got "${value}"`);
+  return origin;
 }
 
 /** Parses argv (without node and script) and env; returns null when help was asked for. */

@@ -3,6 +3,7 @@
 import { homedir, hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { httpOrigin } from "../../protocol/index";
 
 export interface HostConfig {
   relay: string;
@@ -39,13 +40,9 @@ While it runs, press Enter to show a new pairing code.
 export class ConfigError extends Error {}
 
 export function relayOrigin(value: string, flag = "--relay"): string {
-  try {
-    const u = new URL(value);
-    if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error();
-    return u.origin;
-  } catch {
-    throw new ConfigError(`${flag} must be an http(s) URL, got "${value}"`);
-  }
+  const origin = httpOrigin(value);
+  if (!origin) throw new ConfigError(`${flag} must be an http(s) URL, got "${value}"`);
+  return origin;
 }
 
 export const hostFlags = {
