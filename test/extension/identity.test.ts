@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { HostIdentity } from "../../extension/core/identity";
+import { stateFile } from "../../extension/node/stateFile";
+
+describe("host identity and state file", () => {
+  let dir: string;
+  beforeEach(() => (dir = join(mkdtempSync(join(tmpdir(), "tether-state-")), "nested")));
+  afterEach(() => rmSync(join(dir, ".."), { recursive: true, force: true }));
+
+  it("creates keys once, keeps them in a file only its owner can read, and loads the same identity again", async () => {
+    const first = await HostIdentity.loadOrCreate(stateFile(dir));
+    await first.setCredentials("http://127.0.0.1:8787", { deviceId: "d1", token: "t".repeat(43) });
+    assert.equal(statSync(join(dir, "host.json")).mode & 0o777, 0o600);
+    assert.equal(statSync(dir).mode & 0o777, 0o700);
+    const second = await HostIdentity.loadOrCreate(stateFile(dir));
+    assert.equal(second.publicKey, first.publicKey);
+    assert.equal(second.currentKeyRaw(), first.currentKeyRaw());
+    assert.equal(second.credentials("http://127.0.0.1:8787")?.deviceId, "d1");
+    assert.equal(second.epoch, 1);
+  });
+
+  it("keeps paired phones per relay", async () => {
+    const identity = await HostIdentity.loadOrCreate(stateFile(dir));
+    await identity.addPhone({ id: "p1", name: "Pixel", publicKey: "k", relay: "http://a", pairedAt: 1 });
+    await identity.addPhone({ id: "p2", name: "iPhone", publicKey: "k", relay: "http://b", pairedAt: 2 });
+    assert.equal(identity.isPaired("http://a", "p1"), true);
+    assert.equal(identity.isPaired("http://b", "p1"), false);
+    await identity.forgetPhones("http://a");
+    const reloaded = await HostIdentity.loadOrCreate(stateFile(dir));
+    assert.deepEqual(reloaded.phones("http://a"), []);
+    assert.equal(reloaded.phones("http://b")[0]?.name, "iPhone");
+  });
+
+  it("refuses a damaged state file with a message that says what to do", async () => {
+    await HostIdentity.loadOrCreate(stateFile(dir));
+    const path = join(dir, "host.json");
+    writeFileSync(path, readFileSync(path, "utf8").slice(0, 40));
+    await assert.rejects(HostIdentity.loadOrCreate(stateFile(dir)), /not valid JSON; move it away/);
+    writeFileSync(path, JSON.stringify({ version: 1 }));
+    await assert.rejects(HostIdentity.loadOrCreate(stateFile(dir)), /not valid Tether state/);
+  });
+});
