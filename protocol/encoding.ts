@@ -2,7 +2,9 @@
 // TextEncoder) are used, so this file runs unchanged in both.
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM keeps a leading U+FEFF in the text: a file read in slices is counted in bytes,
+// and a dropped BOM would shift every later offset by three.
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 export function utf8(text: string): Uint8Array<ArrayBuffer> {
   return encoder.encode(text);

@@ -143,6 +143,21 @@ describe("workspace mirror", () => {
     assert.equal(text, big);
   });
 
+  it("keeps a byte-order mark, so offsets of later slices stay right", async () => {
+    const body = "\uFEFF" + "x".repeat(MAX_READ_BYTES);
+    writeFileSync(join(root, "bom.txt"), body);
+    const first = await mirror.readFile("bom.txt");
+    assert.equal(first.content.charCodeAt(0), 0xfeff);
+    const second = await mirror.readFile("bom.txt", Buffer.byteLength(first.content));
+    assert.equal(first.content + second.content, body);
+  });
+
+  it("sends an image too large to show without its bytes", async () => {
+    writeFileSync(join(root, "huge.png"), new Uint8Array(2 * 1024 * 1024));
+    const huge = await mirror.readFile("huge.png");
+    assert.deepEqual([huge.kind, huge.content, huge.size, huge.eof], ["image", "", 2 * 1024 * 1024, true]);
+  });
+
   it("says clearly what is missing", async () => {
     await assert.rejects(
       mirror.readFile("nope.txt"),

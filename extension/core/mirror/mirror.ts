@@ -125,9 +125,8 @@ export class Mirror {
     const dot = file.rel.lastIndexOf(".");
     const image = dot >= 0 ? IMAGE_TYPES[file.rel.slice(dot).toLowerCase()] : undefined;
     if (image) {
-      if (size > MAX_IMAGE_BYTES) {
-        return { ...base, offset: 0, kind: "binary", mime: image, content: "", eof: true };
-      }
+      // Images come whole or not at all: a half image shows nothing useful.
+      if (size > MAX_IMAGE_BYTES) return { ...base, offset: 0, kind: "image", mime: image, content: "", eof: true };
       const bytes = await this.fs.read(file.abs, 0, size);
       return { ...base, offset: 0, kind: "image", mime: image, content: toBase64Url(bytes), eof: true };
     }

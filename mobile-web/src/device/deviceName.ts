@@ -58,6 +58,13 @@ export function defaultDeviceName(hints: BrowserHints): string {
 
 /** Trims a name the person typed; null when nothing usable is left. */
 export function cleanDeviceName(text: string): string | null {
-  const name = text.replace(/\s+/g, " ").trim().slice(0, 80);
+  // At most 80 UTF-16 units (the host's limit), cut between code points so an emoji is never
+  // split; trimmed again after the cut.
+  let name = "";
+  for (const char of text.replace(/\s+/g, " ").trim()) {
+    if (name.length + char.length > 80) break;
+    name += char;
+  }
+  name = name.trim();
   return name.length > 0 ? name : null;
 }

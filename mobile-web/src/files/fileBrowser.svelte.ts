@@ -1,7 +1,7 @@
 // One host's workspace, a directory or a file at a time, fetched over sealed RPC.
 
 import type { DirEntry, ListDirResult, ReadFileResult } from "../../../protocol/index";
-import { appendContent, startContent, wantsMoreImage } from "./fileContent";
+import { appendContent, startContent } from "./fileContent";
 import type { FileContent } from "./fileContent";
 import { sortEntries } from "./format";
 
@@ -116,12 +116,7 @@ export class FileBrowser {
     const generation = ++this.#generation;
     this.file = { status: "loading" };
     try {
-      let content = startContent(await this.source.readFile(path));
-      // An image is useless half-drawn: fetch the rest of a reasonably sized one at once.
-      while (wantsMoreImage(content)) {
-        if (generation !== this.#generation) return;
-        content = appendContent(content, await this.source.readFile(path, content.nextOffset));
-      }
+      const content = startContent(await this.source.readFile(path));
       if (generation === this.#generation) this.file = { status: "ready", value: content };
     } catch (error) {
       if (generation === this.#generation) this.file = { status: "error", message: this.source.describe(error) };

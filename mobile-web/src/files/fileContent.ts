@@ -1,12 +1,12 @@
 // A file as it arrives in slices (at most MAX_READ_BYTES each): the first `read-file` answer
 // starts it, each "Load more" appends the next slice.
 
-import { ErrorCode, TetherError, fromBase64Url, toBase64Url } from "../../../protocol/index";
+import { ErrorCode, MAX_IMAGE_BYTES, TetherError, fromBase64Url, toBase64Url } from "../../../protocol/index";
 import type { ReadFileResult } from "../../../protocol/index";
 import { base64UrlToBase64, safeImageMime, utf8ByteLength } from "./format";
 
-/** Images are fetched to the end without asking, up to this size; past it they are not shown. */
-export const MAX_IMAGE_BYTES = 8 * 1024 * 1024;
+/** The host sends images up to this size whole, and larger ones without their bytes. */
+export { MAX_IMAGE_BYTES };
 
 interface Common {
   path: string;
@@ -70,14 +70,9 @@ export function appendContent(content: FileContent, result: ReadFileResult): Fil
   }
 }
 
-/** Whether an unfinished image should be fetched further without asking. */
-export function wantsMoreImage(content: FileContent): boolean {
-  return content.kind === "image" && !content.eof && content.size <= MAX_IMAGE_BYTES;
-}
-
 /** A data: URL for a complete image, or null when it is incomplete or not a renderable type. */
 export function imageDataUrl(content: FileContent): string | null {
-  if (content.kind !== "image" || !content.eof) return null;
+  if (content.kind !== "image" || !content.eof || content.size > MAX_IMAGE_BYTES) return null;
   const mime = safeImageMime(content.mime);
   if (!mime) return null;
   const total = content.chunks.reduce((n, c) => n + c.length, 0);

@@ -22,11 +22,14 @@ export function humanSize(bytes: number): string {
   if (bytes < 1024) return `${Math.round(bytes)} B`;
   let value = bytes / 1024;
   let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
+  // Compare the rounded figure, so 1023.99 KB reads "1.0 MB" rather than "1024 KB".
+  const shown = (v: number): number => (v < 100 ? Math.round(v * 10) / 10 : Math.round(v));
+  while (shown(value) >= 1024 && unit < UNITS.length - 1) {
     value /= 1024;
     unit += 1;
   }
-  return `${value < 100 ? value.toFixed(1) : Math.round(value)} ${UNITS[unit]}`;
+  const figure = shown(value);
+  return `${figure < 100 ? figure.toFixed(1) : figure} ${UNITS[unit]}`;
 }
 
 /** The number of bytes `text` takes in UTF-8, which is how the host counts offsets. */

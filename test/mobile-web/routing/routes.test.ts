@@ -1,0 +1,55 @@
+import assert from "node:assert/strict";
+import { dirRoute, fileRoute, joinPath, parseRoute, routeHash } from "../../../mobile-web/src/routing/routes";
+import type { Route } from "../../../mobile-web/src/routing/routes";
+
+describe("phone routes", () => {
+  it("brings every screen back from its own address", () => {
+    const screens: Route[] = [{ name: "home" }, { name: "hosts" }, { name: "add" }, { name: "settings" }];
+    for (const screen of screens) assert.deepEqual(parseRoute(routeHash(screen)), screen);
+    assert.equal(routeHash({ name: "settings" }), "#/settings");
+    assert.deepEqual(parseRoute(""), { name: "home" });
+  });
+
+  it("round-trips a nested file whose name holds spaces, #, ?, % and accents", () => {
+    const route = fileRoute("host_1", "src/my dir/a#b?c%d café.ts");
+    const hash = routeHash(route);
+    // A raw "#" or "?" past the prefix would cut the path short in the address bar.
+    assert.doesNotMatch(hash.slice(1), /[#?]/);
+    assert.deepEqual(parseRoute(hash), { name: "host", hostId: "host_1", view: "file", path: "src/my dir/a#b?c%d café.ts" });
+  });
+
+  it("gives the workspace root the host's bare dashboard address", () => {
+    assert.equal(routeHash(dirRoute("abc", "")), "#/h/abc");
+    assert.deepEqual(parseRoute("#/h/abc"), { name: "host", hostId: "abc", view: "dir", path: "" });
+    assert.deepEqual(parseRoute("#/h/abc/d"), { name: "host", hostId: "abc", view: "dir", path: "" });
+  });
+
+  it("reads an address the browser percent-encoded", () => {
+    assert.deepEqual(parseRoute("#/h/abc/d/docs/r%C3%A9sum%C3%A9%20final"), {
+      name: "host",
+      hostId: "abc",
+      view: "dir",
+      path: "docs/résumé final",
+    });
+  });
+
+  it("cleans stray slashes out of paths, so one folder has one address", () => {
+    assert.deepEqual(dirRoute("abc", "/src//lib/"), dirRoute("abc", "src/lib"));
+    assert.equal(routeHash(dirRoute("abc", "/src//lib/")), "#/h/abc/d/src/lib");
+    assert.equal(joinPath("", "README.md"), "README.md");
+    assert.equal(joinPath("src/", "index.ts"), "src/index.ts");
+  });
+
+  it("sends a malformed or hostile address home instead of failing", () => {
+    for (const hash of [
+      "#/h/abc/d/%E0%A4%A", // broken percent-encoding
+      "#/h/" + "a".repeat(65), // host id too long
+      "#/h/a.b/d/src", // host id with a character ids never have
+      "#/h/abc/x/src", // unknown view
+      "#/nowhere",
+      "#pair=slot.key.secret",
+    ]) {
+      assert.deepEqual(parseRoute(hash), { name: "home" }, hash);
+    }
+  });
+});
