@@ -7,3 +7,4 @@ export * from "./schemas";
 export * from "./sealed";
 export * from "./events";
 export * from "./pairLink";
+export * from "./thread";

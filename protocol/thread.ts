@@ -1,0 +1,199 @@
+// What travels inside thread boxes: the durable events of an agent thread, the ephemeral
+// live stream, the thread summary record, and the commands a phone sends its host. Only the
+// host and its paired phones ever see these; both parse them with these schemas after opening.
+
+import { z } from "zod";
+import { ErrorCode } from "./errors";
+import { threadIdSchema } from "./schemas";
+
+/** How much the agent may do without asking. */
+export const policyModeSchema = z.enum(["read-only", "ask", "auto-edit", "full-auto"]);
+export type PolicyMode = z.infer<typeof policyModeSchema>;
+
+export const threadStatusSchema = z.enum([
+  "queued",
+  "running",
+  "awaiting-approval",
+  "awaiting-answer",
+  "done",
+  "failed",
+  "stopped",
+]);
+export type ThreadStatus = z.infer<typeof threadStatusSchema>;
+
+/** Statuses after which a thread does nothing until it is given a new message. */
+export const ENDED_STATUSES: readonly ThreadStatus[] = ["done", "failed", "stopped"];
+
+/** A device as people know it: who sent a task, who decided an approval. */
+export const deviceRefSchema = z.strictObject({
+  id: z.string().max(64),
+  name: z.string().max(120),
+});
+export type DeviceRef = z.infer<typeof deviceRefSchema>;
+
+export const decisionSchema = z.enum(["approve", "approve-always", "deny", "stop"]);
+export type Decision = z.infer<typeof decisionSchema>;
+
+/** Largest text a phone may send as a task, message or answer. */
+export const MAX_PROMPT_CHARS = 32_000;
+const prompt = z.string().trim().min(1).max(MAX_PROMPT_CHARS);
+
+// --- durable events ------------------------------------------------------------------------
+
+const at = { at: z.number() };
+
+export const threadEventSchema = z.discriminatedUnion("type", [
+  /** Always event 1: what was asked, where, and how much the agent may do. */
+  z.strictObject({
+    ...at,
+    type: z.literal("task"),
+    text: z.string(),
+    title: z.string(),
+    workspace: z.string(),
+    mode: policyModeSchema,
+    model: z.string(),
+    by: deviceRefSchema,
+  }),
+  /** A steering message, or the next instruction after a run ended. */
+  z.strictObject({ ...at, type: z.literal("user-message"), text: z.string(), by: deviceRefSchema }),
+  /** One step's text, whole, once the step ended (its tokens streamed live before). */
+  z.strictObject({ ...at, type: z.literal("assistant-text"), text: z.string() }),
+  z.strictObject({
+    ...at,
+    type: z.literal("tool-call"),
+    callId: z.string(),
+    tool: z.string(),
+    args: z.record(z.string(), z.unknown()),
+    /** One line for a list row: `npm test`, `src/app.ts`, `"TODO" in src`. */
+    title: z.string(),
+  }),
+  z.strictObject({
+    ...at,
+    type: z.literal("tool-result"),
+    callId: z.string(),
+    tool: z.string(),
+    ok: z.boolean(),
+    /** What the model was given, already capped. */
+    output: z.string(),
+    /** A note of what was cut, when something was. */
+    truncated: z.string().optional(),
+    exitCode: z.number().int().nullable().optional(),
+    durationMs: z.number().optional(),
+  }),
+  z.strictObject({
+    ...at,
+    type: z.literal("approval-requested"),
+    approvalId: z.string(),
+    callId: z.string(),
+    tool: z.string(),
+    kind: z.enum(["command", "edit"]),
+    /** For a command: the command line and its working directory (workspace-relative, "" = root). */
+    command: z.string().optional(),
+    cwd: z.string().optional(),
+    /** For an edit: the file and the unified diff. */
+    path: z.string().optional(),
+    diff: z.string().optional(),
+    /** Why the agent wants to do it, in its words. */
+    reason: z.string(),
+    /** The policy rule that asked, e.g. `mode ask: commands ask`, `redirect outside the workspace`. */
+    rule: z.string(),
+  }),
+  z.strictObject({
+    ...at,
+    type: z.literal("approval-resolved"),
+    approvalId: z.string(),
+    decision: decisionSchema,
+    message: z.string().optional(),
+    by: deviceRefSchema,
+  }),
+  z.strictObject({ ...at, type: z.literal("question"), questionId: z.string(), text: z.string() }),
+  z.strictObject({ ...at, type: z.literal("answer"), questionId: z.string(), text: z.string(), by: deviceRefSchema }),
+  z.strictObject({
+    ...at,
+    type: z.literal("file-change"),
+    path: z.string(),
+    change: z.enum(["created", "modified", "deleted"]),
+    /** Unified diff (`--- a/… +++ b/…`), cut at a size limit. */
+    diff: z.string(),
+    added: z.number().int(),
+    removed: z.number().int(),
+    truncated: z.boolean(),
+  }),
+  z.strictObject({ ...at, type: z.literal("status"), status: threadStatusSchema, detail: z.string().optional() }),
+  /** The model call failed and will be tried again. */
+  z.strictObject({ ...at, type: z.literal("retry"), attempt: z.number().int(), inMs: z.number(), message: z.string() }),
+  z.strictObject({ ...at, type: z.literal("summary"), text: z.string() }),
+  z.strictObject({ ...at, type: z.literal("error"), message: z.string() }),
+  z.strictObject({ ...at, type: z.literal("reverted"), files: z.array(z.string()), by: deviceRefSchema }),
+]);
+export type ThreadEvent = z.infer<typeof threadEventSchema>;
+export type ThreadEventType = ThreadEvent["type"];
+/** An event before the host stamped its time. */
+export type NewThreadEvent = ThreadEvent extends infer E ? (E extends ThreadEvent ? Omit<E, "at"> : never) : never;
+
+// --- live (ephemeral) events ------------------------------------------------------------------
+
+/** Fanned out to phones that are connected, never stored; the durable event follows. */
+export const liveEventSchema = z.discriminatedUnion("type", [
+  /** Streaming text of the step in progress. `step` counts model calls in the thread. */
+  z.strictObject({ type: z.literal("text"), step: z.number().int(), delta: z.string() }),
+  /** Output of a running command, in order. */
+  z.strictObject({ type: z.literal("output"), callId: z.string(), chunk: z.string() }),
+]);
+export type LiveEvent = z.infer<typeof liveEventSchema>;
+
+// --- thread summary (latest-wins record `t-<threadId>`) -------------------------------------------
+
+export const threadSummarySchema = z.strictObject({
+  threadId: threadIdSchema,
+  title: z.string(),
+  workspace: z.string(),
+  status: threadStatusSchema,
+  /** Approvals waiting for a decision, oldest first, so a list can show the card. */
+  pending: z.array(z.strictObject({ approvalId: z.string(), title: z.string() })),
+  question: z.string().optional(),
+  /** Sequence number of the thread's newest durable event. */
+  lastSeq: z.number().int().min(0),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  model: z.string(),
+  mode: policyModeSchema,
+});
+export type ThreadSummary = z.infer<typeof threadSummarySchema>;
+
+export const threadRecordKey = (threadId: string): string => `t-${threadId}`;
+
+// --- commands (phone → host) -------------------------------------------------------------------
+
+export const commandSchema = z.discriminatedUnion("type", [
+  /** Starts a thread. The phone picks the id so it can show the task as queued at once. */
+  z.strictObject({
+    type: z.literal("new-task"),
+    threadId: threadIdSchema.min(8),
+    text: prompt,
+    mode: policyModeSchema.optional(),
+    model: z.string().max(200).optional(),
+  }),
+  /** Steers a running thread, or continues an ended one. */
+  z.strictObject({ type: z.literal("message"), threadId: threadIdSchema, text: prompt }),
+  z.strictObject({
+    type: z.literal("decide"),
+    threadId: threadIdSchema,
+    approvalId: z.string().max(64),
+    decision: decisionSchema,
+    message: z.string().max(MAX_PROMPT_CHARS).optional(),
+  }),
+  z.strictObject({ type: z.literal("answer"), threadId: threadIdSchema, questionId: z.string().max(64), text: prompt }),
+  z.strictObject({ type: z.literal("stop"), threadId: threadIdSchema }),
+  z.strictObject({ type: z.literal("revert"), threadId: threadIdSchema }),
+]);
+export type Command = z.infer<typeof commandSchema>;
+
+const errorCodeSchema = z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]);
+
+/** The host's sealed answer to a command. */
+export const commandReplySchema = z.union([
+  z.strictObject({ ok: z.literal(true) }),
+  z.strictObject({ ok: z.literal(false), code: errorCodeSchema, message: z.string() }),
+]);
+export type CommandReply = z.infer<typeof commandReplySchema>;
