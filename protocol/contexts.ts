@@ -8,6 +8,9 @@ export const sealContext = {
   record: (hostId: string, key: string): SealContext => ["record", hostId, key],
   rpcCall: (hostId: string, phoneId: string, id: string): SealContext => ["rpc-call", hostId, phoneId, id],
   rpcReply: (hostId: string, phoneId: string, id: string): SealContext => ["rpc-reply", hostId, phoneId, id],
+  command: (hostId: string, phoneId: string, id: string): SealContext => ["command", hostId, phoneId, id],
+  commandReply: (hostId: string, phoneId: string, id: string): SealContext => ["command-reply", hostId, phoneId, id],
+  live: (hostId: string, threadId: string, n: number): SealContext => ["live", hostId, threadId, n],
   pairHello: (slotId: string): SealContext => ["pair-hello", slotId],
   pairGrant: (slotId: string): SealContext => ["pair-grant", slotId],
 } as const;

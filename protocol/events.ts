@@ -6,6 +6,10 @@ import type { Ack } from "./errors";
 import type {
   connectErrorDataSchema,
   Box,
+  CommandForward,
+  CommandRequest,
+  LiveForward,
+  LivePublish,
   DeviceKind,
   Hello,
   HostPresence,
@@ -37,6 +41,15 @@ export interface ClientToServerEvents {
   "pair:decide": (req: PairDecide, reply: Reply<{ deviceId?: string }>) => void;
   /** Phone: a sealed call to one of its hosts, answered with the host's sealed reply. */
   rpc: (req: RpcRequest, reply: Reply<{ box: Box }>) => void;
+  /**
+   * Phone: a sealed command for a host. Kept in the host's inbox until the host acknowledges
+   * it; answered with the host's sealed reply when it is online, or `queued` when it is not.
+   */
+  command: (req: CommandRequest, reply: Reply<{ queued: boolean; box?: Box }>) => void;
+  /** Host: its command listener is ready; the relay sends what waited in the inbox. */
+  "inbox:flush": (req: Record<string, never>, reply: Reply) => void;
+  /** Host: an ephemeral thread event (streaming text, command output), not stored. */
+  "live:publish": (req: LivePublish, reply: Reply) => void;
   /** Host: appends a durable thread event. */
   "event:publish": (req: Publish, reply: Reply) => void;
   /** Host: replaces a latest-wins record. */
@@ -57,6 +70,10 @@ export interface ServerToClientEvents {
   "pair:result": (result: PairResult) => void;
   /** To a host: a phone's sealed call. */
   rpc: (req: RpcForward, reply: Reply<{ box: Box }>) => void;
+  /** To a host: a phone's command; the host acknowledges once it has applied it. */
+  command: (req: CommandForward, reply: Reply<{ box: Box }>) => void;
+  /** To phones: an ephemeral thread event. */
+  live: (event: LiveForward) => void;
   /** To phones: a new durable thread event. */
   event: (event: StoredEvent) => void;
   /** To phones: a record changed. */

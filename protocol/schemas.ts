@@ -136,6 +136,42 @@ export const recordPutSchema = z.strictObject({
 });
 export type RecordPut = z.infer<typeof recordPutSchema>;
 
+/** Phone → relay: a sealed command for one of its hosts (see `protocol/thread.ts`). */
+export const commandRequestSchema = z.strictObject({
+  hostId: idSchema,
+  /** Chosen by the phone; the host applies each id at most once. */
+  id: idSchema,
+  box: boxSchema,
+});
+export type CommandRequest = z.infer<typeof commandRequestSchema>;
+
+/** Relay → host: a phone's command, now or from the inbox. `from` is the phone's device id. */
+export const commandForwardSchema = z.object({
+  from: idSchema,
+  id: idSchema,
+  box: boxSchema,
+  /** When the relay took it in, epoch milliseconds. */
+  at: z.number(),
+});
+export type CommandForward = z.infer<typeof commandForwardSchema>;
+
+/** Host → relay: an ephemeral thread event, fanned out to connected phones and not stored. */
+export const livePublishSchema = z.strictObject({
+  threadId: threadIdSchema,
+  /** Increases with every live event of the host; part of the box's context. */
+  n: z.number().int().min(0),
+  box: boxSchema,
+});
+export type LivePublish = z.infer<typeof livePublishSchema>;
+
+export const liveForwardSchema = z.object({
+  hostId: idSchema,
+  threadId: threadIdSchema,
+  n: z.number().int().min(0),
+  box: boxSchema,
+});
+export type LiveForward = z.infer<typeof liveForwardSchema>;
+
 /** A durable thread event as stored and delivered: numbered per thread, sealed. */
 export const storedEventSchema = z.object({
   hostId: idSchema,

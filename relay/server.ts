@@ -11,6 +11,7 @@ import type { RelayConfig } from "./config";
 import { authMiddleware } from "./handlers/auth";
 import { rooms, type HandlerContext, type TetherServer, type TetherSocket } from "./handlers/context";
 import { pairingLimits, registerPairingHandlers, type PairingLimits } from "./handlers/pairing";
+import { Inbox, registerCommandHandlers } from "./handlers/commands";
 import { presenceOf, registerRoutingHandlers } from "./handlers/routing";
 import { securityHeaders, staticHandler } from "./http/static";
 import type { Logger } from "./log";
@@ -22,6 +23,8 @@ export interface RelayDeps {
   /** Defaults to SQLite in `config.dataDir`. */
   store?: RelayStore;
   now?: () => number;
+  /** How long a host has to acknowledge a command before it stays in the inbox (tests shorten it). */
+  commandAckTimeoutMs?: number;
 }
 
 export interface Relay {
@@ -68,7 +71,8 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
   const limits: PairingLimits = pairingLimits(now);
 
   io.use(authMiddleware(ctx));
-  io.on("connection", (socket) => onConnection(ctx, socket, limits));
+  const inbox = new Inbox(ctx, deps.commandAckTimeoutMs);
+  io.on("connection", (socket) => onConnection(ctx, socket, limits, inbox));
 
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
@@ -100,10 +104,11 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
   };
 }
 
-function onConnection(ctx: HandlerContext, socket: TetherSocket, limits: PairingLimits): void {
+function onConnection(ctx: HandlerContext, socket: TetherSocket, limits: PairingLimits, inbox: Inbox): void {
   // Handlers first, synchronously, so nothing a client sends right after connecting is missed.
   registerPairingHandlers(ctx, socket, limits);
   registerRoutingHandlers(ctx, socket);
+  registerCommandHandlers(ctx, socket, inbox);
   socket.on("error", (err) => ctx.log.warn("socket error", { error: err.message }));
 
   const device = socket.data.device;

@@ -3,7 +3,7 @@
 
 import Database from "better-sqlite3";
 import type { StoredEvent, StoredRecord } from "../../protocol/index";
-import type { DeviceRow, EventsPage, RelayStore, SlotRow } from "./store";
+import type { DeviceRow, EventsPage, InboxRow, RelayStore, SlotRow } from "./store";
 
 const MIGRATIONS: readonly string[] = [
   `
@@ -51,6 +51,19 @@ const MIGRATIONS: readonly string[] = [
     at INTEGER NOT NULL,
     PRIMARY KEY (host_id, key)
   ) WITHOUT ROWID;
+  `,
+  `
+  CREATE TABLE inbox (
+    n INTEGER PRIMARY KEY AUTOINCREMENT,
+    host_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    from_id TEXT NOT NULL,
+    epoch INTEGER NOT NULL,
+    iv TEXT NOT NULL,
+    ct TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    UNIQUE (host_id, id)
+  );
   `,
 ];
 
@@ -234,6 +247,29 @@ export class SqliteStore implements RelayStore {
       }
     }
     return { events, more };
+  }
+
+  enqueueCommand(c: InboxRow): "stored" | "duplicate" {
+    const result = this.db
+      .prepare("INSERT OR IGNORE INTO inbox (host_id, id, from_id, epoch, iv, ct, at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .run(c.hostId, c.id, c.from, c.box.e, c.box.iv, c.box.ct, c.at);
+    return result.changes === 1 ? "stored" : "duplicate";
+  }
+
+  pendingCommands(hostId: string, limit: number): InboxRow[] {
+    const rows = this.db.prepare("SELECT * FROM inbox WHERE host_id = ? ORDER BY n LIMIT ?").all(hostId, limit) as (SealedSql & {
+      id: string;
+      from_id: string;
+    })[];
+    return rows.map((r) => ({ hostId, id: r.id, from: r.from_id, box: { e: r.epoch, iv: r.iv, ct: r.ct }, at: r.at }));
+  }
+
+  deleteCommand(hostId: string, id: string): void {
+    this.db.prepare("DELETE FROM inbox WHERE host_id = ? AND id = ?").run(hostId, id);
+  }
+
+  inboxDepth(hostId: string): number {
+    return (this.db.prepare("SELECT COUNT(*) AS n FROM inbox WHERE host_id = ?").get(hostId) as { n: number }).n;
   }
 
   putRecord(r: StoredRecord): void {

@@ -26,6 +26,15 @@ export interface SlotRow {
   closedAt: number | null;
 }
 
+/** A phone's command waiting in its host's inbox until the host acknowledges it. */
+export interface InboxRow {
+  hostId: string;
+  id: string;
+  from: string;
+  box: Box;
+  at: number;
+}
+
 export interface EventsPage {
   events: StoredEvent[];
   more: boolean;
@@ -55,6 +64,14 @@ export interface RelayStore {
    */
   appendEvent(event: StoredEvent): "stored" | "duplicate" | "conflict";
   eventsAfter(hostId: string, cursors: Record<string, number>, limit: number): EventsPage;
+
+  /** Queues a command; "duplicate" when that id is already waiting. */
+  enqueueCommand(command: InboxRow): "stored" | "duplicate";
+  /** A host's waiting commands, oldest first. */
+  pendingCommands(hostId: string, limit: number): InboxRow[];
+  /** Removes a command once its host acknowledged it. */
+  deleteCommand(hostId: string, id: string): void;
+  inboxDepth(hostId: string): number;
 
   putRecord(record: StoredRecord): void;
   records(hostId: string): StoredRecord[];

@@ -13,13 +13,13 @@ export interface TestRelay extends Relay {
 }
 
 export async function startRelay(
-  options: { webDir?: string | null; dataDir?: string; now?: () => number } = {},
+  options: { webDir?: string | null; dataDir?: string; now?: () => number; commandAckTimeoutMs?: number } = {},
 ): Promise<TestRelay> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "tether-relay-"));
   const log = memoryLogger();
   const relay = await createRelay(
     { host: "127.0.0.1", port: 0, dataDir, webDir: options.webDir ?? null, publicUrl: undefined, logFormat: "json" },
-    { log, now: options.now },
+    { log, now: options.now, commandAckTimeoutMs: options.commandAckTimeoutMs },
   );
   return Object.assign(relay, {
     dataDir,

@@ -1,0 +1,115 @@
+// Phone → host commands and the host's inbox. Every command is stored before it is sent, and
+// deleted only when the host acknowledged it, so a task sent to a sleeping desktop waits for
+// it. Deliveries to one host go through one queue, so the host sees commands in the order the
+// relay took them in; the host itself applies each command id at most once.
+
+import { z } from "zod";
+import {
+  ErrorCode,
+  TetherError,
+  boxSchema,
+  commandRequestSchema,
+  emptySchema,
+  failure,
+  livePublishSchema,
+  type Box,
+  type Failure,
+} from "../../protocol/index";
+import type { InboxRow } from "../store/store";
+import { handle, rooms, type HandlerContext, type TetherSocket } from "./context";
+
+/** How long the relay waits for a host to acknowledge one command. */
+export const COMMAND_ACK_TIMEOUT_MS = 15_000;
+const FLUSH_BATCH = 100;
+
+const hostAckSchema = z.union([
+  z.object({ ok: z.literal(true), box: boxSchema }),
+  z.object({ ok: z.literal(false), code: z.string(), message: z.string() }),
+]);
+
+type Outcome = { ok: true; box: Box } | Failure;
+
+export class Inbox {
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly ctx: HandlerContext,
+    private readonly ackTimeoutMs = COMMAND_ACK_TIMEOUT_MS,
+  ) {}
+
+  /** Sends a host everything waiting for it, in order. Resolves with the outcome per command id. */
+  flush(hostId: string): Promise<Map<string, Outcome>> {
+    const previous = this.queues.get(hostId) ?? Promise.resolve();
+    const run = previous.then(() => this.sendPending(hostId));
+    const tail = run.catch(() => undefined);
+    this.queues.set(hostId, tail);
+    void tail.then(() => {
+      if (this.queues.get(hostId) === tail) this.queues.delete(hostId);
+    });
+    return run;
+  }
+
+  private async sendPending(hostId: string): Promise<Map<string, Outcome>> {
+    const { store, log } = this.ctx;
+    const outcomes = new Map<string, Outcome>();
+    for (;;) {
+      const batch = store.pendingCommands(hostId, FLUSH_BATCH);
+      if (batch.length === 0) return outcomes;
+      for (const row of batch) {
+        const outcome = await this.send(row);
+        if (!outcome) return outcomes;
+        store.deleteCommand(hostId, row.id);
+        outcomes.set(row.id, outcome);
+        if (!outcome.ok) log.warn("host refused a command", { host: hostId, command: row.id, code: outcome.code });
+      }
+    }
+  }
+
+  /** One command to the host; undefined when it is offline or did not answer in time. */
+  private async send(row: InboxRow): Promise<Outcome | undefined> {
+    let replies: unknown[];
+    try {
+      replies = await this.ctx.io
+        .to(rooms.host(row.hostId))
+        .timeout(this.ackTimeoutMs)
+        .emitWithAck("command", { from: row.from, id: row.id, box: row.box, at: row.at });
+    } catch {
+      this.ctx.log.warn("host did not acknowledge a command in time", { host: row.hostId, command: row.id });
+      return undefined;
+    }
+    if (replies.length === 0) return undefined;
+    const reply = hostAckSchema.safeParse(replies[0]);
+    if (!reply.success) return failure(ErrorCode.Internal, "The computer sent a malformed answer.");
+    if (reply.data.ok) return { ok: true, box: reply.data.box as Box };
+    const known = (Object.values(ErrorCode) as string[]).includes(reply.data.code);
+    return failure(known ? (reply.data.code as ErrorCode) : ErrorCode.Internal, reply.data.message);
+  }
+}
+
+export function registerCommandHandlers(ctx: HandlerContext, socket: TetherSocket, inbox: Inbox): void {
+  const { io, store, now } = ctx;
+
+  handle(ctx, socket, "command", commandRequestSchema, ["phone"], async (req) => {
+    const from = socket.data.device!.id;
+    if (!store.isLinked(from, req.hostId)) {
+      throw new TetherError(ErrorCode.Forbidden, "This phone is not paired with that host.");
+    }
+    store.enqueueCommand({ hostId: req.hostId, id: req.id, from, box: req.box, at: now() });
+    const outcomes = await inbox.flush(req.hostId);
+    const outcome = outcomes.get(req.id);
+    if (!outcome) return { ok: true, queued: true };
+    if (!outcome.ok) return outcome;
+    return { ok: true, queued: false, box: outcome.box };
+  });
+
+  handle(ctx, socket, "inbox:flush", emptySchema, ["host"], async () => {
+    await inbox.flush(socket.data.device!.id);
+    return { ok: true };
+  });
+
+  handle(ctx, socket, "live:publish", livePublishSchema, ["host"], (req) => {
+    const hostId = socket.data.device!.id;
+    io.to(rooms.phonesOf(hostId)).emit("live", { hostId, threadId: req.threadId, n: req.n, box: req.box });
+    return { ok: true };
+  });
+}
