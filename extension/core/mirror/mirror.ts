@@ -39,11 +39,24 @@ export interface MirrorOptions {
   excludes?: readonly string[];
 }
 
-interface Resolved {
+/** A checked path: `rel` as asked for (normalised), `abs` with every symlink resolved. */
+export interface Resolved {
   rel: string;
   abs: string;
   stat: FileStat;
 }
+
+export interface ResolveOptions {
+  /**
+   * Let paths the ignore rules exclude (.gitignore, extra excludes, `.git/`) through; secrets and
+   * paths that leave the workspace are refused all the same. The agent reads build output and
+   * dependencies that the phone's file browser does not list.
+   */
+  allowIgnored?: boolean;
+}
+
+/** Why an entry of a folder is hidden, or null when it is shown. */
+export type EntryFilter = (name: string, isDir: boolean) => "secret" | "ignored" | null;
 
 /** Splits a workspace-relative path into clean segments, refusing anything that climbs out. */
 export function normalizeRelative(input: string): string {
@@ -67,10 +80,12 @@ export function normalizeRelative(input: string): string {
 export class Mirror {
   private readonly secrets: SecretRules;
   private readonly excludes: Ignore;
+  private readonly alwaysExcluded = ignore().add([...ALWAYS_EXCLUDED]);
   private readonly gitignores = new Map<string, { mtime: number; rules: Ignore | null }>();
 
   private constructor(
-    private readonly fs: FileSystem,
+    /** The file system the workspace lives on, for callers that need more than listings and reads. */
+    readonly fs: FileSystem,
     /** The workspace root with symlinks resolved. */
     readonly root: string,
     options: MirrorOptions,
@@ -86,18 +101,22 @@ export class Mirror {
     return new Mirror(options.fs, root, options);
   }
 
-  async listDir(path: string): Promise<ListDirResult> {
-    const dir = await this.resolve(path);
+  /**
+   * One folder's entries, hiding secrets and ignored entries. With `allowIgnored` a folder that is
+   * itself ignored can be listed too, and then shows everything in it but secrets and `.git/`.
+   */
+  async listDir(path: string, options: ResolveOptions = {}): Promise<ListDirResult> {
+    const dir = await this.resolve(path, options);
     if (dir.stat.kind !== "dir") throw new TetherError(ErrorCode.NotFound, `${dir.rel || "."} is not a folder`);
     const names = await this.fs.readdir(dir.abs);
+    const useIgnores = !(options.allowIgnored && dir.rel && (await this.isIgnored(dir.rel, true)));
+    // The folder itself passed `resolve`, so each entry needs checking on its own only.
+    const hiddenBy = await this.entryFilter(dir.rel, { useIgnores });
     const entries: DirEntry[] = [];
     let hidden = 0;
     const visible: typeof names = [];
     for (const entry of names) {
-      const rel = dir.rel ? `${dir.rel}/${entry.name}` : entry.name;
-      const isDir = entry.kind === "dir";
-      // The folder itself passed `resolve`, so each entry needs checking on its own only.
-      if (this.secrets.isSecret(rel, isDir) || (await this.isExcluded(rel, isDir))) hidden++;
+      if (hiddenBy(entry.name, entry.kind === "dir")) hidden++;
       else visible.push(entry);
     }
     await forEachLimited(visible, 32, async (entry) => {
@@ -141,7 +160,7 @@ export class Mirror {
   }
 
   /** Resolves a phone-supplied path to a real file inside the workspace, or throws why not. */
-  async resolve(path: string): Promise<Resolved> {
+  async resolve(path: string, options: ResolveOptions = {}): Promise<Resolved> {
     const rel = normalizeRelative(path);
     if (this.secrets.isSecret(rel)) throw new TetherError(ErrorCode.SecretFile, `${rel} may hold secrets and is never shared.`);
     const abs = rel ? join(this.root, ...rel.split("/")) : this.root;
@@ -167,11 +186,39 @@ export class Mirror {
     }
     if (
       rel &&
+      !options.allowIgnored &&
       ((await this.isIgnored(rel, stat.kind === "dir")) || (realRel && (await this.isIgnored(realRel, stat.kind === "dir"))))
     ) {
       throw new TetherError(ErrorCode.NotFound, `${rel} is excluded by the workspace's ignore rules.`);
     }
     return { rel, abs: real, stat };
+  }
+
+  /**
+   * The rules for the entries of one folder (workspace-relative, already known to be shown), loaded
+   * once so a walk over many entries checks each without touching the disk. Without `useIgnores`
+   * only secrets and `.git/` are hidden.
+   */
+  async entryFilter(dirRel: string, options: { useIgnores?: boolean } = {}): Promise<EntryFilter> {
+    const useIgnores = options.useIgnores ?? true;
+    const levels: { prefix: string; rules: Ignore }[] = [];
+    if (useIgnores) {
+      const parts = dirRel ? dirRel.split("/") : [];
+      for (let depth = 0; depth <= parts.length; depth++) {
+        const rules = await this.gitignoreOf(parts.slice(0, depth).join("/"));
+        const prefix = parts.slice(depth).join("/");
+        if (rules) levels.push({ prefix: prefix ? prefix + "/" : "", rules });
+      }
+    }
+    const excludes = useIgnores ? this.excludes : this.alwaysExcluded;
+    return (name, isDir) => {
+      const rel = dirRel ? `${dirRel}/${name}` : name;
+      if (this.secrets.isSecret(rel, isDir)) return "secret";
+      const suffix = isDir ? "/" : "";
+      if (excludes.ignores(rel + suffix)) return "ignored";
+      for (const { prefix, rules } of levels) if (rules.ignores(prefix + name + suffix)) return "ignored";
+      return null;
+    };
   }
 
   private async followLink(abs: string): Promise<FileStat> {
@@ -232,7 +279,8 @@ export function trimToCharBoundary(bytes: Uint8Array): Uint8Array {
   return need > back + 1 ? bytes.subarray(0, end - 1) : bytes;
 }
 
-function decodeText(bytes: Uint8Array): string | null {
+/** UTF-8 text, or null for a binary (a NUL byte early on) or text in another encoding. */
+export function decodeText(bytes: Uint8Array): string | null {
   if (bytes.subarray(0, 8192).includes(0)) return null;
   try {
     return fromUtf8(bytes);
