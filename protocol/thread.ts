@@ -87,7 +87,7 @@ export const threadEventSchema = z.discriminatedUnion("type", [
     callId: z.string(),
     tool: z.string(),
     kind: z.enum(["command", "edit"]),
-    /** For a command: the command line and its working directory (workspace-relative, "" = root). */
+    /** For a command: the command line and its working directory (workspace-relative, "." = root). */
     command: z.string().optional(),
     cwd: z.string().optional(),
     /** For an edit: the file and the unified diff. */
@@ -124,7 +124,15 @@ export const threadEventSchema = z.discriminatedUnion("type", [
   z.strictObject({ ...at, type: z.literal("retry"), attempt: z.number().int(), inMs: z.number(), message: z.string() }),
   z.strictObject({ ...at, type: z.literal("summary"), text: z.string() }),
   z.strictObject({ ...at, type: z.literal("error"), message: z.string() }),
-  z.strictObject({ ...at, type: z.literal("reverted"), files: z.array(z.string()), by: deviceRefSchema }),
+  z.strictObject({
+    ...at,
+    type: z.literal("reverted"),
+    /** Files put back as they were before the thread changed them. */
+    files: z.array(z.string()),
+    /** Files left alone because someone changed them after the agent did. */
+    skipped: z.array(z.string()).optional(),
+    by: deviceRefSchema,
+  }),
 ]);
 export type ThreadEvent = z.infer<typeof threadEventSchema>;
 export type ThreadEventType = ThreadEvent["type"];

@@ -100,8 +100,10 @@ async function main(): Promise<void> {
   }
 
   const stop = (): void => {
-    running.close();
-    void (relay?.close() ?? Promise.resolve()).then(() => process.exit(0));
+    void running
+      .close()
+      .then(() => relay?.close())
+      .then(() => process.exit(0));
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

@@ -11,6 +11,10 @@ import type { Log } from "./log";
 import type { Mirror } from "./mirror/mirror";
 import { PairingService, type ConfirmPairing, type PairingOffer, type PairingPrompt } from "./pairing/pairingService";
 import { RpcServer } from "./rpc/rpcServer";
+import { CommandServer } from "./commands/commandServer";
+import { ThreadPublisher } from "./threads/publisher";
+import type { ThreadManager } from "./threads/threadManager";
+import type { ThreadStore } from "./threads/threadStore";
 
 export interface HostOptions {
   /** Relay origin, e.g. http://127.0.0.1:8787. */
@@ -20,6 +24,8 @@ export interface HostOptions {
   identity: HostIdentity;
   mirror: Mirror;
   confirmPairing: ConfirmPairing;
+  /** The agent's threads, when this host runs tasks (it can also just share the workspace). */
+  threads?: { manager: ThreadManager; store: ThreadStore };
   log: Log;
   platform?: string;
 }
@@ -35,6 +41,7 @@ export interface HostEvents {
 export class Host extends EventEmitter<HostEvents> {
   readonly link: RelayLink;
   private pairing: PairingService | undefined;
+  private publisher: ThreadPublisher | undefined;
   private publicUrl: string | undefined;
   private closed = false;
 
@@ -79,6 +86,11 @@ export class Host extends EventEmitter<HostEvents> {
     this.pairing.on("declined", (prompt) => this.emit("declined", prompt));
     this.pairing.on("failed", (message) => this.emit("pairing-failed", message));
     new RpcServer(this.link, identity, mirror, log);
+    const threads = this.options.threads;
+    if (threads) {
+      this.publisher = new ThreadPublisher(this.link, identity, threads.store, threads.manager, log);
+      new CommandServer(this.link, identity, threads.manager, threads.store, log);
+    }
   }
 
   /** Resolves when the link is open (now, or after the next connect). */
@@ -112,6 +124,7 @@ export class Host extends EventEmitter<HostEvents> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.publisher?.close();
     this.link.dispose();
     this.removeAllListeners();
   }

@@ -2,8 +2,9 @@
 
 import { homedir, hostname } from "node:os";
 import { join, resolve } from "node:path";
+import { parseRuleList } from "../core/agent/policy/policy";
 import { parseArgs } from "node:util";
-import { httpOrigin } from "../../protocol/index";
+import { httpOrigin, policyModeSchema, type PolicyMode } from "../../protocol/index";
 
 export interface HostConfig {
   relay: string;
@@ -13,6 +14,18 @@ export interface HostConfig {
   acceptPairing: boolean;
   /** Show a pairing code at start: true, false, or "auto" (when no phone is paired yet). */
   pair: boolean | "auto";
+  agent: AgentConfig;
+}
+
+export interface AgentConfig {
+  /** `provider:model` or a bare model name; undefined when none is set (tasks then fail and say what to set). */
+  model?: string;
+  /** Base URL of an OpenAI-compatible or Anthropic server, when not the provider's own. */
+  baseUrl?: string;
+  mode: PolicyMode;
+  allow: string[];
+  deny: string[];
+  maxThreads: number;
 }
 
 export const HOST_OPTIONS_HELP = `  --relay <url>        Relay to connect to (env TETHER_RELAY, default http://127.0.0.1:8787)
@@ -22,13 +35,26 @@ export const HOST_OPTIONS_HELP = `  --relay <url>        Relay to connect to (en
                        default ~/.tether)
   --pair               Show a pairing QR code at start (default: only when no phone is paired)
   --no-pair            Do not show a pairing QR code at start
-  --accept-pairing     Accept every pairing request without asking (for scripts and tests)`;
+  --accept-pairing     Accept every pairing request without asking (for scripts and tests)
+
+Agent options:
+  --model <id>         Model for tasks (env TETHER_MODEL): openai:gpt-4.1, anthropic:claude-sonnet-4-5,
+                       ollama:qwen2.5-coder, or a model name on --base-url. API keys come from
+                       OPENAI_API_KEY / ANTHROPIC_API_KEY only, never from flags or files.
+  --base-url <url>     OpenAI-compatible or Anthropic server (env OPENAI_BASE_URL or
+                       ANTHROPIC_BASE_URL), e.g. http://localhost:11434/v1 for Ollama
+  --mode <mode>        read-only | ask | auto-edit | full-auto (env TETHER_MODE, default ask):
+                       ask = edits and commands wait for approval; auto-edit = only commands do
+  --allow <rules>      Commands that run without asking, comma-separated prefixes such as
+                       "npm test,git status" (env TETHER_ALLOW)
+  --deny <rules>       Commands never run, e.g. "git push,npm publish" (env TETHER_DENY)
+  --max-threads <n>    Tasks that run at once; more wait in a queue (env TETHER_MAX_THREADS, default 2)`;
 
 export const HOST_HELP = `Usage: tether-host [options]
 
 Runs a Tether host on a folder without an editor: connects to a relay, pairs phones through
-a QR code, and lets them browse the folder. Keys stay on this machine; the relay sees only
-ciphertext.
+a QR code, lets them browse the folder, and runs the coding agent on the tasks they send.
+Keys stay on this machine; the relay sees only ciphertext.
 
 Options:
 ${HOST_OPTIONS_HELP}
@@ -53,6 +79,12 @@ export const hostFlags = {
   pair: { type: "boolean" },
   "no-pair": { type: "boolean" },
   "accept-pairing": { type: "boolean" },
+  model: { type: "string" },
+  "base-url": { type: "string" },
+  mode: { type: "string" },
+  allow: { type: "string" },
+  deny: { type: "string" },
+  "max-threads": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -66,6 +98,31 @@ export function hostConfigFrom(values: HostFlagValues, env: NodeJS.ProcessEnv, c
     stateDir: resolve(values["state-dir"] ?? env.TETHER_STATE_DIR ?? join(homedir(), ".tether")),
     acceptPairing: values["accept-pairing"] ?? false,
     pair: values["no-pair"] ? false : values.pair ? true : "auto",
+    agent: agentConfigFrom(values, env),
+  };
+}
+
+function agentConfigFrom(values: HostFlagValues, env: NodeJS.ProcessEnv): AgentConfig {
+  const modeText = values.mode ?? env.TETHER_MODE ?? "ask";
+  const mode = policyModeSchema.safeParse(modeText);
+  if (!mode.success) {
+    throw new ConfigError(`--mode must be one of ${policyModeSchema.options.join(", ")}, got "${modeText}"`);
+  }
+  const threadsText = values["max-threads"] ?? env.TETHER_MAX_THREADS ?? "2";
+  const maxThreads = Number(threadsText);
+  if (!Number.isInteger(maxThreads) || maxThreads < 1 || maxThreads > 32) {
+    throw new ConfigError(`--max-threads must be a whole number from 1 to 32, got "${threadsText}"`);
+  }
+  const baseUrl = values["base-url"];
+  if (baseUrl !== undefined && !httpOrigin(baseUrl)) throw new ConfigError(`--base-url must be an http(s) URL, got "${baseUrl}"`);
+  const model = (values.model ?? env.TETHER_MODEL)?.trim() || undefined;
+  return {
+    ...(model ? { model } : {}),
+    ...(baseUrl ? { baseUrl } : {}),
+    mode: mode.data,
+    allow: parseRuleList(values.allow ?? env.TETHER_ALLOW ?? ""),
+    deny: parseRuleList(values.deny ?? env.TETHER_DENY ?? ""),
+    maxThreads,
   };
 }
 

@@ -21,8 +21,7 @@ async function main(): Promise<void> {
   }
   const running = await runHeadlessHost(config);
   const stop = (): void => {
-    running.close();
-    process.exit(process.exitCode ?? 0);
+    void running.close().then(() => process.exit(process.exitCode ?? 0));
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

@@ -2,11 +2,19 @@
 // the folder, the relay link, and the terminal for pairing. Used by `tether-host` and by
 // `npm start`.
 
+import { homedir } from "node:os";
+import { basename } from "node:path";
+import type { ThreadEvent } from "../../protocol/index";
+import { resolveModel } from "../core/agent/model/config";
+import { ModelNotConfigured } from "../core/agent/model/port";
+import { createAgent } from "../core/agentHost";
 import { Host } from "../core/host";
 import { HostIdentity } from "../core/identity";
 import type { Log } from "../core/log";
 import { Mirror } from "../core/mirror/mirror";
 import { nodeFileSystem } from "../node/nodeFileSystem";
+import { nodeProcessRunner } from "../node/processRunner";
+import { nodeWorkspaceFiles } from "../node/nodeWorkspaceFiles";
 import { stateFile } from "../node/stateFile";
 import type { HostConfig } from "./config";
 import { createTerminal, type Terminal } from "./terminal";
@@ -29,7 +37,34 @@ function terminalLog(term: Terminal): Log {
 
 export interface RunningHost {
   host: Host;
-  close(): void;
+  /** Stops running tasks (they end as interrupted), then disconnects. */
+  close(): Promise<void>;
+}
+
+/** One line in the terminal for the thread events a person at the machine wants to see. */
+function describeEvent(title: string, e: ThreadEvent): string | undefined {
+  switch (e.type) {
+    case "task":
+      return `Task from ${e.by.name}: "${title}"`;
+    case "approval-requested":
+      return e.kind === "command"
+        ? `  waiting for approval to run: ${e.command}`
+        : `  waiting for approval to edit ${e.path ?? "a file"}`;
+    case "approval-resolved":
+      return `  ${e.decision === "deny" ? "denied" : e.decision === "stop" ? "stopped" : "approved"} by ${e.by.name}`;
+    case "file-change":
+      return `  ${e.change} ${e.path} (+${e.added} −${e.removed})`;
+    case "retry":
+      return `  ${e.message}`;
+    case "error":
+      return `  error: ${e.message}`;
+    case "status":
+      return ["done", "failed", "stopped"].includes(e.status)
+        ? `"${title}" ${e.status}${e.detail ? ` (${e.detail})` : ""}`
+        : undefined;
+    default:
+      return undefined;
+  }
 }
 
 export async function runHeadlessHost(config: HostConfig): Promise<RunningHost> {
@@ -42,11 +77,33 @@ export async function runHeadlessHost(config: HostConfig): Promise<RunningHost> 
   } catch {
     throw new Error(`${config.folder} is not a folder this host can open`);
   }
+  const { agent: agentConfig } = config;
+  const modelOptions = { ...(agentConfig.baseUrl ? { baseUrl: agentConfig.baseUrl } : {}) };
+  const agent = createAgent({
+    mirror,
+    files: nodeWorkspaceFiles,
+    runner: nodeProcessRunner,
+    stateDir: config.stateDir,
+    workspaceName: basename(mirror.root),
+    mode: agentConfig.mode,
+    rules: { allow: agentConfig.allow, deny: agentConfig.deny },
+    homeDir: homedir(),
+    resolveModel: (requested) => resolveModel({ ...modelOptions, model: requested ?? agentConfig.model }, process.env),
+    maxParallel: agentConfig.maxThreads,
+    self: { id: "host", name: `${config.name} (terminal)` },
+    platform: process.platform,
+    log,
+  });
+  agent.manager.on("event", (thread, { event }) => {
+    const line = describeEvent(thread.title, event);
+    if (line) term.say(line);
+  });
   const host = new Host({
     relay: config.relay,
     name: config.name,
     identity,
     mirror,
+    threads: { manager: agent.manager, store: agent.store },
     log,
     confirmPairing: config.acceptPairing
       ? async (p) => {
@@ -58,6 +115,15 @@ export async function runHeadlessHost(config: HostConfig): Promise<RunningHost> 
 
   term.say(`Tether host "${config.name}" on ${mirror.root}`);
   term.say(`Relay ${config.relay} · state in ${config.stateDir}`);
+  try {
+    const model = resolveModel({ ...modelOptions, model: agentConfig.model }, process.env);
+    term.say(`Model ${model.id} · mode ${agentConfig.mode} · up to ${agentConfig.maxThreads} tasks at once`);
+  } catch (err) {
+    if (!(err instanceof ModelNotConfigured)) throw err;
+    term.say(`No model yet: tasks will fail until one is set. ${err.message}`);
+  }
+  const threads = agent.manager.list();
+  if (threads.length > 0) term.say(`${threads.length} thread${threads.length === 1 ? "" : "s"} from earlier runs.`);
   let lastState = "";
   host.on("state", (state, detail) => {
     const line =
@@ -69,13 +135,13 @@ export async function runHeadlessHost(config: HostConfig): Promise<RunningHost> 
     if (line && line !== lastState) term.say(line);
     lastState = line;
   });
-  host.on("paired", (phone) => term.say(`Paired "${phone.name}". It can now browse ${mirror.root}.`));
+  host.on("paired", (phone) => term.say(`Paired "${phone.name}". It can now browse ${mirror.root} and send tasks.`));
   host.on("declined", (p) => term.say(`Pairing with "${p.phoneName}" declined.`));
   host.on("pairing-failed", (message) => term.say(`Pairing failed: ${message}`));
   host.on("fatal", (err) => {
     term.say(`error: ${err.message}`);
     process.exitCode = 1;
-    close();
+    void close();
   });
 
   const showPairing = (): void => {
@@ -91,12 +157,15 @@ export async function runHeadlessHost(config: HostConfig): Promise<RunningHost> 
   if (config.pair === true || (config.pair === "auto" && paired === 0)) showPairing();
   else term.say(`${paired} phone${paired === 1 ? "" : "s"} paired.${term.interactive ? " Press Enter to pair another." : ""}`);
 
-  let closed = false;
-  function close(): void {
-    if (closed) return;
-    closed = true;
-    host.close();
-    term.close();
+  let closing: Promise<void> | undefined;
+  function close(): Promise<void> {
+    closing ??= (async () => {
+      if (agent.manager.busy) term.say("Stopping running tasks…");
+      await agent.manager.close();
+      host.close();
+      term.close();
+    })();
+    return closing;
   }
   return { host, close };
 }

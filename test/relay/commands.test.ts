@@ -23,7 +23,8 @@ describe("relay: command inbox and live events", () => {
     await connected(socket);
     return socket;
   };
-  const command = (id: string, n = 1) => phone.socket.timeout(20_000).emitWithAck("command", { hostId: phone.hostId, id, box: box(n) });
+  const command = (id: string, n = 1) =>
+    phone.socket.timeout(20_000).emitWithAck("command", { hostId: phone.hostId, id, box: box(n) });
 
   beforeEach(async () => {
     relay = await startRelay({ commandAckTimeoutMs: 1000 });

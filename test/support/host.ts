@@ -43,7 +43,7 @@ export async function startHost(
     stateDir,
     stop() {
       host.close();
-      if (!options.stateDir) rmSync(stateDir, { recursive: true, force: true });
+      if (!options.stateDir) rmSync(stateDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
     },
   };
 }

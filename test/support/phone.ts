@@ -4,6 +4,8 @@
 import { io, type Socket } from "socket.io-client";
 import { acceptGrant, preparePairing } from "../../mobile-web/src/pairing/pairing";
 import { callHost } from "../../mobile-web/src/link/rpc";
+import { sendCommand, type CommandOutcome } from "../../mobile-web/src/link/commands";
+import { openLiveEvent, openThreadEvent, openThreadSummary, type OpenedEvent } from "../../mobile-web/src/threads/open";
 import {
   PROTOCOL_VERSION,
   exportPublicKey,
@@ -13,7 +15,11 @@ import {
   type ClientToServerEvents,
   type ConnectErrorData,
   type Hello,
+  type Command,
+  type LiveEvent,
   type PairResult,
+  type ThreadEvent,
+  type ThreadSummary,
   type RpcCall,
   type RpcReply,
   type ServerToClientEvents,
@@ -52,6 +58,16 @@ export interface PairedPhone {
   code: string;
   hello: Hello;
   call(call: RpcCall): Promise<RpcReply>;
+  /** Sends a command; rejects with the host's `TetherError` when it refused. */
+  send(command: Command, id?: string): Promise<CommandOutcome>;
+  /** Durable events pushed by the relay since connecting, opened, per thread in arrival order. */
+  events(threadId: string): OpenedEvent[];
+  /** Live events pushed since connecting, opened, in arrival order. */
+  live: { threadId: string; event: LiveEvent }[];
+  /** Resolves with the first pushed event of the thread that matches, now or later. */
+  waitFor(threadId: string, match: (e: ThreadEvent) => boolean, ms?: number): Promise<ThreadEvent>;
+  /** Everything the relay stored for this host after the cursors, opened. */
+  sync(cursors?: Record<string, number>): Promise<{ summaries: ThreadSummary[]; events: OpenedEvent[] }>;
   close(): void;
 }
 
@@ -88,8 +104,67 @@ export async function pairPhone(link: string, name = "Test Phone"): Promise<Pair
     epoch: paired.host.epoch,
     contentKey: paired.host.contentKey,
   };
+  const pushed = new Map<string, OpenedEvent[]>();
+  const live: { threadId: string; event: LiveEvent }[] = [];
+  const waiters = new Set<() => void>();
+  // Opening is asynchronous; a chain keeps the pushed events in arrival order.
+  let opening = Promise.resolve();
+  socket.on("event", (stored) => {
+    opening = opening.then(async () => {
+      const opened = await openThreadEvent(target.contentKey, stored);
+      pushed.set(opened.threadId, [...(pushed.get(opened.threadId) ?? []), opened]);
+      for (const w of [...waiters]) w();
+    });
+  });
+  socket.on("live", (forward) => {
+    opening = opening.then(async () => {
+      live.push({ threadId: forward.threadId, event: await openLiveEvent(target.contentKey, forward) });
+    });
+  });
   return {
     socket,
+    live,
+    events: (threadId) => pushed.get(threadId) ?? [],
+    waitFor(threadId, match, ms = 15_000) {
+      return new Promise((resolve, reject) => {
+        const check = (): void => {
+          const hit = (pushed.get(threadId) ?? []).find((o) => match(o.event));
+          if (!hit) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(hit.event);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          const seen = (pushed.get(threadId) ?? []).map((o) => o.event.type + ("status" in o.event ? `:${o.event.status}` : ""));
+          reject(new Error(`timed out waiting for an event in thread ${threadId}; saw ${seen.join(", ") || "nothing"}`));
+        }, ms);
+        waiters.add(check);
+        check();
+      });
+    },
+    send: (command, id) => sendCommand(socket, target, command, id ? { id } : {}),
+    async sync(cursors = {}) {
+      const summaries: ThreadSummary[] = [];
+      const events: OpenedEvent[] = [];
+      const at = { ...cursors };
+      for (;;) {
+        const page = await socket.timeout(10_000).emitWithAck("sync", { hostId: target.hostId, cursors: at });
+        if (!page.ok) throw new Error(page.message);
+        if (summaries.length === 0) {
+          for (const record of page.records) {
+            const summary = await openThreadSummary(target.contentKey, record);
+            if (summary) summaries.push(summary);
+          }
+        }
+        for (const stored of page.events) {
+          const opened = await openThreadEvent(target.contentKey, stored);
+          events.push(opened);
+          at[opened.threadId] = opened.seq;
+        }
+        if (!page.more) return { summaries, events };
+      }
+    },
     deviceId: paired.deviceId,
     token,
     hostId: target.hostId,

@@ -1,5 +1,6 @@
 // The answers the phone parses at its boundary, built from the protocol's shared schemas.
 
+import { z } from "zod";
 import {
   answerSchema,
   boxSchema,
@@ -22,3 +23,4 @@ export type InboundPairResult = PairResult;
 export const syncAnswerSchema = answerSchema(syncPageSchema.shape);
 export const rpcAnswerSchema = answerSchema({ box: boxSchema });
 export const pairJoinAnswerSchema = answerSchema({});
+export const commandAnswerSchema = answerSchema({ queued: z.boolean(), box: boxSchema.optional() });

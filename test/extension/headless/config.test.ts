@@ -29,6 +29,57 @@ describe("tether-host config", () => {
     assert.equal(parseHostConfig(["--no-pair"], {}, "/w")!.pair, false);
   });
 
+  it("reads the agent's model, mode, rules and parallel tasks from flags over the environment", () => {
+    const defaults = parseHostConfig([], {}, "/w")!.agent;
+    assert.deepEqual(defaults, { mode: "ask", allow: [], deny: [], maxThreads: 2 });
+    const env = {
+      TETHER_MODEL: "anthropic:claude-x",
+      TETHER_MODE: "auto-edit",
+      TETHER_ALLOW: "npm test, git status",
+      TETHER_MAX_THREADS: "3",
+    };
+    assert.deepEqual(parseHostConfig([], env, "/w")!.agent, {
+      model: "anthropic:claude-x",
+      mode: "auto-edit",
+      allow: ["npm test", "git status"],
+      deny: [],
+      maxThreads: 3,
+    });
+    const flagged = parseHostConfig(
+      [
+        "--model",
+        "ollama:qwen",
+        "--base-url",
+        "http://gpu:11434/v1",
+        "--mode",
+        "full-auto",
+        "--deny",
+        "git push",
+        "--max-threads",
+        "1",
+      ],
+      env,
+      "/w",
+    )!.agent;
+    assert.deepEqual(flagged, {
+      model: "ollama:qwen",
+      baseUrl: "http://gpu:11434/v1",
+      mode: "full-auto",
+      allow: ["npm test", "git status"],
+      deny: ["git push"],
+      maxThreads: 1,
+    });
+  });
+
+  it("explains a bad mode, thread count or base URL", () => {
+    assert.throws(
+      () => parseHostConfig(["--mode", "yolo"], {}, "/w"),
+      /--mode must be one of read-only, ask, auto-edit, full-auto/,
+    );
+    assert.throws(() => parseHostConfig(["--max-threads", "0"], {}, "/w"), /--max-threads must be a whole number/);
+    assert.throws(() => parseHostConfig(["--base-url", "localhost:11434"], {}, "/w"), /--base-url must be an http\(s\) URL/);
+  });
+
   it("refuses a relay that is not an http(s) URL, and unknown flags", () => {
     assert.throws(() => parseHostConfig(["--relay", "relay.example"], {}, "/w"), /--relay must be an http\(s\) URL/);
     assert.throws(() => parseHostConfig(["--folderr", "x"], {}, "/w"), /--folderr/);

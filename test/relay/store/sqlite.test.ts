@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { SqliteStore } from "../../../relay/store/sqlite";
 
 const box = (n: number) => ({ e: 1, iv: "A".repeat(16), ct: `C${n}`.padEnd(24, "x") });
@@ -14,16 +15,58 @@ describe("SQLite store", () => {
   it("migrates a new database to the current schema and reopens it as it was", () => {
     const file = join(dir, "relay.sqlite");
     const store = new SqliteStore(file);
-    assert.equal(store.schemaVersion, 1);
+    assert.equal(store.schemaVersion, 2);
     store.insertDevice({ id: "h1", kind: "host", tokenHash: "ab", createdAt: 1, lastSeen: 1, revokedAt: null });
     store.appendEvent({ hostId: "h1", threadId: "t", seq: 1, box: box(1), at: 5 });
     store.close();
     store.close();
     const again = new SqliteStore(file);
-    assert.equal(again.schemaVersion, 1);
+    assert.equal(again.schemaVersion, 2);
     assert.equal(again.deviceByTokenHash("ab")?.id, "h1");
     assert.equal(again.eventsAfter("h1", {}, 10).events.length, 1);
     again.close();
+  });
+
+  it("upgrades a version 1 database in place, keeping what it holds", () => {
+    const file = join(dir, "old.sqlite");
+    const db = new Database(file);
+    db.exec(`CREATE TABLE devices (id TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('host', 'phone')),
+      token_hash TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL, last_seen INTEGER NOT NULL, revoked_at INTEGER);
+      CREATE TABLE links (phone_id TEXT NOT NULL, host_id TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (phone_id, host_id)) WITHOUT ROWID;
+      CREATE TABLE slots (id TEXT PRIMARY KEY, host_id TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+        joined_by TEXT, joined_device TEXT, closed_at INTEGER);
+      CREATE TABLE events (host_id TEXT NOT NULL, thread_id TEXT NOT NULL, seq INTEGER NOT NULL, epoch INTEGER NOT NULL,
+        iv TEXT NOT NULL, ct TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (host_id, thread_id, seq)) WITHOUT ROWID;
+      CREATE TABLE records (host_id TEXT NOT NULL, key TEXT NOT NULL, epoch INTEGER NOT NULL, iv TEXT NOT NULL, ct TEXT NOT NULL,
+        at INTEGER NOT NULL, PRIMARY KEY (host_id, key)) WITHOUT ROWID;
+      INSERT INTO devices VALUES ('h1', 'host', 'ab', 1, 1, NULL);
+      PRAGMA user_version = 1;`);
+    db.close();
+    const store = new SqliteStore(file);
+    assert.equal(store.schemaVersion, 2);
+    assert.equal(store.deviceByTokenHash("ab")?.id, "h1");
+    assert.equal(store.enqueueCommand({ hostId: "h1", id: "c1", from: "p1", box: box(1), at: 1 }), "stored");
+    store.close();
+  });
+
+  it("keeps a host's inbox in arrival order, once per id, until each command is deleted", () => {
+    const store = new SqliteStore(":memory:");
+    for (const id of ["b", "a", "c"]) store.enqueueCommand({ hostId: "h", id, from: "p", box: box(1), at: 1 });
+    assert.equal(store.enqueueCommand({ hostId: "h", id: "a", from: "p", box: box(2), at: 2 }), "duplicate");
+    store.enqueueCommand({ hostId: "other", id: "a", from: "p", box: box(1), at: 1 });
+    assert.deepEqual(
+      store.pendingCommands("h", 10).map((c) => c.id),
+      ["b", "a", "c"],
+    );
+    assert.equal(store.pendingCommands("h", 10)[1]!.box.ct, box(1).ct, "the first copy is kept");
+    store.deleteCommand("h", "a");
+    assert.deepEqual(
+      store.pendingCommands("h", 10).map((c) => c.id),
+      ["b", "c"],
+    );
+    assert.equal(store.inboxDepth("h"), 2);
+    assert.equal(store.inboxDepth("other"), 1);
+    store.close();
   });
 
   it("pages events per thread in order, and says when more remain", () => {

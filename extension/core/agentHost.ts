@@ -1,0 +1,59 @@
+// Builds the agent side of a host from its parts: the workspace the tools act on, the tools,
+// the policy, the model resolver and the thread manager with its threads loaded from disk.
+// The headless host and the editor both call this with their own adapters.
+
+import type { DeviceRef, PolicyMode } from "../../protocol/index";
+import type { ModelPort } from "./agent/model/port";
+import { Policy, type PolicyRules } from "./agent/policy/policy";
+import type { ProcessRunner, WorkspaceFiles } from "./agent/tools/ports";
+import { createTools } from "./agent/tools/index";
+import { AgentWorkspace } from "./agent/tools/workspace";
+import type { Log } from "./log";
+import type { Mirror } from "./mirror/mirror";
+import { ThreadManager } from "./threads/threadManager";
+import { ThreadStore, workspaceStateDir } from "./threads/threadStore";
+
+export interface AgentSetup {
+  mirror: Mirror;
+  files: WorkspaceFiles;
+  runner: ProcessRunner;
+  /** The state directory; threads go under a folder of their own per workspace. */
+  stateDir: string;
+  workspaceName: string;
+  mode: PolicyMode;
+  rules: PolicyRules;
+  homeDir: string;
+  resolveModel: (requested?: string) => ModelPort;
+  maxParallel: number;
+  self: DeviceRef;
+  platform: string;
+  log: Log;
+  retryBaseDelayMs?: number;
+}
+
+export interface Agent {
+  manager: ThreadManager;
+  store: ThreadStore;
+  workspace: AgentWorkspace;
+}
+
+export function createAgent(setup: AgentSetup): Agent {
+  const { mirror, log } = setup;
+  const store = new ThreadStore(workspaceStateDir(setup.stateDir, mirror.root), log);
+  const workspace = new AgentWorkspace({ mirror, files: setup.files, runner: setup.runner });
+  const manager = new ThreadManager({
+    store,
+    workspace,
+    workspaceName: setup.workspaceName,
+    tools: createTools(),
+    policy: new Policy({ mode: setup.mode, rules: setup.rules, workspaceRoot: mirror.root, homeDir: setup.homeDir }),
+    resolveModel: setup.resolveModel,
+    maxParallel: setup.maxParallel,
+    self: setup.self,
+    platform: setup.platform,
+    log,
+    ...(setup.retryBaseDelayMs !== undefined ? { retryBaseDelayMs: setup.retryBaseDelayMs } : {}),
+  });
+  manager.load();
+  return { manager, store, workspace };
+}

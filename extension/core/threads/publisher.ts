@@ -1,0 +1,202 @@
+// Carries a host's threads to the relay: durable events sealed and published in order (resumed
+// after every reconnect from what the relay acknowledged), thread summaries as latest-wins
+// records, and live events (streaming text, command output) batched and fanned out.
+
+import { ErrorCode, seal, sealContext, threadRecordKey, type LiveEvent, type ThreadSummary } from "../../../protocol/index";
+import type { HostIdentity } from "../identity";
+import type { RelayLink } from "../link/relayLink";
+import type { Log } from "../log";
+import type { ThreadManager } from "./threadManager";
+import type { ThreadStore } from "./threadStore";
+
+/** Events sealed and sent before waiting for the relay's answers. */
+const PUBLISH_BATCH = 64;
+/** Live events of a thread are gathered this long, then sent as one. */
+const LIVE_FLUSH_MS = 50;
+const MAX_LIVE_CHARS = 32 * 1024;
+const RETRY_MS = 2_000;
+
+export class ThreadPublisher {
+  private hostId: string | undefined;
+  private seqs: Record<string, number> = {};
+  private readonly pumping = new Map<string, Promise<void>>();
+  private readonly again = new Set<string>();
+  private readonly summaries = new Map<string, ThreadSummary>();
+  private summaryTimer: NodeJS.Timeout | undefined;
+  private readonly liveBuffers = new Map<string, LiveEvent[]>();
+  private liveTimer: NodeJS.Timeout | undefined;
+  private liveN = Date.now() * 1000;
+  private liveChain: Promise<void> = Promise.resolve();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly link: RelayLink,
+    private readonly identity: HostIdentity,
+    private readonly store: ThreadStore,
+    private readonly threads: ThreadManager,
+    private readonly log: Log,
+  ) {
+    const published = store.published();
+    if (published) {
+      this.hostId = published.hostId;
+      this.seqs = { ...published.seqs };
+    }
+    link.on("hello", (hello) => this.onHello(hello.deviceId));
+    threads.on("event", (thread) => this.publish(thread.id));
+    threads.on("summary", (summary) => this.queueSummary(summary));
+    threads.on("live", (threadId, event) => this.queueLive(threadId, event));
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.summaryTimer);
+    clearTimeout(this.liveTimer);
+    clearTimeout(this.retryTimer);
+  }
+
+  /** How far the relay acknowledged a thread. */
+  publishedSeq(threadId: string): number {
+    return this.seqs[threadId] ?? 0;
+  }
+
+  private onHello(hostId: string): void {
+    if (this.hostId !== hostId) {
+      // A new registration (the relay's data was reset): everything goes again under the new id.
+      this.hostId = hostId;
+      this.seqs = {};
+      this.save();
+    }
+    for (const thread of this.threads.list()) {
+      this.summaries.set(thread.id, this.threads.summary(thread));
+      this.publish(thread.id);
+    }
+    this.flushSummaries();
+  }
+
+  private publish(threadId: string): void {
+    // Live output first, so a phone sees a command's output before the result that ends it.
+    if (this.liveBuffers.has(threadId)) this.flushLive();
+    if (this.pumping.has(threadId)) {
+      this.again.add(threadId);
+      return;
+    }
+    const run = this.pump(threadId).finally(() => {
+      this.pumping.delete(threadId);
+      if (this.again.delete(threadId)) this.publish(threadId);
+    });
+    this.pumping.set(threadId, run);
+  }
+
+  private async pump(threadId: string): Promise<void> {
+    const thread = this.threads.get(threadId);
+    if (!thread || this.closed) return;
+    while (this.link.state === "open" && this.hostId && this.publishedSeq(threadId) < thread.lastSeq) {
+      await this.liveChain;
+      const hostId = this.hostId;
+      const from = this.publishedSeq(threadId);
+      const batch = thread.events.slice(from, from + PUBLISH_BATCH);
+      const key = this.identity.contentKey()!;
+      const epoch = this.identity.epoch;
+      const boxes = await Promise.all(batch.map((n) => seal(key, epoch, n.event, sealContext.event(hostId, threadId, n.seq))));
+      // Sent in order (sealing finishes in any order): the relay stores and fans out as they come.
+      const answers = await Promise.all(
+        batch.map((n, i) => this.link.request("event:publish", { threadId, seq: n.seq, box: boxes[i]! })),
+      );
+      let reached = from;
+      for (const answer of answers) {
+        // A conflict means an earlier attempt was stored and its answer lost: it is there.
+        if (!answer.ok && answer.code !== ErrorCode.Conflict) {
+          this.log.warn("could not publish a thread event; will retry", { thread: threadId, code: answer.code });
+          this.retryLater();
+          break;
+        }
+        reached++;
+      }
+      if (hostId !== this.hostId) return;
+      this.seqs[threadId] = reached;
+      this.save();
+      if (reached < from + batch.length) return;
+    }
+  }
+
+  private retryLater(): void {
+    if (this.retryTimer || this.closed) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      for (const thread of this.threads.list()) this.publish(thread.id);
+      this.flushSummaries();
+    }, RETRY_MS);
+    this.retryTimer.unref?.();
+  }
+
+  private save(): void {
+    if (this.hostId) this.store.savePublished({ hostId: this.hostId, seqs: this.seqs });
+  }
+
+  private queueSummary(summary: ThreadSummary): void {
+    this.summaries.set(summary.threadId, summary);
+    this.summaryTimer ??= setTimeout(() => this.flushSummaries(), LIVE_FLUSH_MS);
+  }
+
+  private flushSummaries(): void {
+    clearTimeout(this.summaryTimer);
+    this.summaryTimer = undefined;
+    if (this.link.state !== "open" || !this.hostId || this.closed) return;
+    const hostId = this.hostId;
+    const pending = [...this.summaries.values()];
+    this.summaries.clear();
+    for (const summary of pending) {
+      const key = threadRecordKey(summary.threadId);
+      void seal(this.identity.contentKey()!, this.identity.epoch, summary, sealContext.record(hostId, key))
+        .then((box) => this.link.request("record:put", { key, box }))
+        .then((answer) => {
+          if (answer.ok) return;
+          this.log.warn("could not publish a thread summary; will retry", { thread: summary.threadId, code: answer.code });
+          if (!this.summaries.has(summary.threadId)) this.summaries.set(summary.threadId, summary);
+          this.retryLater();
+        });
+    }
+  }
+
+  private queueLive(threadId: string, event: LiveEvent): void {
+    if (this.link.state !== "open") return; // live events are for phones watching now
+    const buffer = this.liveBuffers.get(threadId) ?? [];
+    const last = buffer.at(-1);
+    if (last?.type === "text" && event.type === "text" && last.step === event.step && last.delta.length < MAX_LIVE_CHARS) {
+      buffer[buffer.length - 1] = { ...last, delta: last.delta + event.delta };
+    } else if (
+      last?.type === "output" &&
+      event.type === "output" &&
+      last.callId === event.callId &&
+      last.chunk.length < MAX_LIVE_CHARS
+    ) {
+      buffer[buffer.length - 1] = { ...last, chunk: last.chunk + event.chunk };
+    } else buffer.push(event);
+    this.liveBuffers.set(threadId, buffer);
+    this.liveTimer ??= setTimeout(() => this.flushLive(), LIVE_FLUSH_MS);
+  }
+
+  private flushLive(): void {
+    clearTimeout(this.liveTimer);
+    this.liveTimer = undefined;
+    const hostId = this.hostId;
+    if (!hostId || this.link.state !== "open" || this.closed) {
+      this.liveBuffers.clear();
+      return;
+    }
+    const key = this.identity.contentKey()!;
+    const epoch = this.identity.epoch;
+    for (const [threadId, events] of this.liveBuffers) {
+      for (const event of events) {
+        const n = ++this.liveN;
+        // Sealing is asynchronous; chaining keeps the emits, and so the phone's view, in order.
+        this.liveChain = this.liveChain
+          .then(() => seal(key, epoch, event, sealContext.live(hostId, threadId, n)))
+          .then((box) => void this.link.request("live:publish", { threadId, n, box }))
+          .catch(() => undefined);
+      }
+    }
+    this.liveBuffers.clear();
+  }
+}

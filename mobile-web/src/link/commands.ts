@@ -1,0 +1,44 @@
+// Commands from the phone to one of its hosts: start a task, steer, decide, answer, stop,
+// revert. Each is sealed for the host (bound to host, phone and command id) and goes through
+// the relay's inbox, so a command for a sleeping computer waits there instead of failing.
+
+import { ErrorCode, TetherError, commandReplySchema, open, randomId, seal, sealContext } from "../../../protocol/index";
+import type { Command } from "../../../protocol/index";
+import { commandAnswerSchema } from "./inbound";
+import { failed, request } from "./request";
+import type { TetherSocket } from "./request";
+import type { RpcTarget } from "./rpc";
+
+export const COMMAND_TIMEOUT_MS = 30_000;
+
+export interface CommandOutcome {
+  /** The command id: sending the same id again is applied once. */
+  id: string;
+  /** The host was offline: the relay keeps the command until it connects. */
+  queued: boolean;
+}
+
+/**
+ * Sends a command and resolves once the host applied it, or the relay queued it for a host
+ * that is offline. Throws a {@link TetherError} with the host's reason when it refused.
+ */
+export async function sendCommand(
+  socket: TetherSocket,
+  target: RpcTarget,
+  command: Command,
+  options: { id?: string; timeoutMs?: number } = {},
+): Promise<CommandOutcome> {
+  const { hostId, deviceId, contentKey } = target;
+  const id = options.id ?? randomId();
+  const box = await seal(contentKey, target.epoch, command, sealContext.command(hostId, deviceId, id));
+  const answer = await request(
+    () => socket.timeout(options.timeoutMs ?? COMMAND_TIMEOUT_MS).emitWithAck("command", { hostId, id, box }),
+    commandAnswerSchema,
+  );
+  if (!answer.ok) throw failed(answer);
+  if (answer.queued || !answer.box) return { id, queued: true };
+  const reply = commandReplySchema.safeParse(await open(contentKey, answer.box, sealContext.commandReply(hostId, deviceId, id)));
+  if (!reply.success) throw new TetherError(ErrorCode.BadRequest, "The computer sent an answer this app doesn't understand.");
+  if (!reply.data.ok) throw failed(reply.data);
+  return { id, queued: false };
+}

@@ -1,0 +1,109 @@
+// `tether-host --model …` as a user runs it: real relay and host processes from dist/, the
+// model behind a scripted OpenAI-compatible server, and a phone client that pairs through the
+// printed link, sends a task, approves its command and reads the result. Then the relay's
+// files and logs are searched for anything the task said or touched.
+
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomId } from "../../protocol/index";
+import { startFakeOpenAI, type FakeModelServer, type OpenAIBody } from "../support/fakeModels";
+import { pairPhone, type PairedPhone } from "../support/phone";
+import { start, type Proc } from "../support/processes";
+import { makeWorkspace } from "../support/workspace";
+
+const DIST = join(__dirname, "..", "..", "dist");
+const PROMPT_MARKER = "quokka-rate-limit-7731";
+const FILE_MARKER = "wombat_subscribe.js";
+const COMMAND_MARKER = "echo platypus-check-5512";
+const OUTPUT_MARKER = "platypus-check-5512";
+
+describe("tether-host runs a task from a phone (processes)", function () {
+  this.timeout(90_000);
+  let tmp: string;
+  let workspace: string;
+  let relay: Proc;
+  let host: Proc;
+  let model: FakeModelServer<OpenAIBody>;
+  let phone: PairedPhone | undefined;
+
+  before(async () => {
+    if (!existsSync(join(DIST, "host.js")) || !existsSync(join(DIST, "relay.js"))) {
+      throw new Error("dist/ is not built: run `npm run build` first (npm test does)");
+    }
+    tmp = mkdtempSync(join(tmpdir(), "tether-agent-e2e-"));
+    workspace = makeWorkspace({ [`src/${FILE_MARKER}`]: "export const perMinute = 10;\n" });
+    model = await startFakeOpenAI([
+      { text: `Reading ${FILE_MARKER}.`, toolCalls: [{ name: "read_file", args: { path: `src/${FILE_MARKER}` } }] },
+      {
+        toolCalls: [
+          { name: "edit_file", args: { path: `src/${FILE_MARKER}`, old_text: "perMinute = 10", new_text: "perMinute = 5" } },
+        ],
+      },
+      { toolCalls: [{ name: "run_command", args: { command: COMMAND_MARKER, reason: "prove it runs" } }] },
+      { toolCalls: [{ name: "finish", args: { summary: `Set perMinute to 5 in ${FILE_MARKER}.` } }] },
+    ]);
+    relay = start("node", [join(DIST, "relay.js"), "--port", "0", "--data-dir", join(tmp, "relay"), "--log-format", "json"]);
+    const relayUrl = (await relay.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+    host = start(
+      "node",
+      [
+        join(DIST, "host.js"),
+        "--relay",
+        relayUrl,
+        "--folder",
+        workspace,
+        "--name",
+        "e2e-agent",
+        "--state-dir",
+        join(tmp, "host"),
+        "--model",
+        "openai:e2e-model",
+        "--base-url",
+        model.url,
+        "--mode",
+        "auto-edit",
+        "--pair",
+        "--accept-pairing",
+      ],
+      { env: { OPENAI_API_KEY: "", TETHER_MODEL: "" } },
+    );
+    await host.waitFor(/Model openai:e2e-model · mode auto-edit/);
+  });
+
+  after(async () => {
+    phone?.close();
+    await host?.stop();
+    await relay?.stop();
+    await model?.close();
+    rmSync(tmp, { recursive: true, force: true });
+    rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it("pairs, runs the task with an approval from the phone, and the relay stores none of it in the clear", async () => {
+    const link = (await host.waitFor(/(http:\/\/\S+#pair=\S+)/))[1]!;
+    phone = await pairPhone(link, "e2e phone");
+    const threadId = randomId(12);
+    const sent = await phone.send({ type: "new-task", threadId, text: `Lower the limit (${PROMPT_MARKER})` });
+    assert.equal(sent.queued, false);
+
+    const asked = await phone.waitFor(threadId, (e) => e.type === "approval-requested", 30_000);
+    assert.ok(asked.type === "approval-requested");
+    assert.equal(asked.command, COMMAND_MARKER);
+    await host.waitFor(/waiting for approval to run: echo platypus/);
+    await phone.send({ type: "decide", threadId, approvalId: asked.approvalId, decision: "approve" });
+    const end = await phone.waitFor(threadId, (e) => e.type === "status" && ["done", "failed"].includes(e.status), 30_000);
+    assert.ok(end.type === "status" && end.status === "done", `ended ${JSON.stringify(end)}`);
+    assert.equal(readFileSync(join(workspace, "src", FILE_MARKER), "utf8"), "export const perMinute = 5;\n");
+    const result = phone.events(threadId).find((o) => o.event.type === "tool-result" && o.event.tool === "run_command");
+    assert.ok(result?.event.type === "tool-result" && result.event.output.includes(OUTPUT_MARKER));
+    await host.waitFor(/"Lower the limit \(quokka-rate-limit-7731\)" done/);
+
+    // Blind relay: not the prompt, the file name, the command nor its output, anywhere it keeps or logs.
+    const relayFiles = readdirSync(join(tmp, "relay")).map((f) => readFileSync(join(tmp, "relay", f)).toString("latin1"));
+    for (const marker of [PROMPT_MARKER, FILE_MARKER, COMMAND_MARKER, OUTPUT_MARKER, "perMinute"]) {
+      for (const text of [...relayFiles, relay.output()]) assert.ok(!text.includes(marker), `the relay holds "${marker}"`);
+    }
+  });
+});

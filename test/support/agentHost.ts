@@ -1,0 +1,88 @@
+// A host that runs the agent, in this process: the real host core, thread manager, tools and
+// Node adapters, on a temporary state folder, with the model behind a scripted local server.
+
+import { mkdtempSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import type { PolicyMode } from "../../protocol/index";
+import { createAgent } from "../../extension/core/agentHost";
+import { resolveModel } from "../../extension/core/agent/model/config";
+import { Host } from "../../extension/core/host";
+import { HostIdentity } from "../../extension/core/identity";
+import { Mirror } from "../../extension/core/mirror/mirror";
+import type { ThreadManager } from "../../extension/core/threads/threadManager";
+import { nodeFileSystem } from "../../extension/node/nodeFileSystem";
+import { nodeProcessRunner } from "../../extension/node/processRunner";
+import { nodeWorkspaceFiles } from "../../extension/node/nodeWorkspaceFiles";
+import { stateFile } from "../../extension/node/stateFile";
+import { quietLog } from "./host";
+
+export interface AgentHost {
+  host: Host;
+  threads: ThreadManager;
+  stateDir: string;
+  /** Stops runs (they end as interrupted) and disconnects; the state folder stays for a restart. */
+  stop(): Promise<void>;
+}
+
+export async function startAgentHost(options: {
+  relay: string;
+  folder: string;
+  /** Base URL of a fake OpenAI-compatible server; without it (and without env) no model is configured. */
+  modelUrl?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  stateDir?: string;
+  mode?: PolicyMode;
+  allow?: string[];
+  deny?: string[];
+  maxParallel?: number;
+}): Promise<AgentHost> {
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "tether-agent-"));
+  const identity = await HostIdentity.loadOrCreate(stateFile(stateDir));
+  const mirror = await Mirror.open({ fs: nodeFileSystem, root: options.folder });
+  const env = options.env ?? {};
+  const agent = createAgent({
+    mirror,
+    files: nodeWorkspaceFiles,
+    runner: nodeProcessRunner,
+    stateDir,
+    workspaceName: basename(mirror.root),
+    mode: options.mode ?? "ask",
+    rules: { allow: options.allow ?? [], deny: options.deny ?? [] },
+    homeDir: homedir(),
+    resolveModel: (requested) =>
+      resolveModel(
+        options.modelUrl ? { model: requested ?? "openai:test-model", baseUrl: options.modelUrl } : { model: requested },
+        env,
+      ),
+    maxParallel: options.maxParallel ?? 2,
+    self: { id: "host", name: "test-host" },
+    platform: process.platform,
+    log: quietLog,
+    retryBaseDelayMs: 10,
+  });
+  const host = new Host({
+    relay: options.relay,
+    name: "test-host",
+    identity,
+    mirror,
+    confirmPairing: async () => true,
+    threads: { manager: agent.manager, store: agent.store },
+    log: quietLog,
+  });
+  await host.start();
+  await host.whenOpen();
+  let stopped: Promise<void> | undefined;
+  return {
+    host,
+    threads: agent.manager,
+    stateDir,
+    stop() {
+      stopped ??= (async () => {
+        await agent.manager.close();
+        host.close();
+      })();
+      return stopped;
+    },
+  };
+}
