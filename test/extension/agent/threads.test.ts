@@ -8,7 +8,14 @@ import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { ErrorCode, TetherError, randomId, type ThreadEvent } from "../../../protocol/index";
 import { startAgentHost, type AgentHost } from "../../support/agentHost";
-import { startFakeOpenAI, type FakeModelServer, type FakeStep, type FakeTurn, type OpenAIBody } from "../../support/fakeModels";
+import {
+  startFakeAnthropic,
+  startFakeOpenAI,
+  type FakeModelServer,
+  type FakeStep,
+  type FakeTurn,
+  type OpenAIBody,
+} from "../../support/fakeModels";
 import { pairPhone, type PairedPhone } from "../../support/phone";
 import { startRelay, type TestRelay } from "../../support/relay";
 import { makeWorkspace } from "../../support/workspace";
@@ -177,6 +184,95 @@ describe("agent threads through a real relay", function () {
     await phone.send({ type: "revert", threadId });
     await phone.waitFor(threadId, (e) => e.type === "reverted");
     assert.equal(readFileSync(join(workspace, "src/limit.js"), "utf8"), "export const LIMIT = 10;\n");
+  });
+
+  it("asks before each edit in ask mode, shows the diff, and stops asking once told always", async () => {
+    model.push(
+      call("edit_file", { path: "src/limit.js", old_text: "10", new_text: "7", reason: "lower it" }),
+      call("write_file", { path: "src/extra.js", content: "export const EXTRA = 1;\n" }),
+      finish("Two edits."),
+    );
+    const threadId = await newTask("Edit twice");
+    const asked = await phone.waitFor(threadId, (e) => e.type === "approval-requested");
+    assert.ok(asked.type === "approval-requested");
+    assert.equal(asked.kind, "edit");
+    assert.equal(asked.path, "src/limit.js");
+    assert.equal(asked.reason, "lower it");
+    assert.match(asked.diff ?? "", /-export const LIMIT = 10;\n\+export const LIMIT = 7;/);
+    assert.equal(
+      readFileSync(join(workspace, "src/limit.js"), "utf8"),
+      "export const LIMIT = 10;\n",
+      "nothing written before the decision",
+    );
+    await phone.send({ type: "decide", threadId, approvalId: asked.approvalId, decision: "approve-always" });
+    const end = await ended(threadId);
+    assert.ok(end.type === "status" && end.status === "done");
+    assert.equal(events(threadId).filter((e) => e.type === "approval-requested").length, 1, "the second edit did not ask");
+    assert.equal(readFileSync(join(workspace, "src/extra.js"), "utf8"), "export const EXTRA = 1;\n");
+  });
+
+  it("refuses a destructive command without asking anyone, and the agent is told why", async () => {
+    model.push(call("run_command", { command: "git status; rm -rf /" }), (req) => {
+      assert.match(said(req.body), /Not allowed/);
+      return finish("Could not do that.");
+    });
+    const threadId = await newTask("Clean everything", "full-auto");
+    const end = await ended(threadId);
+    assert.ok(end.type === "status" && end.status === "done");
+    const result = events(threadId).find((e) => e.type === "tool-result");
+    assert.ok(result?.type === "tool-result");
+    assert.equal(result.ok, false);
+    assert.match(result.output, /built-in/);
+    assert.ok(!events(threadId).some((e) => e.type === "approval-requested"));
+  });
+
+  it("puts a question to the phone and gives the answer to the model", async () => {
+    model.push(call("ask_user", { question: "Per IP or per user?" }), (req) => {
+      assert.match(said(req.body), /per IP, please/);
+      return finish("Limited per IP.");
+    });
+    const threadId = await newTask("Add rate limiting");
+    const question = await phone.waitFor(threadId, (e) => e.type === "question");
+    assert.ok(question.type === "question");
+    assert.equal(question.text, "Per IP or per user?");
+    await phone.waitFor(threadId, (e) => e.type === "status" && e.status === "awaiting-answer");
+    await phone.send({ type: "answer", threadId, questionId: question.questionId, text: "per IP, please" });
+    const end = await ended(threadId);
+    assert.ok(end.type === "status" && end.status === "done");
+    await assert.rejects(
+      phone.send({ type: "answer", threadId, questionId: question.questionId, text: "again" }),
+      (err: TetherError) => err.code === ErrorCode.Conflict,
+    );
+  });
+
+  it("runs a task on an Anthropic model through the same loop", async () => {
+    const claude = await startFakeAnthropic([
+      { text: "Reading.", toolCalls: [{ name: "read_file", args: { path: "src/limit.js" } }] },
+      (req) => {
+        const last = req.body.messages.at(-1)!;
+        assert.equal(last.role, "user");
+        assert.match(JSON.stringify(last.content), /tool_result/);
+        return { toolCalls: [{ name: "finish", args: { summary: "The limit is 10." } }] };
+      },
+    ]);
+    const other = await startHost({
+      modelUrl: undefined,
+      env: { TETHER_MODEL: "anthropic:test-claude", ANTHROPIC_API_KEY: "k", ANTHROPIC_BASE_URL: claude.url },
+    });
+    const otherPhone = await pairPhone((await other.host.openPairing()).url, "Pixel 8");
+    try {
+      const threadId = randomId(12);
+      await otherPhone.send({ type: "new-task", threadId, text: "What is the limit?" });
+      const summary = await otherPhone.waitFor(threadId, (e) => e.type === "summary");
+      assert.ok(summary.type === "summary");
+      assert.equal(summary.text, "The limit is 10.");
+      const task = otherPhone.events(threadId)[0]!.event;
+      assert.ok(task.type === "task");
+      assert.equal(task.model, "anthropic:test-claude");
+    } finally {
+      otherPhone.close();
+      await claude.close();
+    }
   });
 
   it("passes a denial's message to the model, which tries another way", async () => {
