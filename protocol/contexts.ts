@@ -10,6 +10,7 @@ export const sealContext = {
   rpcReply: (hostId: string, phoneId: string, id: string): SealContext => ["rpc-reply", hostId, phoneId, id],
   command: (hostId: string, phoneId: string, id: string): SealContext => ["command", hostId, phoneId, id],
   commandReply: (hostId: string, phoneId: string, id: string): SealContext => ["command-reply", hostId, phoneId, id],
+  push: (hostId: string, tag: string): SealContext => ["push", hostId, tag],
   live: (hostId: string, threadId: string, n: number): SealContext => ["live", hostId, threadId, n],
   pairHello: (slotId: string): SealContext => ["pair-hello", slotId],
   pairGrant: (slotId: string): SealContext => ["pair-grant", slotId],

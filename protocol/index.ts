@@ -8,3 +8,4 @@ export * from "./sealed";
 export * from "./events";
 export * from "./pairLink";
 export * from "./thread";
+export * from "./push";

@@ -1,0 +1,93 @@
+// Push notifications: what a phone registers with the relay, what a host asks the relay to
+// send, and what the sealed notification holds. The relay stores subscriptions and forwards
+// sealed payloads; only the phone's service worker can open one (it holds the host's key).
+
+import { z } from "zod";
+import { boxSchema, idSchema, threadIdSchema } from "./schemas";
+
+/** A browser Push API subscription (`PushSubscription.toJSON()`), for Web Push with VAPID. */
+export const webPushSubscriptionSchema = z.strictObject({
+  endpoint: z.url().max(2048),
+  expirationTime: z.number().nullable().optional(),
+  keys: z.strictObject({
+    /** The browser's ECDH P-256 public key, base64url. */
+    p256dh: z.string().min(80).max(100),
+    /** The 16-byte auth secret, base64url. */
+    auth: z.string().min(16).max(32),
+  }),
+});
+export type WebPushSubscription = z.infer<typeof webPushSubscriptionSchema>;
+
+/** Phone → relay: where to reach this phone, and which of its hosts it wants to hear from. */
+export const pushSubscribeSchema = z.strictObject({
+  target: z.discriminatedUnion("kind", [
+    z.strictObject({ kind: z.literal("webpush"), subscription: webPushSubscriptionSchema }),
+    /** A Firebase Cloud Messaging registration token (relays configured with a service account). */
+    z.strictObject({ kind: z.literal("fcm"), token: z.string().min(20).max(4096) }),
+  ]),
+  /** Hosts this phone does not want notifications from. */
+  muted: z.array(idSchema).max(200),
+});
+export type PushSubscribe = z.infer<typeof pushSubscribeSchema>;
+
+/** What the relay offers for push, sent in `hello` to phones. */
+export const pushOfferSchema = z.object({
+  /** VAPID public key (raw P-256 point, base64url) for `pushManager.subscribe`. */
+  vapidPublicKey: z.string(),
+  /** Present when the relay sends through FCM: the Firebase web config the PWA needs for a token. */
+  fcm: z.record(z.string(), z.string()).optional(),
+});
+export type PushOffer = z.infer<typeof pushOfferSchema>;
+
+/** Host → relay: send a sealed notification to the host's phones. */
+export const pushSendSchema = z.strictObject({
+  threadId: threadIdSchema,
+  /** Same tag, same notification: the relay sends each tag once, a phone shows it once, and a later one replaces it. */
+  tag: idSchema,
+  /** Sealed `NotificationPayload`, context `sealContext.push(hostId, tag)`. */
+  box: boxSchema,
+  /** Web Push urgency: approvals and questions are `high`, the rest `normal`. */
+  urgency: z.enum(["normal", "high"]),
+});
+export type PushSend = z.infer<typeof pushSendSchema>;
+
+/** What a push message carries (Web Push payload or FCM data), as JSON. Only `box` is secret. */
+export const pushMessageSchema = z.strictObject({
+  hostId: idSchema,
+  threadId: threadIdSchema,
+  tag: idSchema,
+  box: boxSchema,
+});
+export type PushMessage = z.infer<typeof pushMessageSchema>;
+
+/** Inside the box: what the notification says and what its buttons do. */
+export const notificationPayloadSchema = z.discriminatedUnion("type", [
+  z.strictObject({
+    type: z.literal("approval"),
+    threadId: threadIdSchema,
+    approvalId: z.string(),
+    /** e.g. "Approve `npm test` in api-service?" */
+    title: z.string().max(200),
+    body: z.string().max(500),
+  }),
+  z.strictObject({
+    type: z.literal("question"),
+    threadId: threadIdSchema,
+    questionId: z.string(),
+    title: z.string().max(200),
+    body: z.string().max(500),
+  }),
+  z.strictObject({
+    type: z.literal("finished"),
+    threadId: threadIdSchema,
+    status: z.enum(["done", "failed"]),
+    title: z.string().max(200),
+    body: z.string().max(500),
+  }),
+  /** The approval or question was settled elsewhere: close its notification. */
+  z.strictObject({ type: z.literal("settled"), threadId: threadIdSchema, closeTag: idSchema }),
+]);
+export type NotificationPayload = z.infer<typeof notificationPayloadSchema>;
+
+/** `POST /api/command` (notification buttons): the same sealed command as the `command` socket event. */
+export const HTTP_COMMAND_PATH = "/api/command";
