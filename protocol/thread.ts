@@ -34,6 +34,11 @@ export type DeviceRef = z.infer<typeof deviceRefSchema>;
 export const decisionSchema = z.enum(["approve", "approve-always", "deny", "stop"]);
 export type Decision = z.infer<typeof decisionSchema>;
 
+/** Largest file a phone may attach to a task (photos are scaled down to fit). */
+export const MAX_ATTACHMENT_BYTES = 1024 * 1024;
+/** Most attachments on one task. */
+export const MAX_ATTACHMENTS = 8;
+
 /** Largest text a phone may send as a task, message or answer. */
 export const MAX_PROMPT_CHARS = 32_000;
 const prompt = z.string().trim().min(1).max(MAX_PROMPT_CHARS);
@@ -181,6 +186,20 @@ export const commandSchema = z.discriminatedUnion("type", [
     text: prompt,
     mode: policyModeSchema.optional(),
     model: z.string().max(200).optional(),
+    /** Names of files sent before with `attach` for this thread id. */
+    attachments: z.array(z.string().max(120)).max(MAX_ATTACHMENTS).optional(),
+  }),
+  /** A file for a task about to be sent: the host writes it under `.tether/attachments/<threadId>/`. */
+  z.strictObject({
+    type: z.literal("attach"),
+    threadId: threadIdSchema.min(8),
+    name: z.string().trim().min(1).max(120),
+    mime: z.string().max(100),
+    /** The file's bytes, base64url. */
+    data: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]*$/)
+      .max(Math.ceil((MAX_ATTACHMENT_BYTES * 4) / 3) + 4),
   }),
   /** Steers a running thread, or continues an ended one. */
   z.strictObject({ type: z.literal("message"), threadId: threadIdSchema, text: prompt }),

@@ -12,14 +12,14 @@ export const nodeWorkspaceFiles: WorkspaceFiles = {
    * Writes a temporary file beside the target and renames it over, so an editor, a watcher or a
    * running build never reads half a file, and a full disk leaves the old file whole.
    */
-  async writeFile(abs, text) {
+  async writeFile(abs, data) {
     const mode = await stat(abs).then(
       (s) => s.mode & 0o7777,
       () => undefined,
     );
     const temp = join(dirname(abs), `.${basename(abs).slice(0, 100)}.${randomBytes(4).toString("hex")}.tether-tmp`);
     try {
-      await writeFile(temp, text, { flag: "wx", ...(mode !== undefined ? { mode } : {}) });
+      await writeFile(temp, data, { flag: "wx", ...(mode !== undefined ? { mode } : {}) });
       // The umask trimmed the mode given on creation; an existing file's mode is kept exactly.
       if (mode !== undefined) await chmod(temp, mode);
       await rename(temp, abs);
@@ -27,7 +27,7 @@ export const nodeWorkspaceFiles: WorkspaceFiles = {
       await rm(temp, { force: true });
       // Windows refuses to rename over a file another program holds open: write it in place.
       const code = (err as NodeJS.ErrnoException).code;
-      if (isWindows && (code === "EPERM" || code === "EACCES" || code === "EBUSY")) await writeFile(abs, text);
+      if (isWindows && (code === "EPERM" || code === "EACCES" || code === "EBUSY")) await writeFile(abs, data);
       else throw err;
     }
   },

@@ -19,6 +19,7 @@ import type { Tool } from "../agent/tools/tool";
 import type { AgentWorkspace } from "../agent/tools/workspace";
 import type { Log } from "../log";
 import { AgentRun } from "./agentRun";
+import { Attachments } from "./attachments";
 import { systemPrompt } from "./prompt";
 import { Thread, titleOf } from "./thread";
 import { hashText, type NumberedEvent, type ThreadStore } from "./threadStore";
@@ -63,11 +64,13 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
   private readonly runs = new Map<string, AgentRun>();
   private readonly idle = new Set<() => void>();
   private readonly now: () => number;
+  private readonly attachments: Attachments;
   private closed = false;
 
   constructor(private readonly options: ThreadManagerOptions) {
     super();
     this.now = options.now ?? Date.now;
+    this.attachments = new Attachments(options.workspace);
   }
 
   /** Loads the threads on disk. A run the host did not finish (it stopped or crashed) ends as stopped. */
@@ -106,8 +109,17 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
   async handle(command: Command, by: DeviceRef): Promise<void> {
     if (this.closed) throw new TetherError(ErrorCode.HostOffline, "The host is shutting down.");
     switch (command.type) {
-      case "new-task":
-        this.newTask(command, by);
+      case "new-task": {
+        if (this.threads.has(command.threadId)) return; // the same command delivered twice
+        const appendix = await this.attachments.describe(command.threadId, command.attachments ?? []);
+        this.newTask({ ...command, text: command.text + appendix }, by);
+        return;
+      }
+      case "attach":
+        if (this.threads.has(command.threadId)) {
+          throw new TetherError(ErrorCode.Conflict, "Attachments go with a new task; this thread has started.");
+        }
+        await this.attachments.save(command.threadId, command.name, command.data);
         return;
       case "message":
         this.message(command.threadId, command.text, by);

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { ErrorCode, TetherError, randomId, type ThreadEvent } from "../../../protocol/index";
+import { ErrorCode, TetherError, randomId, toBase64Url, type ThreadEvent } from "../../../protocol/index";
 import { startAgentHost, type AgentHost } from "../../support/agentHost";
 import {
   startFakeAnthropic,
@@ -273,6 +273,26 @@ describe("agent threads through a real relay", function () {
       otherPhone.close();
       await claude.close();
     }
+  });
+
+  it("writes a task's attachments under .tether/attachments and names them in the task", async () => {
+    model.push(finish("Saw the screenshot."));
+    const threadId = randomId(12);
+    const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+    await phone.send({ type: "attach", threadId, name: "../../screen shot.png", mime: "image/png", data: toBase64Url(png) });
+    await phone.send({ type: "new-task", threadId, text: "Fix what the screenshot shows", attachments: ["../../screen shot.png", "lost.txt"] });
+    await ended(threadId);
+    const saved = join(workspace, ".tether/attachments", threadId, "screen shot.png");
+    assert.deepEqual(new Uint8Array(readFileSync(saved)), png);
+    assert.match(readFileSync(join(workspace, ".tether/.gitignore"), "utf8"), /^\*$/m);
+    const task = events(threadId)[0]!;
+    assert.ok(task.type === "task");
+    assert.match(task.text, new RegExp(`\\.tether/attachments/${threadId}/screen shot\\.png \\(11 B\\)`));
+    assert.match(task.text, /lost\.txt: did not arrive/);
+    await assert.rejects(
+      phone.send({ type: "attach", threadId, name: "late.txt", mime: "text/plain", data: "" }),
+      (err: TetherError) => err.code === ErrorCode.Conflict,
+    );
   });
 
   it("passes a denial's message to the model, which tries another way", async () => {

@@ -4,7 +4,7 @@
 
 export interface WorkspaceFiles {
   /** Replaces the file whole (readers never see half of it), keeping an existing file's mode. */
-  writeFile(abs: string, text: string): Promise<void>;
+  writeFile(abs: string, data: string | Uint8Array): Promise<void>;
   /** Creates the folder and any missing folders above it. */
   mkdirp(abs: string): Promise<void>;
   /** Removes one file (a symlink itself, not its target). */

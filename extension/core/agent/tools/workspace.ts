@@ -143,6 +143,11 @@ export class AgentWorkspace {
 
   /** Writes a whole text file, creating the folders above it. */
   async writeText(path: string, content: string): Promise<void> {
+    await this.writeBytes(path, content);
+  }
+
+  /** Writes a whole file (text or bytes), creating the folders above it. */
+  async writeBytes(path: string, content: string | Uint8Array): Promise<void> {
     const target = await this.resolveWrite(path);
     if (!target.exists) await this.files.mkdirp(dirname(target.abs)).catch(failed("create the folder for", target.rel));
     await this.files.writeFile(target.abs, content).catch(failed("write", target.rel));

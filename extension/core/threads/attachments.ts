@@ -1,0 +1,68 @@
+// Files a phone attaches to a task: written into the workspace under
+// `.tether/attachments/<threadId>/`, where the agent can read them, and named in the task's text.
+// `.tether/` gets a .gitignore of its own so attachments never land in a commit by accident.
+
+import { ErrorCode, MAX_ATTACHMENT_BYTES, TetherError, fromBase64Url } from "../../../protocol/index";
+import { formatBytes } from "../agent/tools/format";
+import type { AgentWorkspace } from "../agent/tools/workspace";
+
+export const ATTACHMENTS_DIR = ".tether/attachments";
+
+/** A file name that is safe in any file system and says what the phone called it. */
+export function safeFileName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? "";
+  const cleaned = base
+    .normalize("NFC")
+    .replace(/[^\p{L}\p{N}._ -]+/gu, "_")
+    .replace(/\s+/g, " ")
+    .replace(/^[.\s]+/, "")
+    .trim()
+    .slice(0, 100);
+  return cleaned || "attachment";
+}
+
+export const attachmentPath = (threadId: string, name: string): string => `${ATTACHMENTS_DIR}/${threadId}/${safeFileName(name)}`;
+
+export class Attachments {
+  constructor(private readonly workspace: AgentWorkspace) {}
+
+  async save(threadId: string, name: string, data: string): Promise<string> {
+    let bytes: Uint8Array;
+    try {
+      bytes = fromBase64Url(data);
+    } catch {
+      throw new TetherError(ErrorCode.BadRequest, `${name} did not arrive whole.`);
+    }
+    if (bytes.length > MAX_ATTACHMENT_BYTES) {
+      throw new TetherError(ErrorCode.TooLarge, `${name} is ${formatBytes(bytes.length)}; attachments are limited to ${formatBytes(MAX_ATTACHMENT_BYTES)}.`);
+    }
+    await this.ensureIgnored();
+    const path = attachmentPath(threadId, name);
+    await this.workspace.writeBytes(path, bytes);
+    return path;
+  }
+
+  /** The lines added to a task's text for its attachments. */
+  async describe(threadId: string, names: readonly string[]): Promise<string> {
+    if (names.length === 0) return "";
+    const lines: string[] = [];
+    for (const name of names) {
+      const path = attachmentPath(threadId, name);
+      try {
+        const file = await this.workspace.resolveRead(path);
+        lines.push(`- ${path} (${formatBytes(file.stat.size)})`);
+      } catch {
+        lines.push(`- ${name}: did not arrive`);
+      }
+    }
+    return `\n\nAttached files (in the workspace):\n${lines.join("\n")}`;
+  }
+
+  private async ensureIgnored(): Promise<void> {
+    try {
+      await this.workspace.resolveRead(".tether/.gitignore");
+    } catch {
+      await this.workspace.writeText(".tether/.gitignore", "# Tether's own files (attachments from the phone): not for commits.\n*\n");
+    }
+  }
+}
