@@ -2,29 +2,32 @@
 // pairing, syncing host profiles, and the file calls. Screens read from here and call in.
 
 import { ErrorCode, TetherError, parsePairFragment } from "../../protocol/index";
-import type { HostPresence, PairLink, RpcCall } from "../../protocol/index";
+import type { Command, HostPresence, PairLink, RpcCall } from "../../protocol/index";
+import type { CommandOutcome } from "./link/commands";
+import type { TaskForm } from "./threads/threadService";
 import { defaultDeviceName } from "./device/deviceName";
 import type { BrowserHints } from "./device/deviceName";
 import type { WorkspaceSource } from "./files/fileBrowser.svelte";
 import { Hosts, displayName } from "./hosts/hosts.svelte";
 import { openProfileRecord } from "./hosts/profile";
-import { syncAnswerSchema } from "./link/inbound";
 import type { InboundRecord } from "./link/inbound";
 import { describeHostFailure } from "./link/messages";
 import { RelayLink } from "./link/relayLink.svelte";
-import { asFailure, request } from "./link/request";
+import { asFailure } from "./link/request";
 import type { TetherSocket } from "./link/request";
 import { callHost } from "./link/rpc";
 import { PairingFlow } from "./pairing/pairingFlow.svelte";
 import type { PairingOutcome } from "./pairing/pairing";
 import { Router } from "./routing/router.svelte";
-import { dirRoute } from "./routing/routes";
+import { threadsRoute } from "./routing/routes";
 import { Database } from "./store/db";
 import { deleteAllHosts, deleteHost, loadHosts, loadOrCreateDevice, saveDevice, saveHost } from "./store/records";
 import type { DeviceRecord, HostRecord } from "./store/records";
 import { Clock } from "./time/clock.svelte";
+import { ThreadService } from "./threads/threadService";
+import { Threads } from "./threads/threads.svelte";
+import { threadRoute } from "./routing/routes";
 
-const SYNC_TIMEOUT_MS = 15_000;
 const CALL_CONNECT_WAIT_MS = 10_000;
 
 export const NOT_CONNECTED_MESSAGE = "Not connected to the relay. This retries when the connection is back.";
@@ -57,6 +60,8 @@ export class TetherApp {
   readonly link: RelayLink;
 
   #db: Database | null = null;
+  #threads: Threads | null = null;
+  #service: ThreadService | null = null;
   #stopRouter: (() => void) | null = null;
 
   constructor() {
@@ -64,8 +69,22 @@ export class TetherApp {
       hello: (hello) => this.#onHello(hello.deviceId, hello.hosts),
       presence: (presence) => this.hosts.applyPresence(presence),
       record: (record) => void this.#applyRecord(record).catch(() => undefined),
+      event: (event) => void this.#service?.onEvent(event).catch(() => undefined),
+      live: (live) => void this.#service?.onLive(live).catch(() => undefined),
       pairResult: (result) => this.pairing?.receive(result),
     });
+  }
+
+  /** The thread cache; there once the app is ready. */
+  get threads(): Threads {
+    if (!this.#threads) throw new Error("threads are not loaded");
+    return this.#threads;
+  }
+
+  /** Sending tasks and commands to hosts; there once the app is ready. */
+  get threadService(): ThreadService {
+    if (!this.#service) throw new Error("threads are not loaded");
+    return this.#service;
   }
 
   /** `pairText` is the pairing link the page was opened with, already out of the address bar. */
@@ -75,6 +94,15 @@ export class TetherApp {
       this.#db = db;
       this.device = await loadOrCreateDevice(db, defaultDeviceName(browserHints()));
       this.hosts.replaceAll(await loadHosts(db));
+      const threads = new Threads(db);
+      await threads.load();
+      this.#threads = threads;
+      this.#service = new ThreadService({
+        threads,
+        host: (hostId) => this.hosts.get(hostId),
+        connection: () => this.#connection(),
+        now: () => Date.now(),
+      });
     } catch {
       this.startupError =
         "This browser won't let Tether store its keys, so it can't pair or stay paired. " +
@@ -164,7 +192,7 @@ export class TetherApp {
     // Ask the browser not to evict the keys under storage pressure; it may say no.
     void navigator.storage?.persist?.().catch(() => false);
     this.link.connect(device.token);
-    this.router.go(dirRoute(outcome.host.hostId, ""));
+    this.router.go(threadsRoute(outcome.host.hostId));
   }
 
   /**
@@ -193,7 +221,45 @@ export class TetherApp {
    */
   async forgetHost(hostId: string): Promise<void> {
     await deleteHost(this.#requireDb(), hostId);
+    await this.#threads?.forgetHost(hostId);
     this.hosts.remove(hostId);
+  }
+
+  // --- threads ------------------------------------------------------------------------
+
+  /** Starts a task and shows its thread. Throws a TetherError with words for the person. */
+  async startTask(hostId: string, form: TaskForm): Promise<void> {
+    const { threadId } = await this.#withHostWords(hostId, () => this.threadService.startTask(hostId, form));
+    this.router.go(threadRoute(hostId, threadId));
+  }
+
+  /** Sends a command to a host; the host's refusal comes back as a TetherError in plain words. */
+  async command(hostId: string, command: Command): Promise<CommandOutcome> {
+    return this.#withHostWords(hostId, () => this.threadService.send(hostId, command));
+  }
+
+  async #withHostWords<T>(hostId: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof NotConnectedError) throw new TetherError(ErrorCode.HostOffline, NOT_CONNECTED_MESSAGE);
+      const host = this.hosts.get(hostId);
+      const failure = asFailure(error);
+      throw new TetherError(failure.code, describeHostFailure(failure, host ? displayName(host) : "This computer"));
+    }
+  }
+
+  async #connection(): Promise<{ socket: TetherSocket; deviceId: string }> {
+    if (!this.link.authenticated) throw new NotConnectedError();
+    let socket: TetherSocket;
+    try {
+      socket = await this.link.whenReady(AbortSignal.timeout(CALL_CONNECT_WAIT_MS));
+    } catch {
+      throw new NotConnectedError();
+    }
+    const deviceId = this.link.deviceId;
+    if (!deviceId) throw new NotConnectedError();
+    return { socket, deviceId };
   }
 
   async renameDevice(name: string): Promise<void> {
@@ -219,21 +285,19 @@ export class TetherApp {
     }
   }
 
-  /** Catches up on the host's records; thread events come with the threads screens. */
-  async #syncHost(socket: TetherSocket, hostId: string): Promise<void> {
+  /** Catches up on the host's records and on thread events after this phone's cursors. */
+  async #syncHost(_socket: TetherSocket, hostId: string): Promise<void> {
     try {
-      const answer = await request(
-        () => socket.timeout(SYNC_TIMEOUT_MS).emitWithAck("sync", { hostId, cursors: {} }),
-        syncAnswerSchema,
-      );
-      if (!answer.ok) return;
-      for (const record of answer.records) await this.#applyRecord(record);
+      await this.threadService.catchUp(hostId, async (records) => {
+        for (const record of records) if (!record.key.startsWith("t-")) await this.#applyRecord(record);
+      });
     } catch {
-      // The next connection syncs again; the stored profile serves meanwhile.
+      // The next connection syncs again; what this phone saved serves meanwhile.
     }
   }
 
   async #applyRecord(record: InboundRecord): Promise<void> {
+    if (await this.#service?.onRecord(record)) return;
     const host = this.hosts.get(record.hostId);
     if (!host || (host.profileAt !== undefined && record.at < host.profileAt)) return;
     const profile = await openProfileRecord(host, record);

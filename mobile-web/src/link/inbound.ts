@@ -8,16 +8,31 @@ import {
   failureSchema,
   helloSchema,
   hostPresenceSchema,
+  liveForwardSchema,
   pairResultSchema,
+  storedEventSchema,
   storedRecordSchema,
   syncPageSchema,
+  type LiveForward,
   type PairResult,
+  type StoredEvent,
   type StoredRecord,
 } from "../../../protocol/index";
 
-export { connectErrorDataSchema, failureSchema, helloSchema, hostPresenceSchema, pairResultSchema, storedRecordSchema };
+export {
+  connectErrorDataSchema,
+  failureSchema,
+  helloSchema,
+  hostPresenceSchema,
+  liveForwardSchema,
+  pairResultSchema,
+  storedEventSchema,
+  storedRecordSchema,
+};
 
 export type InboundRecord = StoredRecord;
+export type InboundEvent = StoredEvent;
+export type InboundLive = LiveForward;
 export type InboundPairResult = PairResult;
 
 export const syncAnswerSchema = answerSchema(syncPageSchema.shape);

@@ -7,8 +7,8 @@ import { PROTOCOL_VERSION } from "../../../protocol/index";
 import type { z } from "zod";
 import { classifyConnectError, mismatchMessage } from "./connectError";
 import type { LinkProblem } from "./connectError";
-import { helloSchema, hostPresenceSchema, pairResultSchema, storedRecordSchema } from "./inbound";
-import type { InboundPairResult, InboundRecord } from "./inbound";
+import { helloSchema, hostPresenceSchema, liveForwardSchema, pairResultSchema, storedEventSchema, storedRecordSchema } from "./inbound";
+import type { InboundEvent, InboundLive, InboundPairResult, InboundRecord } from "./inbound";
 import type { TetherSocket } from "./request";
 
 export type LinkState = "idle" | "connecting" | "open" | "closed";
@@ -18,6 +18,10 @@ export interface LinkHandlers {
   hello(hello: z.infer<typeof helloSchema>): void;
   presence(presence: z.infer<typeof hostPresenceSchema>): void;
   record(record: InboundRecord): void;
+  /** A durable thread event, as the relay stored it. */
+  event(event: InboundEvent): void;
+  /** An ephemeral thread event (streaming text, command output). */
+  live(live: InboundLive): void;
   pairResult(result: InboundPairResult): void;
 }
 
@@ -174,6 +178,18 @@ export class RelayLink {
       const record = storedRecordSchema.safeParse(raw);
       if (!record.success) return warn("record");
       guard(() => this.handlers.record(record.data));
+    });
+
+    socket.on("event", (raw) => {
+      const event = storedEventSchema.safeParse(raw);
+      if (!event.success) return warn("event");
+      guard(() => this.handlers.event(event.data));
+    });
+
+    socket.on("live", (raw) => {
+      const live = liveForwardSchema.safeParse(raw);
+      if (!live.success) return warn("live");
+      guard(() => this.handlers.live(live.data));
     });
 
     socket.on("pair:result", (raw) => {

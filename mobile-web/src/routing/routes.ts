@@ -4,7 +4,10 @@
 //   #/hosts                 the list of paired computers
 //   #/add                   pair with another computer by pasting its link
 //   #/settings
-//   #/h/<hostId>            a host's dashboard at the workspace root
+//   #/h/<hostId>            a host's threads
+//   #/h/<hostId>/new        a new task for the host
+//   #/h/<hostId>/t/<id>     one thread
+//   #/h/<hostId>/d          the workspace root
 //   #/h/<hostId>/d/<path>   a directory
 //   #/h/<hostId>/f/<path>   a file
 // Paths are workspace-relative with "/", each segment percent-encoded.
@@ -14,9 +17,15 @@ export type Route =
   | { name: "hosts" }
   | { name: "add" }
   | { name: "settings" }
+  | { name: "threads"; hostId: string }
+  | { name: "new-task"; hostId: string }
+  | { name: "thread"; hostId: string; threadId: string }
   | { name: "host"; hostId: string; view: "dir" | "file"; path: string };
 
+/** The workspace browser's routes. */
 export type HostRoute = Extract<Route, { name: "host" }>;
+/** Every route that belongs to one host. */
+export type AnyHostRoute = Extract<Route, { hostId: string }>;
 
 /** Splits a path into its non-empty segments ("a//b/" → ["a", "b"]). */
 export function pathSegments(path: string): string[] {
@@ -43,8 +52,14 @@ export function parseRoute(hash: string): Route {
   const body = hash.replace(/^#\/?/, "");
   if (body === "") return { name: "home" };
   if (body === "hosts" || body === "add" || body === "settings") return { name: body };
+  const thread = /^h\/([A-Za-z0-9_-]{1,64})\/(?:t\/([A-Za-z0-9_-]{1,64})|(new))$/.exec(body);
+  if (thread) {
+    const [, hostId, threadId] = thread;
+    return threadId ? { name: "thread", hostId: hostId!, threadId } : { name: "new-task", hostId: hostId! };
+  }
   const match = /^h\/([A-Za-z0-9_-]{1,64})(?:\/([df])(?:\/(.*))?)?$/.exec(body);
   if (!match) return { name: "home" };
+  if (match[2] === undefined) return { name: "threads", hostId: match[1]! };
   const [, hostId, view, rest] = match;
   const path = decodePath(rest ?? "");
   if (hostId === undefined || path === null) return { name: "home" };
@@ -59,9 +74,15 @@ export function routeHash(route: Route): string {
     case "add":
     case "settings":
       return `#/${route.name}`;
+    case "threads":
+      return `#/h/${route.hostId}`;
+    case "new-task":
+      return `#/h/${route.hostId}/new`;
+    case "thread":
+      return `#/h/${route.hostId}/t/${route.threadId}`;
     case "host": {
       const base = `#/h/${route.hostId}`;
-      if (route.view === "dir" && pathSegments(route.path).length === 0) return base;
+      if (route.view === "dir" && pathSegments(route.path).length === 0) return `${base}/d`;
       return `${base}/${route.view === "file" ? "f" : "d"}/${encodePath(route.path)}`;
     }
   }
@@ -74,3 +95,7 @@ export function dirRoute(hostId: string, path: string): HostRoute {
 export function fileRoute(hostId: string, path: string): HostRoute {
   return { name: "host", hostId, view: "file", path: pathSegments(path).join("/") };
 }
+
+export const threadsRoute = (hostId: string): Route => ({ name: "threads", hostId });
+export const threadRoute = (hostId: string, threadId: string): Route => ({ name: "thread", hostId, threadId });
+export const newTaskRoute = (hostId: string): Route => ({ name: "new-task", hostId });

@@ -3,7 +3,7 @@
 // stay non-extractable and never exist as bytes in JavaScript.
 
 export const DB_NAME = "tether";
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 
 /** Object stores and their keys. */
 export const Stores = {
@@ -11,6 +11,12 @@ export const Stores = {
   device: "device",
   /** Paired hosts, keyed by `hostId`. */
   hosts: "hosts",
+  /** Thread summaries and how far this phone has each thread, keyed by `[hostId, threadId]`. */
+  threads: "threads",
+  /** Opened thread events, keyed by `[hostId, threadId, seq]`. */
+  events: "events",
+  /** Small settings by name (muted hosts for notifications, …). */
+  settings: "settings",
 } as const;
 export type StoreName = (typeof Stores)[keyof typeof Stores];
 
@@ -42,6 +48,11 @@ export class Database {
         const db = request.result;
         if (!db.objectStoreNames.contains(Stores.device)) db.createObjectStore(Stores.device);
         if (!db.objectStoreNames.contains(Stores.hosts)) db.createObjectStore(Stores.hosts, { keyPath: "hostId" });
+        if (!db.objectStoreNames.contains(Stores.threads)) db.createObjectStore(Stores.threads, { keyPath: ["hostId", "threadId"] });
+        if (!db.objectStoreNames.contains(Stores.events)) {
+          db.createObjectStore(Stores.events, { keyPath: ["hostId", "threadId", "seq"] });
+        }
+        if (!db.objectStoreNames.contains(Stores.settings)) db.createObjectStore(Stores.settings);
       };
       request.onsuccess = () => resolve(new Database(request.result));
       request.onerror = () => reject(request.error ?? new Error("IndexedDB could not be opened"));
@@ -57,6 +68,27 @@ export class Database {
   async getAll<T>(store: StoreName): Promise<T[]> {
     const tx = this.db.transaction(store, "readonly");
     return (await promised(tx.objectStore(store).getAll())) as T[];
+  }
+
+  /** Records with keys in `range`, in key order. */
+  async getRange<T>(store: StoreName, range: IDBKeyRange): Promise<T[]> {
+    const tx = this.db.transaction(store, "readonly");
+    return (await promised(tx.objectStore(store).getAll(range))) as T[];
+  }
+
+  /** Writes several records in one transaction (stores with a key path). */
+  async putMany(store: StoreName, values: readonly unknown[]): Promise<void> {
+    if (values.length === 0) return;
+    const tx = this.db.transaction(store, "readwrite");
+    const objects = tx.objectStore(store);
+    for (const value of values) objects.put(value);
+    await completed(tx);
+  }
+
+  async deleteRange(store: StoreName, range: IDBKeyRange): Promise<void> {
+    const tx = this.db.transaction(store, "readwrite");
+    tx.objectStore(store).delete(range);
+    await completed(tx);
   }
 
   /** Writes `value`; `key` only for stores without a key path. */

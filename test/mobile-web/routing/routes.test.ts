@@ -1,5 +1,14 @@
 import assert from "node:assert/strict";
-import { dirRoute, fileRoute, joinPath, parseRoute, routeHash } from "../../../mobile-web/src/routing/routes";
+import {
+  dirRoute,
+  fileRoute,
+  joinPath,
+  newTaskRoute,
+  parseRoute,
+  routeHash,
+  threadRoute,
+  threadsRoute,
+} from "../../../mobile-web/src/routing/routes";
 import type { Route } from "../../../mobile-web/src/routing/routes";
 
 describe("phone routes", () => {
@@ -18,10 +27,19 @@ describe("phone routes", () => {
     assert.deepEqual(parseRoute(hash), { name: "host", hostId: "host_1", view: "file", path: "src/my dir/a#b?c%d café.ts" });
   });
 
-  it("gives the workspace root the host's bare dashboard address", () => {
-    assert.equal(routeHash(dirRoute("abc", "")), "#/h/abc");
-    assert.deepEqual(parseRoute("#/h/abc"), { name: "host", hostId: "abc", view: "dir", path: "" });
+  it("gives a host's threads its bare address and the workspace root /d", () => {
+    assert.equal(routeHash(dirRoute("abc", "")), "#/h/abc/d");
+    assert.deepEqual(parseRoute("#/h/abc"), { name: "threads", hostId: "abc" });
     assert.deepEqual(parseRoute("#/h/abc/d"), { name: "host", hostId: "abc", view: "dir", path: "" });
+    assert.deepEqual(parseRoute("#/h/abc/d/"), { name: "host", hostId: "abc", view: "dir", path: "" });
+  });
+
+  it("addresses a thread and the new-task screen", () => {
+    for (const route of [threadRoute("abc", "t_1-x"), newTaskRoute("abc"), threadsRoute("abc")]) {
+      assert.deepEqual(parseRoute(routeHash(route)), route);
+    }
+    assert.equal(routeHash(threadRoute("abc", "t1")), "#/h/abc/t/t1");
+    assert.deepEqual(parseRoute("#/h/abc/t/bad.id"), { name: "home" });
   });
 
   it("reads an address the browser percent-encoded", () => {

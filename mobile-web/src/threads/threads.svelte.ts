@@ -1,0 +1,144 @@
+// The phone's threads: summaries of every thread of every paired host, and the events of
+// the thread on screen. Everything is kept in IndexedDB, so threads read offline, and each
+// thread remembers how far it is complete, so catching up asks only for what is missing.
+
+import type { ThreadSummary } from "../../../protocol/index";
+import type { Database } from "../store/db";
+import { Stores } from "../store/db";
+import { appendCapped, contiguousSeq, mergeEvents, sortThreads, type CachedEvent, type CachedThread } from "./cache";
+
+export interface LiveState {
+  /** Streaming text by step (the thread's last seq when the model call began). */
+  text: Record<number, string>;
+  /** Output of running commands by tool call id. */
+  output: Record<string, string>;
+}
+
+const EMPTY_LIVE: LiveState = { text: {}, output: {} };
+
+export class Threads {
+  /** Every cached thread; replaced whole on change. */
+  all = $state.raw<CachedThread[]>([]);
+  /** The thread on screen, with its events in order. */
+  open = $state.raw<{ hostId: string; threadId: string; events: CachedEvent[] } | null>(null);
+  /** Ephemeral state of the open thread. */
+  live = $state.raw<LiveState>(EMPTY_LIVE);
+
+  constructor(private readonly db: Database) {}
+
+  async load(): Promise<void> {
+    this.all = await this.db.getAll<CachedThread>(Stores.threads);
+  }
+
+  forHost(hostId: string): CachedThread[] {
+    return sortThreads(this.all.filter((t) => t.hostId === hostId));
+  }
+
+  get(hostId: string, threadId: string): CachedThread | undefined {
+    return this.all.find((t) => t.hostId === hostId && t.threadId === threadId);
+  }
+
+  /** Catch-up cursors for a host: thread id → the seq up to which this phone has everything. */
+  cursors(hostId: string): Record<string, number> {
+    return Object.fromEntries(this.all.filter((t) => t.hostId === hostId && t.seq > 0).map((t) => [t.threadId, t.seq]));
+  }
+
+  async applySummary(hostId: string, summary: ThreadSummary): Promise<void> {
+    const current = this.get(hostId, summary.threadId);
+    if (current?.summary && current.summary.updatedAt > summary.updatedAt) return;
+    const { sent: _sent, ...rest } = current ?? { hostId, threadId: summary.threadId, seq: 0 };
+    await this.#save({ ...rest, summary });
+  }
+
+  /** Stores opened events (any order, duplicates welcome) and moves each thread's cursor. */
+  async applyEvents(hostId: string, events: readonly CachedEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.db.putMany(Stores.events, events);
+    const byThread: Record<string, CachedEvent[]> = {};
+    for (const e of events) (byThread[e.threadId] ??= []).push(e);
+    for (const [threadId, list] of Object.entries(byThread)) {
+      const current = this.get(hostId, threadId) ?? { hostId, threadId, summary: null, seq: 0 };
+      // Events past a gap are stored too; the cursor waits until the gap is filled.
+      const stored = await this.#eventsOf(hostId, threadId, current.seq);
+      const seq = contiguousSeq(current.seq, stored.map((e) => e.seq));
+      if (seq !== current.seq || !this.get(hostId, threadId)) await this.#save({ ...current, seq });
+      const open = this.open;
+      if (open && open.hostId === hostId && open.threadId === threadId) {
+        this.open = { ...open, events: mergeEvents(open.events, list) };
+        this.#settleLive(list);
+      }
+    }
+  }
+
+  /** True when the thread has events past a gap: a catch-up should follow. */
+  hasGap(hostId: string, threadId: string, seq: number): boolean {
+    const t = this.get(hostId, threadId);
+    return seq > (t?.seq ?? 0) + 1;
+  }
+
+  applyLive(hostId: string, threadId: string, event: { type: "text"; step: number; delta: string } | { type: "output"; callId: string; chunk: string }): void {
+    const open = this.open;
+    if (!open || open.hostId !== hostId || open.threadId !== threadId) return;
+    const live = this.live;
+    if (event.type === "text") {
+      this.live = { ...live, text: { ...live.text, [event.step]: appendCapped(live.text[event.step], event.delta) } };
+    } else {
+      this.live = { ...live, output: { ...live.output, [event.callId]: appendCapped(live.output[event.callId], event.chunk) } };
+    }
+  }
+
+  /** Loads a thread's cached events and makes it the open one. */
+  async openThread(hostId: string, threadId: string): Promise<void> {
+    this.live = EMPTY_LIVE;
+    this.open = { hostId, threadId, events: [] };
+    const events = await this.#eventsOf(hostId, threadId, 0);
+    const open = this.open;
+    if (open?.hostId === hostId && open.threadId === threadId) this.open = { ...open, events: mergeEvents(open.events, events) };
+  }
+
+  closeThread(): void {
+    this.open = null;
+    this.live = EMPTY_LIVE;
+  }
+
+  /** A task this phone sent: listed at once, as queued when the computer is away. */
+  async addSent(hostId: string, threadId: string, text: string, queued: boolean, at: number): Promise<void> {
+    const current = this.get(hostId, threadId);
+    if (current?.summary) return;
+    await this.#save({ hostId, threadId, summary: null, seq: current?.seq ?? 0, sent: { text, at, queued } });
+  }
+
+  /** Forgets everything of a host (it was unpaired). */
+  async forgetHost(hostId: string): Promise<void> {
+    await this.db.deleteRange(Stores.threads, IDBKeyRange.bound([hostId], [hostId, []]));
+    await this.db.deleteRange(Stores.events, IDBKeyRange.bound([hostId], [hostId, []]));
+    this.all = this.all.filter((t) => t.hostId !== hostId);
+    if (this.open?.hostId === hostId) this.closeThread();
+  }
+
+  async #eventsOf(hostId: string, threadId: string, afterSeq: number): Promise<CachedEvent[]> {
+    return this.db.getRange<CachedEvent>(Stores.events, IDBKeyRange.bound([hostId, threadId, afterSeq + 1], [hostId, threadId, Infinity]));
+  }
+
+  async #save(thread: CachedThread): Promise<void> {
+    await this.db.put(Stores.threads, thread);
+    this.all = [...this.all.filter((t) => !(t.hostId === thread.hostId && t.threadId === thread.threadId)), thread];
+  }
+
+  /** Durable events replace the live state they conclude. */
+  #settleLive(events: readonly CachedEvent[]): void {
+    let live = this.live;
+    for (const { seq, event } of events) {
+      if (event.type === "assistant-text") {
+        const text = Object.fromEntries(Object.entries(live.text).filter(([step]) => Number(step) >= seq));
+        live = { ...live, text };
+      } else if (event.type === "tool-result" && event.callId in live.output) {
+        const { [event.callId]: _done, ...output } = live.output;
+        live = { ...live, output };
+      } else if (event.type === "status" && ["done", "failed", "stopped"].includes(event.status)) {
+        live = EMPTY_LIVE;
+      }
+    }
+    this.live = live;
+  }
+}
