@@ -50,11 +50,21 @@ export const rpcCallSchema = z.discriminatedUnion("type", [
 ]);
 export type RpcCall = z.infer<typeof rpcCallSchema>;
 
-export const dirEntrySchema = z.strictObject({
+/**
+ * Git's view of a path, compared with the last commit: `M` modified, `A` added, `D` deleted,
+ * `R` renamed, `?` untracked, `U` conflicted. A folder carries a mark when something inside it
+ * changed: the kind they share, `U` when any conflicts, else `M`.
+ */
+export const gitMarkSchema = z.enum(["M", "A", "D", "R", "?", "U"]);
+export type GitMark = z.infer<typeof gitMarkSchema>;
+
+export const dirEntrySchema = z.object({
   name: z.string(),
   kind: z.enum(["file", "dir", "symlink", "other"]),
   size: z.number(),
   mtime: z.number(),
+  /** Absent when git sees nothing to show, outside a repository, and from hosts before marks. */
+  git: gitMarkSchema.optional(),
 });
 export type DirEntry = z.infer<typeof dirEntrySchema>;
 

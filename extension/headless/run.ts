@@ -13,6 +13,7 @@ import { HostIdentity } from "../core/identity";
 import type { Log } from "../core/log";
 import { Mirror } from "../core/mirror/mirror";
 import { nodeFileSystem } from "../node/nodeFileSystem";
+import { createNodeGitStatus } from "../node/nodeGitStatus";
 import { nodeProcessRunner } from "../node/processRunner";
 import { nodeWorkspaceFiles } from "../node/nodeWorkspaceFiles";
 import { stateFile } from "../node/stateFile";
@@ -73,7 +74,7 @@ export async function runHeadlessHost(config: HostConfig): Promise<RunningHost> 
   const identity = await HostIdentity.loadOrCreate(stateFile(config.stateDir));
   let mirror: Mirror;
   try {
-    mirror = await Mirror.open({ fs: nodeFileSystem, root: config.folder });
+    mirror = await Mirror.open({ fs: nodeFileSystem, root: config.folder, gitStatus: createNodeGitStatus(config.folder) });
   } catch {
     throw new Error(`${config.folder} is not a folder this host can open`);
   }

@@ -16,6 +16,7 @@ import {
   type ReadFileResult,
 } from "../../../protocol/index";
 import type { FileSystem, FileStat } from "./fileSystem";
+import type { GitStatus } from "./gitStatus";
 import { ALWAYS_EXCLUDED, SecretRules } from "./rules";
 
 const IMAGE_TYPES: Record<string, string> = {
@@ -37,6 +38,8 @@ export interface MirrorOptions {
   secretPatterns?: readonly string[];
   /** Extra gitignore-style patterns hidden from listings (editor `files.exclude`, settings). */
   excludes?: readonly string[];
+  /** Git status marks for listings; without it entries carry none. */
+  gitStatus?: GitStatus;
 }
 
 /** A checked path: `rel` as asked for (normalised), `abs` with every symlink resolved. */
@@ -82,6 +85,7 @@ export class Mirror {
   private readonly excludes: Ignore;
   private readonly alwaysExcluded = ignore().add([...ALWAYS_EXCLUDED]);
   private readonly gitignores = new Map<string, { mtime: number; rules: Ignore | null }>();
+  private readonly gitStatus: GitStatus | undefined;
 
   private constructor(
     /** The file system the workspace lives on, for callers that need more than listings and reads. */
@@ -92,6 +96,7 @@ export class Mirror {
   ) {
     this.secrets = new SecretRules(options.secretPatterns);
     this.excludes = ignore().add([...ALWAYS_EXCLUDED, ...(options.excludes ?? [])]);
+    this.gitStatus = options.gitStatus;
   }
 
   static async open(options: MirrorOptions): Promise<Mirror> {
@@ -108,6 +113,8 @@ export class Mirror {
   async listDir(path: string, options: ResolveOptions = {}): Promise<ListDirResult> {
     const dir = await this.resolve(path, options);
     if (dir.stat.kind !== "dir") throw new TetherError(ErrorCode.NotFound, `${dir.rel || "."} is not a folder`);
+    // Git runs while the folder is read; the cache answers within a bounded wait.
+    const gitMarks = this.gitStatus?.current();
     const names = await this.fs.readdir(dir.abs);
     const useIgnores = !(options.allowIgnored && dir.rel && (await this.isIgnored(dir.rel, true)));
     // The folder itself passed `resolve`, so each entry needs checking on its own only.
@@ -129,6 +136,15 @@ export class Mirror {
       }
       entries.push({ name: entry.name, kind: stat.kind, size: stat.size, mtime: stat.mtime });
     });
+    const marks = await gitMarks;
+    if (marks && marks.size > 0) {
+      // Git names paths where they really are: a folder reached through a symlink has its target's.
+      const base = this.relativeOf(dir.abs);
+      for (const entry of entries) {
+        const git = marks.markOf(base ? `${base}/${entry.name}` : entry.name, entry.kind === "dir");
+        if (git) entry.git = git;
+      }
+    }
     entries.sort((a, b) =>
       (a.kind === "dir") !== (b.kind === "dir") ? (a.kind === "dir" ? -1 : 1) : a.name.localeCompare(b.name),
     );
@@ -173,13 +189,7 @@ export class Mirror {
     if (real !== this.root && !real.startsWith(this.root + sep)) {
       throw new TetherError(ErrorCode.OutsideWorkspace, `${rel} leads outside the workspace.`);
     }
-    const realRel =
-      real === this.root
-        ? ""
-        : real
-            .slice(this.root.length + 1)
-            .split(sep)
-            .join("/");
+    const realRel = this.relativeOf(real);
     const stat = await this.fs.stat(real);
     if (this.secrets.isSecret(realRel, stat.kind === "dir")) {
       throw new TetherError(ErrorCode.SecretFile, `${rel} may hold secrets and is never shared.`);
@@ -219,6 +229,16 @@ export class Mirror {
       for (const { prefix, rules } of levels) if (rules.ignores(prefix + name + suffix)) return "ignored";
       return null;
     };
+  }
+
+  /** The workspace-relative form of an absolute path already known to be inside. */
+  private relativeOf(real: string): string {
+    return real === this.root
+      ? ""
+      : real
+          .slice(this.root.length + 1)
+          .split(sep)
+          .join("/");
   }
 
   private async followLink(abs: string): Promise<FileStat> {
