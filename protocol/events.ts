@@ -26,6 +26,7 @@ import type {
   SyncPage,
   SyncRequest,
 } from "./schemas";
+import type { PushSend, PushSubscribe } from "./push";
 
 type Reply<T extends object = object> = (answer: Ack<T>) => void;
 
@@ -56,6 +57,12 @@ export interface ClientToServerEvents {
   "record:put": (req: RecordPut, reply: Reply) => void;
   /** Phone: what it missed of one host, records first, then events after its cursors. */
   sync: (req: SyncRequest, reply: Reply<SyncPage>) => void;
+  /** Phone: where to push its notifications (replaces what the relay had for this phone). */
+  "push:subscribe": (req: PushSubscribe, reply: Reply) => void;
+  /** Phone: no more notifications to this phone. */
+  "push:unsubscribe": (req: Record<string, never>, reply: Reply) => void;
+  /** Host: a sealed notification for its phones; `sent` counts the phones it went to. */
+  "push:send": (req: PushSend, reply: Reply<{ sent: number }>) => void;
 }
 
 /** Events the relay sends to a client. */

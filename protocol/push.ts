@@ -30,14 +30,8 @@ export const pushSubscribeSchema = z.strictObject({
 });
 export type PushSubscribe = z.infer<typeof pushSubscribeSchema>;
 
-/** What the relay offers for push, sent in `hello` to phones. */
-export const pushOfferSchema = z.object({
-  /** VAPID public key (raw P-256 point, base64url) for `pushManager.subscribe`. */
-  vapidPublicKey: z.string(),
-  /** Present when the relay sends through FCM: the Firebase web config the PWA needs for a token. */
-  fcm: z.record(z.string(), z.string()).optional(),
-});
-export type PushOffer = z.infer<typeof pushOfferSchema>;
+/** What the relay offers for push, sent in `hello` to phones (declared with `hello`). */
+export { pushOfferSchema, type PushOffer } from "./schemas";
 
 /** Host → relay: send a sealed notification to the host's phones. */
 export const pushSendSchema = z.strictObject({

@@ -95,6 +95,15 @@ export const hostPresenceSchema = z.object({
 });
 export type HostPresence = z.infer<typeof hostPresenceSchema>;
 
+/** What the relay offers for push, sent in `hello` to phones. */
+export const pushOfferSchema = z.object({
+  /** VAPID public key (raw P-256 point, base64url) for `pushManager.subscribe`. */
+  vapidPublicKey: z.string(),
+  /** Present when the relay sends through FCM: the Firebase web config the PWA needs for a token. */
+  fcm: z.record(z.string(), z.string()).optional(),
+});
+export type PushOffer = z.infer<typeof pushOfferSchema>;
+
 export const helloSchema = z.object({
   v: z.number().int(),
   deviceId: idSchema,
@@ -103,6 +112,8 @@ export const helloSchema = z.object({
   hosts: z.array(hostPresenceSchema),
   /** The URL phones reach the relay at, when the operator set one; hosts put it in pairing links. */
   publicUrl: z.string().max(2048).optional(),
+  /** To phones: how this relay sends notifications; absent when it sends none. */
+  push: pushOfferSchema.optional(),
 });
 export type Hello = z.infer<typeof helloSchema>;
 
