@@ -96,6 +96,8 @@ describe("end to end: pair a phone and browse the workspace", function () {
 
     await page.getByTestId("host-name").filter({ hasText: "e2e-laptop" }).first().waitFor();
     await page.getByTestId("host-status").filter({ hasText: "online" }).first().waitFor();
+    await page.getByTestId("threads").waitFor();
+    await page.getByTestId("tab-files").click();
     const root = page.locator('[data-testid="dir-entry"]');
     await root.first().waitFor();
     const names = await root.evaluateAll((els) => els.map((e) => e.getAttribute("data-name")));

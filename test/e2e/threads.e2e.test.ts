@@ -1,0 +1,181 @@
+// The phone app supervising the agent, end to end in real Chromium at 360×740: real relay and
+// host processes from dist/, the model behind a scripted OpenAI-compatible server. The phone
+// starts a task with an attachment, watches it, approves a command from the card, sees the
+// diff, steers, stops a long run, and browses what the task changed. Screenshots of every
+// screen in light and dark mode go to test-results/screenshots/.
+
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { launchChromium, phoneContext, screenshotPath } from "../support/browser";
+import { startFakeOpenAI, type FakeModelServer, type FakeTurn, type OpenAIBody } from "../support/fakeModels";
+import { start, type Proc } from "../support/processes";
+import { makeWorkspace } from "../support/workspace";
+
+const DIST = join(__dirname, "..", "..", "dist");
+const call = (name: string, args: object, text?: string): FakeTurn => ({ ...(text ? { text } : {}), toolCalls: [{ name, args }] });
+
+describe("end to end: the phone follows, approves and steers agent runs", function () {
+  this.timeout(120_000);
+  let tmp: string;
+  let workspace: string;
+  let relay: Proc;
+  let host: Proc;
+  let model: FakeModelServer<OpenAIBody>;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  const shot = async (name: string): Promise<void> => {
+    await page.screenshot({ path: screenshotPath(`threads-${name}-light`) });
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.screenshot({ path: screenshotPath(`threads-${name}-dark`) });
+    await page.emulateMedia({ colorScheme: "light" });
+  };
+  const threadStatus = (status: string) => page.locator(`[data-testid="thread"][data-status="${status}"]`).waitFor({ timeout: 30_000 });
+  const newTask = async (text: string, mode = "ask"): Promise<void> => {
+    if (await page.getByTestId("back-to-threads").isVisible()) await page.getByTestId("back-to-threads").click();
+    await page.getByTestId("tab-threads").click();
+    await page.getByTestId("new-task-button").click();
+    await page.getByTestId("task-text").fill(text);
+    await page.getByTestId("task-mode").locator(`input[value="${mode}"]`).check();
+    await page.getByTestId("task-submit").click();
+    await page.getByTestId("thread").waitFor();
+  };
+
+  before(async () => {
+    if (!existsSync(join(DIST, "host.js"))) throw new Error("dist/ is not built: run `npm run build` first (npm test does)");
+    tmp = mkdtempSync(join(tmpdir(), "tether-threads-e2e-"));
+    workspace = makeWorkspace({
+      "api/subscribe.js": "export function subscribe(req, res) {\n  res.json({ ok: true });\n}\n",
+      "README.md": "# api-service\n",
+    });
+    model = await startFakeOpenAI();
+    relay = start("node", [join(DIST, "relay.js"), "--port", "0", "--data-dir", join(tmp, "relay"), "--web-dir", join(DIST, "mobile-web")]);
+    const relayUrl = (await relay.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+    host = start(
+      "node",
+      [join(DIST, "host.js"), "--relay", relayUrl, "--folder", workspace, "--name", "mac-mini", "--state-dir", join(tmp, "host")]
+        .concat(["--model", "openai:gpt-test", "--base-url", model.url, "--pair", "--accept-pairing"]),
+      { env: { OPENAI_API_KEY: "", TETHER_MODEL: "" } },
+    );
+    const link = (await host.waitFor(/(http:\/\/\S+#pair=\S+)/))[1]!;
+    browser = await launchChromium();
+    context = await phoneContext(browser);
+    page = await context.newPage();
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    await page.goto(link);
+    await page.getByTestId("threads").waitFor({ timeout: 20_000 });
+  });
+
+  after(async () => {
+    await context?.close();
+    await browser?.close();
+    await host?.stop();
+    await relay?.stop();
+    await model?.close();
+    rmSync(tmp, { recursive: true, force: true });
+    rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it("starts a task with an attachment, approves its command from the card, and shows the diff and summary", async () => {
+    await shot("empty-list");
+    model.push(
+      call("read_file", { path: "api/subscribe.js" }, "I'll look at the endpoint first."),
+      call(
+        "edit_file",
+        {
+          path: "api/subscribe.js",
+          old_text: "export function subscribe",
+          new_text: "// 5 requests a minute per IP, 429 with a JSON error\nexport function subscribe",
+          reason: "document the limit",
+        },
+        "Adding the limit.",
+      ),
+      call("run_command", { command: "node --check api/subscribe.js && echo syntax ok", reason: "check the syntax" }),
+      call("finish", { summary: "Added rate limiting notes to /api/subscribe and checked the syntax." }),
+    );
+    await page.getByTestId("new-task-button").click();
+    await page.getByTestId("task-text").fill("Add rate limiting to /api/subscribe, 5 requests a minute per IP");
+    await page.getByTestId("task-mode").locator('input[value="auto-edit"]').check();
+    const attachment = join(tmp, "sketch.txt");
+    writeFileSync(attachment, "limit: 5/min/IP\n");
+    await page.getByTestId("task-attach").setInputFiles(attachment);
+    await page.getByTestId("attachment-chip").waitFor();
+    await shot("new-task");
+    await page.getByTestId("task-submit").click();
+
+    const card = page.getByTestId("approval-card");
+    await card.waitFor({ timeout: 30_000 });
+    assert.match((await card.textContent()) ?? "", /node --check api\/subscribe\.js/);
+    assert.match((await card.textContent()) ?? "", /check the syntax/);
+    await page.getByTestId("diff").first().waitFor();
+    await shot("approval");
+    await card.getByTestId("approve").click();
+
+    await threadStatus("done");
+    await page.getByTestId("summary").waitFor();
+    assert.match((await page.getByTestId("summary").textContent()) ?? "", /Added rate limiting/);
+    assert.match(readFileSync(join(workspace, "api/subscribe.js"), "utf8"), /5 requests a minute per IP/);
+    const attached = model.requests[0]!.body.messages.find((m) => m.role === "user");
+    assert.match(String(attached?.content), /\.tether\/attachments\/.+\/sketch\.txt/);
+    assert.equal(readFileSync(join(workspace, ".tether/attachments", readdirOne(join(workspace, ".tether/attachments")), "sketch.txt"), "utf8"), "limit: 5/min/IP\n");
+    await page.getByTestId("decided").first().waitFor();
+    await shot("done");
+  });
+
+  it("lists the task, then shows the files it changed in the Files tab", async () => {
+    await page.getByTestId("show-changed").click();
+    await page.locator('[data-testid="dir-entry"][data-name="api"]').waitFor();
+    await shot("files-changed");
+    await page.locator('[data-testid="dir-entry"][data-name="api"]').click();
+    await page.locator('[data-testid="dir-entry"][data-name="subscribe.js"]').click();
+    await page.getByTestId("file-view").waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid="file-view"]')?.textContent?.includes("5 requests a minute"));
+    await shot("file-view");
+    await page.getByTestId("tab-threads").click();
+    const row = page.getByTestId("thread-row").first();
+    await row.waitFor();
+    assert.equal(await row.getAttribute("data-status"), "done");
+    await shot("list");
+  });
+
+  it("steers a running task with a message the model reads at its next step", async () => {
+    model.push(call("run_command", { command: "sleep 2" }), (req) => {
+      const last = req.body.messages.at(-1)!;
+      return last.role === "user" && String(last.content).includes("use a sliding window")
+        ? call("finish", { summary: "Switched to a sliding window as asked." })
+        : { status: 500, message: "the steering message did not arrive" };
+    });
+    await newTask("Tune the limiter", "full-auto");
+    await page.getByTestId("running-bar").waitFor({ timeout: 20_000 });
+    await page.getByTestId("terminal").first().waitFor().catch(() => undefined);
+    await shot("running");
+    await page.getByTestId("composer-input").fill("use a sliding window");
+    await page.getByTestId("composer-send").click();
+    await threadStatus("done");
+    assert.match((await page.getByTestId("summary").textContent()) ?? "", /sliding window/);
+  });
+
+  it("stops a long command from the phone", async () => {
+    model.push(call("run_command", { command: "echo starting; sleep 60" }));
+    await newTask("Run the slow suite", "full-auto");
+    await page.getByTestId("running-bar").waitFor({ timeout: 20_000 });
+    await page.getByTestId("stop").click();
+    await threadStatus("stopped");
+    await shot("stopped");
+  });
+
+  it("raised no errors in the page", () => {
+    assert.deepEqual(pageErrors, []);
+  });
+});
+
+function readdirOne(dir: string): string {
+  const entries = readdirSync(dir);
+  assert.equal(entries.length, 1);
+  return entries[0]!;
+}
