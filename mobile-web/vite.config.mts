@@ -1,16 +1,23 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig, searchForWorkspaceRoot } from "vite";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
+import { serviceWorker } from "./vite-plugin-sw.mts";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
 
 export default defineConfig({
   root,
   base: "/",
-  plugins: [svelte({ configFile: fileURLToPath(new URL("./svelte.config.mjs", import.meta.url)) })],
+  plugins: [
+    svelte({ configFile: fileURLToPath(new URL("./svelte.config.mjs", import.meta.url)) }),
+    // /sw.js: the offline shell and push notifications, built after the app it precaches.
+    serviceWorker({ entry: fileURLToPath(new URL("./src/sw/sw.ts", import.meta.url)) }),
+  ],
   build: {
     outDir: "../dist/mobile-web",
     emptyOutDir: true,
+    // .vite/manifest.json: the chunk graph, which the size budget test walks.
+    manifest: true,
   },
   server: {
     // The app imports ../protocol by relative path; the workspace root covers it and the

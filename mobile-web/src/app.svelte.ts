@@ -2,7 +2,7 @@
 // pairing, syncing host profiles, and the file calls. Screens read from here and call in.
 
 import { ErrorCode, TetherError, parsePairFragment } from "../../protocol/index";
-import type { Command, HostPresence, PairLink, RpcCall } from "../../protocol/index";
+import type { Command, Hello, PairLink, RpcCall } from "../../protocol/index";
 import type { CommandOutcome } from "./link/commands";
 import type { TaskForm } from "./threads/threadService";
 import { defaultDeviceName } from "./device/deviceName";
@@ -18,8 +18,10 @@ import type { TetherSocket } from "./link/request";
 import { callHost } from "./link/rpc";
 import { PairingFlow } from "./pairing/pairingFlow.svelte";
 import type { PairingOutcome } from "./pairing/pairing";
+import { PushSettings } from "./push/pushSettings.svelte";
+import { pushRelayOverSocket } from "./push/relay";
 import { Router } from "./routing/router.svelte";
-import { threadsRoute } from "./routing/routes";
+import { dirRoute, threadsRoute } from "./routing/routes";
 import { Database } from "./store/db";
 import { deleteAllHosts, deleteHost, loadHosts, loadOrCreateDevice, saveDevice, saveHost } from "./store/records";
 import type { DeviceRecord, HostRecord } from "./store/records";
@@ -53,11 +55,15 @@ export class TetherApp {
   device = $state.raw<DeviceRecord | null>(null);
   /** The pairing under way, shown over whatever route is current. */
   pairing = $state.raw<PairingFlow | null>(null);
+  /** The Files tab shows only what this thread changed, while set. */
+  changedFilter = $state.raw<{ hostId: string; threadId: string; title: string; paths: string[] } | null>(null);
 
   readonly hosts = new Hosts();
   readonly router = new Router();
   readonly clock = new Clock();
   readonly link: RelayLink;
+  /** Notifications for this phone: permission, subscription, muted hosts. */
+  readonly push: PushSettings;
 
   #db: Database | null = null;
   #threads: Threads | null = null;
@@ -66,12 +72,16 @@ export class TetherApp {
 
   constructor() {
     this.link = new RelayLink({
-      hello: (hello) => this.#onHello(hello.deviceId, hello.hosts),
+      hello: (hello) => this.#onHello(hello),
       presence: (presence) => this.hosts.applyPresence(presence),
       record: (record) => void this.#applyRecord(record).catch(() => undefined),
       event: (event) => void this.#service?.onEvent(event).catch(() => undefined),
       live: (live) => void this.#service?.onLive(live).catch(() => undefined),
       pairResult: (result) => this.pairing?.receive(result),
+    });
+    this.push = new PushSettings({
+      db: () => this.#db,
+      relay: pushRelayOverSocket(() => this.#connection().then(({ socket }) => socket)),
     });
   }
 
@@ -97,6 +107,7 @@ export class TetherApp {
       const threads = new Threads(db);
       await threads.load();
       this.#threads = threads;
+      await this.push.load();
       this.#service = new ThreadService({
         threads,
         host: (hostId) => this.hosts.get(hostId),
@@ -233,6 +244,12 @@ export class TetherApp {
     this.router.go(threadRoute(hostId, threadId));
   }
 
+  /** Opens the Files tab filtered to what a thread changed. */
+  showChangedFiles(hostId: string, threadId: string, title: string, paths: string[]): void {
+    this.changedFilter = { hostId, threadId, title, paths };
+    this.router.go(dirRoute(hostId, ""));
+  }
+
   /** Sends a command to a host; the host's refusal comes back as a TetherError in plain words. */
   async command(hostId: string, command: Command): Promise<CommandOutcome> {
     return this.#withHostWords(hostId, () => this.threadService.send(hostId, command));
@@ -270,8 +287,9 @@ export class TetherApp {
 
   // --- the relay's news ---------------------------------------------------------------
 
-  #onHello(deviceId: string, presence: HostPresence[]): void {
+  #onHello({ deviceId, hosts: presence, push }: Hello): void {
     this.hosts.resetPresence(presence);
+    this.push.setOffer(push);
     const device = this.device;
     if (device && device.deviceId !== deviceId) {
       const updated: DeviceRecord = { ...device, deviceId };

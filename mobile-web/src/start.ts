@@ -4,9 +4,13 @@
 import { mount } from "svelte";
 import App from "./App.svelte";
 import { TetherApp } from "./app.svelte";
+import { registerServiceWorker } from "./push/serviceWorker";
+import { prefetchScreens } from "./screens/lazy";
 
 export function startApp(target: HTMLElement, pairText: string | null): void {
   const app = new TetherApp();
   mount(App, { target, props: { app } });
   void app.start(pairText);
+  prefetchScreens();
+  void registerServiceWorker();
 }

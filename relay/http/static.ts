@@ -48,6 +48,8 @@ async function fileAt(root: string, urlPath: string): Promise<string | null> {
     return null;
   }
   if (decoded.includes("\0")) return null;
+  // Hidden files (the build's .vite/manifest.json) are build metadata, not part of the app.
+  if (decoded.split("/").some((part) => part.startsWith("."))) return null;
   const full = normalize(join(root, decoded));
   if (full !== root && !full.startsWith(root + sep)) return null;
   try {

@@ -1,0 +1,31 @@
+// Screens that are not on the first one's path load on demand, so the first screen stays
+// small (the size budget in test/e2e/budget.test.ts holds it under 100 KB of gzip JS). Each
+// loader keeps its promise: a second visit renders at once, and a failed load (offline
+// with an old cache) is tried again on the next visit.
+
+function once<M>(load: () => Promise<M>): () => Promise<M> {
+  let pending: Promise<M> | undefined;
+  return () => {
+    pending ??= load().catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
+}
+
+export const screens = {
+  thread: once(() => import("../components/ThreadScreen.svelte")),
+  newTask: once(() => import("../components/NewTaskScreen.svelte")),
+  addHost: once(() => import("../components/AddHostScreen.svelte")),
+  settings: once(() => import("../components/SettingsScreen.svelte")),
+  fileView: once(() => import("../components/FileView.svelte")),
+};
+
+/** Fetches the screens a person is likely to open next, once the first screen is up and idle. */
+export function prefetchScreens(): void {
+  const idle = (globalThis as { requestIdleCallback?: (cb: () => void) => void }).requestIdleCallback ?? ((cb: () => void) => setTimeout(cb, 1_500));
+  idle(() => {
+    for (const load of [screens.thread, screens.newTask, screens.fileView]) void load().catch(() => undefined);
+  });
+}
