@@ -12,6 +12,7 @@ import type { Mirror } from "./mirror/mirror";
 import { PairingService, type ConfirmPairing, type PairingOffer, type PairingPrompt } from "./pairing/pairingService";
 import { RpcServer } from "./rpc/rpcServer";
 import { CommandServer } from "./commands/commandServer";
+import { Notifier } from "./notify/notifier";
 import { ThreadPublisher } from "./threads/publisher";
 import type { ThreadManager } from "./threads/threadManager";
 import type { ThreadStore } from "./threads/threadStore";
@@ -28,6 +29,8 @@ export interface HostOptions {
   threads?: { manager: ThreadManager; store: ThreadStore };
   log: Log;
   platform?: string;
+  /** Push notifications to the phones (approvals, questions, finished runs); on unless false. */
+  notify?: boolean;
 }
 
 export interface HostEvents {
@@ -42,6 +45,7 @@ export class Host extends EventEmitter<HostEvents> {
   readonly link: RelayLink;
   private pairing: PairingService | undefined;
   private publisher: ThreadPublisher | undefined;
+  private notifier: Notifier | undefined;
   private publicUrl: string | undefined;
   private closed = false;
 
@@ -90,6 +94,15 @@ export class Host extends EventEmitter<HostEvents> {
     if (threads) {
       this.publisher = new ThreadPublisher(this.link, identity, threads.store, threads.manager, log);
       new CommandServer(this.link, identity, threads.manager, threads.store, log);
+      if (this.options.notify !== false) {
+        this.notifier = new Notifier({
+          link: this.link,
+          identity,
+          threads: threads.manager,
+          workspace: this.profile.workspace,
+          log,
+        });
+      }
     }
   }
 
@@ -125,6 +138,7 @@ export class Host extends EventEmitter<HostEvents> {
     if (this.closed) return;
     this.closed = true;
     this.publisher?.close();
+    this.notifier?.close();
     this.link.dispose();
     this.removeAllListeners();
   }
