@@ -37,6 +37,7 @@ describe("end to end: the phone follows, approves and steers agent runs", functi
   };
   const threadStatus = (status: string) => page.locator(`[data-testid="thread"][data-status="${status}"]`).waitFor({ timeout: 30_000 });
   const newTask = async (text: string, mode = "ask"): Promise<void> => {
+    await page.locator('[data-testid="back-to-threads"], [data-testid="tab-threads"]').first().waitFor();
     if (await page.getByTestId("back-to-threads").isVisible()) await page.getByTestId("back-to-threads").click();
     await page.getByTestId("tab-threads").click();
     await page.getByTestId("new-task-button").click();
@@ -144,7 +145,8 @@ describe("end to end: the phone follows, approves and steers agent runs", functi
   });
 
   it("steers a running task with a message the model reads at its next step", async () => {
-    model.push(call("run_command", { command: "sleep 2" }), (req) => {
+    // Long enough for the message to arrive while the command runs, even on a busy machine.
+    model.push(call("run_command", { command: "sleep 6" }), (req) => {
       const last = req.body.messages.at(-1)!;
       return last.role === "user" && String(last.content).includes("use a sliding window")
         ? call("finish", { summary: "Switched to a sliding window as asked." })
@@ -167,6 +169,55 @@ describe("end to end: the phone follows, approves and steers agent runs", functi
     await page.getByTestId("stop").click();
     await threadStatus("stopped");
     await shot("stopped");
+  });
+
+  it("reads a thread offline after a reload, then catches up without duplicates", async () => {
+    // The service worker controls the page once it is active; the shell is cached then.
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    await page.reload();
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+
+    model.push(call("run_command", { command: "sleep 3; echo slept" }), call("finish", { summary: "Slept while the phone was away." }));
+    await newTask("Sleep a little", "full-auto");
+    await page.getByTestId("running-bar").waitFor({ timeout: 20_000 });
+    const threadUrl = page.url();
+
+    await context.setOffline(true);
+    const offlineLoad = await page.reload();
+    assert.ok(offlineLoad?.fromServiceWorker(), "the offline reload was not answered by the service worker");
+    await page.getByTestId("offline").waitFor();
+    await page.getByTestId("thread").waitFor();
+    assert.match((await page.getByTestId("thread-title").textContent()) ?? "", /Sleep a little/);
+    await shot("offline");
+
+    // The run ends while the phone is away; back online, it catches up.
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    await context.setOffline(false);
+    await page.getByTestId("offline").waitFor({ state: "detached" });
+    await threadStatus("done");
+    assert.equal(page.url(), threadUrl);
+    const seqs = await page.locator('[data-testid^="item-"][data-seq]').evaluateAll((items) => items.map((i) => i.getAttribute("data-seq")));
+    assert.ok(seqs.length >= 4, `only ${seqs.length} items`);
+    assert.equal(new Set(seqs).size, seqs.length, `an event shows twice: ${seqs.join(",")}`);
+    assert.equal(await page.getByTestId("summary").count(), 1);
+  });
+
+  it("shows what waits for a person in the list of computers, and the settings screens", async () => {
+    model.push(call("run_command", { command: "npm test", reason: "run the tests" }));
+    await newTask("Run the tests");
+    await page.getByTestId("approval-card").waitFor();
+    await page.goto(new URL("/#/hosts", page.url()).href);
+    await page.getByTestId("host-row").first().waitFor();
+    assert.match((await page.getByTestId("host-activity").textContent()) ?? "", /1 waiting for you/);
+    await shot("hosts");
+    await page.goto(new URL("/#/settings", page.url()).href);
+    await page.getByTestId("notifications-state").waitFor();
+    await shot("settings");
+    await page.goto(new URL("/#/add", page.url()).href);
+    await page.getByTestId("scan-qr").waitFor();
+    await shot("add-host");
   });
 
   it("raised no errors in the page", () => {
