@@ -23,6 +23,8 @@ export const hostProfileSchema = z.strictObject({
   workspace: z.string().max(200),
   platform: z.string().max(40),
   version: z.string().max(40),
+  /** Models a task may pick (`provider:model`), the host's default first; absent or one: no choice. */
+  models: z.array(z.string().min(1).max(120)).max(50).optional(),
 });
 export type HostProfile = z.infer<typeof hostProfileSchema>;
 

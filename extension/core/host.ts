@@ -29,6 +29,8 @@ export interface HostOptions {
   threads?: { manager: ThreadManager; store: ThreadStore };
   log: Log;
   platform?: string;
+  /** Models a phone may choose from for a new task, the default first. */
+  models?: readonly string[];
   /** Push notifications to the phones (approvals, questions, finished runs); on unless false. */
   notify?: boolean;
 }
@@ -66,6 +68,7 @@ export class Host extends EventEmitter<HostEvents> {
       workspace: basename(this.options.mirror.root),
       platform: this.options.platform ?? process.platform,
       version: TETHER_VERSION,
+      ...(this.options.models && this.options.models.length > 1 ? { models: [...this.options.models] } : {}),
     };
   }
 
