@@ -17,7 +17,28 @@ export interface RelayConfig {
   /** The URL phones use to reach this relay, when it differs from what hosts connect to. */
   publicUrl: string | undefined;
   logFormat: LogFormat;
+  /** Push notifications; absent means Web Push with the default subject (embedders, tests). */
+  push?: PushConfig;
 }
+
+export type PushConfig =
+  | { enabled: false }
+  | {
+      enabled: true;
+      /** VAPID subject: the https: or mailto: contact push services see with every message. */
+      subject: string;
+      /** Both set: also send through FCM with this service account, offering this web config. */
+      fcm?: { serviceAccountFile: string; webConfigFile: string };
+    };
+
+/**
+ * The VAPID subject when none is set: the relay's own https URL, or a placeholder that
+ * Google's and Mozilla's push services accept and Apple's refuses (it wants a real contact).
+ */
+export function defaultPushSubject(publicUrl: string | undefined): string {
+  return publicUrl?.startsWith("https://") ? publicUrl : PLACEHOLDER_PUSH_SUBJECT;
+}
+export const PLACEHOLDER_PUSH_SUBJECT = "mailto:tether-relay@localhost";
 
 export const RELAY_HELP = `Usage: tether-relay [options]
 
@@ -35,6 +56,19 @@ Options:
                        hosts put it in pairing links (env TETHER_PUBLIC_URL)
   --log-format <fmt>   text or json (env TETHER_LOG_FORMAT, default text)
   -h, --help           Show this help
+
+Push notifications (Web Push with VAPID keys the relay makes and keeps, by default):
+  --push-subject <uri> Your contact for push services, an https: URL or mailto: address
+                       (env TETHER_PUSH_SUBJECT; default --public-url when it is https,
+                       else mailto:tether-relay@localhost, which Apple's push service
+                       refuses: set it when phones are iPhones)
+  --fcm-service-account <file>
+                       Also send through Firebase Cloud Messaging with this service
+                       account key (env TETHER_FCM_SERVICE_ACCOUNT); needs --fcm-web-config
+  --fcm-web-config <file>
+                       The Firebase web app config (JSON) the phone app gets its FCM token
+                       with (env TETHER_FCM_WEB_CONFIG); needs --fcm-service-account
+  --no-push            Send no notifications at all (env TETHER_PUSH=off)
 `;
 
 export class ConfigError extends Error {}
@@ -52,6 +86,39 @@ function url(value: string | undefined, flag: string): string | undefined {
   return origin;
 }
 
+function pushSubject(value: string): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(value);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed?.protocol === "https:" || (parsed?.protocol === "mailto:" && value.includes("@"))) return value;
+  throw new ConfigError(`--push-subject must be an https: URL or a mailto: address, got "${value}"`);
+}
+
+function pushConfig(
+  values: { "no-push"?: boolean; "push-subject"?: string; "fcm-service-account"?: string; "fcm-web-config"?: string },
+  env: NodeJS.ProcessEnv,
+  publicUrl: string | undefined,
+): PushConfig {
+  const pushEnv = env.TETHER_PUSH ?? "on";
+  if (pushEnv !== "on" && pushEnv !== "off") throw new ConfigError(`TETHER_PUSH must be on or off, got "${pushEnv}"`);
+  const serviceAccount = values["fcm-service-account"] ?? env.TETHER_FCM_SERVICE_ACCOUNT;
+  const webConfig = values["fcm-web-config"] ?? env.TETHER_FCM_WEB_CONFIG;
+  if (values["no-push"] || pushEnv === "off") {
+    if (serviceAccount || webConfig) throw new ConfigError("--no-push sends no notifications: drop the --fcm-* options");
+    return { enabled: false };
+  }
+  const subject = values["push-subject"] ?? env.TETHER_PUSH_SUBJECT;
+  const push: PushConfig = { enabled: true, subject: subject ? pushSubject(subject) : defaultPushSubject(publicUrl) };
+  if (!serviceAccount !== !webConfig) {
+    throw new ConfigError("FCM needs both --fcm-service-account and --fcm-web-config (the phone app needs the web config)");
+  }
+  if (serviceAccount && webConfig) push.fcm = { serviceAccountFile: resolve(serviceAccount), webConfigFile: resolve(webConfig) };
+  return push;
+}
+
 /** Parses argv (without node and script) and env; returns null when help was asked for. */
 export function parseRelayConfig(
   argv: string[],
@@ -67,6 +134,10 @@ export function parseRelayConfig(
       "web-dir": { type: "string" },
       "public-url": { type: "string" },
       "log-format": { type: "string" },
+      "push-subject": { type: "string" },
+      "fcm-service-account": { type: "string" },
+      "fcm-web-config": { type: "string" },
+      "no-push": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -75,12 +146,14 @@ export function parseRelayConfig(
   const logFormat = values["log-format"] ?? env.TETHER_LOG_FORMAT ?? "text";
   if (logFormat !== "text" && logFormat !== "json") throw new ConfigError(`--log-format must be text or json`);
   const webDir = values["web-dir"] ?? env.TETHER_WEB_DIR;
+  const publicUrl = url(values["public-url"] ?? env.TETHER_PUBLIC_URL, "--public-url");
   return {
     host: values.host ?? env.TETHER_HOST ?? "127.0.0.1",
     port: port(values.port ?? env.TETHER_PORT ?? "8787"),
     dataDir: resolve(values["data-dir"] ?? env.TETHER_DATA_DIR ?? join(homedir(), ".tether", "relay")),
     webDir: webDir ? resolve(webDir) : defaults.webDir,
-    publicUrl: url(values["public-url"] ?? env.TETHER_PUBLIC_URL, "--public-url"),
+    publicUrl,
     logFormat,
+    push: pushConfig(values, env, publicUrl),
   };
 }

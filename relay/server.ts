@@ -1,20 +1,26 @@
-// createRelay: the HTTP server (PWA, health), the Socket.IO server and the store, wired
-// together. Config and dependencies come in as arguments; nothing is global.
+// createRelay: the HTTP server (PWA, health, notification buttons), the Socket.IO server, the
+// store and the push service, wired together. Config and dependencies come in as arguments.
 
 import { mkdirSync } from "node:fs";
-import { createServer, type Server as HttpServer } from "node:http";
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
+import type { Agent } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { Server } from "socket.io";
-import { MAX_BOX_CHARS, PROTOCOL_VERSION, TETHER_VERSION } from "../protocol/index";
+import { HTTP_COMMAND_PATH, MAX_BOX_CHARS, PROTOCOL_VERSION, TETHER_VERSION } from "../protocol/index";
 import type { RelayConfig } from "./config";
 import { authMiddleware } from "./handlers/auth";
 import { rooms, type HandlerContext, type TetherServer, type TetherSocket } from "./handlers/context";
 import { pairingLimits, registerPairingHandlers, type PairingLimits } from "./handlers/pairing";
 import { Inbox, registerCommandHandlers } from "./handlers/commands";
+import { pushLimits, registerPushHandlers } from "./handlers/push";
 import { presenceOf, registerRoutingHandlers } from "./handlers/routing";
+import { commandEndpoint } from "./http/command";
 import { securityHeaders, staticHandler } from "./http/static";
 import type { Logger } from "./log";
+import type { PushService } from "./push/notifications";
+import { createPushService } from "./push/setup";
+import type { RateLimiter } from "./rateLimit";
 import { SqliteStore } from "./store/sqlite";
 import type { RelayStore } from "./store/store";
 
@@ -25,6 +31,14 @@ export interface RelayDeps {
   now?: () => number;
   /** How long a host has to acknowledge a command before it stays in the inbox (tests shorten it). */
   commandAckTimeoutMs?: number;
+  /**
+   * The https agent every push request goes through (Web Push, FCM and FCM's token). Tests
+   * route it to a local push service; without it Node's default agent, with its usual
+   * certificate checks, is used.
+   */
+  pushAgent?: Agent;
+  /** Deadline for one push to one phone (tests shorten it). */
+  pushTimeoutMs?: number;
 }
 
 export interface Relay {
@@ -44,16 +58,26 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     store = new SqliteStore(join(config.dataDir, "relay.sqlite"));
   }
+  let push: PushService | null;
+  try {
+    push = await createPushService(config, { store, log, now, agent: deps.pushAgent, timeoutMs: deps.pushTimeoutMs });
+  } catch (err) {
+    if (!deps.store) store.close();
+    throw err;
+  }
 
   const serveApp = staticHandler(config.webDir);
+  // Set once the socket server exists, before the relay listens.
+  let postCommand: (req: IncomingMessage, res: ServerResponse) => Promise<void> = () => Promise.reject(new Error("not ready"));
   const http: HttpServer = createServer((req, res) => {
-    if (req.url === "/healthz") {
+    const path = (req.url ?? "/").split("?")[0];
+    if (path === "/healthz") {
       securityHeaders(res);
       res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store" });
       res.end(JSON.stringify({ ok: true, version: TETHER_VERSION, protocol: PROTOCOL_VERSION }));
       return;
     }
-    serveApp(req, res).catch((err: unknown) => {
+    (path === HTTP_COMMAND_PATH ? postCommand(req, res) : serveApp(req, res)).catch((err: unknown) => {
       log.error("http handler failed", { error: (err as Error).message });
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();
@@ -72,7 +96,9 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
 
   io.use(authMiddleware(ctx));
   const inbox = new Inbox(ctx, deps.commandAckTimeoutMs);
-  io.on("connection", (socket) => onConnection(ctx, socket, limits, inbox));
+  const pushSends = pushLimits(now);
+  postCommand = commandEndpoint(ctx, inbox);
+  io.on("connection", (socket) => onConnection(ctx, socket, { limits, inbox, push, pushSends }));
 
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
@@ -96,6 +122,7 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
       closing ??= (async () => {
         io.disconnectSockets(true);
         await new Promise<void>((resolve) => io.close(() => resolve()));
+        await push?.close();
         store.close();
         log.info("relay stopped");
       })();
@@ -104,11 +131,19 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
   };
 }
 
-function onConnection(ctx: HandlerContext, socket: TetherSocket, limits: PairingLimits, inbox: Inbox): void {
+interface Services {
+  limits: PairingLimits;
+  inbox: Inbox;
+  push: PushService | null;
+  pushSends: RateLimiter;
+}
+
+function onConnection(ctx: HandlerContext, socket: TetherSocket, { limits, inbox, push, pushSends }: Services): void {
   // Handlers first, synchronously, so nothing a client sends right after connecting is missed.
   registerPairingHandlers(ctx, socket, limits);
   registerRoutingHandlers(ctx, socket);
   registerCommandHandlers(ctx, socket, inbox);
+  registerPushHandlers(ctx, socket, push, pushSends);
   socket.on("error", (err) => ctx.log.warn("socket error", { error: err.message }));
 
   const device = socket.data.device;
@@ -137,6 +172,7 @@ function onConnection(ctx: HandlerContext, socket: TetherSocket, limits: Pairing
   log.info("phone connected", { device: device.id, hosts: hostIds.length });
   socket.on("disconnect", () => store.touchDevice(device.id, now()));
   void Promise.all(hostIds.map((h) => presenceOf(ctx, h))).then((hosts) => {
-    socket.emit("hello", { v: PROTOCOL_VERSION, deviceId: device.id, kind: "phone", hosts, publicUrl: config.publicUrl });
+    const hello = { v: PROTOCOL_VERSION, deviceId: device.id, kind: "phone" as const, hosts, publicUrl: config.publicUrl };
+    socket.emit("hello", push ? { ...hello, push: push.offer } : hello);
   });
 }

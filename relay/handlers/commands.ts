@@ -6,17 +6,17 @@
 import { z } from "zod";
 import {
   ErrorCode,
-  TetherError,
   boxSchema,
   commandRequestSchema,
   emptySchema,
   failure,
   livePublishSchema,
   type Box,
+  type CommandRequest,
   type Failure,
 } from "../../protocol/index";
 import type { InboxRow } from "../store/store";
-import { handle, rooms, type HandlerContext, type TetherSocket } from "./context";
+import { handle, rooms, type AnswerOf, type HandlerContext, type TetherSocket } from "./context";
 
 /** How long the relay waits for a host to acknowledge one command. */
 export const COMMAND_ACK_TIMEOUT_MS = 15_000;
@@ -86,21 +86,32 @@ export class Inbox {
   }
 }
 
-export function registerCommandHandlers(ctx: HandlerContext, socket: TetherSocket, inbox: Inbox): void {
-  const { io, store, now } = ctx;
+/**
+ * Takes a phone's command, from its socket or from `POST /api/command`: stored in the host's
+ * inbox first, then delivered with whatever waited before it. Answers the host's sealed reply,
+ * or `queued` when the host is offline or slow (the command stays in the inbox).
+ */
+export async function submitCommand(
+  ctx: HandlerContext,
+  inbox: Inbox,
+  from: string,
+  req: CommandRequest,
+): Promise<AnswerOf<"command">> {
+  if (!ctx.store.isLinked(from, req.hostId)) return failure(ErrorCode.Forbidden, "This phone is not paired with that host.");
+  ctx.store.enqueueCommand({ hostId: req.hostId, id: req.id, from, box: req.box, at: ctx.now() });
+  const outcomes = await inbox.flush(req.hostId);
+  const outcome = outcomes.get(req.id);
+  if (!outcome) return { ok: true, queued: true };
+  if (!outcome.ok) return outcome;
+  return { ok: true, queued: false, box: outcome.box };
+}
 
-  handle(ctx, socket, "command", commandRequestSchema, ["phone"], async (req) => {
-    const from = socket.data.device!.id;
-    if (!store.isLinked(from, req.hostId)) {
-      throw new TetherError(ErrorCode.Forbidden, "This phone is not paired with that host.");
-    }
-    store.enqueueCommand({ hostId: req.hostId, id: req.id, from, box: req.box, at: now() });
-    const outcomes = await inbox.flush(req.hostId);
-    const outcome = outcomes.get(req.id);
-    if (!outcome) return { ok: true, queued: true };
-    if (!outcome.ok) return outcome;
-    return { ok: true, queued: false, box: outcome.box };
-  });
+export function registerCommandHandlers(ctx: HandlerContext, socket: TetherSocket, inbox: Inbox): void {
+  const { io } = ctx;
+
+  handle(ctx, socket, "command", commandRequestSchema, ["phone"], (req) =>
+    submitCommand(ctx, inbox, socket.data.device!.id, req),
+  );
 
   handle(ctx, socket, "inbox:flush", emptySchema, ["host"], async () => {
     await inbox.flush(socket.data.device!.id);

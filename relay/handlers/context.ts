@@ -41,7 +41,7 @@ export function roleOf(socket: TetherSocket): Role {
 }
 
 /** A short, content-free description of why a payload failed its schema. */
-function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
     .map((i) => `${i.path.length ? i.path.join(".") : "payload"}: ${i.message}`)

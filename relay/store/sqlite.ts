@@ -3,69 +3,8 @@
 
 import Database from "better-sqlite3";
 import type { StoredEvent, StoredRecord } from "../../protocol/index";
-import type { DeviceRow, EventsPage, InboxRow, RelayStore, SlotRow } from "./store";
-
-const MIGRATIONS: readonly string[] = [
-  `
-  CREATE TABLE devices (
-    id TEXT PRIMARY KEY,
-    kind TEXT NOT NULL CHECK (kind IN ('host', 'phone')),
-    token_hash TEXT NOT NULL UNIQUE,
-    created_at INTEGER NOT NULL,
-    last_seen INTEGER NOT NULL,
-    revoked_at INTEGER
-  );
-  CREATE TABLE links (
-    phone_id TEXT NOT NULL,
-    host_id TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    PRIMARY KEY (phone_id, host_id)
-  ) WITHOUT ROWID;
-  CREATE INDEX links_by_host ON links (host_id);
-  CREATE TABLE slots (
-    id TEXT PRIMARY KEY,
-    host_id TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    expires_at INTEGER NOT NULL,
-    joined_by TEXT,
-    joined_device TEXT,
-    closed_at INTEGER
-  );
-  CREATE INDEX slots_by_host ON slots (host_id, created_at);
-  CREATE TABLE events (
-    host_id TEXT NOT NULL,
-    thread_id TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    epoch INTEGER NOT NULL,
-    iv TEXT NOT NULL,
-    ct TEXT NOT NULL,
-    at INTEGER NOT NULL,
-    PRIMARY KEY (host_id, thread_id, seq)
-  ) WITHOUT ROWID;
-  CREATE TABLE records (
-    host_id TEXT NOT NULL,
-    key TEXT NOT NULL,
-    epoch INTEGER NOT NULL,
-    iv TEXT NOT NULL,
-    ct TEXT NOT NULL,
-    at INTEGER NOT NULL,
-    PRIMARY KEY (host_id, key)
-  ) WITHOUT ROWID;
-  `,
-  `
-  CREATE TABLE inbox (
-    n INTEGER PRIMARY KEY AUTOINCREMENT,
-    host_id TEXT NOT NULL,
-    id TEXT NOT NULL,
-    from_id TEXT NOT NULL,
-    epoch INTEGER NOT NULL,
-    iv TEXT NOT NULL,
-    ct TEXT NOT NULL,
-    at INTEGER NOT NULL,
-    UNIQUE (host_id, id)
-  );
-  `,
-];
+import { MIGRATIONS } from "./migrations";
+import type { DeviceRow, EventsPage, InboxRow, PushSubscriptionRow, PushTarget, RelayStore, SlotRow } from "./store";
 
 interface DeviceSql {
   id: string;
@@ -83,6 +22,23 @@ interface SealedSql {
   ct: string;
   at: number;
 }
+
+interface PushSql {
+  device_id: string;
+  target: string;
+  muted: string;
+  created_at: number;
+  updated_at: number;
+}
+
+// Only this store writes these columns, from payloads parsed at the boundary.
+const toPushSubscription = (r: PushSql): PushSubscriptionRow => ({
+  deviceId: r.device_id,
+  target: JSON.parse(r.target) as PushTarget,
+  muted: JSON.parse(r.muted) as string[],
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
 
 const toDevice = (r: DeviceSql): DeviceRow => ({
   id: r.id,
@@ -286,6 +242,51 @@ export class SqliteStore implements RelayStore {
       key: string;
     })[];
     return rows.map((r) => ({ hostId, key: r.key, box: { e: r.epoch, iv: r.iv, ct: r.ct }, at: r.at }));
+  }
+
+  putPushSubscription(deviceId: string, target: PushTarget, muted: string[], at: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO push_subscriptions (device_id, kind, target, muted, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (device_id) DO UPDATE SET kind = excluded.kind, target = excluded.target, muted = excluded.muted,
+           updated_at = excluded.updated_at`,
+      )
+      .run(deviceId, target.kind, JSON.stringify(target), JSON.stringify([...new Set(muted)]), at, at);
+  }
+
+  pushSubscription(deviceId: string): PushSubscriptionRow | undefined {
+    const row = this.db.prepare("SELECT * FROM push_subscriptions WHERE device_id = ?").get(deviceId) as PushSql | undefined;
+    return row && toPushSubscription(row);
+  }
+
+  deletePushSubscription(deviceId: string, target?: PushTarget): boolean {
+    // A row read back re-serializes to the same text, so comparing the JSON compares targets.
+    const result = target
+      ? this.db.prepare("DELETE FROM push_subscriptions WHERE device_id = ? AND target = ?").run(deviceId, JSON.stringify(target))
+      : this.db.prepare("DELETE FROM push_subscriptions WHERE device_id = ?").run(deviceId);
+    return result.changes > 0;
+  }
+
+  pushSubscriptionsOfHost(hostId: string): PushSubscriptionRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT p.* FROM links l
+         JOIN devices d ON d.id = l.phone_id AND d.revoked_at IS NULL
+         JOIN push_subscriptions p ON p.device_id = l.phone_id
+         WHERE l.host_id = ? AND NOT EXISTS (SELECT 1 FROM json_each(p.muted) m WHERE m.value = l.host_id)
+         ORDER BY l.created_at, l.phone_id`,
+      )
+      .all(hostId) as PushSql[];
+    return rows.map(toPushSubscription);
+  }
+
+  meta(key: string): string | undefined {
+    return (this.db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined)?.value;
+  }
+
+  initMeta(key: string, value: string): string {
+    this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)").run(key, value);
+    return this.meta(key)!;
   }
 
   close(): void {

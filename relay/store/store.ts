@@ -2,6 +2,7 @@
 // (scale-out) can both serve it. It holds routing metadata and ciphertext only.
 
 import type { Box, DeviceKind, StoredEvent, StoredRecord } from "../../protocol/index";
+import type { PushSubscribe } from "../../protocol/push";
 
 export interface DeviceRow {
   id: string;
@@ -33,6 +34,19 @@ export interface InboxRow {
   from: string;
   box: Box;
   at: number;
+}
+
+/** Where a phone's notifications go: a Web Push subscription or an FCM registration token. */
+export type PushTarget = PushSubscribe["target"];
+
+/** A phone's push subscription; at most one per phone. */
+export interface PushSubscriptionRow {
+  deviceId: string;
+  target: PushTarget;
+  /** Hosts this phone does not want notifications from. */
+  muted: string[];
+  createdAt: number;
+  updatedAt: number;
 }
 
 export interface EventsPage {
@@ -75,6 +89,22 @@ export interface RelayStore {
 
   putRecord(record: StoredRecord): void;
   records(hostId: string): StoredRecord[];
+
+  /** Sets the phone's push subscription, replacing the one it had. */
+  putPushSubscription(deviceId: string, target: PushTarget, muted: string[], at: number): void;
+  pushSubscription(deviceId: string): PushSubscriptionRow | undefined;
+  /**
+   * Removes a phone's subscription. With `target`, only while it still is that target: a
+   * phone that subscribed again while a send to its old endpoint failed keeps the new one.
+   */
+  deletePushSubscription(deviceId: string, target?: PushTarget): boolean;
+  /** Subscriptions of the phones paired with a host that are not revoked and do not mute it. */
+  pushSubscriptionsOfHost(hostId: string): PushSubscriptionRow[];
+
+  /** The relay's own settings (its VAPID keys): one value per key. */
+  meta(key: string): string | undefined;
+  /** Stores `value` unless the key holds one already; returns what is stored, so racing starts agree. */
+  initMeta(key: string, value: string): string;
 
   close(): void;
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { ConfigError, parseRelayConfig } from "../../relay/config";
+import { resolve } from "node:path";
+import { ConfigError, RELAY_HELP, parseRelayConfig } from "../../relay/config";
 
 const defaults = { webDir: "/srv/tether/web" };
 
@@ -42,5 +43,48 @@ describe("relay config", () => {
     assert.throws(() => parseRelayConfig(["--public-url", "ftp://x"], {}, defaults), /--public-url/);
     assert.throws(() => parseRelayConfig(["--log-format", "xml"], {}, defaults), /--log-format/);
     assert.throws(() => parseRelayConfig(["--nope"], {}, defaults), /--nope/);
+  });
+
+  it("turns push on by default, with the public https URL as the VAPID subject when there is one", () => {
+    assert.deepEqual(parseRelayConfig([], {}, defaults)!.push, { enabled: true, subject: "mailto:tether-relay@localhost" });
+    assert.deepEqual(parseRelayConfig(["--public-url", "https://t.example/app"], {}, defaults)!.push, {
+      enabled: true,
+      subject: "https://t.example",
+    });
+    const subject = (args: string[], env = {}) => {
+      const push = parseRelayConfig(args, env, defaults)!.push;
+      return push?.enabled ? push.subject : null;
+    };
+    assert.equal(subject(["--public-url", "http://192.168.1.5:8787"]), "mailto:tether-relay@localhost");
+    assert.equal(subject(["--push-subject", "mailto:ops@example.com"]), "mailto:ops@example.com");
+    assert.equal(subject([], { TETHER_PUSH_SUBJECT: "https://ops.example/contact" }), "https://ops.example/contact");
+    assert.throws(() => parseRelayConfig(["--push-subject", "ops@example.com"], {}, defaults), /--push-subject/);
+    assert.throws(() => parseRelayConfig(["--push-subject", "http://ops.example"], {}, defaults), /--push-subject/);
+  });
+
+  it("turns push off with --no-push or TETHER_PUSH=off, and wants both FCM files or neither", () => {
+    assert.deepEqual(parseRelayConfig(["--no-push"], {}, defaults)!.push, { enabled: false });
+    assert.deepEqual(parseRelayConfig([], { TETHER_PUSH: "off" }, defaults)!.push, { enabled: false });
+    assert.throws(() => parseRelayConfig([], { TETHER_PUSH: "no" }, defaults), /TETHER_PUSH/);
+
+    const both = parseRelayConfig(
+      ["--fcm-service-account", "sa.json"],
+      { TETHER_FCM_WEB_CONFIG: "/etc/tether/web.json" },
+      defaults,
+    )!;
+    assert.ok(both.push?.enabled);
+    assert.deepEqual(both.push.fcm, { serviceAccountFile: resolve("sa.json"), webConfigFile: "/etc/tether/web.json" });
+    assert.throws(() => parseRelayConfig(["--fcm-service-account", "sa.json"], {}, defaults), /--fcm-web-config/);
+    assert.throws(() => parseRelayConfig([], { TETHER_FCM_WEB_CONFIG: "web.json" }, defaults), /--fcm-service-account/);
+    assert.throws(
+      () => parseRelayConfig(["--no-push", "--fcm-service-account", "a", "--fcm-web-config", "b"], {}, defaults),
+      /--no-push/,
+    );
+  });
+
+  it("explains every push option in --help", () => {
+    for (const flag of ["--push-subject", "--fcm-service-account", "--fcm-web-config", "--no-push", "TETHER_PUSH=off"]) {
+      assert.ok(RELAY_HELP.includes(flag), flag);
+    }
   });
 });

@@ -3,9 +3,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { MIGRATIONS } from "../../../relay/store/migrations";
 import { SqliteStore } from "../../../relay/store/sqlite";
 
 const box = (n: number) => ({ e: 1, iv: "A".repeat(16), ct: `C${n}`.padEnd(24, "x") });
+const fcm = (token: string) => ({ kind: "fcm" as const, token: token.padEnd(24, "0") });
 
 describe("SQLite store", () => {
   let dir: string;
@@ -15,13 +17,13 @@ describe("SQLite store", () => {
   it("migrates a new database to the current schema and reopens it as it was", () => {
     const file = join(dir, "relay.sqlite");
     const store = new SqliteStore(file);
-    assert.equal(store.schemaVersion, 2);
+    assert.equal(store.schemaVersion, 3);
     store.insertDevice({ id: "h1", kind: "host", tokenHash: "ab", createdAt: 1, lastSeen: 1, revokedAt: null });
     store.appendEvent({ hostId: "h1", threadId: "t", seq: 1, box: box(1), at: 5 });
     store.close();
     store.close();
     const again = new SqliteStore(file);
-    assert.equal(again.schemaVersion, 2);
+    assert.equal(again.schemaVersion, 3);
     assert.equal(again.deviceByTokenHash("ab")?.id, "h1");
     assert.equal(again.eventsAfter("h1", {}, 10).events.length, 1);
     again.close();
@@ -43,9 +45,73 @@ describe("SQLite store", () => {
       PRAGMA user_version = 1;`);
     db.close();
     const store = new SqliteStore(file);
-    assert.equal(store.schemaVersion, 2);
+    assert.equal(store.schemaVersion, 3);
     assert.equal(store.deviceByTokenHash("ab")?.id, "h1");
     assert.equal(store.enqueueCommand({ hostId: "h1", id: "c1", from: "p1", box: box(1), at: 1 }), "stored");
+    store.close();
+  });
+
+  it("upgrades a version 2 database to push subscriptions, keeping its inbox", () => {
+    const file = join(dir, "v2.sqlite");
+    const v2 = new Database(file);
+    v2.exec(MIGRATIONS.slice(0, 2).join(";") + "; PRAGMA user_version = 2;");
+    v2.prepare("INSERT INTO inbox (host_id, id, from_id, epoch, iv, ct, at) VALUES ('h1', 'c1', 'p1', 1, ?, ?, 1)").run(
+      box(1).iv,
+      box(1).ct,
+    );
+    v2.close();
+    const store = new SqliteStore(file);
+    assert.equal(store.schemaVersion, 3);
+    assert.equal(store.inboxDepth("h1"), 1);
+    store.putPushSubscription("p1", fcm("t1"), [], 1);
+    assert.deepEqual(store.pushSubscription("p1")?.target, fcm("t1"));
+    store.close();
+  });
+
+  it("finds the push subscriptions of a host's phones: linked, not revoked, not muting it", () => {
+    const store = new SqliteStore(":memory:");
+    const phone = (id: string, revokedAt: number | null = null): void => {
+      store.insertDevice({ id, kind: "phone", tokenHash: `hash-${id}`, createdAt: 1, lastSeen: 1, revokedAt });
+    };
+    phone("plain");
+    phone("muting");
+    phone("revoked", 5);
+    phone("unsubscribed");
+    phone("elsewhere");
+    for (const id of ["plain", "muting", "revoked", "unsubscribed"]) store.linkPhone(id, "h", 1);
+    store.linkPhone("elsewhere", "other", 1);
+    store.linkPhone("muting", "other", 1);
+    store.putPushSubscription("plain", fcm("a"), ["other"], 2);
+    store.putPushSubscription("muting", fcm("b"), ["h", "h"], 2);
+    store.putPushSubscription("revoked", fcm("c"), [], 2);
+    store.putPushSubscription("elsewhere", fcm("d"), [], 2);
+    assert.deepEqual(
+      store.pushSubscriptionsOfHost("h").map((s) => s.deviceId),
+      ["plain"],
+    );
+    assert.deepEqual(
+      store.pushSubscriptionsOfHost("other").map((s) => s.deviceId),
+      ["elsewhere", "muting"],
+    );
+    assert.deepEqual(store.pushSubscription("muting")?.muted, ["h"], "a muted host is kept once");
+
+    // A new subscription replaces the old one; pruning the old target leaves the new one alone.
+    store.putPushSubscription("plain", fcm("a2"), [], 3);
+    assert.equal(store.pushSubscription("plain")?.createdAt, 2);
+    assert.equal(store.deletePushSubscription("plain", fcm("a")), false);
+    assert.deepEqual(store.pushSubscription("plain")?.target, fcm("a2"));
+    assert.equal(store.deletePushSubscription("plain", fcm("a2")), true);
+    assert.equal(store.deletePushSubscription("muting"), true);
+    assert.equal(store.pushSubscription("plain"), undefined);
+    store.close();
+  });
+
+  it("keeps the first value of a meta key", () => {
+    const store = new SqliteStore(":memory:");
+    assert.equal(store.meta("vapid"), undefined);
+    assert.equal(store.initMeta("vapid", "first"), "first");
+    assert.equal(store.initMeta("vapid", "second"), "first");
+    assert.equal(store.meta("vapid"), "first");
     store.close();
   });
 

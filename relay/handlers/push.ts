@@ -1,0 +1,45 @@
+// Push notifications over the socket: phones say where to reach them, hosts hand over sealed
+// notifications for their phones. What is sent, and to whom, is the push service's business.
+
+import { ErrorCode, TetherError, emptySchema, pushSendSchema, pushSubscribeSchema } from "../../protocol/index";
+import type { PushService } from "../push/notifications";
+import { RateLimiter } from "../rateLimit";
+import { handle, type HandlerContext, type TetherSocket } from "./context";
+
+/** Per host. A busy agent notifies a few times a minute; a loop that notifies more is a bug. */
+export function pushLimits(now: () => number): RateLimiter {
+  return new RateLimiter(60, 60_000, now);
+}
+
+export function registerPushHandlers(
+  ctx: HandlerContext,
+  socket: TetherSocket,
+  push: PushService | null,
+  sendsPerHost: RateLimiter,
+): void {
+  const { store, log, now } = ctx;
+
+  handle(ctx, socket, "push:subscribe", pushSubscribeSchema, ["phone"], (req) => {
+    if (!push) throw new TetherError(ErrorCode.BadRequest, "This relay sends no notifications.");
+    const refusal = push.refusal(req.target);
+    if (refusal) throw new TetherError(ErrorCode.BadRequest, refusal);
+    const phoneId = socket.data.device!.id;
+    store.putPushSubscription(phoneId, req.target, req.muted, now());
+    log.info("push subscription saved", { device: phoneId, kind: req.target.kind, muted: req.muted.length });
+    return { ok: true };
+  });
+
+  handle(ctx, socket, "push:unsubscribe", emptySchema, ["phone"], () => {
+    const phoneId = socket.data.device!.id;
+    if (store.deletePushSubscription(phoneId)) log.info("push subscription removed", { device: phoneId });
+    return { ok: true };
+  });
+
+  handle(ctx, socket, "push:send", pushSendSchema, ["host"], async (req) => {
+    const hostId = socket.data.device!.id;
+    // A relay without push reaches nobody; for the host that is not an error to retry.
+    if (!push) return { ok: true, sent: 0 };
+    if (!sendsPerHost.take(hostId)) throw new TetherError(ErrorCode.RateLimited, "Too many notifications; wait a minute.");
+    return { ok: true, sent: await push.notify(hostId, req) };
+  });
+}

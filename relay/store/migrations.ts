@@ -1,0 +1,81 @@
+// The SQLite schema as numbered migrations: entry i takes `PRAGMA user_version` from i to
+// i + 1. Append only; never edit a migration that has shipped, an older data folder runs it.
+
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE devices (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('host', 'phone')),
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL,
+    revoked_at INTEGER
+  );
+  CREATE TABLE links (
+    phone_id TEXT NOT NULL,
+    host_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (phone_id, host_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX links_by_host ON links (host_id);
+  CREATE TABLE slots (
+    id TEXT PRIMARY KEY,
+    host_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    joined_by TEXT,
+    joined_device TEXT,
+    closed_at INTEGER
+  );
+  CREATE INDEX slots_by_host ON slots (host_id, created_at);
+  CREATE TABLE events (
+    host_id TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    epoch INTEGER NOT NULL,
+    iv TEXT NOT NULL,
+    ct TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (host_id, thread_id, seq)
+  ) WITHOUT ROWID;
+  CREATE TABLE records (
+    host_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    epoch INTEGER NOT NULL,
+    iv TEXT NOT NULL,
+    ct TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (host_id, key)
+  ) WITHOUT ROWID;
+  `,
+  `
+  CREATE TABLE inbox (
+    n INTEGER PRIMARY KEY AUTOINCREMENT,
+    host_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    from_id TEXT NOT NULL,
+    epoch INTEGER NOT NULL,
+    iv TEXT NOT NULL,
+    ct TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    UNIQUE (host_id, id)
+  );
+  `,
+  // 3: push notifications. One subscription per phone (a new one replaces it); the target
+  // and muted hosts are JSON because only the relay reads them, whole. `meta` keeps the
+  // relay's own small settings, such as its VAPID key pair.
+  `
+  CREATE TABLE push_subscriptions (
+    device_id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('webpush', 'fcm')),
+    target TEXT NOT NULL,
+    muted TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
+];
