@@ -39,6 +39,8 @@ export interface StateStore {
 }
 
 export class HostIdentity {
+  private saving: Promise<void> = Promise.resolve();
+
   private constructor(
     private state: HostState,
     private readonly store: StateStore,
@@ -114,8 +116,17 @@ export class HostIdentity {
     await this.update({ phones: this.state.phones.filter((p) => p.relay !== relay) });
   }
 
+  /** Resolves once every change made so far is on disk. */
+  flush(): Promise<void> {
+    return this.saving;
+  }
+
   private async update(patch: Partial<HostState>): Promise<void> {
     this.state = { ...this.state, ...patch };
-    await this.store.save(this.state);
+    const state = this.state;
+    // One save at a time, in order: two writes through the same temporary file would race.
+    const next = this.saving.then(() => this.store.save(state));
+    this.saving = next.catch(() => undefined);
+    await next;
   }
 }

@@ -37,7 +37,7 @@ describe("relay: command inbox and live events", () => {
   afterEach(async () => {
     for (const s of sockets.splice(0)) s.close();
     phone.close();
-    host.stop();
+    await host.stop();
     await relay.stop();
     rmSync(workspace, { recursive: true, force: true });
   });

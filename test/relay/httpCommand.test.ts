@@ -41,7 +41,7 @@ describe("relay: POST /api/command (notification buttons)", () => {
   afterEach(async () => {
     for (const s of sockets.splice(0)) s.close();
     phone.close();
-    host.stop();
+    await host.stop();
     await relay.stop();
     rmSync(workspace, { recursive: true, force: true });
   });

@@ -60,7 +60,7 @@ describe("relay: push notifications", () => {
   afterEach(async () => {
     for (const s of sockets.splice(0)) s.close();
     for (const p of phones.splice(0)) p.close();
-    for (const h of hosts.splice(0)) h.stop();
+    await Promise.all(hosts.splice(0).map((h) => h.stop()));
     await relay.stop();
     await service.close();
     rmSync(workspace, { recursive: true, force: true });
@@ -201,7 +201,7 @@ describe("relay: push notifications", () => {
     const before = phone.hello.push?.vapidPublicKey;
     const sub = await subscribe(phone.socket);
     const hostToken = host.identity.credentials(relay.url)!.token;
-    for (const h of hosts.splice(0)) h.stop();
+    await Promise.all(hosts.splice(0).map((h) => h.stop()));
     for (const p of phones.splice(0)) p.close();
 
     const dataDir = relay.dataDir;

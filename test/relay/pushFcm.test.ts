@@ -21,7 +21,7 @@ describe("relay: push notifications through FCM", () => {
   let dir: string;
   let account: ReturnType<typeof makeServiceAccount>;
   let fcm: { serviceAccountFile: string; webConfigFile: string };
-  const cleanup: (() => void)[] = [];
+  const cleanup: (() => unknown)[] = [];
 
   const write = (name: string, content: unknown): string => {
     const file = join(dir, name);
@@ -34,9 +34,9 @@ describe("relay: push notifications through FCM", () => {
     const workspace = makeWorkspace({ "README.md": "hello\n" });
     const host = await startHost(relay!.url, workspace);
     const phones: PairedPhone[] = [];
-    cleanup.push(() => {
+    cleanup.push(async () => {
       for (const p of phones) p.close();
-      host.stop();
+      await host.stop();
       rmSync(workspace, { recursive: true, force: true });
     });
     for (let i = 0; i < count; i++) phones.push(await pairPhone((await host.host.openPairing()).url));
@@ -64,7 +64,7 @@ describe("relay: push notifications through FCM", () => {
   });
 
   afterEach(async () => {
-    for (const c of cleanup.splice(0)) c();
+    for (const c of cleanup.splice(0)) await c();
     await relay?.stop();
     relay = undefined;
     await service.close();

@@ -56,7 +56,7 @@ describe("relay", () => {
 
   afterEach(async () => {
     for (const p of phones.splice(0)) p.close();
-    for (const h of hosts.splice(0)) h.stop();
+    await Promise.all(hosts.splice(0).map((h) => h.stop()));
     await relay.stop();
     rmSync(workspace, { recursive: true, force: true });
   });
@@ -172,7 +172,7 @@ describe("relay", () => {
     it("refuses to pair with a host that is offline", async () => {
       const host = await newHost();
       const offer = await host.host.openPairing();
-      host.stop();
+      await host.stop();
       hosts.length = 0;
       await new Promise((r) => setTimeout(r, 100));
       await assert.rejects(pairPhone(offer.url), (e: { code?: string }) => e.code === ErrorCode.HostOffline);
@@ -241,7 +241,7 @@ describe("relay", () => {
       // Restart the relay on the same data folder: the phone's token and the events are still there.
       const dataDir = relay.dataDir;
       phone.close();
-      host.stop();
+      await host.stop();
       hosts.length = 0;
       await relay.close();
       const restarted = await startRelay({ dataDir });
@@ -262,7 +262,7 @@ describe("relay", () => {
       const host = await newHost();
       const phone = await newPhone(host);
       const gone = once(phone.socket, "presence");
-      host.stop();
+      await host.stop();
       hosts.length = 0;
       const presence = await gone;
       assert.equal(presence.online, false);

@@ -17,7 +17,7 @@ export interface TestHost {
   host: Host;
   identity: HostIdentity;
   stateDir: string;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 export async function startHost(
@@ -41,8 +41,9 @@ export async function startHost(
     host,
     identity,
     stateDir,
-    stop() {
+    async stop() {
       host.close();
+      await identity.flush();
       if (!options.stateDir) rmSync(stateDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
     },
   };
