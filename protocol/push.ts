@@ -7,7 +7,8 @@ import { boxSchema, idSchema, threadIdSchema } from "./schemas";
 
 /** A browser Push API subscription (`PushSubscription.toJSON()`), for Web Push with VAPID. */
 export const webPushSubscriptionSchema = z.strictObject({
-  endpoint: z.url().max(2048),
+  /** Push services are reached over https only. */
+  endpoint: z.url({ protocol: /^https$/ }).max(2048),
   expirationTime: z.number().nullable().optional(),
   keys: z.strictObject({
     /** The browser's ECDH P-256 public key, base64url. */

@@ -36,12 +36,13 @@ const commandAnswerSchema = answerSchema({ queued: z.boolean(), box: boxSchema.o
 export function decideCommand(data: NotificationData | null, action: string): Command | null {
   if (!data?.threadId || !data.approvalId) return null;
   if (action !== APPROVE_ACTION && action !== DENY_ACTION) return null;
-  return commandSchema.parse({
+  const command = commandSchema.safeParse({
     type: "decide",
     threadId: data.threadId,
     approvalId: data.approvalId,
     decision: action === APPROVE_ACTION ? "approve" : "deny",
   });
+  return command.success ? command.data : null;
 }
 
 /** The body of `POST /api/command`: exactly the `command` socket event's payload. */
@@ -75,7 +76,8 @@ export async function postCommand(sender: Sender, command: Command, fetchFn: Fet
     if (reply.data.ok) return { ok: true, queued: false };
     // The host's message is for people ("Already decided by Pixel 8 (approve)"); other codes
     // are about the wire and say nothing useful on a lock screen.
-    return { ok: false, reason: reply.data.code === ErrorCode.Conflict ? sentence(reply.data.message) : null };
+    const words = reply.data.message.trim();
+    return { ok: false, reason: reply.data.code === ErrorCode.Conflict && words !== "" ? sentence(words) : null };
   } catch {
     return { ok: false, reason: null };
   }
