@@ -55,7 +55,8 @@ export function selfSignedCert(names: string[]): { key: string; cert: string } {
   const name = seq(der(0x31, seq(oid("2.5.4.3"), der(0x0c, Buffer.from("tether test push service")))));
   const san = seq(...names.map((n) => der(0x82, Buffer.from(n))));
   const serial = randomBytes(16);
-  serial[0]! &= 0x7f;
+  // Positive and minimal: a leading 0x00 before a byte under 0x80 is illegal DER.
+  serial[0] = (serial[0]! & 0x7f) | 0x40;
   const tbs = seq(
     der(0xa0, der(0x02, Buffer.from([2]))),
     der(0x02, serial),
@@ -184,12 +185,12 @@ export class FakePushService {
 /** A real relay on 127.0.0.1, port 0, whose push requests all go to `service`. */
 export async function startPushRelay(
   service: FakePushService,
-  options: { dataDir?: string; push?: PushConfig; pushTimeoutMs?: number } = {},
+  options: { dataDir?: string; push?: PushConfig; pushTimeoutMs?: number; webDir?: string } = {},
 ): Promise<TestRelay> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "tether-relay-"));
   const log = memoryLogger();
   const relay = await createRelay(
-    { host: "127.0.0.1", port: 0, dataDir, webDir: null, publicUrl: undefined, logFormat: "json", push: options.push },
+    { host: "127.0.0.1", port: 0, dataDir, webDir: options.webDir ?? null, publicUrl: undefined, logFormat: "json", push: options.push },
     { log, pushAgent: service.agent, pushTimeoutMs: options.pushTimeoutMs ?? 5_000 },
   ).catch((err: unknown) => {
     if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });

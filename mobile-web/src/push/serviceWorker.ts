@@ -2,6 +2,8 @@
 // notifications. Registration waits for the page's load so it never competes with the app's
 // own first requests.
 
+import { answerViewRequests } from "../sw/view";
+
 export const SERVICE_WORKER_URL = "/sw.js";
 /** An app left open for days still picks up a relay upgrade: check at most this often. */
 const UPDATE_CHECK_MS = 60 * 60 * 1000;
@@ -12,6 +14,8 @@ const UPDATE_CHECK_MS = 60 * 60 * 1000;
  */
 export function registerServiceWorker(): Promise<ServiceWorkerRegistration | null> {
   if (import.meta.env.DEV || !("serviceWorker" in navigator) || !globalThis.isSecureContext) return Promise.resolve(null);
+  // The worker asks what is on screen before it shows a notification for a thread.
+  answerViewRequests(navigator.serviceWorker);
   return afterLoad()
     .then(() => navigator.serviceWorker.register(SERVICE_WORKER_URL, { scope: "/" }))
     .then((registration) => {

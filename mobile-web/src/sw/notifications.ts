@@ -86,13 +86,14 @@ export function actionFailedNotification(data: NotificationData, reason: string 
 export interface ClientView {
   url: string;
   visibilityState: DocumentVisibilityState;
-  focused: boolean;
 }
 
 /** Whether a person is looking at this very thread right now: then a notification only interrupts. */
 export function isThreadInView(clients: readonly ClientView[], hostId: string, threadId: string): boolean {
   return clients.some((client) => {
-    if (client.visibilityState !== "visible" || !client.focused) return false;
+    // Visible is enough: a phone shows one app at a time, and on a desktop a window on screen
+    // without the focus is still in front of the person.
+    if (client.visibilityState !== "visible") return false;
     const route = parseRoute(hashOf(client.url));
     return route.name === "thread" && route.hostId === hostId && route.threadId === threadId;
   });

@@ -17,6 +17,7 @@ import {
   type ShownNotification,
 } from "./notifications";
 import { loadHost, loadSender } from "./records";
+import { visibleViews } from "./view";
 import type { PushMessageData, ServiceWorkerGlobal } from "./types";
 
 /** Handles one push; resolves once whatever it shows is shown. */
@@ -33,7 +34,7 @@ export async function handlePush(sw: ServiceWorkerGlobal, data: PushMessageData 
     return;
   }
   const windows = await sw.clients.matchAll({ type: "window", includeUncontrolled: true });
-  if (isThreadInView(windows, message.hostId, payload.threadId)) return;
+  if (isThreadInView(await visibleViews(windows), message.hostId, payload.threadId)) return;
   return show(sw, notificationFor(message.hostId, message.tag, payload, Date.now()));
 }
 

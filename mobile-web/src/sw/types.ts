@@ -32,6 +32,7 @@ export interface WindowClient {
   readonly visibilityState: DocumentVisibilityState;
   focus(): Promise<WindowClient>;
   navigate(url: string): Promise<WindowClient | null>;
+  postMessage?(message: unknown, transfer: Transferable[]): void;
 }
 
 export interface Clients {

@@ -13,7 +13,7 @@ import {
 
 const NOW = 1_750_000_000_000;
 const APP = "https://tether.example";
-const onThread = (threadId: string, over: Partial<ClientView> = {}): ClientView => ({
+const onThread = (threadId: string, over: Partial<ClientView & { focused: boolean }> = {}): ClientView => ({
   url: `${APP}/#/h/host-1/t/${threadId}`,
   visibilityState: "visible",
   focused: true,
@@ -96,15 +96,15 @@ describe("what a push shows on the lock screen", () => {
 });
 
 describe("whether the person is already looking at the thread", () => {
-  it("is so only for a visible, focused window on that very thread", () => {
+  it("is so only for a visible window on that very thread, focused or not", () => {
+    assert.equal(isThreadInView([onThread("t-42", { focused: false })], "host-1", "t-42"), true);
     assert.equal(isThreadInView([onThread("t-42")], "host-1", "t-42"), true);
     assert.equal(isThreadInView([onThread("t-1", { visibilityState: "hidden" }), onThread("t-42")], "host-1", "t-42"), true);
   });
 
-  it("is not so for a hidden or unfocused window, another thread, another host or another screen", () => {
+  it("is not so for a hidden window, another thread, another host or another screen", () => {
     assert.equal(isThreadInView([], "host-1", "t-42"), false);
     assert.equal(isThreadInView([onThread("t-42", { visibilityState: "hidden", focused: false })], "host-1", "t-42"), false);
-    assert.equal(isThreadInView([onThread("t-42", { focused: false })], "host-1", "t-42"), false);
     assert.equal(isThreadInView([onThread("t-7")], "host-1", "t-42"), false);
     assert.equal(isThreadInView([onThread("t-42")], "host-2", "t-42"), false);
     for (const url of [`${APP}/#/h/host-1`, `${APP}/#/settings`, `${APP}/`, "not a url", `${APP}/#/h/host-1/t/t-42/extra`]) {

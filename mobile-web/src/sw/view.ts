@@ -1,0 +1,44 @@
+// What a window of the app shows right now. A worker's `WindowClient.url` is not kept up to
+// date by every browser when the page changes only its fragment (Chromium reports the URL the
+// page was loaded with), and the app's routes live in the fragment; so the worker asks each
+// visible window, and the app answers with its own `location.href`.
+
+import type { ClientView } from "./notifications";
+import type { WindowClient } from "./types";
+
+export const VIEW_REQUEST = "tether:view";
+/** A window that does not answer in this long (busy, or an older app version) keeps its own URL. */
+const ANSWER_MS = 400;
+
+/** The visible windows, each with the URL it reports, or its client URL when it gives none. */
+export async function visibleViews(windows: readonly WindowClient[]): Promise<ClientView[]> {
+  const visible = windows.filter((w) => w.visibilityState === "visible");
+  return Promise.all(visible.map(async (w) => ({ url: (await askUrl(w)) ?? w.url, visibilityState: w.visibilityState })));
+}
+
+function askUrl(client: WindowClient): Promise<string | null> {
+  if (typeof MessageChannel === "undefined" || !client.postMessage) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    const timer = setTimeout(() => finish(null), ANSWER_MS);
+    function finish(url: string | null): void {
+      clearTimeout(timer);
+      channel.port1.close();
+      resolve(url);
+    }
+    channel.port1.onmessage = (event: MessageEvent<unknown>) => {
+      const data = event.data as { href?: unknown } | null;
+      finish(typeof data?.href === "string" ? data.href : null);
+    };
+    client.postMessage!({ type: VIEW_REQUEST }, [channel.port2]);
+  });
+}
+
+/** In the app: answers the worker's question with what this window shows. */
+export function answerViewRequests(container: ServiceWorkerContainer): void {
+  container.addEventListener("message", (event: MessageEvent<unknown>) => {
+    const data = event.data as { type?: unknown } | null;
+    if (data?.type !== VIEW_REQUEST) return;
+    event.ports[0]?.postMessage({ href: location.href });
+  });
+}
