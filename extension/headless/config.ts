@@ -14,6 +14,8 @@ export interface HostConfig {
   acceptPairing: boolean;
   /** Show a pairing code at start: true, false, or "auto" (when no phone is paired yet). */
   pair: boolean | "auto";
+  /** Push notifications to paired phones (approvals, questions, finished runs). */
+  notify: boolean;
   agent: AgentConfig;
 }
 
@@ -36,6 +38,7 @@ export const HOST_OPTIONS_HELP = `  --relay <url>        Relay to connect to (en
   --pair               Show a pairing QR code at start (default: only when no phone is paired)
   --no-pair            Do not show a pairing QR code at start
   --accept-pairing     Accept every pairing request without asking (for scripts and tests)
+  --no-notify          Send no notifications to phones (env TETHER_NOTIFY=off)
 
 Agent options:
   --model <id>         Model for tasks (env TETHER_MODEL): openai:gpt-4.1, anthropic:claude-sonnet-4-5,
@@ -79,6 +82,7 @@ export const hostFlags = {
   pair: { type: "boolean" },
   "no-pair": { type: "boolean" },
   "accept-pairing": { type: "boolean" },
+  "no-notify": { type: "boolean" },
   model: { type: "string" },
   "base-url": { type: "string" },
   mode: { type: "string" },
@@ -98,6 +102,7 @@ export function hostConfigFrom(values: HostFlagValues, env: NodeJS.ProcessEnv, c
     stateDir: resolve(values["state-dir"] ?? env.TETHER_STATE_DIR ?? join(homedir(), ".tether")),
     acceptPairing: values["accept-pairing"] ?? false,
     pair: values["no-pair"] ? false : values.pair ? true : "auto",
+    notify: !(values["no-notify"] ?? env.TETHER_NOTIFY === "off"),
     agent: agentConfigFrom(values, env),
   };
 }

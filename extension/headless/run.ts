@@ -105,6 +105,7 @@ export async function runHeadlessHost(config: HostConfig): Promise<RunningHost> 
     identity,
     mirror,
     threads: { manager: agent.manager, store: agent.store },
+    notify: config.notify,
     log,
     confirmPairing: config.acceptPairing
       ? async (p) => {

@@ -29,6 +29,12 @@ describe("tether-host config", () => {
     assert.equal(parseHostConfig(["--no-pair"], {}, "/w")!.pair, false);
   });
 
+  it("notifies phones unless told not to", () => {
+    assert.equal(parseHostConfig([], {}, "/w")!.notify, true);
+    assert.equal(parseHostConfig(["--no-notify"], {}, "/w")!.notify, false);
+    assert.equal(parseHostConfig([], { TETHER_NOTIFY: "off" }, "/w")!.notify, false);
+  });
+
   it("reads the agent's model, mode, rules and parallel tasks from flags over the environment", () => {
     const defaults = parseHostConfig([], {}, "/w")!.agent;
     assert.deepEqual(defaults, { mode: "ask", allow: [], deny: [], maxThreads: 2 });
