@@ -122,7 +122,7 @@ export async function runHeadlessHost(config: HostConfig): Promise<RunningHost> 
     term.say(`Model ${model.id} · mode ${agentConfig.mode} · up to ${agentConfig.maxThreads} tasks at once`);
   } catch (err) {
     if (!(err instanceof ModelNotConfigured)) throw err;
-    term.say(`No model yet: tasks will fail until one is set. ${err.message}`);
+    term.say(err.message.replace(/^No model is configured\. /, "No model is configured, so tasks fail until one is set. "));
   }
   const threads = agent.manager.list();
   if (threads.length > 0) term.say(`${threads.length} thread${threads.length === 1 ? "" : "s"} from earlier runs.`);
