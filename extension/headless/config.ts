@@ -16,6 +16,8 @@ export interface HostConfig {
   pair: boolean | "auto";
   /** Push notifications to paired phones (approvals, questions, finished runs). */
   notify: boolean;
+  /** Hold off sleep while tasks run or wait. */
+  keepAwake: boolean;
   agent: AgentConfig;
 }
 
@@ -39,6 +41,7 @@ export const HOST_OPTIONS_HELP = `  --relay <url>        Relay to connect to (en
   --no-pair            Do not show a pairing QR code at start
   --accept-pairing     Accept every pairing request without asking (for scripts and tests)
   --no-notify          Send no notifications to phones (env TETHER_NOTIFY=off)
+  --no-keep-awake      Let the computer sleep while tasks run (env TETHER_KEEP_AWAKE=off)
 
 Agent options:
   --model <id>         Model for tasks (env TETHER_MODEL): openai:gpt-4.1, anthropic:claude-sonnet-4-5,
@@ -83,6 +86,7 @@ export const hostFlags = {
   "no-pair": { type: "boolean" },
   "accept-pairing": { type: "boolean" },
   "no-notify": { type: "boolean" },
+  "no-keep-awake": { type: "boolean" },
   model: { type: "string" },
   "base-url": { type: "string" },
   mode: { type: "string" },
@@ -103,6 +107,7 @@ export function hostConfigFrom(values: HostFlagValues, env: NodeJS.ProcessEnv, c
     acceptPairing: values["accept-pairing"] ?? false,
     pair: values["no-pair"] ? false : values.pair ? true : "auto",
     notify: !(values["no-notify"] ?? env.TETHER_NOTIFY === "off"),
+    keepAwake: !(values["no-keep-awake"] ?? env.TETHER_KEEP_AWAKE === "off"),
     agent: agentConfigFrom(values, env),
   };
 }

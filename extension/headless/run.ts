@@ -17,6 +17,8 @@ import { createNodeGitStatus } from "../node/nodeGitStatus";
 import { nodeProcessRunner } from "../node/processRunner";
 import { nodeWorkspaceFiles } from "../node/nodeWorkspaceFiles";
 import { stateFile } from "../node/stateFile";
+import { KeepAwake } from "../core/power/keepAwake";
+import { nodeSleepInhibitor } from "../node/sleepInhibitor";
 import type { HostConfig } from "./config";
 import { createTerminal, type Terminal } from "./terminal";
 
@@ -125,6 +127,14 @@ export async function runHeadlessHost(config: HostConfig): Promise<RunningHost> 
     term.say(err.message.replace(/^No model is configured\. /, "No model is configured, so tasks fail until one is set. "));
   }
   const threads = agent.manager.list();
+  const keepAwake = config.keepAwake
+    ? new KeepAwake(
+        nodeSleepInhibitor(),
+        agent.manager,
+        threads.map((t) => ({ threadId: t.id, status: t.status })),
+        log,
+      )
+    : undefined;
   if (threads.length > 0) term.say(`${threads.length} thread${threads.length === 1 ? "" : "s"} from earlier runs.`);
   let lastState = "";
   host.on("state", (state, detail) => {
@@ -164,6 +174,7 @@ export async function runHeadlessHost(config: HostConfig): Promise<RunningHost> 
     closing ??= (async () => {
       if (agent.manager.busy) term.say("Stopping running tasks…");
       await agent.manager.close();
+      keepAwake?.close();
       host.close();
       term.close();
     })();

@@ -113,14 +113,28 @@ describe("end to end: notifications on the phone", function () {
     model = await startFakeOpenAI();
     host = start(
       "node",
-      [join(DIST, "host.js"), "--relay", relay.url, "--folder", workspace, "--name", "api-box", "--state-dir", join(tmp, "host")]
-        .concat(["--model", "openai:gpt-test", "--base-url", model.url, "--pair", "--accept-pairing"]),
+      [
+        join(DIST, "host.js"),
+        "--relay",
+        relay.url,
+        "--folder",
+        workspace,
+        "--name",
+        "api-box",
+        "--state-dir",
+        join(tmp, "host"),
+      ].concat(["--model", "openai:gpt-test", "--base-url", model.url, "--pair", "--accept-pairing"]),
       { env: { OPENAI_API_KEY: "", TETHER_MODEL: "" } },
     );
     const link = (await host.waitFor(/(http:\/\/\S+#pair=\S+)/))[1]!;
 
     browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    context = await browser.newContext({
+      viewport: { width: 360, height: 740 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+    });
     await context.grantPermissions(["notifications"], { origin: new URL(relay.url).origin });
     // The browser's registration with its push service, answered with the test subscription.
     // A string, not a function: the test runner's transform would add helpers the page lacks.

@@ -15,7 +15,10 @@ import { start, type Proc } from "../support/processes";
 import { makeWorkspace } from "../support/workspace";
 
 const DIST = join(__dirname, "..", "..", "dist");
-const call = (name: string, args: object, text?: string): FakeTurn => ({ ...(text ? { text } : {}), toolCalls: [{ name, args }] });
+const call = (name: string, args: object, text?: string): FakeTurn => ({
+  ...(text ? { text } : {}),
+  toolCalls: [{ name, args }],
+});
 
 describe("end to end: the phone follows, approves and steers agent runs", function () {
   this.timeout(120_000);
@@ -35,7 +38,8 @@ describe("end to end: the phone follows, approves and steers agent runs", functi
     await page.screenshot({ path: screenshotPath(`threads-${name}-dark`) });
     await page.emulateMedia({ colorScheme: "light" });
   };
-  const threadStatus = (status: string) => page.locator(`[data-testid="thread"][data-status="${status}"]`).waitFor({ timeout: 30_000 });
+  const threadStatus = (status: string) =>
+    page.locator(`[data-testid="thread"][data-status="${status}"]`).waitFor({ timeout: 30_000 });
   const newTask = async (text: string, mode = "ask"): Promise<void> => {
     await page.locator('[data-testid="back-to-threads"], [data-testid="tab-threads"]').first().waitFor();
     if (await page.getByTestId("back-to-threads").isVisible()) await page.getByTestId("back-to-threads").click();
@@ -55,12 +59,29 @@ describe("end to end: the phone follows, approves and steers agent runs", functi
       "README.md": "# api-service\n",
     });
     model = await startFakeOpenAI();
-    relay = start("node", [join(DIST, "relay.js"), "--port", "0", "--data-dir", join(tmp, "relay"), "--web-dir", join(DIST, "mobile-web")]);
+    relay = start("node", [
+      join(DIST, "relay.js"),
+      "--port",
+      "0",
+      "--data-dir",
+      join(tmp, "relay"),
+      "--web-dir",
+      join(DIST, "mobile-web"),
+    ]);
     const relayUrl = (await relay.waitFor(/listening on (http:\/\/\S+)/))[1]!;
     host = start(
       "node",
-      [join(DIST, "host.js"), "--relay", relayUrl, "--folder", workspace, "--name", "mac-mini", "--state-dir", join(tmp, "host")]
-        .concat(["--model", "openai:gpt-test", "--base-url", model.url, "--pair", "--accept-pairing"]),
+      [
+        join(DIST, "host.js"),
+        "--relay",
+        relayUrl,
+        "--folder",
+        workspace,
+        "--name",
+        "mac-mini",
+        "--state-dir",
+        join(tmp, "host"),
+      ].concat(["--model", "openai:gpt-test", "--base-url", model.url, "--pair", "--accept-pairing"]),
       { env: { OPENAI_API_KEY: "", TETHER_MODEL: "" } },
     );
     const link = (await host.waitFor(/(http:\/\/\S+#pair=\S+)/))[1]!;
@@ -123,7 +144,13 @@ describe("end to end: the phone follows, approves and steers agent runs", functi
     assert.match(readFileSync(join(workspace, "api/subscribe.js"), "utf8"), /5 requests a minute per IP/);
     const attached = model.requests[0]!.body.messages.find((m) => m.role === "user");
     assert.match(String(attached?.content), /\.tether\/attachments\/.+\/sketch\.txt/);
-    assert.equal(readFileSync(join(workspace, ".tether/attachments", readdirOne(join(workspace, ".tether/attachments")), "sketch.txt"), "utf8"), "limit: 5/min/IP\n");
+    assert.equal(
+      readFileSync(
+        join(workspace, ".tether/attachments", readdirOne(join(workspace, ".tether/attachments")), "sketch.txt"),
+        "utf8",
+      ),
+      "limit: 5/min/IP\n",
+    );
     await page.getByTestId("decided").first().waitFor();
     await shot("done");
   });
@@ -135,7 +162,9 @@ describe("end to end: the phone follows, approves and steers agent runs", functi
     await page.locator('[data-testid="dir-entry"][data-name="api"]').click();
     await page.locator('[data-testid="dir-entry"][data-name="subscribe.js"]').click();
     await page.getByTestId("file-view").waitFor();
-    await page.waitForFunction(() => document.querySelector('[data-testid="file-view"]')?.textContent?.includes("5 requests a minute"));
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="file-view"]')?.textContent?.includes("5 requests a minute"),
+    );
     await shot("file-view");
     await page.getByTestId("tab-threads").click();
     const row = page.getByTestId("thread-row").first();
@@ -154,7 +183,11 @@ describe("end to end: the phone follows, approves and steers agent runs", functi
     });
     await newTask("Tune the limiter", "full-auto");
     await page.getByTestId("running-bar").waitFor({ timeout: 20_000 });
-    await page.getByTestId("terminal").first().waitFor().catch(() => undefined);
+    await page
+      .getByTestId("terminal")
+      .first()
+      .waitFor()
+      .catch(() => undefined);
     await shot("running");
     await page.getByTestId("composer-input").fill("use a sliding window");
     await page.getByTestId("composer-send").click();
@@ -179,7 +212,10 @@ describe("end to end: the phone follows, approves and steers agent runs", functi
     await page.reload();
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
 
-    model.push(call("run_command", { command: "sleep 3; echo slept" }), call("finish", { summary: "Slept while the phone was away." }));
+    model.push(
+      call("run_command", { command: "sleep 3; echo slept" }),
+      call("finish", { summary: "Slept while the phone was away." }),
+    );
     await newTask("Sleep a little", "full-auto");
     await page.getByTestId("running-bar").waitFor({ timeout: 20_000 });
     const threadUrl = page.url();
@@ -198,7 +234,9 @@ describe("end to end: the phone follows, approves and steers agent runs", functi
     await page.getByTestId("offline").waitFor({ state: "detached" });
     await threadStatus("done");
     assert.equal(page.url(), threadUrl);
-    const seqs = await page.locator('[data-testid^="item-"][data-seq]').evaluateAll((items) => items.map((i) => i.getAttribute("data-seq")));
+    const seqs = await page
+      .locator('[data-testid^="item-"][data-seq]')
+      .evaluateAll((items) => items.map((i) => i.getAttribute("data-seq")));
     assert.ok(seqs.length >= 4, `only ${seqs.length} items`);
     assert.equal(new Set(seqs).size, seqs.length, `an event shows twice: ${seqs.join(",")}`);
     assert.equal(await page.getByTestId("summary").count(), 1);

@@ -190,7 +190,15 @@ export async function startPushRelay(
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "tether-relay-"));
   const log = memoryLogger();
   const relay = await createRelay(
-    { host: "127.0.0.1", port: 0, dataDir, webDir: options.webDir ?? null, publicUrl: undefined, logFormat: "json", push: options.push },
+    {
+      host: "127.0.0.1",
+      port: 0,
+      dataDir,
+      webDir: options.webDir ?? null,
+      publicUrl: undefined,
+      logFormat: "json",
+      push: options.push,
+    },
     { log, pushAgent: service.agent, pushTimeoutMs: options.pushTimeoutMs ?? 5_000 },
   ).catch((err: unknown) => {
     if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });

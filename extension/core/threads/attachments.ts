@@ -34,7 +34,10 @@ export class Attachments {
       throw new TetherError(ErrorCode.BadRequest, `${name} did not arrive whole.`);
     }
     if (bytes.length > MAX_ATTACHMENT_BYTES) {
-      throw new TetherError(ErrorCode.TooLarge, `${name} is ${formatBytes(bytes.length)}; attachments are limited to ${formatBytes(MAX_ATTACHMENT_BYTES)}.`);
+      throw new TetherError(
+        ErrorCode.TooLarge,
+        `${name} is ${formatBytes(bytes.length)}; attachments are limited to ${formatBytes(MAX_ATTACHMENT_BYTES)}.`,
+      );
     }
     await this.ensureIgnored();
     const path = attachmentPath(threadId, name);
@@ -62,7 +65,10 @@ export class Attachments {
     try {
       await this.workspace.resolveRead(".tether/.gitignore");
     } catch {
-      await this.workspace.writeText(".tether/.gitignore", "# Tether's own files (attachments from the phone): not for commits.\n*\n");
+      await this.workspace.writeText(
+        ".tether/.gitignore",
+        "# Tether's own files (attachments from the phone): not for commits.\n*\n",
+      );
     }
   }
 }

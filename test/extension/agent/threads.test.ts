@@ -280,7 +280,12 @@ describe("agent threads through a real relay", function () {
     const threadId = randomId(12);
     const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
     await phone.send({ type: "attach", threadId, name: "../../screen shot.png", mime: "image/png", data: toBase64Url(png) });
-    await phone.send({ type: "new-task", threadId, text: "Fix what the screenshot shows", attachments: ["../../screen shot.png", "lost.txt"] });
+    await phone.send({
+      type: "new-task",
+      threadId,
+      text: "Fix what the screenshot shows",
+      attachments: ["../../screen shot.png", "lost.txt"],
+    });
     await ended(threadId);
     const saved = join(workspace, ".tether/attachments", threadId, "screen shot.png");
     assert.deepEqual(new Uint8Array(readFileSync(saved)), png);

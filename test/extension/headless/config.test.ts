@@ -35,6 +35,12 @@ describe("tether-host config", () => {
     assert.equal(parseHostConfig([], { TETHER_NOTIFY: "off" }, "/w")!.notify, false);
   });
 
+  it("keeps the computer awake during tasks unless told not to", () => {
+    assert.equal(parseHostConfig([], {}, "/w")!.keepAwake, true);
+    assert.equal(parseHostConfig(["--no-keep-awake"], {}, "/w")!.keepAwake, false);
+    assert.equal(parseHostConfig([], { TETHER_KEEP_AWAKE: "off" }, "/w")!.keepAwake, false);
+  });
+
   it("reads the agent's model, mode, rules and parallel tasks from flags over the environment", () => {
     const defaults = parseHostConfig([], {}, "/w")!.agent;
     assert.deepEqual(defaults, { mode: "ask", allow: [], deny: [], maxThreads: 2 });

@@ -32,7 +32,14 @@ const thread = (threadId: string, over: Partial<ThreadSummary> = {}): CachedThre
 describe("phone thread cache", () => {
   it("merges events by seq: order restored, nothing shown twice, the first copy kept", () => {
     const a = { seq: 1, v: "a" };
-    const merged = mergeEvents([a, { seq: 3, v: "c" }], [{ seq: 2, v: "b" }, { seq: 1, v: "again" }, { seq: 3, v: "c2" }]);
+    const merged = mergeEvents(
+      [a, { seq: 3, v: "c" }],
+      [
+        { seq: 2, v: "b" },
+        { seq: 1, v: "again" },
+        { seq: 3, v: "c2" },
+      ],
+    );
     assert.deepEqual(
       merged.map((e) => `${e.seq}${e.v}`),
       ["1a", "2b", "3c"],

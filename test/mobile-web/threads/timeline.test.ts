@@ -62,7 +62,15 @@ function finishedRun(): NumberedEvent[] {
     { type: "status", status: "awaiting-approval" }, // 9
     { type: "approval-resolved", approvalId: "a1", decision: "approve", by: phone }, // 10
     { type: "status", status: "running" }, // 11
-    { type: "file-change", path: "src/date.ts", change: "modified", diff: "@@ -1 +1 @@\n-old\n+new\n", added: 1, removed: 1, truncated: false }, // 12
+    {
+      type: "file-change",
+      path: "src/date.ts",
+      change: "modified",
+      diff: "@@ -1 +1 @@\n-old\n+new\n",
+      added: 1,
+      removed: 1,
+      truncated: false,
+    }, // 12
     { type: "tool-result", callId: "c2", tool: "edit_file", ok: true, output: "Edited src/date.ts (+1 −1).", durationMs: 9000 }, // 13
     { type: "tool-call", callId: "c3", tool: "run_command", args: { command: "npm test", cwd: "." }, title: "npm test" }, // 14
     { type: "tool-result", callId: "c3", tool: "run_command", ok: false, output: "1 failing", exitCode: 1, durationMs: 4200 }, // 15
@@ -138,7 +146,18 @@ describe("thread timeline", () => {
 
     const done = [
       ...events,
-      { seq: 4, event: { type: "tool-result", callId: "c9", tool: "run_command", ok: true, output: "12 passing", exitCode: 0, at: T0 + 9000 } },
+      {
+        seq: 4,
+        event: {
+          type: "tool-result",
+          callId: "c9",
+          tool: "run_command",
+          ok: true,
+          output: "12 passing",
+          exitCode: 0,
+          at: T0 + 9000,
+        },
+      },
     ] satisfies NumberedEvent[];
     const [finished] = only(buildTimeline(done, live), "tool");
     assert.equal(finished?.state, "ok");
@@ -197,7 +216,10 @@ describe("thread timeline", () => {
     assert.equal(streaming.text, "I will start by reading");
     assert.equal(streaming.seq, null);
 
-    const landed = [...events, { seq: 3, event: { type: "assistant-text", text: "I will start by reading the tests.", at: T0 + 5000 } }] satisfies NumberedEvent[];
+    const landed = [
+      ...events,
+      { seq: 3, event: { type: "assistant-text", text: "I will start by reading the tests.", at: T0 + 5000 } },
+    ] satisfies NumberedEvent[];
     const texts = only(buildTimeline(landed, live), "text");
     assert.deepEqual(
       texts.map((t) => [t.text, t.streaming]),
@@ -220,7 +242,11 @@ describe("thread timeline", () => {
     );
     assert.ok(!buildTimeline(events, { text: { 2: "  " } }).some((i) => i.kind === "text"));
     assert.ok(!buildTimeline(events, { text: { 2: "Looking around" } }).some((i) => i.kind === "text"));
-    const stopped = thread(task, { type: "status", status: "running" }, { type: "status", status: "stopped", detail: "stopped by Pixel 8" });
+    const stopped = thread(
+      task,
+      { type: "status", status: "running" },
+      { type: "status", status: "stopped", detail: "stopped by Pixel 8" },
+    );
     const items = buildTimeline(stopped, { text: { 2: "half a sent" } });
     assert.deepEqual(kinds(items), ["task", "status"]);
   });
