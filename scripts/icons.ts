@@ -54,7 +54,8 @@ function palettize(rgba: Uint8Array): { palette: number[][]; indices: Uint8Array
     for (let p = 0; p < indices.length; p++) {
       const a = rgba[p * 4 + 3]!;
       // Fully transparent pixels are all the same pixel.
-      const c = a === 0 ? [0, 0, 0, 0] : [keep(rgba[p * 4]!), keep(rgba[p * 4 + 1]!), keep(rgba[p * 4 + 2]!), a === 255 ? 255 : keep(a)];
+      const c =
+        a === 0 ? [0, 0, 0, 0] : [keep(rgba[p * 4]!), keep(rgba[p * 4 + 1]!), keep(rgba[p * 4 + 2]!), a === 255 ? 255 : keep(a)];
       const key = ((c[0]! << 24) | (c[1]! << 16) | (c[2]! << 8) | c[3]!) >>> 0;
       let index = colours.get(key);
       if (index === undefined) {

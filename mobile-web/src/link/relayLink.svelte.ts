@@ -7,7 +7,14 @@ import { PROTOCOL_VERSION } from "../../../protocol/index";
 import type { z } from "zod";
 import { classifyConnectError, mismatchMessage } from "./connectError";
 import type { LinkProblem } from "./connectError";
-import { helloSchema, hostPresenceSchema, liveForwardSchema, pairResultSchema, storedEventSchema, storedRecordSchema } from "./inbound";
+import {
+  helloSchema,
+  hostPresenceSchema,
+  liveForwardSchema,
+  pairResultSchema,
+  storedEventSchema,
+  storedRecordSchema,
+} from "./inbound";
 import type { InboundEvent, InboundLive, InboundPairResult, InboundRecord } from "./inbound";
 import type { TetherSocket } from "./request";
 

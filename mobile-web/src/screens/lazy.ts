@@ -24,7 +24,9 @@ export const screens = {
 
 /** Fetches the screens a person is likely to open next, once the first screen is up and idle. */
 export function prefetchScreens(): void {
-  const idle = (globalThis as { requestIdleCallback?: (cb: () => void) => void }).requestIdleCallback ?? ((cb: () => void) => setTimeout(cb, 1_500));
+  const idle =
+    (globalThis as { requestIdleCallback?: (cb: () => void) => void }).requestIdleCallback ??
+    ((cb: () => void) => setTimeout(cb, 1_500));
   idle(() => {
     for (const load of [screens.thread, screens.newTask, screens.fileView]) void load().catch(() => undefined);
   });

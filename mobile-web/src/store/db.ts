@@ -48,7 +48,8 @@ export class Database {
         const db = request.result;
         if (!db.objectStoreNames.contains(Stores.device)) db.createObjectStore(Stores.device);
         if (!db.objectStoreNames.contains(Stores.hosts)) db.createObjectStore(Stores.hosts, { keyPath: "hostId" });
-        if (!db.objectStoreNames.contains(Stores.threads)) db.createObjectStore(Stores.threads, { keyPath: ["hostId", "threadId"] });
+        if (!db.objectStoreNames.contains(Stores.threads))
+          db.createObjectStore(Stores.threads, { keyPath: ["hostId", "threadId"] });
         if (!db.objectStoreNames.contains(Stores.events)) {
           db.createObjectStore(Stores.events, { keyPath: ["hostId", "threadId", "seq"] });
         }

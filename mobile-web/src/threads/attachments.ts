@@ -35,7 +35,8 @@ export async function prepareAttachment(file: File): Promise<PreparedAttachment>
   const name = file.name.replace(/\.[^.]*$/, "") + ".jpg";
   for (const quality of QUALITIES) {
     const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, "image/jpeg", quality));
-    if (blob && blob.size <= MAX_ATTACHMENT_BYTES) return { name, type: "image/jpeg", bytes: new Uint8Array(await blob.arrayBuffer()) };
+    if (blob && blob.size <= MAX_ATTACHMENT_BYTES)
+      return { name, type: "image/jpeg", bytes: new Uint8Array(await blob.arrayBuffer()) };
   }
   throw new TetherError(ErrorCode.TooLarge, `${file.name} stays over ${humanSize(MAX_ATTACHMENT_BYTES)} even scaled down.`);
 }

@@ -5,9 +5,7 @@
 export type Span = { kind: "text" | "code" | "strong"; text: string };
 
 export type Block =
-  | { kind: "paragraph"; spans: Span[] }
-  | { kind: "heading"; spans: Span[] }
-  | { kind: "code"; lang: string; text: string };
+  { kind: "paragraph"; spans: Span[] } | { kind: "heading"; spans: Span[] } | { kind: "code"; lang: string; text: string };
 
 const HEADING = /^ {0,3}#{1,6}\s+(.*?)\s*#*\s*$/;
 

@@ -60,7 +60,10 @@ export class Threads {
       const current = this.get(hostId, threadId) ?? { hostId, threadId, summary: null, seq: 0 };
       // Events past a gap are stored too; the cursor waits until the gap is filled.
       const stored = await this.#eventsOf(hostId, threadId, current.seq);
-      const seq = contiguousSeq(current.seq, stored.map((e) => e.seq));
+      const seq = contiguousSeq(
+        current.seq,
+        stored.map((e) => e.seq),
+      );
       if (seq !== current.seq || !this.get(hostId, threadId)) await this.#save({ ...current, seq });
       const open = this.open;
       if (open && open.hostId === hostId && open.threadId === threadId) {
@@ -76,7 +79,11 @@ export class Threads {
     return seq > (t?.seq ?? 0) + 1;
   }
 
-  applyLive(hostId: string, threadId: string, event: { type: "text"; step: number; delta: string } | { type: "output"; callId: string; chunk: string }): void {
+  applyLive(
+    hostId: string,
+    threadId: string,
+    event: { type: "text"; step: number; delta: string } | { type: "output"; callId: string; chunk: string },
+  ): void {
     const open = this.open;
     if (!open || open.hostId !== hostId || open.threadId !== threadId) return;
     const live = this.live;
@@ -117,7 +124,10 @@ export class Threads {
   }
 
   async #eventsOf(hostId: string, threadId: string, afterSeq: number): Promise<CachedEvent[]> {
-    return this.db.getRange<CachedEvent>(Stores.events, IDBKeyRange.bound([hostId, threadId, afterSeq + 1], [hostId, threadId, Infinity]));
+    return this.db.getRange<CachedEvent>(
+      Stores.events,
+      IDBKeyRange.bound([hostId, threadId, afterSeq + 1], [hostId, threadId, Infinity]),
+    );
   }
 
   async #save(thread: CachedThread): Promise<void> {

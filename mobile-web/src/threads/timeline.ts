@@ -5,13 +5,7 @@
 // Events may arrive with holes while a phone catches up; every rule here renders what is there
 // and never assumes the event before or after exists.
 
-import type {
-  Decision,
-  DeviceRef,
-  PolicyMode,
-  ThreadEvent,
-  ThreadStatus,
-} from "../../../protocol/index";
+import type { Decision, DeviceRef, PolicyMode, ThreadEvent, ThreadStatus } from "../../../protocol/index";
 
 export interface NumberedEvent {
   seq: number;
@@ -178,7 +172,16 @@ export function buildTimeline(events: readonly NumberedEvent[], live: LiveView =
     const base = { key: `e${seq}`, seq, at: e.at };
     switch (e.type) {
       case "task":
-        items.push({ ...base, kind: "task", text: e.text, title: e.title, workspace: e.workspace, by: e.by, mode: e.mode, model: e.model });
+        items.push({
+          ...base,
+          kind: "task",
+          text: e.text,
+          title: e.title,
+          workspace: e.workspace,
+          by: e.by,
+          mode: e.mode,
+          model: e.model,
+        });
         break;
       case "user-message":
         items.push({ ...base, kind: "message", text: e.text, by: e.by });
