@@ -1,12 +1,30 @@
-// The host core running inside the editor, on the first workspace folder, started on demand.
+// The host core running inside the editor, on the first workspace folder, started on demand:
+// the relay link, pairing, the mirror and the agent with its threads, which live in the
+// extension's global storage so a reopened window shows them again.
 
+import { homedir } from "node:os";
 import * as vscode from "vscode";
+import { createAgent, type Agent } from "../core/agentHost";
 import { Host } from "../core/host";
 import { HostIdentity } from "../core/identity";
 import type { Log } from "../core/log";
 import { Mirror } from "../core/mirror/mirror";
+import { KeepAwake } from "../core/power/keepAwake";
 import { nodeFileSystem } from "../node/nodeFileSystem";
+import { createNodeGitStatus } from "../node/nodeGitStatus";
+import { nodeProcessRunner } from "../node/processRunner";
+import { nodeSleepInhibitor } from "../node/sleepInhibitor";
+import { nodeWorkspaceFiles } from "../node/nodeWorkspaceFiles";
+import type { ApiKeys } from "./apiKeys";
+import { editorModelResolver, offeredModels } from "./editorModels";
 import { secretState } from "./secretState";
+import { RESTART_SETTINGS, readSettings } from "./settings";
+
+/** What runs while the session is up. */
+export interface Running {
+  host: Host;
+  agent: Agent;
+}
 
 function outputLog(channel: vscode.LogOutputChannel): Log {
   const fmt = (m: string, f?: Record<string, unknown>): string => (f && Object.keys(f).length ? `${m} ${JSON.stringify(f)}` : m);
@@ -18,41 +36,75 @@ function outputLog(channel: vscode.LogOutputChannel): Log {
 }
 
 export class HostSession implements vscode.Disposable {
-  private host: Promise<Host> | undefined;
+  private running: Promise<Running> | undefined;
+  private readonly started = new vscode.EventEmitter<Running>();
+  /** Fires each time a host starts (at first use, and after a settings change restarts it). */
+  readonly onDidStart = this.started.event;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly channel: vscode.LogOutputChannel,
+    private readonly keys: ApiKeys,
   ) {
     context.subscriptions.push(
+      this.started,
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration("tether.relayUrl")) this.restart();
+        if (RESTART_SETTINGS.some((s) => e.affectsConfiguration(s))) void this.restart();
       }),
     );
   }
 
   /** The running host, started on first use. */
-  get(): Promise<Host> {
-    this.host ??= this.start().catch((err: unknown) => {
-      this.host = undefined;
-      throw err;
-    });
-    return this.host;
+  async get(): Promise<Host> {
+    return (await this.session()).host;
   }
 
-  private async start(): Promise<Host> {
+  /** The host and its agent, started on first use. */
+  session(): Promise<Running> {
+    this.running ??= this.start().catch((err: unknown) => {
+      this.running = undefined;
+      throw err;
+    });
+    return this.running;
+  }
+
+  private async start(): Promise<Running> {
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (!folder || folder.uri.scheme !== "file")
       throw new Error("Open a folder first: Tether shares the workspace folder with your phone.");
-    const relay = new URL(vscode.workspace.getConfiguration("tether").get<string>("relayUrl", "http://127.0.0.1:8787")).origin;
+    const settings = readSettings();
+    const relay = new URL(settings.relayUrl).origin;
     const log = outputLog(this.channel);
+    await this.keys.load();
     const identity = await HostIdentity.loadOrCreate(secretState(this.context.secrets));
-    const mirror = await Mirror.open({ fs: nodeFileSystem, root: folder.uri.fsPath });
+    const mirror = await Mirror.open({ fs: nodeFileSystem, root: folder.uri.fsPath, gitStatus: createNodeGitStatus(folder.uri.fsPath) });
+    const name = vscode.env.appName + " · " + folder.name;
+    const agent = createAgent({
+      mirror,
+      files: nodeWorkspaceFiles,
+      runner: nodeProcessRunner,
+      stateDir: this.context.globalStorageUri.fsPath,
+      workspaceName: folder.name,
+      mode: settings.mode,
+      rules: { allow: settings.allow, deny: settings.deny },
+      homeDir: homedir(),
+      resolveModel: editorModelResolver(settings, this.keys),
+      maxParallel: settings.maxThreads,
+      self: { id: "editor", name },
+      platform: process.platform,
+      log,
+    });
+    const keepAwake = settings.keepAwake
+      ? new KeepAwake(nodeSleepInhibitor(), agent.manager, agent.manager.list().map((t) => ({ threadId: t.id, status: t.status })), log)
+      : undefined;
     const host = new Host({
       relay,
-      name: vscode.env.appName + " · " + folder.name,
+      name,
       identity,
       mirror,
+      threads: { manager: agent.manager, store: agent.store },
+      models: await offeredModels(settings),
+      notify: settings.notifications,
       log,
       confirmPairing: async ({ phoneName, code }) => {
         const pick = await vscode.window.showInformationMessage(
@@ -66,20 +118,32 @@ export class HostSession implements vscode.Disposable {
     host.on("state", (state, detail) => this.channel.info(`relay ${state}${detail ? `: ${detail}` : ""}`));
     host.on("paired", (phone) => void vscode.window.showInformationMessage(`Tether: paired "${phone.name}".`));
     host.on("fatal", (err) => void vscode.window.showErrorMessage(`Tether: ${err.message}`));
+    this.closers.set(host, async () => {
+      // Runs stopped by a closing window end as "interrupted", never left hanging.
+      await agent.manager.close();
+      keepAwake?.close();
+      host.close();
+    });
     await host.start();
-    return host;
+    const running = { host, agent };
+    this.started.fire(running);
+    return running;
   }
 
-  private restart(): void {
-    const old = this.host;
-    this.host = undefined;
-    void old?.then(
-      (h) => h.close(),
-      () => undefined,
-    );
+  private readonly closers = new Map<Host, () => Promise<void>>();
+
+  /** Closes the host (its runs end as interrupted); the next use starts a new one. */
+  async restart(): Promise<void> {
+    const old = this.running;
+    this.running = undefined;
+    const running = await old?.catch(() => undefined);
+    if (!running) return;
+    const close = this.closers.get(running.host);
+    this.closers.delete(running.host);
+    await close?.();
   }
 
   dispose(): void {
-    this.restart();
+    void this.restart();
   }
 }
