@@ -1,10 +1,15 @@
 // The VS Code entry point: a short list of registrations, each disposed with the extension.
 
 import * as vscode from "vscode";
+import type { DeviceRef } from "../../protocol/index";
 import { ApiKeys } from "./apiKeys";
+import { Approvals } from "./approvals";
 import { HostSession } from "./hostSession";
 import { PairPhoneCommand } from "./pairPhone";
 import { SetApiKeyCommand } from "./setApiKey";
+import { registerStatusBar } from "./statusBar";
+import { registerThreadCommands } from "./threadCommands";
+import { ThreadsView } from "./views/threadsView";
 
 let session: HostSession | undefined;
 
@@ -14,14 +19,26 @@ export function activate(context: vscode.ExtensionContext): void {
   session = new HostSession(context, channel, keys);
   const pair = new PairPhoneCommand(session);
   const setApiKey = new SetApiKeyCommand(keys);
+  // Decisions and tasks from the editor carry this name, as a phone's carry the phone's.
+  const self = (): DeviceRef => ({ id: "editor", name: vscode.env.appName });
+  const approvals = new Approvals(session, self);
+  const threads = new ThreadsView(session);
   context.subscriptions.push(
     channel,
     session,
+    approvals,
+    threads,
+    vscode.window.registerTreeDataProvider("tether.threads", threads),
+    registerStatusBar(session, approvals),
+    registerThreadCommands(session, self),
+    vscode.commands.registerCommand("tether.showApprovals", () => approvals.showPending()),
     keys.onDidChange(() => void session?.restart()),
     vscode.commands.registerCommand(pair.id, () => pair.execute()),
     vscode.commands.registerCommand(setApiKey.id, () => setApiKey.execute()),
     vscode.commands.registerCommand("tether.showLog", () => channel.show()),
   );
+  // Activation came from a Tether command or view: start the host (threads, relay) now.
+  void session.session().catch((err: unknown) => channel.warn(`Tether did not start: ${(err as Error).message}`));
 }
 
 /** Waits for running tasks to stop (they end as interrupted) before the window goes. */

@@ -77,7 +77,11 @@ export class HostSession implements vscode.Disposable {
     const log = outputLog(this.channel);
     await this.keys.load();
     const identity = await HostIdentity.loadOrCreate(secretState(this.context.secrets));
-    const mirror = await Mirror.open({ fs: nodeFileSystem, root: folder.uri.fsPath, gitStatus: createNodeGitStatus(folder.uri.fsPath) });
+    const mirror = await Mirror.open({
+      fs: nodeFileSystem,
+      root: folder.uri.fsPath,
+      gitStatus: createNodeGitStatus(folder.uri.fsPath),
+    });
     const name = vscode.env.appName + " · " + folder.name;
     const agent = createAgent({
       mirror,
@@ -95,7 +99,12 @@ export class HostSession implements vscode.Disposable {
       log,
     });
     const keepAwake = settings.keepAwake
-      ? new KeepAwake(nodeSleepInhibitor(), agent.manager, agent.manager.list().map((t) => ({ threadId: t.id, status: t.status })), log)
+      ? new KeepAwake(
+          nodeSleepInhibitor(),
+          agent.manager,
+          agent.manager.list().map((t) => ({ threadId: t.id, status: t.status })),
+          log,
+        )
       : undefined;
     const host = new Host({
       relay,

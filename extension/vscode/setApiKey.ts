@@ -21,13 +21,17 @@ export class SetApiKeyCommand {
     const has = this.keys.get(picked.provider) !== undefined;
     const key = await vscode.window.showInputBox({
       title: `${picked.label} API key`,
-      prompt: has ? "A key is stored. Enter a new one, or leave empty and press Enter to remove it." : "Stored in the editor's secret storage, never in settings.",
+      prompt: has
+        ? "A key is stored. Enter a new one, or leave empty and press Enter to remove it."
+        : "Stored in the editor's secret storage, never in settings.",
       password: true,
       ignoreFocusOut: true,
     });
     if (key === undefined) return;
     // SecretStorage tells every window, this one too, and the host restarts with the key.
     await this.keys.set(picked.provider, key.trim() || undefined);
-    void vscode.window.showInformationMessage(key.trim() ? `Tether: ${picked.label} key stored.` : `Tether: ${picked.label} key removed.`);
+    void vscode.window.showInformationMessage(
+      key.trim() ? `Tether: ${picked.label} key stored.` : `Tether: ${picked.label} key removed.`,
+    );
   }
 }

@@ -26,7 +26,9 @@ export const RESTART_SETTINGS = ["tether.relayUrl", "tether.model", "tether.poli
 
 const PROVIDERS: readonly ModelProvider[] = ["editor", "openai", "anthropic", "ollama"];
 
-export function readSettings(config: vscode.WorkspaceConfiguration = vscode.workspace.getConfiguration("tether")): EditorSettings {
+export function readSettings(
+  config: vscode.WorkspaceConfiguration = vscode.workspace.getConfiguration("tether"),
+): EditorSettings {
   const provider = config.get<string>("model.provider", "editor");
   const mode = policyModeSchema.safeParse(config.get<string>("policy.mode", "ask"));
   const maxThreads = config.get<number>("maxThreads", 2);

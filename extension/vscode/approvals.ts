@@ -1,0 +1,119 @@
+// Approvals in the editor: a notification with Approve / Deny / Show when the agent asks, and
+// "Tether: Show Pending Approvals" to decide from a list. Decisions go through the same
+// thread manager as the phone's, so the first one wins wherever it was made; a late click is
+// answered with who decided.
+
+import * as vscode from "vscode";
+import { TetherError, type Command, type DeviceRef, type ThreadEvent } from "../../protocol/index";
+import type { Thread } from "../core/threads/thread";
+import type { ThreadManager } from "../core/threads/threadManager";
+import type { NumberedEvent } from "../core/threads/threadStore";
+import type { HostSession } from "./hostSession";
+
+type Requested = Extract<ThreadEvent, { type: "approval-requested" }>;
+
+/** One line for a request: the command, or the file an edit touches. */
+export function requestTitle(request: Pick<Requested, "kind" | "command" | "path">): string {
+  return request.kind === "command" ? `Run \`${request.command ?? ""}\`?` : `Edit ${request.path ?? "a file"}?`;
+}
+
+export class Approvals implements vscode.Disposable {
+  private manager: ThreadManager | undefined;
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires when the set of pending approvals may have changed. */
+  readonly onDidChange = this.changed.event;
+  private readonly subscription: vscode.Disposable;
+  private readonly onEvent = (thread: Thread, { event }: NumberedEvent): void => {
+    if (event.type === "approval-requested") void this.ask(thread, event);
+    if (event.type === "approval-requested" || event.type === "approval-resolved" || event.type === "status") this.changed.fire();
+  };
+
+  constructor(
+    session: HostSession,
+    private readonly self: () => DeviceRef,
+  ) {
+    this.subscription = session.onDidStart(({ agent }) => {
+      this.manager?.off("event", this.onEvent);
+      this.manager = agent.manager;
+      this.manager.on("event", this.onEvent);
+      this.changed.fire();
+    });
+  }
+
+  /** Every approval waiting, oldest first, with its thread. */
+  pending(): { thread: Thread; approvalId: string; title: string }[] {
+    if (!this.manager) return [];
+    return this.manager
+      .list()
+      .flatMap((thread) =>
+        this.manager!.summary(thread).pending.map((p) => ({ thread, approvalId: p.approvalId, title: p.title })),
+      );
+  }
+
+  /** "Tether: Show Pending Approvals": pick one, then decide. */
+  async showPending(): Promise<void> {
+    const pending = this.pending();
+    if (pending.length === 0) {
+      void vscode.window.showInformationMessage("Tether: nothing is waiting for approval.");
+      return;
+    }
+    const picked = await vscode.window.showQuickPick(
+      pending.map((p) => ({ label: p.title, description: p.thread.title, p })),
+      { title: "Tether: approvals waiting", placeHolder: "Pick one to decide" },
+    );
+    if (!picked) return;
+    const decision = await vscode.window.showQuickPick(
+      [
+        { label: "$(check) Approve", decision: "approve" as const },
+        { label: "$(check-all) Always for this thread", decision: "approve-always" as const },
+        { label: "$(close) Deny", decision: "deny" as const },
+        { label: "$(debug-stop) Stop the run", decision: "stop" as const },
+      ],
+      { title: picked.label },
+    );
+    if (decision) await this.decide(picked.p.thread.id, picked.p.approvalId, decision.decision);
+  }
+
+  private async ask(thread: Thread, request: Requested): Promise<void> {
+    const detail = [
+      request.reason,
+      request.kind === "command" ? `in ${request.cwd ?? "."}` : "",
+      `Asked because: ${request.rule}`,
+    ]
+      .filter(Boolean)
+      .join("\n");
+    const choice = await vscode.window.showWarningMessage(
+      `Tether (${thread.title}): ${requestTitle(request)}`,
+      { detail },
+      "Approve",
+      "Deny",
+      "Show",
+    );
+    if (choice === "Approve") await this.decide(thread.id, request.approvalId, "approve");
+    else if (choice === "Deny") {
+      const message = await vscode.window.showInputBox({ title: "Tell the agent why (optional)", ignoreFocusOut: true });
+      if (message !== undefined) await this.decide(thread.id, request.approvalId, "deny", message || undefined);
+    } else if (choice === "Show") await this.showPending();
+  }
+
+  private async decide(
+    threadId: string,
+    approvalId: string,
+    decision: "approve" | "approve-always" | "deny" | "stop",
+    message?: string,
+  ): Promise<void> {
+    const command: Command = { type: "decide", threadId, approvalId, decision, ...(message ? { message } : {}) };
+    try {
+      await this.manager?.handle(command, this.self());
+    } catch (err) {
+      // "Already decided by Pixel 8 (approve)": the phone was quicker.
+      void vscode.window.showInformationMessage(`Tether: ${err instanceof TetherError ? err.message : (err as Error).message}`);
+    }
+  }
+
+  dispose(): void {
+    this.manager?.off("event", this.onEvent);
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,45 @@
+// Commands on threads: start a task from the editor, stop one, revert what one changed. They
+// go through the thread manager like the phone's commands, as the editor's own device.
+
+import * as vscode from "vscode";
+import { TetherError, randomId, type Command, type DeviceRef } from "../../protocol/index";
+import type { HostSession } from "./hostSession";
+import type { ThreadItem } from "./views/threadsView";
+
+export function registerThreadCommands(session: HostSession, self: () => DeviceRef): vscode.Disposable {
+  const send = async (command: Command): Promise<void> => {
+    try {
+      const { agent } = await session.session();
+      await agent.manager.handle(command, self());
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Tether: ${err instanceof TetherError ? err.message : (err as Error).message}`);
+    }
+  };
+  return vscode.Disposable.from(
+    vscode.commands.registerCommand("tether.newTask", async () => {
+      const text = await vscode.window.showInputBox({
+        title: "Tether: New Task",
+        prompt: "What should the agent do in this workspace?",
+        placeHolder: "Add rate limiting to /api/subscribe, 5 requests a minute per IP",
+        ignoreFocusOut: true,
+      });
+      if (!text?.trim()) return;
+      await send({ type: "new-task", threadId: randomId(12), text: text.trim() });
+    }),
+    vscode.commands.registerCommand("tether.thread.stop", (item: ThreadItem) =>
+      send({ type: "stop", threadId: item.summary.threadId }),
+    ),
+    vscode.commands.registerCommand("tether.thread.revert", async (item: ThreadItem) => {
+      const pick = await vscode.window.showWarningMessage(
+        `Revert the files "${item.summary.title}" changed?`,
+        {
+          modal: true,
+          detail:
+            "Each file goes back to how it was before the task first changed it. Files changed since by someone else are left alone.",
+        },
+        "Revert",
+      );
+      if (pick === "Revert") await send({ type: "revert", threadId: item.summary.threadId });
+    }),
+  );
+}

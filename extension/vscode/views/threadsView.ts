@@ -1,0 +1,100 @@
+// The Threads view: every thread of this window's workspace, those waiting for a person
+// first, then running, then the rest by last activity. Follows the thread manager's summaries,
+// and rebinds when the host restarts.
+
+import * as vscode from "vscode";
+import type { ThreadStatus, ThreadSummary } from "../../../protocol/index";
+import type { ThreadManager } from "../../core/threads/threadManager";
+import type { HostSession } from "../hostSession";
+
+const ICONS: Record<ThreadStatus, [string, string?]> = {
+  queued: ["clock"],
+  running: ["sync~spin"],
+  "awaiting-approval": ["warning", "list.warningForeground"],
+  "awaiting-answer": ["question", "list.warningForeground"],
+  done: ["pass", "testing.iconPassed"],
+  failed: ["error", "list.errorForeground"],
+  stopped: ["debug-stop"],
+};
+
+const WORDS: Record<ThreadStatus, string> = {
+  queued: "queued",
+  running: "running",
+  "awaiting-approval": "needs approval",
+  "awaiting-answer": "has a question",
+  done: "done",
+  failed: "failed",
+  stopped: "stopped",
+};
+
+/** Waiting for a person first, then running or queued, then ended; newest first within each. */
+export function threadOrder(a: ThreadSummary, b: ThreadSummary): number {
+  const rank = (s: ThreadSummary): number =>
+    s.status === "awaiting-approval" || s.status === "awaiting-answer"
+      ? 0
+      : s.status === "running" || s.status === "queued"
+        ? 1
+        : 2;
+  return rank(a) - rank(b) || b.updatedAt - a.updatedAt;
+}
+
+export class ThreadItem extends vscode.TreeItem {
+  constructor(readonly summary: ThreadSummary) {
+    super(summary.title, vscode.TreeItemCollapsibleState.None);
+    const [icon, color] = ICONS[summary.status];
+    this.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+    const waiting = summary.pending.length;
+    this.description = waiting > 1 ? `${waiting} approvals waiting` : WORDS[summary.status];
+    this.tooltip = new vscode.MarkdownString(
+      [
+        `**${escape(summary.title)}**`,
+        `${WORDS[summary.status]} · ${summary.model || "default model"}`,
+        ...summary.pending.map((p) => `- ${escape(p.title)}`),
+      ].join("\n\n"),
+    );
+    // Menus pick their actions by this: `thread:running`, `thread:done`…
+    this.contextValue = `thread:${summary.status}`;
+    this.id = summary.threadId;
+  }
+}
+
+function escape(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, "\\$&");
+}
+
+export class ThreadsView implements vscode.TreeDataProvider<ThreadItem>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private manager: ThreadManager | undefined;
+  private readonly onSummary = (): void => this.changed.fire();
+  private readonly subscription: vscode.Disposable;
+
+  constructor(session: HostSession) {
+    this.subscription = session.onDidStart(({ agent }) => {
+      this.manager?.off("summary", this.onSummary);
+      this.manager = agent.manager;
+      this.manager.on("summary", this.onSummary);
+      this.changed.fire();
+    });
+  }
+
+  getTreeItem(item: ThreadItem): ThreadItem {
+    return item;
+  }
+
+  getChildren(): ThreadItem[] {
+    const manager = this.manager;
+    if (!manager) return [];
+    return manager
+      .list()
+      .map((thread) => manager.summary(thread))
+      .sort(threadOrder)
+      .map((summary) => new ThreadItem(summary));
+  }
+
+  dispose(): void {
+    this.manager?.off("summary", this.onSummary);
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}
