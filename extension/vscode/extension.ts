@@ -9,6 +9,7 @@ import { PairPhoneCommand } from "./pairPhone";
 import { SetApiKeyCommand } from "./setApiKey";
 import { registerStatusBar } from "./statusBar";
 import { registerThreadCommands } from "./threadCommands";
+import { DevicesView } from "./views/devicesView";
 import { ThreadsView } from "./views/threadsView";
 
 let session: HostSession | undefined;
@@ -23,12 +24,15 @@ export function activate(context: vscode.ExtensionContext): void {
   const self = (): DeviceRef => ({ id: "editor", name: vscode.env.appName });
   const approvals = new Approvals(session, self);
   const threads = new ThreadsView(session);
+  const devices = new DevicesView(session);
   context.subscriptions.push(
     channel,
     session,
     approvals,
     threads,
+    devices,
     vscode.window.registerTreeDataProvider("tether.threads", threads),
+    vscode.window.registerTreeDataProvider("tether.devices", devices),
     registerStatusBar(session, approvals),
     registerThreadCommands(session, self),
     vscode.commands.registerCommand("tether.showApprovals", () => approvals.showPending()),
