@@ -5,6 +5,7 @@
 import * as vscode from "vscode";
 import type { ThreadStatus, ThreadSummary } from "../../../protocol/index";
 import type { ThreadManager } from "../../core/threads/threadManager";
+import { threadOrder } from "../../core/threads/ordering";
 import type { HostSession } from "../hostSession";
 
 const ICONS: Record<ThreadStatus, [string, string?]> = {
@@ -26,17 +27,6 @@ const WORDS: Record<ThreadStatus, string> = {
   failed: "failed",
   stopped: "stopped",
 };
-
-/** Waiting for a person first, then running or queued, then ended; newest first within each. */
-export function threadOrder(a: ThreadSummary, b: ThreadSummary): number {
-  const rank = (s: ThreadSummary): number =>
-    s.status === "awaiting-approval" || s.status === "awaiting-answer"
-      ? 0
-      : s.status === "running" || s.status === "queued"
-        ? 1
-        : 2;
-  return rank(a) - rank(b) || b.updatedAt - a.updatedAt;
-}
 
 export class ThreadItem extends vscode.TreeItem {
   constructor(readonly summary: ThreadSummary) {
