@@ -6,7 +6,9 @@ import { ApiKeys } from "./apiKeys";
 import { Approvals } from "./approvals";
 import { HostSession } from "./hostSession";
 import { PairPhoneCommand } from "./pairPhone";
+import { CommandTerminals } from "./commandTerminals";
 import { SetApiKeyCommand } from "./setApiKey";
+import { registerShowChanges } from "./showChanges";
 import { registerStatusBar } from "./statusBar";
 import { registerThreadCommands } from "./threadCommands";
 import { DevicesView } from "./views/devicesView";
@@ -35,6 +37,8 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerTreeDataProvider("tether.devices", devices),
     registerStatusBar(session, approvals),
     registerThreadCommands(session, self),
+    registerShowChanges(session),
+    new CommandTerminals(session),
     vscode.commands.registerCommand("tether.showApprovals", () => approvals.showPending()),
     keys.onDidChange(() => void session?.restart()),
     vscode.commands.registerCommand(pair.id, () => pair.execute()),
