@@ -46,6 +46,12 @@ export const pushSendSchema = z.strictObject({
 });
 export type PushSend = z.infer<typeof pushSendSchema>;
 
+/**
+ * The FCM data field that carries a `PushMessage` as JSON. A browser's worker receives FCM's
+ * own wrapper around it: `{"data":{"message":"…"},"from":"<sender id>","fcmMessageId":"…",…}`.
+ */
+export const FCM_DATA_KEY = "message";
+
 /** What a push message carries (Web Push payload or FCM data), as JSON. Only `box` is secret. */
 export const pushMessageSchema = z.strictObject({
   hostId: idSchema,

@@ -99,7 +99,11 @@ export type HostPresence = z.infer<typeof hostPresenceSchema>;
 export const pushOfferSchema = z.object({
   /** VAPID public key (raw P-256 point, base64url) for `pushManager.subscribe`. */
   vapidPublicKey: z.string(),
-  /** Present when the relay sends through FCM: the Firebase web config the PWA needs for a token. */
+  /**
+   * Present when the relay sends through FCM: the Firebase web config the PWA needs for a token
+   * (apiKey, projectId, messagingSenderId, appId), and `vapidKey`, the project's Web Push
+   * certificate key, when the operator gave one.
+   */
   fcm: z.record(z.string(), z.string()).optional(),
 });
 export type PushOffer = z.infer<typeof pushOfferSchema>;

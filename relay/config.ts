@@ -67,7 +67,9 @@ Push notifications (Web Push with VAPID keys the relay makes and keeps, by defau
                        account key (env TETHER_FCM_SERVICE_ACCOUNT); needs --fcm-web-config
   --fcm-web-config <file>
                        The Firebase web app config (JSON) the phone app gets its FCM token
-                       with (env TETHER_FCM_WEB_CONFIG); needs --fcm-service-account
+                       with, plus "vapidKey": the Web Push certificate key from Cloud
+                       Messaging settings (env TETHER_FCM_WEB_CONFIG); needs
+                       --fcm-service-account
   --no-push            Send no notifications at all (env TETHER_PUSH=off)
 `;
 

@@ -18,6 +18,7 @@ import { presenceOf, registerRoutingHandlers } from "./handlers/routing";
 import { commandEndpoint } from "./http/command";
 import { securityHeaders, staticHandler } from "./http/static";
 import type { Logger } from "./log";
+import { FCM_WEB_SDK_ORIGINS } from "./push/fcm";
 import type { PushService } from "./push/notifications";
 import { createPushService } from "./push/setup";
 import type { RateLimiter } from "./rateLimit";
@@ -66,7 +67,9 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
     throw err;
   }
 
-  const serveApp = staticHandler(config.webDir);
+  // The phone app gets its FCM token from Google through the Firebase web SDK: only then may
+  // its page fetch from anywhere but the relay.
+  const serveApp = staticHandler(config.webDir, { connectSrc: push?.offer.fcm ? FCM_WEB_SDK_ORIGINS : [] });
   // Set once the socket server exists, before the relay listens.
   let postCommand: (req: IncomingMessage, res: ServerResponse) => Promise<void> = () => Promise.reject(new Error("not ready"));
   const http: HttpServer = createServer((req, res) => {

@@ -20,19 +20,26 @@ const TYPES: Record<string, string> = {
   ".txt": "text/plain; charset=utf-8",
 };
 
-/** The app's Content-Security-Policy: its own scripts only, sockets to this origin. */
-export const APP_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "worker-src 'self'",
-  "manifest-src 'self'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join("; ");
+export interface StaticOptions {
+  /** Origins the app may fetch from besides its own (the Firebase web SDK's, when FCM is on). */
+  connectSrc?: readonly string[];
+}
+
+/** The app's Content-Security-Policy: its own scripts only, sockets and fetches to this origin. */
+export function appCsp(options: StaticOptions = {}): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    ["connect-src 'self'", ...(options.connectSrc ?? [])].join(" "),
+    "worker-src 'self'",
+    "manifest-src 'self'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'none'",
+  ].join("; ");
+}
 
 export function securityHeaders(res: ServerResponse): void {
   res.setHeader("X-Content-Type-Options", "nosniff");
@@ -61,7 +68,8 @@ async function fileAt(root: string, urlPath: string): Promise<string | null> {
 }
 
 /** Returns a request handler for `root`, or answers 404 for everything when root is null. */
-export function staticHandler(root: string | null) {
+export function staticHandler(root: string | null, options: StaticOptions = {}) {
+  const csp = appCsp(options);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     securityHeaders(res);
     if (req.method !== "GET" && req.method !== "HEAD") {
@@ -89,7 +97,7 @@ export function staticHandler(root: string | null) {
       "Content-Type": TYPES[extname(file)] ?? "application/octet-stream",
       "Cache-Control": isShell || !path.startsWith("/assets/") ? "no-cache" : "public, max-age=31536000, immutable",
     };
-    if (isShell) headers["Content-Security-Policy"] = APP_CSP;
+    if (isShell) headers["Content-Security-Policy"] = csp;
     res.writeHead(200, headers);
     if (req.method === "HEAD") {
       res.end();

@@ -8,6 +8,7 @@ import type { Agent } from "node:https";
 import type { App } from "firebase-admin/app";
 import type { Messaging } from "firebase-admin/messaging";
 import { z } from "zod";
+import { FCM_DATA_KEY } from "../../protocol/index";
 import type { PushTarget } from "../store/store";
 import type { PushDelivery, PushOutcome, PushTransport } from "./transport";
 
@@ -27,12 +28,31 @@ const serviceAccountSchema = z.object({
   private_key: z.string().includes("PRIVATE KEY"),
 });
 
-// The fields the Firebase JS SDK needs to get a messaging token.
+/** A P-256 public key as browsers take it for `pushManager.subscribe`: 65 bytes, uncompressed. */
+function isVapidPublicKey(key: string): boolean {
+  const bytes = Buffer.from(key, "base64url");
+  return /^[A-Za-z0-9_-]+$/.test(key) && bytes.length === 65 && bytes[0] === 4;
+}
+
+// The fields the Firebase JS SDK needs to get a messaging token. `vapidKey` is optional: without
+// it the SDK subscribes with Firebase's shared default key, which FCM still accepts.
 const webConfigSchema = z
   .record(z.string(), z.string())
   .refine((c) => ["apiKey", "projectId", "messagingSenderId", "appId"].every((k) => c[k]), {
     message: "needs apiKey, projectId, messagingSenderId and appId (Firebase console → Project settings → Your apps)",
+  })
+  .refine((c) => c.vapidKey === undefined || isVapidPublicKey(c.vapidKey), {
+    path: ["vapidKey"],
+    message:
+      "must be the Web Push certificate's public key, as shown in Firebase console → Project settings → Cloud Messaging → Web Push certificates",
   });
+
+/**
+ * What the Firebase web SDK fetches while it gets or deletes a token: Firebase Installations and
+ * FCM registrations (@firebase/installations and @firebase/messaging). The app page's CSP must
+ * let it reach them.
+ */
+export const FCM_WEB_SDK_ORIGINS = ["https://firebaseinstallations.googleapis.com", "https://fcmregistrations.googleapis.com"];
 
 function readJson(file: string, flag: string): unknown {
   let text: string;
@@ -119,7 +139,7 @@ export class FcmTransport implements PushTransport {
     try {
       await this.messaging.send({
         token: target.token,
-        data: { message },
+        data: { [FCM_DATA_KEY]: message },
         webpush: { headers: { TTL: String(delivery.ttlSeconds), Urgency: delivery.urgency, Topic: delivery.topic } },
       });
       return { result: "sent", status: 200 };

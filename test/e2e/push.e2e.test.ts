@@ -12,23 +12,16 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, BrowserContext, CDPSession, Page, Worker } from "playwright-core";
-import { launchChromium, screenshotPath } from "../support/browser";
+import type { Page } from "playwright-core";
+import { screenshotPath } from "../support/browser";
 import { startFakeOpenAI, type FakeModelServer, type FakeTurn, type OpenAIBody } from "../support/fakeModels";
-import { start, type Proc } from "../support/processes";
+import type { Proc } from "../support/processes";
+import { DIST, openPushPhone, startHostProcess, type PushPhone } from "../support/pushPhone";
 import { FakePushService, makeSubscriber, startPushRelay } from "../support/pushService";
 import type { TestRelay } from "../support/relay";
 import { makeWorkspace } from "../support/workspace";
 
-const DIST = join(__dirname, "..", "..", "dist");
 const call = (name: string, args: object, extra: Partial<FakeTurn> = {}): FakeTurn => ({ ...extra, toolCalls: [{ name, args }] });
-
-interface Shown {
-  title: string;
-  body: string;
-  tag: string;
-  actions: string[];
-}
 
 describe("end to end: notifications on the phone", function () {
   this.timeout(120_000);
@@ -38,18 +31,14 @@ describe("end to end: notifications on the phone", function () {
   let relay: TestRelay;
   let host: Proc;
   let model: FakeModelServer<OpenAIBody>;
-  let browser: Browser;
-  let context: BrowserContext;
+  let phone: PushPhone;
   let page: Page;
-  let cdp: CDPSession;
-  let registrationId: string;
   let subscriber: ReturnType<typeof makeSubscriber>;
-  const pageErrors: string[] = [];
   let delivered = 0;
 
   /** The next push the relay sent to this phone, decrypted: the JSON the service worker receives. */
   const nextPush = async (): Promise<string> => {
-    const endpointPath = new URL(subscription().endpoint).pathname;
+    const endpointPath = new URL(subscriber.subscription.endpoint).pathname;
     const deadline = Date.now() + 30_000;
     for (;;) {
       const requests = service.requests.filter((r) => r.path === endpointPath);
@@ -58,36 +47,8 @@ describe("end to end: notifications on the phone", function () {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
-  const deliver = async (data: string): Promise<void> => {
-    await cdp.send("ServiceWorker.deliverPushMessage", { origin: new URL(relay.url).origin, registrationId, data });
-  };
-  const shown = (): Promise<Shown[]> =>
-    page.evaluate(async () => {
-      const registration = await navigator.serviceWorker.ready;
-      const list = await registration.getNotifications();
-      // `actions` is not in TypeScript's DOM types yet.
-      return list.map((n) => {
-        const actions = (n as Notification & { actions?: { action: string }[] }).actions ?? [];
-        return { title: n.title, body: n.body, tag: n.tag, actions: actions.map((a) => a.action) };
-      });
-    });
-  const waitShown = async (count: number): Promise<Shown[]> => {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const list = await shown();
-      if (list.length === count) return list;
-      if (Date.now() > deadline) throw new Error(`expected ${count} notifications, have ${JSON.stringify(list)}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
-  const worker = (): Worker => {
-    const [sw] = context.serviceWorkers();
-    assert.ok(sw, "no service worker");
-    return sw;
-  };
-  function subscription() {
-    return subscriber.subscription;
-  }
+  const deliver = (data: string): Promise<void> => phone.deliver(data);
+  const waitShown = (count: number) => phone.waitShown(count);
   const goHosts = async (): Promise<void> => {
     await page.goto(new URL("/#/hosts", relay.url).href);
     await page.getByTestId("host-row").waitFor();
@@ -111,70 +72,19 @@ describe("end to end: notifications on the phone", function () {
     subscriber = makeSubscriber(service.endpoint("chromium-phone"));
     relay = await startPushRelay(service, { webDir: join(DIST, "mobile-web") });
     model = await startFakeOpenAI();
-    host = start(
-      "node",
-      [
-        join(DIST, "host.js"),
-        "--relay",
-        relay.url,
-        "--folder",
-        workspace,
-        "--name",
-        "api-box",
-        "--state-dir",
-        join(tmp, "host"),
-      ].concat(["--model", "openai:gpt-test", "--base-url", model.url, "--pair", "--accept-pairing"]),
-      { env: { OPENAI_API_KEY: "", TETHER_MODEL: "" } },
-    );
-    const link = (await host.waitFor(/(http:\/\/\S+#pair=\S+)/))[1]!;
-
-    browser = await launchChromium();
-    context = await browser.newContext({
-      viewport: { width: 360, height: 740 },
-      deviceScaleFactor: 2,
-      isMobile: true,
-      hasTouch: true,
-    });
-    await context.grantPermissions(["notifications"], { origin: new URL(relay.url).origin });
-    // The browser's registration with its push service, answered with the test subscription.
-    // A string, not a function: the test runner's transform would add helpers the page lacks.
-    await context.addInitScript(`(() => {
-      const json = ${JSON.stringify(subscription())};
-      let current = null;
-      PushManager.prototype.subscribe = async function (options) {
-        const key = options && options.applicationServerKey;
-        current = {
-          endpoint: json.endpoint,
-          expirationTime: null,
-          options: { applicationServerKey: key instanceof Uint8Array ? key.slice().buffer : key },
-          toJSON: () => ({ endpoint: json.endpoint, expirationTime: null, keys: json.keys }),
-          unsubscribe: async () => { current = null; return true; },
-        };
-        return current;
-      };
-      PushManager.prototype.getSubscription = async () => current;
-    })();`);
-    page = await context.newPage();
-    page.on("pageerror", (e) => pageErrors.push(e.message));
-    cdp = await context.newCDPSession(page);
-    const registered = new Promise<string>((resolve) => {
-      cdp.on("ServiceWorker.workerRegistrationUpdated", ({ registrations }) => {
-        const live = registrations.find((r) => !r.isDeleted && r.scopeURL.startsWith(relay.url));
-        if (live) resolve(live.registrationId);
-      });
-    });
-    await cdp.send("ServiceWorker.enable");
-    await page.goto(link);
-    await page.getByTestId("threads").waitFor({ timeout: 20_000 });
-    registrationId = await registered;
-    await page.evaluate(async () => {
-      await navigator.serviceWorker.ready;
-    });
+    let link: string;
+    ({ host, link } = await startHostProcess({
+      relayUrl: relay.url,
+      workspace,
+      stateDir: join(tmp, "host"),
+      modelUrl: model.url,
+    }));
+    phone = await openPushPhone(relay.url, link, subscriber.subscription);
+    page = phone.page;
   });
 
   after(async () => {
-    await context?.close();
-    await browser?.close();
+    await phone?.close();
     await host?.stop();
     await relay?.stop();
     await service?.close();
@@ -217,7 +127,7 @@ describe("end to end: notifications on the phone", function () {
 
     // The person presses Approve on the notification.
     // Service worker code, as a string: the test's TypeScript has no worker types.
-    await worker().evaluate(`(async () => {
+    await phone.worker().evaluate(`(async () => {
       const [shown] = await self.registration.getNotifications();
       self.dispatchEvent(new NotificationEvent("notificationclick", { notification: shown, action: "approve" }));
     })()`);
@@ -233,7 +143,7 @@ describe("end to end: notifications on the phone", function () {
     assert.match(done!.body, /The tests pass/);
 
     // Tapping the notification opens its thread.
-    await worker().evaluate(`(async () => {
+    await phone.worker().evaluate(`(async () => {
       const [shown] = await self.registration.getNotifications();
       self.dispatchEvent(new NotificationEvent("notificationclick", { notification: shown, action: "" }));
     })()`);
@@ -275,6 +185,6 @@ describe("end to end: notifications on the phone", function () {
   });
 
   it("raised no errors in the page", () => {
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(phone.pageErrors, []);
   });
 });

@@ -55,7 +55,7 @@ describe("PWA size budget", () => {
     assert.ok(total < BUDGET_BYTES, `first-load JS is ${total} bytes gzip, over the ${BUDGET_BYTES} budget: ${detail}`);
   });
 
-  it("loads the diff viewer, the thread screen and the QR scanner as separate chunks", () => {
+  it("loads the diff viewer, the thread screen, the QR scanner and the Firebase SDK as separate chunks", () => {
     const first = firstLoad(manifest, ["index.html", "src/start.ts"]);
     const lazy = (pattern: RegExp): string => {
       const key = Object.keys(manifest).find((k) => pattern.test(k));
@@ -67,6 +67,13 @@ describe("PWA size budget", () => {
     lazy(/ThreadScreen\.svelte$/);
     lazy(/jsqr\/dist\/jsQR\.js$/);
     lazy(/highlightLanguages/);
+    // Only phones of a relay that sends through FCM load the Firebase web SDK.
+    const firebase = lazy(/push\/firebaseSdk\.ts$/);
+    for (const key of first) {
+      const text = readFileSync(join(WEB, manifest[key]!.file), "utf8");
+      assert.ok(!text.includes("fcmregistrations.googleapis.com"), `${manifest[key]!.file} holds the Firebase SDK`);
+    }
+    console.log(`      Firebase web SDK, lazy: ${(gzipSize(manifest[firebase]!.file) / 1000).toFixed(1)} KB gzip`);
     assert.ok(gzipSize(manifest[diff]!.file) > 5_000, "the diff viewer chunk is suspiciously small");
   });
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createECDH } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pushMessageSchema } from "../../protocol/index";
@@ -13,7 +14,14 @@ import { makeWorkspace } from "../support/workspace";
 
 const box = { e: 1, iv: "A".repeat(16), ct: "C".padEnd(40, "x") };
 const PROJECT = "tether-test-project";
-const webConfig = { apiKey: "AIza-test", projectId: PROJECT, messagingSenderId: "1234567890", appId: "1:1234567890:web:abc" };
+const webConfig = {
+  apiKey: "AIza-test",
+  projectId: PROJECT,
+  messagingSenderId: "1234567890",
+  appId: "1:1234567890:web:abc",
+  // The project's Web Push certificate: a P-256 public key, as the Firebase console shows it.
+  vapidKey: createECDH("prime256v1").generateKeys("base64url"),
+};
 
 describe("relay: push notifications through FCM", () => {
   let service: FakePushService;
@@ -134,6 +142,36 @@ describe("relay: push notifications through FCM", () => {
     assert.equal(service.to("fcm.googleapis.com").length, 1, "the pruned token is not tried again");
   });
 
+  it("starts without a Web Push certificate key in the web config, and offers the config as given", async () => {
+    const { vapidKey: _key, ...withoutKey } = webConfig;
+    relay = await startPushRelay(service, { push: push({ ...fcm, webConfigFile: write("web-no-key.json", withoutKey) }) });
+    const {
+      phones: [phone],
+    } = await paired();
+    assert.deepEqual(phone!.hello.push?.fcm, withoutKey);
+  });
+
+  it("lets the app page reach the Firebase web SDK's hosts only when FCM is on", async () => {
+    const webDir = join(dir, "web");
+    mkdirSync(webDir);
+    writeFileSync(join(webDir, "index.html"), "<!doctype html><title>Tether</title>");
+    const connectSrc = async (started: TestRelay): Promise<string | undefined> => {
+      const response = await fetch(started.url + "/#/settings");
+      assert.equal(response.status, 200);
+      const csp = response.headers.get("content-security-policy") ?? "";
+      assert.match(csp, /script-src 'self';/, "the rest of the policy is unchanged");
+      return csp.split("; ").find((d) => d.startsWith("connect-src"));
+    };
+    const plain = await startPushRelay(service, { webDir });
+    cleanup.push(() => plain.stop());
+    assert.equal(await connectSrc(plain), "connect-src 'self'");
+    relay = await startPushRelay(service, { push: push(), webDir });
+    assert.equal(
+      await connectSrc(relay),
+      "connect-src 'self' https://firebaseinstallations.googleapis.com https://fcmregistrations.googleapis.com",
+    );
+  });
+
   it("refuses to start when the FCM files are missing, unreadable or do not belong together", async () => {
     const secretKey = "-----BEGIN PRIVATE KEY-----\nMIIE-do-not-print-me\n-----END PRIVATE KEY-----";
     const cases: [Partial<typeof fcm>, RegExp][] = [
@@ -149,6 +187,10 @@ describe("relay: push notifications through FCM", () => {
       ],
       [{ webConfigFile: write("web-partial.json", { apiKey: "x", projectId: PROJECT }) }, /--fcm-web-config .*messagingSenderId/],
       [{ webConfigFile: write("web-other.json", { ...webConfig, projectId: "another" }) }, /project "another"/],
+      [
+        { webConfigFile: write("web-bad-key.json", { ...webConfig, vapidKey: "the private key by mistake" }) },
+        /--fcm-web-config .*vapidKey: must be the Web Push certificate's public key/,
+      ],
     ];
     for (const [files, message] of cases) {
       await assert.rejects(startPushRelay(service, { push: push({ ...fcm, ...files }) }), (err: Error) => {

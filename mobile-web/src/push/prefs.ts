@@ -1,6 +1,6 @@
 // What this phone remembers about notifications, in the app's `settings` store under one
-// key: whether the person turned them on, the hosts they muted, and the VAPID key of the
-// subscription the relay was last told about.
+// key: whether the person turned them on, the hosts they muted, and how the relay was last
+// told to reach it (transport, the key of the browser's subscription, the FCM token).
 
 import { Database, Stores } from "../store/db";
 
@@ -9,7 +9,12 @@ export const PUSH_SETTINGS_KEY = "push";
 export interface PushPrefs {
   enabled: boolean;
   muted: string[];
+  /** Absent in what versions before FCM stored: those only knew Web Push. */
+  transport?: "webpush" | "fcm";
+  /** The key the browser's push subscription was made with: the relay's, or the Firebase project's. */
   vapidKey?: string;
+  /** The FCM token the relay was told, with transport "fcm". */
+  fcmToken?: string;
 }
 
 export const DEFAULT_PREFS: PushPrefs = { enabled: false, muted: [] };
@@ -20,7 +25,9 @@ export function readPrefs(value: unknown): PushPrefs {
   const v = value as Record<string, unknown>;
   const muted = Array.isArray(v.muted) ? v.muted.filter((m): m is string => typeof m === "string") : [];
   const prefs: PushPrefs = { enabled: v.enabled === true, muted: [...new Set(muted)] };
+  if (v.transport === "webpush" || v.transport === "fcm") prefs.transport = v.transport;
   if (typeof v.vapidKey === "string") prefs.vapidKey = v.vapidKey;
+  if (typeof v.fcmToken === "string") prefs.fcmToken = v.fcmToken;
   return prefs;
 }
 

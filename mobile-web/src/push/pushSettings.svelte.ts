@@ -1,10 +1,11 @@
 // Notifications for this phone: whether they can work here, the browser's permission, the
-// push subscription made with the relay's VAPID key, and which hosts are muted. The relay is
-// told on every change and again on every connection (it may have lost what it knew, or the
-// key may have changed).
+// push subscription (with an FCM token when the relay sends through FCM), and which hosts are
+// muted. The relay is told on every change and again on every connection (it may have lost
+// what it knew, or its key or transport may have changed).
 
 import type { PushOffer } from "../../../protocol/push";
 import type { Database } from "../store/db";
+import { firebaseTokens } from "./fcm";
 import { DEFAULT_PREFS, loadPrefs, savePrefs, withMuted } from "./prefs";
 import type { PushPrefs } from "./prefs";
 import type { PushRelay } from "./relay";
@@ -12,6 +13,8 @@ import { ensureSubscription, subscribeRequest } from "./subscription";
 import type { PushManagerLike } from "./subscription";
 import { availabilityText, pushAvailability, pushEnvironment } from "./support";
 import type { PushAvailability, PushEnvironment } from "./support";
+import { fcmRequest, rememberedKey, sentPrefs, transportFor } from "./transport";
+import type { FcmTokens, FcmTransport } from "./transport";
 
 const WORKER_WAIT_MS = 10_000;
 
@@ -21,6 +24,8 @@ export interface PushSettingsDeps {
   relay: PushRelay;
   /** The active service worker's push manager. */
   pushManager?: () => Promise<PushManagerLike>;
+  /** FCM tokens; by default the Firebase web SDK, loaded only when the relay offers FCM. */
+  fcm?: FcmTokens;
   environment?: PushEnvironment;
   permission?: () => NotificationPermission;
   requestPermission?: () => Promise<NotificationPermission>;
@@ -41,10 +46,12 @@ export class PushSettings {
   #prefs = $state.raw<PushPrefs>(DEFAULT_PREFS);
 
   #queue: Promise<unknown> = Promise.resolve();
+  readonly #fcm: FcmTokens;
 
   constructor(private readonly deps: PushSettingsDeps) {
     this.environment = deps.environment ?? pushEnvironment();
     this.permission = this.#readPermission();
+    this.#fcm = deps.fcm ?? firebaseTokens(() => this.#registration(WORKER_WAIT_MS));
   }
 
   get availability(): PushAvailability {
@@ -68,7 +75,10 @@ export class PushSettings {
     this.#watchPermission();
     if (this.#prefs.enabled && this.permission === "granted" && this.availability !== "unsupported") {
       // Shown as on from the start; the next hello tells the relay again.
-      this.subscribed = (await this.#manager(1_000).then((m) => m.getSubscription()).catch(() => null)) !== null;
+      this.subscribed =
+        (await this.#manager(1_000)
+          .then((m) => m.getSubscription())
+          .catch(() => null)) !== null;
     }
   }
 
@@ -102,11 +112,17 @@ export class PushSettings {
   /** Turns notifications off for this phone: the relay forgets it, the browser drops the subscription. */
   disable(): Promise<void> {
     return this.#act(async () => {
-      await this.#savePrefs({ ...this.#prefs, enabled: false });
+      const { fcmToken: _token, ...before } = this.#prefs;
+      await this.#savePrefs({ ...before, enabled: false });
       this.subscribed = false;
-      // Best effort on both sides: a subscription the relay still holds fails at the push
+      // Best effort on all sides: a subscription the relay still holds fails at the push
       // service once the browser dropped it, and the relay deletes it then.
       await this.deps.relay.unsubscribe().catch(() => undefined);
+      const transport = this.offer ? transportFor(this.offer) : null;
+      if (before.transport === "fcm" && transport?.kind === "fcm") {
+        // FCM keeps a token until it is revoked or its subscription lapses: revoke it now.
+        await this.#fcm.deleteToken(transport).catch(() => undefined);
+      }
       const subscription = await this.#manager(WORKER_WAIT_MS)
         .then((m) => m.getSubscription())
         .catch(() => null);
@@ -136,21 +152,35 @@ export class PushSettings {
     } catch {
       throw new Problem("Notifications need the app's background worker, which is not running. Reload the page and try again.");
     }
+    const transport = transportFor(offer);
     let request;
     try {
-      const subscription = await ensureSubscription(manager, offer.vapidPublicKey, this.#prefs.vapidKey);
-      request = subscribeRequest(subscription, this.#prefs.muted);
+      // For FCM too: the Firebase SDK takes whatever subscription there is, and FCM cannot send
+      // to one made with another key (the relay's own, from when it offered only Web Push).
+      const subscription = await ensureSubscription(manager, transport.vapidKey, rememberedKey(this.#prefs, transport));
+      if (transport.kind === "webpush") request = subscribeRequest(subscription, this.#prefs.muted);
     } catch {
       throw new Problem("This browser could not set up notifications. Try again later.");
     }
+    if (transport.kind === "fcm") request = fcmRequest(await this.#fcmToken(transport), this.#prefs.muted);
     if (!request) throw new Problem("This browser's notification service is not one the relay can use.");
     try {
       await this.deps.relay.subscribe(request);
     } catch {
       throw new Problem("The relay could not be told. Check the connection and try again.");
     }
-    await this.#savePrefs({ ...this.#prefs, enabled: true, vapidKey: offer.vapidPublicKey });
+    await this.#savePrefs(sentPrefs(this.#prefs, request, transport.vapidKey));
     this.subscribed = true;
+  }
+
+  async #fcmToken(transport: FcmTransport): Promise<string> {
+    try {
+      return await this.#fcm.getToken(transport);
+    } catch {
+      throw new Problem(
+        "This phone could not get a notification token from Firebase, which this relay sends through. Check the connection and try again.",
+      );
+    }
   }
 
   /** Runs a change the person asked for: one at a time, with `busy` and `error` for the screen. */
@@ -180,11 +210,18 @@ export class PushSettings {
 
   #manager(waitMs: number): Promise<PushManagerLike> {
     if (this.deps.pushManager) return this.deps.pushManager();
+    return this.#registration(waitMs).then((registration) => registration.pushManager as PushManagerLike);
+  }
+
+  #registration(waitMs: number): Promise<ServiceWorkerRegistration> {
     if (!this.environment.serviceWorker) return Promise.reject(new Error("no service worker"));
+    let timer: ReturnType<typeof setTimeout> | undefined;
     return Promise.race([
-      navigator.serviceWorker.ready.then((registration) => registration.pushManager as PushManagerLike),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no active service worker")), waitMs)),
-    ]);
+      navigator.serviceWorker.ready,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("no active service worker")), waitMs);
+      }),
+    ]).finally(() => clearTimeout(timer));
   }
 
   #readPermission(): NotificationPermission {

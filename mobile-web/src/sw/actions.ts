@@ -46,7 +46,11 @@ export function decideCommand(data: NotificationData | null, action: string): Co
 }
 
 /** The body of `POST /api/command`: exactly the `command` socket event's payload. */
-export async function sealCommand(sender: Sender, command: Command, id = randomId()): Promise<{ hostId: string; id: string; box: z.infer<typeof boxSchema> }> {
+export async function sealCommand(
+  sender: Sender,
+  command: Command,
+  id = randomId(),
+): Promise<{ hostId: string; id: string; box: z.infer<typeof boxSchema> }> {
   const box = await seal(sender.contentKey, sender.epoch, command, sealContext.command(sender.hostId, sender.deviceId, id));
   return { hostId: sender.hostId, id, box };
 }

@@ -4,7 +4,7 @@
 
 import { sealContext } from "../../../protocol/contexts";
 import { open } from "../../../protocol/crypto";
-import { notificationPayloadSchema, pushMessageSchema } from "../../../protocol/push";
+import { FCM_DATA_KEY, notificationPayloadSchema, pushMessageSchema } from "../../../protocol/push";
 import type { NotificationPayload, PushMessage } from "../../../protocol/push";
 import { decideCommand, postCommand } from "./actions";
 import {
@@ -42,7 +42,11 @@ export async function handlePush(sw: ServiceWorkerGlobal, data: PushMessageData 
  * A click on a notification or one of its buttons. Approve / Deny post the decision and
  * close the notification; anything else brings the app to the thread.
  */
-export async function handleNotificationClick(sw: ServiceWorkerGlobal, notification: Notification, action: string): Promise<void> {
+export async function handleNotificationClick(
+  sw: ServiceWorkerGlobal,
+  notification: Notification,
+  action: string,
+): Promise<void> {
   const data = notificationData(notification.data);
   const command = decideCommand(data, action);
   if (!command || !data?.hostId) {
@@ -52,7 +56,13 @@ export async function handleNotificationClick(sw: ServiceWorkerGlobal, notificat
   const sender = await loadSender(data.hostId).catch(() => null);
   const outcome = sender
     ? await postCommand(
-        { deviceId: sender.deviceId, token: sender.token, hostId: data.hostId, epoch: sender.host.epoch, contentKey: sender.host.contentKey },
+        {
+          deviceId: sender.deviceId,
+          token: sender.token,
+          hostId: data.hostId,
+          epoch: sender.host.epoch,
+          contentKey: sender.host.contentKey,
+        },
         command,
         (input, init) => fetch(input, init),
         sw.location.origin,
@@ -62,11 +72,25 @@ export async function handleNotificationClick(sw: ServiceWorkerGlobal, notificat
   if (!outcome.ok) await show(sw, actionFailedNotification(data, outcome.reason));
 }
 
-function parseMessage(data: PushMessageData | null): PushMessage | null {
+/**
+ * The message in a push: bare, as Web Push brings it, or inside FCM's wrapper, whose `data`
+ * holds it as a JSON string under `FCM_DATA_KEY`. Null for anything else.
+ */
+export function parseMessage(data: PushMessageData | null): PushMessage | null {
   if (!data) return null;
+  const json = parseJson(data.text());
+  const bare = pushMessageSchema.safeParse(json);
+  if (bare.success) return bare.data;
+  const fcmData = (json as { data?: unknown } | null)?.data;
+  const inner = typeof fcmData === "object" && fcmData !== null ? (fcmData as Record<string, unknown>)[FCM_DATA_KEY] : undefined;
+  if (typeof inner !== "string") return null;
+  const wrapped = pushMessageSchema.safeParse(parseJson(inner));
+  return wrapped.success ? wrapped.data : null;
+}
+
+function parseJson(text: string): unknown {
   try {
-    const parsed = pushMessageSchema.safeParse(JSON.parse(data.text()));
-    return parsed.success ? parsed.data : null;
+    return JSON.parse(text);
   } catch {
     return null;
   }
