@@ -1,4 +1,5 @@
 // Bundles the Node entry points into dist/. The PWA is built by Vite (mobile-web/vite.config.ts).
+import { readdirSync, rmSync } from "node:fs";
 import { build } from "esbuild";
 
 const common = {
@@ -13,6 +14,8 @@ const common = {
 };
 
 const started = Date.now();
+// Emptied first: a suite deleted from test/vscode/suite/ must not keep running from an old bundle.
+rmSync("dist/test/vscode", { recursive: true, force: true });
 await Promise.all([
   build({ ...common, entryPoints: { relay: "relay/main.ts" }, outdir: "dist" }),
   build({ ...common, entryPoints: { host: "extension/headless/main.ts" }, outdir: "dist" }),
@@ -23,5 +26,22 @@ await Promise.all([
     outdir: "dist",
     external: [...common.external, "vscode"],
   }),
+  // The extension's in-editor tests (test/vscode/): the entry VS Code loads as extensionTestsPath,
+  // and every suite file beside it, which the entry hands to mocha (required from node_modules).
+  build({
+    ...common,
+    entryPoints: {
+      index: "test/vscode/suite/index.ts",
+      ...Object.fromEntries(
+        readdirSync("test/vscode/suite")
+          .filter((f) => f.endsWith(".suite.ts"))
+          .map((f) => [`suite/${f.slice(0, -3)}`, `test/vscode/suite/${f}`]),
+      ),
+    },
+    outdir: "dist/test/vscode",
+    external: [...common.external, "vscode", "mocha"],
+  }),
 ]);
-console.log(`esbuild: dist/relay.js, dist/host.js, dist/start.js, dist/extension.js in ${Date.now() - started} ms`);
+console.log(
+  `esbuild: dist/relay.js, dist/host.js, dist/start.js, dist/extension.js, dist/test/vscode/ in ${Date.now() - started} ms`,
+);
