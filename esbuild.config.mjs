@@ -13,6 +13,9 @@ const common = {
   external: ["better-sqlite3", "firebase-admin", "web-push", "bufferutil", "utf-8-validate"],
 };
 
+// `--production` (npm run package): the extension minified, without a source map, as it ships.
+const production = process.argv.includes("--production");
+
 const started = Date.now();
 // Emptied first: a suite deleted from test/vscode/suite/ must not keep running from an old bundle.
 rmSync("dist/test/vscode", { recursive: true, force: true });
@@ -25,6 +28,7 @@ await Promise.all([
     entryPoints: { extension: "extension/vscode/extension.ts" },
     outdir: "dist",
     external: [...common.external, "vscode"],
+    ...(production ? { minify: true, sourcemap: false } : {}),
   }),
   // The extension's in-editor tests (test/vscode/): the entry VS Code loads as extensionTestsPath,
   // and every suite file beside it, which the entry hands to mocha (required from node_modules).
