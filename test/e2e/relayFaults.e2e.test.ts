@@ -1,0 +1,287 @@
+// The relay under faults, as real processes from dist/: killed with SIGKILL in the middle of a
+// run and started again on its data, a host that is away while its phone sends commands, and a
+// phone that reconnects a thousand times while a task runs. Each ends by comparing what the
+// phone holds with what the host wrote to its own thread store.
+
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomId, type StoredEvent, type ThreadEvent } from "../../protocol/index";
+import { openThreadEvent } from "../../mobile-web/src/threads/open";
+import { ThreadStore, workspaceStateDir } from "../../extension/core/threads/threadStore";
+import { startFakeOpenAI, type FakeModelServer, type FakeStep, type OpenAIBody } from "../support/fakeModels";
+import { connect, connected, once, pairPhone, type PairedPhone, type PhoneSocket } from "../support/phone";
+import { start, type Proc } from "../support/processes";
+import { makeWorkspace } from "../support/workspace";
+
+const DIST = join(__dirname, "..", "..", "dist");
+const quiet = { info() {}, warn() {}, error() {} };
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A task that reads, runs a three-second command, writes, runs another and finishes. */
+function longTask(tag: string): FakeStep<OpenAIBody>[] {
+  return [
+    { text: `Reading the notes for ${tag}.`, toolCalls: [{ name: "read_file", args: { path: "notes.md" } }] },
+    {
+      text: "Counting.",
+      toolCalls: [{ name: "run_command", args: { command: "for i in 1 2 3 4 5 6; do echo tick-$i; sleep 0.5; done" } }],
+    },
+    { toolCalls: [{ name: "write_file", args: { path: `out-${tag}.txt`, content: `${tag}\n` } }] },
+    { toolCalls: [{ name: "run_command", args: { command: `echo finished-${tag}` } }] },
+    { toolCalls: [{ name: "finish", args: { summary: `Wrote out-${tag}.txt.` } }] },
+  ];
+}
+
+interface Setup {
+  tmp: string;
+  workspace: string;
+  port: number;
+  relayUrl: string;
+  relay: Proc;
+  host: Proc;
+  model: FakeModelServer<OpenAIBody>;
+  phone: PairedPhone;
+}
+
+function startRelayProc(tmp: string, port: number): Proc {
+  return start("node", [
+    join(DIST, "relay.js"),
+    "--port",
+    String(port),
+    "--data-dir",
+    join(tmp, "relay"),
+    "--log-format",
+    "json",
+  ]);
+}
+
+function startHostProc(s: Pick<Setup, "tmp" | "workspace" | "relayUrl" | "model">, pair: boolean): Proc {
+  const args = [
+    join(DIST, "host.js"),
+    "--relay",
+    s.relayUrl,
+    "--folder",
+    s.workspace,
+    "--name",
+    "faults",
+    "--state-dir",
+    join(s.tmp, "host"),
+    "--model",
+    "openai:fault-model",
+    "--base-url",
+    s.model.url,
+    "--mode",
+    "full-auto",
+    "--no-keep-awake",
+  ];
+  if (pair) args.push("--pair", "--accept-pairing");
+  return start("node", args, { env: { OPENAI_API_KEY: "", TETHER_MODEL: "" } });
+}
+
+async function setUp(script: FakeStep<OpenAIBody>[]): Promise<Setup> {
+  const tmp = mkdtempSync(join(tmpdir(), "tether-faults-"));
+  const workspace = realpathSync(makeWorkspace({ "notes.md": "# Notes\n" }));
+  const port = await freePort();
+  const relay = startRelayProc(tmp, port);
+  const relayUrl = (await relay.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+  const model = await startFakeOpenAI(script);
+  const host = startHostProc({ tmp, workspace, relayUrl, model }, true);
+  const link = (await host.waitFor(/(http:\/\/\S+#pair=\S+)/))[1]!;
+  const phone = await pairPhone(link, "fault phone");
+  return { tmp, workspace, port, relayUrl, relay, host, model, phone };
+}
+
+async function tearDown(s: Setup | undefined): Promise<void> {
+  if (!s) return;
+  s.phone.close();
+  await s.host.stop();
+  await s.relay.stop();
+  await s.model.close();
+  rmSync(s.tmp, { recursive: true, force: true });
+  rmSync(s.workspace, { recursive: true, force: true });
+}
+
+/** The host's own record of a thread, from its store on disk. */
+function hostEvents(s: Setup, threadId: string): { seq: number; event: ThreadEvent }[] {
+  return new ThreadStore(workspaceStateDir(join(s.tmp, "host"), s.workspace), quiet).events(threadId);
+}
+
+/** Merges events by seq; the same seq twice must carry the same event. */
+function merge(into: Map<number, string>, events: { seq: number; event: ThreadEvent }[]): void {
+  for (const { seq, event } of events) {
+    const json = JSON.stringify(event);
+    const had = into.get(seq);
+    assert.ok(had === undefined || had === json, `seq ${seq} arrived twice with different content`);
+    into.set(seq, json);
+  }
+}
+
+function assertSameAsHost(phone: Map<number, string>, host: { seq: number; event: ThreadEvent }[]): void {
+  assert.deepEqual(
+    [...phone.keys()].sort((a, b) => a - b),
+    host.map((e) => e.seq),
+  );
+  for (const { seq, event } of host) assert.equal(phone.get(seq), JSON.stringify(event), `seq ${seq} differs from the host's`);
+}
+
+/** The highest seq up to which `held` has every event. */
+function contiguous(held: Map<number, string>): number {
+  let cursor = 0;
+  while (held.has(cursor + 1)) cursor++;
+  return cursor;
+}
+
+/**
+ * What the app does on connecting: catch up on a thread from its cursor, page by page, into
+ * `held`. Returns how many events the relay sent, after checking it sent none of them twice.
+ */
+async function catchUp(socket: PhoneSocket, phone: PairedPhone, threadId: string, held: Map<number, string>): Promise<number> {
+  const received: number[] = [];
+  for (;;) {
+    const cursors = { [threadId]: contiguous(held) };
+    const page = await socket.timeout(10_000).emitWithAck("sync", { hostId: phone.hostId, cursors });
+    if (!page.ok) throw new Error(page.message);
+    const opened = (await Promise.all(page.events.map((e: StoredEvent) => openThreadEvent(phone.contentKey, e)))).filter(
+      (o) => o.threadId === threadId,
+    );
+    received.push(...opened.map((o) => o.seq));
+    merge(held, opened);
+    if (!page.more) break;
+  }
+  assert.equal(new Set(received).size, received.length, "the catch-up repeated an event");
+  return received.length;
+}
+
+describe("the relay under faults (processes)", function () {
+  this.timeout(120_000);
+
+  before(() => {
+    if (!existsSync(join(DIST, "host.js")) || !existsSync(join(DIST, "relay.js")))
+      throw new Error("dist/ is not built: run `npm run build` first (npm test does)");
+  });
+
+  describe("killed with SIGKILL in the middle of a run", () => {
+    let s: Setup | undefined;
+    after(() => tearDown(s));
+
+    it("comes back on its data, and the phone ends with exactly the host's events", async () => {
+      s = await setUp(longTask("kill"));
+      const threadId = randomId(12);
+      await s.phone.send({ type: "new-task", threadId, text: "Count, then write a file" });
+      await s.phone.waitFor(threadId, (e) => e.type === "tool-call" && e.tool === "run_command", 30_000);
+
+      const killedAt = Date.now();
+      process.kill(-s.relay.child.pid!, "SIGKILL");
+      await new Promise((r) => s!.relay.child.once("exit", r));
+      // The run goes on without the relay for a second; its events wait on the host.
+      await new Promise((r) => setTimeout(r, 1_000));
+      s.relay = startRelayProc(s.tmp, s.port);
+      await s.relay.waitFor(/listening on/);
+      const restartedAt = Date.now();
+
+      await s.host.waitFor(/"Count, then write a file" done/, 60_000);
+      const hostSide = hostEvents(s, threadId);
+
+      // What the phone holds: what was pushed live before the relay went, then, connected
+      // again, a catch-up from its last contiguous seq.
+      const held = new Map<number, string>();
+      const pushed = s.phone.events(threadId).length;
+      merge(held, s.phone.events(threadId));
+      const again = connect(s.relayUrl, { token: s.phone.token });
+      await connected(again);
+      const caughtUp = await catchUp(again, s.phone, threadId, held);
+      again.close();
+      assertSameAsHost(held, hostSide);
+      const last = JSON.parse(held.get(Math.max(...held.keys()))!) as ThreadEvent;
+      assert.ok(last.type === "status" && last.status === "done", `the thread ended ${JSON.stringify(last)}`);
+      console.log(
+        `      SIGKILL at +0 ms, back at +${restartedAt - killedAt} ms; ${hostSide.length} events on the host, ` +
+          `${pushed} pushed live, ${caughtUp} caught up, none lost or twice`,
+      );
+    });
+  });
+
+  describe("a host that is away", () => {
+    let s: Setup | undefined;
+    after(() => tearDown(s));
+
+    it("gets the three commands its phone sent meanwhile, in order, once each", async () => {
+      const finish = (n: number): FakeStep<OpenAIBody> => ({ toolCalls: [{ name: "finish", args: { summary: `task ${n}` } }] });
+      s = await setUp([finish(1), finish(2), finish(3)]);
+      await s.host.stop();
+      const ids = [randomId(12), randomId(12), randomId(12)];
+      const commandIds = ids.map(() => randomId());
+      for (const [i, threadId] of ids.entries()) {
+        const sent = await s.phone.send({ type: "new-task", threadId, text: `queued task ${i + 1}` }, commandIds[i]);
+        assert.equal(sent.queued, true, "the relay should keep the command for the offline host");
+      }
+      // The second sent again with its id, as a phone retrying after a lost answer would.
+      const again = await s.phone.send({ type: "new-task", threadId: ids[1]!, text: "queued task 2" }, commandIds[1]);
+      assert.equal(again.queued, true);
+
+      s.host = startHostProc(s, false);
+      for (const id of ids) await s.phone.waitFor(id, (e) => e.type === "status" && e.status === "done", 30_000);
+      // The host took them in the order sent, each once (the repeated id was not applied again).
+      const taken = [...s.host.output().matchAll(/Task from fault phone: "(queued task \d)"/g)].map((m) => m[1]);
+      assert.deepEqual(taken, ["queued task 1", "queued task 2", "queued task 3"]);
+      const store = new ThreadStore(workspaceStateDir(join(s.tmp, "host"), s.workspace), quiet);
+      for (const [i, id] of ids.entries()) {
+        const first = store.events(id)[0]?.event;
+        assert.ok(first?.type === "task" && first.text === `queued task ${i + 1}`, JSON.stringify(first));
+      }
+      // Each ran once: the model was asked three times, no more.
+      assert.equal(s.model.requests.length, 3);
+    });
+  });
+
+  describe("a phone that reconnects a thousand times during a run", () => {
+    let s: Setup | undefined;
+    after(() => tearDown(s));
+
+    it("ends with the host's exact events", async () => {
+      s = await setUp(longTask("storm"));
+      const threadId = randomId(12);
+      await s.phone.send({ type: "new-task", threadId, text: "Count through a storm" });
+      s.phone.close();
+
+      // Each reconnect does what the app does: authenticate, and every tenth time catch up.
+      const held = new Map<number, string>();
+      const started = Date.now();
+      let reconnects = 0;
+      for (; reconnects < 1_000; reconnects++) {
+        const socket = connect(s.relayUrl, { token: s.phone.token });
+        const hello = once(socket, "hello");
+        await connected(socket);
+        await hello;
+        if (reconnects % 10 === 0) await catchUp(socket, s.phone, threadId, held);
+        socket.close();
+      }
+      const stormMs = Date.now() - started;
+      await s.host.waitFor(/"Count through a storm" done/, 60_000);
+      const final = connect(s.relayUrl, { token: s.phone.token });
+      await connected(final);
+      await catchUp(final, s.phone, threadId, held);
+      final.close();
+      const hostSide = hostEvents(s, threadId);
+      assertSameAsHost(held, hostSide);
+      // The relay is still up and answering.
+      const health = await fetch(`${s.relayUrl}/healthz`);
+      assert.equal(health.status, 200);
+      console.log(
+        `      ${reconnects} reconnects in ${stormMs} ms (${(stormMs / reconnects).toFixed(1)} ms each); ${hostSide.length} events, identical`,
+      );
+    });
+  });
+});
