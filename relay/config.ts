@@ -19,6 +19,20 @@ export interface RelayConfig {
   logFormat: LogFormat;
   /** Push notifications; absent means Web Push with the default subject (embedders, tests). */
   push?: PushConfig;
+  /** Serve HTTPS with these PEM files instead of plain HTTP. */
+  tls?: TlsFiles;
+  /**
+   * Web origins, besides the relay's own (`publicUrl`, or the Host a request was sent to),
+   * whose pages may open a socket or call the HTTP API. Clients without an Origin (Node) may too.
+   */
+  allowOrigins?: string[];
+  /** Bearer token that `/metrics` asks for; absent turns `/metrics` off. */
+  metricsToken?: string;
+}
+
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
 }
 
 export type PushConfig =
@@ -56,6 +70,20 @@ Options:
                        hosts put it in pairing links (env TETHER_PUBLIC_URL)
   --log-format <fmt>   text or json (env TETHER_LOG_FORMAT, default text)
   -h, --help           Show this help
+
+HTTPS and origins (phones need HTTPS: here, or from a proxy in front of the relay):
+  --tls-cert <file>    Serve HTTPS with this certificate chain, PEM (env TETHER_TLS_CERT);
+                       needs --tls-key
+  --tls-key <file>     The certificate's private key, PEM (env TETHER_TLS_KEY)
+  --allow-origin <url> Another web origin whose pages may connect to the relay; by default
+                       only the relay's own (--public-url, or the address it was reached
+                       at). Repeatable; env TETHER_ALLOW_ORIGIN, comma-separated
+
+Operations:
+  --metrics-token <t>  Serve Prometheus metrics at /metrics to requests that send
+                       "Authorization: Bearer <t>", 16 characters or more
+                       (env TETHER_METRICS_TOKEN, better than a flag that ps shows);
+                       without it /metrics is off. /healthz is always on.
 
 Push notifications (Web Push with VAPID keys the relay makes and keeps, by default):
   --push-subject <uri> Your contact for push services, an https: URL or mailto: address
@@ -121,6 +149,34 @@ function pushConfig(
   return push;
 }
 
+function tlsFiles(cert: string | undefined, key: string | undefined): TlsFiles | undefined {
+  if (!cert && !key) return undefined;
+  if (!cert || !key) {
+    throw new ConfigError(`HTTPS needs both --tls-cert and --tls-key (${cert ? "--tls-key" : "--tls-cert"} is missing)`);
+  }
+  return { certFile: resolve(cert), keyFile: resolve(key) };
+}
+
+function allowOrigins(values: string[], env: string | undefined): string[] {
+  const given = [...values, ...(values.length === 0 && env ? [env] : [])].flatMap((v) => v.split(","));
+  const origins = new Set<string>();
+  for (const raw of given.map((v) => v.trim()).filter(Boolean)) {
+    // A wildcard would let any web page drive a paired phone's session: name each origin.
+    const origin = raw === "*" ? null : httpOrigin(raw);
+    if (!origin) throw new ConfigError(`--allow-origin must be an http(s) origin such as https://app.example, got "${raw}"`);
+    origins.add(origin);
+  }
+  return [...origins];
+}
+
+function metricsToken(value: string | undefined): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (!/^[\x21-\x7e]{16,}$/.test(value)) {
+    throw new ConfigError("--metrics-token must be 16 or more printable characters without spaces");
+  }
+  return value;
+}
+
 /** Parses argv (without node and script) and env; returns null when help was asked for. */
 export function parseRelayConfig(
   argv: string[],
@@ -140,6 +196,10 @@ export function parseRelayConfig(
       "fcm-service-account": { type: "string" },
       "fcm-web-config": { type: "string" },
       "no-push": { type: "boolean" },
+      "tls-cert": { type: "string" },
+      "tls-key": { type: "string" },
+      "allow-origin": { type: "string", multiple: true },
+      "metrics-token": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -157,5 +217,8 @@ export function parseRelayConfig(
     publicUrl,
     logFormat,
     push: pushConfig(values, env, publicUrl),
+    tls: tlsFiles(values["tls-cert"] ?? env.TETHER_TLS_CERT, values["tls-key"] ?? env.TETHER_TLS_KEY),
+    allowOrigins: allowOrigins(values["allow-origin"] ?? [], env.TETHER_ALLOW_ORIGIN),
+    metricsToken: metricsToken(values["metrics-token"] ?? env.TETHER_METRICS_TOKEN),
   };
 }

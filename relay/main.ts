@@ -1,9 +1,12 @@
-// `tether-relay`: reads its config, starts the relay, and stops it cleanly on a signal.
+// `tether-relay`: reads its config, starts the relay, and stops it cleanly on a signal: no new
+// connections, clients told to reconnect (their transport closes), the store closed, exit 0.
 
 import { join } from "node:path";
 import { RELAY_HELP, parseRelayConfig } from "./config";
 import { createLogger } from "./log";
 import { createRelay } from "./server";
+
+const SHUTDOWN_DEADLINE_MS = 8_000;
 
 async function main(): Promise<void> {
   let config;
@@ -21,15 +24,29 @@ async function main(): Promise<void> {
   const relay = await createRelay(config, { log });
   // The one line scripts (and tests) read to learn the port when started with --port 0.
   process.stdout.write(`Tether relay listening on ${relay.url}\n`);
+  let stopping = false;
   const stop = (signal: string): void => {
+    if (stopping) {
+      log.warn("stopping at once: second signal", { signal });
+      process.exit(1);
+    }
+    stopping = true;
     log.info("shutting down", { signal });
+    // Under the 10 s that `docker stop` waits before it kills.
+    setTimeout(() => {
+      log.error("shutdown took too long; exiting");
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
     relay.close().then(
       () => process.exit(0),
-      () => process.exit(1),
+      (err: unknown) => {
+        log.error("shutdown failed", { error: (err as Error).message });
+        process.exit(1);
+      },
     );
   };
-  process.once("SIGINT", () => stop("SIGINT"));
-  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
 }
 
 main().catch((err: unknown) => {

@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { ErrorCode, TetherError, type PushMessage, type PushOffer, type PushSend } from "../../protocol/index";
 import type { Logger } from "../log";
+import type { RelayMetrics } from "../metrics";
 import type { PushSubscriptionRow, PushTarget, RelayStore } from "../store/store";
 import { ExpiringMap } from "./recent";
 import type { PushDelivery, PushResult, PushTransport } from "./transport";
@@ -42,6 +43,7 @@ export interface PushServiceOptions {
   /** What phones are told in `hello`. */
   offer: PushOffer;
   timeoutMs?: number;
+  metrics?: RelayMetrics;
 }
 
 export class PushService {
@@ -101,6 +103,7 @@ export class PushService {
     const earlier = this.recent.get(key);
     if (earlier) return earlier;
     const result = this.send(row, json, delivery).then((r) => {
+      this.options.metrics?.pushes.inc({ transport: row.target.kind, result: r });
       // Only a send that reached the push service counts as done; a failed one may be retried.
       if (r !== "sent") this.recent.delete(key);
       return r;

@@ -5,6 +5,7 @@
 import type { Agent } from "node:https";
 import { defaultPushSubject, PLACEHOLDER_PUSH_SUBJECT, type RelayConfig } from "../config";
 import type { Logger } from "../log";
+import type { RelayMetrics } from "../metrics";
 import type { RelayStore } from "../store/store";
 import { FcmTransport, readFcmSettings } from "./fcm";
 import { PushService } from "./notifications";
@@ -19,6 +20,7 @@ export interface PushDeps {
   /** Every request to a push service (Web Push, FCM and its token) goes through this agent. */
   agent?: Agent;
   timeoutMs?: number;
+  metrics?: RelayMetrics;
 }
 
 /** The push service, or null when the operator turned push off. */
@@ -43,5 +45,6 @@ export async function createPushService(config: RelayConfig, deps: PushDeps): Pr
     transports,
     offer: fcmSettings ? { vapidPublicKey: vapid.publicKey, fcm: fcmSettings.webConfig } : { vapidPublicKey: vapid.publicKey },
     timeoutMs: deps.timeoutMs,
+    metrics: deps.metrics,
   });
 }

@@ -82,6 +82,51 @@ describe("relay config", () => {
     );
   });
 
+  it("takes HTTPS files in pairs, from flags or TETHER_TLS_*, and says which one is missing", () => {
+    assert.equal(parseRelayConfig([], {}, defaults)!.tls, undefined);
+    assert.deepEqual(parseRelayConfig(["--tls-cert", "cert.pem", "--tls-key", "/etc/tether/key.pem"], {}, defaults)!.tls, {
+      certFile: resolve("cert.pem"),
+      keyFile: "/etc/tether/key.pem",
+    });
+    assert.deepEqual(parseRelayConfig([], { TETHER_TLS_CERT: "/c.pem", TETHER_TLS_KEY: "/k.pem" }, defaults)!.tls, {
+      certFile: "/c.pem",
+      keyFile: "/k.pem",
+    });
+    assert.throws(
+      () => parseRelayConfig(["--tls-cert", "cert.pem"], {}, defaults),
+      (e: Error) => e instanceof ConfigError && /--tls-key is missing/.test(e.message),
+    );
+    assert.throws(() => parseRelayConfig([], { TETHER_TLS_KEY: "/k.pem" }, defaults), /--tls-cert is missing/);
+  });
+
+  it("reads extra origins as origins, and refuses a wildcard", () => {
+    assert.deepEqual(parseRelayConfig([], {}, defaults)!.allowOrigins, []);
+    assert.deepEqual(
+      parseRelayConfig(["--allow-origin", "https://a.example/app", "--allow-origin", "http://b.example:8080"], {}, defaults)!
+        .allowOrigins,
+      ["https://a.example", "http://b.example:8080"],
+    );
+    assert.deepEqual(
+      parseRelayConfig([], { TETHER_ALLOW_ORIGIN: "https://a.example, https://c.example" }, defaults)!.allowOrigins,
+      ["https://a.example", "https://c.example"],
+    );
+    assert.throws(() => parseRelayConfig(["--allow-origin", "*"], {}, defaults), /--allow-origin/);
+    assert.throws(() => parseRelayConfig(["--allow-origin", "a.example"], {}, defaults), /--allow-origin/);
+  });
+
+  it("turns /metrics on with a token of 16 characters or more", () => {
+    assert.equal(parseRelayConfig([], {}, defaults)!.metricsToken, undefined);
+    assert.equal(parseRelayConfig([], { TETHER_METRICS_TOKEN: "0123456789abcdef" }, defaults)!.metricsToken, "0123456789abcdef");
+    assert.throws(() => parseRelayConfig(["--metrics-token", "short"], {}, defaults), /--metrics-token/);
+    assert.throws(() => parseRelayConfig(["--metrics-token", "has a space in it, long"], {}, defaults), /--metrics-token/);
+  });
+
+  it("explains every option in --help", () => {
+    for (const flag of ["--tls-cert", "TETHER_TLS_CERT", "--tls-key", "--allow-origin", "--metrics-token", "/healthz"]) {
+      assert.ok(RELAY_HELP.includes(flag), flag);
+    }
+  });
+
   it("explains every push option in --help", () => {
     for (const flag of ["--push-subject", "--fcm-service-account", "--fcm-web-config", "--no-push", "TETHER_PUSH=off"]) {
       assert.ok(RELAY_HELP.includes(flag), flag);

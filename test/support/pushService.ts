@@ -3,7 +3,7 @@
 // OAuth token endpoint and FCM HTTP v1 for firebase-admin. The relay reaches it through
 // `agent`, which sends every connection here and trusts only this server's own certificate.
 
-import { createECDH, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from "node:crypto";
+import { createECDH, createPublicKey, generateKeyPairSync, randomBytes, verify, type KeyObject } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { Agent, createServer, type RequestOptions, type Server } from "node:https";
@@ -14,8 +14,10 @@ import { join } from "node:path";
 import type { Duplex } from "node:stream";
 import type { PushConfig } from "../../relay/config";
 import { memoryLogger } from "../../relay/log";
+import type { RelayMetrics } from "../../relay/metrics";
 import { createRelay } from "../../relay/server";
 import type { TestRelay } from "./relay";
+import { selfSignedCert } from "./tls";
 
 interface Ece {
   decrypt(body: Buffer, params: { version: "aes128gcm"; privateKey: unknown; authSecret: string }): Buffer;
@@ -24,56 +26,6 @@ interface Ece {
 const ece = createRequire(__filename)("http_ece") as Ece;
 
 export const WEB_PUSH_HOST = "push.tether.test";
-
-// --- a self-signed certificate, DER built by hand (node:crypto signs but cannot issue) ------
-
-function der(tag: number, ...parts: Buffer[]): Buffer {
-  const body = Buffer.concat(parts);
-  let n = body.length;
-  const len: number[] = [];
-  for (; n > 0; n >>= 8) len.unshift(n & 0xff);
-  const head = body.length < 128 ? [body.length] : [0x80 | len.length, ...len];
-  return Buffer.concat([Buffer.from([tag, ...head]), body]);
-}
-const seq = (...p: Buffer[]): Buffer => der(0x30, ...p);
-function oid(dotted: string): Buffer {
-  const [a, b, ...rest] = dotted.split(".").map(Number) as [number, number, ...number[]];
-  const bytes = [40 * a + b];
-  for (const arc of rest) {
-    const groups: number[] = [];
-    for (let v = arc; groups.length === 0 || v > 0; v = Math.floor(v / 128)) groups.unshift(v % 128);
-    bytes.push(...groups.map((g, i) => (i < groups.length - 1 ? g | 0x80 : g)));
-  }
-  return der(0x06, Buffer.from(bytes));
-}
-const utcTime = (d: Date): Buffer => der(0x17, Buffer.from(d.toISOString().replace(/[-:T]/g, "").slice(2, 14) + "Z"));
-
-/** A P-256 certificate for `names`, valid for a day, signed by its own key. */
-export function selfSignedCert(names: string[]): { key: string; cert: string } {
-  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  const ecdsaWithSha256 = seq(oid("1.2.840.10045.4.3.2"));
-  const name = seq(der(0x31, seq(oid("2.5.4.3"), der(0x0c, Buffer.from("tether test push service")))));
-  const san = seq(...names.map((n) => der(0x82, Buffer.from(n))));
-  const serial = randomBytes(16);
-  // Positive and minimal: a leading 0x00 before a byte under 0x80 is illegal DER.
-  serial[0] = (serial[0]! & 0x7f) | 0x40;
-  const tbs = seq(
-    der(0xa0, der(0x02, Buffer.from([2]))),
-    der(0x02, serial),
-    ecdsaWithSha256,
-    name,
-    seq(utcTime(new Date(Date.now() - 60_000)), utcTime(new Date(Date.now() + 86_400_000))),
-    name,
-    publicKey.export({ type: "spki", format: "der" }),
-    der(0xa3, seq(seq(oid("2.5.29.17"), der(0x04, san)))),
-  );
-  const certificate = seq(tbs, ecdsaWithSha256, der(0x03, Buffer.from([0]), sign("sha256", tbs, privateKey)));
-  const pem = certificate.toString("base64").replace(/.{1,64}/g, "$&\n");
-  return {
-    key: privateKey.export({ type: "pkcs8", format: "pem" }) as string,
-    cert: `-----BEGIN CERTIFICATE-----\n${pem}-----END CERTIFICATE-----\n`,
-  };
-}
 
 /** Sends every connection to the local server, whatever host was asked for, checking its certificate. */
 class LocalAgent extends Agent {
@@ -125,7 +77,7 @@ export class FakePushService {
   ) {}
 
   static async start(): Promise<FakePushService> {
-    const tls = selfSignedCert([WEB_PUSH_HOST, "fcm.googleapis.com", "oauth2.googleapis.com"]);
+    const tls = selfSignedCert([WEB_PUSH_HOST, "fcm.googleapis.com", "oauth2.googleapis.com"], "tether test push service");
     const server = createServer({ key: tls.key, cert: tls.cert });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const service = new FakePushService(server, new LocalAgent((server.address() as AddressInfo).port, tls.cert));
@@ -185,7 +137,7 @@ export class FakePushService {
 /** A real relay on 127.0.0.1, port 0, whose push requests all go to `service`. */
 export async function startPushRelay(
   service: FakePushService,
-  options: { dataDir?: string; push?: PushConfig; pushTimeoutMs?: number; webDir?: string } = {},
+  options: { dataDir?: string; push?: PushConfig; pushTimeoutMs?: number; webDir?: string; metrics?: RelayMetrics } = {},
 ): Promise<TestRelay> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "tether-relay-"));
   const log = memoryLogger();
@@ -199,7 +151,7 @@ export async function startPushRelay(
       logFormat: "json",
       push: options.push,
     },
-    { log, pushAgent: service.agent, pushTimeoutMs: options.pushTimeoutMs ?? 5_000 },
+    { log, pushAgent: service.agent, pushTimeoutMs: options.pushTimeoutMs ?? 5_000, metrics: options.metrics },
   ).catch((err: unknown) => {
     if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     throw err;

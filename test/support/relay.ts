@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { RelayConfig } from "../../relay/config";
 import { memoryLogger } from "../../relay/log";
 import { createRelay, type Relay } from "../../relay/server";
 
@@ -13,12 +14,27 @@ export interface TestRelay extends Relay {
 }
 
 export async function startRelay(
-  options: { webDir?: string | null; dataDir?: string; now?: () => number; commandAckTimeoutMs?: number } = {},
+  options: {
+    webDir?: string | null;
+    dataDir?: string;
+    now?: () => number;
+    commandAckTimeoutMs?: number;
+    /** Settings beyond the defaults: origins, TLS, the metrics token. */
+    config?: Partial<RelayConfig>;
+  } = {},
 ): Promise<TestRelay> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "tether-relay-"));
   const log = memoryLogger();
   const relay = await createRelay(
-    { host: "127.0.0.1", port: 0, dataDir, webDir: options.webDir ?? null, publicUrl: undefined, logFormat: "json" },
+    {
+      host: "127.0.0.1",
+      port: 0,
+      dataDir,
+      webDir: options.webDir ?? null,
+      publicUrl: undefined,
+      logFormat: "json",
+      ...options.config,
+    },
     { log, now: options.now, commandAckTimeoutMs: options.commandAckTimeoutMs },
   );
   return Object.assign(relay, {
