@@ -42,10 +42,19 @@ export function roleOf(socket: TetherSocket): Role {
 
 /** A short, content-free description of why a payload failed its schema. */
 export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.length ? i.path.join(".") : "payload"}: ${i.message}`)
-    .join("; ");
+  return (
+    error.issues
+      .slice(0, 3)
+      // Paths and messages name the schema's fields, never a received value; unexpected keys
+      // are the sender's words, so they are counted, not named.
+      .map((i) => {
+        const at = i.path.length
+          ? i.path.map((p) => (typeof p === "number" || /^[A-Za-z0-9_-]{1,40}$/.test(String(p)) ? p : "?")).join(".")
+          : "payload";
+        return `${at}: ${i.code === "unrecognized_keys" ? `${i.keys.length} unexpected field(s)` : i.message}`;
+      })
+      .join("; ")
+  );
 }
 
 type Listener = (payload: unknown, reply: unknown) => void;
