@@ -14,12 +14,14 @@ export const sealContext = {
   live: (hostId: string, threadId: string, n: number): SealContext => ["live", hostId, threadId, n],
   pairHello: (slotId: string): SealContext => ["pair-hello", slotId],
   pairGrant: (slotId: string): SealContext => ["pair-grant", slotId],
+  rekey: (hostId: string, phoneId: string): SealContext => ["rekey", hostId, phoneId],
 } as const;
 
 /** HKDF `info` strings for keys derived from two devices' ECDH keys. */
 export const KeyPurpose = {
   PairHello: "tether pair hello",
   PairGrant: "tether content key grant",
+  Rekey: "tether content key rekey",
 } as const;
 
 /** Epoch used for boxes sealed with a pairwise (ECDH-derived) key rather than a content key. */

@@ -15,8 +15,13 @@ import type {
   HostPresence,
   PairDecide,
   PairJoin,
+  PairLeave,
   PairRequest,
   PairResult,
+  PhoneLeft,
+  PhonePresence,
+  PhoneRevoke,
+  PhoneStatus,
   Publish,
   RecordPut,
   RpcForward,
@@ -25,6 +30,7 @@ import type {
   StoredRecord,
   SyncPage,
   SyncRequest,
+  Unpaired,
 } from "./schemas";
 import type { PushSend, PushSubscribe } from "./push";
 
@@ -40,6 +46,16 @@ export interface ClientToServerEvents {
   "pair:join": (req: PairJoin, reply: Reply) => void;
   /** Host: accepts (with the sealed grant) or declines a pairing request. */
   "pair:decide": (req: PairDecide, reply: Reply<{ deviceId?: string }>) => void;
+  /**
+   * Host: revokes one of its phones. The relay unlinks it, cuts its sockets off this host (and
+   * disconnects it and refuses its token when no host is left), and drops its push
+   * subscription and waiting commands. `not-found` for a phone that is not this host's.
+   */
+  "phone:revoke": (req: PhoneRevoke, reply: Reply<{ revoked: boolean }>) => void;
+  /** Host: its phones with presence and last seen, for the host's list of paired phones. */
+  "phones:list": (req: Record<string, never>, reply: Reply<{ phones: PhoneStatus[] }>) => void;
+  /** Phone: unpairs itself from one host; `not-found` when it is not paired with it. */
+  "pair:leave": (req: PairLeave, reply: Reply<{ revoked: boolean }>) => void;
   /** Phone: a sealed call to one of its hosts, answered with the host's sealed reply. */
   rpc: (req: RpcRequest, reply: Reply<{ box: Box }>) => void;
   /**
@@ -71,6 +87,12 @@ export interface ServerToClientEvents {
   hello: (hello: Hello) => void;
   /** A host went online or offline. */
   presence: (presence: HostPresence) => void;
+  /** To a host: one of its phones connected or went away. */
+  "phone:presence": (presence: PhonePresence) => void;
+  /** To a host: one of its phones unpaired itself. */
+  "phone:left": (left: PhoneLeft) => void;
+  /** To a phone: a host no longer pairs with it; nothing of that host reaches it any more. */
+  unpaired: (unpaired: Unpaired) => void;
   /** To a host: a phone asks to pair. */
   "pair:request": (req: PairRequest) => void;
   /** To the joining phone: the pairing's outcome. */

@@ -121,6 +121,39 @@ export const helloSchema = z.object({
 });
 export type Hello = z.infer<typeof helloSchema>;
 
+// --- devices -------------------------------------------------------------------------------
+
+/** Host → relay: revoke one of the host's phones. */
+export const phoneRevokeSchema = z.strictObject({ phoneId: idSchema });
+export type PhoneRevoke = z.infer<typeof phoneRevokeSchema>;
+
+/** Phone → relay: this phone leaves one host (unpairs itself). */
+export const pairLeaveSchema = z.strictObject({ hostId: idSchema });
+export type PairLeave = z.infer<typeof pairLeaveSchema>;
+
+/** One of a host's phones as the relay sees it: whether it is connected, and when it last was. */
+export const phoneStatusSchema = z.object({
+  deviceId: idSchema,
+  online: z.boolean(),
+  /** Epoch milliseconds of the phone's last connection or disconnection. */
+  lastSeen: z.number(),
+  /** When the relay linked the phone to this host. */
+  pairedAt: z.number(),
+});
+export type PhoneStatus = z.infer<typeof phoneStatusSchema>;
+
+/** Relay → host: one of its phones connected or went away. */
+export const phonePresenceSchema = phoneStatusSchema.omit({ pairedAt: true });
+export type PhonePresence = z.infer<typeof phonePresenceSchema>;
+
+/** Relay → host: a phone unpaired itself from this host. */
+export const phoneLeftSchema = z.object({ deviceId: idSchema });
+export type PhoneLeft = z.infer<typeof phoneLeftSchema>;
+
+/** Relay → phone: a host no longer pairs with this phone (`host` revoked it, or this `phone` left). */
+export const unpairedSchema = z.object({ hostId: idSchema, by: z.enum(["host", "phone"]) });
+export type Unpaired = z.infer<typeof unpairedSchema>;
+
 // --- sealed traffic --------------------------------------------------------------------------
 
 export const rpcRequestSchema = z.strictObject({
@@ -245,4 +278,6 @@ export const connectErrorDataSchema = z.object({
   code: z.string(),
   message: z.string(),
   relayVersion: z.number().optional(),
+  /** With `unauthorized`: the token was valid until its device was unpaired from its last host. */
+  revoked: z.boolean().optional(),
 });

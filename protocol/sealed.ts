@@ -28,6 +28,13 @@ export const hostProfileSchema = z.strictObject({
 });
 export type HostProfile = z.infer<typeof hostProfileSchema>;
 
+/** A host content key of one epoch: AES-256-GCM, raw, base64url. */
+export const epochKeySchema = z.strictObject({
+  epoch: z.number().int().min(1).max(1_000_000),
+  key: z.string().max(64),
+});
+export type EpochKey = z.infer<typeof epochKeySchema>;
+
 /** The host's half of pairing, sealed for the phone: the content key and who the host is. */
 export const pairGrantSchema = z.strictObject({
   hostId: z.string(),
@@ -35,8 +42,26 @@ export const pairGrantSchema = z.strictObject({
   key: z.string(),
   epoch: z.number().int().min(1),
   profile: hostProfileSchema,
+  /** The keys of earlier epochs, so a phone paired after a rotation can read older history. */
+  older: z.array(epochKeySchema).max(10_000).optional(),
 });
 export type PairGrant = z.infer<typeof pairGrantSchema>;
+
+/** Latest-wins record key of one phone's rekey message. */
+export const REKEY_RECORD_PREFIX = "k-";
+export const rekeyRecordKey = (phoneId: string): string => `${REKEY_RECORD_PREFIX}${phoneId}`;
+
+/**
+ * After the host revoked a phone and rotated its content key: every key epoch it has, the
+ * newest last, sealed for one remaining phone under their pairwise key (`KeyPurpose.Rekey`,
+ * `sealContext.rekey`). Published as that phone's `k-<phoneId>` record.
+ */
+export const rekeySchema = z.strictObject({
+  hostId: z.string(),
+  phoneId: z.string(),
+  keys: z.array(epochKeySchema).min(1).max(10_000),
+});
+export type Rekey = z.infer<typeof rekeySchema>;
 
 /** A workspace-relative path with `/` separators; `""` is the workspace root. */
 const relPath = z.string().max(4096);

@@ -3,27 +3,32 @@
 
 import { mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
-import type { Agent } from "node:https";
+import { createServer as createHttpsServer, type Agent } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { Server } from "socket.io";
-import { HTTP_COMMAND_PATH, MAX_BOX_CHARS, PROTOCOL_VERSION, TETHER_VERSION } from "../protocol/index";
+import { HTTP_COMMAND_PATH, MAX_BOX_CHARS, PROTOCOL_VERSION } from "../protocol/index";
 import type { RelayConfig } from "./config";
 import { authMiddleware } from "./handlers/auth";
 import { rooms, type HandlerContext, type TetherServer, type TetherSocket } from "./handlers/context";
 import { pairingLimits, registerPairingHandlers, type PairingLimits } from "./handlers/pairing";
 import { Inbox, registerCommandHandlers } from "./handlers/commands";
 import { pushLimits, registerPushHandlers } from "./handlers/push";
+import { announcePhone, registerDeviceHandlers } from "./handlers/devices";
 import { presenceOf, registerRoutingHandlers } from "./handlers/routing";
 import { commandEndpoint } from "./http/command";
-import { securityHeaders, staticHandler } from "./http/static";
+import { healthEndpoint, metricsEndpoint } from "./http/ops";
+import { originCheck, refuseOrigin } from "./http/origin";
+import { staticHandler } from "./http/static";
 import type { Logger } from "./log";
+import { RelayMetrics } from "./metrics";
 import { FCM_WEB_SDK_ORIGINS } from "./push/fcm";
 import type { PushService } from "./push/notifications";
 import { createPushService } from "./push/setup";
 import type { RateLimiter } from "./rateLimit";
 import { SqliteStore } from "./store/sqlite";
 import type { RelayStore } from "./store/store";
+import { loadTls } from "./tls";
 
 export interface RelayDeps {
   log: Logger;
@@ -40,10 +45,15 @@ export interface RelayDeps {
   pushAgent?: Agent;
   /** Deadline for one push to one phone (tests shorten it). */
   pushTimeoutMs?: number;
+  /** Defaults to a registry of this relay's own, served at /metrics with --metrics-token. */
+  metrics?: RelayMetrics;
 }
 
+/** How long requests still in flight at shutdown (one waiting on a host) may take to finish. */
+const SHUTDOWN_GRACE_MS = 3_000;
+
 export interface Relay {
-  /** The URL the relay listens on, e.g. http://127.0.0.1:8787. */
+  /** The URL the relay listens on, e.g. http://127.0.0.1:8787 (https with --tls-cert). */
   readonly url: string;
   readonly port: number;
   readonly io: TetherServer;
@@ -54,16 +64,20 @@ export interface Relay {
 export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise<Relay> {
   const { log } = deps;
   const now = deps.now ?? Date.now;
-  let store = deps.store;
-  if (!store) {
+  const tls = config.tls ? loadTls(config.tls) : undefined;
+  const metrics = deps.metrics ?? new RelayMetrics({ processMetrics: config.metricsToken !== undefined });
+  let bareStore = deps.store;
+  if (!bareStore) {
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-    store = new SqliteStore(join(config.dataDir, "relay.sqlite"));
+    bareStore = new SqliteStore(join(config.dataDir, "relay.sqlite"));
   }
+  // Every call the relay makes is timed for /metrics; a scrape's own reads are not.
+  const store = metrics.instrument(bareStore);
   let push: PushService | null;
   try {
-    push = await createPushService(config, { store, log, now, agent: deps.pushAgent, timeoutMs: deps.pushTimeoutMs });
+    push = await createPushService(config, { store, log, now, agent: deps.pushAgent, timeoutMs: deps.pushTimeoutMs, metrics });
   } catch (err) {
-    if (!deps.store) store.close();
+    if (!deps.store) bareStore.close();
     throw err;
   }
 
@@ -72,20 +86,32 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
   const serveApp = staticHandler(config.webDir, { connectSrc: push?.offer.fcm ? FCM_WEB_SDK_ORIGINS : [] });
   // Set once the socket server exists, before the relay listens.
   let postCommand: (req: IncomingMessage, res: ServerResponse) => Promise<void> = () => Promise.reject(new Error("not ready"));
-  const http: HttpServer = createServer((req, res) => {
+  let stopping = false;
+  const health = healthEndpoint(store, () => stopping, now);
+  const scrape = metricsEndpoint(metrics, config.metricsToken, now);
+  const allowsOrigin = originCheck(config);
+  const refused = (req: IncomingMessage, via: "http" | "socket"): void => {
+    metrics.originRefused.inc({ via });
+    const origin = req.headers.origin?.slice(0, 200);
+    log.warn("refused a page of another origin", { via, origin, ip: req.socket.remoteAddress });
+  };
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? "/").split("?")[0];
-    if (path === "/healthz") {
-      securityHeaders(res);
-      res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store" });
-      res.end(JSON.stringify({ ok: true, version: TETHER_VERSION, protocol: PROTOCOL_VERSION }));
+    const api = path === "/healthz" ? health : path === "/metrics" ? scrape : path === HTTP_COMMAND_PATH ? postCommand : null;
+    // The app's files are for any page to load; what acts or tells is for the relay's own pages.
+    if ((api || (req.method !== "GET" && req.method !== "HEAD")) && !allowsOrigin(req)) {
+      refused(req, "http");
+      refuseOrigin(res);
       return;
     }
-    (path === HTTP_COMMAND_PATH ? postCommand(req, res) : serveApp(req, res)).catch((err: unknown) => {
+    if (api === postCommand && req.method === "POST") metrics.countEnvelope("command", "http");
+    (api ?? serveApp)(req, res).catch((err: unknown) => {
       log.error("http handler failed", { error: (err as Error).message });
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();
     });
-  });
+  };
+  const http: HttpServer = tls ? createHttpsServer(tls, onRequest) : createServer(onRequest);
 
   const io: TetherServer = new Server(http, {
     // A sealed box plus its routing fields, with room for base64 and framing.
@@ -93,6 +119,12 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
     serveClient: false,
     pingInterval: 20_000,
     pingTimeout: 20_000,
+    // WebSockets are not subject to CORS: a page elsewhere could open one with this check gone.
+    allowRequest: (req, callback) => {
+      const allowed = allowsOrigin(req);
+      if (!allowed) refused(req, "socket");
+      callback(allowed ? null : "origin not allowed", allowed);
+    },
   });
   const ctx: HandlerContext = { io, store, log, config, now };
   const limits: PairingLimits = pairingLimits(now);
@@ -101,7 +133,11 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
   const inbox = new Inbox(ctx, deps.commandAckTimeoutMs);
   const pushSends = pushLimits(now);
   postCommand = commandEndpoint(ctx, inbox);
-  io.on("connection", (socket) => onConnection(ctx, socket, { limits, inbox, push, pushSends }));
+  metrics.watch(io, bareStore);
+  io.on("connection", (socket) => {
+    metrics.countEnvelopes(socket);
+    onConnection(ctx, socket, { limits, inbox, push, pushSends });
+  });
 
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
@@ -112,7 +148,7 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
   });
   const port = (http.address() as AddressInfo).port;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
-  const url = `http://${host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host}:${port}`;
+  const url = `${tls ? "https" : "http"}://${host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host}:${port}`;
   log.info("relay listening", { url, dataDir: config.dataDir, webApp: config.webDir ?? "none" });
 
   let closing: Promise<void> | undefined;
@@ -123,9 +159,20 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
     store,
     close() {
       closing ??= (async () => {
-        io.disconnectSockets(true);
+        stopping = true;
+        // No new connections from here on; a restarted relay takes them.
+        const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
+        // Every socket's transport is closed, without a Socket.IO "disconnect" packet: clients
+        // see "transport close" and reconnect by themselves, to this relay once it is back.
+        // (After a server-side disconnect, "io server disconnect", they would not.)
         await new Promise<void>((resolve) => io.close(() => resolve()));
+        // A request still waiting on a host (a notification's button) gets a short grace; its
+        // command is in the inbox already and reaches the host after the restart.
+        const cutoff = setTimeout(() => http.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        await httpClosed;
+        clearTimeout(cutoff);
         await push?.close();
+        // SQLite commits every write as it happens; closing folds the WAL into the database.
         store.close();
         log.info("relay stopped");
       })();
@@ -147,6 +194,7 @@ function onConnection(ctx: HandlerContext, socket: TetherSocket, { limits, inbox
   registerRoutingHandlers(ctx, socket);
   registerCommandHandlers(ctx, socket, inbox);
   registerPushHandlers(ctx, socket, push, pushSends);
+  registerDeviceHandlers(ctx, socket);
   socket.on("error", (err) => ctx.log.warn("socket error", { error: err.message }));
 
   const device = socket.data.device;
@@ -170,10 +218,16 @@ function onConnection(ctx: HandlerContext, socket: TetherSocket, { limits, inbox
     return;
   }
 
+  // Revoked between its handshake and now: it joins nothing.
+  if (store.device(device.id)?.revokedAt !== null) {
+    socket.disconnect(true);
+    return;
+  }
   const hostIds = store.hostsOfPhone(device.id);
   for (const hostId of hostIds) void socket.join(rooms.phonesOf(hostId));
   log.info("phone connected", { device: device.id, hosts: hostIds.length });
   socket.on("disconnect", () => store.touchDevice(device.id, now()));
+  announcePhone(ctx, socket, hostIds);
   void Promise.all(hostIds.map((h) => presenceOf(ctx, h))).then((hosts) => {
     const hello = { v: PROTOCOL_VERSION, deviceId: device.id, kind: "phone" as const, hosts, publicUrl: config.publicUrl };
     socket.emit("hello", push ? { ...hello, push: push.offer } : hello);

@@ -6,6 +6,7 @@ import { EventEmitter } from "node:events";
 import { basename } from "node:path";
 import { TETHER_VERSION, seal, sealContext, type HostProfile } from "../../protocol/index";
 import type { HostIdentity, PairedPhone } from "./identity";
+import { PhoneDirectory, type PhoneView } from "./devices/phoneDirectory";
 import { RelayLink, type LinkState } from "./link/relayLink";
 import type { Log } from "./log";
 import type { Mirror } from "./mirror/mirror";
@@ -40,12 +41,17 @@ export interface HostEvents {
   paired: [phone: PairedPhone];
   declined: [prompt: PairingPrompt];
   "pairing-failed": [message: string];
+  /** A phone is no longer paired: revoked on this host, or unpaired on the phone. */
+  unpaired: [phone: PairedPhone, by: "host" | "phone"];
+  /** The paired phones, their presence or last seen changed. */
+  phones: [];
   fatal: [error: Error];
 }
 
 export class Host extends EventEmitter<HostEvents> {
   readonly link: RelayLink;
   private pairing: PairingService | undefined;
+  private directory: PhoneDirectory | undefined;
   private publisher: ThreadPublisher | undefined;
   private notifier: Notifier | undefined;
   private publicUrl: string | undefined;
@@ -76,6 +82,20 @@ export class Host extends EventEmitter<HostEvents> {
     return this.options.identity.phones(this.options.relay);
   }
 
+  /** The paired phones with presence and last seen, most recently paired first. */
+  phoneList(): PhoneView[] {
+    return this.directory?.list() ?? this.phones.map((p) => ({ ...p, online: false, lastSeen: 0 }));
+  }
+
+  /**
+   * Revokes a phone: disconnected and refused by the relay at once, forgotten here, and the
+   * content key rotated for the phones that remain. Throws a TetherError a person can read.
+   */
+  async revokePhone(phoneId: string): Promise<void> {
+    if (!this.directory) throw new Error("the host is not started");
+    await this.directory.revoke(phoneId);
+  }
+
   /** Registers if needed and connects; resolves once the services are listening. */
   async start(): Promise<void> {
     await this.link.start();
@@ -89,9 +109,15 @@ export class Host extends EventEmitter<HostEvents> {
       log,
       () => this.publicUrl ?? this.options.relay,
     );
-    this.pairing.on("paired", (phone) => this.emit("paired", phone));
+    this.pairing.on("paired", (phone) => {
+      this.emit("paired", phone);
+      this.emit("phones");
+    });
     this.pairing.on("declined", (prompt) => this.emit("declined", prompt));
     this.pairing.on("failed", (message) => this.emit("pairing-failed", message));
+    this.directory = new PhoneDirectory(this.link, identity, log);
+    this.directory.on("unpaired", (phone, by) => this.emit("unpaired", phone, by));
+    this.directory.on("changed", () => this.emit("phones"));
     new RpcServer(this.link, identity, mirror, log);
     const threads = this.options.threads;
     if (threads) {

@@ -20,13 +20,26 @@ const pairedPhoneSchema = z.object({
   /** Origin of the relay the phone paired through. */
   relay: z.string(),
   pairedAt: z.number(),
+  /**
+   * The newest content key epoch this phone was given (at pairing, or by a rekey record).
+   * Absent in state written before key rotation existed: such a phone holds the current key.
+   */
+  epoch: z.number().int().min(1).optional(),
 });
 export type PairedPhone = z.infer<typeof pairedPhoneSchema>;
+
+const epochKeySchema = z.object({ epoch: z.number().int().min(1), key: z.string() });
+export type RawEpochKey = z.infer<typeof epochKeySchema>;
 
 export const hostStateSchema = z.object({
   version: z.literal(1),
   deviceKey: z.record(z.string(), z.unknown()),
-  contentKeys: z.array(z.object({ epoch: z.number().int().min(1), key: z.string() })).min(1),
+  contentKeys: z.array(epochKeySchema).min(1),
+  /**
+   * The next content key, made when a phone was revoked and committed to `contentKeys` once
+   * the remaining phones have it. Kept here so a rotation cut short by a crash is finished.
+   */
+  pendingKey: epochKeySchema.optional(),
   relays: z.record(z.string(), z.object({ deviceId: z.string(), token: z.string() })),
   phones: z.array(pairedPhoneSchema),
 });
@@ -70,7 +83,9 @@ export class HostIdentity {
     }
     const keyPair = await importKeyPair(state.deviceKey as JsonWebKey, true);
     const keys = new Map<number, CryptoKey>();
-    for (const { epoch, key } of state.contentKeys) keys.set(epoch, await importContentKey(key, true));
+    for (const { epoch, key } of [...state.contentKeys, ...(state.pendingKey ? [state.pendingKey] : [])]) {
+      keys.set(epoch, await importContentKey(key, true));
+    }
     return new HostIdentity(state, store, keyPair, await exportPublicKey(keyPair.publicKey), keys);
   }
 
@@ -78,7 +93,10 @@ export class HostIdentity {
     return this.state.contentKeys[this.state.contentKeys.length - 1]!.epoch;
   }
 
-  /** The content key of `epoch`, or undefined for an epoch this host never had. */
+  /**
+   * The content key of `epoch`, or undefined for an epoch this host never had. The pending
+   * key opens too: a phone that already has it may seal with it before the host commits it.
+   */
   contentKey(epoch = this.epoch): CryptoKey | undefined {
     return this.contentKeys.get(epoch);
   }
@@ -86,6 +104,16 @@ export class HostIdentity {
   /** The current content key, raw, for sealing into a pairing grant. */
   currentKeyRaw(): string {
     return this.state.contentKeys[this.state.contentKeys.length - 1]!.key;
+  }
+
+  /** Every committed content key, oldest first, raw: a phone needs the old ones for history. */
+  contentKeysRaw(): RawEpochKey[] {
+    return this.state.contentKeys.map((k) => ({ ...k }));
+  }
+
+  /** The key a rotation made and the phones do not all have yet, if any. */
+  get pendingKey(): RawEpochKey | undefined {
+    return this.state.pendingKey && { ...this.state.pendingKey };
   }
 
   credentials(relay: string): { deviceId: string; token: string } | undefined {
@@ -110,6 +138,53 @@ export class HostIdentity {
   async addPhone(phone: PairedPhone): Promise<void> {
     const others = this.state.phones.filter((p) => !(p.relay === phone.relay && p.id === phone.id));
     await this.update({ phones: [...others, phone] });
+  }
+
+  /**
+   * Forgets a revoked phone (or one that unpaired itself) and, in the same save, makes the
+   * next content key: from now on the phone is refused here, and once the remaining phones
+   * hold the new key ({@link commitRotation}) nothing new is sealed with a key it had. A
+   * pending key is replaced, never reused: the phone revoked now may have received it.
+   */
+  async revokePhone(relay: string, phoneId: string): Promise<PairedPhone | undefined> {
+    const key = await generateContentKey();
+    const raw = await exportSecretKey(key);
+    // Read the state only after the await, so two revocations at once both count.
+    const phone = this.state.phones.find((p) => p.relay === relay && p.id === phoneId);
+    if (!phone) return undefined;
+    const current = this.epoch;
+    const previous = this.state.pendingKey;
+    const pendingKey = { epoch: Math.max(current, previous?.epoch ?? 0) + 1, key: raw };
+    if (previous) this.contentKeys.delete(previous.epoch);
+    this.contentKeys.set(pendingKey.epoch, key);
+    // A phone from before rotation existed holds the current key: say so, so it is rekeyed.
+    const phones = this.state.phones
+      .filter((p) => p !== phone)
+      .map((p) => (p.epoch === undefined ? { ...p, epoch: current } : p));
+    await this.update({ phones, pendingKey });
+    return phone;
+  }
+
+  /**
+   * The pending key of `epoch` becomes the current one: everything sealed from now on uses
+   * it. False when another revocation replaced it meanwhile (that one is to be handed out).
+   */
+  async commitRotation(epoch: number): Promise<boolean> {
+    const pending = this.state.pendingKey;
+    if (pending?.epoch !== epoch) return false;
+    const { pendingKey: _done, ...rest } = this.state;
+    this.state = rest;
+    await this.update({ contentKeys: [...this.state.contentKeys, pending] });
+    return true;
+  }
+
+  /** Records that these phones now hold the keys up to `epoch`. */
+  async setPhoneEpoch(relay: string, phoneIds: readonly string[], epoch: number): Promise<void> {
+    const ids = new Set(phoneIds);
+    const phones = this.state.phones.map((p) =>
+      p.relay === relay && ids.has(p.id) && (p.epoch ?? 0) < epoch ? { ...p, epoch } : p,
+    );
+    await this.update({ phones });
   }
 
   async forgetPhones(relay: string): Promise<void> {

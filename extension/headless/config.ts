@@ -66,7 +66,8 @@ Options:
 ${HOST_OPTIONS_HELP}
   -h, --help           Show this help
 
-While it runs, press Enter to show a new pairing code.
+While it runs, press Enter to show a new pairing code, type "phones" to list the paired
+phones with when each was last seen, and "revoke <number, name or id>" to unpair one.
 `;
 
 export class ConfigError extends Error {}

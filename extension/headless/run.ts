@@ -20,6 +20,7 @@ import { stateFile } from "../node/stateFile";
 import { KeepAwake } from "../core/power/keepAwake";
 import { nodeSleepInhibitor } from "../node/sleepInhibitor";
 import type { HostConfig } from "./config";
+import { phoneCommands } from "./phoneCommands";
 import { createTerminal, type Terminal } from "./terminal";
 
 function terminalLog(term: Terminal): Log {
@@ -150,6 +151,9 @@ export async function runHeadlessHost(config: HostConfig): Promise<RunningHost> 
   host.on("paired", (phone) => term.say(`Paired "${phone.name}". It can now browse ${mirror.root} and send tasks.`));
   host.on("declined", (p) => term.say(`Pairing with "${p.phoneName}" declined.`));
   host.on("pairing-failed", (message) => term.say(`Pairing failed: ${message}`));
+  host.on("unpaired", (phone, by) => {
+    if (by === "phone") term.say(`"${phone.name}" unpaired itself; the other phones have a new key.`);
+  });
   host.on("fatal", (err) => {
     term.say(`error: ${err.message}`);
     process.exitCode = 1;
@@ -163,11 +167,16 @@ export async function runHeadlessHost(config: HostConfig): Promise<RunningHost> 
     );
   };
   term.onEnter(showPairing);
+  const command = phoneCommands(host, term);
+  term.onCommand((line) => void command(line));
 
   await host.start();
   const paired = host.phones.length;
   if (config.pair === true || (config.pair === "auto" && paired === 0)) showPairing();
-  else term.say(`${paired} phone${paired === 1 ? "" : "s"} paired.${term.interactive ? " Press Enter to pair another." : ""}`);
+  else {
+    const hint = term.interactive ? ' Press Enter to pair another; type "phones" to list them, "help" for more.' : "";
+    term.say(`${paired} phone${paired === 1 ? "" : "s"} paired.${hint}`);
+  }
 
   let closing: Promise<void> | undefined;
   function close(): Promise<void> {

@@ -1,4 +1,5 @@
-// The headless host's terminal: the pairing QR code, the pairing prompt, and status lines.
+// The headless host's terminal: the pairing QR code, the pairing prompt, typed commands
+// (`phones`, `revoke …`), and status lines.
 
 import { createInterface, type Interface } from "node:readline";
 import QRCode from "qrcode";
@@ -10,8 +11,12 @@ export interface Terminal {
   showPairing(offer: PairingOffer): Promise<void>;
   /** Asks "Pair …? [y/N]"; false when nobody can answer (no terminal). */
   confirm(prompt: PairingPrompt): Promise<boolean>;
-  /** Calls `fn` whenever the person presses Enter with nothing else pending. */
+  /** Calls `fn` whenever the person presses Enter on an empty line with nothing else pending. */
   onEnter(fn: () => void): void;
+  /** Calls `fn` with each non-empty line the person types, trimmed. */
+  onCommand(fn: (line: string) => void): void;
+  /** Asks a yes/no question; false when nobody can answer. */
+  ask(question: string): Promise<boolean>;
   say(line: string): void;
   close(): void;
 }
@@ -23,14 +28,27 @@ export function createTerminal(input: NodeJS.ReadStream, output: NodeJS.WriteStr
   let rl: Interface | undefined;
   let asking = false;
   const enterHandlers: (() => void)[] = [];
+  const commandHandlers: ((line: string) => void)[] = [];
   if (interactive) {
     rl = createInterface({ input, output, terminal: true });
-    rl.on("line", () => {
-      if (!asking) for (const fn of enterHandlers) fn();
+    rl.on("line", (line) => {
+      if (asking) return;
+      const text = line.trim();
+      if (text === "") for (const fn of enterHandlers) fn();
+      else for (const fn of commandHandlers) fn(text);
     });
     rl.on("SIGINT", () => process.kill(process.pid, "SIGINT"));
   }
   const say = (line: string): void => void output.write(line + "\n");
+  const ask = (question: string): Promise<boolean> => {
+    asking = true;
+    return new Promise((resolve) => {
+      rl!.question(question, (answer) => {
+        asking = false;
+        resolve(/^y(es)?$/i.test(answer.trim()));
+      });
+    });
+  };
   return {
     interactive,
     say,
@@ -49,16 +67,14 @@ export function createTerminal(input: NodeJS.ReadStream, output: NodeJS.WriteStr
         say("Run in a terminal, or pass --accept-pairing to accept requests without asking.");
         return Promise.resolve(false);
       }
-      asking = true;
-      return new Promise((resolve) => {
-        rl!.question(`Pair "${prompt.phoneName}"? Check that it shows code ${prompt.code} [y/N] `, (answer) => {
-          asking = false;
-          resolve(/^y(es)?$/i.test(answer.trim()));
-        });
-      });
+      return ask(`Pair "${prompt.phoneName}"? Check that it shows code ${prompt.code} [y/N] `);
     },
+    ask: (question) => (rl ? ask(`${question} [y/N] `) : Promise.resolve(false)),
     onEnter(fn) {
       enterHandlers.push(fn);
+    },
+    onCommand(fn) {
+      commandHandlers.push(fn);
     },
     close() {
       rl?.close();

@@ -9,11 +9,14 @@ import { defaultDeviceName } from "./device/deviceName";
 import type { BrowserHints } from "./device/deviceName";
 import type { WorkspaceSource } from "./files/fileBrowser.svelte";
 import { Hosts, displayName } from "./hosts/hosts.svelte";
+import { applyRekey, isRekeyRecord } from "./hosts/keys";
 import { openProfileRecord } from "./hosts/profile";
 import type { InboundRecord } from "./link/inbound";
+import { leaveAnswerSchema } from "./link/inbound";
+import { unpairedMessage, type LinkProblem } from "./link/connectError";
 import { describeHostFailure } from "./link/messages";
 import { RelayLink } from "./link/relayLink.svelte";
-import { asFailure } from "./link/request";
+import { asFailure, request } from "./link/request";
 import type { TetherSocket } from "./link/request";
 import { callHost } from "./link/rpc";
 import { PairingFlow } from "./pairing/pairingFlow.svelte";
@@ -69,15 +72,29 @@ export class TetherApp {
   #threads: Threads | null = null;
   #service: ThreadService | null = null;
   #stopRouter: (() => void) | null = null;
+  /**
+   * New content keys being applied. What the relay sends after a key record waits for it, so
+   * the first event sealed under a rotated key finds the key here.
+   */
+  #rekeys: Promise<void> = Promise.resolve();
 
   constructor() {
+    const afterRekeys = (fn: () => Promise<unknown> | undefined): void => {
+      void this.#rekeys.then(fn).catch(() => undefined);
+    };
     this.link = new RelayLink({
       hello: (hello) => this.#onHello(hello),
       presence: (presence) => this.hosts.applyPresence(presence),
-      record: (record) => void this.#applyRecord(record).catch(() => undefined),
-      event: (event) => void this.#service?.onEvent(event).catch(() => undefined),
-      live: (live) => void this.#service?.onLive(live).catch(() => undefined),
+      record: (record) => {
+        if (isRekeyRecord(record)) this.#rekeys = this.#rekeys.then(() => this.#applyRecord(record)).catch(() => undefined);
+        else afterRekeys(() => this.#applyRecord(record));
+      },
+      event: (event) => afterRekeys(() => this.#service?.onEvent(event)),
+      live: (live) => afterRekeys(() => this.#service?.onLive(live)),
       pairResult: (result) => this.pairing?.receive(result),
+      unpaired: ({ hostId, by }) => {
+        if (by === "host") void this.#markUnpaired(hostId).catch(() => undefined);
+      },
     });
     this.push = new PushSettings({
       db: () => this.#db,
@@ -227,13 +244,40 @@ export class TetherApp {
   // --- hosts and device ---------------------------------------------------------------
 
   /**
-   * Forgets a host on this phone only. The relay still counts the pairing until revoking
-   * from the phone is part of the protocol; the computer can revoke this phone meanwhile.
+   * Forgets a host on this phone, and unpairs from it on the relay when connected (the
+   * computer then forgets this phone and rotates its key). Offline, only this phone forgets;
+   * the computer can revoke the phone from its list.
    */
   async forgetHost(hostId: string): Promise<void> {
+    const socket = this.link.socket;
+    let revoked = false;
+    if (socket && this.link.ready && !this.hosts.get(hostId)?.unpairedAt) {
+      const answer = await request(
+        () => socket.timeout(CALL_CONNECT_WAIT_MS).emitWithAck("pair:leave", { hostId }),
+        leaveAnswerSchema,
+      ).catch(() => null);
+      revoked = answer?.ok === true && answer.revoked;
+    }
     await deleteHost(this.#requireDb(), hostId);
     await this.#threads?.forgetHost(hostId);
     this.hosts.remove(hostId);
+    // That was this phone's last computer on the relay, which now refuses its token.
+    if (revoked) await this.forgetPairingData();
+  }
+
+  /** What to tell the person about a connection problem, naming the computers that unpaired this phone. */
+  describeProblem(problem: LinkProblem): LinkProblem {
+    if (problem.kind !== "unauthorized" || !problem.revoked) return problem;
+    return { ...problem, message: unpairedMessage(this.hosts.sorted.map(displayName)) };
+  }
+
+  /** The computer revoked this phone: say so on its screens rather than fail its calls. */
+  async #markUnpaired(hostId: string): Promise<void> {
+    const host = this.hosts.get(hostId);
+    if (!host || host.unpairedAt !== undefined) return;
+    const updated: HostRecord = { ...host, unpairedAt: Date.now() };
+    this.hosts.upsert(updated);
+    await saveHost(this.#requireDb(), updated);
   }
 
   // --- threads ------------------------------------------------------------------------
@@ -315,6 +359,7 @@ export class TetherApp {
   }
 
   async #applyRecord(record: InboundRecord): Promise<void> {
+    if (isRekeyRecord(record)) return this.#applyRekey(record);
     if (await this.#service?.onRecord(record)) return;
     const host = this.hosts.get(record.hostId);
     if (!host || (host.profileAt !== undefined && record.at < host.profileAt)) return;
@@ -325,6 +370,23 @@ export class TetherApp {
     const updated: HostRecord = { ...latest, profile, profileAt: record.at };
     this.hosts.upsert(updated);
     await saveHost(this.#requireDb(), updated).catch(() => undefined);
+  }
+
+  /** The host rotated its content key (it revoked another phone): keep the new one. */
+  async #applyRekey(record: InboundRecord): Promise<void> {
+    const host = this.hosts.get(record.hostId);
+    const device = this.device;
+    const deviceId = this.link.deviceId ?? device?.deviceId;
+    if (!host || !device || !deviceId) return;
+    const rekeyed = await applyRekey(host, record, { deviceId, privateKey: device.privateKey });
+    const latest = this.hosts.get(record.hostId);
+    if (!rekeyed || !latest) return;
+    const updated: HostRecord = { ...latest, epoch: rekeyed.epoch, contentKey: rekeyed.contentKey, olderKeys: rekeyed.olderKeys };
+    this.hosts.upsert(updated);
+    await saveHost(this.#requireDb(), updated);
+    // Threads that stopped at an event this key opens go on now.
+    const socket = this.link.socket;
+    if (socket) void this.#syncHost(socket, record.hostId);
   }
 
   // --- files ----------------------------------------------------------------------------

@@ -9,9 +9,9 @@ export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
-function refuse(code: ErrorCode, message: string): Error {
+function refuse(code: ErrorCode, message: string, revoked?: boolean): Error {
   const err = new Error(message) as Error & { data: ConnectErrorData };
-  err.data = { code, message, relayVersion: PROTOCOL_VERSION };
+  err.data = { code, message, relayVersion: PROTOCOL_VERSION, ...(revoked ? { revoked } : {}) };
   return err;
 }
 
@@ -40,11 +40,18 @@ export function authMiddleware(ctx: HandlerContext) {
       next();
       return;
     }
-    // Lookup by the token's SHA-256: timing reveals nothing about the token itself.
+    // The token is never compared itself: the store is searched for its SHA-256, so how long
+    // a lookup takes depends on a digest the caller cannot steer byte by byte, not on how much
+    // of a guessed token matches a real one.
     const device = ctx.store.deviceByTokenHash(hashToken(token));
-    if (!device || device.revokedAt !== null) {
-      ctx.log.warn("handshake refused: unknown or revoked token", { ip: socket.data.ip });
-      next(refuse(ErrorCode.Unauthorized, "This device is not registered with the relay, or was revoked."));
+    if (!device) {
+      ctx.log.warn("handshake refused: unknown token", { ip: socket.data.ip });
+      next(refuse(ErrorCode.Unauthorized, "This device is not registered with the relay."));
+      return;
+    }
+    if (device.revokedAt !== null) {
+      ctx.log.warn("handshake refused: revoked device", { ip: socket.data.ip, device: device.id });
+      next(refuse(ErrorCode.Unauthorized, "This phone was unpaired from its computer.", true));
       return;
     }
     socket.data.device = { id: device.id, kind: device.kind };

@@ -4,7 +4,16 @@
 import Database from "better-sqlite3";
 import type { StoredEvent, StoredRecord } from "../../protocol/index";
 import { MIGRATIONS } from "./migrations";
-import type { DeviceRow, EventsPage, InboxRow, PushSubscriptionRow, PushTarget, RelayStore, SlotRow } from "./store";
+import type {
+  DeviceRow,
+  EventsPage,
+  InboxRow,
+  LinkedPhoneRow,
+  PushSubscriptionRow,
+  PushTarget,
+  RelayStore,
+  SlotRow,
+} from "./store";
 
 interface DeviceSql {
   id: string;
@@ -110,6 +119,32 @@ export class SqliteStore implements RelayStore {
 
   isLinked(phoneId: string, hostId: string): boolean {
     return this.db.prepare("SELECT 1 FROM links WHERE phone_id = ? AND host_id = ?").get(phoneId, hostId) !== undefined;
+  }
+
+  unlinkPhone(phoneId: string, hostId: string, at: number): { unlinked: boolean; revoked: boolean } {
+    // One transaction: a crash never leaves a phone unlinked but its token still good.
+    return this.db.transaction(() => {
+      const removed = this.db.prepare("DELETE FROM links WHERE phone_id = ? AND host_id = ?").run(phoneId, hostId);
+      if (removed.changes === 0) return { unlinked: false, revoked: false };
+      this.db.prepare("DELETE FROM inbox WHERE host_id = ? AND from_id = ?").run(hostId, phoneId);
+      if (this.db.prepare("SELECT 1 FROM links WHERE phone_id = ?").get(phoneId) !== undefined) {
+        return { unlinked: true, revoked: false };
+      }
+      this.db.prepare("UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").run(at, phoneId);
+      this.db.prepare("DELETE FROM push_subscriptions WHERE device_id = ?").run(phoneId);
+      return { unlinked: true, revoked: true };
+    })();
+  }
+
+  phonesOfHost(hostId: string): LinkedPhoneRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT d.id AS id, l.created_at AS paired_at, d.last_seen AS last_seen FROM links l
+         JOIN devices d ON d.id = l.phone_id AND d.revoked_at IS NULL
+         WHERE l.host_id = ? ORDER BY l.created_at, l.phone_id`,
+      )
+      .all(hostId) as { id: string; paired_at: number; last_seen: number }[];
+    return rows.map((r) => ({ deviceId: r.id, pairedAt: r.paired_at, lastSeen: r.last_seen }));
   }
 
   insertSlot(s: SlotRow): void {

@@ -14,6 +14,13 @@ export interface DeviceRow {
   revokedAt: number | null;
 }
 
+/** A phone linked to a host, as the host's list of phones shows it. */
+export interface LinkedPhoneRow {
+  deviceId: string;
+  pairedAt: number;
+  lastSeen: number;
+}
+
 export interface SlotRow {
   id: string;
   hostId: string;
@@ -63,6 +70,14 @@ export interface RelayStore {
   linkPhone(phoneId: string, hostId: string, at: number): void;
   hostsOfPhone(phoneId: string): string[];
   isLinked(phoneId: string, hostId: string): boolean;
+  /**
+   * Removes a phone's link to a host, with the commands it left in that host's inbox. A phone
+   * left with no host is revoked (its token refused from now on) and its push subscription
+   * dropped. `unlinked` is false when there was no such link (and nothing changed).
+   */
+  unlinkPhone(phoneId: string, hostId: string, at: number): { unlinked: boolean; revoked: boolean };
+  /** A host's phones that are not revoked, in pairing order. */
+  phonesOfHost(hostId: string): LinkedPhoneRow[];
 
   insertSlot(slot: SlotRow): void;
   slot(id: string): SlotRow | undefined;

@@ -55,6 +55,10 @@ export interface PairedPhone {
   hostId: string;
   contentKey: CryptoKey;
   epoch: number;
+  /** The phone's own ECDH key pair and the host's public key, for a rekey record or a second host. */
+  privateKey: CryptoKey;
+  publicKey: string;
+  hostKey: string;
   code: string;
   hello: Hello;
   call(call: RpcCall): Promise<RpcReply>;
@@ -170,6 +174,9 @@ export async function pairPhone(link: string, name = "Test Phone"): Promise<Pair
     hostId: target.hostId,
     contentKey: target.contentKey,
     epoch: target.epoch,
+    privateKey: keys.privateKey,
+    publicKey: me.publicKeyB64,
+    hostKey: parsed.hostKey,
     code: prepared.code,
     hello: await hello,
     async call(call) {

@@ -112,11 +112,14 @@ export class PairingService extends EventEmitter<PairingEvents> {
       return;
     }
     const grantKey = await deriveSharedKey(this.identity.keyPair.privateKey, phonePublicKey, KeyPurpose.PairGrant);
+    const epoch = this.identity.epoch;
+    const older = this.identity.contentKeysRaw().filter((k) => k.epoch !== epoch);
     const grant: PairGrant = {
       hostId: this.link.deviceId,
       key: this.identity.currentKeyRaw(),
-      epoch: this.identity.epoch,
+      epoch,
       profile: this.profile(),
+      ...(older.length > 0 ? { older } : {}),
     };
     const box = await seal(grantKey, PAIRWISE_EPOCH, grant, sealContext.pairGrant(req.slotId));
     const answer = await this.link.request("pair:decide", { slotId: req.slotId, accept: true, grant: box });
@@ -132,6 +135,7 @@ export class PairingService extends EventEmitter<PairingEvents> {
       publicKey: req.phoneKey,
       relay: this.link.relay,
       pairedAt: Date.now(),
+      epoch,
     };
     await this.identity.addPhone(phone);
     this.log.info("phone paired", { phone: phone.id });

@@ -2,6 +2,7 @@ import { hostProfileSchema, open, sealContext } from "../../../protocol/index";
 import type { HostProfile } from "../../../protocol/index";
 import type { InboundRecord } from "../link/inbound";
 import type { HostRecord } from "../store/records";
+import { keyFor } from "./keys";
 
 export const PROFILE_RECORD_KEY = "profile";
 
@@ -12,7 +13,7 @@ export const PROFILE_RECORD_KEY = "profile";
 export async function openProfileRecord(host: HostRecord, record: InboundRecord): Promise<HostProfile | null> {
   if (record.key !== PROFILE_RECORD_KEY || record.hostId !== host.hostId) return null;
   try {
-    const plain = await open(host.contentKey, record.box, sealContext.record(host.hostId, PROFILE_RECORD_KEY));
+    const plain = await open(keyFor(host, record.box.e), record.box, sealContext.record(host.hostId, PROFILE_RECORD_KEY));
     const parsed = hostProfileSchema.safeParse(plain);
     return parsed.success ? parsed.data : null;
   } catch {

@@ -13,6 +13,7 @@ import {
   storedEventSchema,
   storedRecordSchema,
   syncPageSchema,
+  unpairedSchema,
   type LiveForward,
   type PairResult,
   type StoredEvent,
@@ -28,6 +29,7 @@ export {
   pairResultSchema,
   storedEventSchema,
   storedRecordSchema,
+  unpairedSchema,
 };
 
 export type InboundRecord = StoredRecord;
@@ -38,4 +40,5 @@ export type InboundPairResult = PairResult;
 export const syncAnswerSchema = answerSchema(syncPageSchema.shape);
 export const rpcAnswerSchema = answerSchema({ box: boxSchema });
 export const pairJoinAnswerSchema = answerSchema({});
+export const leaveAnswerSchema = answerSchema({ revoked: z.boolean() });
 export const commandAnswerSchema = answerSchema({ queued: z.boolean(), box: boxSchema.optional() });

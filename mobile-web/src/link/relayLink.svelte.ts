@@ -14,6 +14,7 @@ import {
   pairResultSchema,
   storedEventSchema,
   storedRecordSchema,
+  unpairedSchema,
 } from "./inbound";
 import type { InboundEvent, InboundLive, InboundPairResult, InboundRecord } from "./inbound";
 import type { TetherSocket } from "./request";
@@ -30,6 +31,8 @@ export interface LinkHandlers {
   /** An ephemeral thread event (streaming text, command output). */
   live(live: InboundLive): void;
   pairResult(result: InboundPairResult): void;
+  /** A host no longer pairs with this phone. */
+  unpaired(unpaired: z.infer<typeof unpairedSchema>): void;
 }
 
 /** Retries after the relay itself refused or dropped us; socket.io retries the rest. */
@@ -197,6 +200,12 @@ export class RelayLink {
       const live = liveForwardSchema.safeParse(raw);
       if (!live.success) return warn("live");
       guard(() => this.handlers.live(live.data));
+    });
+
+    socket.on("unpaired", (raw) => {
+      const unpaired = unpairedSchema.safeParse(raw);
+      if (!unpaired.success) return warn("unpaired");
+      guard(() => this.handlers.unpaired(unpaired.data));
     });
 
     socket.on("pair:result", (raw) => {

@@ -17,6 +17,7 @@ import {
   sealContext,
 } from "../../../protocol/index";
 import type { PairJoin, PairLink } from "../../../protocol/index";
+import { withKeys } from "../hosts/keys";
 import type { HostRecord } from "../store/records";
 
 /** How long to wait for the person at the computer; the slot itself lives five minutes. */
@@ -87,16 +88,15 @@ export async function acceptGrant(
   } catch {
     throw new TetherError(ErrorCode.BadRequest, "The computer sent a content key this phone cannot use.");
   }
-  return {
-    deviceId: result.deviceId,
-    token: result.token,
-    host: {
-      hostId: grant.hostId,
-      hostKey: link.hostKey,
-      epoch: grant.epoch,
-      contentKey,
-      profile: grant.profile,
-      pairedAt: now,
-    },
+  const host: HostRecord = {
+    hostId: grant.hostId,
+    hostKey: link.hostKey,
+    epoch: grant.epoch,
+    contentKey,
+    profile: grant.profile,
+    pairedAt: now,
   };
+  // Keys of earlier epochs open the history the host sealed before its last rotation.
+  const older = (grant.older ?? []).filter((k) => k.epoch < grant.epoch);
+  return { deviceId: result.deviceId, token: result.token, host: await withKeys(host, older) };
 }

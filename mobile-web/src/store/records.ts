@@ -29,10 +29,14 @@ export interface HostRecord {
   epoch: number;
   /** The host's AES-256-GCM content key, non-extractable. */
   contentKey: CryptoKey;
+  /** Keys of earlier epochs, for what the host sealed before it rotated its key. */
+  olderKeys?: { epoch: number; key: CryptoKey }[];
   profile: HostProfile;
   /** Relay time of the `profile` record `profile` came from; older records are ignored. */
   profileAt?: number;
   pairedAt: number;
+  /** Set when the host revoked this phone: its screens say so instead of failing calls. */
+  unpairedAt?: number;
 }
 
 /**

@@ -6,6 +6,7 @@ import { sealContext } from "../../../protocol/contexts";
 import { open } from "../../../protocol/crypto";
 import { FCM_DATA_KEY, notificationPayloadSchema, pushMessageSchema } from "../../../protocol/push";
 import type { NotificationPayload, PushMessage } from "../../../protocol/push";
+import { keyFor } from "../hosts/keys";
 import { decideCommand, postCommand } from "./actions";
 import {
   actionFailedNotification,
@@ -100,7 +101,7 @@ async function openPayload(message: PushMessage): Promise<NotificationPayload | 
   try {
     const host = await loadHost(message.hostId);
     if (!host) return null;
-    const plain = await open(host.contentKey, message.box, sealContext.push(message.hostId, message.tag));
+    const plain = await open(keyFor(host, message.box.e), message.box, sealContext.push(message.hostId, message.tag));
     const payload = notificationPayloadSchema.safeParse(plain);
     return payload.success ? payload.data : null;
   } catch {

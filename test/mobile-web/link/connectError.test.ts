@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { ErrorCode, PROTOCOL_VERSION } from "../../../protocol/index";
-import { UNAUTHORIZED_MESSAGE, UNREACHABLE_MESSAGE, classifyConnectError } from "../../../mobile-web/src/link/connectError";
+import {
+  UNAUTHORIZED_MESSAGE,
+  UNPAIRED_MESSAGE,
+  UNREACHABLE_MESSAGE,
+  classifyConnectError,
+  unpairedMessage,
+} from "../../../mobile-web/src/link/connectError";
 
 /** A socket.io `connect_error` as the relay's refusal arrives: an Error with `data`. */
 function refusal(data: unknown): Error {
@@ -22,7 +28,16 @@ describe("connection problems", () => {
     assert.deepEqual(classifyConnectError(refusal({ code: ErrorCode.Unauthorized, message: "unknown token" })), {
       kind: "unauthorized",
       message: UNAUTHORIZED_MESSAGE,
+      revoked: false,
     });
+  });
+
+  it("says the phone was unpaired, naming its computers, when the relay refuses a revoked token", () => {
+    const problem = classifyConnectError(refusal({ code: ErrorCode.Unauthorized, message: "unpaired", revoked: true }));
+    assert.deepEqual(problem, { kind: "unauthorized", message: UNPAIRED_MESSAGE, revoked: true });
+    assert.equal(unpairedMessage(["work laptop"]), "This phone was unpaired from work laptop.");
+    assert.equal(unpairedMessage(["a", "b", "c"]), "This phone was unpaired from a, b and c.");
+    assert.equal(unpairedMessage([]), UNPAIRED_MESSAGE);
   });
 
   it("keeps retrying quietly for a network failure or anything it cannot read", () => {

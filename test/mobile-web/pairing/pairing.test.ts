@@ -85,6 +85,23 @@ describe("pairing, the phone's half", () => {
     assert.deepEqual(await open(outcome.host.contentKey, record, sealContext.record("host-1", "profile")), profile);
   });
 
+  it("keeps the keys of earlier epochs a grant carries, so history sealed before a rotation opens", async () => {
+    const earlier = await generateContentKey();
+    const older = [{ epoch: 2, key: await exportSecretKey(earlier) }];
+    const outcome = await acceptGrant(prepared, me, {
+      hostId: "host-1",
+      deviceId: "phone-1",
+      grant: await grantFromHost({ older }),
+    });
+    assert.equal(outcome.host.epoch, 3, "the grant's own key stays the current one");
+    assert.deepEqual(
+      outcome.host.olderKeys?.map((k) => k.epoch),
+      [2],
+    );
+    const old = await seal(earlier, 2, "before", sealContext.event("host-1", "t", 1));
+    assert.equal(await open(outcome.host.olderKeys![0]!.key, old, sealContext.event("host-1", "t", 1)), "before");
+  });
+
   it("refuses a grant when the relay and the computer disagree about who the computer is", async () => {
     const grant = await grantFromHost({ hostId: "someone-else" });
     await assert.rejects(

@@ -29,6 +29,50 @@ describe("SQLite store", () => {
     again.close();
   });
 
+  it("unlinks a phone from one host, and revokes it with its push subscription when no host is left", () => {
+    const store = new SqliteStore(join(dir, "relay.sqlite"));
+    for (const [id, kind] of [
+      ["h1", "host"],
+      ["h2", "host"],
+      ["p1", "phone"],
+      ["p2", "phone"],
+    ] as const) {
+      store.insertDevice({ id, kind, tokenHash: `hash-${id}`, createdAt: 1, lastSeen: 7, revokedAt: null });
+    }
+    store.linkPhone("p1", "h1", 2);
+    store.linkPhone("p1", "h2", 3);
+    store.linkPhone("p2", "h1", 4);
+    store.putPushSubscription("p1", fcm("t1"), [], 5);
+    store.enqueueCommand({ hostId: "h1", id: "c1", from: "p1", box: box(1), at: 6 });
+    store.enqueueCommand({ hostId: "h1", id: "c2", from: "p2", box: box(2), at: 6 });
+    assert.deepEqual(
+      store.phonesOfHost("h1").map((p) => [p.deviceId, p.pairedAt, p.lastSeen]),
+      [
+        ["p1", 2, 7],
+        ["p2", 4, 7],
+      ],
+    );
+
+    assert.deepEqual(store.unlinkPhone("p1", "h1", 10), { unlinked: true, revoked: false });
+    assert.deepEqual(store.hostsOfPhone("p1"), ["h2"]);
+    assert.deepEqual(
+      store.pendingCommands("h1", 10).map((c) => c.id),
+      ["c2"],
+      "only the unlinked phone's commands go",
+    );
+    assert.ok(store.pushSubscription("p1"), "it still hears from its other host");
+    assert.deepEqual(store.unlinkPhone("p1", "h1", 11), { unlinked: false, revoked: false });
+
+    assert.deepEqual(store.unlinkPhone("p1", "h2", 12), { unlinked: true, revoked: true });
+    assert.equal(store.device("p1")?.revokedAt, 12);
+    assert.equal(store.pushSubscription("p1"), undefined);
+    assert.deepEqual(
+      store.phonesOfHost("h1").map((p) => p.deviceId),
+      ["p2"],
+    );
+    store.close();
+  });
+
   it("upgrades a version 1 database in place, keeping what it holds", () => {
     const file = join(dir, "old.sqlite");
     const db = new Database(file);
