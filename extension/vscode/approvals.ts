@@ -4,7 +4,7 @@
 // answered with who decided.
 
 import * as vscode from "vscode";
-import { TetherError, type Command, type DeviceRef, type ThreadEvent } from "../../protocol/index";
+import { TetherError, type Command, type Decision, type DeviceRef, type ThreadEvent } from "../../protocol/index";
 import type { Thread } from "../core/threads/thread";
 import type { ThreadManager } from "../core/threads/threadManager";
 import type { NumberedEvent } from "../core/threads/threadStore";
@@ -17,6 +17,13 @@ export function requestTitle(request: Pick<Requested, "kind" | "command" | "path
   return request.kind === "command" ? `Run \`${request.command ?? ""}\`?` : `Edit ${request.path ?? "a file"}?`;
 }
 
+const DECIDED: Record<Decision, string> = {
+  approve: "approved",
+  "approve-always": "approved for this thread",
+  deny: "denied",
+  stop: "stopped",
+};
+
 export class Approvals implements vscode.Disposable {
   private manager: ThreadManager | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
@@ -25,6 +32,13 @@ export class Approvals implements vscode.Disposable {
   private readonly subscription: vscode.Disposable;
   private readonly onEvent = (thread: Thread, { event }: NumberedEvent): void => {
     if (event.type === "approval-requested") void this.ask(thread, event);
+    // The editor cannot take back a notification it showed: say in the status bar that this one
+    // is settled, so a glance tells that its buttons have nothing left to do.
+    if (event.type === "approval-resolved" && event.by.id !== this.self().id)
+      vscode.window.setStatusBarMessage(
+        `$(check) Tether: ${DECIDED[event.decision]} on ${event.by.name}: ${thread.title}`,
+        10_000,
+      );
     if (event.type === "approval-requested" || event.type === "approval-resolved" || event.type === "status") this.changed.fire();
   };
 
@@ -93,7 +107,7 @@ export class Approvals implements vscode.Disposable {
     else if (choice === "Deny") {
       const message = await vscode.window.showInputBox({ title: "Tell the agent why (optional)", ignoreFocusOut: true });
       if (message !== undefined) await this.decide(thread.id, request.approvalId, "deny", message || undefined);
-    } else if (choice === "Show") await this.showPending();
+    } else if (choice === "Show") await vscode.commands.executeCommand("tether.thread.open", thread.id);
   }
 
   private async decide(

@@ -6,12 +6,14 @@ import { ApiKeys } from "./apiKeys";
 import { Approvals } from "./approvals";
 import { HostSession } from "./hostSession";
 import { PairPhoneCommand } from "./pairPhone";
+import { RevokePhoneCommand } from "./revokePhone";
 import { CommandTerminals } from "./commandTerminals";
 import { SetApiKeyCommand } from "./setApiKey";
 import { registerShowChanges } from "./showChanges";
 import { registerStatusBar } from "./statusBar";
 import { registerThreadCommands } from "./threadCommands";
-import { DevicesView } from "./views/devicesView";
+import { registerThreadPanels } from "./threadPanel";
+import { DevicesView, type DeviceItem } from "./views/devicesView";
 import { ThreadsView } from "./views/threadsView";
 
 let session: HostSession | undefined;
@@ -21,6 +23,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const keys = new ApiKeys(context.secrets);
   session = new HostSession(context, channel, keys);
   const pair = new PairPhoneCommand(session);
+  const revoke = new RevokePhoneCommand(session);
   const setApiKey = new SetApiKeyCommand(keys);
   // Decisions and tasks from the editor carry this name, as a phone's carry the phone's.
   const self = (): DeviceRef => ({ id: "editor", name: vscode.env.appName });
@@ -37,11 +40,13 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerTreeDataProvider("tether.devices", devices),
     registerStatusBar(session, approvals),
     registerThreadCommands(session, self),
+    registerThreadPanels(context.extensionUri, session, self, channel),
     registerShowChanges(session),
     new CommandTerminals(session),
     vscode.commands.registerCommand("tether.showApprovals", () => approvals.showPending()),
     keys.onDidChange(() => void session?.restart()),
     vscode.commands.registerCommand(pair.id, () => pair.execute()),
+    vscode.commands.registerCommand(revoke.id, (item?: DeviceItem) => revoke.execute(item)),
     vscode.commands.registerCommand(setApiKey.id, () => setApiKey.execute()),
     vscode.commands.registerCommand("tether.showLog", () => channel.show()),
   );

@@ -28,10 +28,19 @@ export interface Running {
 
 function outputLog(channel: vscode.LogOutputChannel): Log {
   const fmt = (m: string, f?: Record<string, unknown>): string => (f && Object.keys(f).length ? `${m} ${JSON.stringify(f)}` : m);
+  // While the window closes, deactivate() still logs (the relay link closing), and the channel
+  // throws "Channel has been closed": that would abort Host.close() half-way, the socket open.
+  const write = (level: "info" | "warn" | "error", line: string): void => {
+    try {
+      channel[level](line);
+    } catch {
+      // The line has nowhere to go.
+    }
+  };
   return {
-    info: (m, f) => channel.info(fmt(m, f)),
-    warn: (m, f) => channel.warn(fmt(m, f)),
-    error: (m, f) => channel.error(fmt(m, f)),
+    info: (m, f) => write("info", fmt(m, f)),
+    warn: (m, f) => write("warn", fmt(m, f)),
+    error: (m, f) => write("error", fmt(m, f)),
   };
 }
 
@@ -124,7 +133,7 @@ export class HostSession implements vscode.Disposable {
         return pick === "Pair";
       },
     });
-    host.on("state", (state, detail) => this.channel.info(`relay ${state}${detail ? `: ${detail}` : ""}`));
+    host.on("state", (state, detail) => log.info(`relay ${state}${detail ? `: ${detail}` : ""}`));
     host.on("paired", (phone) => void vscode.window.showInformationMessage(`Tether: paired "${phone.name}".`));
     host.on("fatal", (err) => void vscode.window.showErrorMessage(`Tether: ${err.message}`));
     this.closers.set(host, async () => {
@@ -133,7 +142,9 @@ export class HostSession implements vscode.Disposable {
       keepAwake?.close();
       host.close();
     });
-    await host.start();
+    // The relay link comes up in the background: threads run in the editor whether or not a
+    // relay is reachable (a first start waits for registration until one is).
+    host.start().catch((err: unknown) => log.error(`the relay link failed: ${(err as Error).message}`));
     const running = { host, agent };
     this.started.fire(running);
     return running;

@@ -1,8 +1,9 @@
-// Commands on threads: start a task from the editor, stop one, revert what one changed. They
-// go through the thread manager like the phone's commands, as the editor's own device.
+// Commands on threads: stop one, revert what one changed (a task starts from the thread
+// panel's form, threadPanel.ts). They go through the thread manager like the phone's commands,
+// as the editor's own device.
 
 import * as vscode from "vscode";
-import { TetherError, randomId, type Command, type DeviceRef } from "../../protocol/index";
+import { TetherError, type Command, type DeviceRef } from "../../protocol/index";
 import type { HostSession } from "./hostSession";
 import type { ThreadItem } from "./views/threadsView";
 
@@ -16,16 +17,6 @@ export function registerThreadCommands(session: HostSession, self: () => DeviceR
     }
   };
   return vscode.Disposable.from(
-    vscode.commands.registerCommand("tether.newTask", async () => {
-      const text = await vscode.window.showInputBox({
-        title: "Tether: New Task",
-        prompt: "What should the agent do in this workspace?",
-        placeHolder: "Add rate limiting to /api/subscribe, 5 requests a minute per IP",
-        ignoreFocusOut: true,
-      });
-      if (!text?.trim()) return;
-      await send({ type: "new-task", threadId: randomId(12), text: text.trim() });
-    }),
     vscode.commands.registerCommand("tether.thread.stop", (item: ThreadItem) =>
       send({ type: "stop", threadId: item.summary.threadId }),
     ),

@@ -45,6 +45,8 @@ export class ThreadItem extends vscode.TreeItem {
     // Menus pick their actions by this: `thread:running`, `thread:done`…
     this.contextValue = `thread:${summary.status}`;
     this.id = summary.threadId;
+    // A click opens the thread's panel.
+    this.command = { command: "tether.thread.open", title: "Open", arguments: [summary.threadId] };
   }
 }
 

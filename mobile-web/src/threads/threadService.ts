@@ -1,36 +1,22 @@
 // The flows between the relay and the phone's thread cache: opening what the relay pushes,
 // catching up after a reconnect, and sending commands (tasks, steering, decisions) to a host.
 
-import {
-  ErrorCode,
-  MAX_ATTACHMENT_BYTES,
-  MAX_ATTACHMENTS,
-  TetherError,
-  randomId,
-  toBase64Url,
-  type Command,
-  type PolicyMode,
-  type StoredEvent,
-  type StoredRecord,
-} from "../../../protocol/index";
+import { ErrorCode, TetherError, randomId, type Command, type StoredEvent, type StoredRecord } from "../../../protocol/index";
 import { sendCommand, type CommandOutcome } from "../link/commands";
 import type { InboundLive } from "../link/inbound";
 import { syncAnswerSchema } from "../link/inbound";
 import { request, type TetherSocket } from "../link/request";
 import type { HostRecord } from "../store/records";
 import type { CachedEvent } from "./cache";
+import { isAhead, keyFor } from "../hosts/keys";
 import { openLiveEvent, openThreadEvent, openThreadSummary } from "./open";
+import { taskCommands, type TaskForm } from "./taskCommands";
 import type { Threads } from "./threads.svelte";
+
+export type { TaskForm };
 
 const SYNC_TIMEOUT_MS = 15_000;
 const SYNC_PAGE = 1000;
-
-export interface TaskForm {
-  text: string;
-  mode: PolicyMode;
-  model?: string;
-  attachments: readonly { name: string; type: string; bytes: Uint8Array }[];
-}
 
 export interface ThreadServiceDeps {
   threads: Threads;
@@ -50,7 +36,7 @@ export class ThreadService {
     const host = this.deps.host(stored.hostId);
     if (!host) return;
     const { threads } = this.deps;
-    const opened = await openThreadEvent(host.contentKey, stored);
+    const opened = await openThreadEvent(keyFor(host, stored.box.e), stored);
     const gap = threads.hasGap(stored.hostId, stored.threadId, stored.seq);
     await threads.applyEvents(stored.hostId, [{ hostId: stored.hostId, ...opened }]);
     if (gap) void this.catchUp(stored.hostId);
@@ -59,7 +45,7 @@ export class ThreadService {
   async onLive(live: InboundLive): Promise<void> {
     const host = this.deps.host(live.hostId);
     if (!host) return;
-    this.deps.threads.applyLive(live.hostId, live.threadId, await openLiveEvent(host.contentKey, live));
+    this.deps.threads.applyLive(live.hostId, live.threadId, await openLiveEvent(keyFor(host, live.box.e), live));
   }
 
   /** True when the record was a thread summary (handled here). */
@@ -67,14 +53,15 @@ export class ThreadService {
     if (!record.key.startsWith("t-")) return false;
     const host = this.deps.host(record.hostId);
     if (!host) return true;
-    const summary = await openThreadSummary(host.contentKey, record);
+    // Sealed under a key this phone does not have (yet): the next summary or sync brings it.
+    const summary = await openThreadSummary(keyFor(host, record.box.e), record).catch(() => null);
     if (summary) await this.deps.threads.applySummary(record.hostId, summary);
     return true;
   }
 
   /**
    * Asks the relay for everything of a host after this phone's cursors, page by page.
-   * Records (profile, summaries) come first and go to `onRecords`. One catch-up per host at a
+   * Records (keys, profile, summaries) come first and go to `onRecords`. One catch-up per host at a
    * time; a request during one runs again after it.
    */
   catchUp(hostId: string, onRecords?: (records: StoredRecord[]) => Promise<void>): Promise<void> {
@@ -104,20 +91,30 @@ export class ThreadService {
       );
       if (!page.ok) throw new TetherError(page.code, page.message);
       if (first) {
-        for (const record of page.records) await this.onRecord(record);
+        // A new content key (after the host rotated it) first, then what it opens.
         await onRecords?.(page.records);
+        for (const record of page.records) await this.onRecord(record);
       }
+      const keys = this.deps.host(hostId) ?? host;
       const opened: CachedEvent[] = [];
+      // Threads with an event sealed under a key this phone has not received yet stop there,
+      // cursor unmoved, so the next catch-up (once the key is here) reads them.
+      const waiting = new Set<string>();
       for (const stored of page.events) {
+        if (waiting.has(stored.threadId)) continue;
+        if (isAhead(keys, stored.box.e)) {
+          waiting.add(stored.threadId);
+          continue;
+        }
         try {
-          opened.push({ hostId, ...(await openThreadEvent(host.contentKey, stored)) });
+          opened.push({ hostId, ...(await openThreadEvent(keyFor(keys, stored.box.e), stored)) });
         } catch {
           // A box that does not open is skipped, never shown; the cursor still moves past it.
         }
         cursors[stored.threadId] = Math.max(cursors[stored.threadId] ?? 0, stored.seq);
       }
       await threads.applyEvents(hostId, opened);
-      if (!page.more) return;
+      if (!page.more || waiting.size > 0) return;
     }
   }
 
@@ -130,27 +127,10 @@ export class ThreadService {
 
   /** Sends the attachments, then the task; answers the new thread's id. */
   async startTask(hostId: string, form: TaskForm): Promise<{ threadId: string; queued: boolean }> {
-    if (form.attachments.length > MAX_ATTACHMENTS) {
-      throw new TetherError(ErrorCode.TooLarge, `At most ${MAX_ATTACHMENTS} attachments go with one task.`);
-    }
-    for (const file of form.attachments) {
-      if (file.bytes.length > MAX_ATTACHMENT_BYTES) {
-        throw new TetherError(ErrorCode.TooLarge, `${file.name} is too large to attach (the limit is 1 MB).`);
-      }
-    }
     const threadId = randomId(12);
-    for (const file of form.attachments) {
-      await this.send(hostId, { type: "attach", threadId, name: file.name, mime: file.type, data: toBase64Url(file.bytes) });
-    }
-    const outcome = await this.send(hostId, {
-      type: "new-task",
-      threadId,
-      text: form.text,
-      mode: form.mode,
-      ...(form.model ? { model: form.model } : {}),
-      ...(form.attachments.length ? { attachments: form.attachments.map((a) => a.name) } : {}),
-    });
-    await this.deps.threads.addSent(hostId, threadId, form.text, outcome.queued, this.deps.now());
-    return { threadId, queued: outcome.queued };
+    let queued = false;
+    for (const command of taskCommands(threadId, form)) ({ queued } = await this.send(hostId, command));
+    await this.deps.threads.addSent(hostId, threadId, form.text, queued, this.deps.now());
+    return { threadId, queued };
   }
 }

@@ -5,16 +5,8 @@
 import type { ThreadSummary } from "../../../protocol/index";
 import type { Database } from "../store/db";
 import { Stores } from "../store/db";
-import { appendCapped, contiguousSeq, mergeEvents, sortThreads, type CachedEvent, type CachedThread } from "./cache";
-
-export interface LiveState {
-  /** Streaming text by step (the thread's last seq when the model call began). */
-  text: Record<number, string>;
-  /** Output of running commands by tool call id. */
-  output: Record<string, string>;
-}
-
-const EMPTY_LIVE: LiveState = { text: {}, output: {} };
+import { contiguousSeq, mergeEvents, sortThreads, type CachedEvent, type CachedThread } from "./cache";
+import { EMPTY_LIVE, settleLive, withLive, type LiveState } from "./live";
 
 export class Threads {
   /** Every cached thread; replaced whole on change. */
@@ -68,7 +60,7 @@ export class Threads {
       const open = this.open;
       if (open && open.hostId === hostId && open.threadId === threadId) {
         this.open = { ...open, events: mergeEvents(open.events, list) };
-        this.#settleLive(list);
+        this.live = settleLive(this.live, list);
       }
     }
   }
@@ -86,12 +78,7 @@ export class Threads {
   ): void {
     const open = this.open;
     if (!open || open.hostId !== hostId || open.threadId !== threadId) return;
-    const live = this.live;
-    if (event.type === "text") {
-      this.live = { ...live, text: { ...live.text, [event.step]: appendCapped(live.text[event.step], event.delta) } };
-    } else {
-      this.live = { ...live, output: { ...live.output, [event.callId]: appendCapped(live.output[event.callId], event.chunk) } };
-    }
+    this.live = withLive(this.live, event);
   }
 
   /** Loads a thread's cached events and makes it the open one. */
@@ -133,22 +120,5 @@ export class Threads {
   async #save(thread: CachedThread): Promise<void> {
     await this.db.put(Stores.threads, thread);
     this.all = [...this.all.filter((t) => !(t.hostId === thread.hostId && t.threadId === thread.threadId)), thread];
-  }
-
-  /** Durable events replace the live state they conclude. */
-  #settleLive(events: readonly CachedEvent[]): void {
-    let live = this.live;
-    for (const { seq, event } of events) {
-      if (event.type === "assistant-text") {
-        const text = Object.fromEntries(Object.entries(live.text).filter(([step]) => Number(step) >= seq));
-        live = { ...live, text };
-      } else if (event.type === "tool-result" && event.callId in live.output) {
-        const { [event.callId]: _done, ...output } = live.output;
-        live = { ...live, output };
-      } else if (event.type === "status" && ["done", "failed", "stopped"].includes(event.status)) {
-        live = EMPTY_LIVE;
-      }
-    }
-    this.live = live;
   }
 }

@@ -1,0 +1,250 @@
+// The thread panel: a webview per thread that shows what the phone shows (streaming text, tool
+// calls, terminal output, diffs, approval and question cards) with a composer to steer, built
+// from the phone app's own Svelte components (dist/panel/, from mobile-web/src/panel/). The
+// editor is the host, so the panel is fed from the thread manager directly, no relay between;
+// its commands go through the manager as the editor's own device, like the phone's.
+//
+// Panels are not kept alive while hidden: shown again, the page reloads, says `ready`, and is
+// sent the thread anew (events from the manager, live text and output from the feed).
+
+import * as vscode from "vscode";
+import { ErrorCode, TetherError, randomId, type Command, type CommandReply, type DeviceRef } from "../../protocol/index";
+import type { ToPanel } from "../../mobile-web/src/panel/bridge";
+import type { ThreadManager } from "../core/threads/threadManager";
+import type { HostSession, Running } from "./hostSession";
+import { PanelFeed, makeNonce, panelHtml, parseFromPanel, refusal } from "./panelFeed";
+import { readSettings } from "./settings";
+import { ThreadItem } from "./views/threadsView";
+
+const VIEW_TYPE = "tether.thread";
+const NEW_TASK_TITLE = "New Task";
+
+/** One webview panel: a thread's, or the new-task form until the task it starts begins. */
+class ThreadPanel {
+  closed = false;
+
+  constructor(
+    public threadId: string | undefined,
+    readonly webview: vscode.WebviewPanel,
+  ) {}
+
+  post(message: ToPanel): void {
+    if (!this.closed) void this.webview.webview.postMessage(message);
+  }
+}
+
+export class ThreadPanels implements vscode.Disposable {
+  private readonly panels = new Set<ThreadPanel>();
+  private readonly feed = new PanelFeed((threadId, message) => {
+    const panel = this.panelOf(threadId);
+    if (!panel) return;
+    if (message.type === "events" && panel.webview.title !== message.summary.title) panel.webview.title = message.summary.title;
+    panel.post(message);
+  });
+  private readonly root: vscode.Uri;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly session: HostSession,
+    private readonly self: () => DeviceRef,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.root = vscode.Uri.joinPath(extensionUri, "dist", "panel");
+    this.subscriptions.push(session.onDidStart((running) => this.bind(running)));
+  }
+
+  /** Opens (or shows) the panel of a thread. */
+  async open(threadId: string): Promise<void> {
+    const { agent } = await this.session.session();
+    const thread = agent.manager.get(threadId);
+    if (!thread) throw new Error("There is no such task in this workspace.");
+    const existing = this.panelOf(threadId);
+    if (existing) existing.webview.reveal();
+    else this.create(threadId, thread.title);
+  }
+
+  /** Opens (or shows) the new-task form. */
+  openNewTask(): void {
+    const existing = [...this.panels].find((p) => p.threadId === undefined);
+    if (existing) existing.webview.reveal();
+    else this.create(undefined, NEW_TASK_TITLE);
+  }
+
+  /** Starts a task from the editor without the form; answers its thread id. */
+  async startTask(text: string): Promise<string> {
+    const { agent } = await this.session.session();
+    const threadId = randomId(12);
+    await agent.manager.handle({ type: "new-task", threadId, text }, this.self());
+    return threadId;
+  }
+
+  private create(threadId: string | undefined, title: string): void {
+    const webview = vscode.window.createWebviewPanel(VIEW_TYPE, title, vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [this.root],
+    });
+    webview.iconPath = vscode.Uri.joinPath(this.extensionUri, "media", "tether.svg");
+    webview.webview.html = this.html(webview.webview, title);
+    const panel = new ThreadPanel(threadId, webview);
+    this.panels.add(panel);
+    const listener = webview.webview.onDidReceiveMessage((data: unknown) => void this.receive(panel, data));
+    webview.onDidDispose(() => {
+      panel.closed = true;
+      this.panels.delete(panel);
+      listener.dispose();
+    });
+  }
+
+  private html(webview: vscode.Webview, title: string): string {
+    const file = (name: string): string => webview.asWebviewUri(vscode.Uri.joinPath(this.root, name)).toString();
+    return panelHtml({
+      cspSource: webview.cspSource,
+      nonce: makeNonce(),
+      script: file("panel.js"),
+      style: file("panel.css"),
+      title,
+    });
+  }
+
+  private async receive(panel: ThreadPanel, data: unknown): Promise<void> {
+    const message = parseFromPanel(data);
+    if (!message) {
+      this.log.warn("thread panel: ignored a message that does not parse");
+      return;
+    }
+    let running: Running;
+    try {
+      running = await this.session.session();
+    } catch (err) {
+      if (message.type === "command") {
+        panel.post({
+          type: "reply",
+          id: message.id,
+          reply: { ok: false, code: ErrorCode.HostOffline, message: (err as Error).message },
+        });
+      }
+      return;
+    }
+    const manager = running.agent.manager;
+    switch (message.type) {
+      case "ready":
+        this.show(panel, running);
+        return;
+      case "show-changes": {
+        const thread = panel.threadId ? manager.get(panel.threadId) : undefined;
+        if (thread) await vscode.commands.executeCommand("tether.thread.showChanges", new ThreadItem(manager.summary(thread)));
+        return;
+      }
+      case "command": {
+        const reply = refusal(message.command, panel) ?? (await this.apply(manager, message.command));
+        panel.post({ type: "reply", id: message.id, reply });
+        if (reply.ok && message.command.type === "new-task") {
+          // The form becomes the new thread's panel.
+          panel.threadId = message.command.threadId;
+          this.show(panel, running);
+        }
+      }
+    }
+  }
+
+  private async apply(manager: ThreadManager, command: Command): Promise<CommandReply> {
+    try {
+      await manager.handle(command, this.self());
+      return { ok: true };
+    } catch (err) {
+      // "Already decided by Pixel 8 (approve)": the phone was quicker; the card says so.
+      if (err instanceof TetherError) return { ok: false, code: err.code, message: err.message };
+      this.log.error(`thread panel: ${command.type} failed: ${(err as Error).message}`);
+      return { ok: false, code: ErrorCode.Internal, message: (err as Error).message };
+    }
+  }
+
+  /** Sends a panel everything it shows: its thread, or the new-task form. */
+  private show(panel: ThreadPanel, { host }: Running): void {
+    const snapshot = panel.threadId ? this.feed.snapshot(panel.threadId) : null;
+    if (snapshot?.type === "thread") {
+      panel.webview.title = snapshot.summary.title;
+      panel.post(snapshot);
+      return;
+    }
+    const models = host.profile.models;
+    panel.post({
+      type: "new-task",
+      workspace: vscode.workspace.workspaceFolders?.[0]?.name ?? "",
+      mode: readSettings().mode,
+      ...(models ? { models: [...models] } : {}),
+    });
+  }
+
+  /** A (re)started host: follow its manager, and show each open panel's thread as it has it. */
+  private bind(running: Running): void {
+    this.feed.follow(running.agent.manager);
+    for (const panel of this.panels) this.show(panel, running);
+  }
+
+  private panelOf(threadId: string): ThreadPanel | undefined {
+    for (const panel of this.panels) if (panel.threadId === threadId) return panel;
+    return undefined;
+  }
+
+  dispose(): void {
+    this.feed.close();
+    for (const panel of [...this.panels]) panel.webview.dispose();
+    for (const subscription of this.subscriptions) subscription.dispose();
+  }
+}
+
+/** Picks a thread of this workspace, waiting ones first. */
+async function pickThread(session: HostSession): Promise<string | undefined> {
+  const { agent } = await session.session();
+  const items = agent.manager.list().map((thread) => new ThreadItem(agent.manager.summary(thread)));
+  if (items.length === 0) {
+    void vscode.window.showInformationMessage("Tether: no tasks in this workspace yet.");
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    items.map((item) => ({ label: item.summary.title, description: String(item.description ?? ""), id: item.summary.threadId })),
+    { title: "Tether: open a task" },
+  );
+  return picked?.id;
+}
+
+export function registerThreadPanels(
+  extensionUri: vscode.Uri,
+  session: HostSession,
+  self: () => DeviceRef,
+  log: vscode.LogOutputChannel,
+): vscode.Disposable {
+  const panels = new ThreadPanels(extensionUri, session, self, log);
+  const failed = (err: unknown): void => {
+    void vscode.window.showErrorMessage(`Tether: ${(err as Error).message}`);
+  };
+  return vscode.Disposable.from(
+    panels,
+    // From a Threads view item (a click, or its menu), with a thread id, or from the palette.
+    vscode.commands.registerCommand("tether.thread.open", async (target?: ThreadItem | string) => {
+      try {
+        const threadId = typeof target === "string" ? target : (target?.summary.threadId ?? (await pickThread(session)));
+        if (threadId) await panels.open(threadId);
+      } catch (err) {
+        failed(err);
+      }
+    }),
+    // The form in a panel; with a text (a keybinding's `args`, another extension), the task at once.
+    vscode.commands.registerCommand("tether.newTask", async (text?: unknown): Promise<string | undefined> => {
+      if (typeof text !== "string" || !text.trim()) {
+        panels.openNewTask();
+        return undefined;
+      }
+      try {
+        const threadId = await panels.startTask(text.trim());
+        await panels.open(threadId);
+        return threadId;
+      } catch (err) {
+        failed(err);
+        return undefined;
+      }
+    }),
+  );
+}

@@ -1,0 +1,27 @@
+// The thread panel's entry in a VS Code webview: the phone app's styles in the editor's theme,
+// and the panel wired to the extension through the webview's message channel.
+
+import "../app.css";
+import "./theme.css";
+import { mount } from "svelte";
+import { z } from "zod";
+import Panel from "./Panel.svelte";
+import { PanelState } from "./panelState.svelte";
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+// The CSP allows no eval: zod parses without compiling its checks (and without probing for eval).
+z.config({ jitless: true });
+
+const target = document.getElementById("app");
+if (!target) throw new Error("the panel's page has no #app element");
+
+const vscode = acquireVsCodeApi();
+const panel = new PanelState((message) => vscode.postMessage(message));
+window.addEventListener("message", (event: MessageEvent) => panel.receive(event.data));
+mount(Panel, { target, props: { panel } });
+panel.clock.start();
+panel.ready();
