@@ -4,12 +4,14 @@
 // `extensionDevelopmentPath` / `extensionTestsPath` that @vscode/test-electron would pass.
 
 import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, delimiter, dirname, join } from "node:path";
-import type { Browser } from "playwright-core";
+import type { Browser, BrowserContextOptions } from "playwright-core";
 import { launchChromium } from "./browser";
 import { start, type Proc } from "./processes";
+import { DESK_ENV, startDesk, type DeskRun } from "./vscodeDesk";
 
 /** 4.100.3 ships VS Code 1.100.3 (package.json `engines.vscode`) and is the last to run on Node 20. */
 export const CODE_SERVER_VERSION = "4.100.3";
@@ -165,9 +167,19 @@ export interface ExtensionTestOptions {
   extensionTestsPath: string;
   /** Defaults to this checkout (its package.json is the extension manifest). */
   extensionDevelopmentPath?: string;
-  /** Where to save a PNG of the workbench once the tests have run. */
+  /** Where to save a PNG of the workbench once the tests have run, or when a suite asks the desk for it. */
   screenshot?: string;
   timeoutMs?: number;
+  /**
+   * Runs with the same profile keep the browser's storage from one to the next (local storage,
+   * where the web editor keeps SecretStorage, and IndexedDB), as reloading a window does: the
+   * extension's secrets (Tether's keys and pairings) outlast the window.
+   * Without one, a run starts with an empty browser. Global storage is the server's: shared by
+   * every run of one server either way.
+   */
+  profile?: string;
+  /** What the in-editor tests of this run get from the desk's `context` action (say, which phase; see vscodeDesk.ts). */
+  context?: Record<string, unknown>;
 }
 
 export interface ExtensionTestRun {
@@ -181,7 +193,10 @@ export interface ExtensionTestRun {
 
 export interface VscodeServer {
   readonly url: string;
-  /** Opens a fresh workbench, and so a fresh extension host, that runs the tests and exits. */
+  /**
+   * Opens a fresh workbench, and so a fresh extension host, that runs the tests; closes it and
+   * returns once that extension host has exited.
+   */
   runExtensionTests(options: ExtensionTestOptions): Promise<ExtensionTestRun>;
   /** The server process's own output, for a failure report. */
   output(): string;
@@ -203,6 +218,8 @@ const USER_SETTINGS = {
  */
 export async function startVscodeServer(options: { env?: NodeJS.ProcessEnv } = {}): Promise<VscodeServer> {
   const pkg = await ensureCodeServer();
+  let current: DeskRun | undefined;
+  const desk = await startDesk(() => current);
   const data = mkdtempSync(join(tmpdir(), "tether-vscode-"));
   // User settings for a quiet, offline editor: no gallery queries, no welcome page.
   mkdirSync(join(data, "User"), { recursive: true });
@@ -220,19 +237,22 @@ export async function startVscodeServer(options: { env?: NodeJS.ProcessEnv } = {
       ...["--user-data-dir", data, "--server-data-dir", join(data, "server"), "--extensions-dir", join(data, "extensions")],
     ],
     // An empty gallery (code-server reads EXTENSIONS_GALLERY): the workbench asks no marketplace.
-    { env: { EXTENSIONS_GALLERY: "{}", ...options.env } },
+    { env: { EXTENSIONS_GALLERY: "{}", [DESK_ENV]: desk.url, ...options.env } },
   );
   let port: string;
   try {
     port = (await server.waitFor(/Extension host agent listening on (\d+)/, 60_000))[1]!;
   } catch (err) {
     await server.stop();
+    await desk.close();
     rmSync(data, { recursive: true, force: true });
     throw err;
   }
   const authority = `127.0.0.1:${port}`;
   const url = `http://${authority}`;
   let browser: Browser | undefined;
+  const keyHalf = webKeyHalf(data);
+  const profiles = new Map<string, BrowserContextOptions["storageState"]>();
 
   return {
     url,
@@ -245,8 +265,23 @@ export async function startVscodeServer(options: { env?: NodeJS.ProcessEnv } = {
         ["extensionTestsPath", remote(run.extensionTestsPath)],
       ];
       const logsBefore = new Set(logFiles(data));
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const context = await browser.newContext({
+        viewport: { width: 1280, height: 800 },
+        ...(run.profile && profiles.has(run.profile) ? { storageState: profiles.get(run.profile) } : {}),
+      });
+      // The web editor keeps SecretStorage in local storage, sealed with a key half it fetches
+      // from `/mint-key`: code-server's own server answers that route, the bare VS Code server
+      // does not, and without it secrets live in memory only and a reload forgets them. Answered
+      // here as code-server does, from a file in the server's data folder.
+      await context.route(/\/mint-key$/, (route) => route.fulfill({ contentType: "application/octet-stream", body: keyHalf }));
       const page = await context.newPage();
+      let screenshotTaken = false;
+      const screenshot = async (): Promise<void> => {
+        if (!run.screenshot) return;
+        await page.screenshot({ path: run.screenshot });
+        screenshotTaken = true;
+      };
+      current = { page, context: run.context ?? {}, screenshot };
       const lines: string[] = [];
       let timer: NodeJS.Timeout | undefined;
       try {
@@ -270,20 +305,51 @@ export async function startVscodeServer(options: { env?: NodeJS.ProcessEnv } = {
           err.message += `\n${lines.join("\n")}\n${hostLogs()}`;
           throw err;
         });
-        if (run.screenshot) await page.screenshot({ path: run.screenshot });
+        if (!screenshotTaken) await screenshot();
+        if (run.profile) profiles.set(run.profile, await context.storageState({ indexedDB: true }));
         return { exitCode, log: lines.join("\n"), hostLogs: hostLogs() };
       } finally {
+        current = undefined;
         clearTimeout(timer);
+        // Closing the page closes the window: its extension host deactivates the extension and
+        // exits. The next run waits for that, so two windows never share the storage at once.
         await context.close();
+        if (!(await extensionHostsExited(server))) console.warn("      the extension host went on after its window closed");
       }
     },
     async stop() {
       await browser?.close();
       browser = undefined;
       await server.stop();
+      await desk.close();
       rmSync(data, { recursive: true, force: true });
     },
   };
+}
+
+const EXTENSION_HOST_LAUNCHED = /Launched Extension Host Process/g;
+const EXTENSION_HOST_EXITED = /Extension Host Process exited/g;
+
+function count(text: string, pattern: RegExp): number {
+  return text.match(pattern)?.length ?? 0;
+}
+
+/** Waits (up to 15 s) until every extension host the server launched has exited; false if one did not. */
+async function extensionHostsExited(server: Proc): Promise<boolean> {
+  const until = Date.now() + 15_000;
+  for (;;) {
+    const output = server.output();
+    if (count(output, EXTENSION_HOST_EXITED) >= count(output, EXTENSION_HOST_LAUNCHED)) return true;
+    if (Date.now() > until) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The server's half of the key sealing the web editor's secrets, made once per data folder. */
+function webKeyHalf(data: string): Buffer {
+  const file = join(data, "serve-web-key-half");
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32), { mode: 0o600 });
+  return readFileSync(file);
 }
 
 /**

@@ -2,19 +2,35 @@
 // test/support/vscodeServer.ts): the bundled in-editor suites of test/vscode/suite/ run in its
 // extension host against the extension built into dist/ and loaded from this checkout's
 // package.json, with the workbench open in headless Chromium.
+//
+// This process plays what lies outside the editor: a real relay, the model (a scripted
+// OpenAI-compatible server answering from ./scenarios.ts), and the person looking at the page
+// (the desk, test/support/vscodeDesk.ts). The suites pair their own phone clients with the
+// editor through that relay. A second and third window on the same storage model a reload.
 
 import assert from "node:assert/strict";
-import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { screenshotPath } from "../support/browser";
-import { startVscodeServer, tail, type VscodeServer } from "../support/vscodeServer";
+import { startFakeOpenAI, type FakeModelServer, type FakeStep, type OpenAIBody } from "../support/fakeModels";
+import { startRelay, type TestRelay } from "../support/relay";
+import {
+  startVscodeServer,
+  tail,
+  type ExtensionTestOptions,
+  type ExtensionTestRun,
+  type VscodeServer,
+} from "../support/vscodeServer";
+import { cranes, ledger, MODEL_NAME, modelTurn, summarise, wren } from "./scenarios";
 
 const REPO = join(__dirname, "..", "..");
 const TESTS = join(REPO, "dist", "test", "vscode", "index.js");
 
 describe("Tether in a real VS Code", function () {
   let server: VscodeServer | undefined;
+  let relay: TestRelay | undefined;
+  let model: FakeModelServer<OpenAIBody> | undefined;
   let workspace: string;
 
   before(async function () {
@@ -22,24 +38,48 @@ describe("Tether in a real VS Code", function () {
     this.timeout(600_000);
     for (const built of [join(REPO, "dist", "extension.js"), TESTS])
       if (!existsSync(built)) throw new Error(`${built} is missing: run \`npm run build\` first (npm test does)`);
-    // A copy, so nothing the editor or the extension writes lands in the checkout. Suites that
-    // need more (a relay's URL) get it the same way: written into this folder's settings.
+    relay = await startRelay();
+    // Every request takes the next step; this one answers from the scenarios and queues itself again.
+    const step: FakeStep<OpenAIBody> = (request) => {
+      model!.push(step);
+      return modelTurn(request.body);
+    };
+    model = await startFakeOpenAI([step]);
+    // A copy, so nothing the editor or the extension writes lands in the checkout, configured
+    // with this relay and model in its settings, as a user would.
     workspace = mkdtempSync(join(tmpdir(), "tether-vscode-ws-"));
     cpSync(join(__dirname, "workspace"), workspace, { recursive: true });
+    const settingsFile = join(workspace, ".vscode", "settings.json");
+    const settings = JSON.parse(readFileSync(settingsFile, "utf8").replace(/^\s*\/\/.*$/gm, "")) as Record<string, unknown>;
+    Object.assign(settings, {
+      "tether.relayUrl": relay.url,
+      // An OpenAI-compatible server on this machine (as Ollama or LM Studio would be): no API key.
+      "tether.model.provider": "openai",
+      "tether.model.name": MODEL_NAME,
+      "tether.model.baseUrl": model.url,
+    });
+    writeFileSync(settingsFile, JSON.stringify(settings, null, 2) + "\n");
     server = await startVscodeServer();
   });
 
   after(async () => {
     await server?.stop();
+    await model?.close();
+    await relay?.stop();
     if (workspace) rmSync(workspace, { recursive: true, force: true });
   });
 
-  it("passes the in-editor suites", async function () {
-    this.timeout(180_000);
+  /** Opens a window on the workspace that runs the in-editor suites (those of `phase`), and checks they passed. */
+  async function runSuites(options: Partial<ExtensionTestOptions> & { phase?: string }): Promise<ExtensionTestRun> {
+    const { phase, ...rest } = options;
+    // One browser profile for every window, as one person's browser: the editor's secret storage
+    // (the host's keys and pairings) lives in it and outlasts a reload.
     const run = await server!.runExtensionTests({
       workspace,
       extensionTestsPath: TESTS,
-      screenshot: screenshotPath("vscode-workbench"),
+      profile: "desk",
+      context: phase ? { phase } : {},
+      ...rest,
     });
     const report =
       `Workbench and extension host console:\n${run.log}\n\n` +
@@ -49,5 +89,38 @@ describe("Tether in a real VS Code", function () {
     // The report came through: a run that loaded no suite would exit 0 too.
     assert.match(run.log, /\b[1-9]\d* passing\b/, report);
     assert.doesNotMatch(run.log, /\bfailing\b/, report);
+    return run;
+  }
+
+  it("passes the in-editor suites", async function () {
+    this.timeout(240_000);
+    const run = await runSuites({ screenshot: screenshotPath("vscode-workbench"), timeoutMs: 200_000 });
+    for (const title of [
+      "runs a task started with Tether: New Task",
+      "asks in VS Code before a command, takes the phone's approval",
+      "Show Changes opens the editor's diff",
+    ])
+      assert.match(run.log, new RegExp(`✔ ${title}`), `"${title}" did not pass:\n${run.log}`);
+    // The host published all of it through the relay, which kept none of it readable.
+    const kept = readdirSync(relay!.dataDir).map((f) => readFileSync(join(relay!.dataDir, f)).toString("latin1"));
+    for (const marker of [summarise.task, ledger.command, wren.file, "nests: 4"])
+      assert.ok(!kept.some((text) => text.includes(marker)), `the relay's files hold "${marker}"`);
+  });
+
+  it("marks a task that was running when the window reloaded as interrupted", async function () {
+    this.timeout(300_000);
+    const before = await runSuites({ phase: "reload-start" });
+    assert.match(before.log, /✔ leaves a task running when the window closes/, before.log);
+    // Closing the window ended the model's answer half-way: the host hung up on it.
+    const call = model!.requests.find((r) => JSON.stringify(r.body.messages).includes(cranes.task));
+    assert.ok(call, "the model was never asked");
+    for (let waited = 0; !call.aborted; waited += 100) {
+      assert.ok(waited < 10_000, "the model call went on after the window closed");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const after = await runSuites({ phase: "reload-check" });
+    assert.match(after.log, /✔ shows the task that was running as interrupted/, after.log);
+    // The window after the reload was the same host to the relay: the editor kept its keys.
+    assert.equal(relay!.logs.filter((line) => line.includes('"host registered"')).length, 1, relay!.logs.join("\n"));
   });
 });

@@ -1,0 +1,116 @@
+// The person at the editor, for the in-editor tests of test/support/vscodeServer.ts: an HTTP
+// endpoint on 127.0.0.1 (its URL in the extension hosts' `TETHER_VSCODE_DESK`) that takes a
+// `DeskRequest` as a JSON POST and looks at the running workbench page as a person would: the
+// text of a webview, a notification. The extension API cannot read what another extension's UI
+// shows. It also hands each run the `context` the outer test gave it. It cannot click a modal
+// dialog: while extension tests run, VS Code refuses to open one ("DialogService: refused to
+// show dialog in tests").
+
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Frame, Page } from "playwright-core";
+
+/**
+ * What the in-editor tests ask of the person at the editor (the desk, see `startDesk`): each
+ * looks at the workbench page and waits (up to `timeoutMs`, default 30 s) for what it needs.
+ */
+export type DeskRequest = { timeoutMs?: number } & (
+  | { action: "context" }
+  /** The first match of `pattern` (a RegExp source) in the text of an open webview. */
+  | { action: "webview-text"; pattern: string }
+  /** A notification showing `contains`; answers its text. */
+  | { action: "notification"; contains: string }
+  /**
+   * Takes the run's screenshot now, while the extension host runs (once it has exited, the
+   * extension's views show their welcome text); the run then takes no other.
+   */
+  | { action: "screenshot" }
+);
+export type DeskAnswer = { ok: true; result: unknown } | { ok: false; message: string };
+/** The environment variable that tells extension hosts where the desk listens. */
+export const DESK_ENV = "TETHER_VSCODE_DESK";
+
+/** The open workbench, while a run has one. */
+export interface DeskRun {
+  page: Page;
+  context: Record<string, unknown>;
+  /** Saves the run's screenshot, if the outer test asked for one. */
+  screenshot(): Promise<void>;
+}
+
+export async function startDesk(current: () => DeskRun | undefined): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+    req.on("end", () => {
+      const reply = (answer: DeskAnswer): void =>
+        void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
+      const run = current();
+      if (!run) return reply({ ok: false, message: "no workbench is open" });
+      let request: DeskRequest;
+      try {
+        request = JSON.parse(body) as DeskRequest;
+      } catch {
+        return reply({ ok: false, message: "not JSON" });
+      }
+      act(run, request).then(
+        (result) => reply({ ok: true, result }),
+        (err: Error) => reply({ ok: false, message: err.message }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function act({ page, context, screenshot }: DeskRun, request: DeskRequest): Promise<unknown> {
+  const timeout = request.timeoutMs ?? 30_000;
+  switch (request.action) {
+    case "context":
+      return context;
+    case "webview-text": {
+      const pattern = new RegExp(request.pattern);
+      // A webview is a frame inside a frame; its document is there once the extension set its html.
+      return poll(timeout, `webview showing ${pattern}`, async () => {
+        for (const frame of page.frames()) {
+          const match = pattern.exec(await frameText(frame));
+          if (match) return match[0];
+        }
+        return undefined;
+      });
+    }
+    case "notification": {
+      const toast = page.locator(".notification-toast", { hasText: request.contains }).first();
+      await toast.waitFor({ state: "visible", timeout });
+      return toast.innerText();
+    }
+    case "screenshot":
+      await screenshot();
+      return null;
+  }
+}
+
+async function frameText(frame: Frame): Promise<string> {
+  try {
+    return await frame.evaluate(() => document.body?.innerText ?? "");
+  } catch {
+    return ""; // detached, or still loading
+  }
+}
+
+async function poll<T>(timeoutMs: number, what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await probe();
+    if (found !== undefined) return found;
+    if (Date.now() > until) throw new Error(`no ${what} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

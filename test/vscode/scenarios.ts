@@ -1,0 +1,115 @@
+// The model's side of the in-editor tests. The outer test (extension.vscode.test.ts) serves these
+// turns from a scripted OpenAI-compatible server, the model configured in the workspace's settings;
+// the suites inside VS Code send the tasks and check what the agent did. Each task names its
+// scenario by a marker in its text, and a turn is picked by how many answers the model already
+// gave in the conversation, so threads can run at once and every editor session sees the same.
+
+import type { FakeFailure, FakeTurn, OpenAIBody } from "../support/fakeModels";
+
+export const MODEL_NAME = "vscode-test-model";
+
+type Turn = (body: OpenAIBody) => FakeTurn;
+
+/** The first line of the test workspace's README.md. */
+export const README_TITLE = "Tether's VS Code test workspace";
+
+/** Reads a workspace file and answers with what it found there. */
+export const summarise = {
+  task: "Summarise this workspace's README (egret-2291)",
+  found: `The README is titled "${README_TITLE}".`,
+};
+
+/** Runs a command that writes a file: it asks first (mode ask). */
+export const ledger = {
+  task: "Record the payment in the ledger (ibis-5120)",
+  command: "echo paid-ibis-5120 > ibis-ledger.txt",
+  file: "ibis-ledger.txt",
+  content: "paid-ibis-5120\n",
+};
+
+/** Edits a file the suite wrote first (run in auto-edit mode, so without asking). */
+export const wren = {
+  task: "Count the fourth wren nest (wren-8812)",
+  file: "wren-notes.md",
+  before: "# Wrens\n\nnests: 3\n",
+  after: "# Wrens\n\nnests: 4\n",
+};
+
+/** For the thread panel: reads, writes a file, asks before a command that prints two lines, sums up. */
+export const heron = {
+  task: "Note the herons by the pond (heron-3307)",
+  file: "heron-notes.md",
+  command: "printf 'herons: 2\\npond: quiet\\n'",
+  summary: "Two herons by the pond, noted in heron-notes.md.",
+};
+
+/** A model that takes its time: a word a second, so a run is still streaming when its window goes. */
+export const cranes = {
+  task: "Count the cranes, slowly (crane-6604)",
+};
+
+const finish = (summary: string): FakeTurn => ({ toolCalls: [{ name: "finish", args: { summary } }] });
+
+const SCRIPTS: [{ task: string }, Turn[]][] = [
+  [
+    summarise,
+    [
+      () => ({ text: "Reading the README.", toolCalls: [{ name: "read_file", args: { path: "README.md" } }] }),
+      (body) => finish(toolResults(body).includes(README_TITLE) ? summarise.found : "read_file did not return the README."),
+    ],
+  ],
+  [
+    ledger,
+    [
+      () => ({ toolCalls: [{ name: "run_command", args: { command: ledger.command, reason: "write the payment down" } }] }),
+      () => finish("The payment is in ibis-ledger.txt."),
+    ],
+  ],
+  [
+    wren,
+    [
+      () => ({
+        toolCalls: [
+          { name: "edit_file", args: { path: wren.file, old_text: "nests: 3", new_text: "nests: 4", reason: "a new nest" } },
+        ],
+      }),
+      () => finish("Four nests now."),
+    ],
+  ],
+  [
+    heron,
+    [
+      () => ({ text: "Reading the notes first.", toolCalls: [{ name: "read_file", args: { path: "README.md" } }] }),
+      () => ({
+        text: "Writing down today's count.",
+        toolCalls: [{ name: "write_file", args: { path: heron.file, content: "# Herons\n\npond: 2\n", reason: "the count" } }],
+      }),
+      () => ({ toolCalls: [{ name: "run_command", args: { command: heron.command, reason: "check the count" } }] }),
+      () => finish(heron.summary),
+    ],
+  ],
+  [cranes, [() => ({ text: Array.from({ length: 60 }, (_, i) => `crane ${i + 1},`).join(" "), delayMs: 1_000 })]],
+];
+
+/** The scripted server's answer to one request. */
+export function modelTurn(body: OpenAIBody): FakeTurn | FakeFailure {
+  const asked = body.messages.filter((m) => m.role === "user").map((m) => textOf(m.content));
+  const turns = SCRIPTS.find(([scenario]) => asked.some((text) => text.includes(scenario.task)))?.[1];
+  const turn = turns?.[body.messages.filter((m) => m.role === "assistant").length];
+  // 400, not 5xx: the agent does not retry it, the thread fails at once with this message.
+  if (!turn) return { status: 400, message: `No scripted turn for this request (tasks: ${asked.join(" | ")}).` };
+  return turn(body);
+}
+
+function toolResults(body: OpenAIBody): string {
+  return body.messages
+    .filter((m) => m.role === "tool")
+    .map((m) => textOf(m.content))
+    .join("\n");
+}
+
+function textOf(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (Array.isArray(content)) return content.map((part: { text?: string }) => part.text ?? "").join("");
+  return "";
+}

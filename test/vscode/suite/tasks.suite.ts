@@ -1,0 +1,96 @@
+// Runs inside VS Code: tasks in the editor's workspace with a phone paired through the editor and
+// a real relay (both started by the outer test; the model is its scripted OpenAI-compatible
+// server, see ../scenarios.ts). What the agent did is checked where a person would see it: files
+// on disk, the editor's notifications, tabs and terminals, and the phone's decrypted events.
+
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import * as vscode from "vscode";
+import { randomId } from "../../../protocol/index";
+import type { PairedPhone } from "../../support/phone";
+import { ledger, summarise, wren } from "../scenarios";
+import { desk, onlyInPhase } from "../support/desk";
+import { ended, pairThroughEditor } from "../support/phones";
+
+const PHONE = "Pixel in the editor tests";
+
+describe("Tether in VS Code: tasks with a paired phone", function () {
+  this.timeout(60_000);
+  const root = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+  let phone: PairedPhone;
+
+  before(onlyInPhase(undefined));
+  before(async () => {
+    phone = await pairThroughEditor(PHONE);
+  });
+
+  after(() => {
+    phone?.close();
+    for (const file of [ledger.file, wren.file]) rmSync(join(root, file), { force: true });
+  });
+
+  it("runs a task started with Tether: New Task", async () => {
+    // With a text (a keybinding's `args`) the command starts the task at once and answers its id.
+    const threadId = await vscode.commands.executeCommand<string | undefined>("tether.newTask", summarise.task);
+    assert.ok(threadId, "Tether: New Task started no task");
+    const end = await phone.waitFor(threadId, ended);
+    assert.equal(end.type === "status" && end.status, "done", JSON.stringify(end));
+
+    const events = phone.events(threadId).map((o) => o.event);
+    const task = events.find((e) => e.type === "task");
+    assert.equal(task?.type === "task" && task.by.name, vscode.env.appName, "the task came from the editor");
+    // The model got the README's text from the workspace and said so.
+    assert.deepEqual(
+      events.filter((e) => e.type === "summary").map((e) => e.type === "summary" && e.text),
+      [summarise.found],
+    );
+  });
+
+  it("asks in VS Code before a command, takes the phone's approval through the relay, and the command writes the file", async () => {
+    const threadId = randomId(12);
+    const file = join(root, ledger.file);
+    await phone.send({ type: "new-task", threadId, text: ledger.task });
+
+    const asked = await phone.waitFor(threadId, (e) => e.type === "approval-requested");
+    assert.equal(asked.type === "approval-requested" && asked.command, ledger.command);
+    // The editor asks too, with Approve / Deny / Show, while the command waits.
+    const toast = await desk.notification({ contains: ledger.command });
+    assert.match(toast, /Approve/);
+    assert.equal(existsSync(file), false, "the command ran before anyone approved it");
+
+    assert.ok(asked.type === "approval-requested");
+    await phone.send({ type: "decide", threadId, approvalId: asked.approvalId, decision: "approve" });
+    const resolved = await phone.waitFor(threadId, (e) => e.type === "approval-resolved");
+    assert.equal(resolved.type === "approval-resolved" && resolved.by.name, PHONE);
+    const end = await phone.waitFor(threadId, ended);
+    assert.equal(end.type === "status" && end.status, "done", JSON.stringify(end));
+    assert.equal(readFileSync(file, "utf8"), ledger.content);
+    // It ran in the open: a terminal named after the thread shows it.
+    assert.ok(
+      vscode.window.terminals.some((t) => t.name === `Tether: ${ledger.task.slice(0, 40)}`),
+      `no terminal for the thread among ${vscode.window.terminals.map((t) => t.name).join(", ")}`,
+    );
+  });
+
+  it("Show Changes opens the editor's diff of what a task changed", async () => {
+    const threadId = randomId(12);
+    const file = join(root, wren.file);
+    writeFileSync(file, wren.before);
+    await phone.send({ type: "new-task", threadId, text: wren.task, mode: "auto-edit" });
+    const end = await phone.waitFor(threadId, ended);
+    assert.equal(end.type === "status" && end.status, "done", JSON.stringify(end));
+    assert.equal(readFileSync(file, "utf8"), wren.after);
+
+    // As the Threads view's context menu calls it, with the thread's item.
+    await vscode.commands.executeCommand("tether.thread.showChanges", { summary: { threadId, title: wren.task } });
+    const tabs = vscode.window.tabGroups.all.flatMap((group) => group.tabs);
+    const diff = tabs.find((tab) => tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.fsPath === file);
+    assert.ok(diff, `no diff of ${wren.file} among the tabs: ${tabs.map((t) => t.label).join(", ")}`);
+    assert.ok(diff.isActive);
+    const input = diff.input as vscode.TabInputTextDiff;
+    // The left side is the file before the task touched it, from the thread's checkpoint.
+    assert.equal((await vscode.workspace.openTextDocument(input.original)).getText(), wren.before);
+    await vscode.window.tabGroups.close(diff);
+  });
+});

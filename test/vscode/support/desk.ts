@@ -1,0 +1,37 @@
+// The in-editor tests' side of the desk (test/support/vscodeDesk.ts): asks the outer test to
+// look at the workbench page as the person at the editor would.
+
+import type { DeskAnswer, DeskRequest } from "../../support/vscodeDesk";
+
+// vscodeDesk.ts's DESK_ENV; a value imported from there would bundle its imports into the suites.
+const DESK_ENV = "TETHER_VSCODE_DESK";
+
+type Body<A extends DeskRequest["action"]> = Omit<Extract<DeskRequest, { action: A }>, "action">;
+
+async function ask<T>(action: DeskRequest["action"], body: object = {}): Promise<T> {
+  const url = process.env[DESK_ENV];
+  if (!url) throw new Error(`${DESK_ENV} is not set: run these tests through test/support/vscodeServer.ts`);
+  const response = await fetch(url, { method: "POST", body: JSON.stringify({ action, ...body }) });
+  const answer = (await response.json()) as DeskAnswer;
+  if (!answer.ok) throw new Error(`desk ${action}: ${answer.message}`);
+  return answer.result as T;
+}
+
+export const desk = {
+  /** What the outer test passed for this run. */
+  context: () => ask<{ phase?: string }>("context"),
+  webviewText: (body: Body<"webview-text">) => ask<string>("webview-text", body),
+  notification: (body: Body<"notification">) => ask<string>("notification", body),
+  /** The outer test's screenshot of the workbench, taken now. */
+  screenshot: () => ask<null>("screenshot"),
+};
+
+/**
+ * For a `describe`'s `before`: skips its tests unless the outer test runs this phase (none for
+ * the ordinary run; the reload test runs its own phases, one editor session each).
+ */
+export function onlyInPhase(phase: string | undefined): (this: Mocha.Context) => Promise<void> {
+  return async function () {
+    if ((await desk.context()).phase !== phase) this.skip();
+  };
+}
