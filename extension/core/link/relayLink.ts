@@ -75,7 +75,10 @@ export class RelayLink extends EventEmitter<RelayLinkEvents> {
       reconnectionDelayMax: 5_000,
     });
     this.socketRef = socket;
-    socket.on("connect", () => this.setState("open"));
+    socket.on("connect", () => {
+      this.refusedDelay = 1_000;
+      this.setState("open");
+    });
     socket.on("disconnect", (reason) => {
       if (this.current !== "disposed") this.setState(reason === "io client disconnect" ? "closed" : "connecting", reason);
     });
@@ -111,6 +114,7 @@ export class RelayLink extends EventEmitter<RelayLinkEvents> {
   dispose(): void {
     if (this.current === "disposed") return;
     this.setState("disposed");
+    clearTimeout(this.refusedTimer);
     for (const settle of [...this.pending]) settle(failure(ErrorCode.Internal, "the relay link was closed"));
     this.socketRef?.disconnect();
     this.removeAllListeners();
@@ -139,7 +143,22 @@ export class RelayLink extends EventEmitter<RelayLinkEvents> {
       return;
     }
     this.setState("connecting", err.message);
+    // A refusal by the relay's handshake (busy, rate-limited, its store down) ends socket.io's
+    // own reconnecting: try again after a while, longer each time, until a connection opens.
+    const socket = this.socketRef;
+    if (socket && !socket.active && this.current !== "disposed") {
+      const delay = this.refusedDelay;
+      this.refusedDelay = Math.min(this.refusedDelay * 2, 30_000);
+      this.log.warn(`the relay refused the connection (${code ?? "no reason"}); trying again in ${Math.round(delay / 1000)} s`);
+      clearTimeout(this.refusedTimer);
+      this.refusedTimer = setTimeout(() => {
+        if (this.current !== "disposed" && !socket.active) socket.connect();
+      }, delay);
+    }
   }
+
+  private refusedDelay = 1_000;
+  private refusedTimer: NodeJS.Timeout | undefined;
 
   private async reRegister(): Promise<void> {
     await this.identity.forgetPhones(this.relay);
