@@ -6,6 +6,7 @@ import { acceptGrant, preparePairing } from "../../mobile-web/src/pairing/pairin
 import { callHost } from "../../mobile-web/src/link/rpc";
 import { sendCommand, type CommandOutcome } from "../../mobile-web/src/link/commands";
 import { openLiveEvent, openThreadEvent, openThreadSummary, type OpenedEvent } from "../../mobile-web/src/threads/open";
+import { keyFor } from "../../mobile-web/src/hosts/keys";
 import {
   PROTOCOL_VERSION,
   exportPublicKey,
@@ -115,14 +116,14 @@ export async function pairPhone(link: string, name = "Test Phone"): Promise<Pair
   let opening = Promise.resolve();
   socket.on("event", (stored) => {
     opening = opening.then(async () => {
-      const opened = await openThreadEvent(target.contentKey, stored);
+      const opened = await openThreadEvent(keyFor(paired.host, stored.box.e), stored);
       pushed.set(opened.threadId, [...(pushed.get(opened.threadId) ?? []), opened]);
       for (const w of [...waiters]) w();
     });
   });
   socket.on("live", (forward) => {
     opening = opening.then(async () => {
-      live.push({ threadId: forward.threadId, event: await openLiveEvent(target.contentKey, forward) });
+      live.push({ threadId: forward.threadId, event: await openLiveEvent(keyFor(paired.host, forward.box.e), forward) });
     });
   });
   return {
@@ -157,12 +158,12 @@ export async function pairPhone(link: string, name = "Test Phone"): Promise<Pair
         if (!page.ok) throw new Error(page.message);
         if (summaries.length === 0) {
           for (const record of page.records) {
-            const summary = await openThreadSummary(target.contentKey, record);
+            const summary = await openThreadSummary(keyFor(paired.host, record.box.e), record);
             if (summary) summaries.push(summary);
           }
         }
         for (const stored of page.events) {
-          const opened = await openThreadEvent(target.contentKey, stored);
+          const opened = await openThreadEvent(keyFor(paired.host, stored.box.e), stored);
           events.push(opened);
           at[opened.threadId] = opened.seq;
         }
