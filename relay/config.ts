@@ -28,6 +28,11 @@ export interface RelayConfig {
   allowOrigins?: string[];
   /** Bearer token that `/metrics` asks for; absent turns `/metrics` off. */
   metricsToken?: string;
+  /**
+   * A Redis URL: keep the relay's state there instead of SQLite, and share rooms and
+   * broadcasts with every other relay process on the same Redis (scale-out).
+   */
+  redis?: string;
 }
 
 export interface TlsFiles {
@@ -78,6 +83,12 @@ HTTPS and origins (phones need HTTPS: here, or from a proxy in front of the rela
   --allow-origin <url> Another web origin whose pages may connect to the relay; by default
                        only the relay's own (--public-url, or the address it was reached
                        at). Repeatable; env TETHER_ALLOW_ORIGIN, comma-separated
+
+Scale-out (several relay processes behind one address):
+  --redis <url>        Keep devices, pairings, events, inboxes and push subscriptions in
+                       Redis instead of SQLite (--data-dir is then unused), and route
+                       between every relay process that uses the same Redis, e.g.
+                       redis://:password@10.0.0.5:6379/0 (env TETHER_REDIS_URL)
 
 Operations:
   --metrics-token <t>  Serve Prometheus metrics at /metrics to requests that send
@@ -177,6 +188,21 @@ function metricsToken(value: string | undefined): string | undefined {
   return value;
 }
 
+function redisUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(value);
+  } catch {
+    parsed = undefined;
+  }
+  // The value may hold a password: it is not repeated in the message.
+  if (parsed?.protocol !== "redis:" && parsed?.protocol !== "rediss:") {
+    throw new ConfigError("--redis must be a redis:// or rediss:// URL");
+  }
+  return value;
+}
+
 /** Parses argv (without node and script) and env; returns null when help was asked for. */
 export function parseRelayConfig(
   argv: string[],
@@ -200,6 +226,7 @@ export function parseRelayConfig(
       "tls-key": { type: "string" },
       "allow-origin": { type: "string", multiple: true },
       "metrics-token": { type: "string" },
+      redis: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -220,5 +247,6 @@ export function parseRelayConfig(
     tls: tlsFiles(values["tls-cert"] ?? env.TETHER_TLS_CERT, values["tls-key"] ?? env.TETHER_TLS_KEY),
     allowOrigins: allowOrigins(values["allow-origin"] ?? [], env.TETHER_ALLOW_ORIGIN),
     metricsToken: metricsToken(values["metrics-token"] ?? env.TETHER_METRICS_TOKEN),
+    redis: redisUrl(values.redis ?? env.TETHER_REDIS_URL),
   };
 }

@@ -78,7 +78,10 @@ export class RelayMetrics {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Gauges read at scrape time: who is connected now, and how many commands wait in inboxes. */
+  /**
+   * Gauges read at scrape time: who is connected now (to this relay process: each process is
+   * scraped on its own), and how many commands wait in inboxes.
+   */
   watch(io: TetherServer, store: RelayStore): void {
     new Gauge({
       name: "tether_connected_devices",
@@ -108,17 +111,18 @@ export class RelayMetrics {
       name: "tether_inbox_commands",
       help: "Commands waiting in hosts' inboxes (of hosts seen since the relay started)",
       registers: [this.registry],
-      collect() {
+      async collect() {
         let total = 0;
         try {
-          for (const hostId of inboxHosts) {
-            const depth = store.inboxDepth(hostId);
+          const hosts = [...inboxHosts];
+          const depths = await Promise.all(hosts.map((hostId) => store.inboxDepth(hostId)));
+          for (const [i, depth] of depths.entries()) {
             // An empty inbox only fills through enqueueCommand, which puts its host back.
-            if (depth === 0) inboxHosts.delete(hostId);
+            if (depth === 0) inboxHosts.delete(hosts[i]!);
             total += depth;
           }
         } catch {
-          return; // the store is closing: keep the last value
+          return; // the store is closing or unreachable: keep the last value
         }
         this.set(total);
       },
@@ -159,32 +163,17 @@ export class RelayMetrics {
   }
 
   private timedCall(target: RelayStore, op: string, method: (...args: unknown[]) => unknown) {
-    return (...args: unknown[]): unknown => {
+    // Every store method answers with a Promise; it is timed until it settles (a network
+    // round trip for Redis).
+    return async (...args: unknown[]): Promise<unknown> => {
       const end = this.storeSeconds.startTimer({ op });
-      let result: unknown;
       try {
-        result = method.apply(target, args);
-      } catch (err) {
+        const value: unknown = await method.apply(target, args);
+        this.afterStoreCall(op, args, value);
+        return value;
+      } finally {
         end();
-        throw err;
       }
-      // A store that answers later (over the network) is timed until it answers.
-      if (result instanceof Promise) {
-        return result.then(
-          (value: unknown) => {
-            end();
-            this.afterStoreCall(op, args, value);
-            return value;
-          },
-          (err: unknown) => {
-            end();
-            throw err;
-          },
-        );
-      }
-      end();
-      this.afterStoreCall(op, args, result);
-      return result;
     };
   }
 

@@ -26,14 +26,18 @@ import { FCM_WEB_SDK_ORIGINS } from "./push/fcm";
 import type { PushService } from "./push/notifications";
 import { createPushService } from "./push/setup";
 import type { RateLimiter } from "./rateLimit";
+import type { ClusterPresence } from "./cluster/presence";
+import type { RedisCluster } from "./cluster/redis";
 import { SqliteStore } from "./store/sqlite";
 import type { RelayStore } from "./store/store";
 import { loadTls } from "./tls";
 
 export interface RelayDeps {
   log: Logger;
-  /** Defaults to SQLite in `config.dataDir`. */
+  /** Defaults to SQLite in `config.dataDir`, or Redis with `config.redis`. */
   store?: RelayStore;
+  /** With `config.redis`: the key prefix, `tether:` by default (tests keep apart on one server). */
+  redisPrefix?: string;
   now?: () => number;
   /** How long a host has to acknowledge a command before it stays in the inbox (tests shorten it). */
   commandAckTimeoutMs?: number;
@@ -67,17 +71,29 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
   const tls = config.tls ? loadTls(config.tls) : undefined;
   const metrics = deps.metrics ?? new RelayMetrics({ processMetrics: config.metricsToken !== undefined });
   let bareStore = deps.store;
-  if (!bareStore) {
+  let cluster: RedisCluster | undefined;
+  // Loaded only with --redis: a relay on SQLite does not start the Redis client's code.
+  const scaleOut =
+    !bareStore && config.redis ? await Promise.all([import("./cluster/redis"), import("./cluster/presence")]) : undefined;
+  if (scaleOut) {
+    cluster = await scaleOut[0].connectRedis(config.redis!, { log, prefix: deps.redisPrefix });
+    bareStore = cluster.store;
+  } else if (!bareStore) {
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     bareStore = new SqliteStore(join(config.dataDir, "relay.sqlite"));
   }
+  // What this relay opened, it closes; a store it was given is its caller's.
+  const closeOwnStore = async (): Promise<void> => {
+    if (cluster) await cluster.close();
+    else if (!deps.store) await bareStore.close();
+  };
   // Every call the relay makes is timed for /metrics; a scrape's own reads are not.
   const store = metrics.instrument(bareStore);
   let push: PushService | null;
   try {
     push = await createPushService(config, { store, log, now, agent: deps.pushAgent, timeoutMs: deps.pushTimeoutMs, metrics });
   } catch (err) {
-    if (!deps.store) bareStore.close();
+    await closeOwnStore();
     throw err;
   }
 
@@ -126,8 +142,12 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
       callback(allowed ? null : "origin not allowed", allowed);
     },
   });
+  // Rooms, broadcasts and acknowledgements reach the sockets of every relay process on this Redis.
+  if (cluster) io.adapter(cluster.adapter);
   const ctx: HandlerContext = { io, store, log, config, now };
   const limits: PairingLimits = pairingLimits(now);
+  const presence = cluster && scaleOut ? new scaleOut[1].ClusterPresence(ctx, cluster) : undefined;
+  presence?.start();
 
   io.use(authMiddleware(ctx));
   const inbox = new Inbox(ctx, deps.commandAckTimeoutMs);
@@ -136,7 +156,7 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
   metrics.watch(io, bareStore);
   io.on("connection", (socket) => {
     metrics.countEnvelopes(socket);
-    onConnection(ctx, socket, { limits, inbox, push, pushSends });
+    onConnection(ctx, socket, { limits, inbox, push, pushSends, presence });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -149,7 +169,13 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
   const port = (http.address() as AddressInfo).port;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
   const url = `${tls ? "https" : "http"}://${host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host}:${port}`;
-  log.info("relay listening", { url, dataDir: config.dataDir, webApp: config.webDir ?? "none" });
+  log.info("relay listening", {
+    url,
+    ...(cluster && scaleOut
+      ? { redis: scaleOut[0].redisLabel(config.redis!), node: cluster.nodeId }
+      : { dataDir: config.dataDir }),
+    webApp: config.webDir ?? "none",
+  });
 
   let closing: Promise<void> | undefined;
   return {
@@ -172,8 +198,10 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
         await httpClosed;
         clearTimeout(cutoff);
         await push?.close();
+        await presence?.close();
         // SQLite commits every write as it happens; closing folds the WAL into the database.
-        store.close();
+        // Redis connections close after the Socket.IO server, whose adapter unsubscribes first.
+        await closeOwnStore();
         log.info("relay stopped");
       })();
       return closing;
@@ -186,9 +214,12 @@ interface Services {
   inbox: Inbox;
   push: PushService | null;
   pushSends: RateLimiter;
+  /** With Redis: this process's share of presence across relay processes. */
+  presence: ClusterPresence | undefined;
 }
 
-function onConnection(ctx: HandlerContext, socket: TetherSocket, { limits, inbox, push, pushSends }: Services): void {
+function onConnection(ctx: HandlerContext, socket: TetherSocket, services: Services): void {
+  const { limits, inbox, push, pushSends, presence } = services;
   // Handlers first, synchronously, so nothing a client sends right after connecting is missed.
   registerPairingHandlers(ctx, socket, limits);
   registerRoutingHandlers(ctx, socket);
@@ -199,37 +230,60 @@ function onConnection(ctx: HandlerContext, socket: TetherSocket, { limits, inbox
 
   const device = socket.data.device;
   if (!device) return;
-  const { io, store, now, log, config } = ctx;
+  const { io, store, now, log } = ctx;
+  const storeFailed = (what: string) => (err: unknown) =>
+    log.warn(`${what} failed`, { device: device.id, error: (err as Error)?.message ?? String(err) });
+  // The device's own room first, at once: a revocation or a pairing result reaches this socket
+  // from here on, even while the rest is read from the store.
   void socket.join(rooms.device(device.id));
-  store.touchDevice(device.id, now());
+  presence?.connected(device);
+  store.touchDevice(device.id, now()).catch(storeFailed("touch"));
+  socket.on("disconnect", (reason) => {
+    presence?.disconnected(device);
+    store.touchDevice(device.id, now()).catch(storeFailed("touch"));
+    if (device.kind === "host") log.info("host disconnected", { device: device.id, reason });
+  });
 
   if (device.kind === "host") {
     void socket.join(rooms.host(device.id));
-    socket.emit("hello", { v: PROTOCOL_VERSION, deviceId: device.id, kind: "host", hosts: [], publicUrl: config.publicUrl });
+    socket.emit("hello", { v: PROTOCOL_VERSION, deviceId: device.id, kind: "host", hosts: [], publicUrl: ctx.config.publicUrl });
     io.to(rooms.phonesOf(device.id)).emit("presence", { hostId: device.id, online: true, lastSeen: now() });
     log.info("host connected", { device: device.id });
-    socket.on("disconnect", (reason) => {
-      store.touchDevice(device.id, now());
-      log.info("host disconnected", { device: device.id, reason });
-      void presenceOf(ctx, device.id).then((p) => {
+    socket.on("disconnect", () => {
+      presenceOf(ctx, device.id).then((p) => {
         if (!p.online) io.to(rooms.phonesOf(device.id)).emit("presence", p);
-      });
+      }, storeFailed("host presence"));
     });
     return;
   }
+  joinPhone(ctx, socket, push).catch((err: unknown) => {
+    storeFailed("phone connect")(err);
+    // Without its rooms the phone would see nothing: let it connect again.
+    socket.disconnect(true);
+  });
+}
 
+/**
+ * A phone's rooms are its hosts', read from the store after it joined its own room. A
+ * revocation or unpairing on any relay process meanwhile is either read here or reaches the
+ * socket through its room: the links are read again after joining, and what is gone is left.
+ */
+async function joinPhone(ctx: HandlerContext, socket: TetherSocket, push: PushService | null): Promise<void> {
+  const { store, log, config } = ctx;
+  const phoneId = socket.data.device!.id;
+  const [device, linked] = await Promise.all([store.device(phoneId), store.hostsOfPhone(phoneId)]);
   // Revoked between its handshake and now: it joins nothing.
-  if (store.device(device.id)?.revokedAt !== null) {
+  if (device?.revokedAt !== null || !socket.connected) {
     socket.disconnect(true);
     return;
   }
-  const hostIds = store.hostsOfPhone(device.id);
-  for (const hostId of hostIds) void socket.join(rooms.phonesOf(hostId));
-  log.info("phone connected", { device: device.id, hosts: hostIds.length });
-  socket.on("disconnect", () => store.touchDevice(device.id, now()));
+  for (const hostId of linked) void socket.join(rooms.phonesOf(hostId));
+  const hostIds = await store.hostsOfPhone(phoneId);
+  for (const hostId of linked) if (!hostIds.includes(hostId)) void socket.leave(rooms.phonesOf(hostId));
+  if (!socket.connected) return;
+  log.info("phone connected", { device: phoneId, hosts: hostIds.length });
   announcePhone(ctx, socket, hostIds);
-  void Promise.all(hostIds.map((h) => presenceOf(ctx, h))).then((hosts) => {
-    const hello = { v: PROTOCOL_VERSION, deviceId: device.id, kind: "phone" as const, hosts, publicUrl: config.publicUrl };
-    socket.emit("hello", push ? { ...hello, push: push.offer } : hello);
-  });
+  const hosts = await Promise.all(hostIds.map((h) => presenceOf(ctx, h)));
+  const hello = { v: PROTOCOL_VERSION, deviceId: phoneId, kind: "phone" as const, hosts, publicUrl: config.publicUrl };
+  socket.emit("hello", push ? { ...hello, push: push.offer } : hello);
 }

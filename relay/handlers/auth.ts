@@ -40,21 +40,27 @@ export function authMiddleware(ctx: HandlerContext) {
       next();
       return;
     }
-    // The token is never compared itself: the store is searched for its SHA-256, so how long
-    // a lookup takes depends on a digest the caller cannot steer byte by byte, not on how much
-    // of a guessed token matches a real one.
-    const device = ctx.store.deviceByTokenHash(hashToken(token));
-    if (!device) {
-      ctx.log.warn("handshake refused: unknown token", { ip: socket.data.ip });
-      next(refuse(ErrorCode.Unauthorized, "This device is not registered with the relay."));
-      return;
-    }
-    if (device.revokedAt !== null) {
-      ctx.log.warn("handshake refused: revoked device", { ip: socket.data.ip, device: device.id });
-      next(refuse(ErrorCode.Unauthorized, "This phone was unpaired from its computer.", true));
-      return;
-    }
-    socket.data.device = { id: device.id, kind: device.kind };
-    next();
+    void admit(ctx, socket, token).then(next, (err: unknown) => {
+      ctx.log.error("handshake failed: store unavailable", { ip: socket.data.ip, error: (err as Error).message });
+      next(refuse(ErrorCode.Internal, "The relay cannot check this device right now; try again shortly."));
+    });
   };
+}
+
+/** Looks the token up; resolves with the refusal to pass on, or undefined when admitted. */
+async function admit(ctx: HandlerContext, socket: TetherSocket, token: string): Promise<Error | undefined> {
+  // The token is never compared itself: the store is searched for its SHA-256, so how long
+  // a lookup takes depends on a digest the caller cannot steer byte by byte, not on how much
+  // of a guessed token matches a real one.
+  const device = await ctx.store.deviceByTokenHash(hashToken(token));
+  if (!device) {
+    ctx.log.warn("handshake refused: unknown token", { ip: socket.data.ip });
+    return refuse(ErrorCode.Unauthorized, "This device is not registered with the relay.");
+  }
+  if (device.revokedAt !== null) {
+    ctx.log.warn("handshake refused: revoked device", { ip: socket.data.ip, device: device.id });
+    return refuse(ErrorCode.Unauthorized, "This phone was unpaired from its computer.", true);
+  }
+  socket.data.device = { id: device.id, kind: device.kind };
+  return undefined;
 }

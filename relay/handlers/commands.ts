@@ -1,7 +1,14 @@
 // Phone → host commands and the host's inbox. Every command is stored before it is sent, and
 // deleted only when the host acknowledged it, so a task sent to a sleeping desktop waits for
-// it. Deliveries to one host go through one queue, so the host sees commands in the order the
-// relay took them in; the host itself applies each command id at most once.
+// it. Deliveries to one host go through one queue per relay process, so the host sees commands
+// in the order the relay took them in; the host itself applies each command id at most once.
+//
+// Several relay processes on one store may each flush the same host's inbox at once (a phone
+// on one sends while the host reconnects to another). Each flusher sends the inbox in order and
+// moves to the next command only once the host acknowledged the one before (or it was deleted,
+// which only an acknowledgement does), so no command reaches the host before every command
+// ahead of it has. A command may arrive twice; the host answers a repeat with the reply it gave
+// the first time without applying it again. At least once, in order, applied once.
 
 import { z } from "zod";
 import {
@@ -16,7 +23,7 @@ import {
   type Failure,
 } from "../../protocol/index";
 import type { InboxRow } from "../store/store";
-import { handle, rooms, type AnswerOf, type HandlerContext, type TetherSocket } from "./context";
+import { handle, inOrder, rooms, type AnswerOf, type HandlerContext, type TetherSocket } from "./context";
 
 /** How long the relay waits for a host to acknowledge one command. */
 export const COMMAND_ACK_TIMEOUT_MS = 15_000;
@@ -53,12 +60,12 @@ export class Inbox {
     const { store, log } = this.ctx;
     const outcomes = new Map<string, Outcome>();
     for (;;) {
-      const batch = store.pendingCommands(hostId, FLUSH_BATCH);
+      const batch = await store.pendingCommands(hostId, FLUSH_BATCH);
       if (batch.length === 0) return outcomes;
       for (const row of batch) {
         const outcome = await this.send(row);
         if (!outcome) return outcomes;
-        store.deleteCommand(hostId, row.id);
+        await store.deleteCommand(hostId, row.id);
         outcomes.set(row.id, outcome);
         if (!outcome.ok) log.warn("host refused a command", { host: hostId, command: row.id, code: outcome.code });
       }
@@ -97,8 +104,9 @@ export async function submitCommand(
   from: string,
   req: CommandRequest,
 ): Promise<AnswerOf<"command">> {
-  if (!ctx.store.isLinked(from, req.hostId)) return failure(ErrorCode.Forbidden, "This phone is not paired with that host.");
-  ctx.store.enqueueCommand({ hostId: req.hostId, id: req.id, from, box: req.box, at: ctx.now() });
+  // The link is checked in the same step as the write: a command never lands after a revocation.
+  const stored = await ctx.store.enqueueCommand({ hostId: req.hostId, id: req.id, from, box: req.box, at: ctx.now() });
+  if (stored === "unlinked") return failure(ErrorCode.Forbidden, "This phone is not paired with that host.");
   const outcomes = await inbox.flush(req.hostId);
   const outcome = outcomes.get(req.id);
   if (!outcome) return { ok: true, queued: true };
@@ -118,9 +126,12 @@ export function registerCommandHandlers(ctx: HandlerContext, socket: TetherSocke
     return { ok: true };
   });
 
+  // Live output keeps its place among the host's stored events (output before its result).
   handle(ctx, socket, "live:publish", livePublishSchema, ["host"], (req) => {
     const hostId = socket.data.device!.id;
-    io.to(rooms.phonesOf(hostId)).emit("live", { hostId, threadId: req.threadId, n: req.n, box: req.box });
-    return { ok: true };
+    return inOrder(socket).run(Promise.resolve(), () => {
+      io.to(rooms.phonesOf(hostId)).emit("live", { hostId, threadId: req.threadId, n: req.n, box: req.box });
+      return { ok: true as const };
+    });
   });
 }

@@ -12,28 +12,30 @@ import {
   type PhoneStatus,
   type Unpaired,
 } from "../../protocol/index";
-import { handle, rooms, type HandlerContext, type TetherSocket } from "./context";
+import { handle, rooms, socketsIn, type HandlerContext, type TetherSocket } from "./context";
 
 /** Whether any socket of this device is connected (to this relay or, with an adapter, another). */
-async function isOnline(ctx: HandlerContext, deviceId: string): Promise<boolean> {
-  return (await ctx.io.in(rooms.device(deviceId)).fetchSockets()).length > 0;
+export async function isOnline(ctx: HandlerContext, deviceId: string): Promise<boolean> {
+  return (await socketsIn(ctx.io, rooms.device(deviceId))) > 0;
 }
 
 /**
  * Unlinks a phone from a host and makes it so on every connection the phone has. Returns
  * whether the phone was revoked (it has no host left), or null when they were not linked.
  */
-export function unpairPhone(
+export async function unpairPhone(
   ctx: HandlerContext,
   phoneId: string,
   hostId: string,
   by: Unpaired["by"],
-): { revoked: boolean } | null {
+): Promise<{ revoked: boolean } | null> {
   const { io, store, log, now } = ctx;
-  const outcome = store.unlinkPhone(phoneId, hostId, now());
+  const outcome = await store.unlinkPhone(phoneId, hostId, now());
   if (!outcome.unlinked) return null;
   const phone = io.in(rooms.device(phoneId));
-  // Leave first, synchronously: no event of this host is sent to the phone after this line.
+  // Leave first: no event of this host is sent to the phone after this line. (On another relay
+  // process the leave travels through Redis ahead of anything published after it.) A socket
+  // that connects meanwhile reads its links after joining, and leaves what is gone.
   phone.socketsLeave(rooms.phonesOf(hostId));
   io.to(rooms.device(phoneId)).emit("unpaired", { hostId, by });
   // A phone with no host left has nothing to do here: close its connections now (the
@@ -51,10 +53,10 @@ export function unpairPhone(
 export function registerDeviceHandlers(ctx: HandlerContext, socket: TetherSocket): void {
   const { io, store } = ctx;
 
-  handle(ctx, socket, "phone:revoke", phoneRevokeSchema, ["host"], (req) => {
+  handle(ctx, socket, "phone:revoke", phoneRevokeSchema, ["host"], async (req) => {
     const hostId = socket.data.device!.id;
     // One answer for "no such device" and "another host's phone": device ids are not for probing.
-    const outcome = unpairPhone(ctx, req.phoneId, hostId, "host");
+    const outcome = await unpairPhone(ctx, req.phoneId, hostId, "host");
     if (!outcome) throw new TetherError(ErrorCode.NotFound, "No phone with that id is paired with this computer.");
     return { ok: true, revoked: outcome.revoked };
   });
@@ -62,35 +64,42 @@ export function registerDeviceHandlers(ctx: HandlerContext, socket: TetherSocket
   handle(ctx, socket, "phones:list", emptySchema, ["host"], async () => {
     const hostId = socket.data.device!.id;
     const phones: PhoneStatus[] = await Promise.all(
-      store.phonesOfHost(hostId).map(async (p) => ({ ...p, online: await isOnline(ctx, p.deviceId) })),
+      (await store.phonesOfHost(hostId)).map(async (p) => ({ ...p, online: await isOnline(ctx, p.deviceId) })),
     );
     return { ok: true, phones };
   });
 
-  handle(ctx, socket, "pair:leave", pairLeaveSchema, ["phone"], (req) => {
+  handle(ctx, socket, "pair:leave", pairLeaveSchema, ["phone"], async (req) => {
     const phoneId = socket.data.device!.id;
-    const outcome = unpairPhone(ctx, phoneId, req.hostId, "phone");
+    const outcome = await unpairPhone(ctx, phoneId, req.hostId, "phone");
     if (!outcome) throw new TetherError(ErrorCode.NotFound, "This phone is not paired with that computer.");
     io.to(rooms.host(req.hostId)).emit("phone:left", { deviceId: phoneId });
     return { ok: true, revoked: outcome.revoked };
   });
 }
 
+/** Tells a phone's hosts that it is online or, with `online` false, that it went away. */
+export async function tellPhonePresence(
+  ctx: HandlerContext,
+  phoneId: string,
+  online: boolean,
+  lastSeen = ctx.now(),
+): Promise<void> {
+  // Hosts unpaired meanwhile are not told: the links are read now.
+  for (const hostId of await ctx.store.hostsOfPhone(phoneId)) {
+    ctx.io.to(rooms.host(hostId)).emit("phone:presence", { deviceId: phoneId, online, lastSeen });
+  }
+}
+
 /** Tells a phone's hosts that it connected, and, when its last socket goes, that it left. */
 export function announcePhone(ctx: HandlerContext, socket: TetherSocket, hostIds: readonly string[]): void {
-  const { io, store, now } = ctx;
   const phoneId = socket.data.device!.id;
-  const tell = (online: boolean): void => {
-    const lastSeen = now();
-    // Hosts unpaired meanwhile are not told: read the links again.
-    for (const hostId of store.hostsOfPhone(phoneId)) {
-      io.to(rooms.host(hostId)).emit("phone:presence", { deviceId: phoneId, online, lastSeen });
-    }
-  };
-  if (hostIds.length > 0) tell(true);
+  const failed = (err: unknown): void =>
+    ctx.log.warn("phone presence not sent", { device: phoneId, error: (err as Error).message });
+  if (hostIds.length > 0) tellPhonePresence(ctx, phoneId, true).catch(failed);
   socket.on("disconnect", () => {
-    void isOnline(ctx, phoneId).then((online) => {
-      if (!online) tell(false);
-    });
+    isOnline(ctx, phoneId)
+      .then((online) => (online ? undefined : tellPhonePresence(ctx, phoneId, false)))
+      .catch(failed);
   });
 }

@@ -13,7 +13,7 @@ import {
 } from "../../protocol/index";
 import { RateLimiter } from "../rateLimit";
 import { hashToken } from "./auth";
-import { handle, rooms, type HandlerContext, type TetherSocket } from "./context";
+import { handle, rooms, socketsIn, type HandlerContext, type TetherSocket } from "./context";
 import { presenceOf } from "./routing";
 
 export const SLOT_TTL_MS = 5 * 60 * 1000;
@@ -44,27 +44,35 @@ function mustHost(socket: TetherSocket): string {
 export function registerPairingHandlers(ctx: HandlerContext, socket: TetherSocket, limits: PairingLimits): void {
   const { store, io, log, now } = ctx;
 
-  handle(ctx, socket, "host:register", emptySchema, ["anonymous"], () => {
+  handle(ctx, socket, "host:register", emptySchema, ["anonymous"], async () => {
     if (!limits.registerPerIp.take(socket.data.ip)) {
       throw new TetherError(ErrorCode.RateLimited, "Too many registrations from this address; try again later.");
     }
     const deviceId = randomId();
     const token = newToken();
     const at = now();
-    store.insertDevice({ id: deviceId, kind: "host", tokenHash: hashToken(token), createdAt: at, lastSeen: at, revokedAt: null });
+    await store.insertDevice({
+      id: deviceId,
+      kind: "host",
+      tokenHash: hashToken(token),
+      createdAt: at,
+      lastSeen: at,
+      revokedAt: null,
+    });
     log.info("host registered", { device: deviceId });
     return { ok: true, deviceId, token };
   });
 
-  handle(ctx, socket, "pair:open", emptySchema, ["host"], () => {
+  handle(ctx, socket, "pair:open", emptySchema, ["host"], async () => {
     const hostId = mustHost(socket);
     const at = now();
-    if (store.countSlotsSince(hostId, at - 60_000) >= SLOTS_PER_MINUTE) {
+    // A soft limit: two requests at the same instant may both pass it, which costs nothing.
+    if ((await store.countSlotsSince(hostId, at - 60_000)) >= SLOTS_PER_MINUTE) {
       throw new TetherError(ErrorCode.RateLimited, "Too many pairing codes in the last minute; wait a moment.");
     }
     const slotId = randomId();
     const expiresAt = at + SLOT_TTL_MS;
-    store.insertSlot({ id: slotId, hostId, createdAt: at, expiresAt, joinedBy: null, joinedDevice: null, closedAt: null });
+    await store.insertSlot({ id: slotId, hostId, createdAt: at, expiresAt, joinedBy: null, joinedDevice: null, closedAt: null });
     log.info("pairing slot opened", { host: hostId });
     return { ok: true, slotId, expiresAt };
   });
@@ -73,7 +81,7 @@ export function registerPairingHandlers(ctx: HandlerContext, socket: TetherSocke
     if (!limits.joinPerIp.take(socket.data.ip)) {
       throw new TetherError(ErrorCode.RateLimited, "Too many pairing attempts from this address; wait a minute.");
     }
-    const slot = store.slot(req.slotId);
+    const slot = await store.slot(req.slotId);
     const at = now();
     if (!slot || slot.expiresAt <= at) {
       throw new TetherError(
@@ -84,12 +92,12 @@ export function registerPairingHandlers(ctx: HandlerContext, socket: TetherSocke
     if (slot.joinedBy !== null || slot.closedAt !== null) {
       throw new TetherError(ErrorCode.SlotUsed, "This pairing code was already used. Show a new QR code on your computer.");
     }
-    const hostSockets = await io.in(rooms.host(slot.hostId)).fetchSockets();
-    if (hostSockets.length === 0) {
+    if ((await socketsIn(io, rooms.host(slot.hostId))) === 0) {
       throw new TetherError(ErrorCode.HostOffline, "The computer that showed this code is not connected to the relay.");
     }
     const phoneId = socket.data.device?.id ?? null;
-    if (!store.joinSlot(slot.id, socket.id, phoneId, at)) {
+    // The checks above read; this is the one step that takes the slot, for one phone only.
+    if (!(await store.joinSlot(slot.id, socket.id, phoneId, at))) {
       throw new TetherError(ErrorCode.SlotUsed, "This pairing code was already used. Show a new QR code on your computer.");
     }
     io.to(rooms.host(slot.hostId)).emit("pair:request", {
@@ -104,16 +112,19 @@ export function registerPairingHandlers(ctx: HandlerContext, socket: TetherSocke
 
   handle(ctx, socket, "pair:decide", pairDecideSchema, ["host"], async (req) => {
     const hostId = mustHost(socket);
-    const slot = store.slot(req.slotId);
+    const slot = await store.slot(req.slotId);
     const at = now();
     if (!slot || slot.hostId !== hostId) throw new TetherError(ErrorCode.NotFound, "no such pairing slot");
     if (slot.closedAt !== null) throw new TetherError(ErrorCode.SlotUsed, "this pairing was already decided");
     if (slot.joinedBy === null) throw new TetherError(ErrorCode.NotFound, "no phone has joined this pairing slot");
-    store.closeSlot(slot.id, at);
+    // Decided once: of two decisions racing (two sockets of the host, two relay processes),
+    // only the one that closes the slot goes on, so one phone gets one token.
+    if (!(await store.closeSlot(slot.id, at))) {
+      throw new TetherError(ErrorCode.SlotUsed, "this pairing was already decided");
+    }
 
     const joiner = slot.joinedBy;
-    const present = await io.in(joiner).fetchSockets();
-    if (present.length === 0) {
+    if ((await socketsIn(io, joiner)) === 0) {
       throw new TetherError(ErrorCode.NotFound, "The phone left before the pairing was confirmed.");
     }
     if (!req.accept) {
@@ -143,7 +154,7 @@ export function registerPairingHandlers(ctx: HandlerContext, socket: TetherSocke
     if (deviceId === null) {
       deviceId = randomId();
       token = newToken();
-      store.insertDevice({
+      await store.insertDevice({
         id: deviceId,
         kind: "phone",
         tokenHash: hashToken(token),
@@ -152,7 +163,7 @@ export function registerPairingHandlers(ctx: HandlerContext, socket: TetherSocke
         revokedAt: null,
       });
     }
-    store.linkPhone(deviceId, hostId, at);
+    await store.linkPhone(deviceId, hostId, at);
     const result: PairResult = token
       ? { ok: true, hostId, deviceId, token, grant: req.grant }
       : { ok: true, hostId, deviceId, grant: req.grant };
@@ -160,7 +171,10 @@ export function registerPairingHandlers(ctx: HandlerContext, socket: TetherSocke
     if (slot.joinedDevice !== null) {
       // An already connected phone starts receiving this host's traffic on the same socket.
       io.in(joiner).socketsJoin(rooms.phonesOf(hostId));
-      void presenceOf(ctx, hostId).then((p) => io.to(joiner).emit("presence", p));
+      presenceOf(ctx, hostId).then(
+        (p) => io.to(joiner).emit("presence", p),
+        (err: unknown) => log.warn("presence not sent", { host: hostId, error: (err as Error).message }),
+      );
     }
     log.info("phone paired", { host: hostId, phone: deviceId });
     return { ok: true, deviceId };

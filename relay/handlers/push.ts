@@ -19,19 +19,19 @@ export function registerPushHandlers(
 ): void {
   const { store, log, now } = ctx;
 
-  handle(ctx, socket, "push:subscribe", pushSubscribeSchema, ["phone"], (req) => {
+  handle(ctx, socket, "push:subscribe", pushSubscribeSchema, ["phone"], async (req) => {
     if (!push) throw new TetherError(ErrorCode.BadRequest, "This relay sends no notifications.");
     const refusal = push.refusal(req.target);
     if (refusal) throw new TetherError(ErrorCode.BadRequest, refusal);
     const phoneId = socket.data.device!.id;
-    store.putPushSubscription(phoneId, req.target, req.muted, now());
+    await store.putPushSubscription(phoneId, req.target, req.muted, now());
     log.info("push subscription saved", { device: phoneId, kind: req.target.kind, muted: req.muted.length });
     return { ok: true };
   });
 
-  handle(ctx, socket, "push:unsubscribe", emptySchema, ["phone"], () => {
+  handle(ctx, socket, "push:unsubscribe", emptySchema, ["phone"], async () => {
     const phoneId = socket.data.device!.id;
-    if (store.deletePushSubscription(phoneId)) log.info("push subscription removed", { device: phoneId });
+    if (await store.deletePushSubscription(phoneId)) log.info("push subscription removed", { device: phoneId });
     return { ok: true };
   });
 

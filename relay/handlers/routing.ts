@@ -13,7 +13,7 @@ import {
   type Box,
   type HostPresence,
 } from "../../protocol/index";
-import { handle, rooms, type HandlerContext, type TetherSocket } from "./context";
+import { handle, inOrder, rooms, socketsIn, type HandlerContext, type TetherSocket } from "./context";
 
 export const RPC_TIMEOUT_MS = 20_000;
 const SYNC_DEFAULT_LIMIT = 1000;
@@ -24,13 +24,13 @@ const hostReplySchema = z.union([
 ]);
 
 export async function presenceOf(ctx: HandlerContext, hostId: string): Promise<HostPresence> {
-  const sockets = await ctx.io.in(rooms.host(hostId)).fetchSockets();
-  return { hostId, online: sockets.length > 0, lastSeen: ctx.store.device(hostId)?.lastSeen ?? 0 };
+  const [sockets, device] = await Promise.all([socketsIn(ctx.io, rooms.host(hostId)), ctx.store.device(hostId)]);
+  return { hostId, online: sockets > 0, lastSeen: device?.lastSeen ?? 0 };
 }
 
-function mustBePaired(ctx: HandlerContext, socket: TetherSocket, hostId: string): string {
+async function mustBePaired(ctx: HandlerContext, socket: TetherSocket, hostId: string): Promise<string> {
   const phoneId = socket.data.device!.id;
-  if (!ctx.store.isLinked(phoneId, hostId)) {
+  if (!(await ctx.store.isLinked(phoneId, hostId))) {
     throw new TetherError(ErrorCode.Forbidden, "This phone is not paired with that host.");
   }
   return phoneId;
@@ -40,7 +40,7 @@ export function registerRoutingHandlers(ctx: HandlerContext, socket: TetherSocke
   const { io, store, now } = ctx;
 
   handle(ctx, socket, "rpc", rpcRequestSchema, ["phone"], async (req) => {
-    const from = mustBePaired(ctx, socket, req.hostId);
+    const from = await mustBePaired(ctx, socket, req.hostId);
     let replies: unknown[];
     try {
       replies = await io
@@ -62,29 +62,37 @@ export function registerRoutingHandlers(ctx: HandlerContext, socket: TetherSocke
     return { ok: true, box: reply.data.box as Box };
   });
 
+  // A host's events and records are stored, then forwarded in the order the host sent them.
   handle(ctx, socket, "event:publish", publishSchema, ["host"], (req) => {
     const hostId = socket.data.device!.id;
     const event = { hostId, threadId: req.threadId, seq: req.seq, box: req.box, at: now() };
-    const outcome = store.appendEvent(event);
-    if (outcome === "conflict") {
-      throw new TetherError(ErrorCode.Conflict, `event ${req.seq} of this thread is already stored with other content`);
-    }
-    if (outcome === "stored") io.to(rooms.phonesOf(hostId)).emit("event", event);
-    return { ok: true };
+    return inOrder(socket).run(store.appendEvent(event), (outcome) => {
+      if (outcome === "conflict") {
+        throw new TetherError(ErrorCode.Conflict, `event ${req.seq} of this thread is already stored with other content`);
+      }
+      if (outcome === "stored") io.to(rooms.phonesOf(hostId)).emit("event", event);
+      return { ok: true as const };
+    });
   });
 
   handle(ctx, socket, "record:put", recordPutSchema, ["host"], (req) => {
     const hostId = socket.data.device!.id;
     const record = { hostId, key: req.key, box: req.box, at: now() };
-    store.putRecord(record);
-    io.to(rooms.phonesOf(hostId)).emit("record", record);
-    return { ok: true };
+    return inOrder(socket).run(store.putRecord(record), () => {
+      io.to(rooms.phonesOf(hostId)).emit("record", record);
+      return { ok: true as const };
+    });
   });
 
-  handle(ctx, socket, "sync", syncSchema, ["phone"], (req) => {
-    mustBePaired(ctx, socket, req.hostId);
-    const records = store.records(req.hostId);
-    const page = store.eventsAfter(req.hostId, req.cursors, req.limit ?? SYNC_DEFAULT_LIMIT);
+  handle(ctx, socket, "sync", syncSchema, ["phone"], async (req) => {
+    await mustBePaired(ctx, socket, req.hostId);
+    const [records, page] = await Promise.all([
+      store.records(req.hostId),
+      store.eventsAfter(req.hostId, req.cursors, req.limit ?? SYNC_DEFAULT_LIMIT),
+    ]);
+    // Unpaired while reading (another relay process may have done it): nothing of that host
+    // goes out after the unpairing, as with a store that answered at once.
+    await mustBePaired(ctx, socket, req.hostId);
     return { ok: true, records, events: page.events, more: page.more };
   });
 }

@@ -60,9 +60,9 @@ export function commandEndpoint(ctx: HandlerContext, inbox: Inbox) {
   const { store, log } = ctx;
 
   // Cheapest checks first: nothing of the body is read before the token is known good.
-  const authorize = (req: IncomingMessage): { phoneId: string } | Failure => {
+  const authorize = async (req: IncomingMessage): Promise<{ phoneId: string } | Failure> => {
     const token = /^Bearer ([A-Za-z0-9_-]{43})$/.exec(req.headers.authorization ?? "")?.[1];
-    const device = token === undefined ? undefined : store.deviceByTokenHash(hashToken(token));
+    const device = token === undefined ? undefined : await store.deviceByTokenHash(hashToken(token));
     if (!device || device.revokedAt !== null) {
       return failure(ErrorCode.Unauthorized, "This device is not registered with the relay, or was revoked.");
     }
@@ -81,7 +81,7 @@ export function commandEndpoint(ctx: HandlerContext, inbox: Inbox) {
       send(res, failure(ErrorCode.RateLimited, "Too many requests from this address; wait a minute."), { "Retry-After": "60" });
       return;
     }
-    const who = authorize(req);
+    const who = await authorize(req);
     if ("ok" in who) {
       log.warn("http command refused", { ip, code: who.code });
       send(res, who, who.code === ErrorCode.Unauthorized ? { "WWW-Authenticate": "Bearer" } : {});

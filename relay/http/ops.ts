@@ -14,6 +14,8 @@ import { securityHeaders } from "./static";
 
 /** Per IP: a scraper every few seconds and a health check every second, with room to spare. */
 const REQUESTS_PER_MINUTE = 300;
+/** Under the usual health-check timeouts of load balancers (2–5 s). */
+const HEALTH_STORE_TIMEOUT_MS = 1_500;
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
@@ -37,10 +39,17 @@ export function healthEndpoint(store: RelayStore, stopping: () => boolean, now: 
     if (!start(req, res, perIp)) return;
     let status: "ok" | "stopping" | "store unavailable" = stopping() ? "stopping" : "ok";
     if (status === "ok") {
+      let timer: NodeJS.Timeout | undefined;
       try {
-        store.meta("healthz");
+        // A store across the network that does not answer soon is as good as down.
+        await Promise.race([
+          store.meta("healthz"),
+          new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("timeout")), HEALTH_STORE_TIMEOUT_MS))),
+        ]);
       } catch {
         status = "store unavailable";
+      } finally {
+        clearTimeout(timer);
       }
     }
     const ok = status === "ok";

@@ -83,7 +83,7 @@ export class PushService {
       topic: topicFor(hostId, req.tag),
       timeoutMs: this.timeoutMs,
     };
-    const rows = this.options.store.pushSubscriptionsOfHost(hostId);
+    const rows = await this.options.store.pushSubscriptionsOfHost(hostId);
     const results = await Promise.all(
       rows.map((row) => this.sendOnce(`${hostId}/${req.tag}/${row.deviceId}`, row, json, delivery)),
     );
@@ -131,8 +131,13 @@ export class PushService {
     clearTimeout(timer);
     const fields = { device: row.deviceId, kind: row.target.kind, status: outcome.status };
     if (outcome.result === "gone" && !this.closed) {
-      store.deletePushSubscription(row.deviceId, row.target);
-      log.info("push subscription gone, removed", fields);
+      try {
+        await store.deletePushSubscription(row.deviceId, row.target);
+        log.info("push subscription gone, removed", fields);
+      } catch (err) {
+        // The next notification finds it gone again and tries again.
+        log.warn("push subscription gone, not removed", { ...fields, error: (err as Error).message });
+      }
     } else if (outcome.result === "failed") {
       log.warn("push failed", fields);
     }

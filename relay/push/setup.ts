@@ -31,7 +31,7 @@ export async function createPushService(config: RelayConfig, deps: PushDeps): Pr
     return null;
   }
   const fcmSettings = push.fcm ? readFcmSettings(push.fcm) : undefined;
-  const vapid = loadOrCreateVapidKeys(deps.store);
+  const vapid = await loadOrCreateVapidKeys(deps.store);
   const transports: PushTransport[] = [new WebPushTransport({ ...vapid, subject: push.subject }, deps.agent)];
   if (fcmSettings) transports.push(await FcmTransport.create(fcmSettings, deps.agent));
   if (push.subject === PLACEHOLDER_PUSH_SUBJECT) {

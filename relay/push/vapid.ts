@@ -16,10 +16,11 @@ export interface VapidKeys {
 const VAPID_META_KEY = "vapid";
 const storedSchema = z.object({ publicKey: z.string().min(80), privateKey: z.string().min(40) });
 
-export function loadOrCreateVapidKeys(store: RelayStore): VapidKeys {
-  const stored = store.meta(VAPID_META_KEY);
+export async function loadOrCreateVapidKeys(store: RelayStore): Promise<VapidKeys> {
+  const stored = await store.meta(VAPID_META_KEY);
   if (stored !== undefined) return storedSchema.parse(JSON.parse(stored));
   const fresh = webPush.generateVAPIDKeys();
-  const kept = store.initMeta(VAPID_META_KEY, JSON.stringify({ publicKey: fresh.publicKey, privateKey: fresh.privateKey }));
+  // Several relay processes starting at once on one Redis: the first key pair stored wins.
+  const kept = await store.initMeta(VAPID_META_KEY, JSON.stringify({ publicKey: fresh.publicKey, privateKey: fresh.privateKey }));
   return storedSchema.parse(JSON.parse(kept));
 }

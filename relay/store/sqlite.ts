@@ -1,5 +1,7 @@
 // The embedded store: one SQLite file in WAL mode. Schema changes are numbered migrations
-// tracked in `PRAGMA user_version`, so an older data directory upgrades in place.
+// tracked in `PRAGMA user_version`, so an older data directory upgrades in place. better-sqlite3
+// is synchronous: each method does its work at once and hands back a settled Promise, so every
+// multi-step method is atomic simply by running in one call (and in one transaction).
 
 import Database from "better-sqlite3";
 import type { StoredEvent, StoredRecord } from "../../protocol/index";
@@ -86,42 +88,42 @@ export class SqliteStore implements RelayStore {
     }
   }
 
-  insertDevice(d: DeviceRow): void {
+  async insertDevice(d: DeviceRow): Promise<void> {
     this.db
       .prepare("INSERT INTO devices (id, kind, token_hash, created_at, last_seen, revoked_at) VALUES (?, ?, ?, ?, ?, ?)")
       .run(d.id, d.kind, d.tokenHash, d.createdAt, d.lastSeen, d.revokedAt);
   }
 
-  deviceByTokenHash(tokenHash: string): DeviceRow | undefined {
+  async deviceByTokenHash(tokenHash: string): Promise<DeviceRow | undefined> {
     const row = this.db.prepare("SELECT * FROM devices WHERE token_hash = ?").get(tokenHash) as DeviceSql | undefined;
     return row && toDevice(row);
   }
 
-  device(id: string): DeviceRow | undefined {
+  async device(id: string): Promise<DeviceRow | undefined> {
     const row = this.db.prepare("SELECT * FROM devices WHERE id = ?").get(id) as DeviceSql | undefined;
     return row && toDevice(row);
   }
 
-  touchDevice(id: string, at: number): void {
+  async touchDevice(id: string, at: number): Promise<void> {
     this.db.prepare("UPDATE devices SET last_seen = ? WHERE id = ?").run(at, id);
   }
 
-  linkPhone(phoneId: string, hostId: string, at: number): void {
+  async linkPhone(phoneId: string, hostId: string, at: number): Promise<void> {
     this.db.prepare("INSERT OR IGNORE INTO links (phone_id, host_id, created_at) VALUES (?, ?, ?)").run(phoneId, hostId, at);
   }
 
-  hostsOfPhone(phoneId: string): string[] {
-    const rows = this.db.prepare("SELECT host_id FROM links WHERE phone_id = ? ORDER BY created_at").all(phoneId) as {
+  async hostsOfPhone(phoneId: string): Promise<string[]> {
+    const rows = this.db.prepare("SELECT host_id FROM links WHERE phone_id = ? ORDER BY created_at, host_id").all(phoneId) as {
       host_id: string;
     }[];
     return rows.map((r) => r.host_id);
   }
 
-  isLinked(phoneId: string, hostId: string): boolean {
+  async isLinked(phoneId: string, hostId: string): Promise<boolean> {
     return this.db.prepare("SELECT 1 FROM links WHERE phone_id = ? AND host_id = ?").get(phoneId, hostId) !== undefined;
   }
 
-  unlinkPhone(phoneId: string, hostId: string, at: number): { unlinked: boolean; revoked: boolean } {
+  async unlinkPhone(phoneId: string, hostId: string, at: number): Promise<{ unlinked: boolean; revoked: boolean }> {
     // One transaction: a crash never leaves a phone unlinked but its token still good.
     return this.db.transaction(() => {
       const removed = this.db.prepare("DELETE FROM links WHERE phone_id = ? AND host_id = ?").run(phoneId, hostId);
@@ -136,7 +138,7 @@ export class SqliteStore implements RelayStore {
     })();
   }
 
-  phonesOfHost(hostId: string): LinkedPhoneRow[] {
+  async phonesOfHost(hostId: string): Promise<LinkedPhoneRow[]> {
     const rows = this.db
       .prepare(
         `SELECT d.id AS id, l.created_at AS paired_at, d.last_seen AS last_seen FROM links l
@@ -147,7 +149,7 @@ export class SqliteStore implements RelayStore {
     return rows.map((r) => ({ deviceId: r.id, pairedAt: r.paired_at, lastSeen: r.last_seen }));
   }
 
-  insertSlot(s: SlotRow): void {
+  async insertSlot(s: SlotRow): Promise<void> {
     this.db
       .prepare(
         "INSERT INTO slots (id, host_id, created_at, expires_at, joined_by, joined_device, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -155,7 +157,7 @@ export class SqliteStore implements RelayStore {
       .run(s.id, s.hostId, s.createdAt, s.expiresAt, s.joinedBy, s.joinedDevice, s.closedAt);
   }
 
-  slot(id: string): SlotRow | undefined {
+  async slot(id: string): Promise<SlotRow | undefined> {
     const r = this.db.prepare("SELECT * FROM slots WHERE id = ?").get(id) as
       | {
           id: string;
@@ -180,7 +182,7 @@ export class SqliteStore implements RelayStore {
     );
   }
 
-  joinSlot(id: string, socketId: string, deviceId: string | null, now: number): boolean {
+  async joinSlot(id: string, socketId: string, deviceId: string | null, now: number): Promise<boolean> {
     const result = this.db
       .prepare(
         `UPDATE slots SET joined_by = ?, joined_device = ?
@@ -190,18 +192,18 @@ export class SqliteStore implements RelayStore {
     return result.changes === 1;
   }
 
-  closeSlot(id: string, at: number): void {
-    this.db.prepare("UPDATE slots SET closed_at = ? WHERE id = ? AND closed_at IS NULL").run(at, id);
+  async closeSlot(id: string, at: number): Promise<boolean> {
+    return this.db.prepare("UPDATE slots SET closed_at = ? WHERE id = ? AND closed_at IS NULL").run(at, id).changes === 1;
   }
 
-  countSlotsSince(hostId: string, since: number): number {
+  async countSlotsSince(hostId: string, since: number): Promise<number> {
     const row = this.db.prepare("SELECT COUNT(*) AS n FROM slots WHERE host_id = ? AND created_at >= ?").get(hostId, since) as {
       n: number;
     };
     return row.n;
   }
 
-  appendEvent(e: StoredEvent): "stored" | "duplicate" | "conflict" {
+  async appendEvent(e: StoredEvent): Promise<"stored" | "duplicate" | "conflict"> {
     const inserted = this.db
       .prepare("INSERT OR IGNORE INTO events (host_id, thread_id, seq, epoch, iv, ct, at) VALUES (?, ?, ?, ?, ?, ?, ?)")
       .run(e.hostId, e.threadId, e.seq, e.box.e, e.box.iv, e.box.ct, e.at);
@@ -212,7 +214,7 @@ export class SqliteStore implements RelayStore {
     return existing.iv === e.box.iv && existing.ct === e.box.ct ? "duplicate" : "conflict";
   }
 
-  eventsAfter(hostId: string, cursors: Record<string, number>, limit: number): EventsPage {
+  async eventsAfter(hostId: string, cursors: Record<string, number>, limit: number): Promise<EventsPage> {
     const threads = this.db.prepare("SELECT DISTINCT thread_id FROM events WHERE host_id = ? ORDER BY thread_id").all(hostId) as {
       thread_id: string;
     }[];
@@ -240,14 +242,19 @@ export class SqliteStore implements RelayStore {
     return { events, more };
   }
 
-  enqueueCommand(c: InboxRow): "stored" | "duplicate" {
-    const result = this.db
-      .prepare("INSERT OR IGNORE INTO inbox (host_id, id, from_id, epoch, iv, ct, at) VALUES (?, ?, ?, ?, ?, ?, ?)")
-      .run(c.hostId, c.id, c.from, c.box.e, c.box.iv, c.box.ct, c.at);
-    return result.changes === 1 ? "stored" : "duplicate";
+  async enqueueCommand(c: InboxRow): Promise<"stored" | "duplicate" | "unlinked"> {
+    return this.db.transaction((): "stored" | "duplicate" | "unlinked" => {
+      if (this.db.prepare("SELECT 1 FROM links WHERE phone_id = ? AND host_id = ?").get(c.from, c.hostId) === undefined) {
+        return "unlinked";
+      }
+      const result = this.db
+        .prepare("INSERT OR IGNORE INTO inbox (host_id, id, from_id, epoch, iv, ct, at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .run(c.hostId, c.id, c.from, c.box.e, c.box.iv, c.box.ct, c.at);
+      return result.changes === 1 ? "stored" : "duplicate";
+    })();
   }
 
-  pendingCommands(hostId: string, limit: number): InboxRow[] {
+  async pendingCommands(hostId: string, limit: number): Promise<InboxRow[]> {
     const rows = this.db.prepare("SELECT * FROM inbox WHERE host_id = ? ORDER BY n LIMIT ?").all(hostId, limit) as (SealedSql & {
       id: string;
       from_id: string;
@@ -255,15 +262,15 @@ export class SqliteStore implements RelayStore {
     return rows.map((r) => ({ hostId, id: r.id, from: r.from_id, box: { e: r.epoch, iv: r.iv, ct: r.ct }, at: r.at }));
   }
 
-  deleteCommand(hostId: string, id: string): void {
+  async deleteCommand(hostId: string, id: string): Promise<void> {
     this.db.prepare("DELETE FROM inbox WHERE host_id = ? AND id = ?").run(hostId, id);
   }
 
-  inboxDepth(hostId: string): number {
+  async inboxDepth(hostId: string): Promise<number> {
     return (this.db.prepare("SELECT COUNT(*) AS n FROM inbox WHERE host_id = ?").get(hostId) as { n: number }).n;
   }
 
-  putRecord(r: StoredRecord): void {
+  async putRecord(r: StoredRecord): Promise<void> {
     this.db
       .prepare(
         `INSERT INTO records (host_id, key, epoch, iv, ct, at) VALUES (?, ?, ?, ?, ?, ?)
@@ -272,14 +279,14 @@ export class SqliteStore implements RelayStore {
       .run(r.hostId, r.key, r.box.e, r.box.iv, r.box.ct, r.at);
   }
 
-  records(hostId: string): StoredRecord[] {
+  async records(hostId: string): Promise<StoredRecord[]> {
     const rows = this.db.prepare("SELECT * FROM records WHERE host_id = ? ORDER BY key").all(hostId) as (SealedSql & {
       key: string;
     })[];
     return rows.map((r) => ({ hostId, key: r.key, box: { e: r.epoch, iv: r.iv, ct: r.ct }, at: r.at }));
   }
 
-  putPushSubscription(deviceId: string, target: PushTarget, muted: string[], at: number): void {
+  async putPushSubscription(deviceId: string, target: PushTarget, muted: string[], at: number): Promise<void> {
     this.db
       .prepare(
         `INSERT INTO push_subscriptions (device_id, kind, target, muted, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -289,12 +296,12 @@ export class SqliteStore implements RelayStore {
       .run(deviceId, target.kind, JSON.stringify(target), JSON.stringify([...new Set(muted)]), at, at);
   }
 
-  pushSubscription(deviceId: string): PushSubscriptionRow | undefined {
+  async pushSubscription(deviceId: string): Promise<PushSubscriptionRow | undefined> {
     const row = this.db.prepare("SELECT * FROM push_subscriptions WHERE device_id = ?").get(deviceId) as PushSql | undefined;
     return row && toPushSubscription(row);
   }
 
-  deletePushSubscription(deviceId: string, target?: PushTarget): boolean {
+  async deletePushSubscription(deviceId: string, target?: PushTarget): Promise<boolean> {
     // A row read back re-serializes to the same text, so comparing the JSON compares targets.
     const result = target
       ? this.db.prepare("DELETE FROM push_subscriptions WHERE device_id = ? AND target = ?").run(deviceId, JSON.stringify(target))
@@ -302,7 +309,7 @@ export class SqliteStore implements RelayStore {
     return result.changes > 0;
   }
 
-  pushSubscriptionsOfHost(hostId: string): PushSubscriptionRow[] {
+  async pushSubscriptionsOfHost(hostId: string): Promise<PushSubscriptionRow[]> {
     const rows = this.db
       .prepare(
         `SELECT p.* FROM links l
@@ -315,16 +322,16 @@ export class SqliteStore implements RelayStore {
     return rows.map(toPushSubscription);
   }
 
-  meta(key: string): string | undefined {
+  async meta(key: string): Promise<string | undefined> {
     return (this.db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined)?.value;
   }
 
-  initMeta(key: string, value: string): string {
+  async initMeta(key: string, value: string): Promise<string> {
     this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)").run(key, value);
-    return this.meta(key)!;
+    return (this.db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string }).value;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.db.close();

@@ -61,67 +61,83 @@ export interface EventsPage {
   more: boolean;
 }
 
+/**
+ * Every method answers with a Promise, so a store across the network (Redis) fits as well as
+ * the embedded one (SQLite, which answers at once). What has to be atomic is atomic inside one
+ * call: callers never read, decide and write in separate calls where another relay process
+ * could act in between (`joinSlot`, `closeSlot`, `enqueueCommand`, `unlinkPhone`, `initMeta`).
+ */
 export interface RelayStore {
-  insertDevice(device: DeviceRow): void;
-  deviceByTokenHash(tokenHash: string): DeviceRow | undefined;
-  device(id: string): DeviceRow | undefined;
-  touchDevice(id: string, at: number): void;
+  /** Fails when the id or the token hash is taken. */
+  insertDevice(device: DeviceRow): Promise<void>;
+  deviceByTokenHash(tokenHash: string): Promise<DeviceRow | undefined>;
+  device(id: string): Promise<DeviceRow | undefined>;
+  touchDevice(id: string, at: number): Promise<void>;
 
-  linkPhone(phoneId: string, hostId: string, at: number): void;
-  hostsOfPhone(phoneId: string): string[];
-  isLinked(phoneId: string, hostId: string): boolean;
+  linkPhone(phoneId: string, hostId: string, at: number): Promise<void>;
+  /** The phone's hosts, oldest link first. */
+  hostsOfPhone(phoneId: string): Promise<string[]>;
+  isLinked(phoneId: string, hostId: string): Promise<boolean>;
   /**
    * Removes a phone's link to a host, with the commands it left in that host's inbox. A phone
    * left with no host is revoked (its token refused from now on) and its push subscription
    * dropped. `unlinked` is false when there was no such link (and nothing changed).
    */
-  unlinkPhone(phoneId: string, hostId: string, at: number): { unlinked: boolean; revoked: boolean };
+  unlinkPhone(phoneId: string, hostId: string, at: number): Promise<{ unlinked: boolean; revoked: boolean }>;
   /** A host's phones that are not revoked, in pairing order. */
-  phonesOfHost(hostId: string): LinkedPhoneRow[];
+  phonesOfHost(hostId: string): Promise<LinkedPhoneRow[]>;
 
-  insertSlot(slot: SlotRow): void;
-  slot(id: string): SlotRow | undefined;
+  insertSlot(slot: SlotRow): Promise<void>;
+  slot(id: string): Promise<SlotRow | undefined>;
   /** Marks the slot joined by this socket if it is open, unexpired and unjoined. */
-  joinSlot(id: string, socketId: string, deviceId: string | null, now: number): boolean;
-  closeSlot(id: string, at: number): void;
-  /** Open slots of a host created since `since`, for rate limiting. */
-  countSlotsSince(hostId: string, since: number): number;
+  joinSlot(id: string, socketId: string, deviceId: string | null, now: number): Promise<boolean>;
+  /** Closes the slot; true only for the one call that closed it (a decision is taken once). */
+  closeSlot(id: string, at: number): Promise<boolean>;
+  /** Slots of a host created since `since`, for rate limiting. */
+  countSlotsSince(hostId: string, since: number): Promise<number>;
 
   /**
    * Appends a thread event. Returns "stored", "duplicate" when the same seq was stored with
    * the same ciphertext (a retry), or "conflict" when that seq holds something else.
    */
-  appendEvent(event: StoredEvent): "stored" | "duplicate" | "conflict";
-  eventsAfter(hostId: string, cursors: Record<string, number>, limit: number): EventsPage;
+  appendEvent(event: StoredEvent): Promise<"stored" | "duplicate" | "conflict">;
+  /** Events after the cursors, thread by thread (thread ids in order), at most `limit`. */
+  eventsAfter(hostId: string, cursors: Record<string, number>, limit: number): Promise<EventsPage>;
 
-  /** Queues a command; "duplicate" when that id is already waiting. */
-  enqueueCommand(command: InboxRow): "stored" | "duplicate";
+  /**
+   * Queues a command from a phone linked to the host: "duplicate" when that id is already
+   * waiting, "unlinked" (nothing stored) when the phone is not, or no longer, linked to it.
+   * Checked in the same step as the write, so a command never lands after a revocation.
+   */
+  enqueueCommand(command: InboxRow): Promise<"stored" | "duplicate" | "unlinked">;
   /** A host's waiting commands, oldest first. */
-  pendingCommands(hostId: string, limit: number): InboxRow[];
+  pendingCommands(hostId: string, limit: number): Promise<InboxRow[]>;
   /** Removes a command once its host acknowledged it. */
-  deleteCommand(hostId: string, id: string): void;
-  inboxDepth(hostId: string): number;
+  deleteCommand(hostId: string, id: string): Promise<void>;
+  inboxDepth(hostId: string): Promise<number>;
 
-  putRecord(record: StoredRecord): void;
-  records(hostId: string): StoredRecord[];
+  putRecord(record: StoredRecord): Promise<void>;
+  /** A host's records, by key. */
+  records(hostId: string): Promise<StoredRecord[]>;
 
   /** Sets the phone's push subscription, replacing the one it had. */
-  putPushSubscription(deviceId: string, target: PushTarget, muted: string[], at: number): void;
-  pushSubscription(deviceId: string): PushSubscriptionRow | undefined;
+  putPushSubscription(deviceId: string, target: PushTarget, muted: string[], at: number): Promise<void>;
+  pushSubscription(deviceId: string): Promise<PushSubscriptionRow | undefined>;
   /**
    * Removes a phone's subscription. With `target`, only while it still is that target: a
    * phone that subscribed again while a send to its old endpoint failed keeps the new one.
    */
-  deletePushSubscription(deviceId: string, target?: PushTarget): boolean;
+  deletePushSubscription(deviceId: string, target?: PushTarget): Promise<boolean>;
   /** Subscriptions of the phones paired with a host that are not revoked and do not mute it. */
-  pushSubscriptionsOfHost(hostId: string): PushSubscriptionRow[];
+  pushSubscriptionsOfHost(hostId: string): Promise<PushSubscriptionRow[]>;
 
   /** The relay's own settings (its VAPID keys): one value per key. */
-  meta(key: string): string | undefined;
+  meta(key: string): Promise<string | undefined>;
   /** Stores `value` unless the key holds one already; returns what is stored, so racing starts agree. */
-  initMeta(key: string, value: string): string;
+  initMeta(key: string, value: string): Promise<string>;
 
-  close(): void;
+  /** Idempotent. Calls made after it fail. */
+  close(): Promise<void>;
 }
 
 export type { Box };

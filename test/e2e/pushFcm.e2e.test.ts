@@ -209,7 +209,7 @@ describe("end to end: notifications on the phone through FCM", function () {
     );
 
     hostId = (await page.getByTestId("notifications-host").getAttribute("data-host-id"))!;
-    const [stored] = relay.store.pushSubscriptionsOfHost(hostId);
+    const [stored] = await relay.store.pushSubscriptionsOfHost(hostId);
     assert.deepEqual(stored?.target, { kind: "fcm", token: FCM_TOKEN });
   });
 
@@ -260,7 +260,7 @@ describe("end to end: notifications on the phone through FCM", function () {
     assert.equal(revoke?.url.href, `https://fcmregistrations.googleapis.com/v1/projects/${PROJECT}/registrations/${FCM_TOKEN}`);
     assert.equal(revoke.headers["x-goog-firebase-installations-auth"], `FIS ${FIS_AUTH_TOKEN}`);
     assert.equal(await browserSubscriptionKey(), null);
-    assert.deepEqual(relay.store.pushSubscriptionsOfHost(hostId), []);
+    assert.deepEqual(await relay.store.pushSubscriptionsOfHost(hostId), []);
   });
 
   it("raised no errors in the page", () => {

@@ -46,7 +46,7 @@ describe("relay: command inbox and live events", () => {
     for (const [i, id] of ["c-one", "c-two", "c-three"].entries()) {
       assert.deepEqual(await command(id, i), { ok: true, queued: true });
     }
-    assert.equal(relay.store.inboxDepth(phone.hostId), 3);
+    assert.equal(await relay.store.inboxDepth(phone.hostId), 3);
 
     const socket = await hostSocket();
     const received: CommandForward[] = [];
@@ -64,7 +64,7 @@ describe("relay: command inbox and live events", () => {
         ["c-three", phone.deviceId, box(2).ct],
       ],
     );
-    assert.equal(relay.store.inboxDepth(phone.hostId), 0, "acknowledged commands leave the inbox");
+    assert.equal(await relay.store.inboxDepth(phone.hostId), 0, "acknowledged commands leave the inbox");
   });
 
   it("answers with the host's sealed reply when the host is online, and passes on a refusal", async () => {
@@ -77,20 +77,20 @@ describe("relay: command inbox and live events", () => {
     const refused = await command("refused");
     assert.equal(refused.ok, false);
     assert.equal(!refused.ok && refused.code, ErrorCode.BadSeal);
-    assert.equal(relay.store.inboxDepth(phone.hostId), 0, "a refused command is not delivered again");
+    assert.equal(await relay.store.inboxDepth(phone.hostId), 0, "a refused command is not delivered again");
   });
 
   it("stores a repeated id once while it waits", async () => {
     await command("same", 1);
     await command("same", 1);
-    assert.equal(relay.store.inboxDepth(phone.hostId), 1);
+    assert.equal(await relay.store.inboxDepth(phone.hostId), 1);
   });
 
   it("keeps a command whose delivery the host did not acknowledge", async () => {
     const socket = await hostSocket();
     socket.on("command", () => socket.disconnect()); // gone before answering
     assert.deepEqual(await command("lost"), { ok: true, queued: true });
-    assert.equal(relay.store.inboxDepth(phone.hostId), 1);
+    assert.equal(await relay.store.inboxDepth(phone.hostId), 1);
   });
 
   it("refuses commands for hosts the phone is not paired with, and host-only events from phones", async () => {
@@ -102,7 +102,7 @@ describe("relay: command inbox and live events", () => {
     assert.equal(!live.ok && live.code, ErrorCode.Forbidden);
     const junk = await phone.socket.timeout(5000).emitWithAck("command", { hostId: phone.hostId } as never);
     assert.equal(!junk.ok && junk.code, ErrorCode.BadRequest);
-    assert.equal(relay.store.inboxDepth(phone.hostId), 0);
+    assert.equal(await relay.store.inboxDepth(phone.hostId), 0);
   });
 
   it("fans live events out to the host's phones without storing them", async () => {

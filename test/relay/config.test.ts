@@ -121,8 +121,33 @@ describe("relay config", () => {
     assert.throws(() => parseRelayConfig(["--metrics-token", "has a space in it, long"], {}, defaults), /--metrics-token/);
   });
 
+  it("takes a Redis URL for scale-out, and never repeats one it refuses (it may hold a password)", () => {
+    assert.equal(parseRelayConfig([], {}, defaults)!.redis, undefined);
+    assert.equal(
+      parseRelayConfig([], { TETHER_REDIS_URL: "redis://10.0.0.5:6379/0" }, defaults)!.redis,
+      "redis://10.0.0.5:6379/0",
+    );
+    assert.equal(
+      parseRelayConfig(["--redis", "rediss://:pw@r.example:6380"], { TETHER_REDIS_URL: "redis://other" }, defaults)!.redis,
+      "rediss://:pw@r.example:6380",
+    );
+    assert.throws(
+      () => parseRelayConfig(["--redis", "http://:secret-pw@r.example"], {}, defaults),
+      (e: Error) => e instanceof ConfigError && /redis:\/\//.test(e.message) && !e.message.includes("secret-pw"),
+    );
+  });
+
   it("explains every option in --help", () => {
-    for (const flag of ["--tls-cert", "TETHER_TLS_CERT", "--tls-key", "--allow-origin", "--metrics-token", "/healthz"]) {
+    for (const flag of [
+      "--tls-cert",
+      "TETHER_TLS_CERT",
+      "--tls-key",
+      "--allow-origin",
+      "--metrics-token",
+      "/healthz",
+      "--redis",
+      "TETHER_REDIS_URL",
+    ]) {
       assert.ok(RELAY_HELP.includes(flag), flag);
     }
   });

@@ -51,7 +51,7 @@ describe("relay: POST /api/command (notification buttons)", () => {
     assert.deepEqual(await answer(response), { status: 202, body: { ok: true, queued: true } });
     assert.equal(response.headers.get("cache-control"), "no-store");
     assert.equal(response.headers.get("access-control-allow-origin"), null, "same origin only");
-    assert.equal(relay.store.inboxDepth(phone.hostId), 1);
+    assert.equal(await relay.store.inboxDepth(phone.hostId), 1);
 
     const socket = await hostSocket();
     const received: CommandForward[] = [];
@@ -64,7 +64,7 @@ describe("relay: POST /api/command (notification buttons)", () => {
       received.map((r) => [r.id, r.from, r.box]),
       [["approve-1", phone.deviceId, box(1)]],
     );
-    assert.equal(relay.store.inboxDepth(phone.hostId), 0);
+    assert.equal(await relay.store.inboxDepth(phone.hostId), 0);
   });
 
   it("answers the host's sealed reply when the host is online, and passes on its refusal", async () => {
@@ -86,7 +86,7 @@ describe("relay: POST /api/command (notification buttons)", () => {
       .timeout(5000)
       .emitWithAck("command", { hostId: phone.hostId, id: "deny-2", box: box(2) });
     assert.deepEqual(viaSocket, { ok: true, queued: false, box: box(7) });
-    assert.equal(relay.store.inboxDepth(phone.hostId), 0);
+    assert.equal(await relay.store.inboxDepth(phone.hostId), 0);
   });
 
   it("takes commands only from a registered phone's token, and only by POST", async () => {
@@ -109,7 +109,7 @@ describe("relay: POST /api/command (notification buttons)", () => {
     const get = await post(undefined, {}, "GET");
     assert.equal(get.status, 405);
     assert.equal(get.headers.get("allow"), "POST");
-    assert.equal(relay.store.inboxDepth(phone.hostId), 0);
+    assert.equal(await relay.store.inboxDepth(phone.hostId), 0);
   });
 
   it("refuses malformed, mistyped and oversized bodies, and hosts the phone is not paired with", async () => {
@@ -136,8 +136,8 @@ describe("relay: POST /api/command (notification buttons)", () => {
     } as RequestInit);
     assert.deepEqual(await code(streamed), [413, ErrorCode.TooLarge]);
     assert.deepEqual(await code(await post({ hostId: "someone-else", id: "c1", box: box(1) })), [403, ErrorCode.Forbidden]);
-    assert.equal(relay.store.inboxDepth(phone.hostId), 0);
-    assert.equal(relay.store.inboxDepth("someone-else"), 0);
+    assert.equal(await relay.store.inboxDepth(phone.hostId), 0);
+    assert.equal(await relay.store.inboxDepth("someone-else"), 0);
     // The relay still serves after all that.
     assert.equal((await post({ hostId: phone.hostId, id: "c2", box: box(1) })).status, 202);
   });

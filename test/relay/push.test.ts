@@ -133,8 +133,12 @@ describe("relay: push notifications", () => {
     const hostSocket = await asHost(host);
 
     assert.deepEqual(await notify(hostSocket, "q-question-1"), { ok: true, sent: 0 });
-    assert.equal(relay.store.pushSubscription(gonePhone.deviceId), undefined, "the 410 subscription is gone from the store");
-    assert.ok(relay.store.pushSubscription(flakyPhone.deviceId), "a 500 is not a reason to forget");
+    assert.equal(
+      await relay.store.pushSubscription(gonePhone.deviceId),
+      undefined,
+      "the 410 subscription is gone from the store",
+    );
+    assert.ok(await relay.store.pushSubscription(flakyPhone.deviceId), "a 500 is not a reason to forget");
 
     service.webPushStatus.delete(flaky.id);
     assert.deepEqual(await notify(hostSocket, "q-question-1"), { ok: true, sent: 1 }, "the retry of a failed tag is sent");
@@ -247,7 +251,7 @@ describe("relay: push notifications", () => {
     ]) {
       assert.equal(code(await subscribeWith(payload)), ErrorCode.BadRequest, JSON.stringify(payload).slice(0, 120));
     }
-    assert.equal(relay.store.pushSubscription(phone.deviceId), undefined);
+    assert.equal(await relay.store.pushSubscription(phone.deviceId), undefined);
 
     const hostSocket = await asHost(host);
     const valid = { target: { kind: "webpush", subscription }, muted: [] };

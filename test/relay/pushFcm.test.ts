@@ -137,7 +137,7 @@ describe("relay: push notifications through FCM", () => {
     service.unregisteredTokens.add(token);
     await subscribeToken(phone!, token);
     assert.deepEqual(await notify(hostSocket, "a-1"), { ok: true, sent: 0 });
-    assert.equal(relay.store.pushSubscription(phone!.deviceId), undefined);
+    assert.equal(await relay.store.pushSubscription(phone!.deviceId), undefined);
     assert.deepEqual(await notify(hostSocket, "a-2"), { ok: true, sent: 0 });
     assert.equal(service.to("fcm.googleapis.com").length, 1, "the pruned token is not tried again");
   });

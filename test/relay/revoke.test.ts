@@ -115,7 +115,7 @@ describe("relay: revoking a phone", () => {
     const data = await refusal(relay.url, lost.token);
     assert.equal(data.code, ErrorCode.Unauthorized);
     assert.equal(data.revoked, true);
-    assert.equal(relay.store.device(lost.deviceId)?.revokedAt !== null, true);
+    assert.equal((await relay.store.device(lost.deviceId))?.revokedAt !== null, true);
 
     const post = await fetch(relay.url + HTTP_COMMAND_PATH, {
       method: "POST",
@@ -124,7 +124,7 @@ describe("relay: revoking a phone", () => {
     });
     assert.equal(post.status, 401);
     assert.equal(((await post.json()) as { code: string }).code, ErrorCode.Unauthorized);
-    assert.equal(relay.store.inboxDepth(lost.hostId), 0);
+    assert.equal(await relay.store.inboxDepth(lost.hostId), 0);
 
     // The host forgot it; the other phone goes on.
     assert.deepEqual(
@@ -139,7 +139,7 @@ describe("relay: revoking a phone", () => {
   it("drops the phone's push subscription and the commands it left waiting", async () => {
     const host = await newHost();
     const lost = await newPhone(host);
-    relay.store.putPushSubscription(
+    await relay.store.putPushSubscription(
       lost.deviceId,
       {
         kind: "webpush",
@@ -148,10 +148,10 @@ describe("relay: revoking a phone", () => {
       [],
       Date.now(),
     );
-    relay.store.enqueueCommand({ hostId: lost.hostId, id: "queued-1", from: lost.deviceId, box, at: Date.now() });
+    await relay.store.enqueueCommand({ hostId: lost.hostId, id: "queued-1", from: lost.deviceId, box, at: Date.now() });
     await host.host.revokePhone(lost.deviceId);
-    assert.equal(relay.store.pushSubscription(lost.deviceId), undefined);
-    assert.equal(relay.store.inboxDepth(lost.hostId), 0);
+    assert.equal(await relay.store.pushSubscription(lost.deviceId), undefined);
+    assert.equal(await relay.store.inboxDepth(lost.hostId), 0);
   });
 
   it("cuts a phone paired with two hosts off the one that revoked it, and nothing of that host reaches it", async () => {
@@ -176,7 +176,7 @@ describe("relay: revoking a phone", () => {
     await revoking.host.revokePhone(phone.deviceId);
     assert.deepEqual(await unpaired, { hostId: phone.hostId, by: "host" });
     assert.ok(phone.socket.connected, "its token still serves the other host");
-    assert.equal(relay.store.device(phone.deviceId)?.revokedAt, null);
+    assert.equal((await relay.store.device(phone.deviceId))?.revokedAt, null);
 
     await revoking.host.link.request("record:put", { key: "profile", box });
     await revoking.host.link.request("event:publish", { threadId: "t", seq: 1, box });
@@ -275,8 +275,8 @@ describe("relay: revoking a phone", () => {
 
     // What the host seals now: its profile again (it publishes it on every connect) and a reply.
     host.host.link.socket.disconnect().connect();
-    const stored = await until("the profile sealed under epoch 2", () =>
-      relay.store.records(kept.hostId).find((r) => r.key === "profile" && r.box.e === 2),
+    const stored = await until("the profile sealed under epoch 2", async () =>
+      (await relay.store.records(kept.hostId)).find((r) => r.key === "profile" && r.box.e === 2),
     );
     const context = sealContext.record(kept.hostId, "profile");
     await assert.rejects(open(lost.contentKey, stored.box, context), (e: { code?: string }) => e.code === ErrorCode.BadSeal);

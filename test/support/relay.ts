@@ -19,8 +19,10 @@ export async function startRelay(
     dataDir?: string;
     now?: () => number;
     commandAckTimeoutMs?: number;
-    /** Settings beyond the defaults: origins, TLS, the metrics token. */
+    /** Settings beyond the defaults: origins, TLS, the metrics token, Redis. */
     config?: Partial<RelayConfig>;
+    /** With `config.redis`: the relay's key prefix, so tests share one Redis without meeting. */
+    redisPrefix?: string;
   } = {},
 ): Promise<TestRelay> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "tether-relay-"));
@@ -35,7 +37,7 @@ export async function startRelay(
       logFormat: "json",
       ...options.config,
     },
-    { log, now: options.now, commandAckTimeoutMs: options.commandAckTimeoutMs },
+    { log, now: options.now, commandAckTimeoutMs: options.commandAckTimeoutMs, redisPrefix: options.redisPrefix },
   );
   return Object.assign(relay, {
     dataDir,

@@ -1,0 +1,376 @@
+// The scale-out store: the same contract as SQLite, on a Redis that several relay processes
+// share. Every key starts with a prefix (`tether:` by default). Multi-step operations are Lua
+// scripts (redisScripts.ts), so each is atomic across processes as a SQLite transaction is in
+// one. Layout, with P the prefix:
+//
+//   P device:<id>               hash   id, kind, tokenHash, createdAt, lastSeen, revokedAt
+//   P token:<sha256>            string device id
+//   P phone:<id>:hosts          zset   hostId  → linked at
+//   P host:<id>:phones          zset   phoneId → linked at
+//   P slot:<id>                 hash   a pairing slot; expires a day after the slot does
+//   P host:<id>:slots           zset   slotId → created at (a day of them, for the rate limit)
+//   P host:<id>:threads         zset   threadIds, all score 0, so in id order
+//   P events:<host>:<thread>    zset   event JSON (seq, e, iv, ct, at) → seq
+//   P inbox:<host>              zset   command id → arrival number (P inbox-n, one counter)
+//   P inbox:<host>:cmds         hash   command id → JSON (from, e, iv, ct, at)
+//   P records:<host>            hash   record key → JSON (e, iv, ct, at)
+//   P push:<phoneId>            hash   kind, target, muted (JSON), createdAt, updatedAt
+//   P meta                      hash   the relay's own settings (VAPID keys)
+
+import { createHash } from "node:crypto";
+import { createClient } from "redis";
+import type { Box, StoredEvent, StoredRecord } from "../../protocol/index";
+import * as lua from "./redisScripts";
+import type {
+  DeviceRow,
+  EventsPage,
+  InboxRow,
+  LinkedPhoneRow,
+  PushSubscriptionRow,
+  PushTarget,
+  RelayStore,
+  SlotRow,
+} from "./store";
+
+export type RedisClient = ReturnType<typeof createClient>;
+
+/** How long a pairing slot is kept after it expires, so a late decision still finds it. */
+const SLOT_KEPT_MS = 24 * 60 * 60 * 1000;
+/** A Lua `unpack` takes a few thousand values; pages are far smaller. */
+const MAX_PENDING = 1000;
+
+interface Sealed {
+  e: number;
+  iv: string;
+  ct: string;
+  at: number;
+}
+
+const num = (v: string): number => Number(v);
+const nullable = (v: string | undefined): string | null => (v === undefined || v === "" ? null : v);
+const nullableNum = (v: string | undefined): number | null => (v === undefined || v === "" ? null : Number(v));
+const box = (s: Sealed): Box => ({ e: s.e, iv: s.iv, ct: s.ct });
+
+/** A flat [field, value, …] list (what HGETALL gives a script) as an object. */
+function pairs(flat: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]!] = flat[i + 1]!;
+  return out;
+}
+
+function toDevice(h: Record<string, string>): DeviceRow | undefined {
+  if (!h.id) return undefined;
+  return {
+    id: h.id,
+    kind: h.kind as DeviceRow["kind"],
+    tokenHash: h.tokenHash!,
+    createdAt: num(h.createdAt!),
+    lastSeen: num(h.lastSeen!),
+    revokedAt: nullableNum(h.revokedAt),
+  };
+}
+
+export interface RedisStoreOptions {
+  /** Key prefix, `tether:` by default; tests use their own to share one server. */
+  prefix?: string;
+}
+
+export class RedisStore implements RelayStore {
+  private readonly p: string;
+  /** Script source → its SHA-1, for EVALSHA. */
+  private readonly shas = new Map<string, string>();
+  private closed = false;
+
+  /**
+   * A store on an already connected client. `owned`: close the client with the store
+   * (`RedisStore.open` does that); otherwise the caller closes it.
+   */
+  constructor(
+    private readonly client: RedisClient,
+    options: RedisStoreOptions = {},
+    private readonly owned = false,
+  ) {
+    this.p = options.prefix ?? "tether:";
+  }
+
+  /** Connects to `url` and returns a store that owns its connection. */
+  static async open(url: string, options: RedisStoreOptions = {}): Promise<RedisStore> {
+    const client = redisClient(url, { failFast: true });
+    client.on("error", () => undefined); // reconnects by itself; a call made meanwhile fails
+    await client.connect();
+    return new RedisStore(client, options, true);
+  }
+
+  /** Runs a script by its SHA, loading it again if the server forgot it (a restart). */
+  private async run<T>(script: string, keys: string[], args: (string | number)[]): Promise<T> {
+    let sha = this.shas.get(script);
+    if (!sha) {
+      sha = createHash("sha1").update(script).digest("hex");
+      this.shas.set(script, sha);
+    }
+    const tail = [String(keys.length), ...keys, ...args.map(String)];
+    try {
+      return await this.client.sendCommand<T>(["EVALSHA", sha, ...tail]);
+    } catch (err) {
+      if (!String((err as Error).message).startsWith("NOSCRIPT")) throw err;
+      return this.client.sendCommand<T>(["EVAL", script, ...tail]);
+    }
+  }
+
+  private readonly k = {
+    device: (id: string) => `${this.p}device:${id}`,
+    token: (hash: string) => `${this.p}token:${hash}`,
+    hostsOf: (phoneId: string) => `${this.p}phone:${phoneId}:hosts`,
+    phonesOf: (hostId: string) => `${this.p}host:${hostId}:phones`,
+    slot: (id: string) => `${this.p}slot:${id}`,
+    slotsOf: (hostId: string) => `${this.p}host:${hostId}:slots`,
+    threads: (hostId: string) => `${this.p}host:${hostId}:threads`,
+    events: (hostId: string, threadId: string) => `${this.p}events:${hostId}:${threadId}`,
+    inbox: (hostId: string) => `${this.p}inbox:${hostId}`,
+    commands: (hostId: string) => `${this.p}inbox:${hostId}:cmds`,
+    inboxCounter: () => `${this.p}inbox-n`,
+    records: (hostId: string) => `${this.p}records:${hostId}`,
+    push: (deviceId: string) => `${this.p}push:${deviceId}`,
+    meta: () => `${this.p}meta`,
+  };
+
+  async insertDevice(d: DeviceRow): Promise<void> {
+    await this.run(
+      lua.INSERT_DEVICE,
+      [this.k.device(d.id), this.k.token(d.tokenHash)],
+      [d.id, d.kind, d.tokenHash, d.createdAt, d.lastSeen, d.revokedAt ?? ""],
+    );
+  }
+
+  async deviceByTokenHash(tokenHash: string): Promise<DeviceRow | undefined> {
+    const flat = await this.run<string[] | null>(lua.DEVICE_BY_TOKEN, [this.k.token(tokenHash)], [this.p]);
+    return flat ? toDevice(pairs(flat)) : undefined;
+  }
+
+  async device(id: string): Promise<DeviceRow | undefined> {
+    return toDevice(await this.client.hGetAll(this.k.device(id)));
+  }
+
+  async touchDevice(id: string, at: number): Promise<void> {
+    await this.run(lua.TOUCH_DEVICE, [this.k.device(id)], [at]);
+  }
+
+  async linkPhone(phoneId: string, hostId: string, at: number): Promise<void> {
+    await this.run(lua.LINK, [this.k.hostsOf(phoneId), this.k.phonesOf(hostId)], [phoneId, hostId, at]);
+  }
+
+  async hostsOfPhone(phoneId: string): Promise<string[]> {
+    return this.client.zRange(this.k.hostsOf(phoneId), 0, -1);
+  }
+
+  async isLinked(phoneId: string, hostId: string): Promise<boolean> {
+    return (await this.client.zScore(this.k.hostsOf(phoneId), hostId)) !== null;
+  }
+
+  async unlinkPhone(phoneId: string, hostId: string, at: number): Promise<{ unlinked: boolean; revoked: boolean }> {
+    const [unlinked, revoked] = await this.run<[number, number]>(
+      lua.UNLINK,
+      [
+        this.k.hostsOf(phoneId),
+        this.k.phonesOf(hostId),
+        this.k.inbox(hostId),
+        this.k.commands(hostId),
+        this.k.device(phoneId),
+        this.k.push(phoneId),
+      ],
+      [phoneId, hostId, at],
+    );
+    return { unlinked: unlinked === 1, revoked: revoked === 1 };
+  }
+
+  async phonesOfHost(hostId: string): Promise<LinkedPhoneRow[]> {
+    const flat = await this.run<string[]>(lua.PHONES_OF_HOST, [this.k.phonesOf(hostId)], [this.p]);
+    const rows: LinkedPhoneRow[] = [];
+    for (let i = 0; i + 2 < flat.length; i += 3) {
+      rows.push({ deviceId: flat[i]!, pairedAt: num(flat[i + 1]!), lastSeen: num(flat[i + 2]!) });
+    }
+    return rows;
+  }
+
+  async insertSlot(s: SlotRow): Promise<void> {
+    await this.run(
+      lua.INSERT_SLOT,
+      [this.k.slot(s.id), this.k.slotsOf(s.hostId)],
+      [
+        s.id,
+        s.hostId,
+        s.createdAt,
+        s.expiresAt,
+        s.joinedBy ?? "",
+        s.joinedDevice ?? "",
+        s.closedAt ?? "",
+        Math.max(0, s.expiresAt - s.createdAt) + SLOT_KEPT_MS,
+      ],
+    );
+  }
+
+  async slot(id: string): Promise<SlotRow | undefined> {
+    const h = await this.client.hGetAll(this.k.slot(id));
+    if (!h.id) return undefined;
+    return {
+      id: h.id,
+      hostId: h.hostId!,
+      createdAt: num(h.createdAt!),
+      expiresAt: num(h.expiresAt!),
+      joinedBy: nullable(h.joinedBy),
+      joinedDevice: nullable(h.joinedDevice),
+      closedAt: nullableNum(h.closedAt),
+    };
+  }
+
+  async joinSlot(id: string, socketId: string, deviceId: string | null, now: number): Promise<boolean> {
+    return (await this.run<number>(lua.JOIN_SLOT, [this.k.slot(id)], [socketId, deviceId ?? "", now])) === 1;
+  }
+
+  async closeSlot(id: string, at: number): Promise<boolean> {
+    return (await this.run<number>(lua.CLOSE_SLOT, [this.k.slot(id)], [at])) === 1;
+  }
+
+  async countSlotsSince(hostId: string, since: number): Promise<number> {
+    return this.client.zCount(this.k.slotsOf(hostId), since, "+inf");
+  }
+
+  async appendEvent(e: StoredEvent): Promise<"stored" | "duplicate" | "conflict"> {
+    const json = JSON.stringify({ seq: e.seq, e: e.box.e, iv: e.box.iv, ct: e.box.ct, at: e.at });
+    return this.run(
+      lua.APPEND_EVENT,
+      [this.k.events(e.hostId, e.threadId), this.k.threads(e.hostId)],
+      [e.seq, json, e.threadId, e.box.iv, e.box.ct],
+    );
+  }
+
+  async eventsAfter(hostId: string, cursors: Record<string, number>, limit: number): Promise<EventsPage> {
+    const [more, flat] = await this.run<[number, string[]]>(
+      lua.EVENTS_AFTER,
+      [this.k.threads(hostId)],
+      [this.k.events(hostId, ""), limit, JSON.stringify(cursors)],
+    );
+    const events: StoredEvent[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const s = JSON.parse(flat[i + 1]!) as Sealed & { seq: number };
+      events.push({ hostId, threadId: flat[i]!, seq: s.seq, box: box(s), at: s.at });
+    }
+    return { events, more: more === 1 };
+  }
+
+  async enqueueCommand(c: InboxRow): Promise<"stored" | "duplicate" | "unlinked"> {
+    const json = JSON.stringify({ from: c.from, e: c.box.e, iv: c.box.iv, ct: c.box.ct, at: c.at });
+    return this.run(
+      lua.ENQUEUE,
+      [this.k.hostsOf(c.from), this.k.inbox(c.hostId), this.k.commands(c.hostId), this.k.inboxCounter()],
+      [c.hostId, c.id, json],
+    );
+  }
+
+  async pendingCommands(hostId: string, limit: number): Promise<InboxRow[]> {
+    const flat = await this.run<string[]>(
+      lua.PENDING,
+      [this.k.inbox(hostId), this.k.commands(hostId)],
+      [Math.min(limit, MAX_PENDING)],
+    );
+    const rows: InboxRow[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const c = JSON.parse(flat[i + 1]!) as Sealed & { from: string };
+      rows.push({ hostId, id: flat[i]!, from: c.from, box: box(c), at: c.at });
+    }
+    return rows;
+  }
+
+  async deleteCommand(hostId: string, id: string): Promise<void> {
+    await this.run(lua.DELETE_COMMAND, [this.k.inbox(hostId), this.k.commands(hostId)], [id]);
+  }
+
+  async inboxDepth(hostId: string): Promise<number> {
+    return this.client.zCard(this.k.inbox(hostId));
+  }
+
+  async putRecord(r: StoredRecord): Promise<void> {
+    await this.client.hSet(this.k.records(r.hostId), r.key, JSON.stringify({ e: r.box.e, iv: r.box.iv, ct: r.box.ct, at: r.at }));
+  }
+
+  async records(hostId: string): Promise<StoredRecord[]> {
+    const all = await this.client.hGetAll(this.k.records(hostId));
+    return Object.keys(all)
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+      .map((key) => {
+        const s = JSON.parse(all[key]!) as Sealed;
+        return { hostId, key, box: box(s), at: s.at };
+      });
+  }
+
+  async putPushSubscription(deviceId: string, target: PushTarget, muted: string[], at: number): Promise<void> {
+    await this.run(
+      lua.PUT_PUSH,
+      [this.k.push(deviceId)],
+      [target.kind, JSON.stringify(target), JSON.stringify([...new Set(muted)]), at],
+    );
+  }
+
+  async pushSubscription(deviceId: string): Promise<PushSubscriptionRow | undefined> {
+    const h = await this.client.hGetAll(this.k.push(deviceId));
+    if (!h.target) return undefined;
+    return this.toPush(deviceId, h.target, h.muted!, h.createdAt!, h.updatedAt!);
+  }
+
+  async deletePushSubscription(deviceId: string, target?: PushTarget): Promise<boolean> {
+    // The target is kept as the JSON it was given as, so the same target compares equal.
+    const deleted = target
+      ? await this.run<number>(lua.DELETE_PUSH_IF, [this.k.push(deviceId)], [JSON.stringify(target)])
+      : await this.client.del(this.k.push(deviceId));
+    return deleted > 0;
+  }
+
+  async pushSubscriptionsOfHost(hostId: string): Promise<PushSubscriptionRow[]> {
+    const flat = await this.run<string[]>(lua.PUSH_OF_HOST, [this.k.phonesOf(hostId)], [this.p]);
+    const rows: PushSubscriptionRow[] = [];
+    for (let i = 0; i + 4 < flat.length; i += 5) {
+      const row = this.toPush(flat[i]!, flat[i + 1]!, flat[i + 2]!, flat[i + 3]!, flat[i + 4]!);
+      if (!row.muted.includes(hostId)) rows.push(row);
+    }
+    return rows;
+  }
+
+  private toPush(deviceId: string, target: string, muted: string, createdAt: string, updatedAt: string): PushSubscriptionRow {
+    // Only this store writes these fields, from payloads parsed at the boundary.
+    return {
+      deviceId,
+      target: JSON.parse(target) as PushTarget,
+      muted: JSON.parse(muted) as string[],
+      createdAt: num(createdAt),
+      updatedAt: num(updatedAt),
+    };
+  }
+
+  async meta(key: string): Promise<string | undefined> {
+    return (await this.client.hGet(this.k.meta(), key)) ?? undefined;
+  }
+
+  async initMeta(key: string, value: string): Promise<string> {
+    return this.run(lua.INIT_META, [this.k.meta()], [key, value]);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.owned) await this.client.close();
+  }
+}
+
+/**
+ * A client for `url` that reconnects by itself. `failFast`: while it is disconnected, calls fail
+ * at once instead of waiting in a queue, so a relay answers an error rather than hang. The
+ * Socket.IO adapter's clients keep the queue: the adapter does not handle a failed publish.
+ */
+export function redisClient(url: string, options: { failFast?: boolean } = {}): RedisClient {
+  return createClient({
+    url,
+    disableOfflineQueue: options.failFast ?? false,
+    pingInterval: 10_000,
+    socket: { reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2_000) },
+  });
+}
