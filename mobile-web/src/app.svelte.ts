@@ -261,8 +261,10 @@ export class TetherApp {
     await deleteHost(this.#requireDb(), hostId);
     await this.#threads?.forgetHost(hostId);
     this.hosts.remove(hostId);
-    // That was this phone's last computer on the relay, which now refuses its token.
-    if (revoked) await this.forgetPairingData();
+    // That was this phone's last computer on the relay, which now refuses its token: the
+    // token is worth nothing, so it goes too, and the phone is ready to pair afresh.
+    const refused = this.link.problem?.kind === "unauthorized" && this.hosts.sorted.length === 0;
+    if (revoked || refused) await this.forgetPairingData();
   }
 
   /** What to tell the person about a connection problem, naming the computers that unpaired this phone. */
