@@ -28,6 +28,8 @@ import type {
   RpcRequest,
   StoredEvent,
   StoredRecord,
+  ThreadDelete,
+  ThreadDeleted,
   SyncPage,
   SyncRequest,
   Unpaired,
@@ -71,6 +73,8 @@ export interface ClientToServerEvents {
   "event:publish": (req: Publish, reply: Reply) => void;
   /** Host: replaces a latest-wins record. */
   "record:put": (req: RecordPut, reply: Reply) => void;
+  /** Host: deletes one of its threads: the relay forgets its events and summary record. */
+  "thread:delete": (req: ThreadDelete, reply: Reply) => void;
   /** Phone: what it missed of one host, records first, then events after its cursors. */
   sync: (req: SyncRequest, reply: Reply<SyncPage>) => void;
   /** Phone: where to push its notifications (replaces what the relay had for this phone). */
@@ -107,6 +111,8 @@ export interface ServerToClientEvents {
   event: (event: StoredEvent) => void;
   /** To phones: a record changed. */
   record: (record: StoredRecord) => void;
+  /** To phones: a host deleted a thread; drop it and what is kept of it. */
+  "thread:deleted": (deleted: ThreadDeleted) => void;
 }
 
 export type InterServerEvents = Record<string, never>;

@@ -184,6 +184,14 @@ export const recordPutSchema = z.strictObject({
 });
 export type RecordPut = z.infer<typeof recordPutSchema>;
 
+/** Host → relay: forget a thread, its events and its summary record. */
+export const threadDeleteSchema = z.strictObject({ threadId: threadIdSchema.min(1) });
+export type ThreadDelete = z.infer<typeof threadDeleteSchema>;
+
+/** Relay → phone: a host deleted one of its threads. */
+export const threadDeletedSchema = z.object({ hostId: idSchema, threadId: threadIdSchema });
+export type ThreadDeleted = z.infer<typeof threadDeletedSchema>;
+
 /** Phone → relay: a sealed command for one of its hosts (see `protocol/thread.ts`). */
 export const commandRequestSchema = z.strictObject({
   hostId: idSchema,

@@ -1,4 +1,4 @@
-// Commands on threads: stop one, revert what one changed (a task starts from the thread
+// Commands on threads: stop one, revert what one changed, delete an ended one (a task starts from the thread
 // panel's form, threadPanel.ts). They go through the thread manager like the phone's commands,
 // as the editor's own device.
 
@@ -31,6 +31,24 @@ export function registerThreadCommands(session: HostSession, self: () => DeviceR
         "Revert",
       );
       if (pick === "Revert") await send({ type: "revert", threadId: item.summary.threadId });
+    }),
+    vscode.commands.registerCommand("tether.thread.delete", async (item: ThreadItem) => {
+      const pick = await vscode.window.showWarningMessage(
+        `Delete "${item.summary.title}"?`,
+        {
+          modal: true,
+          detail:
+            "Its history goes from this editor, the relay and every paired phone. The files it changed stay as they are; revert first to undo them.",
+        },
+        "Delete",
+      );
+      if (pick !== "Delete") return;
+      try {
+        const { agent } = await session.session();
+        agent.manager.delete(item.summary.threadId, self());
+      } catch (err) {
+        void vscode.window.showErrorMessage(`Tether: ${err instanceof TetherError ? err.message : (err as Error).message}`);
+      }
     }),
   );
 }

@@ -180,6 +180,8 @@ export class ThreadPanels implements vscode.Disposable {
   /** A (re)started host: follow its manager, and show each open panel's thread as it has it. */
   private bind(running: Running): void {
     this.feed.follow(running.agent.manager);
+    // A deleted thread's panel has nothing left to show.
+    running.agent.manager.on("deleted", (threadId) => this.panelOf(threadId)?.webview.dispose());
     for (const panel of this.panels) this.show(panel, running);
   }
 

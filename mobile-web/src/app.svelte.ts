@@ -95,6 +95,7 @@ export class TetherApp {
       unpaired: ({ hostId, by }) => {
         if (by === "host") void this.#markUnpaired(hostId).catch(() => undefined);
       },
+      threadDeleted: ({ hostId, threadId }) => void this.#threads?.forgetThread(hostId, threadId).catch(() => undefined),
     });
     this.push = new PushSettings({
       db: () => this.#db,

@@ -10,6 +10,7 @@ import {
   recordPutSchema,
   rpcRequestSchema,
   syncSchema,
+  threadDeleteSchema,
   type Box,
   type HostPresence,
 } from "../../protocol/index";
@@ -80,6 +81,15 @@ export function registerRoutingHandlers(ctx: HandlerContext, socket: TetherSocke
     const record = { hostId, key: req.key, box: req.box, at: now() };
     return inOrder(socket).run(store.putRecord(record), () => {
       io.to(rooms.phonesOf(hostId)).emit("record", record);
+      return { ok: true as const };
+    });
+  });
+
+  handle(ctx, socket, "thread:delete", threadDeleteSchema, ["host"], (req) => {
+    const hostId = socket.data.device!.id;
+    // In order with the host's publishes: an event sent before the delete is gone with it.
+    return inOrder(socket).run(store.deleteThread(hostId, req.threadId), () => {
+      io.to(rooms.phonesOf(hostId)).emit("thread:deleted", { hostId, threadId: req.threadId });
       return { ok: true as const };
     });
   });

@@ -19,7 +19,7 @@
 
 import { createHash } from "node:crypto";
 import { createClient } from "redis";
-import type { Box, StoredEvent, StoredRecord } from "../../protocol/index";
+import { threadRecordKey, type Box, type StoredEvent, type StoredRecord } from "../../protocol/index";
 import * as lua from "./redisScripts";
 import type {
   DeviceRow,
@@ -291,6 +291,15 @@ export class RedisStore implements RelayStore {
 
   async putRecord(r: StoredRecord): Promise<void> {
     await this.client.hSet(this.k.records(r.hostId), r.key, JSON.stringify({ e: r.box.e, iv: r.box.iv, ct: r.box.ct, at: r.at }));
+  }
+
+  async deleteThread(hostId: string, threadId: string): Promise<void> {
+    await this.client
+      .multi()
+      .del(this.k.events(hostId, threadId))
+      .zRem(this.k.threads(hostId), threadId)
+      .hDel(this.k.records(hostId), threadRecordKey(threadId))
+      .exec();
   }
 
   async records(hostId: string): Promise<StoredRecord[]> {

@@ -4,7 +4,7 @@
 // multi-step method is atomic simply by running in one call (and in one transaction).
 
 import Database from "better-sqlite3";
-import type { StoredEvent, StoredRecord } from "../../protocol/index";
+import { threadRecordKey, type StoredEvent, type StoredRecord } from "../../protocol/index";
 import { MIGRATIONS } from "./migrations";
 import type {
   DeviceRow,
@@ -277,6 +277,13 @@ export class SqliteStore implements RelayStore {
          ON CONFLICT (host_id, key) DO UPDATE SET epoch = excluded.epoch, iv = excluded.iv, ct = excluded.ct, at = excluded.at`,
       )
       .run(r.hostId, r.key, r.box.e, r.box.iv, r.box.ct, r.at);
+  }
+
+  async deleteThread(hostId: string, threadId: string): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare("DELETE FROM events WHERE host_id = ? AND thread_id = ?").run(hostId, threadId);
+      this.db.prepare("DELETE FROM records WHERE host_id = ? AND key = ?").run(hostId, threadRecordKey(threadId));
+    })();
   }
 
   async records(hostId: string): Promise<StoredRecord[]> {

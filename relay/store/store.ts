@@ -119,6 +119,8 @@ export interface RelayStore {
   putRecord(record: StoredRecord): Promise<void>;
   /** A host's records, by key. */
   records(hostId: string): Promise<StoredRecord[]>;
+  /** Forgets a thread: its events and its summary record (`t-<threadId>`). */
+  deleteThread(hostId: string, threadId: string): Promise<void>;
 
   /** Sets the phone's push subscription, replacing the one it had. */
   putPushSubscription(deviceId: string, target: PushTarget, muted: string[], at: number): Promise<void>;

@@ -29,6 +29,7 @@ const EVENTS = {
   "live:publish": () => ({ threadId: "t1", n: 1, box: box() }),
   "event:publish": () => ({ threadId: "t1", seq: 1, box: box() }),
   "record:put": () => ({ key: "profile", box: box() }),
+  "thread:delete": () => ({ threadId: "t1" }),
   sync: (ids) => ({ hostId: ids.host, cursors: { t1: 0 } }),
   "push:subscribe": () => ({
     target: {

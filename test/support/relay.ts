@@ -10,7 +10,8 @@ import { createRelay, type Relay } from "../../relay/server";
 export interface TestRelay extends Relay {
   dataDir: string;
   logs: string[];
-  stop(): Promise<void>;
+  /** Closes the relay; its temporary data folder goes too unless `keepData` (for a restart on it). */
+  stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
 export async function startRelay(
@@ -42,9 +43,9 @@ export async function startRelay(
   return Object.assign(relay, {
     dataDir,
     logs: log.lines,
-    async stop() {
+    async stop(stopOptions: { keepData?: boolean } = {}) {
       await relay.close();
-      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir && !stopOptions.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   });
 }

@@ -43,6 +43,11 @@ export const heron = {
   summary: "Two herons by the pond, noted in heron-notes.md.",
 };
 
+/** A task that only finishes, to be deleted afterwards. */
+export const plover = {
+  task: "Forget the plover count (plover-4471)",
+};
+
 /** A model that takes its time: a word a second, so a run is still streaming when its window goes. */
 export const cranes = {
   task: "Count the cranes, slowly (crane-6604)",
@@ -88,6 +93,7 @@ const SCRIPTS: [{ task: string }, Turn[]][] = [
       () => finish(heron.summary),
     ],
   ],
+  [plover, [() => finish("Nothing to count.")]],
   [cranes, [() => ({ text: Array.from({ length: 60 }, (_, i) => `crane ${i + 1},`).join(" "), delayMs: 1_000 })]],
 ];
 

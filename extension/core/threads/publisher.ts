@@ -19,6 +19,8 @@ const RETRY_MS = 2_000;
 export class ThreadPublisher {
   private hostId: string | undefined;
   private seqs: Record<string, number> = {};
+  private deleted: string[] = [];
+  private deleting = false;
   private readonly pumping = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
   private readonly summaries = new Map<string, ThreadSummary>();
@@ -41,11 +43,13 @@ export class ThreadPublisher {
     if (published) {
       this.hostId = published.hostId;
       this.seqs = { ...published.seqs };
+      this.deleted = [...published.deleted];
     }
     link.on("hello", (hello) => this.onHello(hello.deviceId));
     threads.on("event", (thread) => this.publish(thread.id));
     threads.on("summary", (summary) => this.queueSummary(summary));
     threads.on("live", (threadId, event) => this.queueLive(threadId, event));
+    threads.on("deleted", (threadId) => this.onDeleted(threadId));
   }
 
   close(): void {
@@ -65,8 +69,10 @@ export class ThreadPublisher {
       // A new registration (the relay's data was reset): everything goes again under the new id.
       this.hostId = hostId;
       this.seqs = {};
+      this.deleted = [];
       this.save();
     }
+    void this.sendDeletes();
     for (const thread of this.threads.list()) {
       this.summaries.set(thread.id, this.threads.summary(thread));
       this.publish(thread.id);
@@ -91,7 +97,8 @@ export class ThreadPublisher {
   private async pump(threadId: string): Promise<void> {
     const thread = this.threads.get(threadId);
     if (!thread || this.closed) return;
-    while (this.link.state === "open" && this.hostId && this.publishedSeq(threadId) < thread.lastSeq) {
+    const current = (): boolean => this.threads.get(threadId) === thread;
+    while (this.link.state === "open" && this.hostId && current() && this.publishedSeq(threadId) < thread.lastSeq) {
       await this.liveChain;
       const hostId = this.hostId;
       const from = this.publishedSeq(threadId);
@@ -113,7 +120,7 @@ export class ThreadPublisher {
         }
         reached++;
       }
-      if (hostId !== this.hostId) return;
+      if (hostId !== this.hostId || !current()) return;
       this.seqs[threadId] = reached;
       this.save();
       if (reached < from + batch.length) return;
@@ -131,7 +138,37 @@ export class ThreadPublisher {
   }
 
   private save(): void {
-    if (this.hostId) this.store.savePublished({ hostId: this.hostId, seqs: this.seqs });
+    if (this.hostId) this.store.savePublished({ hostId: this.hostId, seqs: this.seqs, deleted: this.deleted });
+  }
+
+  /** A thread deleted on the host: the relay forgets it too, now or once it is reachable. */
+  private onDeleted(threadId: string): void {
+    delete this.seqs[threadId];
+    this.summaries.delete(threadId);
+    this.liveBuffers.delete(threadId);
+    if (!this.deleted.includes(threadId)) this.deleted.push(threadId);
+    this.save();
+    void this.sendDeletes();
+  }
+
+  /** Asks the relay to forget each deleted thread, in order; what fails waits for the next hello. */
+  private async sendDeletes(): Promise<void> {
+    if (this.deleting || this.closed) return;
+    this.deleting = true;
+    try {
+      while (this.deleted.length > 0 && this.link.state === "open" && this.hostId) {
+        const threadId = this.deleted[0]!;
+        const answer = await this.link.request("thread:delete", { threadId });
+        if (!answer.ok) {
+          this.log.warn("the relay did not forget a deleted thread; will retry", { thread: threadId, code: answer.code });
+          return;
+        }
+        this.deleted.shift();
+        this.save();
+      }
+    } finally {
+      this.deleting = false;
+    }
   }
 
   private queueSummary(summary: ThreadSummary): void {
@@ -149,7 +186,10 @@ export class ThreadPublisher {
     for (const summary of pending) {
       const key = threadRecordKey(summary.threadId);
       void seal(this.identity.contentKey()!, this.identity.epoch, summary, sealContext.record(hostId, key))
-        .then((box) => this.link.request("record:put", { key, box }))
+        // Deleted while it was being sealed: its record must not come back after the delete.
+        .then((box) =>
+          this.threads.get(summary.threadId) ? this.link.request("record:put", { key, box }) : { ok: true as const },
+        )
         .then((answer) => {
           if (answer.ok) return;
           this.log.warn("could not publish a thread summary; will retry", { thread: summary.threadId, code: answer.code });

@@ -49,6 +49,8 @@ export interface ThreadManagerEvents {
   live: [threadId: string, event: LiveEvent];
   /** A thread's summary changed. */
   summary: [summary: ThreadSummary];
+  /** A thread was deleted, with its history. */
+  deleted: [threadId: string];
 }
 
 export interface NewTask {
@@ -226,6 +228,21 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
     store.saveCheckpoint(threadId, {});
     thread.append({ type: "reverted", files, ...(skipped.length ? { skipped } : {}), by });
     return { files, skipped };
+  }
+
+  /**
+   * Deletes a thread that has ended: its history and checkpoint go, the files it changed stay
+   * as they are. A thread still running or waiting must be stopped first.
+   */
+  delete(threadId: string, by: DeviceRef): void {
+    const thread = this.mustGet(threadId);
+    if (this.runs.has(threadId) || !ENDED_STATUSES.includes(thread.status)) {
+      throw new TetherError(ErrorCode.Conflict, "The thread is still running or waiting; stop it before deleting it.");
+    }
+    this.threads.delete(threadId);
+    this.options.store.remove(threadId);
+    this.options.log.info("thread deleted", { thread: threadId, by: by.name });
+    this.emit("deleted", threadId);
   }
 
   /** Resolves when no thread is running or queued. */

@@ -39,7 +39,12 @@ export type Checkpoint = z.infer<typeof checkpointSchema>;
 const appliedSchema = z.array(z.object({ id: z.string(), reply: z.unknown() }));
 export type Applied = z.infer<typeof appliedSchema>;
 
-const publishedSchema = z.object({ hostId: z.string(), seqs: z.record(z.string(), z.number().int()) });
+const publishedSchema = z.object({
+  hostId: z.string(),
+  seqs: z.record(z.string(), z.number().int()),
+  /** Threads deleted here that the relay has not forgotten yet. */
+  deleted: z.array(z.string()).default([]),
+});
 export type Published = z.infer<typeof publishedSchema>;
 
 export const hashText = (text: string | null): string =>
@@ -149,6 +154,7 @@ export class ThreadStore {
     this.writeJson(join(this.dir, "applied.json"), applied);
   }
 
+  /** Removes a thread's folder: its events, meta and checkpoint. */
   remove(id: string): void {
     rmSync(this.threadDir(id), { recursive: true, force: true });
   }

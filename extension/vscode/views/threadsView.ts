@@ -64,8 +64,10 @@ export class ThreadsView implements vscode.TreeDataProvider<ThreadItem>, vscode.
   constructor(session: HostSession) {
     this.subscription = session.onDidStart(({ agent }) => {
       this.manager?.off("summary", this.onSummary);
+      this.manager?.off("deleted", this.onSummary);
       this.manager = agent.manager;
       this.manager.on("summary", this.onSummary);
+      this.manager.on("deleted", this.onSummary);
       this.changed.fire();
     });
   }
@@ -86,6 +88,7 @@ export class ThreadsView implements vscode.TreeDataProvider<ThreadItem>, vscode.
 
   dispose(): void {
     this.manager?.off("summary", this.onSummary);
+    this.manager?.off("deleted", this.onSummary);
     this.subscription.dispose();
     this.changed.dispose();
   }

@@ -13,6 +13,7 @@ import {
   storedEventSchema,
   storedRecordSchema,
   syncPageSchema,
+  threadDeletedSchema,
   unpairedSchema,
   type LiveForward,
   type PairResult,
@@ -29,6 +30,7 @@ export {
   pairResultSchema,
   storedEventSchema,
   storedRecordSchema,
+  threadDeletedSchema,
   unpairedSchema,
 };
 

@@ -14,6 +14,7 @@ import {
   pairResultSchema,
   storedEventSchema,
   storedRecordSchema,
+  threadDeletedSchema,
   unpairedSchema,
 } from "./inbound";
 import type { InboundEvent, InboundLive, InboundPairResult, InboundRecord } from "./inbound";
@@ -33,6 +34,8 @@ export interface LinkHandlers {
   pairResult(result: InboundPairResult): void;
   /** A host no longer pairs with this phone. */
   unpaired(unpaired: z.infer<typeof unpairedSchema>): void;
+  /** A host deleted one of its threads. */
+  threadDeleted(deleted: z.infer<typeof threadDeletedSchema>): void;
 }
 
 /** Retries after the relay itself refused or dropped us; socket.io retries the rest. */
@@ -206,6 +209,12 @@ export class RelayLink {
       const unpaired = unpairedSchema.safeParse(raw);
       if (!unpaired.success) return warn("unpaired");
       guard(() => this.handlers.unpaired(unpaired.data));
+    });
+
+    socket.on("thread:deleted", (raw) => {
+      const deleted = threadDeletedSchema.safeParse(raw);
+      if (!deleted.success) return warn("thread:deleted");
+      guard(() => this.handlers.threadDeleted(deleted.data));
     });
 
     socket.on("pair:result", (raw) => {

@@ -84,6 +84,7 @@ export class ThreadService {
     const { socket } = await this.deps.connection();
     const { threads } = this.deps;
     const cursors = threads.cursors(hostId);
+    const known = threads.summarised(hostId);
     for (let first = true; ; first = false) {
       const page = await request(
         () => socket.timeout(SYNC_TIMEOUT_MS).emitWithAck("sync", { hostId, cursors, limit: SYNC_PAGE }),
@@ -94,6 +95,8 @@ export class ThreadService {
         // A new content key (after the host rotated it) first, then what it opens.
         await onRecords?.(page.records);
         for (const record of page.records) await this.onRecord(record);
+        // The records are all the host has: a thread whose summary is gone was deleted.
+        await threads.forgetMissing(hostId, known, new Set(page.records.map((r) => r.key)));
       }
       const keys = this.deps.host(hostId) ?? host;
       const opened: CachedEvent[] = [];

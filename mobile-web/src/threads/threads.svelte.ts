@@ -2,7 +2,7 @@
 // the thread on screen. Everything is kept in IndexedDB, so threads read offline, and each
 // thread remembers how far it is complete, so catching up asks only for what is missing.
 
-import type { ThreadSummary } from "../../../protocol/index";
+import { threadRecordKey, type ThreadSummary } from "../../../protocol/index";
 import type { Database } from "../store/db";
 import { Stores } from "../store/db";
 import { contiguousSeq, mergeEvents, sortThreads, type CachedEvent, type CachedThread } from "./cache";
@@ -100,6 +100,27 @@ export class Threads {
     const current = this.get(hostId, threadId);
     if (current?.summary) return;
     await this.#save({ hostId, threadId, summary: null, seq: current?.seq ?? 0, sent: { text, at, queued } });
+  }
+
+  /** Forgets a thread its host deleted: its summary and its events. */
+  async forgetThread(hostId: string, threadId: string): Promise<void> {
+    await this.db.delete(Stores.threads, [hostId, threadId]);
+    await this.db.deleteRange(Stores.events, IDBKeyRange.bound([hostId, threadId], [hostId, threadId, []]));
+    this.all = this.all.filter((t) => !(t.hostId === hostId && t.threadId === threadId));
+    if (this.open?.hostId === hostId && this.open.threadId === threadId) this.closeThread();
+  }
+
+  /** Threads of a host this phone has a summary of (so the relay had their record). */
+  summarised(hostId: string): string[] {
+    return this.all.filter((t) => t.hostId === hostId && t.summary).map((t) => t.threadId);
+  }
+
+  /**
+   * After a catch-up read the host's records: of the threads summarised before it asked
+   * (`known`), those whose summary record the relay no longer keeps were deleted meanwhile.
+   */
+  async forgetMissing(hostId: string, known: readonly string[], recordKeys: ReadonlySet<string>): Promise<void> {
+    for (const threadId of known) if (!recordKeys.has(threadRecordKey(threadId))) await this.forgetThread(hostId, threadId);
   }
 
   /** Forgets everything of a host (it was unpaired). */

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { ErrorCode, TetherError, randomId, toBase64Url, type ThreadEvent } from "../../../protocol/index";
+import { ErrorCode, TetherError, randomId, threadRecordKey, toBase64Url, type ThreadEvent } from "../../../protocol/index";
 import { startAgentHost, type AgentHost } from "../../support/agentHost";
 import {
   startFakeAnthropic,
@@ -16,7 +16,7 @@ import {
   type FakeTurn,
   type OpenAIBody,
 } from "../../support/fakeModels";
-import { pairPhone, type PairedPhone } from "../../support/phone";
+import { connect, connected, pairPhone, type PairedPhone } from "../../support/phone";
 import { startRelay, type TestRelay } from "../../support/relay";
 import { makeWorkspace } from "../../support/workspace";
 
@@ -456,5 +456,63 @@ describe("agent threads through a real relay", function () {
     });
     await phone.send({ type: "message", threadId: done, text: "What was it again?" });
     await phone.waitFor(done, (e) => e.type === "summary" && e.text === "Still 10.");
+  });
+
+  it("deletes an ended thread on the host and at the relay, now or once the relay is back", async () => {
+    const editor = { id: "editor", name: "VS Code" };
+    model.push(call("run_command", { command: "sleep 5" }));
+    const running = await newTask("Wait a while");
+    await phone.waitFor(running, (e) => e.type === "approval-requested");
+    assert.throws(() => host.threads.delete(running, editor), /stop it before deleting/);
+
+    model.push(finish("Nothing to do."));
+    const first = await newTask("Say nothing", "full-auto");
+    await ended(first);
+    const told = new Promise<{ hostId: string; threadId: string }>((resolve) => phone.socket.once("thread:deleted", resolve));
+    host.threads.delete(first, editor);
+    assert.deepEqual(await told, { hostId: phone.hostId, threadId: first });
+    assert.equal(host.threads.get(first), undefined);
+    const synced = await phone.sync();
+    assert.equal(synced.events.filter((e) => e.threadId === first).length, 0, "the relay kept its events");
+    assert.equal(synced.summaries.filter((t) => t.threadId === first).length, 0, "the relay kept its summary");
+    assert.ok(
+      synced.events.some((e) => e.threadId === running),
+      "another thread went too",
+    );
+
+    // Deleted while the relay is away: forgotten there once the host is back.
+    model.push(finish("Still nothing."));
+    const second = await newTask("Say nothing again", "full-auto");
+    await ended(second);
+    const { dataDir, port } = relay;
+    await relay.stop({ keepData: true });
+    host.threads.delete(second, editor);
+    relay = await startRelay({ dataDir, config: { port } });
+    // The phone connects again (as the app does) and asks what the relay keeps of the host.
+    const again = connect(relay.url, { token: phone.token });
+    await connected(again);
+    const stored = async (): Promise<string[]> => {
+      const page = await again.timeout(5_000).emitWithAck("sync", { hostId: phone.hostId, cursors: {} });
+      return page.ok
+        ? [
+            ...page.records.map((r: { key: string }) => r.key),
+            ...page.events.map((e: { threadId: string; seq: number }) => `${e.threadId}#${e.seq}`),
+          ]
+        : [];
+    };
+    const until = Date.now() + 15_000;
+    while ((await stored()).some((k) => k.includes(second))) {
+      if (Date.now() > until) throw new Error("the relay still has the thread deleted while it was away");
+      await delay(200);
+    }
+    assert.ok((await stored()).includes(threadRecordKey(running)), "the other thread is still there");
+    again.close();
+    // A restarted host does not bring it back.
+    await host.stop();
+    host = await startHost({ stateDir: host.stateDir });
+    assert.equal(host.threads.get(second), undefined);
+    await relay.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    relay = await startRelay();
   });
 });

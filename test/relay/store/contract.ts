@@ -228,6 +228,32 @@ export function storeContract(name: string, maker: StoreMaker): void {
       ]);
     });
 
+    it("forgets a deleted thread's events and summary, and nothing else", async () => {
+      const ev = (hostId: string, threadId: string, seq: number) => ({ hostId, threadId, seq, box: box(seq), at: seq });
+      for (const e of [ev("h", "a", 1), ev("h", "a", 2), ev("h", "b", 1), ev("other", "a", 1)]) await store.appendEvent(e);
+      for (const [hostId, key] of [
+        ["h", "t-a"],
+        ["h", "t-b"],
+        ["h", "profile"],
+        ["other", "t-a"],
+      ] as const)
+        await store.putRecord({ hostId, key, box: box(9), at: 9 });
+      await store.deleteThread("h", "a");
+      assert.deepEqual(
+        (await store.eventsAfter("h", {}, 10)).events.map((e) => `${e.threadId}${e.seq}`),
+        ["b1"],
+      );
+      assert.deepEqual(
+        (await store.records("h")).map((r) => r.key),
+        ["profile", "t-b"],
+      );
+      assert.equal((await store.eventsAfter("other", {}, 10)).events.length, 1);
+      assert.equal((await store.records("other")).length, 1);
+      // A thread id used again starts afresh.
+      assert.equal(await store.appendEvent({ ...ev("h", "a", 1), box: box(5) }), "stored");
+      await store.deleteThread("h", "never-was");
+    });
+
     it("lets a slot be joined once, closed once, and never joined after it expired or closed", async () => {
       await store.insertSlot(slot("s"));
       assert.deepEqual(await store.slot("s"), slot("s"));

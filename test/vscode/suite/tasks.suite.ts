@@ -9,7 +9,7 @@ import { join } from "node:path";
 import * as vscode from "vscode";
 import { randomId } from "../../../protocol/index";
 import type { PairedPhone } from "../../support/phone";
-import { ledger, summarise, wren } from "../scenarios";
+import { ledger, plover, summarise, wren } from "../scenarios";
 import { desk, onlyInPhase } from "../support/desk";
 import { ended, pairThroughEditor } from "../support/phones";
 
@@ -92,5 +92,30 @@ describe("Tether in VS Code: tasks with a paired phone", function () {
     // The left side is the file before the task touched it, from the thread's checkpoint.
     assert.equal((await vscode.workspace.openTextDocument(input.original)).getText(), wren.before);
     await vscode.window.tabGroups.close(diff);
+  });
+
+  it("deletes an ended thread from the Threads view, on the phone too", async () => {
+    const threadId = await vscode.commands.executeCommand<string | undefined>("tether.newTask", plover.task);
+    assert.ok(threadId);
+    await phone.waitFor(threadId, ended);
+    const told = new Promise<unknown>((resolve) => phone.socket.once("thread:deleted", resolve));
+    const window = vscode.window as unknown as { showWarningMessage: (m: string, ...rest: unknown[]) => Thenable<unknown> };
+    const original = window.showWarningMessage;
+    const asked: string[] = [];
+    // The confirmation is a modal, which VS Code does not open in tests: answered where it opens.
+    window.showWarningMessage = (message, ...rest) => {
+      asked.push(message);
+      return Promise.resolve(rest.includes("Delete") ? "Delete" : undefined);
+    };
+    try {
+      await vscode.commands.executeCommand("tether.thread.delete", { summary: { threadId, title: plover.task } });
+    } finally {
+      window.showWarningMessage = original;
+    }
+    assert.deepEqual(asked, [`Delete "${plover.task}"?`]);
+    assert.deepEqual(await told, { hostId: phone.hostId, threadId });
+    const { summaries, events } = await phone.sync();
+    assert.ok(!summaries.some((s) => s.threadId === threadId), "the relay still has its summary");
+    assert.ok(!events.some((e) => e.threadId === threadId), "the relay still has its events");
   });
 });
