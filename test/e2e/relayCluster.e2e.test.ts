@@ -14,8 +14,8 @@ import { randomId, type HostPresence } from "../../protocol/index";
 import { startFailoverProxy, type FailoverProxy } from "../support/failoverProxy";
 import { startFakeOpenAI, type FakeModelServer, type FakeStep, type OpenAIBody } from "../support/fakeModels";
 import { connect, connected, once, pairPhone, type PairedPhone, type PhoneSocket } from "../support/phone";
-import { start, type Proc } from "../support/processes";
-import { freePort, startRedis, type TestRedis } from "../support/redisServer";
+import { freePort, start, type Proc } from "../support/processes";
+import { startRedis, type TestRedis } from "../support/redisServer";
 import { assertSameAsHost, catchUp, catchUpTo, hostEvents, merge } from "../support/threadSync";
 import { makeWorkspace } from "../support/workspace";
 

@@ -5,30 +5,18 @@
 
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomId, type ThreadEvent } from "../../protocol/index";
 import { ThreadStore, workspaceStateDir } from "../../extension/core/threads/threadStore";
 import { startFakeOpenAI, type FakeModelServer, type FakeStep, type OpenAIBody } from "../support/fakeModels";
 import { connect, connected, once, pairPhone, type PairedPhone } from "../support/phone";
-import { start, type Proc } from "../support/processes";
+import { freePort, start, type Proc } from "../support/processes";
 import { assertSameAsHost, catchUp, contiguous, hostEvents, merge } from "../support/threadSync";
 import { makeWorkspace } from "../support/workspace";
 
 const DIST = join(__dirname, "..", "..", "dist");
 const quiet = { info() {}, warn() {}, error() {} };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A task that reads, runs a three-second command, writes, runs another and finishes. */
 function longTask(tag: string): FakeStep<OpenAIBody>[] {

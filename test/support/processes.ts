@@ -2,6 +2,7 @@
 // with their whole process group at the end.
 
 import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
 
 export interface Proc {
   child: ChildProcess;
@@ -79,4 +80,16 @@ export function start(command: string, args: string[], options: { cwd?: string; 
 export function startInTerminal(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Proc {
   const quoted = [command, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(" ");
   return start("script", ["-qfec", quoted, "/dev/null"], { ...options, env: { TERM: "dumb", ...options.env } });
+}
+
+/** A port nothing listens on now, for a process that must come back on the same one. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -3,10 +3,11 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
+import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "redis";
+import { freePort } from "./processes";
 
 export const REDIS_SERVER = process.env.TETHER_REDIS_SERVER ?? "redis-server";
 
@@ -16,17 +17,6 @@ export interface TestRedis {
   /** Everything the server holds, as an uncompressed RDB file, to search for plaintext. */
   dump(): Promise<Buffer>;
   stop(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function answers(port: number): Promise<boolean> {
