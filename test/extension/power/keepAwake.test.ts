@@ -55,11 +55,16 @@ describe("keeping the computer awake", function () {
     const inhibitor = new RecordingInhibitor();
     const keepAwake = new KeepAwake(inhibitor, threads.manager, [], quietLog);
     assert.equal(inhibitor.held, 0);
-    model.push(
-      { toolCalls: [{ name: "run_command", args: { command: "sleep 1" } }] },
-      { toolCalls: [{ name: "finish", args: { summary: "slept" } }] },
-    );
-    model.push({ toolCalls: [{ name: "finish", args: { summary: "second" } }] });
+    // The two threads ask the model at once: each answer is chosen by the asking thread, not by
+    // the order the requests arrive in.
+    const turn = (request: { body: { messages: { role: string; content?: unknown }[] } }) => {
+      const said = JSON.stringify(request.body.messages);
+      if (said.includes("and this")) return { toolCalls: [{ name: "finish", args: { summary: "second" } }] };
+      if (request.body.messages.some((m) => m.role === "tool"))
+        return { toolCalls: [{ name: "finish", args: { summary: "slept" } }] };
+      return { toolCalls: [{ name: "run_command", args: { command: "sleep 1" } }] };
+    };
+    model.push(turn, turn, turn);
     const first = threads.manager.newTask({ threadId: "t-one", text: "sleep a second" }, phone);
     const second = threads.manager.newTask({ threadId: "t-two", text: "and this" }, phone);
     assert.equal(inhibitor.held, 1, "one hold for any number of tasks");
