@@ -1,0 +1,98 @@
+// A host's connection without the host: a real host core pairs a real phone, then hands its
+// registration and content key to a bare socket.io-client that the bench drives directly. It
+// publishes sealed events and answers commands the way the host core does on the wire, minus
+// the host's own work, to measure the relay alone and to fill it fast.
+
+import { mkdtempSync } from "node:fs";
+import { join } from "node:path";
+import { io, type Socket } from "socket.io-client";
+import {
+  PROTOCOL_VERSION,
+  seal,
+  sealContext,
+  threadRecordKey,
+  type Box,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+  type ThreadEvent,
+  type ThreadSummary,
+} from "../../protocol/index";
+import { startHost } from "../../test/support/host";
+import type { PairedPhone } from "../../test/support/phone";
+import { makeWorkspace } from "../../test/support/workspace";
+import type { Cleanup } from "./scenario";
+import { pairWith } from "./tether";
+
+export type HostSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface RawHost {
+  hostId: string;
+  /** The host's bearer token, for more connections as this host. */
+  token: string;
+  key: CryptoKey;
+  epoch: number;
+  socket: HostSocket;
+  phone: PairedPhone;
+  /** Seals a thread event as the host's publisher does. */
+  sealEvent(threadId: string, seq: number, event: ThreadEvent): Promise<Box>;
+  /** Publishes a sealed event and resolves with the relay's answer. */
+  publish(threadId: string, seq: number, box: Box): Promise<void>;
+  /** Publishes a thread summary record, as the host does after each change. */
+  putSummary(summary: ThreadSummary): Promise<void>;
+}
+
+/**
+ * Pairs a Node phone (and, with `pairMore`, other devices through pairing links of their own)
+ * with a real host core, then takes the host's place on the wire.
+ */
+export async function pairedRawHost(
+  relay: string,
+  tmp: string,
+  cleanup: Cleanup,
+  pairMore?: (link: () => Promise<string>) => Promise<void>,
+): Promise<RawHost> {
+  const folder = makeWorkspace({ "README.md": "# bench\n" });
+  const host = await startHost(relay, folder, { stateDir: mkdtempSync(join(tmp, "host-")), name: "bench host" });
+  let phone: PairedPhone;
+  try {
+    phone = await pairWith(host.host, cleanup);
+    await pairMore?.(async () => (await host.host.openPairing()).url);
+  } finally {
+    await host.stop();
+  }
+  const credentials = host.identity.credentials(relay);
+  const key = host.identity.contentKey();
+  if (!credentials || !key) throw new Error("the host did not register");
+  const socket: HostSocket = io(relay, {
+    auth: { v: PROTOCOL_VERSION, token: credentials.token },
+    transports: ["websocket"],
+    reconnection: false,
+    forceNew: true,
+  });
+  cleanup.add(socket, (s) => s.close());
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", () => resolve());
+    socket.once("connect_error", reject);
+  });
+  const hostId = credentials.deviceId;
+  const epoch = host.identity.epoch;
+  return {
+    hostId,
+    token: credentials.token,
+    key,
+    epoch,
+    socket,
+    phone,
+    sealEvent: (threadId, seq, event) => seal(key, epoch, event, sealContext.event(hostId, threadId, seq)),
+    async publish(threadId, seq, box) {
+      const answer = await socket.timeout(30_000).emitWithAck("event:publish", { threadId, seq, box });
+      if (!answer.ok) throw new Error(`event:publish: ${answer.message}`);
+    },
+    async putSummary(summary) {
+      const k = threadRecordKey(summary.threadId);
+      const box = await seal(key, epoch, summary, sealContext.record(hostId, k));
+      const answer = await socket.timeout(30_000).emitWithAck("record:put", { key: k, box });
+      if (!answer.ok) throw new Error(`record:put: ${answer.message}`);
+    },
+  };
+}

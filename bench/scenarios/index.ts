@@ -1,0 +1,13 @@
+// The suite, in the order `npm run bench` runs it.
+
+import type { Scenario } from "../lib/scenario";
+import { approval } from "./approval";
+import { catchup } from "./catchup";
+import { cryptoScenario } from "./crypto";
+import { idle } from "./idle";
+import { mirror } from "./mirror";
+import { pwa } from "./pwa";
+import { terminal } from "./terminal";
+import { throughput } from "./throughput";
+
+export const scenarios: Scenario[] = [approval, throughput, idle, catchup, mirror, cryptoScenario, pwa, terminal];
