@@ -121,6 +121,8 @@ export type InterServerEvents = Record<string, never>;
 export interface SocketData {
   device?: { id: string; kind: DeviceKind };
   ip: string;
+  /** When the relay accepted the connection (ms); a host's newest socket gets its commands. */
+  since?: number;
 }
 
 /** Error data attached to a refused connection (`connect_error`'s `err.data`). */

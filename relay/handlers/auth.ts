@@ -18,6 +18,7 @@ function refuse(code: ErrorCode, message: string, revoked?: boolean): Error {
 export function authMiddleware(ctx: HandlerContext) {
   return (socket: TetherSocket, next: (err?: Error) => void): void => {
     socket.data.ip = socket.handshake.address;
+    socket.data.since = ctx.now();
     const parsed = handshakeSchema.safeParse(socket.handshake.auth);
     if (!parsed.success) {
       ctx.log.warn("handshake refused: malformed", { ip: socket.data.ip });

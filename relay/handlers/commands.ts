@@ -23,7 +23,7 @@ import {
   type Failure,
 } from "../../protocol/index";
 import type { InboxRow } from "../store/store";
-import { handle, inOrder, rooms, type AnswerOf, type HandlerContext, type TetherSocket } from "./context";
+import { handle, hostSocket, inOrder, rooms, type AnswerOf, type HandlerContext, type TetherSocket } from "./context";
 
 /** How long the relay waits for a host to acknowledge one command. */
 export const COMMAND_ACK_TIMEOUT_MS = 15_000;
@@ -74,10 +74,12 @@ export class Inbox {
 
   /** One command to the host; undefined when it is offline or did not answer in time. */
   private async send(row: InboxRow): Promise<Outcome | undefined> {
+    const target = await hostSocket(this.ctx.io, row.hostId);
+    if (!target) return undefined;
     let replies: unknown[];
     try {
       replies = await this.ctx.io
-        .to(rooms.host(row.hostId))
+        .to(target)
         .timeout(this.ackTimeoutMs)
         .emitWithAck("command", { from: row.from, id: row.id, box: row.box, at: row.at });
     } catch {

@@ -49,6 +49,23 @@ export async function socketsIn(io: TetherServer, room: string): Promise<number>
   }
 }
 
+/**
+ * The one socket a host's commands and calls go to: its newest connection, on any relay process.
+ * A host that reconnected can leave its previous socket behind until that one's ping times out;
+ * a command sent to every socket of the host would wait for the dead one's acknowledgement.
+ */
+export async function hostSocket(io: TetherServer, hostId: string): Promise<string | undefined> {
+  let sockets;
+  try {
+    sockets = await io.in(rooms.host(hostId)).fetchSockets();
+  } catch {
+    sockets = await io.in(rooms.host(hostId)).fetchSockets();
+  }
+  let newest: (typeof sockets)[number] | undefined;
+  for (const s of sockets) if (!newest || (s.data.since ?? 0) >= (newest.data.since ?? 0)) newest = s;
+  return newest?.id;
+}
+
 export function roleOf(socket: TetherSocket): Role {
   return socket.data.device?.kind ?? "anonymous";
 }

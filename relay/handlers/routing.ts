@@ -14,7 +14,7 @@ import {
   type Box,
   type HostPresence,
 } from "../../protocol/index";
-import { handle, inOrder, rooms, socketsIn, type HandlerContext, type TetherSocket } from "./context";
+import { handle, hostSocket, inOrder, rooms, socketsIn, type HandlerContext, type TetherSocket } from "./context";
 
 export const RPC_TIMEOUT_MS = 20_000;
 const SYNC_DEFAULT_LIMIT = 1000;
@@ -42,12 +42,11 @@ export function registerRoutingHandlers(ctx: HandlerContext, socket: TetherSocke
 
   handle(ctx, socket, "rpc", rpcRequestSchema, ["phone"], async (req) => {
     const from = await mustBePaired(ctx, socket, req.hostId);
+    const target = await hostSocket(io, req.hostId);
+    if (!target) throw new TetherError(ErrorCode.HostOffline, "The computer is offline.");
     let replies: unknown[];
     try {
-      replies = await io
-        .to(rooms.host(req.hostId))
-        .timeout(RPC_TIMEOUT_MS)
-        .emitWithAck("rpc", { from, id: req.id, box: req.box });
+      replies = await io.to(target).timeout(RPC_TIMEOUT_MS).emitWithAck("rpc", { from, id: req.id, box: req.box });
     } catch {
       throw new TetherError(ErrorCode.Timeout, "The computer did not answer in time.");
     }

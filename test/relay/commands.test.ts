@@ -80,6 +80,30 @@ describe("relay: command inbox and live events", () => {
     assert.equal(await relay.store.inboxDepth(phone.hostId), 0, "a refused command is not delivered again");
   });
 
+  it("sends commands and calls to the host's newest connection only, so a silent older one holds nothing up", async () => {
+    const stale = await hostSocket();
+    const staleSaw: string[] = [];
+    stale.on("command", (req) => staleSaw.push(req.id)); // never answers, like a half-dead link
+    stale.on("rpc", (req) => staleSaw.push(req.id));
+    await new Promise((r) => setTimeout(r, 5));
+    const fresh = await hostSocket();
+    fresh.on("command", (_req, reply) => reply({ ok: true, box: box(5) }));
+    fresh.on("rpc", (_req, reply) => reply({ ok: true, box: box(6) }));
+
+    assert.deepEqual(await command("to-newest"), { ok: true, queued: false, box: box(5) });
+    const call = await phone.socket.timeout(5000).emitWithAck("rpc", { hostId: phone.hostId, id: "call-1", box: box(1) });
+    assert.deepEqual(call, { ok: true, box: box(6) });
+    assert.deepEqual(staleSaw, [], "the older connection is not asked");
+    assert.equal(await relay.store.inboxDepth(phone.hostId), 0);
+
+    // Once the newest is gone, the one left takes over.
+    fresh.close();
+    stale.removeAllListeners("command");
+    stale.on("command", (_req, reply) => reply({ ok: true, box: box(8) }));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(await command("to-remaining"), { ok: true, queued: false, box: box(8) });
+  });
+
   it("stores a repeated id once while it waits", async () => {
     await command("same", 1);
     await command("same", 1);
