@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { httpOrigin } from "../protocol/index";
 import type { LogFormat } from "./log";
+import { DEFAULT_EVENT_RATES, type EventRates } from "./rateLimit";
 
 export interface RelayConfig {
   host: string;
@@ -33,7 +34,20 @@ export interface RelayConfig {
    * broadcasts with every other relay process on the same Redis (scale-out).
    */
   redis?: string;
+  /** Events a second each device may send, by kind; absent: `DEFAULT_EVENT_RATES`. */
+  eventRates?: EventRates;
+  /** How long and how much of each host's history the relay keeps; absent: `DEFAULT_RETENTION`. */
+  retention?: Retention;
 }
+
+export interface Retention {
+  /** Events older than this are deleted; 0 keeps them however old. */
+  days: number;
+  /** Sealed bytes of events kept per host; beyond it the oldest go first. 0: no cap. */
+  hostQuotaBytes: number;
+}
+
+export const DEFAULT_RETENTION: Retention = { days: 30, hostQuotaBytes: 1024 * 1024 * 1024 };
 
 export interface TlsFiles {
   certFile: string;
@@ -89,6 +103,16 @@ Scale-out (several relay processes behind one address):
                        Redis instead of SQLite (--data-dir is then unused), and route
                        between every relay process that uses the same Redis, e.g.
                        redis://:password@10.0.0.5:6379/0 (env TETHER_REDIS_URL)
+
+Limits and retention:
+  --retention-days <n> Delete events older than n days; 0 keeps them (env
+                       TETHER_RETENTION_DAYS, default 30). Phones are told when a
+                       thread's start was trimmed
+  --host-quota <MB>    Keep at most this much of each host's sealed history, oldest
+                       deleted first; 0 for no cap (env TETHER_HOST_QUOTA_MB, default 1024)
+  --phone-rate <n>     Events a second each phone may send, bursts of ten seconds'
+                       worth (env TETHER_PHONE_RATE, default ${DEFAULT_EVENT_RATES.phone})
+  --host-rate <n>      The same for each host (env TETHER_HOST_RATE, default ${DEFAULT_EVENT_RATES.host})
 
 Operations:
   --metrics-token <t>  Serve Prometheus metrics at /metrics to requests that send
@@ -188,6 +212,14 @@ function metricsToken(value: string | undefined): string | undefined {
   return value;
 }
 
+function count(value: string, flag: string, min: number): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isInteger(n) || n < min) {
+    throw new ConfigError(`${flag} must be a whole number, ${min} or more, got "${value}"`);
+  }
+  return n;
+}
+
 function redisUrl(value: string | undefined): string | undefined {
   if (value === undefined || value === "") return undefined;
   let parsed: URL | undefined;
@@ -227,6 +259,10 @@ export function parseRelayConfig(
       "allow-origin": { type: "string", multiple: true },
       "metrics-token": { type: "string" },
       redis: { type: "string" },
+      "retention-days": { type: "string" },
+      "host-quota": { type: "string" },
+      "phone-rate": { type: "string" },
+      "host-rate": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -248,5 +284,20 @@ export function parseRelayConfig(
     allowOrigins: allowOrigins(values["allow-origin"] ?? [], env.TETHER_ALLOW_ORIGIN),
     metricsToken: metricsToken(values["metrics-token"] ?? env.TETHER_METRICS_TOKEN),
     redis: redisUrl(values.redis ?? env.TETHER_REDIS_URL),
+    eventRates: {
+      phone: count(values["phone-rate"] ?? env.TETHER_PHONE_RATE ?? String(DEFAULT_EVENT_RATES.phone), "--phone-rate", 1),
+      host: count(values["host-rate"] ?? env.TETHER_HOST_RATE ?? String(DEFAULT_EVENT_RATES.host), "--host-rate", 1),
+    },
+    retention: {
+      days: count(values["retention-days"] ?? env.TETHER_RETENTION_DAYS ?? String(DEFAULT_RETENTION.days), "--retention-days", 0),
+      hostQuotaBytes:
+        count(
+          values["host-quota"] ?? env.TETHER_HOST_QUOTA_MB ?? String(DEFAULT_RETENTION.hostQuotaBytes / 1024 / 1024),
+          "--host-quota",
+          0,
+        ) *
+        1024 *
+        1024,
+    },
   };
 }

@@ -1,6 +1,8 @@
 // A sliding-window counter per key (IP, device). Small and in-process: each relay process
 // limits what reaches it, which is what protects its store and its CPU.
 
+import type { DeviceKind } from "../protocol/index";
+
 export class RateLimiter {
   private readonly hits = new Map<string, number[]>();
 
@@ -30,4 +32,116 @@ export class RateLimiter {
       if (times.every((t) => t <= since)) this.hits.delete(key);
     }
   }
+}
+
+/**
+ * A token bucket per key: `rate` hits a second on average, up to `burst` at once. Constant time
+ * and one small entry per key, for limits that are high (a host publishing thousands of events
+ * a second) where a list of timestamps would not do.
+ */
+export class TokenBuckets {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Takes one token for `key`; false when its bucket is empty (nothing is taken). */
+  take(key: string): boolean {
+    const now = this.now();
+    const bucket = this.buckets.get(key);
+    if (!bucket) {
+      if (this.buckets.size >= 10_000) this.prune(now);
+      this.buckets.set(key, { tokens: this.burst - 1, at: now });
+      return true;
+    }
+    bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) * this.rate) / 1000);
+    bucket.at = now;
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
+
+  /** Full buckets carry no state worth keeping. */
+  private prune(now: number): void {
+    for (const [key, b] of this.buckets) {
+      if (b.tokens + ((now - b.at) * this.rate) / 1000 >= this.burst) this.buckets.delete(key);
+    }
+  }
+}
+
+/**
+ * Failed authentications per key (an IP address). The first `free` failures within `windowMs`
+ * cost nothing; each one after that refuses the key for a pause that doubles, from `firstMs` up
+ * to `maxMs`. A success ends the pause and forgets the failures.
+ */
+export class AuthBackoff {
+  private readonly keys = new Map<string, { failures: number[]; until: number; pause: number }>();
+
+  constructor(
+    private readonly options: { free: number; windowMs: number; firstMs: number; maxMs: number },
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Milliseconds until `key` may try again; 0 when it may now. */
+  waitFor(key: string): number {
+    const entry = this.keys.get(key);
+    return entry ? Math.max(0, entry.until - this.now()) : 0;
+  }
+
+  failed(key: string): void {
+    const now = this.now();
+    const { free, windowMs, firstMs, maxMs } = this.options;
+    let entry = this.keys.get(key);
+    if (!entry) {
+      if (this.keys.size >= 10_000) this.prune(now);
+      this.keys.set(key, (entry = { failures: [], until: 0, pause: 0 }));
+    }
+    entry.failures = entry.failures.filter((t) => t > now - windowMs);
+    entry.failures.push(now);
+    if (entry.failures.length <= free) return;
+    entry.pause = entry.until > now - windowMs && entry.pause > 0 ? Math.min(entry.pause * 2, maxMs) : firstMs;
+    entry.until = now + entry.pause;
+  }
+
+  succeeded(key: string): void {
+    this.keys.delete(key);
+  }
+
+  private prune(now: number): void {
+    for (const [key, e] of this.keys) {
+      if (e.until <= now && e.failures.every((t) => t <= now - this.options.windowMs)) this.keys.delete(key);
+    }
+  }
+}
+
+/** Events a second each authenticated device may send, by kind; bursts of ten seconds' worth. */
+export interface EventRates {
+  phone: number;
+  host: number;
+}
+
+export const DEFAULT_EVENT_RATES: EventRates = { phone: 50, host: 5_000 };
+
+/** Per-device event budgets, so one device (buggy or hostile) cannot take a relay's CPU. */
+export class DeviceBudget {
+  private readonly byKind: Record<DeviceKind, TokenBuckets>;
+
+  constructor(rates: EventRates, now: () => number = Date.now) {
+    this.byKind = {
+      phone: new TokenBuckets(rates.phone, rates.phone * 10, now),
+      host: new TokenBuckets(rates.host, rates.host * 10, now),
+    };
+  }
+
+  take(device: { id: string; kind: DeviceKind }): boolean {
+    return this.byKind[device.kind].take(device.id);
+  }
+}
+
+/** Sign-ins with unknown or revoked tokens, per address: ten a minute free, then 1 s doubling to 5 min. */
+export function authBackoff(now: () => number = Date.now): AuthBackoff {
+  return new AuthBackoff({ free: 10, windowMs: 60_000, firstMs: 1_000, maxMs: 5 * 60_000 }, now);
 }

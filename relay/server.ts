@@ -25,7 +25,7 @@ import { RelayMetrics } from "./metrics";
 import { FCM_WEB_SDK_ORIGINS } from "./push/fcm";
 import type { PushService } from "./push/notifications";
 import { createPushService } from "./push/setup";
-import type { RateLimiter } from "./rateLimit";
+import { DEFAULT_EVENT_RATES, DeviceBudget, authBackoff, type RateLimiter } from "./rateLimit";
 import type { ClusterPresence } from "./cluster/presence";
 import type { RedisCluster } from "./cluster/redis";
 import { SqliteStore } from "./store/sqlite";
@@ -144,7 +144,8 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
   });
   // Rooms, broadcasts and acknowledgements reach the sockets of every relay process on this Redis.
   if (cluster) io.adapter(cluster.adapter);
-  const ctx: HandlerContext = { io, store, log, config, now };
+  const guards = { events: new DeviceBudget(config.eventRates ?? DEFAULT_EVENT_RATES, now), auth: authBackoff(now) };
+  const ctx: HandlerContext = { io, store, log, config, now, guards };
   const limits: PairingLimits = pairingLimits(now);
   const presence = cluster && scaleOut ? new scaleOut[1].ClusterPresence(ctx, cluster) : undefined;
   presence?.start();

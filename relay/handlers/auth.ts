@@ -41,6 +41,13 @@ export function authMiddleware(ctx: HandlerContext) {
       next();
       return;
     }
+    const wait = ctx.guards.auth.waitFor(socket.data.ip);
+    if (wait > 0) {
+      next(
+        refuse(ErrorCode.RateLimited, `Too many failed sign-ins from this address; try again in ${Math.ceil(wait / 1000)} s.`),
+      );
+      return;
+    }
     void admit(ctx, socket, token).then(next, (err: unknown) => {
       ctx.log.error("handshake failed: store unavailable", { ip: socket.data.ip, error: (err as Error).message });
       next(refuse(ErrorCode.Internal, "The relay cannot check this device right now; try again shortly."));
@@ -54,6 +61,8 @@ async function admit(ctx: HandlerContext, socket: TetherSocket, token: string): 
   // a lookup takes depends on a digest the caller cannot steer byte by byte, not on how much
   // of a guessed token matches a real one.
   const device = await ctx.store.deviceByTokenHash(hashToken(token));
+  if (!device || device.revokedAt !== null) ctx.guards.auth.failed(socket.data.ip);
+  else ctx.guards.auth.succeeded(socket.data.ip);
   if (!device) {
     ctx.log.warn("handshake refused: unknown token", { ip: socket.data.ip });
     return refuse(ErrorCode.Unauthorized, "This device is not registered with the relay.");

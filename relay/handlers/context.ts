@@ -15,6 +15,7 @@ import {
 } from "../../protocol/index";
 import type { RelayConfig } from "../config";
 import type { Logger } from "../log";
+import { RateLimiter, type AuthBackoff, type DeviceBudget } from "../rateLimit";
 import type { RelayStore } from "../store/store";
 
 export type TetherServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -26,7 +27,12 @@ export interface HandlerContext {
   log: Logger;
   config: RelayConfig;
   now: () => number;
+  /** Per-device event budgets and the per-address pause after failed sign-ins. */
+  guards: { events: DeviceBudget; auth: AuthBackoff };
 }
+
+/** One "over its budget" line per device a minute, however many events it sends. */
+const overBudgetLogs = new RateLimiter(1, 60_000);
 
 export type Role = "anonymous" | "host" | "phone";
 
@@ -121,6 +127,11 @@ export function handle<E extends keyof ClientToServerEvents, T>(
     if (!allow.includes(role)) {
       const code = role === "anonymous" ? ErrorCode.Unauthorized : ErrorCode.Forbidden;
       answer(failure(code, `${event} is not allowed for ${role === "anonymous" ? "an unauthenticated" : "a " + role} device`));
+      return;
+    }
+    if (socket.data.device && !ctx.guards.events.take(socket.data.device)) {
+      if (overBudgetLogs.take(socket.data.device.id)) ctx.log.warn("device over its event budget", { event, device });
+      answer(failure(ErrorCode.RateLimited, "Too many requests from this device; slow down."));
       return;
     }
     const parsed = schema.safeParse(payload);

@@ -81,7 +81,16 @@ export function commandEndpoint(ctx: HandlerContext, inbox: Inbox) {
       send(res, failure(ErrorCode.RateLimited, "Too many requests from this address; wait a minute."), { "Retry-After": "60" });
       return;
     }
+    const wait = ctx.guards.auth.waitFor(ip);
+    if (wait > 0) {
+      const seconds = Math.ceil(wait / 1000);
+      send(res, failure(ErrorCode.RateLimited, `Too many failed sign-ins from this address; try again in ${seconds} s.`), {
+        "Retry-After": String(seconds),
+      });
+      return;
+    }
     const who = await authorize(req);
+    if ("ok" in who && who.code === ErrorCode.Unauthorized) ctx.guards.auth.failed(ip);
     if ("ok" in who) {
       log.warn("http command refused", { ip, code: who.code });
       send(res, who, who.code === ErrorCode.Unauthorized ? { "WWW-Authenticate": "Bearer" } : {});

@@ -29,6 +29,22 @@ describe("relay config", () => {
     assert.deepEqual([flagged.host, flagged.port], ["::1", 0]);
   });
 
+  it("reads retention and per-device rates, with defaults of 30 days, 1 GB per host, 50 and 5,000 events a second", () => {
+    const config = parseRelayConfig([], {}, defaults)!;
+    assert.deepEqual(config.retention, { days: 30, hostQuotaBytes: 1024 * 1024 * 1024 });
+    assert.deepEqual(config.eventRates, { phone: 50, host: 5000 });
+    const set = parseRelayConfig(
+      ["--retention-days", "0", "--host-quota", "64", "--phone-rate", "5"],
+      { TETHER_HOST_RATE: "900", TETHER_RETENTION_DAYS: "7" },
+      defaults,
+    )!;
+    assert.deepEqual(set.retention, { days: 0, hostQuotaBytes: 64 * 1024 * 1024 });
+    assert.deepEqual(set.eventRates, { phone: 5, host: 900 });
+    assert.throws(() => parseRelayConfig(["--retention-days=-1"], {}, defaults), /--retention-days must be a whole number/);
+    assert.throws(() => parseRelayConfig(["--phone-rate", "0"], {}, defaults), /--phone-rate/);
+    assert.throws(() => parseRelayConfig(["--host-quota", "1.5"], {}, defaults), /--host-quota/);
+  });
+
   it("returns null for --help", () => {
     assert.equal(parseRelayConfig(["--help"], {}, defaults), null);
     assert.equal(parseRelayConfig(["-h"], {}, defaults), null);
