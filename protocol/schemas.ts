@@ -260,6 +260,11 @@ export const syncPageSchema = z.object({
   events: z.array(storedEventSchema),
   /** True when more events remain: ask again with the advanced cursors. */
   more: z.boolean(),
+  /**
+   * Threads whose first events the relay deleted (retention) before this phone had them:
+   * thread id → the first seq that may still be there. Absent when there are none.
+   */
+  trimmed: z.record(threadIdSchema, z.number().int().min(0)).optional(),
 });
 export type SyncPage = z.infer<typeof syncPageSchema>;
 

@@ -57,7 +57,8 @@ export class TokenBuckets {
       this.buckets.set(key, { tokens: this.burst - 1, at: now });
       return true;
     }
-    bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) * this.rate) / 1000);
+    // A clock that stepped back (NTP) refills nothing rather than draining the bucket.
+    bucket.tokens = Math.min(this.burst, bucket.tokens + (Math.max(0, now - bucket.at) * this.rate) / 1000);
     bucket.at = now;
     if (bucket.tokens < 1) return false;
     bucket.tokens -= 1;

@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { Server } from "socket.io";
 import { HTTP_COMMAND_PATH, MAX_BOX_CHARS, PROTOCOL_VERSION } from "../protocol/index";
-import type { RelayConfig } from "./config";
+import { DEFAULT_RETENTION, type RelayConfig } from "./config";
 import { authMiddleware } from "./handlers/auth";
 import { rooms, type HandlerContext, type TetherServer, type TetherSocket } from "./handlers/context";
 import { pairingLimits, registerPairingHandlers, type PairingLimits } from "./handlers/pairing";
@@ -25,6 +25,7 @@ import { RelayMetrics } from "./metrics";
 import { FCM_WEB_SDK_ORIGINS } from "./push/fcm";
 import type { PushService } from "./push/notifications";
 import { createPushService } from "./push/setup";
+import { RetentionSweeper } from "./retention";
 import { DEFAULT_EVENT_RATES, DeviceBudget, authBackoff, type RateLimiter } from "./rateLimit";
 import type { ClusterPresence } from "./cluster/presence";
 import type { RedisCluster } from "./cluster/redis";
@@ -62,6 +63,8 @@ export interface Relay {
   readonly port: number;
   readonly io: TetherServer;
   readonly store: RelayStore;
+  /** Deletes history past the retention limits; runs by itself every hour. */
+  readonly retention: RetentionSweeper;
   close(): Promise<void>;
 }
 
@@ -149,6 +152,8 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
   const limits: PairingLimits = pairingLimits(now);
   const presence = cluster && scaleOut ? new scaleOut[1].ClusterPresence(ctx, cluster) : undefined;
   presence?.start();
+  const retention = new RetentionSweeper(store, config.retention ?? DEFAULT_RETENTION, log, now);
+  retention.start();
 
   io.use(authMiddleware(ctx));
   const inbox = new Inbox(ctx, deps.commandAckTimeoutMs);
@@ -184,6 +189,7 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
     port,
     io,
     store,
+    retention,
     close() {
       closing ??= (async () => {
         stopping = true;
@@ -200,6 +206,7 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
         clearTimeout(cutoff);
         await push?.close();
         await presence?.close();
+        await retention.stop();
         // SQLite commits every write as it happens; closing folds the WAL into the database.
         // Redis connections close after the Socket.IO server, whose adapter unsubscribes first.
         await closeOwnStore();

@@ -95,13 +95,17 @@ export function registerRoutingHandlers(ctx: HandlerContext, socket: TetherSocke
 
   handle(ctx, socket, "sync", syncSchema, ["phone"], async (req) => {
     await mustBePaired(ctx, socket, req.hostId);
-    const [records, page] = await Promise.all([
+    const [records, page, trims] = await Promise.all([
       store.records(req.hostId),
       store.eventsAfter(req.hostId, req.cursors, req.limit ?? SYNC_DEFAULT_LIMIT),
+      store.trimmedThreads(req.hostId),
     ]);
     // Unpaired while reading (another relay process may have done it): nothing of that host
     // goes out after the unpairing, as with a store that answered at once.
     await mustBePaired(ctx, socket, req.hostId);
-    return { ok: true, records, events: page.events, more: page.more };
+    // Only what this phone is missing: a thread it read past the trim lost nothing for it.
+    const missed = Object.entries(trims).filter(([threadId, first]) => (req.cursors[threadId] ?? 0) < first - 1);
+    const answer = { ok: true as const, records, events: page.events, more: page.more };
+    return missed.length > 0 ? { ...answer, trimmed: Object.fromEntries(missed) } : answer;
   });
 }

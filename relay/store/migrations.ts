@@ -78,4 +78,20 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 4: retention. Events by age per host (the sweep deletes the oldest first), each host's
+  // sealed bytes (its quota), and per thread the first seq kept once earlier ones were trimmed.
+  `
+  CREATE INDEX events_by_age ON events (host_id, at);
+  CREATE TABLE usage (
+    host_id TEXT PRIMARY KEY,
+    bytes INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  INSERT INTO usage (host_id, bytes) SELECT host_id, SUM(length(iv) + length(ct)) FROM events GROUP BY host_id;
+  CREATE TABLE trims (
+    host_id TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    before_seq INTEGER NOT NULL,
+    PRIMARY KEY (host_id, thread_id)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -11,6 +11,10 @@
 //   P host:<id>:slots           zset   slotId → created at (a day of them, for the rate limit)
 //   P host:<id>:threads         zset   threadIds, all score 0, so in id order
 //   P events:<host>:<thread>    zset   event JSON (seq, e, iv, ct, at) → seq
+//   P host:<id>:ages            zset   "<seq>:<size>:<thread>" → at (retention, oldest first)
+//   P host:<id>:bytes           string sealed bytes of the host's events (its quota)
+//   P host:<id>:trims           hash   threadId → first seq kept after a trim
+//   P hosts-with-events         set    hostIds (the retention sweep's list)
 //   P inbox:<host>              zset   command id → arrival number (P inbox-n, one counter)
 //   P inbox:<host>:cmds         hash   command id → JSON (from, e, iv, ct, at)
 //   P records:<host>            hash   record key → JSON (e, iv, ct, at)
@@ -126,6 +130,10 @@ export class RedisStore implements RelayStore {
     slotsOf: (hostId: string) => `${this.p}host:${hostId}:slots`,
     threads: (hostId: string) => `${this.p}host:${hostId}:threads`,
     events: (hostId: string, threadId: string) => `${this.p}events:${hostId}:${threadId}`,
+    ages: (hostId: string) => `${this.p}host:${hostId}:ages`,
+    bytes: (hostId: string) => `${this.p}host:${hostId}:bytes`,
+    trims: (hostId: string) => `${this.p}host:${hostId}:trims`,
+    hostsWithEvents: () => `${this.p}hosts-with-events`,
     inbox: (hostId: string) => `${this.p}inbox:${hostId}`,
     commands: (hostId: string) => `${this.p}inbox:${hostId}:cmds`,
     inboxCounter: () => `${this.p}inbox-n`,
@@ -239,8 +247,14 @@ export class RedisStore implements RelayStore {
     const json = JSON.stringify({ seq: e.seq, e: e.box.e, iv: e.box.iv, ct: e.box.ct, at: e.at });
     return this.run(
       lua.APPEND_EVENT,
-      [this.k.events(e.hostId, e.threadId), this.k.threads(e.hostId)],
-      [e.seq, json, e.threadId, e.box.iv, e.box.ct],
+      [
+        this.k.events(e.hostId, e.threadId),
+        this.k.threads(e.hostId),
+        this.k.ages(e.hostId),
+        this.k.bytes(e.hostId),
+        this.k.hostsWithEvents(),
+      ],
+      [e.seq, json, e.threadId, e.box.iv, e.box.ct, e.at, e.hostId],
     );
   }
 
@@ -294,12 +308,45 @@ export class RedisStore implements RelayStore {
   }
 
   async deleteThread(hostId: string, threadId: string): Promise<void> {
-    await this.client
-      .multi()
-      .del(this.k.events(hostId, threadId))
-      .zRem(this.k.threads(hostId), threadId)
-      .hDel(this.k.records(hostId), threadRecordKey(threadId))
-      .exec();
+    await this.run(
+      lua.DELETE_THREAD,
+      [
+        this.k.events(hostId, threadId),
+        this.k.threads(hostId),
+        this.k.records(hostId),
+        this.k.ages(hostId),
+        this.k.bytes(hostId),
+        this.k.trims(hostId),
+      ],
+      [threadId, threadRecordKey(threadId)],
+    );
+  }
+
+  async trimEvents(
+    hostId: string,
+    olderThan: number,
+    quotaBytes: number,
+    max: number,
+  ): Promise<{ deleted: number; more: boolean }> {
+    const [deleted, more] = await this.run<[number, number]>(
+      lua.TRIM_EVENTS,
+      [this.k.ages(hostId), this.k.bytes(hostId), this.k.trims(hostId), this.k.threads(hostId)],
+      [this.k.events(hostId, ""), olderThan, quotaBytes, max],
+    );
+    return { deleted, more: more === 1 };
+  }
+
+  async hostsWithEvents(): Promise<string[]> {
+    return (await this.client.sMembers(this.k.hostsWithEvents())).sort();
+  }
+
+  async storedBytes(hostId: string): Promise<number> {
+    return Number((await this.client.get(this.k.bytes(hostId))) ?? 0);
+  }
+
+  async trimmedThreads(hostId: string): Promise<Record<string, number>> {
+    const all = await this.client.hGetAll(this.k.trims(hostId));
+    return Object.fromEntries(Object.entries(all).map(([thread, seq]) => [thread, Number(seq)]));
   }
 
   async records(hostId: string): Promise<StoredRecord[]> {

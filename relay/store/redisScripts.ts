@@ -92,14 +92,20 @@ redis.call('HSET', KEYS[1], 'closedAt', ARGV[1])
 return 1`;
 
 /**
- * KEYS: the thread's events (scored by seq), the host's threads. ARGV: seq, the event as JSON,
- * threadId, iv, ct. "stored", "duplicate" (same seq, same ciphertext) or "conflict".
+ * KEYS: the thread's events (scored by seq), the host's threads, the host's events by age, its
+ * sealed bytes, the hosts with events. ARGV: seq, the event as JSON, threadId, iv, ct, at, hostId.
+ * "stored", "duplicate" (same seq, same ciphertext) or "conflict". The age entry is
+ * "<seq>:<size>:<threadId>", so the sweep knows what to delete and how much it frees.
  */
 export const APPEND_EVENT = `
 local held = redis.call('ZRANGE', KEYS[1], ARGV[1], ARGV[1], 'BYSCORE')
 if #held == 0 then
+  local size = string.len(ARGV[4]) + string.len(ARGV[5])
   redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
   redis.call('ZADD', KEYS[2], 0, ARGV[3])
+  redis.call('ZADD', KEYS[3], ARGV[6], ARGV[1] .. ':' .. size .. ':' .. ARGV[3])
+  redis.call('INCRBY', KEYS[4], size)
+  redis.call('SADD', KEYS[5], ARGV[7])
   return 'stored'
 end
 local e = cjson.decode(held[1])
@@ -189,3 +195,52 @@ return out`;
 export const INIT_META = `
 redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
 return redis.call('HGET', KEYS[1], ARGV[1])`;
+
+/**
+ * Retention for one host. KEYS: its events by age, its sealed bytes, its trims (thread → first
+ * seq kept), its threads. ARGV: the prefix of its event keys, olderThan, quotaBytes (0: none),
+ * max. Deletes the oldest while they are older or the host is over its quota; { deleted, more }.
+ */
+export const TRIM_EVENTS = `
+local olderThan = tonumber(ARGV[2])
+local quota = tonumber(ARGV[3])
+local max = tonumber(ARGV[4])
+local bytes = tonumber(redis.call('GET', KEYS[2]) or '0')
+local deleted = 0
+while true do
+  local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  if #first == 0 then break end
+  if not (tonumber(first[2]) < olderThan or (quota > 0 and bytes > quota)) then break end
+  if deleted == max then
+    redis.call('SET', KEYS[2], math.max(0, bytes))
+    return {deleted, 1}
+  end
+  local seq, size, thread = string.match(first[1], '^(%d+):(%d+):(.*)$')
+  redis.call('ZREMRANGEBYSCORE', ARGV[1] .. thread, seq, seq)
+  redis.call('ZREM', KEYS[1], first[1])
+  bytes = bytes - tonumber(size)
+  local kept = tonumber(seq) + 1
+  if kept > tonumber(redis.call('HGET', KEYS[3], thread) or '0') then redis.call('HSET', KEYS[3], thread, kept) end
+  deleted = deleted + 1
+end
+if deleted > 0 then redis.call('SET', KEYS[2], math.max(0, bytes)) end
+return {deleted, 0}`;
+
+/**
+ * Forgets a thread. KEYS: its events, the host's threads, records, events by age, sealed bytes,
+ * trims. ARGV: threadId, the thread's record key.
+ */
+export const DELETE_THREAD = `
+local freed = 0
+for _, json in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local e = cjson.decode(json)
+  local size = string.len(e.iv) + string.len(e.ct)
+  freed = freed + size
+  redis.call('ZREM', KEYS[4], string.format('%d', e.seq) .. ':' .. size .. ':' .. ARGV[1])
+end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[2])
+redis.call('HDEL', KEYS[6], ARGV[1])
+if freed > 0 then redis.call('DECRBY', KEYS[5], freed) end
+return 1`;

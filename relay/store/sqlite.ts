@@ -204,9 +204,19 @@ export class SqliteStore implements RelayStore {
   }
 
   async appendEvent(e: StoredEvent): Promise<"stored" | "duplicate" | "conflict"> {
-    const inserted = this.db
-      .prepare("INSERT OR IGNORE INTO events (host_id, thread_id, seq, epoch, iv, ct, at) VALUES (?, ?, ?, ?, ?, ?, ?)")
-      .run(e.hostId, e.threadId, e.seq, e.box.e, e.box.iv, e.box.ct, e.at);
+    const inserted = this.db.transaction(() => {
+      const changes = this.db
+        .prepare("INSERT OR IGNORE INTO events (host_id, thread_id, seq, epoch, iv, ct, at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .run(e.hostId, e.threadId, e.seq, e.box.e, e.box.iv, e.box.ct, e.at).changes;
+      if (changes === 1) {
+        this.db
+          .prepare(
+            "INSERT INTO usage (host_id, bytes) VALUES (?, ?) ON CONFLICT (host_id) DO UPDATE SET bytes = bytes + excluded.bytes",
+          )
+          .run(e.hostId, e.box.iv.length + e.box.ct.length);
+      }
+      return { changes };
+    })();
     if (inserted.changes === 1) return "stored";
     const existing = this.db
       .prepare("SELECT iv, ct FROM events WHERE host_id = ? AND thread_id = ? AND seq = ?")
@@ -279,8 +289,79 @@ export class SqliteStore implements RelayStore {
       .run(r.hostId, r.key, r.box.e, r.box.iv, r.box.ct, r.at);
   }
 
+  async trimEvents(
+    hostId: string,
+    olderThan: number,
+    quotaBytes: number,
+    max: number,
+  ): Promise<{ deleted: number; more: boolean }> {
+    return this.db.transaction(() => {
+      let bytes =
+        (this.db.prepare("SELECT bytes FROM usage WHERE host_id = ?").get(hostId) as { bytes: number } | undefined)?.bytes ?? 0;
+      const oldest = this.db
+        .prepare(
+          "SELECT thread_id, seq, length(iv) + length(ct) AS size, at FROM events WHERE host_id = ? ORDER BY at, thread_id, seq LIMIT ?",
+        )
+        .all(hostId, max + 1) as { thread_id: string; seq: number; size: number; at: number }[];
+      const remove = this.db.prepare("DELETE FROM events WHERE host_id = ? AND thread_id = ? AND seq = ?");
+      const firstKept = new Map<string, number>();
+      let deleted = 0;
+      for (const row of oldest) {
+        if (!(row.at < olderThan || (quotaBytes > 0 && bytes > quotaBytes))) break;
+        if (deleted === max) return this.finishTrim(hostId, bytes, firstKept, deleted, true);
+        remove.run(hostId, row.thread_id, row.seq);
+        bytes -= row.size;
+        firstKept.set(row.thread_id, Math.max(firstKept.get(row.thread_id) ?? 0, row.seq + 1));
+        deleted++;
+      }
+      return this.finishTrim(hostId, bytes, firstKept, deleted, false);
+    })();
+  }
+
+  private finishTrim(
+    hostId: string,
+    bytes: number,
+    firstKept: Map<string, number>,
+    deleted: number,
+    more: boolean,
+  ): { deleted: number; more: boolean } {
+    if (deleted === 0) return { deleted, more };
+    this.db.prepare("UPDATE usage SET bytes = ? WHERE host_id = ?").run(Math.max(0, bytes), hostId);
+    const trim = this.db.prepare(
+      `INSERT INTO trims (host_id, thread_id, before_seq) VALUES (?, ?, ?)
+       ON CONFLICT (host_id, thread_id) DO UPDATE SET before_seq = max(before_seq, excluded.before_seq)`,
+    );
+    for (const [threadId, seq] of firstKept) trim.run(hostId, threadId, seq);
+    return { deleted, more };
+  }
+
+  async hostsWithEvents(): Promise<string[]> {
+    return (this.db.prepare("SELECT host_id FROM usage WHERE bytes > 0 ORDER BY host_id").all() as { host_id: string }[]).map(
+      (r) => r.host_id,
+    );
+  }
+
+  async storedBytes(hostId: string): Promise<number> {
+    return (
+      (this.db.prepare("SELECT bytes FROM usage WHERE host_id = ?").get(hostId) as { bytes: number } | undefined)?.bytes ?? 0
+    );
+  }
+
+  async trimmedThreads(hostId: string): Promise<Record<string, number>> {
+    const rows = this.db.prepare("SELECT thread_id, before_seq FROM trims WHERE host_id = ?").all(hostId) as {
+      thread_id: string;
+      before_seq: number;
+    }[];
+    return Object.fromEntries(rows.map((r) => [r.thread_id, r.before_seq]));
+  }
+
   async deleteThread(hostId: string, threadId: string): Promise<void> {
     this.db.transaction(() => {
+      const freed = this.db
+        .prepare("SELECT COALESCE(SUM(length(iv) + length(ct)), 0) AS n FROM events WHERE host_id = ? AND thread_id = ?")
+        .get(hostId, threadId) as { n: number };
+      this.db.prepare("UPDATE usage SET bytes = max(0, bytes - ?) WHERE host_id = ?").run(freed.n, hostId);
+      this.db.prepare("DELETE FROM trims WHERE host_id = ? AND thread_id = ?").run(hostId, threadId);
       this.db.prepare("DELETE FROM events WHERE host_id = ? AND thread_id = ?").run(hostId, threadId);
       this.db.prepare("DELETE FROM records WHERE host_id = ? AND key = ?").run(hostId, threadRecordKey(threadId));
     })();

@@ -119,6 +119,18 @@ export interface RelayStore {
   putRecord(record: StoredRecord): Promise<void>;
   /** A host's records, by key. */
   records(hostId: string): Promise<StoredRecord[]>;
+  /**
+   * Retention: deletes the host's oldest events while they are older than `olderThan` or its
+   * sealed bytes exceed `quotaBytes` (0: no cap), at most `max` in one call (`more` when it
+   * stopped there). Remembers, per thread, the first seq that may still be kept.
+   */
+  trimEvents(hostId: string, olderThan: number, quotaBytes: number, max: number): Promise<{ deleted: number; more: boolean }>;
+  /** Hosts with stored events, for the retention sweep. */
+  hostsWithEvents(): Promise<string[]>;
+  /** Sealed bytes (iv and ciphertext) of the host's stored events. */
+  storedBytes(hostId: string): Promise<number>;
+  /** Thread id → the first seq kept, for the host's threads whose first events were trimmed. */
+  trimmedThreads(hostId: string): Promise<Record<string, number>>;
   /** Forgets a thread: its events and its summary record (`t-<threadId>`). */
   deleteThread(hostId: string, threadId: string): Promise<void>;
 

@@ -217,6 +217,54 @@ export function storeContract(name: string, maker: StoreMaker): void {
       assert.deepEqual(await store.eventsAfter("nobody", {}, 10), { events: [], more: false });
     });
 
+    it("trims a host's oldest events by age and by quota, remembers where each thread now starts, and counts bytes", async () => {
+      // Each box is 40 sealed bytes. Thread a: seqs 1–4 at 10, 20, 30, 40; thread b: 1–2 at 15, 35.
+      for (const [threadId, seq, at] of [
+        ["a", 1, 10],
+        ["b", 1, 15],
+        ["a", 2, 20],
+        ["a", 3, 30],
+        ["b", 2, 35],
+        ["a", 4, 40],
+      ] as const) {
+        await store.appendEvent({ hostId: "h", threadId, seq, box: box(seq), at });
+      }
+      await store.appendEvent({ hostId: "other", threadId: "a", seq: 1, box: box(1), at: 1 });
+      assert.equal(await store.storedBytes("h"), 240);
+      assert.deepEqual(await store.hostsWithEvents(), ["h", "other"]);
+      assert.deepEqual(await store.trimmedThreads("h"), {});
+
+      // Older than 21 (a1, b1, a2), at most one per call, then the rest.
+      assert.deepEqual(await store.trimEvents("h", 21, 0, 1), { deleted: 1, more: true });
+      assert.deepEqual(await store.trimEvents("h", 21, 0, 10), { deleted: 2, more: false });
+      assert.deepEqual(await store.trimEvents("h", 21, 0, 10), { deleted: 0, more: false });
+      assert.deepEqual(
+        (await store.eventsAfter("h", {}, 10)).events.map((e) => `${e.threadId}${e.seq}`),
+        ["a3", "a4", "b2"],
+      );
+      assert.deepEqual(await store.trimmedThreads("h"), { a: 3, b: 2 });
+      assert.equal(await store.storedBytes("h"), 120);
+
+      // A quota of 50 bytes: the oldest go until what is left fits (one event).
+      assert.deepEqual(await store.trimEvents("h", 0, 50, 10), { deleted: 2, more: false });
+      assert.deepEqual(
+        (await store.eventsAfter("h", {}, 10)).events.map((e) => `${e.threadId}${e.seq}`),
+        ["a4"],
+      );
+      assert.deepEqual(await store.trimmedThreads("h"), { a: 4, b: 3 });
+      assert.equal(await store.storedBytes("h"), 40);
+      assert.equal(await store.storedBytes("other"), 40, "another host is untouched");
+      assert.equal((await store.eventsAfter("other", {}, 10)).events.length, 1);
+
+      // Deleting a thread frees its bytes and forgets its trim.
+      await store.deleteThread("h", "a");
+      assert.equal(await store.storedBytes("h"), 0);
+      assert.deepEqual(await store.trimmedThreads("h"), { b: 3 });
+      // A duplicate counts nothing.
+      await store.appendEvent({ hostId: "other", threadId: "a", seq: 1, box: box(1), at: 1 });
+      assert.equal(await store.storedBytes("other"), 40);
+    });
+
     it("keeps the latest record per key, listed by key", async () => {
       await store.putRecord({ hostId: "h", key: "t-b", box: box(1), at: 1 });
       await store.putRecord({ hostId: "h", key: "profile", box: box(2), at: 2 });
