@@ -1,7 +1,8 @@
 // `tether-host --model …` as a user runs it: real relay and host processes from dist/, the
 // model behind a scripted OpenAI-compatible server, and a phone client that pairs through the
 // printed link, sends a task, approves its command and reads the result. Then the relay's
-// files and logs are searched for anything the task said or touched.
+// files and logs, and every byte it sent to the host and the phone (recorded by a tap between
+// them and the relay), are searched for anything the task said or touched.
 
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
@@ -11,6 +12,7 @@ import { randomId } from "../../protocol/index";
 import { startFakeOpenAI, type FakeModelServer, type OpenAIBody } from "../support/fakeModels";
 import { pairPhone, type PairedPhone } from "../support/phone";
 import { start, type Proc } from "../support/processes";
+import { scanWire, startWireTap, type WireTap } from "../support/wireTap";
 import { makeWorkspace } from "../support/workspace";
 
 const DIST = join(__dirname, "..", "..", "dist");
@@ -24,6 +26,7 @@ describe("tether-host runs a task from a phone (processes)", function () {
   let tmp: string;
   let workspace: string;
   let relay: Proc;
+  let tap: WireTap;
   let host: Proc;
   let model: FakeModelServer<OpenAIBody>;
   let phone: PairedPhone | undefined;
@@ -46,12 +49,14 @@ describe("tether-host runs a task from a phone (processes)", function () {
     ]);
     relay = start("node", [join(DIST, "relay.js"), "--port", "0", "--data-dir", join(tmp, "relay"), "--log-format", "json"]);
     const relayUrl = (await relay.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+    // The host and the phone reach the relay only through the tap, which keeps every byte.
+    tap = await startWireTap(Number(new URL(relayUrl).port));
     host = start(
       "node",
       [
         join(DIST, "host.js"),
         "--relay",
-        relayUrl,
+        tap.url,
         "--folder",
         workspace,
         "--name",
@@ -75,6 +80,7 @@ describe("tether-host runs a task from a phone (processes)", function () {
   after(async () => {
     phone?.close();
     await host?.stop();
+    await tap?.close();
     await relay?.stop();
     await model?.close();
     rmSync(tmp, { recursive: true, force: true });
@@ -83,6 +89,7 @@ describe("tether-host runs a task from a phone (processes)", function () {
 
   it("pairs, runs the task with an approval from the phone, and the relay stores none of it in the clear", async () => {
     const link = (await host.waitFor(/(http:\/\/\S+#pair=\S+)/))[1]!;
+    assert.equal(new URL(link).origin, tap.url, "the phone pairs through the tap");
     phone = await pairPhone(link, "e2e phone");
     const threadId = randomId(12);
     const sent = await phone.send({ type: "new-task", threadId, text: `Lower the limit (${PROMPT_MARKER})` });
@@ -100,10 +107,39 @@ describe("tether-host runs a task from a phone (processes)", function () {
     assert.ok(result?.event.type === "tool-result" && result.event.output.includes(OUTPUT_MARKER));
     await host.waitFor(/"Lower the limit \(quokka-rate-limit-7731\)" done/);
 
+    const markers = [PROMPT_MARKER, FILE_MARKER, COMMAND_MARKER, OUTPUT_MARKER, "perMinute"];
     // Blind relay: not the prompt, the file name, the command nor its output, anywhere it keeps or logs.
     const relayFiles = readdirSync(join(tmp, "relay")).map((f) => readFileSync(join(tmp, "relay", f)).toString("latin1"));
-    for (const marker of [PROMPT_MARKER, FILE_MARKER, COMMAND_MARKER, OUTPUT_MARKER, "perMinute"]) {
+    for (const marker of markers) {
       for (const text of [...relayFiles, relay.output()]) assert.ok(!text.includes(marker), `the relay holds "${marker}"`);
     }
+
+    // Nor in anything it sent. The phone and the host go first, so every byte they were ever sent is in.
+    const phoneEvents = phone.events(threadId).length;
+    const hostId = phone.hostId;
+    phone.close();
+    await host.stop();
+    await tap.whenIdle();
+    const wire = scanWire(tap.connections, markers);
+    console.log(
+      `      wire: ${wire.connections} connections; relay sent ${wire.bytesFromServer} bytes in ${wire.httpResponses} HTTP ` +
+        `responses (${wire.upgrades} WebSocket upgrades, ${wire.deflateOffers} offered permessage-deflate, ` +
+        `${wire.deflateUpgrades} agreed) and ${wire.framesFromServer} frames (${wire.messagesFromServer} messages); ` +
+        `clients sent ${wire.bytesFromClient} bytes in ${wire.framesFromClient} frames; ${wire.hits.length} marker hits`,
+    );
+    // The scan reads what was sent: the WebSocket frames are not compressed and every byte parsed.
+    assert.ok(wire.upgrades >= 3, `host, pairing phone and phone each upgraded (saw ${wire.upgrades})`);
+    assert.equal(wire.deflateUpgrades, 0, "the relay agreed to permessage-deflate: compressed frames would hide from the scan");
+    assert.equal(wire.compressedFrames, 0);
+    assert.equal(wire.leftoverBytes, 0);
+    // It cannot pass by recording nothing: what must cross the wire is there.
+    assert.ok(wire.bytesFromServer > 4096, `only ${wire.bytesFromServer} bytes recorded from the relay`);
+    assert.ok(wire.serverSent(hostId) && wire.serverSent(threadId), "the host and thread ids are in what the relay sent");
+    const pushed = wire.serverMessages.filter((m) => m.startsWith('42["event",')).length;
+    assert.ok(
+      pushed >= phoneEvents && phoneEvents > 0,
+      `${pushed} "event" packets on the wire, ${phoneEvents} opened by the phone`,
+    );
+    assert.deepEqual(wire.hits, [], "the relay sent or was sent something from the task in the clear");
   });
 });
