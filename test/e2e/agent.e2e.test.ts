@@ -120,7 +120,8 @@ describe("tether-host runs a task from a phone (processes)", function () {
     phone.close();
     await host.stop();
     await tap.whenIdle();
-    const wire = scanWire(tap.connections, markers);
+    // The names of the computer and the phone are sealed too (in the profile and pairing records).
+    const wire = scanWire(tap.connections, [...markers, "e2e-agent", "e2e phone"]);
     console.log(
       `      wire: ${wire.connections} connections; relay sent ${wire.bytesFromServer} bytes in ${wire.httpResponses} HTTP ` +
         `responses (${wire.upgrades} WebSocket upgrades, ${wire.deflateOffers} offered permessage-deflate, ` +
