@@ -265,6 +265,20 @@ export function storeContract(name: string, maker: StoreMaker): void {
       assert.equal(await store.storedBytes("other"), 40);
     });
 
+    it("applies calls made in one turn in the order they were made", async () => {
+      const first = store.appendEvent({ hostId: "h", threadId: "t", seq: 1, box: box(1), at: 1 });
+      const deleted = store.deleteThread("h", "t");
+      const second = store.appendEvent({ hostId: "h", threadId: "t", seq: 2, box: box(2), at: 2 });
+      const read = store.eventsAfter("h", {}, 10);
+      assert.deepEqual(await Promise.all([first, deleted, second]), ["stored", undefined, "stored"]);
+      assert.deepEqual(
+        (await read).events.map((e) => e.seq),
+        [2],
+        "the first event went with the thread; the read sees the second",
+      );
+      assert.equal(await store.storedBytes("h"), 40);
+    });
+
     it("keeps the latest record per key, listed by key", async () => {
       await store.putRecord({ hostId: "h", key: "t-b", box: box(1), at: 1 });
       await store.putRecord({ hostId: "h", key: "profile", box: box(2), at: 2 });
