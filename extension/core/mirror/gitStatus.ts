@@ -19,8 +19,11 @@ export type GitStatusReader = () => Promise<GitStatusOutput | null>;
 
 /** The port the mirror asks for marks. */
 export interface GitStatus {
-  /** The workspace's marks as of about a second ago at most; empty outside a repository. */
-  current(): Promise<GitMarks>;
+  /**
+   * The workspace's marks as of about a second ago at most; empty outside a repository. A run
+   * slower than `maxWaitMs` answers with the previous marks (none before the first run ends).
+   */
+  current(maxWaitMs?: number): Promise<GitMarks>;
 }
 
 // When a folder holds changes of different kinds, a conflict is what needs attention first;
@@ -175,12 +178,12 @@ export function cachedGitStatus(read: GitStatusReader, options: GitStatusCacheOp
   };
 
   return {
-    async current() {
+    async current(wait = maxWaitMs) {
       if (last && now() - last.at < ttlMs) return last.marks;
       running ??= refresh().finally(() => (running = null));
       const fallback = last?.marks ?? GitMarks.empty;
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const slow = new Promise<GitMarks>((resolve) => (timer = setTimeout(() => resolve(fallback), maxWaitMs)));
+      const slow = new Promise<GitMarks>((resolve) => (timer = setTimeout(() => resolve(fallback), wait)));
       try {
         return await Promise.race([running, slow]);
       } finally {
