@@ -247,7 +247,7 @@ export class Mirror {
     const excludes = useIgnores ? this.excludes : this.alwaysExcluded;
     return (name, isDir) => {
       const rel = dirRel ? `${dirRel}/${name}` : name;
-      if (this.secrets.isSecret(rel, isDir)) return "secret";
+      if (this.secrets.isSecretEntry(rel, isDir)) return "secret";
       const suffix = isDir ? "/" : "";
       if (excludes.ignores(rel + suffix)) return "ignored";
       for (const { prefix, rules } of levels) if (rules.ignores(prefix + name + suffix)) return "ignored";
