@@ -12,6 +12,7 @@ export const sealContext = {
   commandReply: (hostId: string, phoneId: string, id: string): SealContext => ["command-reply", hostId, phoneId, id],
   push: (hostId: string, tag: string): SealContext => ["push", hostId, tag],
   live: (hostId: string, threadId: string, n: number): SealContext => ["live", hostId, threadId, n],
+  mirror: (hostId: string, n: number): SealContext => ["mirror", hostId, n],
   pairHello: (slotId: string): SealContext => ["pair-hello", slotId],
   pairGrant: (slotId: string): SealContext => ["pair-grant", slotId],
   rekey: (hostId: string, phoneId: string): SealContext => ["rekey", hostId, phoneId],

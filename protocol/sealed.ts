@@ -10,6 +10,8 @@ export const MAX_READ_BYTES = 256 * 1024;
 export const MAX_IMAGE_BYTES = 1024 * 1024;
 /** Most entries one `list-dir` call returns. */
 export const MAX_DIR_ENTRIES = 5000;
+/** Most folders, and most files, one `watch` call names. */
+export const MAX_WATCHED = 16;
 
 /** The phone's half of the pairing hello, sealed for the host. */
 export const pairHelloSchema = z.strictObject({
@@ -74,6 +76,16 @@ export const rpcCallSchema = z.discriminatedUnion("type", [
     offset: z.number().int().min(0).optional(),
     length: z.number().int().min(1).max(MAX_READ_BYTES).optional(),
   }),
+  /**
+   * What the phone shows now: folders and files whose changes the host sends as `mirror-delta`
+   * live events until the lease runs out. Each call replaces the phone's earlier one; an empty
+   * call ends it.
+   */
+  z.strictObject({
+    type: z.literal("watch"),
+    dirs: z.array(relPath).max(MAX_WATCHED),
+    files: z.array(relPath).max(MAX_WATCHED),
+  }),
 ]);
 export type RpcCall = z.infer<typeof rpcCallSchema>;
 
@@ -120,7 +132,14 @@ export const readFileResultSchema = z.strictObject({
 });
 export type ReadFileResult = z.infer<typeof readFileResultSchema>;
 
-export const rpcResultSchema = z.discriminatedUnion("type", [listDirResultSchema, readFileResultSchema]);
+export const watchResultSchema = z.strictObject({
+  type: z.literal("watch"),
+  /** Renew before this many milliseconds pass, or the host stops watching for this phone. */
+  leaseMs: z.number().int().min(1),
+});
+export type WatchResult = z.infer<typeof watchResultSchema>;
+
+export const rpcResultSchema = z.discriminatedUnion("type", [listDirResultSchema, readFileResultSchema, watchResultSchema]);
 export type RpcResult = z.infer<typeof rpcResultSchema>;
 
 const errorCodeSchema = z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]);
@@ -131,3 +150,36 @@ export const rpcReplySchema = z.union([
   z.strictObject({ ok: z.literal(false), code: errorCodeSchema, message: z.string() }),
 ]);
 export type RpcReply = z.infer<typeof rpcReplySchema>;
+
+/**
+ * Changes in watched folders and files, published by the host as a live event on the
+ * `MIRROR_LIVE_ID` channel (`sealContext.mirror`). Every phone of the host receives it; each
+ * applies what it is showing. Entries carry the same rules and fields as a listing's.
+ */
+export const mirrorDeltaSchema = z.strictObject({
+  type: z.literal("mirror-delta"),
+  dirs: z.array(
+    z.strictObject({
+      path: z.string(),
+      /** Entries added or changed (size, mtime, kind or git mark). */
+      entries: z.array(dirEntrySchema),
+      /** Names no longer in the folder (deleted, or now hidden by the rules). */
+      removed: z.array(z.string()),
+      hidden: z.number().int(),
+      /** The folder itself is gone or can no longer be listed. */
+      gone: z.boolean().optional(),
+    }),
+  ),
+  files: z.array(
+    z.strictObject({
+      path: z.string(),
+      size: z.number(),
+      mtime: z.number(),
+      gone: z.boolean().optional(),
+    }),
+  ),
+});
+export type MirrorDelta = z.infer<typeof mirrorDeltaSchema>;
+
+/** The live "thread id" of mirror deltas: never a real thread's (those are never empty). */
+export const MIRROR_LIVE_ID = "";

@@ -4,12 +4,13 @@
 
 import { EventEmitter } from "node:events";
 import { basename } from "node:path";
-import { TETHER_VERSION, seal, sealContext, type HostProfile } from "../../protocol/index";
+import { MIRROR_LIVE_ID, TETHER_VERSION, seal, sealContext, type HostProfile, type MirrorDelta } from "../../protocol/index";
 import type { HostIdentity, PairedPhone } from "./identity";
 import { PhoneDirectory, type PhoneView } from "./devices/phoneDirectory";
 import { RelayLink, type LinkState } from "./link/relayLink";
 import type { Log } from "./log";
 import type { Mirror } from "./mirror/mirror";
+import { MirrorFeed } from "./mirror/mirrorFeed";
 import { PairingService, type ConfirmPairing, type PairingOffer, type PairingPrompt } from "./pairing/pairingService";
 import { RpcServer } from "./rpc/rpcServer";
 import { CommandServer } from "./commands/commandServer";
@@ -54,8 +55,13 @@ export class Host extends EventEmitter<HostEvents> {
   private directory: PhoneDirectory | undefined;
   private publisher: ThreadPublisher | undefined;
   private notifier: Notifier | undefined;
+  private feed: MirrorFeed | undefined;
   private publicUrl: string | undefined;
   private closed = false;
+  /** Counts mirror deltas; part of each box's context. */
+  private mirrorN = 0;
+  /** Sealing is asynchronous; the chain keeps deltas in the order they were made. */
+  private mirrorChain: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: HostOptions) {
     super();
@@ -118,7 +124,8 @@ export class Host extends EventEmitter<HostEvents> {
     this.directory = new PhoneDirectory(this.link, identity, log);
     this.directory.on("unpaired", (phone, by) => this.emit("unpaired", phone, by));
     this.directory.on("changed", () => this.emit("phones"));
-    new RpcServer(this.link, identity, mirror, log);
+    this.feed = new MirrorFeed({ mirror, publish: (delta) => this.publishMirror(delta) });
+    new RpcServer(this.link, identity, mirror, log, this.feed);
     const threads = this.options.threads;
     if (threads) {
       this.publisher = new ThreadPublisher(this.link, identity, threads.store, threads.manager, log);
@@ -163,9 +170,25 @@ export class Host extends EventEmitter<HostEvents> {
     if (!answer.ok) log.warn("could not publish the host profile", { code: answer.code });
   }
 
+  /** A mirror delta to the phones, as an ephemeral sealed live event: the relay sees its size only. */
+  private publishMirror(delta: MirrorDelta): void {
+    const { identity, log } = this.options;
+    const hostId = this.link.deviceId;
+    if (this.link.state !== "open" || !hostId || this.closed) return; // for phones watching now
+    const n = ++this.mirrorN;
+    this.mirrorChain = this.mirrorChain
+      .then(() => seal(identity.contentKey()!, identity.epoch, delta, sealContext.mirror(hostId, n)))
+      .then((box) => this.link.request("live:publish", { threadId: MIRROR_LIVE_ID, n, box }))
+      .then((answer) => {
+        if (!answer.ok) log.warn("could not send a workspace change", { code: answer.code });
+      })
+      .catch(() => undefined);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.feed?.close();
     this.publisher?.close();
     this.notifier?.close();
     this.link.dispose();

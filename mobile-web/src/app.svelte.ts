@@ -1,15 +1,17 @@
 // The app's state and the flows that span its parts: start-up, the relay connection,
 // pairing, syncing host profiles, and the file calls. Screens read from here and call in.
 
-import { ErrorCode, TetherError, parsePairFragment } from "../../protocol/index";
-import type { Command, Hello, PairLink, RpcCall } from "../../protocol/index";
+import { ErrorCode, MIRROR_LIVE_ID, TetherError, parsePairFragment } from "../../protocol/index";
+import type { Command, Hello, MirrorDelta, PairLink, RpcCall } from "../../protocol/index";
 import type { CommandOutcome } from "./link/commands";
 import type { TaskForm } from "./threads/threadService";
 import { defaultDeviceName } from "./device/deviceName";
 import type { BrowserHints } from "./device/deviceName";
 import type { WorkspaceSource } from "./files/fileBrowser.svelte";
 import { Hosts, displayName } from "./hosts/hosts.svelte";
-import { applyRekey, isRekeyRecord } from "./hosts/keys";
+import { applyRekey, isRekeyRecord, keyFor } from "./hosts/keys";
+import { openMirrorDelta } from "./files/mirrorDelta";
+import type { InboundLive } from "./link/inbound";
 import { openProfileRecord } from "./hosts/profile";
 import type { InboundRecord } from "./link/inbound";
 import { leaveAnswerSchema } from "./link/inbound";
@@ -77,6 +79,8 @@ export class TetherApp {
    * the first event sealed under a rotated key finds the key here.
    */
   #rekeys: Promise<void> = Promise.resolve();
+  /** File browsers showing a host's workspace, told of each change the host sends. */
+  #mirrorListeners: { hostId: string; listener: (delta: MirrorDelta) => void }[] = [];
 
   constructor() {
     const afterRekeys = (fn: () => Promise<unknown> | undefined): void => {
@@ -90,7 +94,8 @@ export class TetherApp {
         else afterRekeys(() => this.#applyRecord(record));
       },
       event: (event) => afterRekeys(() => this.#service?.onEvent(event)),
-      live: (live) => afterRekeys(() => this.#service?.onLive(live)),
+      live: (live) =>
+        afterRekeys(() => (live.threadId === MIRROR_LIVE_ID ? this.#onMirrorDelta(live) : this.#service?.onLive(live))),
       pairResult: (result) => this.pairing?.receive(result),
       unpaired: ({ hostId, by }) => {
         if (by === "host") void this.#markUnpaired(hostId).catch(() => undefined);
@@ -397,6 +402,12 @@ export class TetherApp {
   workspace(hostId: string): WorkspaceSource {
     return {
       listDir: (path) => this.#call(hostId, { type: "list-dir", path }),
+      watch: async (dirs, files) => (await this.#call(hostId, { type: "watch", dirs, files })).leaseMs,
+      onChange: (listener) => {
+        const entry = { hostId, listener };
+        this.#mirrorListeners = [...this.#mirrorListeners, entry];
+        return () => (this.#mirrorListeners = this.#mirrorListeners.filter((e) => e !== entry));
+      },
       readFile: (path, offset) =>
         this.#call(hostId, offset === undefined ? { type: "read-file", path } : { type: "read-file", path, offset }),
       describe: (error) => {
@@ -405,6 +416,15 @@ export class TetherApp {
         return describeHostFailure(asFailure(error), host ? displayName(host) : "This computer");
       },
     };
+  }
+
+  /** A workspace change from a host; one that does not open (an unknown key) is dropped. */
+  async #onMirrorDelta(live: InboundLive): Promise<void> {
+    const listeners = this.#mirrorListeners.filter((e) => e.hostId === live.hostId);
+    const host = this.hosts.get(live.hostId);
+    if (!host || listeners.length === 0) return;
+    const delta = await openMirrorDelta(keyFor(host, live.box.e), live);
+    for (const { listener } of listeners) listener(delta);
   }
 
   async #call<C extends RpcCall>(hostId: string, call: C) {

@@ -7,7 +7,9 @@ import { callHost } from "../../mobile-web/src/link/rpc";
 import { sendCommand, type CommandOutcome } from "../../mobile-web/src/link/commands";
 import { openLiveEvent, openThreadEvent, openThreadSummary, type OpenedEvent } from "../../mobile-web/src/threads/open";
 import { keyFor } from "../../mobile-web/src/hosts/keys";
+import { openMirrorDelta } from "../../mobile-web/src/files/mirrorDelta";
 import {
+  MIRROR_LIVE_ID,
   PROTOCOL_VERSION,
   exportPublicKey,
   generateDeviceKeyPair,
@@ -18,6 +20,7 @@ import {
   type Hello,
   type Command,
   type LiveEvent,
+  type MirrorDelta,
   type PairResult,
   type ThreadEvent,
   type ThreadSummary,
@@ -69,6 +72,8 @@ export interface PairedPhone {
   events(threadId: string): OpenedEvent[];
   /** Live events pushed since connecting, opened, in arrival order. */
   live: { threadId: string; event: LiveEvent }[];
+  /** Workspace changes pushed since connecting (after a `watch` call), opened, with when each arrived. */
+  mirror: { delta: MirrorDelta; at: number }[];
   /** Resolves with the first pushed event of the thread that matches, now or later. */
   waitFor(threadId: string, match: (e: ThreadEvent) => boolean, ms?: number): Promise<ThreadEvent>;
   /** Everything the relay stored for this host after the cursors, opened. */
@@ -111,6 +116,7 @@ export async function pairPhone(link: string, name = "Test Phone"): Promise<Pair
   };
   const pushed = new Map<string, OpenedEvent[]>();
   const live: { threadId: string; event: LiveEvent }[] = [];
+  const mirror: { delta: MirrorDelta; at: number }[] = [];
   const waiters = new Set<() => void>();
   // Opening is asynchronous; a chain keeps the pushed events in arrival order.
   let opening = Promise.resolve();
@@ -122,6 +128,13 @@ export async function pairPhone(link: string, name = "Test Phone"): Promise<Pair
     });
   });
   socket.on("live", (forward) => {
+    if (forward.threadId === MIRROR_LIVE_ID) {
+      const at = performance.now();
+      opening = opening.then(async () => {
+        mirror.push({ delta: await openMirrorDelta(keyFor(paired.host, forward.box.e), forward), at });
+      });
+      return;
+    }
     opening = opening.then(async () => {
       live.push({ threadId: forward.threadId, event: await openLiveEvent(keyFor(paired.host, forward.box.e), forward) });
     });
@@ -129,6 +142,7 @@ export async function pairPhone(link: string, name = "Test Phone"): Promise<Pair
   return {
     socket,
     live,
+    mirror,
     events: (threadId) => pushed.get(threadId) ?? [],
     waitFor(threadId, match, ms = 15_000) {
       return new Promise((resolve, reject) => {

@@ -19,8 +19,11 @@ export type GitStatusReader = () => Promise<GitStatusOutput | null>;
 
 /** The port the mirror asks for marks. */
 export interface GitStatus {
-  /** The workspace's marks as of about a second ago at most; empty outside a repository. */
-  current(): Promise<GitMarks>;
+  /**
+   * The workspace's marks as of about a second ago at most; empty outside a repository. A run
+   * slower than `maxWaitMs` answers with the previous marks (none before the first run ends).
+   */
+  current(maxWaitMs?: number): Promise<GitMarks>;
 }
 
 // When a folder holds changes of different kinds, a conflict is what needs attention first;
@@ -161,6 +164,7 @@ export function cachedGitStatus(read: GitStatusReader, options: GitStatusCacheOp
   const now = options.now ?? Date.now;
   let last: { marks: GitMarks; at: number } | null = null;
   let running: Promise<GitMarks> | null = null;
+  let runningSince = 0;
 
   const refresh = async (): Promise<GitMarks> => {
     let marks = GitMarks.empty;
@@ -175,12 +179,17 @@ export function cachedGitStatus(read: GitStatusReader, options: GitStatusCacheOp
   };
 
   return {
-    async current() {
+    async current(wait = maxWaitMs) {
       if (last && now() - last.at < ttlMs) return last.marks;
-      running ??= refresh().finally(() => (running = null));
+      if (!running) {
+        runningSince = now();
+        running = refresh().finally(() => (running = null));
+      }
       const fallback = last?.marks ?? GitMarks.empty;
+      // The wait counts from the run's start: while one slow run goes on, callers do not each wait again.
+      const left = Math.max(0, runningSince + wait - now());
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const slow = new Promise<GitMarks>((resolve) => (timer = setTimeout(() => resolve(fallback), maxWaitMs)));
+      const slow = new Promise<GitMarks>((resolve) => (timer = setTimeout(() => resolve(fallback), left)));
       try {
         return await Promise.race([running, slow]);
       } finally {

@@ -31,6 +31,11 @@ const IMAGE_TYPES: Record<string, string> = {
   ".svg": "image/svg+xml",
 };
 
+/** How long remembered `.gitignore` rules count as current without a look at the file. */
+const GITIGNORE_RECHECK_MS = 2000;
+/** Longest wait for git's marks when nothing else waits on them (a watcher's second look). */
+const GIT_SETTLE_WAIT_MS = 30_000;
+
 export interface MirrorOptions {
   fs: FileSystem;
   /** The workspace folder, absolute. */
@@ -47,6 +52,14 @@ export interface Resolved {
   rel: string;
   abs: string;
   stat: FileStat;
+}
+
+export interface ListOptions extends ResolveOptions {
+  /**
+   * How long to wait for a `git status` run before answering without its newest marks (the
+   * previous run's, or none before the first); the marks then come as a delta to watching phones.
+   */
+  gitWaitMs?: number;
 }
 
 export interface ResolveOptions {
@@ -84,7 +97,7 @@ export class Mirror {
   private readonly secrets: SecretRules;
   private readonly excludes: Ignore;
   private readonly alwaysExcluded = ignore().add([...ALWAYS_EXCLUDED]);
-  private readonly gitignores = new Map<string, { mtime: number; rules: Ignore | null }>();
+  private readonly gitignores = new Map<string, { mtime: number; rules: Ignore | null; checkedAt: number }>();
   private readonly gitStatus: GitStatus | undefined;
 
   private constructor(
@@ -110,31 +123,37 @@ export class Mirror {
    * One folder's entries, hiding secrets and ignored entries. With `allowIgnored` a folder that is
    * itself ignored can be listed too, and then shows everything in it but secrets and `.git/`.
    */
-  async listDir(path: string, options: ResolveOptions = {}): Promise<ListDirResult> {
+  async listDir(path: string, options: ListOptions = {}): Promise<ListDirResult> {
     const dir = await this.resolve(path, options);
     if (dir.stat.kind !== "dir") throw new TetherError(ErrorCode.NotFound, `${dir.rel || "."} is not a folder`);
     // Git runs while the folder is read; the cache answers within a bounded wait.
-    const gitMarks = this.gitStatus?.current();
+    const gitMarks = this.gitStatus?.current(options.gitWaitMs);
     const names = await this.fs.readdir(dir.abs);
     const useIgnores = !(options.allowIgnored && dir.rel && (await this.isIgnored(dir.rel, true)));
     // The folder itself passed `resolve`, so each entry needs checking on its own only.
     const hiddenBy = await this.entryFilter(dir.rel, { useIgnores });
     const entries: DirEntry[] = [];
     let hidden = 0;
-    const visible: typeof names = [];
+    const links: string[] = [];
+    const plain: string[] = [];
     for (const entry of names) {
       if (hiddenBy(entry.name, entry.kind === "dir")) hidden++;
-      else visible.push(entry);
+      else (entry.kind === "symlink" ? links : plain).push(entry.name);
     }
-    await forEachLimited(visible, 32, async (entry) => {
-      const abs = join(dir.abs, entry.name);
+    const stats = await this.lstatMany(dir.abs, plain);
+    plain.forEach((name, i) => {
+      // Gone between readdir and lstat: it is not there any more.
+      const stat = stats[i];
+      if (stat) entries.push({ name, kind: stat.kind, size: stat.size, mtime: stat.mtime });
+    });
+    await forEachLimited(links, 32, async (name) => {
       let stat: FileStat;
       try {
-        stat = entry.kind === "symlink" ? await this.followLink(abs) : await this.fs.lstat(abs);
+        stat = await this.followLink(join(dir.abs, name));
       } catch {
         stat = { kind: "symlink", size: 0, mtime: 0 };
       }
-      entries.push({ name: entry.name, kind: stat.kind, size: stat.size, mtime: stat.mtime });
+      entries.push({ name, kind: stat.kind, size: stat.size, mtime: stat.mtime });
     });
     const marks = await gitMarks;
     if (marks && marks.size > 0) {
@@ -173,6 +192,11 @@ export class Mirror {
     if (text === null)
       return { ...base, offset: start, kind: "binary", mime: "application/octet-stream", content: "", eof: true };
     return { ...base, offset: start, kind: "text", mime: "text/plain", content: text, eof };
+  }
+
+  /** Waits (up to half a minute) for git marks as fresh as the status cache keeps them. */
+  async gitSettled(): Promise<void> {
+    await this.gitStatus?.current(GIT_SETTLE_WAIT_MS);
   }
 
   /** Resolves a phone-supplied path to a real file inside the workspace, or throws why not. */
@@ -223,7 +247,7 @@ export class Mirror {
     const excludes = useIgnores ? this.excludes : this.alwaysExcluded;
     return (name, isDir) => {
       const rel = dirRel ? `${dirRel}/${name}` : name;
-      if (this.secrets.isSecret(rel, isDir)) return "secret";
+      if (this.secrets.isSecretEntry(rel, isDir)) return "secret";
       const suffix = isDir ? "/" : "";
       if (excludes.ignores(rel + suffix)) return "ignored";
       for (const { prefix, rules } of levels) if (rules.ignores(prefix + name + suffix)) return "ignored";
@@ -268,7 +292,23 @@ export class Mirror {
     return false;
   }
 
+  /**
+   * Forgets the `.gitignore` rules remembered for a folder (workspace-relative), so the next
+   * listing reads them again: for a watcher that saw the file change.
+   */
+  forgetIgnoreRules(dirRel: string): void {
+    this.gitignores.delete(dirRel);
+  }
+
+  /**
+   * The rules of one folder's `.gitignore`. Every listing needs those of each folder above it, so
+   * they are remembered and checked again (a stat) only once `GITIGNORE_RECHECK_MS` passed; a
+   * watcher on the folder makes a change count at once (`forgetIgnoreRules`).
+   */
   private async gitignoreOf(dir: string): Promise<Ignore | null> {
+    const cached = this.gitignores.get(dir);
+    const at = Date.now();
+    if (cached && at - cached.checkedAt < GITIGNORE_RECHECK_MS) return cached.rules;
     const file = dir ? join(this.root, ...dir.split("/"), ".gitignore") : join(this.root, ".gitignore");
     let mtime = -1;
     try {
@@ -276,12 +316,27 @@ export class Mirror {
     } catch {
       // no .gitignore here
     }
-    const cached = this.gitignores.get(dir);
-    if (cached && cached.mtime === mtime) return cached.rules;
+    if (cached && cached.mtime === mtime) {
+      cached.checkedAt = at;
+      return cached.rules;
+    }
     const text = mtime >= 0 ? await this.fs.readTextIfExists(file) : null;
     const rules = text === null ? null : ignore().add(text);
-    this.gitignores.set(dir, { mtime, rules });
+    this.gitignores.set(dir, { mtime, rules, checkedAt: at });
     return rules;
+  }
+
+  private async lstatMany(dir: string, names: readonly string[]): Promise<(FileStat | null)[]> {
+    if (this.fs.lstatMany) return this.fs.lstatMany(dir, names);
+    const out: (FileStat | null)[] = new Array<FileStat | null>(names.length).fill(null);
+    await forEachLimited(
+      names.map((name, i) => ({ name, i })),
+      32,
+      async ({ name, i }) => {
+        out[i] = await this.fs.lstat(join(dir, name)).catch(() => null);
+      },
+    );
+    return out;
   }
 }
 

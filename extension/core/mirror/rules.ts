@@ -40,6 +40,14 @@ export class SecretRules {
     this.matcher = ignore().add([...patterns]);
   }
 
+  /**
+   * `isSecret` for an entry of a folder already known not to be secret: one match instead of one
+   * per folder above it, which a walk over a big tree pays for every entry.
+   */
+  isSecretEntry(rel: string, isDir: boolean): boolean {
+    return this.matcher.ignores(isDir ? rel + "/" : rel);
+  }
+
   /** True when `rel` (workspace-relative, `/`-separated) or any folder above it is secret. */
   isSecret(rel: string, isDir = false): boolean {
     if (rel === "") return false;

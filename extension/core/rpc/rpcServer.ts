@@ -1,4 +1,4 @@
-// Answers the phones' sealed calls (list-dir, read-file). Errors that may name a path are
+// Answers the phones' sealed calls (list-dir, read-file, watch). Errors that may name a path are
 // sealed with the reply; only "could not open" goes back in the clear.
 
 import {
@@ -21,6 +21,13 @@ import type { HostIdentity } from "../identity";
 import type { RelayLink } from "../link/relayLink";
 import type { Log } from "../log";
 import type { Mirror } from "../mirror/mirror";
+import type { MirrorFeed } from "../mirror/mirrorFeed";
+
+/**
+ * How long a phone's listing waits for `git status` before it goes without the newest marks; a
+ * watching phone gets them as a delta. A big repository's first status takes about a second.
+ */
+const LISTING_GIT_WAIT_MS = 50;
 
 export class RpcServer {
   constructor(
@@ -28,6 +35,7 @@ export class RpcServer {
     private readonly identity: HostIdentity,
     private readonly mirror: Mirror,
     private readonly log: Log,
+    private readonly feed?: MirrorFeed,
   ) {
     link.socket.on("rpc", (payload, reply) => {
       if (typeof reply !== "function") return;
@@ -56,7 +64,7 @@ export class RpcServer {
     }
     let reply: RpcReply;
     try {
-      reply = { ok: true, result: await this.dispatch(call) };
+      reply = { ok: true, result: await this.dispatch(call, req.from) };
     } catch (err) {
       if (err instanceof TetherError) reply = { ok: false, code: err.code, message: err.message };
       else {
@@ -73,12 +81,15 @@ export class RpcServer {
     return { ok: true, box };
   }
 
-  private dispatch(call: RpcCall): Promise<RpcResult> {
+  private async dispatch(call: RpcCall, phoneId: string): Promise<RpcResult> {
     switch (call.type) {
       case "list-dir":
-        return this.mirror.listDir(call.path);
+        return this.mirror.listDir(call.path, { gitWaitMs: LISTING_GIT_WAIT_MS });
       case "read-file":
         return this.mirror.readFile(call.path, call.offset, call.length);
+      case "watch":
+        if (!this.feed) throw new TetherError(ErrorCode.BadRequest, "This computer does not send changes.");
+        return { type: "watch", leaseMs: await this.feed.watch(phoneId, call.dirs, call.files) };
     }
   }
 }

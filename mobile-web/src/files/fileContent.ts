@@ -12,6 +12,8 @@ interface Common {
   path: string;
   /** Whole file size in bytes. */
   size: number;
+  /** When the file was last written, as the host saw it with the first slice. */
+  mtime: number;
   mime: string;
   /** Byte offset of the next slice. */
   nextOffset: number;
@@ -36,6 +38,7 @@ export function startContent(result: ReadFileResult): FileContent {
   const common: Common = {
     path: result.path,
     size: result.size,
+    mtime: result.mtime,
     mime: result.mime,
     nextOffset: result.offset + sliceBytes(result),
     eof: result.eof,

@@ -3,7 +3,7 @@
 // content key, bound to host, phone and request id.
 
 import { ErrorCode, TetherError, open, randomId, rpcReplySchema, seal, sealContext } from "../../../protocol/index";
-import type { ListDirResult, ReadFileResult, RpcCall, RpcResult } from "../../../protocol/index";
+import type { ListDirResult, ReadFileResult, RpcCall, RpcResult, WatchResult } from "../../../protocol/index";
 import { rpcAnswerSchema } from "./inbound";
 import { failed, request } from "./request";
 import type { TetherSocket } from "./request";
@@ -19,7 +19,11 @@ export interface RpcTarget {
   contentKey: CryptoKey;
 }
 
-type ResultOf<C extends RpcCall> = C["type"] extends "list-dir" ? ListDirResult : ReadFileResult;
+type ResultOf<C extends RpcCall> = C["type"] extends "list-dir"
+  ? ListDirResult
+  : C["type"] extends "read-file"
+    ? ReadFileResult
+    : WatchResult;
 
 export async function callHost<C extends RpcCall>(
   socket: TetherSocket,

@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import type { DirEntry } from "../../../protocol/index";
+import { applyDirChange } from "../../../mobile-web/src/files/mirrorDelta";
+
+const file = (name: string, size = 1, git?: DirEntry["git"]): DirEntry => ({
+  name,
+  kind: "file",
+  size,
+  mtime: 1,
+  ...(git ? { git } : {}),
+});
+const dir = (name: string): DirEntry => ({ name, kind: "dir", size: 0, mtime: 1 });
+
+describe("applying a workspace change to a listing", () => {
+  const listing = { path: "src", entries: [dir("lib"), file("a.ts"), file("c.ts")], hidden: 0, truncated: false };
+
+  it("adds new entries in their sorted place and drops removed ones", () => {
+    const next = applyDirChange(listing, { path: "src", entries: [file("b.ts"), dir("api")], removed: ["c.ts"], hidden: 2 });
+    assert.deepEqual(
+      next.entries.map((e) => e.name),
+      ["api", "lib", "a.ts", "b.ts"],
+    );
+    assert.equal(next.hidden, 2);
+  });
+
+  it("replaces a changed entry in place and keeps unchanged ones as they were", () => {
+    const next = applyDirChange(listing, { path: "src", entries: [file("a.ts", 9, "M"), file("c.ts")], removed: [], hidden: 0 });
+    assert.deepEqual(
+      next.entries.map((e) => [e.name, e.size, e.git]),
+      [
+        ["lib", 0, undefined],
+        ["a.ts", 9, "M"],
+        ["c.ts", 1, undefined],
+      ],
+    );
+    // The same object: a keyed list keeps its row as it was.
+    assert.equal(next.entries[2], listing.entries[2]);
+  });
+});
