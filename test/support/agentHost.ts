@@ -80,6 +80,7 @@ export async function startAgentHost(options: {
     stop() {
       stopped ??= (async () => {
         await agent.manager.close();
+        await agent.store.close();
         host.close();
       })();
       return stopped;
