@@ -178,11 +178,16 @@ export async function runHeadlessHost(config: HostConfig): Promise<RunningHost> 
     term.say(`${paired} phone${paired === 1 ? "" : "s"} paired.${hint}`);
   }
 
+  // An exit that did not go through close() (a fatal error) still writes what is queued.
+  process.once("exit", () => agent.store.flushSync());
+
   let closing: Promise<void> | undefined;
   function close(): Promise<void> {
     closing ??= (async () => {
       if (agent.manager.busy) term.say("Stopping running tasks…");
       await agent.manager.close();
+      // The interrupted runs' last events and every state file on disk before the process exits.
+      await agent.store.close();
       keepAwake?.close();
       host.close();
       term.close();

@@ -139,6 +139,7 @@ export class HostSession implements vscode.Disposable {
     this.closers.set(host, async () => {
       // Runs stopped by a closing window end as "interrupted", never left hanging.
       await agent.manager.close();
+      await agent.store.close();
       keepAwake?.close();
       host.close();
     });

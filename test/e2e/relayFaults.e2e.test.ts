@@ -134,7 +134,12 @@ describe("the relay under faults (processes)", function () {
       const restartedAt = Date.now();
 
       await s.host.waitFor(/"Count, then write a file" done/, 60_000);
-      const hostSide = hostEventsOf(s, threadId);
+      // The terminal says "done" as the event is appended; the store writes it a moment later.
+      let hostSide = hostEventsOf(s, threadId);
+      for (const until = Date.now() + 5_000; hostSide.at(-1)?.event.type !== "status" && Date.now() < until;) {
+        await new Promise((r) => setTimeout(r, 50));
+        hostSide = hostEventsOf(s, threadId);
+      }
 
       // What the phone holds: what was pushed live before the relay went, then, connected
       // again, a catch-up from its last contiguous seq.

@@ -10,7 +10,9 @@ import { resolveModel } from "../../extension/core/agent/model/config";
 import { Host } from "../../extension/core/host";
 import { HostIdentity } from "../../extension/core/identity";
 import { Mirror } from "../../extension/core/mirror/mirror";
+import type { ProcessRunner } from "../../extension/core/agent/tools/ports";
 import type { ThreadManager } from "../../extension/core/threads/threadManager";
+import type { ThreadStore } from "../../extension/core/threads/threadStore";
 import { nodeFileSystem } from "../../extension/node/nodeFileSystem";
 import { nodeProcessRunner } from "../../extension/node/processRunner";
 import { nodeWorkspaceFiles } from "../../extension/node/nodeWorkspaceFiles";
@@ -20,6 +22,7 @@ import { quietLog } from "./host";
 export interface AgentHost {
   host: Host;
   threads: ThreadManager;
+  store: ThreadStore;
   stateDir: string;
   /** Stops runs (they end as interrupted) and disconnects; the state folder stays for a restart. */
   stop(): Promise<void>;
@@ -36,6 +39,8 @@ export async function startAgentHost(options: {
   allow?: string[];
   deny?: string[];
   maxParallel?: number;
+  /** The command runner (default: Node's), to watch when commands start. */
+  runner?: ProcessRunner;
 }): Promise<AgentHost> {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "tether-agent-"));
   const identity = await HostIdentity.loadOrCreate(stateFile(stateDir));
@@ -44,7 +49,7 @@ export async function startAgentHost(options: {
   const agent = createAgent({
     mirror,
     files: nodeWorkspaceFiles,
-    runner: nodeProcessRunner,
+    runner: options.runner ?? nodeProcessRunner,
     stateDir,
     workspaceName: basename(mirror.root),
     mode: options.mode ?? "ask",
@@ -76,10 +81,12 @@ export async function startAgentHost(options: {
   return {
     host,
     threads: agent.manager,
+    store: agent.store,
     stateDir,
     stop() {
       stopped ??= (async () => {
         await agent.manager.close();
+        await agent.store.close();
         host.close();
       })();
       return stopped;

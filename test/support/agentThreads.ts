@@ -56,7 +56,11 @@ export async function startAgentThreads(options: {
     log: quietLog,
     retryBaseDelayMs: 10,
   });
-  return { manager: agent.manager, identity, workspaceName, stateDir, close: () => agent.manager.close() };
+  const close = async (): Promise<void> => {
+    await agent.manager.close();
+    await agent.store.close();
+  };
+  return { manager: agent.manager, identity, workspaceName, stateDir, close };
 }
 
 /** The first event of the thread that matches, already there or still to come. */

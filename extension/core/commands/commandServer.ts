@@ -1,5 +1,15 @@
 // Takes phones' commands from the relay (live, or from the inbox after a reconnect), opens
 // and checks them, applies each command id at most once, and answers with a sealed reply.
+//
+// At most once, across restarts and crashes: the relay deletes a command from the host's inbox
+// only when the host acknowledges it, and sends it again otherwise. So the host acknowledges a
+// command only once its id (with the reply it got) and every event applying it appended are on
+// disk: `store.flushed()` is awaited before the answer. A host killed after the ack finds the
+// id in applied.jsonl on restart and answers a repeat with the same reply, without applying it.
+// The state writer puts thread events on disk before applied.jsonl, so a host killed during
+// that write either has the id or never acknowledged it; in the second case the repeat meets
+// what the first delivery left (a decision already recorded, a thread that exists) and is
+// refused or ignored by the thread manager rather than applied again.
 
 import {
   ErrorCode,
@@ -44,6 +54,7 @@ export class CommandServer {
       const parsed = commandReplySchema.safeParse(reply);
       if (parsed.success) this.appliedIds.set(id, parsed.data);
     }
+    while (this.applied.length > REMEMBER_APPLIED) this.appliedIds.delete(this.applied.shift()!.id);
     link.socket.on("command", (payload, reply) => {
       if (typeof reply !== "function") return;
       const parsed = commandForwardSchema.safeParse(payload);
@@ -82,13 +93,20 @@ export class CommandServer {
       reply = await this.apply(command, { id: phone.id, name: phone.name });
       this.remember(req.id, reply);
     }
-    const box = await seal(
+    const sealing = seal(
       this.identity.contentKey()!,
       this.identity.epoch,
       reply,
       sealContext.commandReply(hostId, req.from, req.id),
     );
-    return { ok: true, box };
+    sealing.catch(() => undefined); // awaited below, unless the flush fails first
+    try {
+      await this.store.flushed();
+    } catch (err) {
+      // Applied here but not saved: the sender hears so (the relay drops a command it got an answer for).
+      return failure(ErrorCode.Internal, `The host could not save its state: ${(err as Error).message}`);
+    }
+    return { ok: true, box: await sealing };
   }
 
   private async apply(command: Command, by: DeviceRef): Promise<CommandReply> {
@@ -106,6 +124,6 @@ export class CommandServer {
     this.appliedIds.set(id, reply);
     this.applied.push({ id, reply });
     while (this.applied.length > REMEMBER_APPLIED) this.appliedIds.delete(this.applied.shift()!.id);
-    this.store.saveApplied(this.applied);
+    this.store.recordApplied({ id, reply }, this.applied);
   }
 }

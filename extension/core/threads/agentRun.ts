@@ -29,11 +29,22 @@ export interface RunDeps {
   live: (event: LiveEvent) => void;
   /** This host, as a device: it decides when the run stops by itself. */
   self: DeviceRef;
+  /**
+   * Resolves when the run may go on after a decision: once the phones have been sent what it
+   * appended (`approval-resolved`). Starting a command blocks the event loop for a moment, and
+   * the person who decided should not wait for that to see their decision land.
+   */
+  beforeResume?: () => Promise<void>;
 }
 
 interface Waiting<T> {
   id: string;
   resolve: (value: T) => void;
+}
+
+interface WaitingApproval extends Waiting<Verdicted> {
+  /** Remembers "approve always" for the thread, as part of applying the decision. */
+  always: () => void;
 }
 
 type Verdicted = { decision: Decision; message?: string };
@@ -49,7 +60,7 @@ const isAbort = (err: unknown): boolean => err instanceof Error && err.name === 
 
 export class AgentRun {
   private readonly abort = new AbortController();
-  private approval: Waiting<Verdicted> | undefined;
+  private approval: WaitingApproval | undefined;
   private questionWait: Waiting<string> | undefined;
   private finished = false;
   private stopDetail: string | undefined;
@@ -127,6 +138,8 @@ export class AgentRun {
     this.approval = undefined;
     const { thread } = this.deps;
     thread.append({ type: "approval-resolved", approvalId, decision, ...(message ? { message } : {}), by });
+    // Saved with the decision, so the command that carried it is acknowledged with it on disk.
+    if (decision === "approve-always") waiting.always();
     if (decision !== "stop") thread.setStatus("running");
     waiting.resolve({ decision, ...(message ? { message } : {}) });
   }
@@ -242,21 +255,23 @@ export class AgentRun {
     if (verdict.decision === "deny") return { ok: false, output: `Not allowed: ${verdict.reason} (${verdict.rule})` };
     if (verdict.decision === "ask") {
       const preview = unifiedDiff(plan.path, plan.before, plan.after);
-      const answer = await this.requestApproval({
-        callId,
-        tool: tool.spec.name,
-        kind: "edit",
-        path: plan.path,
-        diff: preview.diff,
-        reason: tool.reason?.(args) ?? "",
-        rule: verdict.rule,
-      });
+      const answer = await this.requestApproval(
+        {
+          callId,
+          tool: tool.spec.name,
+          kind: "edit",
+          path: plan.path,
+          diff: preview.diff,
+          reason: tool.reason?.(args) ?? "",
+          rule: verdict.rule,
+        },
+        () => {
+          this.meta.autoEdit = true;
+          this.deps.store.saveMeta(thread.id, this.meta);
+        },
+      );
       if (answer.decision === "deny") return denied("edit", answer.message);
       if (answer.decision === "stop") throw new Stopped();
-      if (answer.decision === "approve-always") {
-        this.meta.autoEdit = true;
-        this.deps.store.saveMeta(thread.id, this.meta);
-      }
       // The file may have changed while the person was deciding: apply the request to what is there now.
       plan = await tool.plan!(args, ctx);
     }
@@ -269,6 +284,8 @@ export class AgentRun {
     const saved = checkpoint[plan.path];
     checkpoint[plan.path] = { before: saved ? saved.before : plan.before, afterHash: hashText(plan.after) };
     store.saveCheckpoint(thread.id, checkpoint);
+    // What the file was must be on disk before the file changes, or a crash in between loses it.
+    await store.flushed();
     if (plan.after === null) await workspace.remove(plan.path);
     else await workspace.writeText(plan.path, plan.after);
     const change = plan.before === null ? "created" : plan.after === null ? "deleted" : "modified";
@@ -296,40 +313,46 @@ export class AgentRun {
     }
     if (verdict.decision === "deny") return { ok: false, output: `Not allowed: ${verdict.reason} (${verdict.rule})` };
     if (verdict.decision === "ask") {
-      const answer = await this.requestApproval({
-        callId,
-        tool: tool.spec.name,
-        kind: "command",
-        command,
-        cwd,
-        reason: tool.reason?.(args) ?? "",
-        rule: verdict.rule,
-      });
+      const answer = await this.requestApproval(
+        {
+          callId,
+          tool: tool.spec.name,
+          kind: "command",
+          command,
+          cwd,
+          reason: tool.reason?.(args) ?? "",
+          rule: verdict.rule,
+        },
+        () => {
+          if (this.meta.approvedCommands.includes(command)) return;
+          this.meta.approvedCommands.push(command);
+          store.saveMeta(thread.id, this.meta);
+        },
+      );
       if (answer.decision === "deny") return denied("command", answer.message);
       if (answer.decision === "stop") throw new Stopped();
-      if (answer.decision === "approve-always" && !this.meta.approvedCommands.includes(command)) {
-        this.meta.approvedCommands.push(command);
-        store.saveMeta(thread.id, this.meta);
-      }
     }
     return tool.run!(args, ctx);
   }
 
-  private requestApproval(request: {
-    callId: string;
-    tool: string;
-    kind: "command" | "edit";
-    command?: string;
-    cwd?: string;
-    path?: string;
-    diff?: string;
-    reason: string;
-    rule: string;
-  }): Promise<Verdicted> {
+  private async requestApproval(
+    request: {
+      callId: string;
+      tool: string;
+      kind: "command" | "edit";
+      command?: string;
+      cwd?: string;
+      path?: string;
+      diff?: string;
+      reason: string;
+      rule: string;
+    },
+    always: () => void,
+  ): Promise<Verdicted> {
     const { thread } = this.deps;
     const approvalId = randomId(9);
     const reason = request.reason.trim() || lastAssistantText(thread) || "The agent gave no reason.";
-    return new Promise<Verdicted>((resolve, reject) => {
+    const verdict = await new Promise<Verdicted>((resolve, reject) => {
       const onAbort = (): void => reject(new Stopped());
       this.abort.signal.addEventListener("abort", onAbort, { once: true });
       this.approval = {
@@ -338,10 +361,13 @@ export class AgentRun {
           this.abort.signal.removeEventListener("abort", onAbort);
           resolve(v);
         },
+        always,
       };
       thread.append({ type: "approval-requested", approvalId, ...request, reason });
       thread.setStatus("awaiting-approval");
     });
+    await this.deps.beforeResume?.();
+    return verdict;
   }
 
   private ask(question: string): Promise<ToolOutput> {

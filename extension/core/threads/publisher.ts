@@ -15,6 +15,8 @@ const PUBLISH_BATCH = 64;
 const LIVE_FLUSH_MS = 50;
 const MAX_LIVE_CHARS = 32 * 1024;
 const RETRY_MS = 2_000;
+/** Longest a run waits for its decision to be sent before it goes on anyway. */
+const RESUME_WAIT_MS = 1_000;
 
 export class ThreadPublisher {
   private hostId: string | undefined;
@@ -23,6 +25,10 @@ export class ThreadPublisher {
   private deleting = false;
   private readonly pumping = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
+  /** Per thread: the last seq handed to the socket by the pump under way. */
+  private readonly sent = new Map<string, number>();
+  /** Runs waiting for their thread's events to be sent: thread → waiters for a seq. */
+  private readonly sendWaiters = new Map<string, Set<{ seq: number; resolve: () => void }>>();
   private readonly summaries = new Map<string, ThreadSummary>();
   private summaryTimer: NodeJS.Timeout | undefined;
   private readonly liveBuffers = new Map<string, LiveEvent[]>();
@@ -50,13 +56,45 @@ export class ThreadPublisher {
     threads.on("summary", (summary) => this.queueSummary(summary));
     threads.on("live", (threadId, event) => this.queueLive(threadId, event));
     threads.on("deleted", (threadId) => this.onDeleted(threadId));
+    threads.gateResumes((thread) => this.whenSent(thread.id, thread.lastSeq));
   }
 
   close(): void {
     this.closed = true;
+    this.threads.gateResumes(undefined);
+    for (const threadId of [...this.sendWaiters.keys()]) this.release(threadId, Infinity);
     clearTimeout(this.summaryTimer);
     clearTimeout(this.liveTimer);
     clearTimeout(this.retryTimer);
+  }
+
+  /**
+   * Resolves once a thread's events up to `seq` have been handed to the relay link, or at once
+   * when none are on their way (the link is down: they go after the next hello).
+   */
+  whenSent(threadId: string, seq: number): Promise<void> {
+    if (!this.pumping.has(threadId) || (this.sent.get(threadId) ?? 0) >= seq) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, RESUME_WAIT_MS);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      const waiters = this.sendWaiters.get(threadId) ?? new Set();
+      waiters.add({ seq, resolve: done });
+      this.sendWaiters.set(threadId, waiters);
+    });
+  }
+
+  private release(threadId: string, upTo: number): void {
+    const waiters = this.sendWaiters.get(threadId);
+    if (!waiters) return;
+    for (const w of [...waiters]) {
+      if (w.seq > upTo) continue;
+      waiters.delete(w);
+      w.resolve();
+    }
+    if (waiters.size === 0) this.sendWaiters.delete(threadId);
   }
 
   /** How far the relay acknowledged a thread. */
@@ -87,10 +125,17 @@ export class ThreadPublisher {
       this.again.add(threadId);
       return;
     }
-    const run = this.pump(threadId).finally(() => {
-      this.pumping.delete(threadId);
-      if (this.again.delete(threadId)) this.publish(threadId);
-    });
+    const run = this.pump(threadId)
+      .catch((err: Error) => {
+        this.log.warn("could not publish a thread's events; will retry", { thread: threadId, error: err.message });
+        this.retryLater();
+      })
+      .finally(() => {
+        this.pumping.delete(threadId);
+        this.sent.delete(threadId);
+        if (this.again.delete(threadId)) this.publish(threadId);
+        else this.release(threadId, Infinity);
+      });
     this.pumping.set(threadId, run);
   }
 
@@ -105,11 +150,19 @@ export class ThreadPublisher {
       const batch = thread.events.slice(from, from + PUBLISH_BATCH);
       const key = this.identity.contentKey()!;
       const epoch = this.identity.epoch;
-      const boxes = await Promise.all(batch.map((n) => seal(key, epoch, n.event, sealContext.event(hostId, threadId, n.seq))));
+      const sealing = Promise.all(batch.map((n) => seal(key, epoch, n.event, sealContext.event(hostId, threadId, n.seq))));
+      // Never sent before it is on this host's disk: a host that crashed with an event sent but
+      // not saved would give its seq to another event after the restart.
+      const [boxes] = await Promise.all([sealing, this.store.flushed()]);
+      if (this.link.state !== "open" || hostId !== this.hostId || !current()) return;
       // Sent in order (sealing finishes in any order): the relay stores and fans out as they come.
-      const answers = await Promise.all(
+      const sending = Promise.all(
         batch.map((n, i) => this.link.request("event:publish", { threadId, seq: n.seq, box: boxes[i]! })),
       );
+      const last = batch.at(-1)!.seq;
+      this.sent.set(threadId, last);
+      this.release(threadId, last);
+      const answers = await sending;
       let reached = from;
       for (const answer of answers) {
         // A conflict means an earlier attempt was stored and its answer lost: it is there.

@@ -60,7 +60,11 @@ export interface NewTask {
   model?: string;
 }
 
+/** What a run waits for after a decision before it goes on (see `RunDeps.beforeResume`). */
+export type ResumeGate = (thread: Thread) => Promise<void>;
+
 export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
+  private resumeGate: ResumeGate | undefined;
   private readonly threads = new Map<string, Thread>();
   private readonly queue: string[] = [];
   private readonly runs = new Map<string, AgentRun>();
@@ -245,6 +249,11 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
     this.emit("deleted", threadId);
   }
 
+  /** Sets what runs wait for after a decision (the publisher: the decision sent to the phones). */
+  gateResumes(gate: ResumeGate | undefined): void {
+    this.resumeGate = gate;
+  }
+
   /** Resolves when no thread is running or queued. */
   whenIdle(): Promise<void> {
     if (this.runs.size === 0 && this.queue.length === 0) return Promise.resolve();
@@ -329,6 +338,7 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
       system: () => systemPrompt({ workspace, workspaceName, mode, platform, date: new Date(this.now()) }),
       live: (event) => this.emit("live", thread.id, event),
       self,
+      beforeResume: () => this.resumeGate?.(thread) ?? Promise.resolve(),
     });
     this.runs.set(thread.id, run);
     log.info("run started", { thread: thread.id });

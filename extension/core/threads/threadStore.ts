@@ -3,15 +3,22 @@
 //   events.jsonl     every durable event, one JSON line each, appended in order
 //   meta.json        what is not an event: commands approved for the rest of the thread
 //   checkpoint.json  the files the thread changed, as they were before its first change
-// and, for the workspace, published.json: how far each thread reached the relay.
+// and, for the workspace, published.json (how far each thread reached the relay) and
+// applied.jsonl (the commands applied lately, one line each, compacted now and then).
 // Files are 0600 in 0700 folders: they hold prompts, code and command output.
+//
+// Writes go through a StateWriter: queued in memory, written off the event loop, coalesced.
+// Reads of meta, checkpoint, cursors see what is queued. `flushed()` is the point where what
+// was saved so far is on disk; whoever promises something to the outside waits for it first
+// (the publisher before sending events, the command server before acknowledging a command).
 
 import { createHash } from "node:crypto";
-import { appendFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { join, sep } from "node:path";
 import { z } from "zod";
 import { threadEventSchema, threadIdSchema, type ThreadEvent } from "../../../protocol/index";
 import type { Log } from "../log";
+import { StateWriter } from "./stateWriter";
 
 export interface NumberedEvent {
   seq: number;
@@ -36,8 +43,10 @@ const checkpointSchema = z.record(
 );
 export type Checkpoint = z.infer<typeof checkpointSchema>;
 
-const appliedSchema = z.array(z.object({ id: z.string(), reply: z.unknown() }));
-export type Applied = z.infer<typeof appliedSchema>;
+const appliedEntrySchema = z.object({ id: z.string(), reply: z.unknown() });
+const appliedSchema = z.array(appliedEntrySchema);
+export type AppliedEntry = z.infer<typeof appliedEntrySchema>;
+export type Applied = AppliedEntry[];
 
 const publishedSchema = z.object({
   hostId: z.string(),
@@ -58,6 +67,9 @@ export function workspaceStateDir(stateDir: string, workspaceRoot: string): stri
 
 export class ThreadStore {
   private readonly threadsDir: string;
+  private readonly writer: StateWriter;
+  /** Lines in applied.jsonl, to know when to compact it. */
+  private appliedLines = 0;
 
   constructor(
     /** This workspace's folder in the state directory (see `workspaceStateDir`). */
@@ -66,6 +78,26 @@ export class ThreadStore {
   ) {
     this.threadsDir = join(dir, "threads");
     mkdirSync(this.threadsDir, { recursive: true, mode: 0o700 });
+    this.writer = new StateWriter(log);
+  }
+
+  /** Resolves once everything saved so far is on disk; rejects when a write failed. */
+  flushed(): Promise<void> {
+    return this.writer.flushed();
+  }
+
+  /** Waits for everything saved so far to be written; a failed write is logged, not thrown. */
+  async close(): Promise<void> {
+    try {
+      await this.writer.flushed();
+    } catch {
+      // Logged by the writer; what failed was tried and there is nothing more to do at shutdown.
+    }
+  }
+
+  /** Writes what is still queued, now: for a process that exits without waiting for `flushed()`. */
+  flushSync(): void {
+    this.writer.flushSync();
   }
 
   /** Thread ids on disk, oldest first by creation. */
@@ -89,7 +121,11 @@ export class ThreadStore {
     }
   }
 
-  /** A thread's events in order. A torn last line (a crash mid-write) is dropped with a warning. */
+  /**
+   * A thread's events in order, as on disk (for loading: events appended since are not seen
+   * until written). A torn last line (a crash mid-write) is dropped with a warning; a line
+   * written twice (an exit during a write) counts once.
+   */
   events(id: string): NumberedEvent[] {
     let text: string;
     try {
@@ -103,6 +139,7 @@ export class ThreadStore {
       let parsed: NumberedEvent | undefined;
       try {
         const raw = JSON.parse(line) as { seq: unknown; event: unknown };
+        if (typeof raw.seq === "number" && raw.seq >= 1 && raw.seq <= out.length) continue;
         const event = threadEventSchema.parse(raw.event);
         if (raw.seq === out.length + 1) parsed = { seq: out.length + 1, event };
       } catch {
@@ -118,7 +155,7 @@ export class ThreadStore {
   }
 
   append(id: string, numbered: NumberedEvent): void {
-    appendFileSync(join(this.threadDir(id), "events.jsonl"), JSON.stringify(numbered) + "\n", { mode: 0o600 });
+    this.writer.append(join(this.threadDir(id), "events.jsonl"), JSON.stringify(numbered) + "\n");
   }
 
   meta(id: string): ThreadMeta {
@@ -145,18 +182,46 @@ export class ThreadStore {
     this.writeJson(join(this.dir, "published.json"), published);
   }
 
-  /** Recently applied command ids with the reply each got, oldest first. */
+  /** Recently applied command ids with the reply each got, oldest first (as on disk: for loading). */
   applied(): Applied {
-    return this.readJson(join(this.dir, "applied.json"), appliedSchema) ?? [];
+    // applied.json is where hosts before applied.jsonl kept them.
+    const out = this.readJson(join(this.dir, "applied.json"), appliedSchema) ?? [];
+    let text = "";
+    try {
+      text = readFileSync(join(this.dir, "applied.jsonl"), "utf8");
+    } catch {
+      return out;
+    }
+    const lines = text.split("\n").filter((l) => l.length > 0);
+    this.appliedLines = lines.length;
+    for (const line of lines) {
+      try {
+        out.push(appliedEntrySchema.parse(JSON.parse(line)));
+      } catch {
+        // A torn last line: that command was not acknowledged, the relay sends it again.
+        this.log.warn("dropped an unreadable applied command", { file: "applied.jsonl" });
+      }
+    }
+    return out;
   }
 
-  saveApplied(applied: Applied): void {
-    this.writeJson(join(this.dir, "applied.json"), applied);
+  /**
+   * Records an applied command. `kept` is every entry still remembered, this one included:
+   * once the file holds twice as many lines, it is rewritten with only those.
+   */
+  recordApplied(entry: AppliedEntry, kept: Applied): void {
+    const path = join(this.dir, "applied.jsonl");
+    if (++this.appliedLines >= 2 * kept.length && kept.length > 1) {
+      this.appliedLines = kept.length;
+      this.writer.replace(path, kept.map((e) => JSON.stringify(e) + "\n").join(""));
+    } else this.writer.append(path, JSON.stringify(entry) + "\n");
   }
 
   /** Removes a thread's folder: its events, meta and checkpoint. */
   remove(id: string): void {
-    rmSync(this.threadDir(id), { recursive: true, force: true });
+    const dir = this.threadDir(id);
+    this.writer.forget(dir + sep);
+    rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   }
 
   private threadDir(id: string): string {
@@ -167,7 +232,7 @@ export class ThreadStore {
   private readJson<T>(path: string, schema: z.ZodType<T>): T | undefined {
     let text: string;
     try {
-      text = readFileSync(path, "utf8");
+      text = this.writer.latest(path) ?? readFileSync(path, "utf8");
     } catch {
       return undefined;
     }
@@ -180,8 +245,6 @@ export class ThreadStore {
   }
 
   private writeJson(path: string, value: unknown): void {
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(value), { mode: 0o600 });
-    renameSync(tmp, path);
+    this.writer.replace(path, JSON.stringify(value));
   }
 }

@@ -86,7 +86,7 @@ describe("thread storage", () => {
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "tether-threads-"))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("reloads a thread's events and what follows from them", () => {
+  it("reloads a thread's events and what follows from them", async () => {
     const store = new ThreadStore(dir, quietLog);
     store.create("thread-1");
     const thread = new Thread("thread-1", store, () => 42);
@@ -103,6 +103,7 @@ describe("thread storage", () => {
       rule: "mode ask: commands ask",
     });
     thread.setStatus("awaiting-approval");
+    await store.flushed();
 
     const again = new Thread("thread-1", store, () => 43, store.events("thread-1"));
     assert.equal(again.lastSeq, 4);
@@ -112,12 +113,13 @@ describe("thread storage", () => {
     assert.deepEqual(store.list(), ["thread-1"]);
   });
 
-  it("drops a torn last line left by a crash mid-write, keeping the events before it", () => {
+  it("drops a torn last line left by a crash mid-write, keeping the events before it", async () => {
     const store = new ThreadStore(dir, quietLog);
     store.create("thread-2");
     const thread = new Thread("thread-2", store, () => 1);
     thread.append(task);
     thread.setStatus("running");
+    await store.flushed();
     appendFileSync(join(dir, "threads", "thread-2", "events.jsonl"), '{"seq":3,"event":{"type":"assis');
     const events = store.events("thread-2");
     assert.equal(events.length, 2);
