@@ -22,6 +22,7 @@ export const numberedEventSchema = z.strictObject({ seq: z.number().int().min(1)
 export const liveStateSchema = z.strictObject({
   text: z.record(z.string(), z.string()),
   output: z.record(z.string(), z.string()),
+  received: z.record(z.string(), z.number().int().min(0)).optional(),
 });
 
 /** Extension → panel. */

@@ -77,6 +77,12 @@ export class Database {
     return (await promised(tx.objectStore(store).getAll(range))) as T[];
   }
 
+  /** The keys of the records in `range`, in key order, without reading the records. */
+  async getKeys(store: StoreName, range: IDBKeyRange): Promise<IDBValidKey[]> {
+    const tx = this.db.transaction(store, "readonly");
+    return promised(tx.objectStore(store).getAllKeys(range));
+  }
+
   /** Writes several records in one transaction (stores with a key path). */
   async putMany(store: StoreName, values: readonly unknown[]): Promise<void> {
     if (values.length === 0) return;

@@ -23,3 +23,78 @@ export function diffStats(diff: string): { added: number; removed: number } {
 export function changeWords(added: number, removed: number): string {
   return `+${added} \u2212${removed}`;
 }
+
+/** Diffs with more lines than this are drawn a window at a time instead of by diff2html. */
+export const DIFF_WINDOW_LINES = 1_000;
+
+/** Lines in a diff's text, as a cheap size check before deciding how to draw it. */
+export function diffLineCount(diff: string): number {
+  let n = diff.endsWith("\n") || diff === "" ? 0 : 1;
+  for (let at = diff.indexOf("\n"); at >= 0; at = diff.indexOf("\n", at + 1)) n++;
+  return n;
+}
+
+export type DiffRowKind = "file" | "hunk" | "add" | "del" | "ctx" | "info";
+
+/** One drawn line of a diff, with its numbers in the old and the new file. */
+export interface DiffRow {
+  kind: DiffRowKind;
+  text: string;
+  old: number | null;
+  new: number | null;
+}
+
+const HUNK = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
+
+/**
+ * A unified diff as rows for a line-by-line view, numbered as diff2html numbers them. A file's
+ * header lines (`diff`, `index`, `---`, `+++`) become one `file` row with its path, shown only
+ * when the diff spans several files (the card around a diff of one already names it). Inside a
+ * hunk its counts decide where it ends, so a removed line that starts with `--` stays a line.
+ */
+export function diffRows(diff: string): { rows: DiffRow[]; widest: number; digits: number } {
+  const rows: DiffRow[] = [];
+  let files = 0;
+  let oldNo = 0;
+  let newNo = 0;
+  let oldLeft = 0;
+  let newLeft = 0;
+  let widest = 0;
+  let top = 1;
+  const lines = diff.split("\n");
+  if (lines.at(-1) === "") lines.pop();
+  for (const line of lines) {
+    const inHunk = oldLeft > 0 || newLeft > 0;
+    let row: DiffRow;
+    if (inHunk && line.startsWith("+")) {
+      row = { kind: "add", text: line, old: null, new: newNo++ };
+      newLeft--;
+    } else if (inHunk && line.startsWith("-")) {
+      row = { kind: "del", text: line, old: oldNo++, new: null };
+      oldLeft--;
+    } else if (line.startsWith("\\")) {
+      row = { kind: "info", text: line, old: null, new: null };
+    } else if (inHunk && (line.startsWith(" ") || line === "")) {
+      row = { kind: "ctx", text: line, old: oldNo++, new: newNo++ };
+      oldLeft--;
+      newLeft--;
+    } else {
+      const hunk = HUNK.exec(line);
+      if (hunk) {
+        oldNo = Number(hunk[1]);
+        newNo = Number(hunk[3]);
+        oldLeft = hunk[2] === undefined ? 1 : Number(hunk[2]);
+        newLeft = hunk[4] === undefined ? 1 : Number(hunk[4]);
+        row = { kind: "hunk", text: line, old: null, new: null };
+      } else if (line.startsWith("+++ ")) {
+        files++;
+        row = { kind: "file", text: line.slice(4).replace(/^b\//, ""), old: null, new: null };
+      } else continue;
+    }
+    widest = Math.max(widest, row.text.length);
+    top = Math.max(top, row.old ?? 0, row.new ?? 0);
+    rows.push(row);
+  }
+  const digits = String(top).length;
+  return { rows: files > 1 ? rows : rows.filter((r) => r.kind !== "file"), widest, digits };
+}

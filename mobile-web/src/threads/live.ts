@@ -11,6 +11,8 @@ export interface LiveState {
   text: Record<number, string>;
   /** Output of running commands by tool call id. */
   output: Record<string, string>;
+  /** Characters each command's output ever had; `output` keeps only the newest of them. */
+  received?: Record<string, number>;
 }
 
 export const EMPTY_LIVE: LiveState = { text: {}, output: {} };
@@ -20,7 +22,12 @@ export function withLive(live: LiveState, event: LiveEvent): LiveState {
   if (event.type === "text") {
     return { ...live, text: { ...live.text, [event.step]: appendCapped(live.text[event.step], event.delta) } };
   }
-  return { ...live, output: { ...live.output, [event.callId]: appendCapped(live.output[event.callId], event.chunk) } };
+  const received = (live.received?.[event.callId] ?? live.output[event.callId]?.length ?? 0) + event.chunk.length;
+  return {
+    ...live,
+    output: { ...live.output, [event.callId]: appendCapped(live.output[event.callId], event.chunk) },
+    received: { ...live.received, [event.callId]: received },
+  };
 }
 
 /** Durable events replace the live state they conclude. */
@@ -31,7 +38,8 @@ export function settleLive(live: LiveState, events: readonly NumberedEvent[]): L
       live = { ...live, text };
     } else if (event.type === "tool-result" && event.callId in live.output) {
       const { [event.callId]: _done, ...output } = live.output;
-      live = { ...live, output };
+      const { [event.callId]: _count, ...received } = live.received ?? {};
+      live = { text: live.text, output, ...(Object.keys(received).length > 0 ? { received } : {}) };
     } else if (event.type === "status" && ["done", "failed", "stopped"].includes(event.status)) {
       live = EMPTY_LIVE;
     }

@@ -26,6 +26,12 @@ export interface ThreadServiceDeps {
   now(): number;
 }
 
+/** The promise itself, marked as handled: it is awaited later, after other work. */
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
 export class ThreadService {
   readonly #syncing = new Map<string, Promise<void>>();
   readonly #again = new Set<string>();
@@ -78,6 +84,9 @@ export class ThreadService {
     return run;
   }
 
+  // Pipelined: while one page's boxes are opened (all at once: each is an asynchronous WebCrypto
+  // call), the next page is already asked for, and the page before is being stored. Pages are
+  // stored one after another, in the relay's order, so nothing is reordered or lost.
   async #catchUp(hostId: string, onRecords?: (records: StoredRecord[]) => Promise<void>): Promise<void> {
     const host = this.deps.host(hostId);
     if (!host) return;
@@ -85,40 +94,66 @@ export class ThreadService {
     const { threads } = this.deps;
     const cursors = threads.cursors(hostId);
     const known = threads.summarised(hostId);
-    for (let first = true; ; first = false) {
-      const page = await request(
-        () => socket.timeout(SYNC_TIMEOUT_MS).emitWithAck("sync", { hostId, cursors, limit: SYNC_PAGE }),
+    const fetchPage = () => {
+      // The cursors as they are now: the next page's request must not see later changes.
+      const after = { ...cursors };
+      return request(
+        () => socket.timeout(SYNC_TIMEOUT_MS).emitWithAck("sync", { hostId, cursors: after, limit: SYNC_PAGE }),
         syncAnswerSchema,
       );
-      if (!page.ok) throw new TetherError(page.code, page.message);
-      if (first) {
-        // A new content key (after the host rotated it) first, then what it opens.
-        await onRecords?.(page.records);
-        for (const record of page.records) await this.onRecord(record);
-        // The records are all the host has: a thread whose summary is gone was deleted.
-        await threads.forgetMissing(hostId, known, new Set(page.records.map((r) => r.key)));
-      }
-      const keys = this.deps.host(hostId) ?? host;
-      const opened: CachedEvent[] = [];
-      // Threads with an event sealed under a key this phone has not received yet stop there,
-      // cursor unmoved, so the next catch-up (once the key is here) reads them.
-      const waiting = new Set<string>();
-      for (const stored of page.events) {
-        if (waiting.has(stored.threadId)) continue;
-        if (isAhead(keys, stored.box.e)) {
-          waiting.add(stored.threadId);
-          continue;
+    };
+    let next = handled(fetchPage());
+    let storing = handled(Promise.resolve());
+    try {
+      for (let first = true; ; first = false) {
+        const page = await next;
+        if (!page.ok) throw new TetherError(page.code, page.message);
+        if (first) {
+          // A new content key (after the host rotated it) first, then what it opens.
+          await onRecords?.(page.records);
+          for (const record of page.records) await this.onRecord(record);
+          // The records are all the host has: a thread whose summary is gone was deleted.
+          await threads.forgetMissing(hostId, known, new Set(page.records.map((r) => r.key)));
         }
-        try {
-          opened.push({ hostId, ...(await openThreadEvent(keyFor(keys, stored.box.e), stored)) });
-        } catch {
+        const keys = this.deps.host(hostId) ?? host;
+        // Threads with an event sealed under a key this phone has not received yet stop there,
+        // cursor unmoved, so the next catch-up (once the key is here) reads them.
+        const waiting = new Set<string>();
+        const toOpen: StoredEvent[] = [];
+        for (const stored of page.events) {
+          if (waiting.has(stored.threadId)) continue;
+          if (isAhead(keys, stored.box.e)) {
+            waiting.add(stored.threadId);
+            continue;
+          }
+          toOpen.push(stored);
           // A box that does not open is skipped, never shown; the cursor still moves past it.
+          cursors[stored.threadId] = Math.max(cursors[stored.threadId] ?? 0, stored.seq);
         }
-        cursors[stored.threadId] = Math.max(cursors[stored.threadId] ?? 0, stored.seq);
+        const more = page.more && waiting.size === 0;
+        if (more) next = handled(fetchPage());
+        const opened = await Promise.all(
+          toOpen.map((stored) =>
+            openThreadEvent(keyFor(keys, stored.box.e), stored).then(
+              (event): CachedEvent => ({ hostId, ...event }),
+              () => null,
+            ),
+          ),
+        );
+        await storing;
+        storing = handled(
+          threads.applyEvents(
+            hostId,
+            opened.filter((e): e is CachedEvent => e !== null),
+          ),
+        );
+        if (!more) break;
       }
-      await threads.applyEvents(hostId, opened);
-      if (!page.more || waiting.size > 0) return;
+    } finally {
+      // Whatever happened to a later page, the pages already opened are stored first.
+      await storing.catch(() => undefined);
     }
+    await storing;
   }
 
   async send(hostId: string, command: Command): Promise<CommandOutcome> {

@@ -51,10 +51,14 @@ export class Threads {
     for (const [threadId, list] of Object.entries(byThread)) {
       const current = this.get(hostId, threadId) ?? { hostId, threadId, summary: null, seq: 0 };
       // Events past a gap are stored too; the cursor waits until the gap is filled.
-      const stored = await this.#eventsOf(hostId, threadId, current.seq);
+      // Keys only: reading the events back whole would copy every page out of IndexedDB again.
+      const stored = await this.db.getKeys(
+        Stores.events,
+        IDBKeyRange.bound([hostId, threadId, current.seq + 1], [hostId, threadId, Infinity]),
+      );
       const seq = contiguousSeq(
         current.seq,
-        stored.map((e) => e.seq),
+        stored.map((key) => (key as [string, string, number])[2]),
       );
       if (seq !== current.seq || !this.get(hostId, threadId)) await this.#save({ ...current, seq });
       const open = this.open;

@@ -19,6 +19,8 @@ export interface NumberedEvent {
 export interface LiveView {
   text?: Readonly<Record<number, string>>;
   output?: Readonly<Record<string, string>>;
+  /** Characters each call's output ever had, of which `output` keeps the newest. */
+  received?: Readonly<Record<string, number>>;
 }
 
 type EventOf<T extends ThreadEvent["type"]> = Extract<ThreadEvent, { type: T }>;
@@ -74,6 +76,8 @@ export type TimelineItem =
       result?: ToolResult;
       /** Output streamed while the call runs (ANSI colours included); absent once the store settled it. */
       liveOutput?: string;
+      /** Characters the live output ever had (it keeps only the newest), so a view can append. */
+      liveReceived?: number;
       state: ToolState;
       running: boolean;
       /** Waiting for a person to approve it. */
@@ -341,7 +345,11 @@ export function buildTimeline(events: readonly NumberedEvent[], live: LiveView =
   const output = live.output ?? {};
   for (const call of openCalls) {
     const chunk = Object.hasOwn(output, call.callId) ? output[call.callId] : undefined;
-    if (chunk) call.liveOutput = chunk;
+    if (chunk) {
+      call.liveOutput = chunk;
+      const received = live.received?.[call.callId];
+      if (received !== undefined) call.liveReceived = received;
+    }
   }
 
   for (const streaming of liveText(list, live)) items.push(streaming);
