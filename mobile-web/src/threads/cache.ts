@@ -20,6 +20,11 @@ export interface CachedThread {
   seq: number;
   /** A task this phone sent, shown until the host's summary takes over. */
   sent?: { text: string; at: number; queued: boolean };
+  /**
+   * The relay had trimmed this thread's events before this seq (retention) when this phone
+   * caught up, so the start it never read is gone from the relay.
+   */
+  trimmed?: number;
 }
 
 /** Merges events into a list ordered by seq; an event already there is kept, never doubled. */

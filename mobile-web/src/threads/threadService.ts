@@ -115,6 +115,14 @@ export class ThreadService {
           // The records are all the host has: a thread whose summary is gone was deleted.
           await threads.forgetMissing(hostId, known, new Set(page.records.map((r) => r.key)));
         }
+        if (page.trimmed) {
+          // Retention deleted the start of these threads: catch up from where they now begin.
+          await storing;
+          await threads.applyTrims(hostId, page.trimmed);
+          for (const [threadId, first] of Object.entries(page.trimmed)) {
+            cursors[threadId] = Math.max(cursors[threadId] ?? 0, first - 1);
+          }
+        }
         const keys = this.deps.host(hostId) ?? host;
         // Threads with an event sealed under a key this phone has not received yet stop there,
         // cursor unmoved, so the next catch-up (once the key is here) reads them.

@@ -69,6 +69,27 @@ export class Threads {
     }
   }
 
+  /**
+   * The relay trimmed these threads' starts before this phone read them (thread id → the first
+   * seq it may still have): what it cannot have any more no longer holds the cursor back.
+   */
+  async applyTrims(hostId: string, trimmed: Readonly<Record<string, number>>): Promise<void> {
+    for (const [threadId, first] of Object.entries(trimmed)) {
+      const current = this.get(hostId, threadId) ?? { hostId, threadId, summary: null, seq: 0 };
+      if (current.seq >= first - 1 && current.trimmed !== undefined) continue;
+      const from = Math.max(current.seq, first - 1);
+      const stored = await this.db.getKeys(
+        Stores.events,
+        IDBKeyRange.bound([hostId, threadId, from + 1], [hostId, threadId, Infinity]),
+      );
+      const seq = contiguousSeq(
+        from,
+        stored.map((key) => (key as [string, string, number])[2]),
+      );
+      await this.#save({ ...current, seq, trimmed: Math.max(current.trimmed ?? 0, first) });
+    }
+  }
+
   /** True when the thread has events past a gap: a catch-up should follow. */
   hasGap(hostId: string, threadId: string, seq: number): boolean {
     const t = this.get(hostId, threadId);
