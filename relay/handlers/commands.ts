@@ -23,7 +23,8 @@ import {
   type Failure,
 } from "../../protocol/index";
 import type { InboxRow } from "../store/store";
-import { handle, hostSocket, inOrder, rooms, type AnswerOf, type HandlerContext, type TetherSocket } from "./context";
+import { hostSocket, inOrder, rooms, type AnswerOf, type HandlerContext } from "./context";
+import type { Router } from "./router";
 
 /** How long the relay waits for a host to acknowledge one command. */
 export const COMMAND_ACK_TIMEOUT_MS = 15_000;
@@ -116,20 +117,18 @@ export async function submitCommand(
   return { ok: true, queued: false, box: outcome.box };
 }
 
-export function registerCommandHandlers(ctx: HandlerContext, socket: TetherSocket, inbox: Inbox): void {
+export function registerCommandHandlers(ctx: HandlerContext, router: Router, inbox: Inbox): void {
   const { io } = ctx;
 
-  handle(ctx, socket, "command", commandRequestSchema, ["phone"], (req) =>
-    submitCommand(ctx, inbox, socket.data.device!.id, req),
-  );
+  router.on("command", commandRequestSchema, ["phone"], (socket, req) => submitCommand(ctx, inbox, socket.data.device!.id, req));
 
-  handle(ctx, socket, "inbox:flush", emptySchema, ["host"], async () => {
+  router.on("inbox:flush", emptySchema, ["host"], async (socket) => {
     await inbox.flush(socket.data.device!.id);
     return { ok: true };
   });
 
   // Live output keeps its place among the host's stored events (output before its result).
-  handle(ctx, socket, "live:publish", livePublishSchema, ["host"], (req) => {
+  router.on("live:publish", livePublishSchema, ["host"], (socket, req) => {
     const hostId = socket.data.device!.id;
     return inOrder(socket).run(Promise.resolve(), () => {
       io.to(rooms.phonesOf(hostId)).emit("live", { hostId, threadId: req.threadId, n: req.n, box: req.box });
