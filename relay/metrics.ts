@@ -183,7 +183,7 @@ export class RelayMetrics {
   private afterStoreCall(op: string, args: unknown[], result: unknown): void {
     const kind = STORED[op as keyof RelayStore];
     // appendEvent and enqueueCommand say "duplicate" for a retry, which keeps nothing new.
-    if (kind && (result === undefined || result === "stored")) this.stored.inc({ kind });
+    if (kind && (result === undefined || result === "stored" || result === "alone")) this.stored.inc({ kind });
     if (op === "deleteCommand") this.commandsDelivered.inc();
     if (op === "enqueueCommand") this.inboxHosts.add((args[0] as { hostId: string }).hostId);
     if (op === "pendingCommands") this.inboxHosts.add(args[0] as string);

@@ -14,6 +14,7 @@ import { Connections } from "./handlers/connection";
 import type { HandlerContext, TetherServer } from "./handlers/context";
 import { pairingLimits, registerPairingHandlers } from "./handlers/pairing";
 import { Inbox, registerCommandHandlers } from "./handlers/commands";
+import { HostSockets } from "./handlers/hostSockets";
 import { pushLimits, registerPushHandlers } from "./handlers/push";
 import { registerDeviceHandlers } from "./handlers/devices";
 import { registerRoutingHandlers } from "./handlers/routing";
@@ -149,7 +150,7 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
   // Rooms, broadcasts and acknowledgements reach the sockets of every relay process on this Redis.
   if (cluster) io.adapter(cluster.adapter);
   const guards = { events: new DeviceBudget(config.eventRates ?? DEFAULT_EVENT_RATES, now), auth: authBackoff(now) };
-  const ctx: HandlerContext = { io, store, log, config, now, guards };
+  const ctx: HandlerContext = { io, store, log, config, now, guards, hosts: new HostSockets(io) };
   const presence = cluster && scaleOut ? new scaleOut[1].ClusterPresence(ctx, cluster) : undefined;
   presence?.start();
   const retention = new RetentionSweeper(store, config.retention ?? DEFAULT_RETENTION, log, now);

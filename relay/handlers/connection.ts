@@ -56,6 +56,7 @@ export class Connections {
 
     if (device.kind === "host") {
       void socket.join(rooms.host(device.id));
+      this.ctx.hosts.connected(socket);
       socket.emit("hello", {
         v: PROTOCOL_VERSION,
         deviceId: device.id,
@@ -80,6 +81,7 @@ export class Connections {
     this.services.presence?.disconnected(device);
     store.touchDevice(device.id, now()).catch(this.storeFailed("touch", device.id));
     if (device.kind !== "host") return;
+    this.ctx.hosts.disconnected(socket);
     log.info("host disconnected", { device: device.id, reason });
     presenceOf(this.ctx, device.id).then(
       (p) => {

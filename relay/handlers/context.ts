@@ -13,6 +13,7 @@ import type { RelayConfig } from "../config";
 import type { Logger } from "../log";
 import type { AuthBackoff, DeviceBudget } from "../rateLimit";
 import type { RelayStore } from "../store/store";
+import type { HostSockets } from "./hostSockets";
 
 export type TetherServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type TetherSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -25,6 +26,8 @@ export interface HandlerContext {
   now: () => number;
   /** Per-device event budgets and the per-address pause after failed sign-ins. */
   guards: { events: DeviceBudget; auth: AuthBackoff };
+  /** Each host's newest socket, where its commands and calls go. */
+  hosts: HostSockets;
 }
 
 export type Role = "anonymous" | "host" | "phone";
@@ -46,23 +49,6 @@ export async function socketsIn(io: TetherServer, room: string): Promise<number>
   } catch {
     return (await io.in(room).fetchSockets()).length;
   }
-}
-
-/**
- * The one socket a host's commands and calls go to: its newest connection, on any relay process.
- * A host that reconnected can leave its previous socket behind until that one's ping times out;
- * a command sent to every socket of the host would wait for the dead one's acknowledgement.
- */
-export async function hostSocket(io: TetherServer, hostId: string): Promise<string | undefined> {
-  let sockets;
-  try {
-    sockets = await io.in(rooms.host(hostId)).fetchSockets();
-  } catch {
-    sockets = await io.in(rooms.host(hostId)).fetchSockets();
-  }
-  let newest: (typeof sockets)[number] | undefined;
-  for (const s of sockets) if (!newest || (s.data.since ?? 0) >= (newest.data.since ?? 0)) newest = s;
-  return newest?.id;
 }
 
 export function roleOf(socket: TetherSocket): Role {

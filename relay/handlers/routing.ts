@@ -14,7 +14,7 @@ import {
   type Box,
   type HostPresence,
 } from "../../protocol/index";
-import { hostSocket, inOrder, rooms, socketsIn, type HandlerContext, type TetherSocket } from "./context";
+import { inOrder, rooms, socketsIn, type HandlerContext, type TetherSocket } from "./context";
 import type { Router } from "./router";
 
 export const RPC_TIMEOUT_MS = 20_000;
@@ -43,11 +43,11 @@ export function registerRoutingHandlers(ctx: HandlerContext, router: Router): vo
 
   router.on("rpc", rpcRequestSchema, ["phone"], async (socket, req) => {
     const from = await mustBePaired(ctx, socket, req.hostId);
-    const target = await hostSocket(io, req.hostId);
+    const target = await ctx.hosts.target(req.hostId);
     if (!target) throw new TetherError(ErrorCode.HostOffline, "The computer is offline.");
     let replies: unknown[];
     try {
-      replies = await io.to(target).timeout(RPC_TIMEOUT_MS).emitWithAck("rpc", { from, id: req.id, box: req.box });
+      replies = await ctx.hosts.ask(target, "rpc", { from, id: req.id, box: req.box }, RPC_TIMEOUT_MS);
     } catch {
       throw new TetherError(ErrorCode.Timeout, "The computer did not answer in time.");
     }
