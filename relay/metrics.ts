@@ -131,11 +131,14 @@ export class RelayMetrics {
 
   /** Counts the sealed envelopes a socket sends, by event name, as they arrive. */
   countEnvelopes(socket: TetherSocket): void {
-    socket.use(([event], next) => {
-      if (SEALED_EVENTS.has(event)) this.envelopes.inc({ event, via: "socket" });
-      next();
-    });
+    socket.use(this.countIncoming);
   }
+
+  /** One middleware for every socket: it needs nothing of the socket. */
+  private readonly countIncoming = ([event]: [string, ...unknown[]], next: (err?: Error) => void): void => {
+    if (SEALED_EVENTS.has(event)) this.envelopes.inc({ event, via: "socket" });
+    next();
+  };
 
   /** An envelope that came another way than a socket (a notification's button over HTTP). */
   countEnvelope(event: "command", via: Via): void {
@@ -180,7 +183,7 @@ export class RelayMetrics {
   private afterStoreCall(op: string, args: unknown[], result: unknown): void {
     const kind = STORED[op as keyof RelayStore];
     // appendEvent and enqueueCommand say "duplicate" for a retry, which keeps nothing new.
-    if (kind && (result === undefined || result === "stored")) this.stored.inc({ kind });
+    if (kind && (result === undefined || result === "stored" || result === "alone")) this.stored.inc({ kind });
     if (op === "deleteCommand") this.commandsDelivered.inc();
     if (op === "enqueueCommand") this.inboxHosts.add((args[0] as { hostId: string }).hostId);
     if (op === "pendingCommands") this.inboxHosts.add(args[0] as string);

@@ -7,15 +7,18 @@ import { createServer as createHttpsServer, type Agent } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { Server } from "socket.io";
-import { HTTP_COMMAND_PATH, MAX_BOX_CHARS, PROTOCOL_VERSION } from "../protocol/index";
+import { HTTP_COMMAND_PATH, MAX_BOX_CHARS } from "../protocol/index";
 import { DEFAULT_RETENTION, type RelayConfig } from "./config";
 import { authMiddleware } from "./handlers/auth";
-import { rooms, type HandlerContext, type TetherServer, type TetherSocket } from "./handlers/context";
-import { pairingLimits, registerPairingHandlers, type PairingLimits } from "./handlers/pairing";
+import { Connections } from "./handlers/connection";
+import type { HandlerContext, TetherServer } from "./handlers/context";
+import { pairingLimits, registerPairingHandlers } from "./handlers/pairing";
 import { Inbox, registerCommandHandlers } from "./handlers/commands";
+import { HostSockets } from "./handlers/hostSockets";
 import { pushLimits, registerPushHandlers } from "./handlers/push";
-import { announcePhone, registerDeviceHandlers } from "./handlers/devices";
-import { presenceOf, registerRoutingHandlers } from "./handlers/routing";
+import { registerDeviceHandlers } from "./handlers/devices";
+import { registerRoutingHandlers } from "./handlers/routing";
+import { Router } from "./handlers/router";
 import { commandEndpoint } from "./http/command";
 import { healthEndpoint, metricsEndpoint } from "./http/ops";
 import { originCheck, refuseOrigin } from "./http/origin";
@@ -26,8 +29,7 @@ import { FCM_WEB_SDK_ORIGINS } from "./push/fcm";
 import type { PushService } from "./push/notifications";
 import { createPushService } from "./push/setup";
 import { RetentionSweeper } from "./retention";
-import { DEFAULT_EVENT_RATES, DeviceBudget, authBackoff, type RateLimiter } from "./rateLimit";
-import type { ClusterPresence } from "./cluster/presence";
+import { DEFAULT_EVENT_RATES, DeviceBudget, authBackoff } from "./rateLimit";
 import type { RedisCluster } from "./cluster/redis";
 import { SqliteStore } from "./store/sqlite";
 import type { RelayStore } from "./store/store";
@@ -148,8 +150,7 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
   // Rooms, broadcasts and acknowledgements reach the sockets of every relay process on this Redis.
   if (cluster) io.adapter(cluster.adapter);
   const guards = { events: new DeviceBudget(config.eventRates ?? DEFAULT_EVENT_RATES, now), auth: authBackoff(now) };
-  const ctx: HandlerContext = { io, store, log, config, now, guards };
-  const limits: PairingLimits = pairingLimits(now);
+  const ctx: HandlerContext = { io, store, log, config, now, guards, hosts: new HostSockets(io) };
   const presence = cluster && scaleOut ? new scaleOut[1].ClusterPresence(ctx, cluster) : undefined;
   presence?.start();
   const retention = new RetentionSweeper(store, config.retention ?? DEFAULT_RETENTION, log, now);
@@ -157,12 +158,24 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
 
   io.use(authMiddleware(ctx));
   const inbox = new Inbox(ctx, deps.commandAckTimeoutMs);
-  const pushSends = pushLimits(now);
   postCommand = commandEndpoint(ctx, inbox);
+  // One table of handlers for every socket, built once.
+  const router = new Router(ctx);
+  registerPairingHandlers(ctx, router, pairingLimits(now));
+  registerRoutingHandlers(ctx, router);
+  registerCommandHandlers(ctx, router, inbox);
+  registerPushHandlers(ctx, router, push, pushLimits(now));
+  registerDeviceHandlers(ctx, router);
+  const connections = new Connections(ctx, { router, push, presence });
   metrics.watch(io, bareStore);
+  // Of the HTTP request a connection began with, the relay needs only the address, which
+  // engine.io copied: kept, the request and its headers would stay for the connection's life.
+  io.engine.on("connection", (raw: { request: unknown }) => {
+    raw.request = null;
+  });
   io.on("connection", (socket) => {
     metrics.countEnvelopes(socket);
-    onConnection(ctx, socket, { limits, inbox, push, pushSends, presence });
+    connections.accept(socket);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -215,83 +228,4 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
       return closing;
     },
   };
-}
-
-interface Services {
-  limits: PairingLimits;
-  inbox: Inbox;
-  push: PushService | null;
-  pushSends: RateLimiter;
-  /** With Redis: this process's share of presence across relay processes. */
-  presence: ClusterPresence | undefined;
-}
-
-function onConnection(ctx: HandlerContext, socket: TetherSocket, services: Services): void {
-  const { limits, inbox, push, pushSends, presence } = services;
-  // Handlers first, synchronously, so nothing a client sends right after connecting is missed.
-  registerPairingHandlers(ctx, socket, limits);
-  registerRoutingHandlers(ctx, socket);
-  registerCommandHandlers(ctx, socket, inbox);
-  registerPushHandlers(ctx, socket, push, pushSends);
-  registerDeviceHandlers(ctx, socket);
-  socket.on("error", (err) => ctx.log.warn("socket error", { error: err.message }));
-
-  const device = socket.data.device;
-  if (!device) return;
-  const { io, store, now, log } = ctx;
-  const storeFailed = (what: string) => (err: unknown) =>
-    log.warn(`${what} failed`, { device: device.id, error: (err as Error)?.message ?? String(err) });
-  // The device's own room first, at once: a revocation or a pairing result reaches this socket
-  // from here on, even while the rest is read from the store.
-  void socket.join(rooms.device(device.id));
-  presence?.connected(device);
-  store.touchDevice(device.id, now()).catch(storeFailed("touch"));
-  socket.on("disconnect", (reason) => {
-    presence?.disconnected(device);
-    store.touchDevice(device.id, now()).catch(storeFailed("touch"));
-    if (device.kind === "host") log.info("host disconnected", { device: device.id, reason });
-  });
-
-  if (device.kind === "host") {
-    void socket.join(rooms.host(device.id));
-    socket.emit("hello", { v: PROTOCOL_VERSION, deviceId: device.id, kind: "host", hosts: [], publicUrl: ctx.config.publicUrl });
-    io.to(rooms.phonesOf(device.id)).emit("presence", { hostId: device.id, online: true, lastSeen: now() });
-    log.info("host connected", { device: device.id });
-    socket.on("disconnect", () => {
-      presenceOf(ctx, device.id).then((p) => {
-        if (!p.online) io.to(rooms.phonesOf(device.id)).emit("presence", p);
-      }, storeFailed("host presence"));
-    });
-    return;
-  }
-  joinPhone(ctx, socket, push).catch((err: unknown) => {
-    storeFailed("phone connect")(err);
-    // Without its rooms the phone would see nothing: let it connect again.
-    socket.disconnect(true);
-  });
-}
-
-/**
- * A phone's rooms are its hosts', read from the store after it joined its own room. A
- * revocation or unpairing on any relay process meanwhile is either read here or reaches the
- * socket through its room: the links are read again after joining, and what is gone is left.
- */
-async function joinPhone(ctx: HandlerContext, socket: TetherSocket, push: PushService | null): Promise<void> {
-  const { store, log, config } = ctx;
-  const phoneId = socket.data.device!.id;
-  const [device, linked] = await Promise.all([store.device(phoneId), store.hostsOfPhone(phoneId)]);
-  // Revoked between its handshake and now: it joins nothing.
-  if (device?.revokedAt !== null || !socket.connected) {
-    socket.disconnect(true);
-    return;
-  }
-  for (const hostId of linked) void socket.join(rooms.phonesOf(hostId));
-  const hostIds = await store.hostsOfPhone(phoneId);
-  for (const hostId of linked) if (!hostIds.includes(hostId)) void socket.leave(rooms.phonesOf(hostId));
-  if (!socket.connected) return;
-  log.info("phone connected", { device: phoneId, hosts: hostIds.length });
-  announcePhone(ctx, socket, hostIds);
-  const hosts = await Promise.all(hostIds.map((h) => presenceOf(ctx, h)));
-  const hello = { v: PROTOCOL_VERSION, deviceId: phoneId, kind: "phone" as const, hosts, publicUrl: config.publicUrl };
-  socket.emit("hello", push ? { ...hello, push: push.offer } : hello);
 }

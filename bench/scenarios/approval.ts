@@ -74,8 +74,9 @@ export const approval: Scenario = {
       `Sealed sizes on the wire: decision ${sizes.command} chars, approval-resolved ${sizes.event} chars, host reply ${sizes.reply} chars; ` +
         `the floor sends strings of the same lengths.`,
       `Where the time goes (p50): the floor's four hops take ${ms(floor, "p50")} ms on this machine, the relay path ` +
-        `${ms(relayPath, "p50")} ms (the relay writes each command into the host's inbox, SQLite, and reads the inbox ` +
-        `back before forwarding it, and stores the event before fanning it out), and \`tether-host\` the remaining ` +
+        `${ms(relayPath, "p50")} ms (the relay writes each command into the host's inbox, SQLite, and, as nothing ` +
+        `waited before it and the host is connected to it, emits it on the host's socket without reading the inbox ` +
+        `back; it stores the event before fanning it out), and \`tether-host\` the remaining ` +
         `${fmt(full.p50 - relayPath.p50)} ms. A CPU profile of \`tether-host\` during this scenario (BENCH_PROFILE=<dir> ` +
         "npm run bench -- approval) puts child_process.spawn first after idle, then renameSync: once approved, the run " +
         "starts the command (spawn blocks the host's event loop for milliseconds) while approval-resolved is still " +
@@ -84,7 +85,7 @@ export const approval: Scenario = {
         "renamed) on the same thread.",
       "Proposed fixes (not made): send approval-resolved before resuming the run (seal and emit it, then start the " +
         "command), or defer the spawn to after the publisher's flush; write the host's state files asynchronously and " +
-        "coalesce them; on the relay, forward a command it has just stored without reading the inbox back when nothing else waits.",
+        "coalesce them.",
     );
   },
 };

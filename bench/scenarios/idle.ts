@@ -126,11 +126,9 @@ export const idle: Scenario = {
           `with Socket.IO's wire protocol from a separate process; the relay was measured ${SETTLE_MS / 1000} s after ` +
           `the last one connected. Relay RSS ${fmt(before.rss / 2 ** 20)} MB before, ${fmt(after.rss / 2 ** 20)} MB after.`,
         `What a connection costs beyond bare Socket.IO, from heap snapshots (self size per connection, by V8 kind): ` +
-          `${extra.join(", ")}. Closures and their contexts are the relay's per-socket event handlers: every socket gets a ` +
-          `listener, with a context of its own, for each of the ~20 client events (relay/handlers/context.ts handle()), ` +
-          `whatever its role.`,
-        "Proposed fix (not made): register only the events a socket's role may send (a phone needs about half), or " +
-          "dispatch from one listener per socket (socket.onAny) to handlers shared by all sockets.",
+          `${extra.join(", ")}. The relay's event handlers are made once and shared by every socket (one table and one ` +
+          `onAny listener, relay/handlers/router.ts; shared disconnect listeners), and the upgrade request is let go ` +
+          `once connected, so what is left is mostly the socket's rooms (its own, its device's and one per host).`,
       );
     } finally {
       await cleanup.run();

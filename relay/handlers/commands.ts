@@ -23,7 +23,9 @@ import {
   type Failure,
 } from "../../protocol/index";
 import type { InboxRow } from "../store/store";
-import { handle, hostSocket, inOrder, rooms, type AnswerOf, type HandlerContext, type TetherSocket } from "./context";
+import type { HostTarget } from "./hostSockets";
+import { inOrder, rooms, type AnswerOf, type HandlerContext } from "./context";
+import type { Router } from "./router";
 
 /** How long the relay waits for a host to acknowledge one command. */
 export const COMMAND_ACK_TIMEOUT_MS = 15_000;
@@ -38,16 +40,54 @@ type Outcome = { ok: true; box: Box } | Failure;
 
 export class Inbox {
   private readonly queues = new Map<string, Promise<unknown>>();
+  /** Commands whose senders wait for the host's answer, by host and id, with the answer once it came. */
+  private readonly waiting = new Map<string, { calls: number; outcome: Outcome | undefined }>();
 
   constructor(
     private readonly ctx: HandlerContext,
     private readonly ackTimeoutMs = COMMAND_ACK_TIMEOUT_MS,
   ) {}
 
-  /** Sends a host everything waiting for it, in order. Resolves with the outcome per command id. */
-  flush(hostId: string): Promise<Map<string, Outcome>> {
+  /** Sends a host everything waiting for it, in order. */
+  flush(hostId: string): Promise<void> {
+    return this.inTurn(hostId, () => this.sendPending(hostId));
+  }
+
+  /**
+   * Delivers a command just stored; resolves with the host's answer, or undefined when it stays
+   * queued. When nothing waited for its host before it (the store said `alone`: every earlier
+   * command was acknowledged), nothing is on its way to that host from this process, and the
+   * host's newest socket is here, the command is sent as it is: reading the inbox back would
+   * find only it. Otherwise the inbox is flushed. A command stored meanwhile by this process
+   * flushes after this one; one stored by another process is flushed by that process, which may
+   * send this one again (the host answers a repeat without applying it).
+   */
+  async deliver(row: InboxRow, alone: boolean): Promise<Outcome | undefined> {
+    // A flush queued before this one may deliver the command: its answer is kept for this call.
+    const key = `${row.hostId} ${row.id}`;
+    const waiting = this.waiting.get(key) ?? { calls: 0, outcome: undefined };
+    waiting.calls++;
+    this.waiting.set(key, waiting);
+    try {
+      const local = alone && !this.queues.has(row.hostId) ? this.ctx.hosts.local(row.hostId) : undefined;
+      if (!local) {
+        await this.flush(row.hostId);
+        return waiting.outcome;
+      }
+      await this.inTurn(row.hostId, async () => {
+        const outcome = await this.send(row, { local });
+        if (outcome) await this.settle(row, outcome);
+      });
+      return waiting.outcome;
+    } finally {
+      if (--waiting.calls === 0) this.waiting.delete(key);
+    }
+  }
+
+  /** Runs `work` after every delivery to the host this process has started before it. */
+  private inTurn(hostId: string, work: () => Promise<void>): Promise<void> {
     const previous = this.queues.get(hostId) ?? Promise.resolve();
-    const run = previous.then(() => this.sendPending(hostId));
+    const run = previous.then(work);
     const tail = run.catch(() => undefined);
     this.queues.set(hostId, tail);
     void tail.then(() => {
@@ -56,34 +96,36 @@ export class Inbox {
     return run;
   }
 
-  private async sendPending(hostId: string): Promise<Map<string, Outcome>> {
-    const { store, log } = this.ctx;
-    const outcomes = new Map<string, Outcome>();
+  private async sendPending(hostId: string): Promise<void> {
     for (;;) {
-      const batch = await store.pendingCommands(hostId, FLUSH_BATCH);
-      if (batch.length === 0) return outcomes;
+      const batch = await this.ctx.store.pendingCommands(hostId, FLUSH_BATCH);
+      if (batch.length === 0) return;
       for (const row of batch) {
         const outcome = await this.send(row);
-        if (!outcome) return outcomes;
-        await store.deleteCommand(hostId, row.id);
-        outcomes.set(row.id, outcome);
-        if (!outcome.ok) log.warn("host refused a command", { host: hostId, command: row.id, code: outcome.code });
+        if (!outcome) return;
+        await this.settle(row, outcome);
       }
     }
   }
 
+  /** The host acknowledged the command: it leaves the inbox, and its sender gets the answer. */
+  private async settle(row: InboxRow, outcome: Outcome): Promise<void> {
+    await this.ctx.store.deleteCommand(row.hostId, row.id);
+    const waiting = this.waiting.get(`${row.hostId} ${row.id}`);
+    if (waiting) waiting.outcome = outcome;
+    if (!outcome.ok) this.ctx.log.warn("host refused a command", { host: row.hostId, command: row.id, code: outcome.code });
+  }
+
   /** One command to the host; undefined when it is offline or did not answer in time. */
-  private async send(row: InboxRow): Promise<Outcome | undefined> {
-    const target = await hostSocket(this.ctx.io, row.hostId);
+  private async send(row: InboxRow, to?: HostTarget): Promise<Outcome | undefined> {
+    const { hosts, log } = this.ctx;
+    const target = to ?? (await hosts.target(row.hostId));
     if (!target) return undefined;
     let replies: unknown[];
     try {
-      replies = await this.ctx.io
-        .to(target)
-        .timeout(this.ackTimeoutMs)
-        .emitWithAck("command", { from: row.from, id: row.id, box: row.box, at: row.at });
+      replies = await hosts.ask(target, "command", { from: row.from, id: row.id, box: row.box, at: row.at }, this.ackTimeoutMs);
     } catch {
-      this.ctx.log.warn("host did not acknowledge a command in time", { host: row.hostId, command: row.id });
+      log.warn("host did not acknowledge a command in time", { host: row.hostId, command: row.id });
       return undefined;
     }
     if (replies.length === 0) return undefined;
@@ -107,29 +149,27 @@ export async function submitCommand(
   req: CommandRequest,
 ): Promise<AnswerOf<"command">> {
   // The link is checked in the same step as the write: a command never lands after a revocation.
-  const stored = await ctx.store.enqueueCommand({ hostId: req.hostId, id: req.id, from, box: req.box, at: ctx.now() });
+  const row: InboxRow = { hostId: req.hostId, id: req.id, from, box: req.box, at: ctx.now() };
+  const stored = await ctx.store.enqueueCommand(row);
   if (stored === "unlinked") return failure(ErrorCode.Forbidden, "This phone is not paired with that host.");
-  const outcomes = await inbox.flush(req.hostId);
-  const outcome = outcomes.get(req.id);
+  const outcome = await inbox.deliver(row, stored === "alone");
   if (!outcome) return { ok: true, queued: true };
   if (!outcome.ok) return outcome;
   return { ok: true, queued: false, box: outcome.box };
 }
 
-export function registerCommandHandlers(ctx: HandlerContext, socket: TetherSocket, inbox: Inbox): void {
+export function registerCommandHandlers(ctx: HandlerContext, router: Router, inbox: Inbox): void {
   const { io } = ctx;
 
-  handle(ctx, socket, "command", commandRequestSchema, ["phone"], (req) =>
-    submitCommand(ctx, inbox, socket.data.device!.id, req),
-  );
+  router.on("command", commandRequestSchema, ["phone"], (socket, req) => submitCommand(ctx, inbox, socket.data.device!.id, req));
 
-  handle(ctx, socket, "inbox:flush", emptySchema, ["host"], async () => {
+  router.on("inbox:flush", emptySchema, ["host"], async (socket) => {
     await inbox.flush(socket.data.device!.id);
     return { ok: true };
   });
 
   // Live output keeps its place among the host's stored events (output before its result).
-  handle(ctx, socket, "live:publish", livePublishSchema, ["host"], (req) => {
+  router.on("live:publish", livePublishSchema, ["host"], (socket, req) => {
     const hostId = socket.data.device!.id;
     return inOrder(socket).run(Promise.resolve(), () => {
       io.to(rooms.phonesOf(hostId)).emit("live", { hostId, threadId: req.threadId, n: req.n, box: req.box });

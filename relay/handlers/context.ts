@@ -1,13 +1,9 @@
-// What every handler shares, and the one wrapper that gives each socket event its rules:
-// who may send it, its schema, an answer for every outcome, and never a throw.
+// What every handler shares: the context, the rooms, who a socket is, and where a host's
+// commands and calls go.
 
 import type { Server, Socket } from "socket.io";
 import type { z } from "zod";
 import {
-  ErrorCode,
-  TetherError,
-  failure,
-  type Failure,
   type ClientToServerEvents,
   type InterServerEvents,
   type ServerToClientEvents,
@@ -15,8 +11,9 @@ import {
 } from "../../protocol/index";
 import type { RelayConfig } from "../config";
 import type { Logger } from "../log";
-import { RateLimiter, type AuthBackoff, type DeviceBudget } from "../rateLimit";
+import type { AuthBackoff, DeviceBudget } from "../rateLimit";
 import type { RelayStore } from "../store/store";
+import type { HostSockets } from "./hostSockets";
 
 export type TetherServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type TetherSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -29,10 +26,9 @@ export interface HandlerContext {
   now: () => number;
   /** Per-device event budgets and the per-address pause after failed sign-ins. */
   guards: { events: DeviceBudget; auth: AuthBackoff };
+  /** Each host's newest socket, where its commands and calls go. */
+  hosts: HostSockets;
 }
-
-/** One "over its budget" line per device a minute, however many events it sends. */
-const overBudgetLogs = new RateLimiter(1, 60_000);
 
 export type Role = "anonymous" | "host" | "phone";
 
@@ -53,23 +49,6 @@ export async function socketsIn(io: TetherServer, room: string): Promise<number>
   } catch {
     return (await io.in(room).fetchSockets()).length;
   }
-}
-
-/**
- * The one socket a host's commands and calls go to: its newest connection, on any relay process.
- * A host that reconnected can leave its previous socket behind until that one's ping times out;
- * a command sent to every socket of the host would wait for the dead one's acknowledgement.
- */
-export async function hostSocket(io: TetherServer, hostId: string): Promise<string | undefined> {
-  let sockets;
-  try {
-    sockets = await io.in(rooms.host(hostId)).fetchSockets();
-  } catch {
-    sockets = await io.in(rooms.host(hostId)).fetchSockets();
-  }
-  let newest: (typeof sockets)[number] | undefined;
-  for (const s of sockets) if (!newest || (s.data.since ?? 0) >= (newest.data.since ?? 0)) newest = s;
-  return newest?.id;
 }
 
 export function roleOf(socket: TetherSocket): Role {
@@ -93,67 +72,8 @@ export function describeIssues(error: z.ZodError): string {
   );
 }
 
-type Listener = (payload: unknown, reply: unknown) => void;
-
 /** The answer type of a client event, read off its ack callback in the event map. */
 export type AnswerOf<E extends keyof ClientToServerEvents> = Parameters<Parameters<ClientToServerEvents[E]>[1]>[0];
-
-/**
- * Registers a handler for `event` on `socket`. The handler runs only for the allowed roles
- * and with a payload that passed `schema`; whatever it throws becomes a typed failure.
- */
-export function handle<E extends keyof ClientToServerEvents, T>(
-  ctx: HandlerContext,
-  socket: TetherSocket,
-  event: E,
-  schema: z.ZodType<T>,
-  allow: readonly Role[],
-  fn: (req: T) => Promise<AnswerOf<E>> | AnswerOf<E>,
-): void {
-  const listener: Listener = (payload, reply) => {
-    const device = socket.data.device?.id;
-    if (typeof reply !== "function") {
-      ctx.log.warn("event without acknowledgement dropped", { event, device });
-      return;
-    }
-    const answer = (a: AnswerOf<E> | Failure): void => {
-      try {
-        (reply as (a: AnswerOf<E> | Failure) => void)(a);
-      } catch (err) {
-        ctx.log.warn("acknowledgement failed", { event, device, error: (err as Error).message });
-      }
-    };
-    const role = roleOf(socket);
-    if (!allow.includes(role)) {
-      const code = role === "anonymous" ? ErrorCode.Unauthorized : ErrorCode.Forbidden;
-      answer(failure(code, `${event} is not allowed for ${role === "anonymous" ? "an unauthenticated" : "a " + role} device`));
-      return;
-    }
-    if (socket.data.device && !ctx.guards.events.take(socket.data.device)) {
-      if (overBudgetLogs.take(socket.data.device.id)) ctx.log.warn("device over its event budget", { event, device });
-      answer(failure(ErrorCode.RateLimited, "Too many requests from this device; slow down."));
-      return;
-    }
-    const parsed = schema.safeParse(payload);
-    if (!parsed.success) {
-      const why = describeIssues(parsed.error);
-      ctx.log.warn("invalid payload refused", { event, device, why });
-      answer(failure(ErrorCode.BadRequest, `invalid ${event} payload: ${why}`));
-      return;
-    }
-    Promise.resolve()
-      .then(() => fn(parsed.data))
-      .then(answer, (err: unknown) => {
-        if (err instanceof TetherError) {
-          answer(err.toFailure());
-          return;
-        }
-        ctx.log.error("handler failed", { event, device, error: (err as Error)?.message ?? String(err) });
-        answer(failure(ErrorCode.Internal, "the relay failed to handle this request"));
-      });
-  };
-  (socket as unknown as { on(event: string, l: Listener): void }).on(event, listener);
-}
 
 /**
  * Keeps what one socket asks the relay to forward in the order it was sent. Each step's store

@@ -12,7 +12,8 @@ import {
   type PhoneStatus,
   type Unpaired,
 } from "../../protocol/index";
-import { handle, rooms, socketsIn, type HandlerContext, type TetherSocket } from "./context";
+import { rooms, socketsIn, type HandlerContext } from "./context";
+import type { Router } from "./router";
 
 /** Whether any socket of this device is connected (to this relay or, with an adapter, another). */
 export async function isOnline(ctx: HandlerContext, deviceId: string): Promise<boolean> {
@@ -50,10 +51,10 @@ export async function unpairPhone(
   return { revoked: outcome.revoked };
 }
 
-export function registerDeviceHandlers(ctx: HandlerContext, socket: TetherSocket): void {
+export function registerDeviceHandlers(ctx: HandlerContext, router: Router): void {
   const { io, store } = ctx;
 
-  handle(ctx, socket, "phone:revoke", phoneRevokeSchema, ["host"], async (req) => {
+  router.on("phone:revoke", phoneRevokeSchema, ["host"], async (socket, req) => {
     const hostId = socket.data.device!.id;
     // One answer for "no such device" and "another host's phone": device ids are not for probing.
     const outcome = await unpairPhone(ctx, req.phoneId, hostId, "host");
@@ -61,7 +62,7 @@ export function registerDeviceHandlers(ctx: HandlerContext, socket: TetherSocket
     return { ok: true, revoked: outcome.revoked };
   });
 
-  handle(ctx, socket, "phones:list", emptySchema, ["host"], async () => {
+  router.on("phones:list", emptySchema, ["host"], async (socket) => {
     const hostId = socket.data.device!.id;
     const phones: PhoneStatus[] = await Promise.all(
       (await store.phonesOfHost(hostId)).map(async (p) => ({ ...p, online: await isOnline(ctx, p.deviceId) })),
@@ -69,7 +70,7 @@ export function registerDeviceHandlers(ctx: HandlerContext, socket: TetherSocket
     return { ok: true, phones };
   });
 
-  handle(ctx, socket, "pair:leave", pairLeaveSchema, ["phone"], async (req) => {
+  router.on("pair:leave", pairLeaveSchema, ["phone"], async (socket, req) => {
     const phoneId = socket.data.device!.id;
     const outcome = await unpairPhone(ctx, phoneId, req.hostId, "phone");
     if (!outcome) throw new TetherError(ErrorCode.NotFound, "This phone is not paired with that computer.");
@@ -91,15 +92,19 @@ export async function tellPhonePresence(
   }
 }
 
-/** Tells a phone's hosts that it connected, and, when its last socket goes, that it left. */
-export function announcePhone(ctx: HandlerContext, socket: TetherSocket, hostIds: readonly string[]): void {
-  const phoneId = socket.data.device!.id;
-  const failed = (err: unknown): void =>
-    ctx.log.warn("phone presence not sent", { device: phoneId, error: (err as Error).message });
-  if (hostIds.length > 0) tellPhonePresence(ctx, phoneId, true).catch(failed);
-  socket.on("disconnect", () => {
-    isOnline(ctx, phoneId)
-      .then((online) => (online ? undefined : tellPhonePresence(ctx, phoneId, false)))
-      .catch(failed);
-  });
+/** Tells a phone's hosts that it connected. */
+export function announcePhone(ctx: HandlerContext, phoneId: string, hostIds: readonly string[]): void {
+  if (hostIds.length > 0) tellPhonePresence(ctx, phoneId, true).catch(presenceFailed(ctx, phoneId));
 }
+
+/** Tells a phone's hosts that it went away, once its last socket has gone. */
+export function phoneWentAway(ctx: HandlerContext, phoneId: string): void {
+  isOnline(ctx, phoneId)
+    .then((online) => (online ? undefined : tellPhonePresence(ctx, phoneId, false)))
+    .catch(presenceFailed(ctx, phoneId));
+}
+
+const presenceFailed =
+  (ctx: HandlerContext, phoneId: string) =>
+  (err: unknown): void =>
+    ctx.log.warn("phone presence not sent", { device: phoneId, error: (err as Error).message });

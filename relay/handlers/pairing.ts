@@ -13,7 +13,8 @@ import {
 } from "../../protocol/index";
 import { RateLimiter } from "../rateLimit";
 import { hashToken } from "./auth";
-import { handle, rooms, socketsIn, type HandlerContext, type TetherSocket } from "./context";
+import { rooms, socketsIn, type HandlerContext, type TetherSocket } from "./context";
+import type { Router } from "./router";
 import { presenceOf } from "./routing";
 
 export const SLOT_TTL_MS = 5 * 60 * 1000;
@@ -41,10 +42,10 @@ function mustHost(socket: TetherSocket): string {
   return device.id;
 }
 
-export function registerPairingHandlers(ctx: HandlerContext, socket: TetherSocket, limits: PairingLimits): void {
+export function registerPairingHandlers(ctx: HandlerContext, router: Router, limits: PairingLimits): void {
   const { store, io, log, now } = ctx;
 
-  handle(ctx, socket, "host:register", emptySchema, ["anonymous"], async () => {
+  router.on("host:register", emptySchema, ["anonymous"], async (socket) => {
     if (!limits.registerPerIp.take(socket.data.ip)) {
       throw new TetherError(ErrorCode.RateLimited, "Too many registrations from this address; try again later.");
     }
@@ -63,7 +64,7 @@ export function registerPairingHandlers(ctx: HandlerContext, socket: TetherSocke
     return { ok: true, deviceId, token };
   });
 
-  handle(ctx, socket, "pair:open", emptySchema, ["host"], async () => {
+  router.on("pair:open", emptySchema, ["host"], async (socket) => {
     const hostId = mustHost(socket);
     const at = now();
     // A soft limit: two requests at the same instant may both pass it, which costs nothing.
@@ -77,7 +78,7 @@ export function registerPairingHandlers(ctx: HandlerContext, socket: TetherSocke
     return { ok: true, slotId, expiresAt };
   });
 
-  handle(ctx, socket, "pair:join", pairJoinSchema, ["anonymous", "phone"], async (req) => {
+  router.on("pair:join", pairJoinSchema, ["anonymous", "phone"], async (socket, req) => {
     if (!limits.joinPerIp.take(socket.data.ip)) {
       throw new TetherError(ErrorCode.RateLimited, "Too many pairing attempts from this address; wait a minute.");
     }
@@ -110,7 +111,7 @@ export function registerPairingHandlers(ctx: HandlerContext, socket: TetherSocke
     return { ok: true };
   });
 
-  handle(ctx, socket, "pair:decide", pairDecideSchema, ["host"], async (req) => {
+  router.on("pair:decide", pairDecideSchema, ["host"], async (socket, req) => {
     const hostId = mustHost(socket);
     const slot = await store.slot(req.slotId);
     const at = now();

@@ -4,7 +4,8 @@
 import { ErrorCode, TetherError, emptySchema, pushSendSchema, pushSubscribeSchema } from "../../protocol/index";
 import type { PushService } from "../push/notifications";
 import { RateLimiter } from "../rateLimit";
-import { handle, type HandlerContext, type TetherSocket } from "./context";
+import { type HandlerContext } from "./context";
+import type { Router } from "./router";
 
 /** Per host. A busy agent notifies a few times a minute; a loop that notifies more is a bug. */
 export function pushLimits(now: () => number): RateLimiter {
@@ -13,13 +14,13 @@ export function pushLimits(now: () => number): RateLimiter {
 
 export function registerPushHandlers(
   ctx: HandlerContext,
-  socket: TetherSocket,
+  router: Router,
   push: PushService | null,
   sendsPerHost: RateLimiter,
 ): void {
   const { store, log, now } = ctx;
 
-  handle(ctx, socket, "push:subscribe", pushSubscribeSchema, ["phone"], async (req) => {
+  router.on("push:subscribe", pushSubscribeSchema, ["phone"], async (socket, req) => {
     if (!push) throw new TetherError(ErrorCode.BadRequest, "This relay sends no notifications.");
     const refusal = push.refusal(req.target);
     if (refusal) throw new TetherError(ErrorCode.BadRequest, refusal);
@@ -29,13 +30,13 @@ export function registerPushHandlers(
     return { ok: true };
   });
 
-  handle(ctx, socket, "push:unsubscribe", emptySchema, ["phone"], async () => {
+  router.on("push:unsubscribe", emptySchema, ["phone"], async (socket) => {
     const phoneId = socket.data.device!.id;
     if (await store.deletePushSubscription(phoneId)) log.info("push subscription removed", { device: phoneId });
     return { ok: true };
   });
 
-  handle(ctx, socket, "push:send", pushSendSchema, ["host"], async (req) => {
+  router.on("push:send", pushSendSchema, ["host"], async (socket, req) => {
     const hostId = socket.data.device!.id;
     // A relay without push reaches nobody; for the host that is not an error to retry.
     if (!push) return { ok: true, sent: 0 };

@@ -14,7 +14,8 @@ import {
   type Box,
   type HostPresence,
 } from "../../protocol/index";
-import { handle, hostSocket, inOrder, rooms, socketsIn, type HandlerContext, type TetherSocket } from "./context";
+import { inOrder, rooms, socketsIn, type HandlerContext, type TetherSocket } from "./context";
+import type { Router } from "./router";
 
 export const RPC_TIMEOUT_MS = 20_000;
 const SYNC_DEFAULT_LIMIT = 1000;
@@ -37,16 +38,16 @@ async function mustBePaired(ctx: HandlerContext, socket: TetherSocket, hostId: s
   return phoneId;
 }
 
-export function registerRoutingHandlers(ctx: HandlerContext, socket: TetherSocket): void {
+export function registerRoutingHandlers(ctx: HandlerContext, router: Router): void {
   const { io, store, now } = ctx;
 
-  handle(ctx, socket, "rpc", rpcRequestSchema, ["phone"], async (req) => {
+  router.on("rpc", rpcRequestSchema, ["phone"], async (socket, req) => {
     const from = await mustBePaired(ctx, socket, req.hostId);
-    const target = await hostSocket(io, req.hostId);
+    const target = await ctx.hosts.target(req.hostId);
     if (!target) throw new TetherError(ErrorCode.HostOffline, "The computer is offline.");
     let replies: unknown[];
     try {
-      replies = await io.to(target).timeout(RPC_TIMEOUT_MS).emitWithAck("rpc", { from, id: req.id, box: req.box });
+      replies = await ctx.hosts.ask(target, "rpc", { from, id: req.id, box: req.box }, RPC_TIMEOUT_MS);
     } catch {
       throw new TetherError(ErrorCode.Timeout, "The computer did not answer in time.");
     }
@@ -63,7 +64,7 @@ export function registerRoutingHandlers(ctx: HandlerContext, socket: TetherSocke
   });
 
   // A host's events and records are stored, then forwarded in the order the host sent them.
-  handle(ctx, socket, "event:publish", publishSchema, ["host"], (req) => {
+  router.on("event:publish", publishSchema, ["host"], (socket, req) => {
     const hostId = socket.data.device!.id;
     const event = { hostId, threadId: req.threadId, seq: req.seq, box: req.box, at: now() };
     return inOrder(socket).run(store.appendEvent(event), (outcome) => {
@@ -75,7 +76,7 @@ export function registerRoutingHandlers(ctx: HandlerContext, socket: TetherSocke
     });
   });
 
-  handle(ctx, socket, "record:put", recordPutSchema, ["host"], (req) => {
+  router.on("record:put", recordPutSchema, ["host"], (socket, req) => {
     const hostId = socket.data.device!.id;
     const record = { hostId, key: req.key, box: req.box, at: now() };
     return inOrder(socket).run(store.putRecord(record), () => {
@@ -84,7 +85,7 @@ export function registerRoutingHandlers(ctx: HandlerContext, socket: TetherSocke
     });
   });
 
-  handle(ctx, socket, "thread:delete", threadDeleteSchema, ["host"], (req) => {
+  router.on("thread:delete", threadDeleteSchema, ["host"], (socket, req) => {
     const hostId = socket.data.device!.id;
     // In order with the host's publishes: an event sent before the delete is gone with it.
     return inOrder(socket).run(store.deleteThread(hostId, req.threadId), () => {
@@ -93,7 +94,7 @@ export function registerRoutingHandlers(ctx: HandlerContext, socket: TetherSocke
     });
   });
 
-  handle(ctx, socket, "sync", syncSchema, ["phone"], async (req) => {
+  router.on("sync", syncSchema, ["phone"], async (socket, req) => {
     await mustBePaired(ctx, socket, req.hostId);
     const [records, page, trims] = await Promise.all([
       store.records(req.hostId),

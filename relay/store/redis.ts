@@ -27,6 +27,7 @@ import { threadRecordKey, type Box, type StoredEvent, type StoredRecord } from "
 import * as lua from "./redisScripts";
 import type {
   DeviceRow,
+  EnqueueOutcome,
   EventsPage,
   InboxRow,
   LinkedPhoneRow,
@@ -272,7 +273,7 @@ export class RedisStore implements RelayStore {
     return { events, more: more === 1 };
   }
 
-  async enqueueCommand(c: InboxRow): Promise<"stored" | "duplicate" | "unlinked"> {
+  async enqueueCommand(c: InboxRow): Promise<EnqueueOutcome> {
     const json = JSON.stringify({ from: c.from, e: c.box.e, iv: c.box.iv, ct: c.box.ct, at: c.at });
     return this.run(
       lua.ENQUEUE,

@@ -137,13 +137,14 @@ return {more, out}`;
 
 /**
  * KEYS: the phone's hosts, the host's inbox order, its commands, the inbox counter.
- * ARGV: hostId, id, the command as JSON. "stored", "duplicate" or "unlinked".
+ * ARGV: hostId, id, the command as JSON. "alone" (nothing else waits), "stored", "duplicate" or "unlinked".
  */
 export const ENQUEUE = `
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 'unlinked' end
 if redis.call('HEXISTS', KEYS[3], ARGV[2]) == 1 then return 'duplicate' end
 redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[4]), ARGV[2])
 redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
+if redis.call('ZCARD', KEYS[2]) == 1 then return 'alone' end
 return 'stored'`;
 
 /** KEYS: the inbox order, its commands. ARGV: limit. Flat [id, command JSON, …], oldest first. */

@@ -9,6 +9,7 @@ import { threadRecordKey, type StoredEvent, type StoredRecord } from "../../prot
 import { MIGRATIONS } from "./migrations";
 import type {
   DeviceRow,
+  EnqueueOutcome,
   EventsPage,
   InboxRow,
   LinkedPhoneRow,
@@ -309,16 +310,18 @@ export class SqliteStore implements RelayStore {
     return { events, more };
   }
 
-  async enqueueCommand(c: InboxRow): Promise<"stored" | "duplicate" | "unlinked"> {
+  async enqueueCommand(c: InboxRow): Promise<EnqueueOutcome> {
     this.commitEvents();
-    return this.db.transaction((): "stored" | "duplicate" | "unlinked" => {
+    return this.db.transaction((): EnqueueOutcome => {
       if (this.sql("SELECT 1 FROM links WHERE phone_id = ? AND host_id = ?").get(c.from, c.hostId) === undefined) {
         return "unlinked";
       }
       const result = this.sql(
         "INSERT OR IGNORE INTO inbox (host_id, id, from_id, epoch, iv, ct, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
       ).run(c.hostId, c.id, c.from, c.box.e, c.box.iv, c.box.ct, c.at);
-      return result.changes === 1 ? "stored" : "duplicate";
+      if (result.changes !== 1) return "duplicate";
+      const ahead = this.sql("SELECT 1 FROM inbox WHERE host_id = ? AND n < ? LIMIT 1").get(c.hostId, result.lastInsertRowid);
+      return ahead === undefined ? "alone" : "stored";
     })();
   }
 

@@ -67,6 +67,8 @@ export interface EventsPage {
  * call: callers never read, decide and write in separate calls where another relay process
  * could act in between (`joinSlot`, `closeSlot`, `enqueueCommand`, `unlinkPhone`, `initMeta`).
  */
+export type EnqueueOutcome = "alone" | "stored" | "duplicate" | "unlinked";
+
 export interface RelayStore {
   /** Fails when the id or the token hash is taken. */
   insertDevice(device: DeviceRow): Promise<void>;
@@ -105,11 +107,13 @@ export interface RelayStore {
   eventsAfter(hostId: string, cursors: Record<string, number>, limit: number): Promise<EventsPage>;
 
   /**
-   * Queues a command from a phone linked to the host: "duplicate" when that id is already
-   * waiting, "unlinked" (nothing stored) when the phone is not, or no longer, linked to it.
-   * Checked in the same step as the write, so a command never lands after a revocation.
+   * Queues a command from a phone linked to the host: "alone" when it was stored and nothing
+   * else waits for that host (every command before it was deleted), "stored" when it waits
+   * behind others, "duplicate" when that id is already waiting, "unlinked" (nothing stored)
+   * when the phone is not, or no longer, linked to it. Checked in the same step as the write,
+   * so a command never lands after a revocation.
    */
-  enqueueCommand(command: InboxRow): Promise<"stored" | "duplicate" | "unlinked">;
+  enqueueCommand(command: InboxRow): Promise<EnqueueOutcome>;
   /** A host's waiting commands, oldest first. */
   pendingCommands(hostId: string, limit: number): Promise<InboxRow[]>;
   /** Removes a command once its host acknowledged it. */

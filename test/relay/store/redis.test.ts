@@ -60,7 +60,7 @@ describe("Redis store: its server", () => {
     try {
       await store.linkPhone("p", "h", 1);
       await probe.scriptFlush();
-      assert.equal(await store.enqueueCommand({ hostId: "h", id: "c", from: "p", box: box(1), at: 1 }), "stored");
+      assert.equal(await store.enqueueCommand({ hostId: "h", id: "c", from: "p", box: box(1), at: 1 }), "alone");
     } finally {
       await probe.close();
       await store.close();

@@ -51,7 +51,7 @@ describe("SQLite store: its file", () => {
     assert.equal(store.schemaVersion, 4);
     assert.equal((await store.deviceByTokenHash("ab"))?.id, "h1");
     await store.linkPhone("p1", "h1", 1);
-    assert.equal(await store.enqueueCommand({ hostId: "h1", id: "c1", from: "p1", box: box(1), at: 1 }), "stored");
+    assert.equal(await store.enqueueCommand({ hostId: "h1", id: "c1", from: "p1", box: box(1), at: 1 }), "alone");
     await store.close();
   });
 

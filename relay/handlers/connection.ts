@@ -1,0 +1,124 @@
+// A connection's life on the relay: its events go through the shared router, a device joins
+// its rooms and is announced, and what it leaves behind is told when it goes.
+//
+// Idle phones are most of what a relay holds, so nothing here is made per socket that could be
+// shared: the listeners are functions made once per relay, which Socket.IO calls with the
+// socket as `this`, and what they need of a socket is read off the socket itself.
+
+import { PROTOCOL_VERSION } from "../../protocol/index";
+import type { ClusterPresence } from "../cluster/presence";
+import type { PushService } from "../push/notifications";
+import { rooms, type HandlerContext, type TetherSocket } from "./context";
+import { announcePhone, phoneWentAway } from "./devices";
+import type { Router } from "./router";
+import { presenceOf } from "./routing";
+
+export interface ConnectionServices {
+  router: Router;
+  push: PushService | null;
+  /** With Redis: this process's share of presence across relay processes. */
+  presence: ClusterPresence | undefined;
+}
+
+type Listener = (this: TetherSocket, reason: string) => void;
+
+export class Connections {
+  /** Every device socket's, when it goes. */
+  private readonly left: Listener;
+  /** A phone's that was announced to its hosts, when it goes. */
+  private readonly phoneLeft: Listener;
+
+  constructor(
+    private readonly ctx: HandlerContext,
+    private readonly services: ConnectionServices,
+  ) {
+    const onLeft = this.onLeft.bind(this);
+    this.left = function (reason) {
+      onLeft(this, reason);
+    };
+    this.phoneLeft = function () {
+      phoneWentAway(ctx, this.data.device!.id);
+    };
+  }
+
+  accept(socket: TetherSocket): void {
+    // The router first, synchronously, so nothing a client sends right after connecting is missed.
+    this.services.router.attach(socket);
+    const device = socket.data.device;
+    if (!device) return;
+    const { io, store, now, log } = this.ctx;
+    // The device's own room first, at once: a revocation or a pairing result reaches this
+    // socket from here on, even while the rest is read from the store.
+    void socket.join(rooms.device(device.id));
+    this.services.presence?.connected(device);
+    store.touchDevice(device.id, now()).catch(this.storeFailed("touch", device.id));
+    socket.on("disconnect", this.left);
+
+    if (device.kind === "host") {
+      void socket.join(rooms.host(device.id));
+      this.ctx.hosts.connected(socket);
+      socket.emit("hello", {
+        v: PROTOCOL_VERSION,
+        deviceId: device.id,
+        kind: "host",
+        hosts: [],
+        publicUrl: this.ctx.config.publicUrl,
+      });
+      io.to(rooms.phonesOf(device.id)).emit("presence", { hostId: device.id, online: true, lastSeen: now() });
+      log.info("host connected", { device: device.id });
+      return;
+    }
+    this.joinPhone(socket).catch((err: unknown) => {
+      this.storeFailed("phone connect", device.id)(err);
+      // Without its rooms the phone would see nothing: let it connect again.
+      socket.disconnect(true);
+    });
+  }
+
+  private onLeft(socket: TetherSocket, reason: string): void {
+    const { io, store, now, log } = this.ctx;
+    const device = socket.data.device!;
+    this.services.presence?.disconnected(device);
+    store.touchDevice(device.id, now()).catch(this.storeFailed("touch", device.id));
+    if (device.kind !== "host") return;
+    this.ctx.hosts.disconnected(socket);
+    log.info("host disconnected", { device: device.id, reason });
+    presenceOf(this.ctx, device.id).then(
+      (p) => {
+        if (!p.online) io.to(rooms.phonesOf(device.id)).emit("presence", p);
+      },
+      this.storeFailed("host presence", device.id),
+    );
+  }
+
+  /**
+   * A phone's rooms are its hosts', read from the store after it joined its own room. A
+   * revocation or unpairing on any relay process meanwhile is either read here or reaches the
+   * socket through its room: the links are read again after joining, and what is gone is left.
+   */
+  private async joinPhone(socket: TetherSocket): Promise<void> {
+    const { store, log, config } = this.ctx;
+    const { push } = this.services;
+    const phoneId = socket.data.device!.id;
+    const [device, linked] = await Promise.all([store.device(phoneId), store.hostsOfPhone(phoneId)]);
+    // Revoked between its handshake and now: it joins nothing.
+    if (device?.revokedAt !== null || !socket.connected) {
+      socket.disconnect(true);
+      return;
+    }
+    for (const hostId of linked) void socket.join(rooms.phonesOf(hostId));
+    const hostIds = await store.hostsOfPhone(phoneId);
+    for (const hostId of linked) if (!hostIds.includes(hostId)) void socket.leave(rooms.phonesOf(hostId));
+    if (!socket.connected) return;
+    log.info("phone connected", { device: phoneId, hosts: hostIds.length });
+    announcePhone(this.ctx, phoneId, hostIds);
+    socket.on("disconnect", this.phoneLeft);
+    const hosts = await Promise.all(hostIds.map((h) => presenceOf(this.ctx, h)));
+    const hello = { v: PROTOCOL_VERSION, deviceId: phoneId, kind: "phone" as const, hosts, publicUrl: config.publicUrl };
+    socket.emit("hello", push ? { ...hello, push: push.offer } : hello);
+  }
+
+  private storeFailed(what: string, device: string) {
+    return (err: unknown): void => this.ctx.log.warn(`${what} failed`, { device, error: (err as Error)?.message ?? String(err) });
+  }
+}
