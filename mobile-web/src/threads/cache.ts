@@ -74,6 +74,10 @@ export function hostActivity(threads: readonly CachedThread[]): { running: numbe
 export const MAX_LIVE_OUTPUT = 200_000;
 
 export function appendCapped(current: string | undefined, chunk: string, max = MAX_LIVE_OUTPUT): string {
-  const joined = (current ?? "") + chunk;
-  return joined.length > max ? joined.slice(joined.length - max) : joined;
+  if (chunk.length >= max) return chunk.slice(chunk.length - max);
+  // Cut before joining: the slice of a flat string shares its characters and the join is a rope,
+  // where slicing the joined string would copy the whole capped output on every chunk.
+  const keep = max - chunk.length;
+  const head = current === undefined ? "" : current.length > keep ? current.slice(current.length - keep) : current;
+  return head + chunk;
 }

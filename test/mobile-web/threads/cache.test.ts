@@ -85,4 +85,22 @@ describe("phone thread cache", () => {
     assert.equal(appendCapped("abc", "def", 4), "cdef");
     assert.equal(appendCapped(undefined, "x"), "x");
   });
+
+  it("keeps exactly the newest characters however the output is cut into chunks", () => {
+    assert.equal(appendCapped("abc", "defgh", 4), "efgh", "a chunk past the cap keeps its own tail");
+    assert.equal(appendCapped("abc", "defg", 4), "defg", "a chunk of the cap's size replaces the output");
+    assert.equal(appendCapped("ab", "c", 4), "abc", "under the cap nothing is cut");
+    assert.equal(appendCapped("abc", "", 2), "bc");
+    const text = Array.from({ length: 500 }, (_, i) => `line ${i}\n`).join("");
+    for (const size of [1, 7, 64, 999]) {
+      let output: string | undefined;
+      let whole = "";
+      for (let at = 0; at < text.length; at += size) {
+        const chunk = text.slice(at, at + size);
+        output = appendCapped(output, chunk, 300);
+        whole += chunk;
+        assert.equal(output, whole.slice(-300), `chunks of ${size}, after ${whole.length} characters`);
+      }
+    }
+  });
 });
