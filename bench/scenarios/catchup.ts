@@ -4,6 +4,7 @@
 // PWA in Chromium, from opening the app until every event is in its IndexedDB. The floor
 // serves the same boxes from memory in pages of the same size.
 
+import { writeFileSync } from "node:fs";
 import type { Box, StoredEvent, ThreadSummary } from "../../protocol/index";
 import { syncAnswerSchema } from "../../mobile-web/src/link/inbound";
 import { openThreadEvent } from "../../mobile-web/src/threads/open";
@@ -22,6 +23,15 @@ import { fmt, now, round, sleep } from "../lib/stats";
 const THREADS = 5;
 /** The PWA's page size (threadService.ts SYNC_PAGE). */
 const PAGE = 1000;
+const TRACE_CATEGORIES = [
+  "devtools.timeline",
+  "disabled-by-default-devtools.timeline",
+  "v8",
+  "blink",
+  "IndexedDB",
+  "toplevel",
+  "disabled-by-default-v8.gc",
+];
 
 export const catchup: Scenario = {
   id: "catchup",
@@ -269,6 +279,9 @@ async function browserCatchUp(
   count: number,
 ): Promise<{ ms: number | null; top: string[] }> {
   const page = await fx.context.newPage();
+  // CATCHUP_TRACE=file.json records a Chromium trace of the catch-up, for a closer look.
+  const trace = process.env.CATCHUP_TRACE;
+  if (trace) await fx.browser.startTracing(page, { path: trace, categories: TRACE_CATEGORIES });
   try {
     const { result, profile } = await profilePage(page, async () => {
       const t0 = now();
@@ -279,8 +292,10 @@ async function browserCatchUp(
         await sleep(50);
       }
     });
+    if (trace) writeFileSync(`${trace}.cpuprofile`, JSON.stringify(profile));
     return { ms: result, top: topFunctions(profile, 6) };
   } finally {
+    if (trace) await fx.browser.stopTracing();
     await page.close();
   }
 }

@@ -74,6 +74,44 @@ export function hostActivity(threads: readonly CachedThread[]): { running: numbe
 export const MAX_LIVE_OUTPUT = 200_000;
 
 export function appendCapped(current: string | undefined, chunk: string, max = MAX_LIVE_OUTPUT): string {
-  const joined = (current ?? "") + chunk;
-  return joined.length > max ? joined.slice(joined.length - max) : joined;
+  if (chunk.length >= max) return chunk.slice(chunk.length - max);
+  // Cut before joining: the slice of a flat string shares its characters and the join is a rope,
+  // where slicing the joined string would copy the whole capped output on every chunk.
+  const keep = max - chunk.length;
+  const head = current === undefined ? "" : current.length > keep ? current.slice(current.length - keep) : current;
+  return head + chunk;
+}
+
+/** Past this many chunks a capped output is joined into one, so appending stays cheap when chunks are small. */
+const MAX_CHUNKS = 64;
+
+/**
+ * The chunks of an output (newest last) after `chunk`, keeping the newest `max` characters, as
+ * {@link appendCapped} does with one string. Whole chunks are dropped from the front and the
+ * first kept one sliced, which shares its characters: a chunk costs about its own length, where
+ * cutting a joined string copies the whole capped output on every chunk.
+ */
+export function appendChunk(chunks: readonly string[], chunk: string, max = MAX_LIVE_OUTPUT): string[] {
+  if (chunk.length >= max) return [chunk.slice(chunk.length - max)];
+  let next = chunks.length >= MAX_CHUNKS ? [chunks.join(""), chunk] : [...chunks, chunk];
+  let length = next.reduce((n, c) => n + c.length, 0);
+  let drop = 0;
+  while (length - next[drop]!.length >= max) length -= next[drop++]!.length;
+  if (drop > 0) next = next.slice(drop);
+  if (length > max) next[0] = next[0]!.slice(length - max);
+  return next;
+}
+
+/** Chunks as one string: joined with `+`, which V8 keeps as a rope rather than copying. */
+export function joinChunks(chunks: readonly string[]): string {
+  let joined = "";
+  for (const chunk of chunks) joined += chunk;
+  return joined;
+}
+
+/** The last `n` characters of chunks, copying only the newest chunks that hold them. */
+export function lastChars(chunks: readonly string[], n: number): string {
+  let tail = "";
+  for (let i = chunks.length - 1; i >= 0 && tail.length < n; i--) tail = chunks[i]! + tail;
+  return tail.length > n ? tail.slice(tail.length - n) : tail;
 }

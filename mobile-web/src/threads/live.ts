@@ -3,7 +3,7 @@
 // open thread and the editor's thread panel keep it by the same rules.
 
 import type { LiveEvent } from "../../../protocol/index";
-import { appendCapped } from "./cache";
+import { appendCapped, appendChunk, joinChunks } from "./cache";
 import type { NumberedEvent } from "./timeline";
 
 export interface LiveState {
@@ -13,6 +13,8 @@ export interface LiveState {
   output: Record<string, string>;
   /** Characters each command's output ever had; `output` keeps only the newest of them. */
   received?: Record<string, number>;
+  /** Each command's `output` as the chunks it came in, newest last, so appending copies nothing. */
+  chunks?: Record<string, readonly string[]>;
 }
 
 export const EMPTY_LIVE: LiveState = { text: {}, output: {} };
@@ -22,11 +24,15 @@ export function withLive(live: LiveState, event: LiveEvent): LiveState {
   if (event.type === "text") {
     return { ...live, text: { ...live.text, [event.step]: appendCapped(live.text[event.step], event.delta) } };
   }
-  const received = (live.received?.[event.callId] ?? live.output[event.callId]?.length ?? 0) + event.chunk.length;
+  const { callId } = event;
+  const current = live.output[callId];
+  const received = (live.received?.[callId] ?? current?.length ?? 0) + event.chunk.length;
+  const chunks = appendChunk(live.chunks?.[callId] ?? (current === undefined ? [] : [current]), event.chunk);
   return {
     ...live,
-    output: { ...live.output, [event.callId]: appendCapped(live.output[event.callId], event.chunk) },
-    received: { ...live.received, [event.callId]: received },
+    output: { ...live.output, [callId]: joinChunks(chunks) },
+    received: { ...live.received, [callId]: received },
+    chunks: { ...live.chunks, [callId]: chunks },
   };
 }
 
@@ -39,7 +45,13 @@ export function settleLive(live: LiveState, events: readonly NumberedEvent[]): L
     } else if (event.type === "tool-result" && event.callId in live.output) {
       const { [event.callId]: _done, ...output } = live.output;
       const { [event.callId]: _count, ...received } = live.received ?? {};
-      live = { text: live.text, output, ...(Object.keys(received).length > 0 ? { received } : {}) };
+      const { [event.callId]: _chunks, ...chunks } = live.chunks ?? {};
+      live = {
+        text: live.text,
+        output,
+        ...(Object.keys(received).length > 0 ? { received } : {}),
+        ...(Object.keys(chunks).length > 0 ? { chunks } : {}),
+      };
     } else if (event.type === "status" && ["done", "failed", "stopped"].includes(event.status)) {
       live = EMPTY_LIVE;
     }

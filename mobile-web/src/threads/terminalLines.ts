@@ -5,6 +5,7 @@
 
 import { AnsiUp } from "ansi_up";
 import { TERMINAL_MAX_CHARS, TERMINAL_MAX_LINES, capTail, settleCarriageReturns } from "./ansi";
+import { lastChars } from "./cache";
 
 // eslint-disable-next-line no-control-regex -- terminal escape sequences are control characters
 const OSC = /\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g;
@@ -64,13 +65,15 @@ export class TerminalLines {
    * Takes the output's current value. `received` counts every character the output ever had
    * (the output itself may be only its newest part): when given, what it adds since the last
    * call is appended; otherwise the output is appended to when it extends the last value, and
-   * converted anew when it does not.
+   * converted anew when it does not. `chunks`: the output as the chunks it came in (newest last),
+   * to read what is new from.
    */
-  update(output: string, received?: number): void {
+  update(output: string, received?: number, chunks?: readonly string[]): void {
     let added: string | null = null;
     if (received !== undefined && this.#received > 0 && received >= this.#received) {
       const fresh = received - this.#received;
-      if (fresh <= output.length) added = output.slice(output.length - fresh);
+      // From the newest chunks when there are: slicing the output itself would copy all of it.
+      if (fresh <= output.length) added = chunks ? lastChars(chunks, fresh) : output.slice(output.length - fresh);
     } else if (received === undefined && this.#source !== "" && output.startsWith(this.#source)) {
       added = output.slice(this.#source.length);
     } else if (output === this.#source) {

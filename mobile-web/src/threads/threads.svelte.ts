@@ -48,7 +48,8 @@ export class Threads {
     await this.db.putMany(Stores.events, events);
     const byThread: Record<string, CachedEvent[]> = {};
     for (const e of events) (byThread[e.threadId] ??= []).push(e);
-    for (const [threadId, list] of Object.entries(byThread)) {
+    const changed: CachedThread[] = [];
+    for (const threadId of Object.keys(byThread)) {
       const current = this.get(hostId, threadId) ?? { hostId, threadId, summary: null, seq: 0 };
       // Events past a gap are stored too; the cursor waits until the gap is filled.
       // Keys only: reading the events back whole would copy every page out of IndexedDB again.
@@ -60,12 +61,15 @@ export class Threads {
         current.seq,
         stored.map((key) => (key as [string, string, number])[2]),
       );
-      if (seq !== current.seq || !this.get(hostId, threadId)) await this.#save({ ...current, seq });
-      const open = this.open;
-      if (open && open.hostId === hostId && open.threadId === threadId) {
-        this.open = { ...open, events: mergeEvents(open.events, list) };
-        this.live = settleLive(this.live, list);
-      }
+      if (seq !== current.seq || !this.get(hostId, threadId)) changed.push({ ...current, seq });
+    }
+    // One write and one new list for the page, not one per thread: each new list redraws the lists.
+    await this.#saveAll(changed);
+    const open = this.open;
+    const list = open && open.hostId === hostId ? byThread[open.threadId] : undefined;
+    if (open && list) {
+      this.open = { ...open, events: mergeEvents(open.events, list) };
+      this.live = settleLive(this.live, list);
     }
   }
 
@@ -164,7 +168,13 @@ export class Threads {
   }
 
   async #save(thread: CachedThread): Promise<void> {
-    await this.db.put(Stores.threads, thread);
-    this.all = [...this.all.filter((t) => !(t.hostId === thread.hostId && t.threadId === thread.threadId)), thread];
+    await this.#saveAll([thread]);
+  }
+
+  async #saveAll(threads: readonly CachedThread[]): Promise<void> {
+    if (threads.length === 0) return;
+    await this.db.putMany(Stores.threads, threads);
+    const saved = (t: CachedThread): boolean => threads.some((s) => s.hostId === t.hostId && s.threadId === t.threadId);
+    this.all = [...this.all.filter((t) => !saved(t)), ...threads];
   }
 }

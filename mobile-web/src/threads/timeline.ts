@@ -6,6 +6,7 @@
 // and never assumes the event before or after exists.
 
 import type { Decision, DeviceRef, PolicyMode, ThreadEvent, ThreadStatus } from "../../../protocol/index";
+import { lastChars } from "./cache";
 
 export interface NumberedEvent {
   seq: number;
@@ -21,6 +22,8 @@ export interface LiveView {
   output?: Readonly<Record<string, string>>;
   /** Characters each call's output ever had, of which `output` keeps the newest. */
   received?: Readonly<Record<string, number>>;
+  /** Each call's `output` as the chunks it came in, newest last. */
+  chunks?: Readonly<Record<string, readonly string[]>>;
 }
 
 type EventOf<T extends ThreadEvent["type"]> = Extract<ThreadEvent, { type: T }>;
@@ -78,6 +81,8 @@ export type TimelineItem =
       liveOutput?: string;
       /** Characters the live output ever had (it keeps only the newest), so a view can append. */
       liveReceived?: number;
+      /** The live output as the chunks it came in, so a view reads what is new without copying it all. */
+      liveChunks?: readonly string[];
       state: ToolState;
       running: boolean;
       /** Waiting for a person to approve it. */
@@ -349,6 +354,8 @@ export function buildTimeline(events: readonly NumberedEvent[], live: LiveView =
       call.liveOutput = chunk;
       const received = live.received?.[call.callId];
       if (received !== undefined) call.liveReceived = received;
+      const chunks = live.chunks?.[call.callId];
+      if (chunks !== undefined) call.liveChunks = chunks;
     }
   }
 
@@ -418,7 +425,8 @@ export function runningCommand(events: readonly NumberedEvent[], live: LiveView 
     if (item.kind !== "tool") continue;
     if (!item.running || item.waiting || item.tool !== "run_command") return null;
     const command = typeof item.args["command"] === "string" ? item.args["command"] : item.title;
-    const line = item.liveOutput ? lastLineOf(item.liveOutput) : "";
+    const output = item.liveChunks ? lastChars(item.liveChunks, LAST_LINE_CHARS) : item.liveOutput;
+    const line = output ? lastLineOf(output) : "";
     return { callId: item.callId, command, startedAt: item.startedAt, ...(line ? { lastLine: line } : {}) };
   }
   return null;
@@ -427,8 +435,11 @@ export function runningCommand(events: readonly NumberedEvent[], live: LiveView 
 // eslint-disable-next-line no-control-regex -- matching terminal escape sequences is the point
 const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
 
+/** How far back from the end the sticky bar looks for the last line drawn. */
+const LAST_LINE_CHARS = 4000;
+
 function lastLineOf(output: string): string {
-  const tail = output.slice(-4000).replace(ESCAPES, "");
+  const tail = output.slice(-LAST_LINE_CHARS).replace(ESCAPES, "");
   const lines = tail.split(/\r?\n/);
   for (let i = lines.length - 1; i >= 0; i--) {
     // A progress bar redraws its line after each \r: the last drawing is what is on screen.

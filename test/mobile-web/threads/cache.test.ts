@@ -2,6 +2,9 @@ import assert from "node:assert/strict";
 import type { ThreadSummary } from "../../../protocol/index";
 import {
   appendCapped,
+  appendChunk,
+  joinChunks,
+  lastChars,
   contiguousSeq,
   hostActivity,
   mergeEvents,
@@ -84,5 +87,42 @@ describe("phone thread cache", () => {
   it("keeps the newest live output within its cap", () => {
     assert.equal(appendCapped("abc", "def", 4), "cdef");
     assert.equal(appendCapped(undefined, "x"), "x");
+  });
+
+  it("keeps exactly the newest characters however the output is cut into chunks", () => {
+    assert.equal(appendCapped("abc", "defgh", 4), "efgh", "a chunk past the cap keeps its own tail");
+    assert.equal(appendCapped("abc", "defg", 4), "defg", "a chunk of the cap's size replaces the output");
+    assert.equal(appendCapped("ab", "c", 4), "abc", "under the cap nothing is cut");
+    assert.equal(appendCapped("abc", "", 2), "bc");
+    const text = Array.from({ length: 500 }, (_, i) => `line ${i}\n`).join("");
+    for (const size of [1, 7, 64, 999]) {
+      let output: string | undefined;
+      let whole = "";
+      for (let at = 0; at < text.length; at += size) {
+        const chunk = text.slice(at, at + size);
+        output = appendCapped(output, chunk, 300);
+        whole += chunk;
+        assert.equal(output, whole.slice(-300), `chunks of ${size}, after ${whole.length} characters`);
+      }
+    }
+  });
+
+  it("keeps the same newest characters as chunks, in a bounded number of them", () => {
+    const text = Array.from({ length: 3000 }, (_, i) => `line ${i}\n`).join("");
+    for (const size of [1, 5, 64, 999, 5000]) {
+      let chunks: string[] = [];
+      let whole = "";
+      for (let at = 0; at < text.length; at += size) {
+        const chunk = text.slice(at, at + size);
+        chunks = appendChunk(chunks, chunk, 2000);
+        whole += chunk;
+        assert.equal(joinChunks(chunks), whole.slice(-2000), `chunks of ${size}, after ${whole.length} characters`);
+        assert.ok(chunks.length <= 65, `${chunks.length} chunks kept`);
+        assert.equal(lastChars(chunks, 10), whole.slice(-10));
+        assert.equal(lastChars(chunks, 1500), whole.slice(-1500));
+      }
+    }
+    assert.deepEqual(appendChunk(["ab", "cd"], "ef", 4), ["cd", "ef"], "a whole chunk past the cap goes");
+    assert.deepEqual(appendChunk(["abc"], "d", 2), ["c", "d"]);
   });
 });
