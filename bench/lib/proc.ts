@@ -41,8 +41,11 @@ export function cpuSampler(pid: number, everyMs = 100): { stop(): { mean: number
   let peak = 0;
   const timer = setInterval(() => {
     try {
-      const cpu = cpuSeconds(pid);
       const at = process.hrtime.bigint();
+      // CPU time moves in 10 ms ticks: a window much shorter than asked for (two late timers
+      // back to back) would turn one tick into cores the process never used. It grows instead.
+      if (Number(at - lastAt) / 1e6 < everyMs * 0.9) return;
+      const cpu = cpuSeconds(pid);
       peak = Math.max(peak, (cpu - last) / (Number(at - lastAt) / 1e9));
       last = cpu;
       lastAt = at;

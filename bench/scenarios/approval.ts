@@ -78,14 +78,17 @@ export const approval: Scenario = {
         `waited before it and the host is connected to it, emits it on the host's socket without reading the inbox ` +
         `back; it stores the event before fanning it out), and \`tether-host\` the remaining ` +
         `${fmt(full.p50 - relayPath.p50)} ms. A CPU profile of \`tether-host\` during this scenario (BENCH_PROFILE=<dir> ` +
-        "npm run bench -- approval) puts child_process.spawn first after idle, then renameSync: once approved, the run " +
-        "starts the command (spawn blocks the host's event loop for milliseconds) while approval-resolved is still " +
-        "being sealed, which is asynchronous, so the event leaves only after the spawn; and every command and event " +
-        "rewrites state files synchronously (events.jsonl appended, applied commands and publish cursors written and " +
-        "renamed) on the same thread.",
-      "Proposed fixes (not made): send approval-resolved before resuming the run (seal and emit it, then start the " +
-        "command), or defer the spawn to after the publisher's flush; write the host's state files asynchronously and " +
-        "coalesce them.",
+        "npm run bench -- approval) has the host mostly idle between decisions; on the path, after the fixes below, " +
+        "are its state writes (each thread event appended with fs.promises.appendFile, three trips to Node's file " +
+        "thread pool, open, write and close, which on a loaded 2-core machine wait for a free thread), resolving the " +
+        "command's folder (realpath, stat), and WebCrypto's own overhead per seal (a fresh IV, the call into the crypto " +
+        "thread). The acknowledgement of a command waits until its id and its events are written, so that a host killed " +
+        "after acknowledging never applies it twice; that is part of the round trip by design.",
+      "Made: approval-resolved is sealed and handed to the relay link before the approved command starts (spawn " +
+        "blocks the host's event loop for milliseconds); state files are written off the event loop and coalesced " +
+        "(they were rewritten and renamed synchronously for every command and event); the relay sends a command it " +
+        "has just stored straight to the host's socket when nothing waits before it. Next: keep one open append handle " +
+        "per thread's events file, so an event costs one trip to the file thread pool instead of three.",
     );
   },
 };

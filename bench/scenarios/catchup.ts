@@ -121,8 +121,16 @@ export const catchup: Scenario = {
         `Chromium, main thread while catching up (self time): ${chromium.top.join(", ")}.`,
         ...(node.missing.length ? [`The Node run's memory cache answered nothing to: ${node.missing.join(", ")}.`] : []),
         "Made: a page's boxes open concurrently while the next page is fetched; base64 decodes with Buffer or " +
-          "Uint8Array.fromBase64; each page is stored in one IndexedDB transaction while the next is opened, and the " +
-          "store reads back only keys (not the events) to move a thread's cursor.",
+          "Uint8Array.fromBase64; each page is stored in one IndexedDB transaction while the next is opened, the " +
+          "store reads back only keys (not the events) to move a thread's cursor, and a page updates each thread once.",
+        "What is left is a cost per event, not per byte. A Chromium trace of this phase (CATCHUP_TRACE=<file> npm run " +
+          "bench -- catchup) has the page's main thread busy throughout with about 11,700 tasks, most of them one " +
+          "IndexedDB put's setup and its success event, or one WebCrypto decrypt's reply; the browser process's " +
+          "IndexedDB backend spends 2.7 to 3.9 s more on the puts, on the same two cores. 10,000 puts of tiny values " +
+          "take about as long as 10,000 of 30 KB ones, and durability 'relaxed' changed nothing measurable. In Node, " +
+          "opening the boxes (WebCrypto, one call per box) is the largest part. Next: store a page's events of one " +
+          "thread as one IndexedDB record (a schema migration; reads and deletes by range change with it), and seal " +
+          "a host's long command output into fewer, larger boxes.",
       );
     } finally {
       await cleanup.run();

@@ -95,8 +95,9 @@ export const cryptoScenario: Scenario = {
       "One pair = seal (JSON, UTF-8, AES-256-GCM with a fresh IV and the context as associated data, base64url) and open " +
         "(the reverse, with JSON.parse), awaited one after the other. Floor: node:crypto's aes-256-gcm on the same number of " +
         "raw bytes, synchronous, with no encoding. Base64url: the protocol's toBase64Url / fromBase64Url against Node's " +
-        "Buffer codec on the same 64 KB; in Node the encoder builds its binary string with String.fromCharCode(...chunk), " +
-        "and spreading a 32 KB typed array into arguments is what makes it slow.",
+        "Buffer codec on the same 64 KB. The protocol's codec uses Uint8Array.toBase64/fromBase64 where the engine has " +
+        "them (browsers), Buffer where it is a global (Node), and fromCharCode.apply on 8 KB chunks otherwise; decoding " +
+        "also checks that the input is canonical base64url, which Buffer alone does not.",
       approvalP50
         ? `Share: ${PAIRS_PER_ROUND_TRIP} × the 256 B pair against the approval p50 of ${approvalP50} ms (approval scenario, latest run).`
         : "Share: needs an approval result (run the approval scenario).",

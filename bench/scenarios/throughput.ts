@@ -112,7 +112,7 @@ export const throughput: Scenario = {
       out.notes.push(
         "SQLite alone: better-sqlite3 with the relay's settings (WAL, synchronous NORMAL) and its events table (a WITHOUT " +
           "ROWID table keyed by host, thread and seq), inserting the same envelopes in this process: once with a statement " +
-          "prepared and committed per envelope, as relay/store/sqlite.ts does, once 256 to a transaction.",
+          "prepared and committed per envelope (as the relay did before it grouped its commits), once 256 to a transaction.",
       );
       out.notes.push(
         `Where the time goes: the relay used ${round(sqlite.relayCores, 2)} cores, ${fmt((sqlite.relayCores / sqlite.perSecond) * 1e6)} µs ` +
@@ -120,13 +120,15 @@ export const throughput: Scenario = {
           `SQLite alone commits ${fmt(sqliteAlone.each)} a second when every envelope is its own transaction, as the ` +
           `relay writes them, and ${fmt(sqliteAlone.batched)} when 256 share one: a commit of its own costs ` +
           `${fmt(1e6 / sqliteAlone.each)} µs of those ${fmt((sqlite.relayCores / sqlite.perSecond) * 1e6)}, ` +
-          `${fmt(1e6 / sqliteAlone.batched)} µs when batched. A CPU profile of the relay (BENCH_PROFILE=<dir> npm run ` +
-          "bench -- throughput) shows the same order: after idle, " +
-          "appendEvent (better-sqlite3's insert) has the most self time, then writev (one socket write per emit), then " +
-          "statement preparation (the store prepares its statement on every call). The floor itself stops at the rate " +
-          "this machine's second core lets the bench's own clients go, so the ratio understates the relay's overhead.",
-        "Proposed fixes (not made): commit the events of one event-loop turn in one transaction (group commit) and " +
-          "answer their publishers after it; prepare the store's statements once; cork a socket's writes per turn.",
+          `${fmt(1e6 / sqliteAlone.batched)} µs when batched; the relay now commits all the events of one event-loop ` +
+          "turn in one transaction (group commit), with its statements prepared once. A CPU profile of the relay " +
+          "(BENCH_PROFILE=<dir> npm run bench -- throughput) has its main thread busy about half the time: SQLite's " +
+          "grouped inserts and commits first (about 13% of samples), then writev (one socket write per emit, about 8%), " +
+          "then Socket.IO's packet encoding and parsing and the schema checks. The rest of its core is the kernel's " +
+          "share of those socket writes and the garbage collector. The bench's own host and phone run on the same two " +
+          "cores, which is also what stops the floor, so neither rate is the relay's ceiling on a machine of its own.",
+        "Next: cork each socket's writes for one turn (one writev per turn, not per emit), and send a host's events " +
+          "to its phones as one packet per turn.",
       );
       if (redisNote) out.notes.push(`Redis: ${redisNote}`);
       else if (redis) {
