@@ -167,11 +167,13 @@ describe("relay under hostile input", function () {
   let other: TestHost;
   let phone: PairedPhone;
   let otherPhone: PairedPhone;
+  /** Moved on after the fuzz, so the fuzzed phone's event budget has refilled for the last checks. */
+  let clockAhead = 0;
 
   before(async () => {
     // A host connection that goes (the relay closes those that send oversized frames) leaves
     // a command unacknowledged: the relay answers "queued" after this, within the 5 s wait.
-    relay = await startRelay({ commandAckTimeoutMs: 1_500 });
+    relay = await startRelay({ commandAckTimeoutMs: 1_500, now: () => Date.now() + clockAhead });
     workspace = makeWorkspace({ "notes.md": "ship it\n" });
     // A host with threads, so commands that reach it are opened and refused as a real one would.
     host = await startAgentHost({ relay: relay.url, folder: workspace });
@@ -275,6 +277,9 @@ describe("relay under hostile input", function () {
 
     // Up, and nothing it stored changed; the sealed path still works end to end.
     assert.equal((await fetch(`${relay.url}/healthz`)).status, 200);
+    // The phone that sent the payloads is over its event budget for a while (the rate-limited
+    // answers above); a minute later it is served again.
+    clockAhead += 60_000;
     // The fuzzing host connection may add its own (unreadable) events and replace its records
     // (latest wins): it is that host. Its events stay as they were (a seq is never rewritten),
     // and the other host's store is untouched.
