@@ -45,7 +45,9 @@ export class ThreadService {
     const opened = await openThreadEvent(keyFor(host, stored.box.e), stored);
     const gap = threads.hasGap(stored.hostId, stored.threadId, stored.seq);
     await threads.applyEvents(stored.hostId, [{ hostId: stored.hostId, ...opened }]);
-    if (gap) void this.catchUp(stored.hostId);
+    // A catch-up that fails here (the relay away, a timeout) is tried again at the next
+    // reconnect or the next event past the gap; nothing waits on this one.
+    if (gap) this.catchUp(stored.hostId).catch(() => undefined);
   }
 
   async onLive(live: InboundLive): Promise<void> {
@@ -78,7 +80,7 @@ export class ThreadService {
     }
     const run = this.#catchUp(hostId, onRecords).finally(() => {
       this.#syncing.delete(hostId);
-      if (this.#again.delete(hostId)) void this.catchUp(hostId);
+      if (this.#again.delete(hostId)) this.catchUp(hostId).catch(() => undefined);
     });
     this.#syncing.set(hostId, run);
     return run;
