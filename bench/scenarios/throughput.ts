@@ -84,7 +84,7 @@ export const throughput: Scenario = {
         }),
         figure({
           id: "alone-commit",
-          label: "SQLite alone: one commit per envelope, as the relay writes",
+          label: "SQLite alone: one commit per envelope, as the relay once wrote",
           value: round(sqliteAlone.each),
           unit: "/s",
         }),
