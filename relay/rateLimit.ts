@@ -53,7 +53,8 @@ export class TokenBuckets {
     const now = this.now();
     const bucket = this.buckets.get(key);
     if (!bucket) {
-      if (this.buckets.size >= 10_000) this.prune(now);
+      // With many devices at once most buckets are in use: a scan a minute, not one per new key.
+      if (this.buckets.size >= 10_000 && now >= this.nextPrune) this.prune(now);
       this.buckets.set(key, { tokens: this.burst - 1, at: now });
       return true;
     }
@@ -66,7 +67,10 @@ export class TokenBuckets {
   }
 
   /** Full buckets carry no state worth keeping. */
+  private nextPrune = 0;
+
   private prune(now: number): void {
+    this.nextPrune = now + 60_000;
     for (const [key, b] of this.buckets) {
       if (b.tokens + ((now - b.at) * this.rate) / 1000 >= this.burst) this.buckets.delete(key);
     }
@@ -97,7 +101,7 @@ export class AuthBackoff {
     const { free, windowMs, firstMs, maxMs } = this.options;
     let entry = this.keys.get(key);
     if (!entry) {
-      if (this.keys.size >= 10_000) this.prune(now);
+      if (this.keys.size >= 10_000 && now >= this.nextPrune) this.prune(now);
       this.keys.set(key, (entry = { failures: [], until: 0, pause: 0 }));
     }
     entry.failures = entry.failures.filter((t) => t > now - windowMs);
@@ -111,7 +115,10 @@ export class AuthBackoff {
     this.keys.delete(key);
   }
 
+  private nextPrune = 0;
+
   private prune(now: number): void {
+    this.nextPrune = now + 60_000;
     for (const [key, e] of this.keys) {
       if (e.until <= now && e.failures.every((t) => t <= now - this.options.windowMs)) this.keys.delete(key);
     }
