@@ -92,8 +92,15 @@ describe("relays sharing Redis (processes)", function () {
   };
   const hostStore = (threadId: string) => hostEvents(join(tmp, "host"), workspace, threadId);
   /** A catch-up that goes on until the phone has all the host wrote (its last events may still be on their way). */
-  const catchUpAll = (socket: PhoneSocket, threadId: string, held: Map<number, string>): Promise<number> =>
-    catchUpTo(socket, phone, threadId, held, hostStore(threadId).at(-1)!.seq);
+  const catchUpAll = async (socket: PhoneSocket, threadId: string, held: Map<number, string>): Promise<number> => {
+    // The host writes its state off its event loop: its final status lands a moment after it prints "done".
+    let hostSide = hostStore(threadId);
+    for (const until = Date.now() + 5_000; hostSide.at(-1)?.event.type !== "status" && Date.now() < until;) {
+      await new Promise((r) => setTimeout(r, 50));
+      hostSide = hostStore(threadId);
+    }
+    return catchUpTo(socket, phone, threadId, held, hostSide.at(-1)!.seq);
+  };
 
   before(async () => {
     if (!existsSync(join(DIST, "host.js")) || !existsSync(join(DIST, "relay.js"))) {
