@@ -5,7 +5,7 @@
 //   npx @vscode/test-cli    reads the default export below (@vscode/test-cli is not a dependency)
 //   node .vscode-test.mjs   @vscode/test-electron's runTests with the bundled entry, as npm test uses it
 
-import { cpSync, mkdtempSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -13,10 +13,19 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const root = dirname(fileURLToPath(import.meta.url));
 // The VS Code that `npm test` runs (code-server 4.100.3), the lowest package.json's engines allow.
 const version = "1.100.3";
-// A copy of the test workspace, whose settings configure the extension under test.
+// A copy of the test workspace, so nothing the tests write lands in the checkout.
 const workspace = mkdtempSync(join(tmpdir(), "tether-vscode-ws-"));
 cpSync(join(root, "test", "vscode", "workspace"), workspace, { recursive: true });
-const launchArgs = ["--disable-extensions", "--disable-workspace-trust"];
+// Tether's settings are the user's only (machine-scoped): a user data folder of its own holds
+// them. A closed port rather than a developer's relay on the default 8787; commands and edits
+// ask first; no sleep inhibitor on CI machines.
+const userData = mkdtempSync(join(tmpdir(), "tether-vscode-user-"));
+mkdirSync(join(userData, "User"));
+writeFileSync(
+  join(userData, "User", "settings.json"),
+  JSON.stringify({ "tether.relayUrl": "http://127.0.0.1:9", "tether.policy.mode": "ask", "tether.keepAwake": false }, null, 2),
+);
+const launchArgs = ["--disable-extensions", "--disable-workspace-trust", "--user-data-dir", userData];
 
 export default {
   label: "tether",

@@ -161,7 +161,7 @@ function run(
 }
 
 export interface ExtensionTestOptions {
-  /** The folder the workbench opens; its `.vscode/settings.json` configures the extension. */
+  /** The folder the workbench opens (its `.vscode/settings.json` cannot set Tether's settings: see `setMachineSettings`). */
   workspace: string;
   /** The bundled module exporting `run()`, as for @vscode/test-electron. */
   extensionTestsPath: string;
@@ -198,6 +198,13 @@ export interface VscodeServer {
    * returns once that extension host has exited.
    */
   runExtensionTests(options: ExtensionTestOptions): Promise<ExtensionTestRun>;
+  /**
+   * Replaces the settings the person set for this machine, read by every window opened after.
+   * A web window on the server is a remote window, and VS Code reads machine-scoped settings
+   * there (all of Tether's) from the remote machine's settings only, which the Settings editor
+   * shows as "Remote": `<user-data-dir>/Machine/settings.json`.
+   */
+  setMachineSettings(settings: Record<string, unknown>): void;
   /** The server process's own output, for a failure report. */
   output(): string;
   stop(): Promise<void>;
@@ -214,7 +221,7 @@ const USER_SETTINGS = {
 
 /**
  * Starts VS Code's server on a free port. `env` reaches every extension host (each inherits
- * the server's environment); per-workspace configuration goes in the workspace's settings.
+ * the server's environment); Tether's settings go in with `setMachineSettings`.
  */
 export async function startVscodeServer(options: { env?: NodeJS.ProcessEnv } = {}): Promise<VscodeServer> {
   const pkg = await ensureCodeServer();
@@ -257,6 +264,10 @@ export async function startVscodeServer(options: { env?: NodeJS.ProcessEnv } = {
   return {
     url,
     output: () => server.output(),
+    setMachineSettings(settings) {
+      mkdirSync(join(data, "Machine"), { recursive: true });
+      writeFileSync(join(data, "Machine", "settings.json"), JSON.stringify(settings, null, 2));
+    },
     async runExtensionTests(run) {
       browser ??= await launchChromium();
       const remote = (path: string): string => `vscode-remote://${authority}${path}`;

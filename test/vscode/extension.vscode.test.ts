@@ -5,11 +5,12 @@
 //
 // This process plays what lies outside the editor: a real relay, the model (a scripted
 // OpenAI-compatible server answering from ./scenarios.ts), and the person looking at the page
-// (the desk, test/support/vscodeDesk.ts). The suites pair their own phone clients with the
-// editor through that relay. A second and third window on the same storage model a reload.
+// (the desk, test/support/vscodeDesk.ts), who set Tether up in the settings for this machine. The
+// suites pair their own phone clients with the editor through that relay. A second and third
+// window on the same storage model a reload.
 
 import assert from "node:assert/strict";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { screenshotPath } from "../support/browser";
@@ -32,6 +33,7 @@ describe("Tether in a real VS Code", function () {
   let relay: TestRelay | undefined;
   let model: FakeModelServer<OpenAIBody> | undefined;
   let workspace: string;
+  let userSettings: Record<string, unknown>;
 
   before(async function () {
     // The first run installs code-server into .cache/ (about a minute), later runs reuse it.
@@ -45,21 +47,22 @@ describe("Tether in a real VS Code", function () {
       return modelTurn(request.body);
     };
     model = await startFakeOpenAI([step]);
-    // A copy, so nothing the editor or the extension writes lands in the checkout, configured
-    // with this relay and model in its settings, as a user would.
+    // A copy, so nothing the editor or the extension writes lands in the checkout.
     workspace = mkdtempSync(join(tmpdir(), "tether-vscode-ws-"));
     cpSync(join(__dirname, "workspace"), workspace, { recursive: true });
-    const settingsFile = join(workspace, ".vscode", "settings.json");
-    const settings = JSON.parse(readFileSync(settingsFile, "utf8").replace(/^\s*\/\/.*$/gm, "")) as Record<string, unknown>;
-    Object.assign(settings, {
+    server = await startVscodeServer();
+    // Tether configured as a user would, for this machine: this relay and model. Commands and
+    // edits ask first. No sleep inhibitor on CI machines.
+    userSettings = {
       "tether.relayUrl": relay.url,
       // An OpenAI-compatible server on this machine (as Ollama or LM Studio would be): no API key.
       "tether.model.provider": "openai",
       "tether.model.name": MODEL_NAME,
       "tether.model.baseUrl": model.url,
-    });
-    writeFileSync(settingsFile, JSON.stringify(settings, null, 2) + "\n");
-    server = await startVscodeServer();
+      "tether.policy.mode": "ask",
+      "tether.keepAwake": false,
+    };
+    server.setMachineSettings(userSettings);
   });
 
   after(async () => {
@@ -71,14 +74,14 @@ describe("Tether in a real VS Code", function () {
 
   /** Opens a window on the workspace that runs the in-editor suites (those of `phase`), and checks they passed. */
   async function runSuites(options: Partial<ExtensionTestOptions> & { phase?: string }): Promise<ExtensionTestRun> {
-    const { phase, ...rest } = options;
+    const { phase, context, ...rest } = options;
     // One browser profile for every window, as one person's browser: the editor's secret storage
     // (the host's keys and pairings) lives in it and outlasts a reload.
     const run = await server!.runExtensionTests({
       workspace,
       extensionTestsPath: TESTS,
       profile: "desk",
-      context: phase ? { phase } : {},
+      context: { ...context, ...(phase ? { phase } : {}) },
       ...rest,
     });
     const report =
