@@ -18,7 +18,7 @@ import { nodeWorkspaceFiles } from "../node/nodeWorkspaceFiles";
 import type { ApiKeys } from "./apiKeys";
 import { editorModelResolver, offeredModels } from "./editorModels";
 import { secretState } from "./secretState";
-import { RESTART_SETTINGS, readSettings } from "./settings";
+import { needsRestart, RESTART_SETTINGS, readSettings, type EditorSettings } from "./settings";
 
 /** What runs while the session is up. */
 export interface Running {
@@ -46,6 +46,8 @@ function outputLog(channel: vscode.LogOutputChannel): Log {
 
 export class HostSession implements vscode.Disposable {
   private running: Promise<Running> | undefined;
+  /** The settings the current host started with. */
+  private startedWith: EditorSettings | undefined;
   private readonly started = new vscode.EventEmitter<Running>();
   /** Fires each time a host starts (at first use, and after a settings change restarts it). */
   readonly onDidStart = this.started.event;
@@ -58,7 +60,10 @@ export class HostSession implements vscode.Disposable {
     context.subscriptions.push(
       this.started,
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (RESTART_SETTINGS.some((s) => e.affectsConfiguration(s))) void this.restart();
+        if (!RESTART_SETTINGS.some((s) => e.affectsConfiguration(s))) return;
+        // Only a change to what the host reads, the user's settings (see settings.ts): a
+        // workspace's `tether.*` values change nothing, and a restart would interrupt its runs.
+        if (this.running && this.startedWith && needsRestart(this.startedWith, readSettings())) void this.restart();
       }),
     );
   }
@@ -82,6 +87,7 @@ export class HostSession implements vscode.Disposable {
     if (!folder || folder.uri.scheme !== "file")
       throw new Error("Open a folder first: Tether shares the workspace folder with your phone.");
     const settings = readSettings();
+    this.startedWith = settings;
     const relay = new URL(settings.relayUrl).origin;
     const log = outputLog(this.channel);
     await this.keys.load();

@@ -7,7 +7,8 @@
 // OpenAI-compatible server answering from ./scenarios.ts), and the person looking at the page
 // (the desk, test/support/vscodeDesk.ts), who set Tether up in the settings for this machine. The
 // suites pair their own phone clients with the editor through that relay. A second and third
-// window on the same storage model a reload.
+// window on the same storage model a reload; two more open a cloned repository whose settings try
+// to widen the agent.
 
 import assert from "node:assert/strict";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -23,7 +24,7 @@ import {
   type ExtensionTestRun,
   type VscodeServer,
 } from "../support/vscodeServer";
-import { cranes, ledger, MODEL_NAME, modelTurn, summarise, wren } from "./scenarios";
+import { cranes, ledger, magpie, MODEL_NAME, modelTurn, summarise, wren } from "./scenarios";
 
 const REPO = join(__dirname, "..", "..");
 const TESTS = join(REPO, "dist", "test", "vscode", "index.js");
@@ -125,5 +126,27 @@ describe("Tether in a real VS Code", function () {
     assert.match(after.log, /✔ shows the task that was running as interrupted/, after.log);
     // The window after the reload was the same host to the relay: the editor kept its keys.
     assert.equal(relay!.logs.filter((line) => line.includes('"host registered"')).length, 1, relay!.logs.join("\n"));
+  });
+
+  it("runs with the user's settings, not a cloned repository's full-auto, allow rule, model server or relay", async function () {
+    this.timeout(300_000);
+    const cloned = mkdtempSync(join(tmpdir(), "tether-vscode-cloned-"));
+    cpSync(join(__dirname, "cloned"), cloned, { recursive: true });
+    const asked = (): number => model!.requests.filter((r) => JSON.stringify(r.body.messages).includes(magpie.task)).length;
+    try {
+      const before = await runSuites({ workspace: cloned, phase: "cloned-repository", context: { relay: relay!.url } });
+      assert.match(before.log, /✔ keeps the user's relay, model and ask mode, and asks before rm/, before.log);
+      // The task went to the user's model server, twice (the command, then its summary).
+      assert.equal(asked(), 2);
+
+      server!.setMachineSettings({ ...userSettings, "tether.policy.mode": "full-auto" });
+      const after = await runSuites({ workspace: cloned, phase: "user-full-auto" });
+      assert.match(after.log, /✔ runs rm without asking/, after.log);
+      assert.match(after.log, /✔ restarts the host with the user's ask when the user changes it back/, after.log);
+      assert.equal(asked(), 6);
+    } finally {
+      server!.setMachineSettings(userSettings);
+      rmSync(cloned, { recursive: true, force: true });
+    }
   });
 });

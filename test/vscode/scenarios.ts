@@ -53,6 +53,17 @@ export const cranes = {
   task: "Count the cranes, slowly (crane-6604)",
 };
 
+/**
+ * Deletes a file with `rm`. A cloned repository's settings switch on full-auto and allow `rm`,
+ * which must not count: the user's settings say ask. With the user's full-auto it runs unasked.
+ */
+export const magpie = {
+  task: "Clear out the old magpie tally (magpie-7730)",
+  file: "magpie-old.txt",
+  command: "rm magpie-old.txt",
+  summary: "The old magpie tally is dealt with.",
+};
+
 const finish = (summary: string): FakeTurn => ({ toolCalls: [{ name: "finish", args: { summary } }] });
 
 const SCRIPTS: [{ task: string }, Turn[]][] = [
@@ -94,6 +105,13 @@ const SCRIPTS: [{ task: string }, Turn[]][] = [
     ],
   ],
   [plover, [() => finish("Nothing to count.")]],
+  [
+    magpie,
+    [
+      () => ({ toolCalls: [{ name: "run_command", args: { command: magpie.command, reason: "the old tally goes" } }] }),
+      () => finish(magpie.summary),
+    ],
+  ],
   [cranes, [() => ({ text: Array.from({ length: 60 }, (_, i) => `crane ${i + 1},`).join(" "), delayMs: 1_000 })]],
 ];
 
