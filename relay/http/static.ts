@@ -25,11 +25,17 @@ export interface StaticOptions {
   connectSrc?: readonly string[];
 }
 
-/** The app's Content-Security-Policy: its own scripts only, sockets and fetches to this origin. */
+/**
+ * The app's Content-Security-Policy: its own scripts only, sockets and fetches to this origin, no
+ * plugins or frames. The app shows what agents and workspaces say, which anyone could have
+ * written: should any of it ever become markup, nothing in it may run or load a document.
+ */
 export function appCsp(options: StaticOptions = {}): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
+    "object-src 'none'",
+    "frame-src 'none'",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     ["connect-src 'self'", ...(options.connectSrc ?? [])].join(" "),
