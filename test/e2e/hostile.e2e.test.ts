@@ -18,9 +18,11 @@ import {
   HOSTILE_NAME,
   HOSTILE_SVG_NAME,
   HOSTILE_WRITTEN,
+  EXPECTED_COLOURS,
   JS,
   hostileFiles,
   hostileScript,
+  liveColours,
   scanDom,
   watchHostile,
   type HostileWatch,
@@ -130,6 +132,13 @@ describe("end to end: hostile content in the phone app runs no script", function
     assert.ok((await card.textContent())?.includes('sh show.sh # <img src=x onerror="'), "the command reads as typed");
     await shot("approval");
     await card.getByTestId("approve").click();
+    // While the command runs, its colours are drawn, through classes and the CSSOM only.
+    const colours = await liveColours(page);
+    assert.deepEqual(colours, EXPECTED_COLOURS);
+    await page.locator('[data-testid="terminal"][data-live="true"]').scrollIntoViewIfNeeded();
+    // Its first lines, where the colours are (it follows the newest while it runs).
+    await page.getByTestId("terminal-lines").evaluate((el) => el.scrollTo(0, 0));
+    await shot("terminal-live");
 
     await page.getByTestId("question-card").waitFor({ timeout: 30_000 });
     assert.ok((await text("question-card")).includes(`<img src=x onerror="${JS}">`));

@@ -86,6 +86,8 @@ export function hostileFiles(): Record<string, string> {
       "printf '\\033]0;PWNED-TITLE\\007after-title\\n'",
       `cat page.html`,
       "echo END-OF-TERMINAL",
+      // Colours reach the screen only while a command runs (its result is kept as plain text).
+      "sleep 3",
     ].join("\n"),
   };
 }
@@ -113,6 +115,31 @@ export function hostileScript(): FakeTurn[] {
     call("finish", { summary: `${HOSTILE_MARKDOWN}\n\nEND-OF-SUMMARY` }),
   ];
 }
+
+/**
+ * Waits for the running command's terminal to show the whole of show.sh's output, and answers
+ * the colours a person sees on three of its words, as computed by the page.
+ */
+export async function liveColours(page: Page): Promise<Record<string, string>> {
+  const terminal = page.locator('[data-testid="terminal"][data-live="true"]').filter({ hasText: "END-OF-TERMINAL" });
+  await terminal.waitFor({ timeout: 20_000 });
+  const colours: Record<string, string> = {};
+  for (const word of ["red-text", "orange-256", "true-bg"]) {
+    const span = terminal.locator("span", { hasText: word }).last();
+    colours[word] = await span.evaluate((el) => {
+      const style = getComputedStyle(el);
+      return el.textContent?.includes("-bg") ? style.backgroundColor : style.color;
+    });
+  }
+  return colours;
+}
+
+/** What `liveColours` must find: the terminal's red, the 256-colour palette's orange, a true colour. */
+export const EXPECTED_COLOURS = {
+  "red-text": "rgb(255, 123, 114)",
+  "orange-256": "rgb(255, 95, 0)",
+  "true-bg": "rgb(200, 0, 0)",
+};
 
 export interface HostileWatch {
   /** CSP violations reported by any page or frame, and CSP messages on their consoles. */
@@ -168,11 +195,12 @@ export function scanDom(page: Page): Promise<string[]> {
 const SCAN_DOM = `(() => {
   const found = [];
   const describe = (el) => el.outerHTML.slice(0, 160);
-  for (const el of document.querySelectorAll("iframe, object, embed, frame, frameset, base, form[action], meta[http-equiv]"))
+  // What the app draws is under #app; the page's own CSP meta tag and script are outside it.
+  const root = document.getElementById("app") || document.body;
+  const all = (selector) => root.querySelectorAll(selector);
+  for (const el of all("iframe, object, embed, frame, frameset, base, form[action], meta, script, style, link"))
     found.push("element: " + describe(el));
-  // The app's own scripts and stylesheets are in <head>; one in the body came from content.
-  for (const el of document.querySelectorAll("body script, body style")) found.push("element: " + describe(el));
-  for (const el of document.querySelectorAll("*")) {
+  for (const el of all("*")) {
     for (const attr of el.attributes) {
       const name = attr.name.toLowerCase();
       const value = attr.value.replace(/[\\s\\u0000-\\u001f]/g, "").toLowerCase();
@@ -183,7 +211,7 @@ const SCAN_DOM = `(() => {
       }
     }
   }
-  for (const a of document.querySelectorAll("a[href]")) {
+  for (const a of all("a[href]")) {
     const url = new URL(a.href, location.href);
     if (url.origin === location.origin) continue;
     const rel = (a.getAttribute("rel") || "").split(/\\s+/);
