@@ -26,8 +26,8 @@ export interface StaticOptions {
 }
 
 /**
- * The app's Content-Security-Policy: its own scripts only, sockets and fetches to this origin, no
- * plugins or frames. The app shows what agents and workspaces say, which anyone could have
+ * The app's Content-Security-Policy: its own scripts and stylesheets only, sockets and fetches to
+ * this origin, no plugins or frames. The app shows what agents and workspaces say, which anyone could have
  * written: should any of it ever become markup, nothing in it may run or load a document.
  */
 export function appCsp(options: StaticOptions = {}): string {
@@ -36,7 +36,9 @@ export function appCsp(options: StaticOptions = {}): string {
     "script-src 'self'",
     "object-src 'none'",
     "frame-src 'none'",
-    "style-src 'self' 'unsafe-inline'",
+    // No inline styles either: CSS from content could restyle the app or send what it shows away
+    // in image requests. Components set styles through the CSSOM, which this does not restrict.
+    "style-src 'self'",
     "img-src 'self' data: blob:",
     ["connect-src 'self'", ...(options.connectSrc ?? [])].join(" "),
     "worker-src 'self'",
