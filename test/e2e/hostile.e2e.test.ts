@@ -33,6 +33,8 @@ const DIST = join(__dirname, "..", "..", "dist");
 const FOLDER = `<svg onload="${JS}">ws`;
 const TASK = `${HOSTILE_NAME} fix [it](javascript:${JS})`;
 const ANSWER = `<script>${JS}</script> the first`;
+/** The model's name, shown in each task's by-line. */
+const MODEL = `gpt<svg onload="${JS}">`;
 
 describe("end to end: hostile content in the phone app runs no script", function () {
   this.timeout(120_000);
@@ -76,7 +78,7 @@ describe("end to end: hostile content in the phone app runs no script", function
     host = start(
       "node",
       [join(DIST, "host.js"), "--relay", relayUrl, "--folder", workspace, "--name", HOSTILE_NAME]
-        .concat(["--state-dir", join(tmp, "host"), "--model", "openai:gpt-test", "--base-url", model.url])
+        .concat(["--state-dir", join(tmp, "host"), "--model", `openai:${MODEL}`, "--base-url", model.url])
         .concat(["--mode", "auto-edit", "--pair", "--accept-pairing"]),
       { env: { OPENAI_API_KEY: "", TETHER_MODEL: "" } },
     );
@@ -114,6 +116,7 @@ describe("end to end: hostile content in the phone app runs no script", function
       }),
     );
     assert.deepEqual(directives.get("script-src"), ["'self'"], csp);
+    assert.deepEqual(directives.get("style-src"), ["'self'"], csp);
     assert.deepEqual(directives.get("object-src"), ["'none'"], csp);
     assert.deepEqual(directives.get("base-uri"), ["'none'"], csp);
     assert.deepEqual(directives.get("frame-ancestors"), ["'none'"], csp);
@@ -166,6 +169,7 @@ describe("end to end: hostile content in the phone app runs no script", function
     ])
       assert.ok(thread.includes(shown), `the thread does not show ${shown}`);
     assert.ok((await text("thread-title")).includes(HOSTILE_NAME), "the title reads as typed");
+    assert.ok((await text("item-task")).includes(`${HOSTILE_NAME} · auto-edit · openai:${MODEL}`), await text("item-task"));
     // Who decided: the phone's name, as text.
     assert.ok((await text("decided")).includes(HOSTILE_NAME), await text("decided"));
     const terminal = await page.getByTestId("terminal").filter({ hasText: "END-OF-TERMINAL" }).first().innerText();
@@ -210,6 +214,9 @@ describe("end to end: hostile content in the phone app runs no script", function
     await page.goto(`${relayUrl}/#/settings`);
     await page.getByText("Paired computers").waitFor();
     assert.ok(((await page.locator("body").textContent()) ?? "").includes(HOSTILE_NAME));
+    await shot("settings");
+    await page.goto(`${relayUrl}/#/add`);
+    await page.getByTestId("scan-qr").waitFor();
     await clean("the lists");
   });
 

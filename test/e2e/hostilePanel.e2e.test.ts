@@ -164,6 +164,8 @@ describe("end to end: hostile content in the editor's thread panel runs no scrip
   it("shows the hostile run as text while it streams, approved and answered from the panel", async () => {
     await threads.manager.handle({ type: "new-task", threadId, text: TASK }, EDITOR);
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    // The page's title is the task's first line, escaped by panelHtml as the editor's tab is titled.
+    assert.equal(await page.title(), TASK);
     const card = page.getByTestId("approval-card");
     await card.waitFor({ timeout: 30_000 });
     assert.ok((await card.textContent())?.includes('sh show.sh # <img src=x onerror="'), "the command reads as typed");
