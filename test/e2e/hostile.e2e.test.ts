@@ -7,6 +7,7 @@
 // violation may be reported, and the payloads must read as text.
 
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -69,6 +70,12 @@ describe("end to end: hostile content in the phone app runs no script", function
       mkdirSync(dirname(join(workspace, rel)), { recursive: true });
       writeFileSync(join(workspace, rel), content);
     }
+    // A repository whose commit message carries a payload too; the Files tab marks what changed.
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-c", "user.name=x", "-c", "user.email=x@x", ...args], { cwd: workspace });
+    git("init", "-q");
+    git("add", "page.html", HOSTILE_FILE);
+    git("commit", "-qm", HOSTILE_NAME);
     model = await startFakeOpenAI(hostileScript());
     relay = start("node", [
       join(DIST, "relay.js"),
@@ -226,6 +233,10 @@ describe("end to end: hostile content in the phone app runs no script", function
     await page.getByTestId("tab-files").click();
     const entry = (name: string) => page.getByTestId("dir-entry").filter({ hasText: name }).first();
     await entry(HOSTILE_FILE).waitFor();
+    // Marks from git with these names: the file the task edited, one it wrote, one it left alone.
+    await page.locator('[data-testid="dir-entry"][data-name="page.html"][data-git="M"]').waitFor();
+    assert.equal(await entry(HOSTILE_WRITTEN).getAttribute("data-git"), "?");
+    assert.equal(await entry(HOSTILE_FILE).getAttribute("data-git"), null);
     assert.ok(((await page.locator("body").textContent()) ?? "").includes(FOLDER), "the folder's name reads as text");
     await shot("files");
     for (const name of [HOSTILE_FILE, "page.html", "notes.md", HOSTILE_WRITTEN, "show.sh", "evil.svg", HOSTILE_SVG_NAME]) {
