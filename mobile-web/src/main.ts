@@ -1,3 +1,4 @@
+import "./noEval";
 import "./app.css";
 import { mount } from "svelte";
 import { isSecureEnough, takePairFragment } from "./boot";

@@ -25,12 +25,20 @@ export interface StaticOptions {
   connectSrc?: readonly string[];
 }
 
-/** The app's Content-Security-Policy: its own scripts only, sockets and fetches to this origin. */
+/**
+ * The app's Content-Security-Policy: its own scripts and stylesheets only, sockets and fetches to
+ * this origin, no plugins or frames. The app shows what agents and workspaces say, which anyone could have
+ * written: should any of it ever become markup, nothing in it may run or load a document.
+ */
 export function appCsp(options: StaticOptions = {}): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
+    "object-src 'none'",
+    "frame-src 'none'",
+    // No inline styles either: CSS from content could restyle the app or send what it shows away
+    // in image requests. Components set styles through the CSSOM, which this does not restrict.
+    "style-src 'self'",
     "img-src 'self' data: blob:",
     ["connect-src 'self'", ...(options.connectSrc ?? [])].join(" "),
     "worker-src 'self'",

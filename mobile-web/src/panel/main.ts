@@ -1,10 +1,10 @@
 // The thread panel's entry in a VS Code webview: the phone app's styles in the editor's theme,
 // and the panel wired to the extension through the webview's message channel.
 
+import "../noEval";
 import "../app.css";
 import "./theme.css";
 import { mount } from "svelte";
-import { z } from "zod";
 import Panel from "./Panel.svelte";
 import { PanelState } from "./panelState.svelte";
 
@@ -12,9 +12,6 @@ interface VsCodeApi {
   postMessage(message: unknown): void;
 }
 declare function acquireVsCodeApi(): VsCodeApi;
-
-// The CSP allows no eval: zod parses without compiling its checks (and without probing for eval).
-z.config({ jitless: true });
 
 const target = document.getElementById("app");
 if (!target) throw new Error("the panel's page has no #app element");

@@ -1,4 +1,4 @@
-// A terminal's output as lines of HTML, kept up to date by appending: each live chunk costs
+// A terminal's output as lines of styled text, kept up to date by appending: each live chunk costs
 // the work of its own characters, never of everything kept, so a command printing megabytes a
 // second leaves the tab free. Lines are converted once, in order, by one ansi_up whose colour
 // state carries from line to line, and only the newest TERMINAL_MAX_LINES are kept.
@@ -6,6 +6,7 @@
 import { AnsiUp } from "ansi_up";
 import { TERMINAL_MAX_CHARS, TERMINAL_MAX_LINES, capTail, settleCarriageReturns } from "./ansi";
 import { lastChars } from "./cache";
+import { spansOf, type TermSpan } from "./terminalSpans";
 
 // eslint-disable-next-line no-control-regex -- terminal escape sequences are control characters
 const OSC = /\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g;
@@ -17,8 +18,8 @@ const CSI = /^\x1b\[[0-?]*[ -/]*[@-~]/;
 const count = new Intl.NumberFormat("en-US");
 
 export class TerminalLines {
-  /** HTML of the kept lines, from `start`; the last one may still be growing. */
-  #html: string[] = [];
+  /** The kept lines, from `start`; the last one may still be growing. */
+  #lines: TermSpan[][] = [];
   #start = 0;
   /** The raw text of the last, unfinished line (no newline yet). */
   #partial = "";
@@ -39,11 +40,11 @@ export class TerminalLines {
   ) {}
 
   get length(): number {
-    return this.#html.length - this.#start;
+    return this.#lines.length - this.#start;
   }
 
-  line(i: number): string {
-    return this.#html[this.#start + i] ?? "";
+  line(i: number): TermSpan[] {
+    return this.#lines[this.#start + i] ?? [];
   }
 
   /** Lines left out at the top since the output began (or since it was last rebuilt). */
@@ -88,7 +89,7 @@ export class TerminalLines {
   }
 
   #reset(output: string): void {
-    this.#html = [];
+    this.#lines = [];
     this.#start = 0;
     this.#partial = "";
     this.#partialShown = false;
@@ -102,14 +103,14 @@ export class TerminalLines {
 
   #append(text: string): void {
     // The unfinished last line is drawn again with what follows it.
-    if (this.#partialShown) this.#html.pop();
+    if (this.#partialShown) this.#lines.pop();
     const lines = (this.#partial + text).split("\n");
     this.#partial = lines.pop()!;
-    for (const line of lines) this.#html.push(this.#convert(line, this.#ansi));
+    for (const line of lines) this.#lines.push(this.#convert(line, this.#ansi));
     // The unfinished line is converted by a copy of the colour state, so that converting it
     // again once it is complete starts from the same state.
     this.#partialShown = this.#partial !== "";
-    if (this.#partialShown) this.#html.push(this.#convert(this.#partial, this.#copyAnsi()));
+    if (this.#partialShown) this.#lines.push(this.#convert(this.#partial, this.#copyAnsi()));
     this.#trim();
   }
 
@@ -121,17 +122,17 @@ export class TerminalLines {
     }
     // Copy down now and then, not on every line, so trimming stays cheap.
     if (this.#start > this.maxLines) {
-      this.#html = this.#html.slice(this.#start);
+      this.#lines = this.#lines.slice(this.#start);
       this.#start = 0;
     }
   }
 
-  #convert(raw: string, ansi: AnsiUp): string {
+  #convert(raw: string, ansi: AnsiUp): TermSpan[] {
     // Hyperlinks (OSC 8) keep their text and lose the link; other OSC sequences (titles) go.
     const line = settleCarriageReturns(raw.includes("\x1b]") ? raw.replace(OSC, "") : raw);
     const width = line.includes("\x1b") ? line.replace(ESCAPES, "").length : line.length;
     if (width > this.#widest) this.#widest = width;
-    return ansi.ansi_to_html(line);
+    return spansOf(ansi.ansi_to_html(line));
   }
 
   #newAnsi(): AnsiUp {

@@ -3,7 +3,13 @@ import { MAX_LIVE_OUTPUT } from "../../../mobile-web/src/threads/cache";
 import { EMPTY_LIVE, settleLive, withLive, type LiveState } from "../../../mobile-web/src/threads/live";
 import { TerminalLines } from "../../../mobile-web/src/threads/terminalLines";
 
-const lines = (t: TerminalLines): string[] => Array.from({ length: t.length }, (_, i) => t.line(i));
+const lines = (t: TerminalLines): string[] =>
+  Array.from({ length: t.length }, (_, i) =>
+    t
+      .line(i)
+      .map((s) => s.text)
+      .join(""),
+  );
 
 describe("live output of a running command", () => {
   it("keeps the newest characters past the cap, counts them all, and lets a terminal append from its chunks", () => {

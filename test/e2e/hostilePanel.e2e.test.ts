@@ -1,0 +1,233 @@
+// The editor's thread panel against hostile content, in real Chromium: dist/panel loaded in the
+// page the extension gives its webview (`panelHtml`, with the same CSP and a nonce), fed the
+// thread through the extension's own `PanelFeed` from a real thread manager whose scripted
+// model writes, edits, runs and asks with payloads (test/support/hostile.ts). The page's
+// `acquireVsCodeApi` is the one stand-in: VS Code defines it in every webview, here it hands
+// the panel's messages to the same handling the extension does (`parseFromPanel`, `refusal`,
+// the manager). Approving and answering from the panel, opening every row and diff, and
+// clicking what looks like links must run nothing and report no CSP violation.
+
+import assert from "node:assert/strict";
+import { readFileSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { randomId, TetherError, type CommandReply } from "../../protocol/index";
+import { makeNonce, PanelFeed, panelHtml, parseFromPanel, refusal } from "../../extension/vscode/panelFeed";
+import type { ToPanel } from "../../mobile-web/src/panel/bridge";
+import { nextEvent, startAgentThreads, type AgentThreads } from "../support/agentThreads";
+import { launchChromium, screenshotPath } from "../support/browser";
+import { startFakeOpenAI, type FakeModelServer, type OpenAIBody } from "../support/fakeModels";
+import {
+  HOSTILE_NAME,
+  HOSTILE_WRITTEN,
+  EXPECTED_COLOURS,
+  JS,
+  hostileFiles,
+  hostileScript,
+  liveColours,
+  scanDom,
+  watchHostile,
+  type HostileWatch,
+} from "../support/hostile";
+import { makeWorkspace } from "../support/workspace";
+
+const PANEL = join(__dirname, "..", "..", "dist", "panel");
+const TASK = `${HOSTILE_NAME} fix [it](javascript:${JS})`;
+const ANSWER = `<script>${JS}</script> the first`;
+/** The person at the editor, as the extension names them to the manager; named with markup. */
+const EDITOR = { id: "editor", name: HOSTILE_NAME };
+
+describe("end to end: hostile content in the editor's thread panel runs no script", function () {
+  this.timeout(90_000);
+  let workspace: string;
+  let model: FakeModelServer<OpenAIBody>;
+  let threads: AgentThreads;
+  let feed: PanelFeed;
+  let server: Server;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let watch: HostileWatch;
+  const threadId = randomId(12);
+  /** Messages reach the page in the order the feed sends them, as a webview's do. */
+  let delivering = Promise.resolve();
+
+  const deliver = (message: ToPanel): void => {
+    delivering = delivering.then(() =>
+      page
+        .evaluate((m) => window.postMessage(m, "*"), message)
+        .then(
+          () => undefined,
+          () => undefined,
+        ),
+    );
+  };
+
+  /** What the extension does with a message from its panel (extension/vscode/threadPanel.ts). */
+  const receive = async (data: unknown): Promise<void> => {
+    const message = parseFromPanel(data);
+    if (!message) return;
+    if (message.type === "ready") {
+      const snapshot = feed.snapshot(threadId);
+      if (snapshot) deliver(snapshot);
+    } else if (message.type === "command") {
+      let reply: CommandReply | null = refusal(message.command, { threadId });
+      if (!reply) {
+        try {
+          await threads.manager.handle(message.command, EDITOR);
+          reply = { ok: true };
+        } catch (err) {
+          if (!(err instanceof TetherError)) throw err;
+          reply = { ok: false, code: err.code, message: err.message };
+        }
+      }
+      deliver({ type: "reply", id: message.id, reply });
+    }
+  };
+
+  const clean = async (where: string): Promise<void> => {
+    assert.deepEqual(await scanDom(page), [], `${where}: the DOM holds markup from content`);
+    assert.deepEqual(watch.violations, [], `${where}: CSP violations`);
+    assert.deepEqual(watch.pwnedRequests, [], `${where}: a payload fetched`);
+    const { pwned, title } = await watch.sentinel(page);
+    assert.equal(pwned, undefined, `${where}: a payload ran`);
+    assert.doesNotMatch(title, /PWNED/, `${where}: the title was set by content`);
+  };
+  const text = async (testid: string): Promise<string> => (await page.getByTestId(testid).first().textContent()) ?? "";
+
+  before(async () => {
+    workspace = makeWorkspace(hostileFiles());
+    model = await startFakeOpenAI(hostileScript());
+    threads = await startAgentThreads({ folder: workspace, modelUrl: model.url, mode: "auto-edit" });
+    feed = new PanelFeed((id, message) => {
+      if (id === threadId) deliver(message);
+    });
+    feed.follow(threads.manager);
+
+    // The webview's resources, and its page as the extension writes it.
+    server = createServer((req, res) => {
+      const origin = `http://${req.headers.host}`;
+      const path = new URL(req.url ?? "/", origin).pathname;
+      if (path === "/") {
+        const html = panelHtml({
+          cspSource: origin,
+          nonce: makeNonce(),
+          script: `${origin}/panel.js`,
+          style: `${origin}/panel.css`,
+          title: TASK,
+        });
+        return void res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(html);
+      }
+      const types: Record<string, string> = { "/panel.js": "text/javascript", "/panel.css": "text/css" };
+      const type = types[path];
+      if (!type) return void res.writeHead(404).end();
+      res.writeHead(200, { "content-type": type }).end(readFileSync(join(PANEL, path)));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 720, height: 900 } });
+    watch = await watchHostile(context);
+    await context.exposeBinding("__tetherFromPanel", (_source, data: unknown) => void receive(data));
+    // VS Code's webview defines this before the page's scripts; a page's CSP does not apply to it.
+    await context.addInitScript(`window.acquireVsCodeApi = () => ({
+      postMessage: (message) => window.__tetherFromPanel(message),
+      getState: () => undefined,
+      setState: () => undefined,
+    });`);
+    page = await context.newPage();
+  });
+
+  after(async () => {
+    await context?.close();
+    await browser?.close();
+    feed?.close();
+    await threads?.close();
+    await model?.close();
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
+    rmSync(workspace, { recursive: true, force: true });
+    if (threads) rmSync(threads.stateDir, { recursive: true, force: true });
+  });
+
+  it("loads under the extension's CSP: no inline script, its own files only", async () => {
+    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    const attribute = /http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(await res.text())?.[1] ?? "";
+    const csp = attribute.replaceAll("&#39;", "'").replaceAll("&amp;", "&");
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'nonce-[A-Za-z0-9+/=]+'(;|$)/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+  });
+
+  it("shows the hostile run as text while it streams, approved and answered from the panel", async () => {
+    await threads.manager.handle({ type: "new-task", threadId, text: TASK }, EDITOR);
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    // The page's title is the task's first line, escaped by panelHtml as the editor's tab is titled.
+    assert.equal(await page.title(), TASK);
+    const card = page.getByTestId("approval-card");
+    await card.waitFor({ timeout: 30_000 });
+    assert.ok((await card.textContent())?.includes('sh show.sh # <img src=x onerror="'), "the command reads as typed");
+    await card.getByTestId("approve").click();
+    // While the command runs, its colours are drawn, through classes and the CSSOM only.
+    const colours = await liveColours(page);
+    assert.deepEqual(colours, EXPECTED_COLOURS);
+    await page.locator('[data-testid="terminal"][data-live="true"]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: screenshotPath("hostile-panel-terminal-live") });
+    await page.getByTestId("question-card").waitFor({ timeout: 30_000 });
+    await page.getByTestId("answer-input").fill(ANSWER);
+    await page.getByTestId("answer-send").click();
+    const ended = await nextEvent(
+      threads.manager,
+      threadId,
+      (e) => e.type === "status" && ["done", "failed", "stopped"].includes(e.status),
+      30_000,
+    );
+    assert.ok(ended.type === "status" && ended.status === "done", JSON.stringify(ended));
+    await page.locator('[data-testid="thread"][data-status="done"]').waitFor();
+
+    const closed = page.locator('[data-testid="tool-row"] > button[aria-expanded="false"]');
+    while ((await closed.count()) > 0) await closed.first().click();
+    const collapsed = page.getByTestId("diff-show");
+    while ((await collapsed.count()) > 0) await collapsed.first().click();
+    await page.waitForFunction(() => document.querySelector(".d2h-diff-table") !== null);
+    const terminal = page.getByTestId("terminal").filter({ hasText: "END-OF-TERMINAL" }).first();
+    await terminal.waitFor();
+
+    const thread = await text("thread");
+    for (const shown of [
+      "END-OF-HOSTILE-MARKDOWN",
+      "END-OF-SUMMARY",
+      `<script>${JS}</script>`,
+      `[js-link](javascript:${JS})`,
+      ANSWER,
+      HOSTILE_WRITTEN,
+    ])
+      assert.ok(thread.includes(shown), `the panel does not show ${shown}`);
+    assert.ok((await text("decided")).includes(HOSTILE_NAME), await text("decided"));
+    const output = await terminal.innerText();
+    for (const shown of ["red-text", "orange-256", "true-colour", "osc8-js-link", "osc8-data-link", "osc8-https-link"])
+      assert.ok(output.includes(shown), `the terminal does not show ${shown}`);
+    assert.ok(output.includes(`<img src=x onerror="${JS}">`), "the output's HTML reads as text");
+    const diff = (await page.locator(".d2h-diff-table").first().textContent()) ?? "";
+    assert.ok(diff.includes(`<details open ontoggle="${JS}">`), "the diff's HTML reads as text");
+
+    for (const label of ["js-link", "data-link", "vb-link", "html-js-link", "osc8-js-link", "form-submit"]) {
+      await page.getByText(label).first().click();
+    }
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: screenshotPath("hostile-panel-top") });
+    await terminal.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: screenshotPath("hostile-panel-terminal") });
+    await clean("the panel");
+    assert.deepEqual(watch.pageErrors, []);
+  });
+
+  it("would have seen markup that ran or was blocked", async () => {
+    await page.evaluate((js) => document.body.insertAdjacentHTML("beforeend", `<img src=x onerror="${js}">`), JS);
+    await page.waitForTimeout(300);
+    assert.ok(watch.violations.length > 0, "an inline handler was not reported");
+    assert.equal((await watch.sentinel(page)).pwned, undefined, "the CSP let an inline handler run");
+  });
+});
