@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HostIdentity } from "../../extension/core/identity";
+import { exportPublicKey, generateDeviceKeyPair } from "../../protocol/index";
 import { stateFile } from "../../extension/node/stateFile";
 
 describe("host identity and state file", () => {
@@ -24,11 +25,15 @@ describe("host identity and state file", () => {
 
   it("keeps paired phones per relay", async () => {
     const identity = await HostIdentity.loadOrCreate(stateFile(dir));
-    await identity.addPhone({ id: "p1", name: "Pixel", publicKey: "k", relay: "http://a", pairedAt: 1 });
-    await identity.addPhone({ id: "p2", name: "iPhone", publicKey: "k", relay: "http://b", pairedAt: 2 });
+    const publicKey = await exportPublicKey((await generateDeviceKeyPair(false)).publicKey);
+    await identity.addPhone({ id: "p1", name: "Pixel", publicKey, relay: "http://a", pairedAt: 1 });
+    await identity.addPhone({ id: "p2", name: "iPhone", publicKey, relay: "http://b", pairedAt: 2 });
     assert.equal(identity.isPaired("http://a", "p1"), true);
     assert.equal(identity.isPaired("http://b", "p1"), false);
+    assert.ok(identity.commandKey("http://a", "p1"), "a paired phone has a command key");
+    assert.equal(identity.commandKey("http://b", "p1"), undefined, "only on the relay it paired through");
     await identity.forgetPhones("http://a");
+    assert.equal(identity.commandKey("http://a", "p1"), undefined, "a forgotten phone's key goes at once");
     const reloaded = await HostIdentity.loadOrCreate(stateFile(dir));
     assert.deepEqual(reloaded.phones("http://a"), []);
     assert.equal(reloaded.phones("http://b")[0]?.name, "iPhone");

@@ -43,7 +43,12 @@ const checkpointSchema = z.record(
 );
 export type Checkpoint = z.infer<typeof checkpointSchema>;
 
-const appliedEntrySchema = z.object({ id: z.string(), reply: z.unknown() });
+const appliedEntrySchema = z.object({
+  id: z.string(),
+  reply: z.unknown(),
+  /** When the host applied it (host clock). Absent in entries written before commands aged out. */
+  at: z.number().optional(),
+});
 const appliedSchema = z.array(appliedEntrySchema);
 export type AppliedEntry = z.infer<typeof appliedEntrySchema>;
 export type Applied = AppliedEntry[];

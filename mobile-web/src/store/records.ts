@@ -29,6 +29,12 @@ export interface HostRecord {
   epoch: number;
   /** The host's AES-256-GCM content key, non-extractable. */
   contentKey: CryptoKey;
+  /**
+   * Seals this phone's commands and calls to the host and opens the replies: derived from this
+   * phone's and the host's keys (`hosts/commandKey.ts`), non-extractable. Absent in records
+   * saved before command keys existed, until the app's next start derives it.
+   */
+  commandKey?: CryptoKey;
   /** Keys of earlier epochs, for what the host sealed before it rotated its key. */
   olderKeys?: { epoch: number; key: CryptoKey }[];
   profile: HostProfile;
