@@ -176,6 +176,19 @@ export class HostIdentity {
     return this.commandKeys.get(phoneKeyId(relay, phoneId));
   }
 
+  /**
+   * Stops opening what this phone sends, before its revocation is confirmed by the relay;
+   * answers a function that undoes it, for a revocation that did not go through.
+   */
+  suspendCommandKey(relay: string, phoneId: string): () => void {
+    const id = phoneKeyId(relay, phoneId);
+    const key = this.commandKeys.get(id);
+    this.commandKeys.delete(id);
+    return () => {
+      if (key && this.isPaired(relay, phoneId) && !this.commandKeys.has(id)) this.commandKeys.set(id, key);
+    };
+  }
+
   /** Whether this phone was revoked (or unpaired itself) lately. */
   wasRevoked(relay: string, phoneId: string): boolean {
     return (this.state.revoked ?? []).some((r) => r.relay === relay && r.id === phoneId);

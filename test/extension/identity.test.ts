@@ -39,6 +39,25 @@ describe("host identity and state file", () => {
     assert.equal(reloaded.phones("http://b")[0]?.name, "iPhone");
   });
 
+  it("stops opening a phone's commands while its revocation is on its way, and again if it did not go through", async () => {
+    const identity = await HostIdentity.loadOrCreate(stateFile(dir));
+    const publicKey = await exportPublicKey((await generateDeviceKeyPair(false)).publicKey);
+    await identity.addPhone({ id: "p1", name: "Pixel", publicKey, relay: "http://a", pairedAt: 1 });
+    const key = identity.commandKey("http://a", "p1");
+    const restore = identity.suspendCommandKey("http://a", "p1");
+    assert.equal(identity.commandKey("http://a", "p1"), undefined);
+    restore(); // the relay could not be reached: the phone stays paired
+    assert.equal(identity.commandKey("http://a", "p1"), key);
+    const restoreLate = identity.suspendCommandKey("http://a", "p1");
+    await identity.revokePhone("http://a", "p1");
+    restoreLate();
+    assert.equal(identity.commandKey("http://a", "p1"), undefined, "a revoked phone's key never comes back");
+    assert.equal(identity.wasRevoked("http://a", "p1"), true);
+    const reloaded = await HostIdentity.loadOrCreate(stateFile(dir));
+    assert.equal(reloaded.commandKey("http://a", "p1"), undefined);
+    assert.equal(reloaded.wasRevoked("http://a", "p1"), true);
+  });
+
   it("refuses a damaged state file with a message that says what to do", async () => {
     await HostIdentity.loadOrCreate(stateFile(dir));
     const path = join(dir, "host.json");
