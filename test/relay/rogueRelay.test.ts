@@ -17,7 +17,7 @@ import {
   type Command,
   type CommandForward,
 } from "../../protocol/index";
-import { REMEMBER_APPLIED_MS } from "../../extension/core/commands/commandServer";
+import { CLOCK_SKEW_MS, COMMAND_MAX_AGE_MS, REMEMBER_APPLIED_MS } from "../../extension/core/commands/commandServer";
 import { startAgentHost, type AgentHost } from "../support/agentHost";
 import { startFakeOpenAI, type FakeModelServer, type FakeTurn, type OpenAIBody } from "../support/fakeModels";
 import { memoryLog, type LogEntry } from "../support/host";
@@ -308,6 +308,24 @@ describe("commands through a relay that misbehaves", function () {
     assert.deepEqual(
       refusals().map((f) => [f.phone, f.reason]),
       [[pixel.deviceId, "stale"]],
+    );
+  });
+
+  it("takes a task that waited days for a sleeping host, and refuses one dated further ahead than clock skew", async () => {
+    // The host's clock says six days and more have passed since the phone sealed the task.
+    ahead = COMMAND_MAX_AGE_MS - 24 * 60 * 60 * 1000 + 60_000;
+    const waited = randomId(12);
+    await pixel.send({ type: "new-task", threadId: waited, text: "Sent on Monday at 7", mode: "read-only" });
+    assert.ok(host.threads.get(waited), "applied");
+
+    // A phone whose clock runs more than the allowed skew ahead of the host's.
+    ahead = -(CLOCK_SKEW_MS + 60_000);
+    const early = randomId(12);
+    await assert.rejects(pixel.send({ type: "new-task", threadId: early, text: "From the future", mode: "read-only" }), /clock/);
+    assert.equal(host.threads.get(early), undefined);
+    assert.deepEqual(
+      refusals().map((f) => [f.phone, f.reason]),
+      [[pixel.deviceId, "clock-ahead"]],
     );
   });
 });
