@@ -311,6 +311,21 @@ describe("commands through a relay that misbehaves", function () {
     );
   });
 
+  it("remembers applied ids per phone: another phone reusing one is neither answered for it nor able to block it", async () => {
+    const id = randomId();
+    const first = randomId(12);
+    const second = randomId(12);
+    // The relay sees every id in the clear and could tell a second phone to reuse it.
+    await ipad.send({ type: "new-task", threadId: first, text: "The iPad's task", mode: "read-only" }, id);
+    await pixel.send({ type: "new-task", threadId: second, text: "The Pixel's task", mode: "read-only" }, id);
+    const byOf = (threadId: string) => {
+      const task = host.threads.get(threadId)?.events[0]?.event;
+      return task?.type === "task" ? task.by.name : undefined;
+    };
+    assert.equal(byOf(first), "iPad");
+    assert.equal(byOf(second), "Pixel 8");
+  });
+
   it("takes a task that waited days for a sleeping host, and refuses one dated further ahead than clock skew", async () => {
     // The host's clock says six days and more have passed since the phone sealed the task.
     ahead = COMMAND_MAX_AGE_MS - 24 * 60 * 60 * 1000 + 60_000;

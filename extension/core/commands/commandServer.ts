@@ -89,9 +89,9 @@ export class CommandServer {
     const loaded = this.now();
     // Entries from before ids aged out carry no time: count them from now, to be safe.
     this.applied = store.applied().map((e) => (e.at === undefined ? { ...e, at: loaded } : e));
-    for (const { id, reply } of this.applied) {
-      const parsed = commandReplySchema.safeParse(reply);
-      if (parsed.success) this.appliedIds.set(id, parsed.data);
+    for (const entry of this.applied) {
+      const parsed = commandReplySchema.safeParse(entry.reply);
+      if (parsed.success) this.appliedIds.set(memoryKey(entry), parsed.data);
     }
     this.forgetOld();
     link.socket.on("command", (payload, reply) => {
@@ -123,13 +123,15 @@ export class CommandServer {
     if (!parsed.success) return this.refuse(req, "malformed");
     const { phone, key } = opened;
     this.forgetOld();
-    let reply = this.appliedIds.get(req.id);
+    // Per phone: another phone that reuses an id (told it by a relay) cannot stand in for it.
+    // Entries from before ids were kept per phone match any phone, as they did.
+    let reply = this.appliedIds.get(memoryKey({ id: req.id, from: req.from })) ?? this.appliedIds.get(memoryKey({ id: req.id }));
     if (!reply) {
       // Checked only for an id not remembered: a repeat of an applied command gets its reply.
       const late = this.lateness(parsed.data.sentAt);
       if (late) return this.refuse(req, late);
       reply = await this.apply(parsed.data.command, { id: phone.id, name: phone.name });
-      this.remember(req.id, reply);
+      this.remember(req.from, req.id, reply);
     }
     const sealing = seal(key, PAIRWISE_EPOCH, reply, sealContext.commandReply(hostId, req.from, req.id));
     sealing.catch(() => undefined); // awaited below, unless the flush fails first
@@ -165,9 +167,9 @@ export class CommandServer {
     }
   }
 
-  private remember(id: string, reply: CommandReply): void {
-    const entry = { id, reply, at: this.now() };
-    this.appliedIds.set(id, reply);
+  private remember(from: string, id: string, reply: CommandReply): void {
+    const entry = { id, from, reply, at: this.now() };
+    this.appliedIds.set(memoryKey(entry), reply);
     this.applied.push(entry);
     this.store.recordApplied(entry, this.applied);
   }
@@ -175,6 +177,11 @@ export class CommandServer {
   /** Forgets ids applied longer ago than {@link REMEMBER_APPLIED_MS}; oldest first on disk and here. */
   private forgetOld(): void {
     const before = this.now() - REMEMBER_APPLIED_MS;
-    while (this.applied.length > 0 && this.applied[0]!.at! < before) this.appliedIds.delete(this.applied.shift()!.id);
+    while (this.applied.length > 0 && this.applied[0]!.at! < before) this.appliedIds.delete(memoryKey(this.applied.shift()!));
   }
+}
+
+/** Where an applied id is remembered: with the phone that sent it, or alone for older entries. */
+function memoryKey(entry: { id: string; from?: string | undefined }): string {
+  return entry.from === undefined ? entry.id : `${entry.from} ${entry.id}`;
 }

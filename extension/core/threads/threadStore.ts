@@ -48,6 +48,8 @@ const appliedEntrySchema = z.object({
   reply: z.unknown(),
   /** When the host applied it (host clock). Absent in entries written before commands aged out. */
   at: z.number().optional(),
+  /** The phone that sent it. Absent in entries written before ids were kept per phone. */
+  from: z.string().optional(),
 });
 const appliedSchema = z.array(appliedEntrySchema);
 export type AppliedEntry = z.infer<typeof appliedEntrySchema>;
