@@ -10,7 +10,7 @@ import type { BrowserHints } from "./device/deviceName";
 import type { WorkspaceSource } from "./files/fileBrowser.svelte";
 import { Hosts, displayName } from "./hosts/hosts.svelte";
 import { applyRekey, isRekeyRecord, keyFor } from "./hosts/keys";
-import { commandKeyOf, withCommandKeys } from "./hosts/commandKey";
+import { commandKeyOf } from "./hosts/commandKey";
 import { openMirrorDelta } from "./files/mirrorDelta";
 import type { InboundLive } from "./link/inbound";
 import { openProfileRecord } from "./hosts/profile";
@@ -29,7 +29,15 @@ import { pushRelayOverSocket } from "./push/relay";
 import { Router } from "./routing/router.svelte";
 import { dirRoute, threadsRoute } from "./routing/routes";
 import { Database } from "./store/db";
-import { deleteAllHosts, deleteHost, loadHosts, loadOrCreateDevice, saveDevice, saveHost } from "./store/records";
+import {
+  deleteAllHosts,
+  deleteHost,
+  loadHosts,
+  loadOrCreateDevice,
+  saveDevice,
+  saveHost,
+  withCommandKeys,
+} from "./store/records";
 import type { DeviceRecord, HostRecord } from "./store/records";
 import { Clock } from "./time/clock.svelte";
 import { ThreadService } from "./threads/threadService";

@@ -8,8 +8,7 @@
 import { KeyPurpose } from "../../../protocol/contexts";
 import { deriveSharedKey, importPublicKey } from "../../../protocol/crypto";
 import { ErrorCode, TetherError } from "../../../protocol/errors";
-import type { Database } from "../store/db";
-import { saveHost, type DeviceRecord, type HostRecord } from "../store/records";
+import type { HostRecord } from "../store/records";
 
 export async function deriveCommandKey(privateKey: CryptoKey, hostKey: string): Promise<CryptoKey> {
   return deriveSharedKey(privateKey, await importPublicKey(hostKey), KeyPurpose.Command);
@@ -19,21 +18,6 @@ export async function deriveCommandKey(privateKey: CryptoKey, hostKey: string): 
 export async function withCommandKey(host: HostRecord, privateKey: CryptoKey): Promise<HostRecord> {
   if (host.commandKey) return host;
   return { ...host, commandKey: await deriveCommandKey(privateKey, host.hostKey) };
-}
-
-/**
- * Gives every loaded host record its command key: records saved before command keys existed
- * get theirs derived now and stored, so this happens once per host.
- */
-export async function withCommandKeys(db: Database, device: DeviceRecord, hosts: HostRecord[]): Promise<HostRecord[]> {
-  return Promise.all(
-    hosts.map(async (host) => {
-      const keyed = await withCommandKey(host, device.privateKey);
-      // Not stored this time (storage full, a closing tab): derived again on the next start.
-      if (keyed !== host) await saveHost(db, keyed).catch(() => undefined);
-      return keyed;
-    }),
-  );
 }
 
 /** The command key of a host record the app loaded (every such record has one). */
