@@ -6,8 +6,10 @@ import type { SealContext } from "./crypto";
 export const sealContext = {
   event: (hostId: string, threadId: string, seq: number): SealContext => ["event", hostId, threadId, seq],
   record: (hostId: string, key: string): SealContext => ["record", hostId, key],
+  /** A phone's call, sealed with its command key (`KeyPurpose.Command`); so is the reply. */
   rpcCall: (hostId: string, phoneId: string, id: string): SealContext => ["rpc-call", hostId, phoneId, id],
   rpcReply: (hostId: string, phoneId: string, id: string): SealContext => ["rpc-reply", hostId, phoneId, id],
+  /** A phone's command, sealed with its command key (`KeyPurpose.Command`); so is the reply. */
   command: (hostId: string, phoneId: string, id: string): SealContext => ["command", hostId, phoneId, id],
   commandReply: (hostId: string, phoneId: string, id: string): SealContext => ["command-reply", hostId, phoneId, id],
   push: (hostId: string, tag: string): SealContext => ["push", hostId, tag],
@@ -23,6 +25,12 @@ export const KeyPurpose = {
   PairHello: "tether pair hello",
   PairGrant: "tether content key grant",
   Rekey: "tether content key rekey",
+  /**
+   * The key one phone seals its commands and calls with, and the host its replies to them.
+   * Only that phone and the host can derive it: no other phone, and no relay holding a
+   * content key, can speak as it, and the host forgets it the moment the phone is revoked.
+   */
+  Command: "tether phone command key",
 } as const;
 
 /** Epoch used for boxes sealed with a pairwise (ECDH-derived) key rather than a content key. */

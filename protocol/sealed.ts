@@ -3,6 +3,7 @@
 
 import { z } from "zod";
 import { ErrorCode } from "./errors";
+import { policyModeSchema } from "./thread";
 
 /** Largest file slice one `read-file` call returns, in bytes. */
 export const MAX_READ_BYTES = 256 * 1024;
@@ -27,6 +28,11 @@ export const hostProfileSchema = z.strictObject({
   version: z.string().max(40),
   /** Models a task may pick (`provider:model`), the host's default first; absent or one: no choice. */
   models: z.array(z.string().min(1).max(120)).max(50).optional(),
+  /**
+   * The host's configured mode: the most a task may ask for. Absent from hosts that run no
+   * tasks and from hosts before the ceiling was published (they refuse more all the same).
+   */
+  maxMode: policyModeSchema.optional(),
 });
 export type HostProfile = z.infer<typeof hostProfileSchema>;
 

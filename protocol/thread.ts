@@ -10,6 +10,17 @@ import { threadIdSchema } from "./schemas";
 export const policyModeSchema = z.enum(["read-only", "ask", "auto-edit", "full-auto"]);
 export type PolicyMode = z.infer<typeof policyModeSchema>;
 
+/** Modes from least to most the agent may do on its own. */
+export const MODE_ORDER: readonly PolicyMode[] = policyModeSchema.options;
+
+/**
+ * Whether a task may run in `mode` on a host whose configured mode is `ceiling`: the host's
+ * mode is the most any phone (or the editor's panel) may ask for, never raised by a command.
+ */
+export function modeWithin(mode: PolicyMode, ceiling: PolicyMode): boolean {
+  return MODE_ORDER.indexOf(mode) <= MODE_ORDER.indexOf(ceiling);
+}
+
 export const threadStatusSchema = z.enum([
   "queued",
   "running",
@@ -215,6 +226,17 @@ export const commandSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("revert"), threadId: threadIdSchema }),
 ]);
 export type Command = z.infer<typeof commandSchema>;
+
+/**
+ * What a phone seals: the command and when the phone made it (epoch milliseconds, the
+ * phone's clock). Inside the box, so a relay can neither change the time nor replay an old
+ * command once its id has left the host's memory: the host refuses one past its window.
+ */
+export const sealedCommandSchema = z.strictObject({
+  sentAt: z.number().int().min(0),
+  command: commandSchema,
+});
+export type SealedCommand = z.infer<typeof sealedCommandSchema>;
 
 const errorCodeSchema = z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]);
 

@@ -35,6 +35,8 @@ export interface HostOptions {
   models?: readonly string[];
   /** Push notifications to the phones (approvals, questions, finished runs); on unless false. */
   notify?: boolean;
+  /** The clock commands are judged fresh by (tests move it); `Date.now` unless given. */
+  now?: () => number;
 }
 
 export interface HostEvents {
@@ -81,6 +83,8 @@ export class Host extends EventEmitter<HostEvents> {
       platform: this.options.platform ?? process.platform,
       version: TETHER_VERSION,
       ...(this.options.models && this.options.models.length > 1 ? { models: [...this.options.models] } : {}),
+      // The most a task may ask for, so a phone offers no mode the host would refuse.
+      ...(this.options.threads ? { maxMode: this.options.threads.manager.maxMode } : {}),
     };
   }
 
@@ -129,7 +133,7 @@ export class Host extends EventEmitter<HostEvents> {
     const threads = this.options.threads;
     if (threads) {
       this.publisher = new ThreadPublisher(this.link, identity, threads.store, threads.manager, log);
-      new CommandServer(this.link, identity, threads.manager, threads.store, log);
+      new CommandServer(this.link, identity, threads.manager, threads.store, log, this.options.now);
       if (this.options.notify !== false) {
         this.notifier = new Notifier({
           link: this.link,

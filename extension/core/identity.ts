@@ -1,9 +1,17 @@
 // The host's long-term identity: its ECDH key pair, its content keys by epoch, its
 // credentials per relay and the phones it paired. Persisted through a `StateStore` port
 // (a 0600 file for the headless host, SecretStorage in the editor).
+//
+// Each paired phone also has a command key (ECDH of the two long-term keys + HKDF,
+// `KeyPurpose.Command`): what that phone sends is sealed with it. It is derived, never
+// stored: on load from each phone's stored public key (so pairings made before command keys
+// existed work as they are), at pairing for a new phone, and dropped the moment the phone
+// is revoked.
 
 import { z } from "zod";
 import {
+  KeyPurpose,
+  deriveSharedKey,
   exportPrivateKey,
   exportPublicKey,
   exportSecretKey,
@@ -11,6 +19,7 @@ import {
   generateDeviceKeyPair,
   importContentKey,
   importKeyPair,
+  importPublicKey,
 } from "../../protocol/index";
 
 const pairedPhoneSchema = z.object({
@@ -42,8 +51,22 @@ export const hostStateSchema = z.object({
   pendingKey: epochKeySchema.optional(),
   relays: z.record(z.string(), z.object({ deviceId: z.string(), token: z.string() })),
   phones: z.array(pairedPhoneSchema),
+  /**
+   * Phones revoked lately (newest last, at most `REMEMBER_REVOKED`): only so that what one of
+   * them still sends is logged as "revoked" rather than "unknown". Absent in older state.
+   */
+  revoked: z.array(z.object({ id: z.string(), relay: z.string(), at: z.number() })).optional(),
 });
 export type HostState = z.infer<typeof hostStateSchema>;
+
+/** How many revoked phones are remembered, for the log's sake. */
+const REMEMBER_REVOKED = 100;
+
+const phoneKeyId = (relay: string, phoneId: string): string => `${relay}\n${phoneId}`;
+
+async function deriveCommandKey(privateKey: CryptoKey, phonePublicKey: string): Promise<CryptoKey> {
+  return deriveSharedKey(privateKey, await importPublicKey(phonePublicKey), KeyPurpose.Command);
+}
 
 export interface StateStore {
   /** The saved state, or null on first start. Rejects with a readable message when corrupt. */
@@ -61,6 +84,8 @@ export class HostIdentity {
     /** This host's public key, raw P-256 point, base64url: it goes into the pairing QR. */
     readonly publicKey: string,
     private readonly contentKeys: Map<number, CryptoKey>,
+    /** Each paired phone's command key, by relay and phone id. Non-extractable. */
+    private readonly commandKeys: Map<string, CryptoKey>,
   ) {}
 
   static async loadOrCreate(store: StateStore): Promise<HostIdentity> {
@@ -86,7 +111,14 @@ export class HostIdentity {
     for (const { epoch, key } of [...state.contentKeys, ...(state.pendingKey ? [state.pendingKey] : [])]) {
       keys.set(epoch, await importContentKey(key, true));
     }
-    return new HostIdentity(state, store, keyPair, await exportPublicKey(keyPair.publicKey), keys);
+    const commandKeys = new Map<string, CryptoKey>();
+    for (const phone of state.phones) {
+      // A stored key that is not a P-256 point (a damaged file) leaves that phone unable to
+      // send anything, rather than the host unable to start.
+      const key = await deriveCommandKey(keyPair.privateKey, phone.publicKey).catch(() => undefined);
+      if (key) commandKeys.set(phoneKeyId(phone.relay, phone.id), key);
+    }
+    return new HostIdentity(state, store, keyPair, await exportPublicKey(keyPair.publicKey), keys, commandKeys);
   }
 
   get epoch(): number {
@@ -94,8 +126,9 @@ export class HostIdentity {
   }
 
   /**
-   * The content key of `epoch`, or undefined for an epoch this host never had. The pending
-   * key opens too: a phone that already has it may seal with it before the host commits it.
+   * The content key of `epoch`, or undefined for an epoch this host never had. It seals what
+   * the host publishes and opens history; it never opens a phone's command (see
+   * `commandKey`). The pending key is here too, so a refusal can tell what a box was sealed with.
    */
   contentKey(epoch = this.epoch): CryptoKey | undefined {
     return this.contentKeys.get(epoch);
@@ -135,7 +168,34 @@ export class HostIdentity {
     return this.state.phones.some((p) => p.relay === relay && p.id === phoneId);
   }
 
+  /**
+   * The key a paired phone seals its commands and calls with, or undefined for a phone that is
+   * not paired (never, or revoked). Content keys never open a command.
+   */
+  commandKey(relay: string, phoneId: string): CryptoKey | undefined {
+    return this.commandKeys.get(phoneKeyId(relay, phoneId));
+  }
+
+  /**
+   * Stops opening what this phone sends, before its revocation is confirmed by the relay;
+   * answers a function that undoes it, for a revocation that did not go through.
+   */
+  suspendCommandKey(relay: string, phoneId: string): () => void {
+    const id = phoneKeyId(relay, phoneId);
+    const key = this.commandKeys.get(id);
+    this.commandKeys.delete(id);
+    return () => {
+      if (key && this.isPaired(relay, phoneId) && !this.commandKeys.has(id)) this.commandKeys.set(id, key);
+    };
+  }
+
+  /** Whether this phone was revoked (or unpaired itself) lately. */
+  wasRevoked(relay: string, phoneId: string): boolean {
+    return (this.state.revoked ?? []).some((r) => r.relay === relay && r.id === phoneId);
+  }
+
   async addPhone(phone: PairedPhone): Promise<void> {
+    this.commandKeys.set(phoneKeyId(phone.relay, phone.id), await deriveCommandKey(this.keyPair.privateKey, phone.publicKey));
     const others = this.state.phones.filter((p) => !(p.relay === phone.relay && p.id === phone.id));
     await this.update({ phones: [...others, phone] });
   }
@@ -147,6 +207,8 @@ export class HostIdentity {
    * pending key is replaced, never reused: the phone revoked now may have received it.
    */
   async revokePhone(relay: string, phoneId: string): Promise<PairedPhone | undefined> {
+    // Before anything else: from here on nothing this phone seals opens.
+    this.commandKeys.delete(phoneKeyId(relay, phoneId));
     const key = await generateContentKey();
     const raw = await exportSecretKey(key);
     // Read the state only after the await, so two revocations at once both count.
@@ -161,7 +223,8 @@ export class HostIdentity {
     const phones = this.state.phones
       .filter((p) => p !== phone)
       .map((p) => (p.epoch === undefined ? { ...p, epoch: current } : p));
-    await this.update({ phones, pendingKey });
+    const revoked = [...(this.state.revoked ?? []), { id: phone.id, relay, at: Date.now() }].slice(-REMEMBER_REVOKED);
+    await this.update({ phones, pendingKey, revoked });
     return phone;
   }
 
@@ -188,6 +251,7 @@ export class HostIdentity {
   }
 
   async forgetPhones(relay: string): Promise<void> {
+    for (const phone of this.phones(relay)) this.commandKeys.delete(phoneKeyId(relay, phone.id));
     await this.update({ phones: this.state.phones.filter((p) => p.relay !== relay) });
   }
 

@@ -10,6 +10,7 @@ import type { BrowserHints } from "./device/deviceName";
 import type { WorkspaceSource } from "./files/fileBrowser.svelte";
 import { Hosts, displayName } from "./hosts/hosts.svelte";
 import { applyRekey, isRekeyRecord, keyFor } from "./hosts/keys";
+import { commandKeyOf } from "./hosts/commandKey";
 import { openMirrorDelta } from "./files/mirrorDelta";
 import type { InboundLive } from "./link/inbound";
 import { openProfileRecord } from "./hosts/profile";
@@ -28,7 +29,15 @@ import { pushRelayOverSocket } from "./push/relay";
 import { Router } from "./routing/router.svelte";
 import { dirRoute, threadsRoute } from "./routing/routes";
 import { Database } from "./store/db";
-import { deleteAllHosts, deleteHost, loadHosts, loadOrCreateDevice, saveDevice, saveHost } from "./store/records";
+import {
+  deleteAllHosts,
+  deleteHost,
+  loadHosts,
+  loadOrCreateDevice,
+  saveDevice,
+  saveHost,
+  withCommandKeys,
+} from "./store/records";
 import type { DeviceRecord, HostRecord } from "./store/records";
 import { Clock } from "./time/clock.svelte";
 import { ThreadService } from "./threads/threadService";
@@ -126,7 +135,7 @@ export class TetherApp {
       const db = await Database.open();
       this.#db = db;
       this.device = await loadOrCreateDevice(db, defaultDeviceName(browserHints()));
-      this.hosts.replaceAll(await loadHosts(db));
+      this.hosts.replaceAll(await withCommandKeys(db, this.device, await loadHosts(db)));
       const threads = new Threads(db);
       await threads.load();
       this.#threads = threads;
@@ -441,7 +450,7 @@ export class TetherApp {
     const deviceId = this.link.deviceId;
     if (!host) throw new TetherError(ErrorCode.NotFound, "This computer is not paired with this phone.");
     if (!deviceId) throw new NotConnectedError();
-    return callHost(socket, { hostId, deviceId, epoch: host.epoch, contentKey: host.contentKey }, call);
+    return callHost(socket, { hostId, deviceId, commandKey: commandKeyOf(host) }, call);
   }
 
   #requireDb(): Database {

@@ -117,6 +117,18 @@ describe("end to end: pair a phone and browse the workspace", function () {
     // Back goes back to the folder.
     await page.goBack();
     await page.locator(`[data-testid="dir-entry"][data-name="${SECRET_NAME}"]`).waitFor();
+
+    // The host runs in its default mode, "ask": the new-task form offers nothing above it.
+    await page.getByTestId("tab-threads").click();
+    await page.getByTestId("new-task-button").click();
+    await page.getByTestId("task-mode-ceiling").waitFor();
+    assert.equal((await page.getByTestId("task-mode-ceiling").textContent())?.trim(), "This computer allows up to Ask.");
+    const offered = await page
+      .getByTestId("task-mode")
+      .locator("input")
+      .evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+    assert.deepEqual(offered, ["ask", "read-only"]);
+    assert.equal(await page.getByTestId("task-mode").locator('input[value="ask"]').isChecked(), true);
     assert.deepEqual(pageErrors, []);
     await context.close();
   });

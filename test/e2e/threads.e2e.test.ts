@@ -81,6 +81,8 @@ describe("end to end: the phone follows, approves and steers agent runs", functi
         "mac-mini",
         "--state-dir",
         join(tmp, "host"),
+        // The most any task may ask for; each task below picks its own mode on the phone.
+        ...["--mode", "full-auto"],
       ].concat(["--model", "openai:gpt-test", "--base-url", model.url, "--pair", "--accept-pairing"]),
       { env: { OPENAI_API_KEY: "", TETHER_MODEL: "" } },
     );

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HostIdentity } from "../../extension/core/identity";
+import { exportPublicKey, generateDeviceKeyPair } from "../../protocol/index";
 import { stateFile } from "../../extension/node/stateFile";
 
 describe("host identity and state file", () => {
@@ -24,14 +25,37 @@ describe("host identity and state file", () => {
 
   it("keeps paired phones per relay", async () => {
     const identity = await HostIdentity.loadOrCreate(stateFile(dir));
-    await identity.addPhone({ id: "p1", name: "Pixel", publicKey: "k", relay: "http://a", pairedAt: 1 });
-    await identity.addPhone({ id: "p2", name: "iPhone", publicKey: "k", relay: "http://b", pairedAt: 2 });
+    const publicKey = await exportPublicKey((await generateDeviceKeyPair(false)).publicKey);
+    await identity.addPhone({ id: "p1", name: "Pixel", publicKey, relay: "http://a", pairedAt: 1 });
+    await identity.addPhone({ id: "p2", name: "iPhone", publicKey, relay: "http://b", pairedAt: 2 });
     assert.equal(identity.isPaired("http://a", "p1"), true);
     assert.equal(identity.isPaired("http://b", "p1"), false);
+    assert.ok(identity.commandKey("http://a", "p1"), "a paired phone has a command key");
+    assert.equal(identity.commandKey("http://b", "p1"), undefined, "only on the relay it paired through");
     await identity.forgetPhones("http://a");
+    assert.equal(identity.commandKey("http://a", "p1"), undefined, "a forgotten phone's key goes at once");
     const reloaded = await HostIdentity.loadOrCreate(stateFile(dir));
     assert.deepEqual(reloaded.phones("http://a"), []);
     assert.equal(reloaded.phones("http://b")[0]?.name, "iPhone");
+  });
+
+  it("stops opening a phone's commands while its revocation is on its way, and again if it did not go through", async () => {
+    const identity = await HostIdentity.loadOrCreate(stateFile(dir));
+    const publicKey = await exportPublicKey((await generateDeviceKeyPair(false)).publicKey);
+    await identity.addPhone({ id: "p1", name: "Pixel", publicKey, relay: "http://a", pairedAt: 1 });
+    const key = identity.commandKey("http://a", "p1");
+    const restore = identity.suspendCommandKey("http://a", "p1");
+    assert.equal(identity.commandKey("http://a", "p1"), undefined);
+    restore(); // the relay could not be reached: the phone stays paired
+    assert.equal(identity.commandKey("http://a", "p1"), key);
+    const restoreLate = identity.suspendCommandKey("http://a", "p1");
+    await identity.revokePhone("http://a", "p1");
+    restoreLate();
+    assert.equal(identity.commandKey("http://a", "p1"), undefined, "a revoked phone's key never comes back");
+    assert.equal(identity.wasRevoked("http://a", "p1"), true);
+    const reloaded = await HostIdentity.loadOrCreate(stateFile(dir));
+    assert.equal(reloaded.commandKey("http://a", "p1"), undefined);
+    assert.equal(reloaded.wasRevoked("http://a", "p1"), true);
   });
 
   it("refuses a damaged state file with a message that says what to do", async () => {

@@ -284,7 +284,8 @@ describe("relay: revoking a phone", () => {
     assert.equal(((await open(rekeyed.contentKey, stored.box, context)) as HostProfile).name, "test-host");
 
     await until("the host to be connected again", () => (host.host.link.state === "open" ? true : undefined));
-    const target = { hostId: kept.hostId, deviceId: kept.deviceId, epoch: rekeyed.epoch, contentKey: rekeyed.contentKey };
+    // Calls are sealed with the phone's own command key, which no rotation changes.
+    const target = { hostId: kept.hostId, deviceId: kept.deviceId, commandKey: kept.commandKey };
     const listing = await callHost(kept.socket, target, { type: "list-dir", path: "" });
     assert.deepEqual(
       listing.entries.map((e) => e.name),

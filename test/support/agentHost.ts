@@ -8,6 +8,7 @@ import type { PolicyMode } from "../../protocol/index";
 import { createAgent } from "../../extension/core/agentHost";
 import { resolveModel } from "../../extension/core/agent/model/config";
 import { Host } from "../../extension/core/host";
+import type { Log } from "../../extension/core/log";
 import { HostIdentity } from "../../extension/core/identity";
 import { Mirror } from "../../extension/core/mirror/mirror";
 import type { ProcessRunner } from "../../extension/core/agent/tools/ports";
@@ -21,6 +22,7 @@ import { quietLog } from "./host";
 
 export interface AgentHost {
   host: Host;
+  identity: HostIdentity;
   threads: ThreadManager;
   store: ThreadStore;
   stateDir: string;
@@ -41,6 +43,10 @@ export async function startAgentHost(options: {
   maxParallel?: number;
   /** The command runner (default: Node's), to watch when commands start. */
   runner?: ProcessRunner;
+  /** Where the host core logs (default: nowhere). */
+  log?: Log;
+  /** The host's clock for judging commands fresh (default: `Date.now`). */
+  now?: () => number;
 }): Promise<AgentHost> {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "tether-agent-"));
   const identity = await HostIdentity.loadOrCreate(stateFile(stateDir));
@@ -73,13 +79,15 @@ export async function startAgentHost(options: {
     mirror,
     confirmPairing: async () => true,
     threads: { manager: agent.manager, store: agent.store },
-    log: quietLog,
+    log: options.log ?? quietLog,
+    ...(options.now ? { now: options.now } : {}),
   });
   await host.start();
   await host.whenOpen();
   let stopped: Promise<void> | undefined;
   return {
     host,
+    identity,
     threads: agent.manager,
     store: agent.store,
     stateDir,

@@ -13,6 +13,22 @@ import { stateFile } from "../../extension/node/stateFile";
 
 export const quietLog: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
+export interface LogEntry {
+  level: "info" | "warn" | "error";
+  message: string;
+  fields: Record<string, unknown>;
+}
+
+/** A log that keeps what the host core said, to check a refusal was logged with its reason. */
+export function memoryLog(): Log & { entries: LogEntry[] } {
+  const entries: LogEntry[] = [];
+  const at =
+    (level: LogEntry["level"]) =>
+    (message: string, fields: Record<string, unknown> = {}): void =>
+      void entries.push({ level, message, fields });
+  return { entries, info: at("info"), warn: at("warn"), error: at("error") };
+}
+
 export interface TestHost {
   host: Host;
   identity: HostIdentity;

@@ -59,6 +59,8 @@ export interface PairedPhone {
   hostId: string;
   contentKey: CryptoKey;
   epoch: number;
+  /** Seals this phone's commands and calls (only it and the host can derive it). */
+  commandKey: CryptoKey;
   /** The phone's own ECDH key pair and the host's public key, for a rekey record or a second host. */
   privateKey: CryptoKey;
   publicKey: string;
@@ -111,8 +113,7 @@ export async function pairPhone(link: string, name = "Test Phone"): Promise<Pair
   const target = {
     hostId: paired.host.hostId,
     deviceId: paired.deviceId,
-    epoch: paired.host.epoch,
-    contentKey: paired.host.contentKey,
+    commandKey: paired.host.commandKey!,
   };
   const pushed = new Map<string, OpenedEvent[]>();
   const live: { threadId: string; event: LiveEvent }[] = [];
@@ -187,8 +188,9 @@ export async function pairPhone(link: string, name = "Test Phone"): Promise<Pair
     deviceId: paired.deviceId,
     token,
     hostId: target.hostId,
-    contentKey: target.contentKey,
-    epoch: target.epoch,
+    contentKey: paired.host.contentKey,
+    epoch: paired.host.epoch,
+    commandKey: target.commandKey,
     privateKey: keys.privateKey,
     publicKey: me.publicKeyB64,
     hostKey: parsed.hostKey,

@@ -10,17 +10,26 @@
 // that write either has the id or never acknowledged it; in the second case the repeat meets
 // what the first delivery left (a decision already recorded, a thread that exists) and is
 // refused or ignored by the thread manager rather than applied again.
+//
+// Who may send: a command opens only with the command key of the phone the relay names in
+// `from` (see `phoneSeal.ts`), and the reply is sealed with the same key, so only that phone
+// reads it. Refusals are logged with the phone and the reason, and nothing is applied.
+//
+// Replays: the phone seals the time it made the command inside the box. An id is remembered
+// for as long as a command carrying it could still pass the age check below, so a relay that
+// replays an old command meets either the remembered id (answered, not applied again) or the
+// age check (refused); never an id the host has already forgotten.
 
 import {
   ErrorCode,
   TetherError,
   commandForwardSchema,
   commandReplySchema,
-  commandSchema,
   failure,
-  open,
+  PAIRWISE_EPOCH,
   seal,
   sealContext,
+  sealedCommandSchema,
   type Ack,
   type Box,
   type Command,
@@ -33,14 +42,39 @@ import type { RelayLink } from "../link/relayLink";
 import type { Log } from "../log";
 import type { ThreadManager } from "../threads/threadManager";
 import type { Applied, ThreadStore } from "../threads/threadStore";
+import { openFromPhone, refusal, type Refusal } from "./phoneSeal";
 
-/** How many applied command ids are remembered to refuse repeats. */
-const REMEMBER_APPLIED = 2000;
+const HOUR_MS = 60 * 60 * 1000;
+
+/**
+ * The oldest a command may be when it reaches the host, by the phone's clock inside the box.
+ * The relay's inbox keeps a command for a sleeping host with no time limit (a task sent at
+ * 7 am waits for the desktop to wake), so this is how long a host may stay away and still
+ * take what waited for it: a night, a weekend, a week's holiday. A command older than that is
+ * refused ("send it again"), which is safer than starting a week-old task unannounced.
+ */
+export const COMMAND_MAX_AGE_MS = 7 * 24 * HOUR_MS;
+
+/**
+ * How far phone and host clocks may disagree, either way: a clock set by hand, a day off or a
+ * time zone wrong. Only widens the window; the id memory below grows with it.
+ */
+export const CLOCK_SKEW_MS = 24 * HOUR_MS;
+
+/**
+ * How long an applied id is remembered. A command applied at host time T was made no later
+ * than T + skew (else refused), and is accepted again only until its time + max age + skew:
+ * so remembering it for max age + 2 × skew leaves no moment at which a replay finds the id
+ * forgotten and the command still fresh. Commands are a person's, a few hundred a day at
+ * most, so the memory stays small.
+ */
+export const REMEMBER_APPLIED_MS = COMMAND_MAX_AGE_MS + 2 * CLOCK_SKEW_MS;
 
 export class CommandServer {
   private readonly applied: Applied;
   private readonly appliedIds = new Map<string, CommandReply>();
   private chain: Promise<unknown> = Promise.resolve();
+  private readonly now: () => number;
 
   constructor(
     private readonly link: RelayLink,
@@ -48,13 +82,18 @@ export class CommandServer {
     private readonly threads: ThreadManager,
     private readonly store: ThreadStore,
     private readonly log: Log,
+    /** The host's clock (tests move it). */
+    now?: () => number,
   ) {
-    this.applied = store.applied();
-    for (const { id, reply } of this.applied) {
-      const parsed = commandReplySchema.safeParse(reply);
-      if (parsed.success) this.appliedIds.set(id, parsed.data);
+    this.now = now ?? Date.now;
+    const loaded = this.now();
+    // Entries from before ids aged out carry no time: count them from now, to be safe.
+    this.applied = store.applied().map((e) => (e.at === undefined ? { ...e, at: loaded } : e));
+    for (const entry of this.applied) {
+      const parsed = commandReplySchema.safeParse(entry.reply);
+      if (parsed.success) this.appliedIds.set(memoryKey(entry), parsed.data);
     }
-    while (this.applied.length > REMEMBER_APPLIED) this.appliedIds.delete(this.applied.shift()!.id);
+    this.forgetOld();
     link.socket.on("command", (payload, reply) => {
       if (typeof reply !== "function") return;
       const parsed = commandForwardSchema.safeParse(payload);
@@ -77,28 +116,24 @@ export class CommandServer {
 
   async receive(req: CommandForward): Promise<Ack<{ box: Box }>> {
     const hostId = this.link.deviceId;
-    const phone = this.identity.phones(this.link.relay).find((p) => p.id === req.from);
-    if (!phone) return failure(ErrorCode.Forbidden, "This phone is not paired with this host.");
-    const key = this.identity.contentKey(req.box.e);
-    if (!key) return failure(ErrorCode.BadSeal, "sealed with a key this host does not have");
-    let command: Command;
-    try {
-      command = commandSchema.parse(await open(key, req.box, sealContext.command(hostId, req.from, req.id)));
-    } catch {
-      this.log.warn("refused a command that did not open", { phone: req.from });
-      return failure(ErrorCode.BadSeal, "the command could not be opened or read");
-    }
-    let reply = this.appliedIds.get(req.id);
+    const context = sealContext.command(hostId, req.from, req.id);
+    const opened = await openFromPhone(this.identity, this.link.relay, req.from, req.box, context, "command");
+    if (!opened.ok) return this.refuse(req, opened.reason, opened.answer);
+    const parsed = sealedCommandSchema.safeParse(opened.value);
+    if (!parsed.success) return this.refuse(req, "malformed");
+    const { phone, key } = opened;
+    this.forgetOld();
+    // Per phone: another phone that reuses an id (told it by a relay) cannot stand in for it.
+    // Entries from before ids were kept per phone match any phone, as they did.
+    let reply = this.appliedIds.get(memoryKey({ id: req.id, from: req.from })) ?? this.appliedIds.get(memoryKey({ id: req.id }));
     if (!reply) {
-      reply = await this.apply(command, { id: phone.id, name: phone.name });
-      this.remember(req.id, reply);
+      // Checked only for an id not remembered: a repeat of an applied command gets its reply.
+      const late = this.lateness(parsed.data.sentAt);
+      if (late) return this.refuse(req, late);
+      reply = await this.apply(parsed.data.command, { id: phone.id, name: phone.name });
+      this.remember(req.from, req.id, reply);
     }
-    const sealing = seal(
-      this.identity.contentKey()!,
-      this.identity.epoch,
-      reply,
-      sealContext.commandReply(hostId, req.from, req.id),
-    );
+    const sealing = seal(key, PAIRWISE_EPOCH, reply, sealContext.commandReply(hostId, req.from, req.id));
     sealing.catch(() => undefined); // awaited below, unless the flush fails first
     try {
       await this.store.flushed();
@@ -107,6 +142,18 @@ export class CommandServer {
       return failure(ErrorCode.Internal, `The host could not save its state: ${(err as Error).message}`);
     }
     return { ok: true, box: await sealing };
+  }
+
+  private lateness(sentAt: number): Refusal | undefined {
+    const now = this.now();
+    if (sentAt < now - COMMAND_MAX_AGE_MS - CLOCK_SKEW_MS) return "stale";
+    if (sentAt > now + CLOCK_SKEW_MS) return "clock-ahead";
+    return undefined;
+  }
+
+  private refuse(req: CommandForward, reason: Refusal, answer = refusal(reason, "command").answer): Ack<{ box: Box }> {
+    this.log.warn("refused a command", { phone: req.from, command: req.id, reason });
+    return answer;
   }
 
   private async apply(command: Command, by: DeviceRef): Promise<CommandReply> {
@@ -120,10 +167,21 @@ export class CommandServer {
     }
   }
 
-  private remember(id: string, reply: CommandReply): void {
-    this.appliedIds.set(id, reply);
-    this.applied.push({ id, reply });
-    while (this.applied.length > REMEMBER_APPLIED) this.appliedIds.delete(this.applied.shift()!.id);
-    this.store.recordApplied({ id, reply }, this.applied);
+  private remember(from: string, id: string, reply: CommandReply): void {
+    const entry = { id, from, reply, at: this.now() };
+    this.appliedIds.set(memoryKey(entry), reply);
+    this.applied.push(entry);
+    this.store.recordApplied(entry, this.applied);
   }
+
+  /** Forgets ids applied longer ago than {@link REMEMBER_APPLIED_MS}; oldest first on disk and here. */
+  private forgetOld(): void {
+    const before = this.now() - REMEMBER_APPLIED_MS;
+    while (this.applied.length > 0 && this.applied[0]!.at! < before) this.appliedIds.delete(memoryKey(this.applied.shift()!));
+  }
+}
+
+/** Where an applied id is remembered: with the phone that sent it, or alone for older entries. */
+function memoryKey(entry: { id: string; from?: string | undefined }): string {
+  return entry.from === undefined ? entry.id : `${entry.from} ${entry.id}`;
 }

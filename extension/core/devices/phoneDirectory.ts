@@ -68,9 +68,12 @@ export class PhoneDirectory extends EventEmitter<PhoneDirectoryEvents> {
   async revoke(phoneId: string): Promise<void> {
     const phone = this.identity.phones(this.link.relay).find((p) => p.id === phoneId);
     if (!phone) throw new TetherError(ErrorCode.NotFound, "No phone with that id is paired with this computer.");
+    // From this moment nothing the phone sends is opened, even while the relay is being told.
+    const restore = this.identity.suspendCommandKey(this.link.relay, phoneId);
     const answer = await this.link.request("phone:revoke", { phoneId });
     // `not-found`: the relay had unlinked it already (it unpaired itself); forget it all the same.
     if (!answer.ok && answer.code !== ErrorCode.NotFound) {
+      restore();
       const why = answer.code === ErrorCode.Timeout ? "the relay is not reachable; try again when it is" : answer.message;
       throw new TetherError(answer.code, `Could not revoke "${phone.name}": ${why}`);
     }

@@ -1,11 +1,14 @@
 // Answers the phones' sealed calls (list-dir, read-file, watch). Errors that may name a path are
-// sealed with the reply; only "could not open" goes back in the clear.
+// sealed with the reply; only "could not open" goes back in the clear. A call opens only with
+// the command key of the phone named in `from`, and its reply is sealed with that key (see
+// `commands/phoneSeal.ts`). Calls carry no time: a replayed call reads again what the phone
+// read before, into a reply only that phone can open, and changes nothing.
 
 import {
   ErrorCode,
+  PAIRWISE_EPOCH,
   TetherError,
   failure,
-  open,
   rpcCallSchema,
   rpcForwardSchema,
   seal,
@@ -22,6 +25,7 @@ import type { RelayLink } from "../link/relayLink";
 import type { Log } from "../log";
 import type { Mirror } from "../mirror/mirror";
 import type { MirrorFeed } from "../mirror/mirrorFeed";
+import { openFromPhone, refusal } from "../commands/phoneSeal";
 
 /**
  * How long a phone's listing waits for `git status` before it goes without the newest marks; a
@@ -50,18 +54,15 @@ export class RpcServer {
 
   async answer(req: RpcForward): Promise<Ack<{ box: Box }>> {
     const hostId = this.link.deviceId;
-    if (!this.identity.isPaired(this.link.relay, req.from)) {
-      return failure(ErrorCode.Forbidden, "This phone is not paired with this host.");
+    const context = sealContext.rpcCall(hostId, req.from, req.id);
+    const opened = await openFromPhone(this.identity, this.link.relay, req.from, req.box, context, "call");
+    const parsed = opened.ok ? rpcCallSchema.safeParse(opened.value) : undefined;
+    if (!opened.ok || !parsed?.success) {
+      const refused = opened.ok ? refusal("malformed", "call") : opened;
+      this.log.warn("refused a call", { phone: req.from, call: req.id, reason: refused.reason });
+      return refused.answer;
     }
-    const key = this.identity.contentKey(req.box.e);
-    if (!key) return failure(ErrorCode.BadSeal, "sealed with a key this host does not have");
-    let call: RpcCall;
-    try {
-      call = rpcCallSchema.parse(await open(key, req.box, sealContext.rpcCall(hostId, req.from, req.id)));
-    } catch {
-      this.log.warn("refused a call that did not open", { phone: req.from });
-      return failure(ErrorCode.BadSeal, "the call could not be opened or read");
-    }
+    const call = parsed.data;
     let reply: RpcReply;
     try {
       reply = { ok: true, result: await this.dispatch(call, req.from) };
@@ -72,12 +73,7 @@ export class RpcServer {
         reply = { ok: false, code: ErrorCode.Internal, message: `The host could not do that: ${(err as Error).message}` };
       }
     }
-    const box = await seal(
-      this.identity.contentKey()!,
-      this.identity.epoch,
-      reply,
-      sealContext.rpcReply(hostId, req.from, req.id),
-    );
+    const box = await seal(opened.key, PAIRWISE_EPOCH, reply, sealContext.rpcReply(hostId, req.from, req.id));
     return { ok: true, box };
   }
 

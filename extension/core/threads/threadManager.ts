@@ -6,6 +6,7 @@ import {
   ENDED_STATUSES,
   ErrorCode,
   TetherError,
+  modeWithin,
   type Command,
   type DeviceRef,
   type LiveEvent,
@@ -145,10 +146,25 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
     }
   }
 
+  /**
+   * The host's configured mode: the most a task may run in. A phone or the editor's panel may
+   * ask for it or less; never more.
+   */
+  get maxMode(): PolicyMode {
+    return this.options.policy.mode;
+  }
+
   newTask(task: NewTask, by: DeviceRef): Thread {
     const existing = this.threads.get(task.threadId);
     if (existing) return existing; // the same command delivered twice
     const { store, workspaceName, policy } = this.options;
+    // Refused, not lowered: the sender chose that mode and hears why it cannot have it.
+    if (task.mode && !modeWithin(task.mode, policy.mode)) {
+      throw new TetherError(
+        ErrorCode.Forbidden,
+        `This computer allows tasks up to "${policy.mode}"; "${task.mode}" asks for more. Choose "${policy.mode}" or less.`,
+      );
+    }
     let model: ModelPort | undefined;
     let problem: string | undefined;
     try {

@@ -43,7 +43,14 @@ const checkpointSchema = z.record(
 );
 export type Checkpoint = z.infer<typeof checkpointSchema>;
 
-const appliedEntrySchema = z.object({ id: z.string(), reply: z.unknown() });
+const appliedEntrySchema = z.object({
+  id: z.string(),
+  reply: z.unknown(),
+  /** When the host applied it (host clock). Absent in entries written before commands aged out. */
+  at: z.number().optional(),
+  /** The phone that sent it. Absent in entries written before ids were kept per phone. */
+  from: z.string().optional(),
+});
 const appliedSchema = z.array(appliedEntrySchema);
 export type AppliedEntry = z.infer<typeof appliedEntrySchema>;
 export type Applied = AppliedEntry[];

@@ -1,9 +1,19 @@
 // Commands from the phone to one of its hosts: start a task, steer, decide, answer, stop,
-// revert. Each is sealed for the host (bound to host, phone and command id) and goes through
-// the relay's inbox, so a command for a sleeping computer waits there instead of failing.
+// revert. Each is sealed with this phone's command key (bound to host, phone and command id,
+// with the time it was made inside) and goes through the relay's inbox, so a command for a
+// sleeping computer waits there instead of failing.
 
-import { ErrorCode, TetherError, commandReplySchema, open, randomId, seal, sealContext } from "../../../protocol/index";
-import type { Command } from "../../../protocol/index";
+import {
+  ErrorCode,
+  PAIRWISE_EPOCH,
+  TetherError,
+  commandReplySchema,
+  open,
+  randomId,
+  seal,
+  sealContext,
+} from "../../../protocol/index";
+import type { Command, SealedCommand } from "../../../protocol/index";
 import { commandAnswerSchema } from "./inbound";
 import { failed, request } from "./request";
 import type { TetherSocket } from "./request";
@@ -28,16 +38,17 @@ export async function sendCommand(
   command: Command,
   options: { id?: string; timeoutMs?: number } = {},
 ): Promise<CommandOutcome> {
-  const { hostId, deviceId, contentKey } = target;
+  const { hostId, deviceId, commandKey } = target;
   const id = options.id ?? randomId();
-  const box = await seal(contentKey, target.epoch, command, sealContext.command(hostId, deviceId, id));
+  const sealed: SealedCommand = { sentAt: Date.now(), command };
+  const box = await seal(commandKey, PAIRWISE_EPOCH, sealed, sealContext.command(hostId, deviceId, id));
   const answer = await request(
     () => socket.timeout(options.timeoutMs ?? COMMAND_TIMEOUT_MS).emitWithAck("command", { hostId, id, box }),
     commandAnswerSchema,
   );
   if (!answer.ok) throw failed(answer);
   if (answer.queued || !answer.box) return { id, queued: true };
-  const reply = commandReplySchema.safeParse(await open(contentKey, answer.box, sealContext.commandReply(hostId, deviceId, id)));
+  const reply = commandReplySchema.safeParse(await open(commandKey, answer.box, sealContext.commandReply(hostId, deviceId, id)));
   if (!reply.success) throw new TetherError(ErrorCode.BadRequest, "The computer sent an answer this app doesn't understand.");
   if (!reply.data.ok) throw failed(reply.data);
   return { id, queued: false };

@@ -1,8 +1,17 @@
 // Sealed calls from the phone to one of its hosts. The relay routes the box and sees only
-// the host id, a request id and sizes; the call and its answer are sealed with the host's
-// content key, bound to host, phone and request id.
+// the host id, a request id and sizes; the call and its answer are sealed with this phone's
+// command key (only this phone and the host have it), bound to host, phone and request id.
 
-import { ErrorCode, TetherError, open, randomId, rpcReplySchema, seal, sealContext } from "../../../protocol/index";
+import {
+  ErrorCode,
+  PAIRWISE_EPOCH,
+  TetherError,
+  open,
+  randomId,
+  rpcReplySchema,
+  seal,
+  sealContext,
+} from "../../../protocol/index";
 import type { ListDirResult, ReadFileResult, RpcCall, RpcResult, WatchResult } from "../../../protocol/index";
 import { rpcAnswerSchema } from "./inbound";
 import { failed, request } from "./request";
@@ -15,8 +24,8 @@ export interface RpcTarget {
   hostId: string;
   /** This phone's device id, as the relay tells the host (`RpcForward.from`). */
   deviceId: string;
-  epoch: number;
-  contentKey: CryptoKey;
+  /** This phone's command key for the host (`hosts/commandKey.ts`). */
+  commandKey: CryptoKey;
 }
 
 type ResultOf<C extends RpcCall> = C["type"] extends "list-dir"
@@ -31,12 +40,12 @@ export async function callHost<C extends RpcCall>(
   call: C,
   timeoutMs = RPC_TIMEOUT_MS,
 ): Promise<ResultOf<C>> {
-  const { hostId, deviceId, contentKey } = target;
+  const { hostId, deviceId, commandKey } = target;
   const id = randomId();
-  const box = await seal(contentKey, target.epoch, call, sealContext.rpcCall(hostId, deviceId, id));
+  const box = await seal(commandKey, PAIRWISE_EPOCH, call, sealContext.rpcCall(hostId, deviceId, id));
   const answer = await request(() => socket.timeout(timeoutMs).emitWithAck("rpc", { hostId, id, box }), rpcAnswerSchema);
   if (!answer.ok) throw failed(answer);
-  const parsed = rpcReplySchema.safeParse(await open(contentKey, answer.box, sealContext.rpcReply(hostId, deviceId, id)));
+  const parsed = rpcReplySchema.safeParse(await open(commandKey, answer.box, sealContext.rpcReply(hostId, deviceId, id)));
   if (!parsed.success) throw new TetherError(ErrorCode.BadRequest, "The computer sent an answer this app doesn't understand.");
   const reply = parsed.data;
   if (!reply.ok) throw failed(reply);

@@ -93,6 +93,8 @@ export async function acceptGrant(
     hostKey: link.hostKey,
     epoch: grant.epoch,
     contentKey,
+    // What this phone sends the host is sealed with a key only the two of them can derive.
+    commandKey: await deriveSharedKey(me.privateKey, prepared.hostPublicKey, KeyPurpose.Command),
     profile: grant.profile,
     pairedAt: now,
   };

@@ -2,6 +2,7 @@
 
 import { exportPublicKey, generateDeviceKeyPair } from "../../../protocol/index";
 import type { HostProfile } from "../../../protocol/index";
+import { withCommandKey } from "../hosts/commandKey";
 import { Database, Stores } from "./db";
 
 const DEVICE_KEY = "self";
@@ -29,6 +30,12 @@ export interface HostRecord {
   epoch: number;
   /** The host's AES-256-GCM content key, non-extractable. */
   contentKey: CryptoKey;
+  /**
+   * Seals this phone's commands and calls to the host and opens the replies: derived from this
+   * phone's and the host's keys (`hosts/commandKey.ts`), non-extractable. Absent in records
+   * saved before command keys existed, until the app's next start derives it.
+   */
+  commandKey?: CryptoKey;
   /** Keys of earlier epochs, for what the host sealed before it rotated its key. */
   olderKeys?: { epoch: number; key: CryptoKey }[];
   profile: HostProfile;
@@ -70,6 +77,21 @@ export function loadHosts(db: Database): Promise<HostRecord[]> {
 
 export function saveHost(db: Database, host: HostRecord): Promise<void> {
   return db.put(Stores.hosts, host);
+}
+
+/**
+ * Gives every loaded host record its command key: records saved before command keys existed
+ * get theirs derived now and stored, so this happens once per host.
+ */
+export async function withCommandKeys(db: Database, device: DeviceRecord, hosts: HostRecord[]): Promise<HostRecord[]> {
+  return Promise.all(
+    hosts.map(async (host) => {
+      const keyed = await withCommandKey(host, device.privateKey);
+      // Not stored this time (storage full, a closing tab): derived again on the next start.
+      if (keyed !== host) await saveHost(db, keyed).catch(() => undefined);
+      return keyed;
+    }),
+  );
 }
 
 export function deleteHost(db: Database, hostId: string): Promise<void> {

@@ -2,14 +2,14 @@
 // its socket, posted to the relay over HTTP so the phone never has to open the app.
 
 import { z } from "zod";
-import { sealContext } from "../../../protocol/contexts";
+import { PAIRWISE_EPOCH, sealContext } from "../../../protocol/contexts";
 import { open, seal } from "../../../protocol/crypto";
 import { randomId } from "../../../protocol/encoding";
 import { ErrorCode } from "../../../protocol/errors";
 import { HTTP_COMMAND_PATH } from "../../../protocol/push";
 import { answerSchema, boxSchema } from "../../../protocol/schemas";
 import { commandReplySchema, commandSchema } from "../../../protocol/thread";
-import type { Command } from "../../../protocol/thread";
+import type { Command, SealedCommand } from "../../../protocol/thread";
 import { APPROVE_ACTION, DENY_ACTION } from "./notifications";
 import type { NotificationData } from "./notifications";
 
@@ -18,8 +18,8 @@ export interface Sender {
   deviceId: string;
   token: string;
   hostId: string;
-  epoch: number;
-  contentKey: CryptoKey;
+  /** This phone's command key for the host: the same key the app seals commands with. */
+  commandKey: CryptoKey;
 }
 
 export type ActionOutcome =
@@ -51,7 +51,8 @@ export async function sealCommand(
   command: Command,
   id = randomId(),
 ): Promise<{ hostId: string; id: string; box: z.infer<typeof boxSchema> }> {
-  const box = await seal(sender.contentKey, sender.epoch, command, sealContext.command(sender.hostId, sender.deviceId, id));
+  const sealed: SealedCommand = { sentAt: Date.now(), command };
+  const box = await seal(sender.commandKey, PAIRWISE_EPOCH, sealed, sealContext.command(sender.hostId, sender.deviceId, id));
   return { hostId: sender.hostId, id, box };
 }
 
@@ -75,7 +76,7 @@ export async function postCommand(sender: Sender, command: Command, fetchFn: Fet
     if (!answer.success || !answer.data.ok) return { ok: false, reason: null };
     if (answer.data.queued || !answer.data.box) return { ok: true, queued: true };
     const context = sealContext.commandReply(sender.hostId, sender.deviceId, body.id);
-    const reply = commandReplySchema.safeParse(await open(sender.contentKey, answer.data.box, context));
+    const reply = commandReplySchema.safeParse(await open(sender.commandKey, answer.data.box, context));
     if (!reply.success) return { ok: false, reason: null };
     if (reply.data.ok) return { ok: true, queued: false };
     // The host's message is for people ("Already decided by Pixel 8 (approve)"); other codes

@@ -9,6 +9,7 @@ import { request, type TetherSocket } from "../link/request";
 import type { HostRecord } from "../store/records";
 import type { CachedEvent } from "./cache";
 import { isAhead, keyFor } from "../hosts/keys";
+import { commandKeyOf } from "../hosts/commandKey";
 import { openLiveEvent, openThreadEvent, openThreadSummary } from "./open";
 import { taskCommands, type TaskForm } from "./taskCommands";
 import type { Threads } from "./threads.svelte";
@@ -170,7 +171,7 @@ export class ThreadService {
     const host = this.deps.host(hostId);
     if (!host) throw new TetherError(ErrorCode.NotFound, "This computer is not paired with this phone.");
     const { socket, deviceId } = await this.deps.connection();
-    return sendCommand(socket, { hostId, deviceId, epoch: host.epoch, contentKey: host.contentKey }, command);
+    return sendCommand(socket, { hostId, deviceId, commandKey: commandKeyOf(host) }, command);
   }
 
   /** Sends the attachments, then the task; answers the new thread's id. */

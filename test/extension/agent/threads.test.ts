@@ -50,7 +50,8 @@ describe("agent threads through a real relay", function () {
   const extra: AgentHost[] = [];
 
   const startHost = async (options: Partial<Parameters<typeof startAgentHost>[0]> = {}): Promise<AgentHost> => {
-    const h = await startAgentHost({ relay: relay.url, folder: workspace, modelUrl: model.url, ...options });
+    // The host allows every mode: each task below asks for the one it means.
+    const h = await startAgentHost({ relay: relay.url, folder: workspace, modelUrl: model.url, mode: "full-auto", ...options });
     extra.push(h);
     return h;
   };

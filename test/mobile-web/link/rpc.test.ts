@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ErrorCode, generateContentKey, open, rpcCallSchema, seal, sealContext } from "../../../protocol/index";
+import { ErrorCode, PAIRWISE_EPOCH, generateContentKey, open, rpcCallSchema, seal, sealContext } from "../../../protocol/index";
 import type { ListDirResult, RpcReply, RpcRequest } from "../../../protocol/index";
 import { callHost } from "../../../mobile-web/src/link/rpc";
 import type { RpcTarget } from "../../../mobile-web/src/link/rpc";
@@ -24,7 +24,7 @@ describe("sealed calls to a computer", () => {
   let target: RpcTarget;
 
   before(async () => {
-    target = { hostId: "host-1", deviceId: "phone-1", epoch: 2, contentKey: await generateContentKey() };
+    target = { hostId: "host-1", deviceId: "phone-1", commandKey: await generateContentKey() };
   });
 
   /** The computer's side: opens the call as the relay forwards it and seals `reply(call)` back. */
@@ -35,10 +35,10 @@ describe("sealed calls to a computer", () => {
     return socketAnsweredBy(async (request) => {
       options.relayLog?.push(request);
       const call = rpcCallSchema.parse(
-        await open(target.contentKey, request.box, sealContext.rpcCall(target.hostId, target.deviceId, request.id)),
+        await open(target.commandKey, request.box, sealContext.rpcCall(target.hostId, target.deviceId, request.id)),
       );
       const context = sealContext.rpcReply(target.hostId, target.deviceId, options.replyId ?? request.id);
-      return { ok: true, box: await seal(target.contentKey, target.epoch, reply(call), context) };
+      return { ok: true, box: await seal(target.commandKey, PAIRWISE_EPOCH, reply(call), context) };
     });
   }
 

@@ -69,12 +69,13 @@ describe("pairing, the phone's half", () => {
     assert.equal(outcome.deviceId, "phone-1");
     assert.equal(outcome.token, token);
     assert.deepEqual(
-      { ...outcome.host, contentKey: undefined },
+      { ...outcome.host, contentKey: undefined, commandKey: undefined },
       {
         hostId: "host-1",
         hostKey: link.hostKey,
         epoch: 3,
         contentKey: undefined,
+        commandKey: undefined,
         profile,
         pairedAt: 42,
       },
@@ -83,6 +84,13 @@ describe("pairing, the phone's half", () => {
     assert.equal(outcome.host.contentKey.extractable, false);
     const record = await seal(contentKey, 3, profile, sealContext.record("host-1", "profile"));
     assert.deepEqual(await open(outcome.host.contentKey, record, sealContext.record("host-1", "profile")), profile);
+    // The command key: the computer derives the same one from its side of the pair, no one else can.
+    const commandKey = outcome.host.commandKey!;
+    assert.equal(commandKey.extractable, false);
+    const hostSide = await deriveSharedKey(host.privateKey, await importPublicKey(me.publicKeyB64), KeyPurpose.Command);
+    const command = await seal(commandKey, PAIRWISE_EPOCH, { hello: 1 }, sealContext.command("host-1", "phone-1", "c1"));
+    assert.deepEqual(await open(hostSide, command, sealContext.command("host-1", "phone-1", "c1")), { hello: 1 });
+    await assert.rejects(open(contentKey, command, sealContext.command("host-1", "phone-1", "c1")), "not the content key");
   });
 
   it("keeps the keys of earlier epochs a grant carries, so history sealed before a rotation opens", async () => {

@@ -2,14 +2,15 @@ import assert from "node:assert/strict";
 import {
   ErrorCode,
   HTTP_COMMAND_PATH,
+  KeyPurpose,
+  PAIRWISE_EPOCH,
   boxSchema,
-  commandSchema,
-  exportSecretKey,
-  generateContentKey,
-  importContentKey,
+  deriveSharedKey,
+  generateDeviceKeyPair,
   open,
   seal,
   sealContext,
+  sealedCommandSchema,
 } from "../../../protocol/index";
 import type { Command, CommandReply } from "../../../protocol/index";
 import { decideCommand, postCommand, type Fetch, type Sender } from "../../../mobile-web/src/sw/actions";
@@ -51,10 +52,12 @@ describe("posting a decision from the lock screen", () => {
   const command: Command = { type: "decide", threadId: "t-42", approvalId: "k3Jd9", decision: "approve" };
 
   before(async () => {
-    // The host holds the content key; the phone imported it, non-extractable, when it paired.
-    hostKey = await generateContentKey();
-    const phoneKey = await importContentKey(await exportSecretKey(hostKey));
-    sender = { deviceId: "phone-1", token: "tok_secret-device-token", hostId: "host-1", epoch: 3, contentKey: phoneKey };
+    // Each side derives the phone's command key from its own private key and the other's public one.
+    const host = await generateDeviceKeyPair(false);
+    const phone = await generateDeviceKeyPair(false);
+    hostKey = await deriveSharedKey(host.privateKey, phone.publicKey, KeyPurpose.Command);
+    const commandKey = await deriveSharedKey(phone.privateKey, host.publicKey, KeyPurpose.Command);
+    sender = { deviceId: "phone-1", token: "tok_secret-device-token", hostId: "host-1", commandKey };
   });
 
   /**
@@ -79,9 +82,13 @@ describe("posting a decision from the lock screen", () => {
         assert.equal(body.hostId, sender.hostId);
         const id = String(body.id);
         const box = boxSchema.parse(body.box);
-        assert.equal(box.e, sender.epoch);
+        assert.equal(box.e, PAIRWISE_EPOCH);
         assert.doesNotMatch(String(init.body), /k3Jd9|approve/, "the relay sees no part of the decision");
-        seen.push(commandSchema.parse(await open(hostKey, box, sealContext.command(sender.hostId, sender.deviceId, id))));
+        const sealed = sealedCommandSchema.parse(
+          await open(hostKey, box, sealContext.command(sender.hostId, sender.deviceId, id)),
+        );
+        assert.ok(Math.abs(sealed.sentAt - Date.now()) < 10_000, "the decision carries when it was made");
+        seen.push(sealed.command);
         const { status = 200, body: reply } = await answer(id);
         return new Response(JSON.stringify(reply), { status, headers: { "content-type": "application/json" } });
       } catch (error) {
@@ -105,7 +112,7 @@ describe("posting a decision from the lock screen", () => {
     body: {
       ok: true,
       queued: false,
-      box: await seal(hostKey, sender.epoch, reply, sealContext.commandReply(sender.hostId, sender.deviceId, id)),
+      box: await seal(hostKey, PAIRWISE_EPOCH, reply, sealContext.commandReply(sender.hostId, sender.deviceId, id)),
     },
   });
 

@@ -52,8 +52,10 @@ describe("Tether in VS Code: the thread panel", function () {
   it("opens Tether: New Task as the phone's new-task form", async () => {
     await vscode.commands.executeCommand("tether.newTask");
     const tab = await activePanel("New Task");
-    // The phone's form, with the workspace it runs in and the modes.
-    await desk.webviewText({ pattern: String.raw`What should the agent do\?[\s\S]*Auto-edit[\s\S]*Full-auto` });
+    // The phone's form, with the workspace it runs in and the modes up to the editor's own.
+    await desk.webviewText({
+      pattern: String.raw`What should the agent do\?(?![\s\S]*Full-auto)[\s\S]*allows up to Auto-edit[\s\S]*Auto-edit`,
+    });
     // A second New Task shows the same panel rather than opening another.
     await vscode.commands.executeCommand("tether.newTask");
     assert.equal(tabs().filter((t) => t.label === "New Task").length, 1);
