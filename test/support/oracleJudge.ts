@@ -133,5 +133,11 @@ function judgeAlone(execution: Execution, mode: OracleMode, gate: OracleGate): V
 /** One disagreement, readable at a glance in a test's output. */
 export function describeDisagreement(disagreement: Disagreement): string {
   const { line, shell, mode, verdict, detail } = disagreement;
-  return `${shell} ${mode}: ${JSON.stringify(line)}\n    gate: ${verdict.decision} (${verdict.rule})\n    shell: ${detail}`;
+  return `${shell} ${mode}: ${JSON.stringify(line)}\n    gate: ${verdict.decision} (${verdict.rule})\n    shell: ${visible(detail)}`;
+}
+
+/** Control characters spelled out, so a `\r` in an argument cannot rewrite the line it is printed on. */
+function visible(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }

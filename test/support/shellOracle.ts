@@ -3,7 +3,7 @@
 // stdin) and every file it wrote. The shells run in a chroot built in a throwaway folder, where
 // every program name is a recording stand-in (oracle/recorder.c) and only the shells themselves
 // are real; each line gets a fresh overlay of that chroot, its own PID namespace, no network and
-// a time limit (oracle/driver.sh). Nothing a line does reaches the machine, `rm -rf /` included.
+// a time limit (oracle/driver.c). Nothing a line does reaches the machine, `rm -rf /` included.
 
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -56,16 +56,28 @@ const FILES: Record<string, string> = {
   "etc/group": "root:x:0:\ndev:x:1000:\n",
 };
 
+/**
+ * How to enter the namespaces the oracle runs in: as root directly, otherwise as root of a user
+ * namespace (`unshare -r`); or why neither works here.
+ */
+function namespaces(): { args: string[] } | { unavailable: string } {
+  for (const tool of ["unshare", "cc", "ldd", "dash", "bash"]) {
+    if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0) return { unavailable: `the shell oracle needs ${tool}` };
+  }
+  const root = execFileSync("id", ["-u"], { encoding: "utf8" }).trim() === "0";
+  const args = [...(root ? [] : ["--map-root-user"]), "--mount", "--net", "--uts", "--ipc", "--fork", "--propagation", "private"];
+  if (spawnSync("unshare", [...args, "--pid", "true"]).status === 0) return { args };
+  return {
+    unavailable: root
+      ? "unshare cannot make mount, network and PID namespaces here"
+      : "the shell oracle needs root, or user namespaces (unshare -r), to build its chroot and overlays",
+  };
+}
+
 /** Why the oracle cannot run here, or undefined when it can. */
 export function oracleUnavailable(): string | undefined {
-  const root = execFileSync("id", ["-u"], { encoding: "utf8" }).trim() === "0";
-  if (!root) return "the shell oracle needs root to build its chroot and overlays (CI runs as root)";
-  for (const tool of ["unshare", "mount", "timeout", "cc", "ldd", "dash", "bash"]) {
-    if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0) return `the shell oracle needs ${tool}`;
-  }
-  const probe = spawnSync("unshare", ["--mount", "--net", "--fork", "true"]);
-  if (probe.status !== 0) return "unshare cannot make mount and network namespaces here";
-  return undefined;
+  const found = namespaces();
+  return "unavailable" in found ? found.unavailable : undefined;
 }
 
 export class ShellOracle {
@@ -81,10 +93,8 @@ export class ShellOracle {
     const tools = join(dir, "tools");
     mkdirSync(join(lower, ".oracle"), { recursive: true });
     mkdirSync(tools);
-    for (const name of ["recorder", "init"]) {
-      execFileSync("cc", ["-O2", "-o", join(tools, name), join(HERE, `${name}.c`)]);
-      copyFileSync(join(tools, name), join(lower, ".oracle", name));
-    }
+    for (const name of ["recorder", "driver"]) execFileSync("cc", ["-O2", "-o", join(tools, name), join(HERE, `${name}.c`)]);
+    copyFileSync(join(tools, "recorder"), join(lower, ".oracle", "recorder"));
     for (const shell of ["bash", "dash"]) copyFileSync(which(shell), join(lower, ".oracle", shell));
     for (const library of libraries([which("bash"), which("dash"), join(tools, "recorder")])) {
       mkdirSync(join(lower, dirname(library)), { recursive: true });
@@ -102,13 +112,9 @@ export class ShellOracle {
     for (const folder of ["tmp", "root", "proc", "dev", "home/dev/project/.github"]) {
       mkdirSync(join(lower, folder), { recursive: true });
     }
-    for (const [name, minor] of [
-      ["null", 3],
-      ["zero", 5],
-    ] as const) {
-      execFileSync("mknod", ["-m", "666", join(lower, "dev", name), "c", "1", String(minor)]);
-    }
-    // bash hands process substitutions over as /dev/fd/N; init mounts a read-only /proc for them.
+    // Empty files the driver binds the machine's /dev/null and /dev/zero over.
+    for (const device of ["null", "zero"]) writeFileSync(join(lower, "dev", device), "");
+    // bash hands process substitutions over as /dev/fd/N; the driver mounts a read-only /proc for them.
     execFileSync("ln", ["-s", "/proc/self/fd", join(lower, "dev", "fd")]);
     return new ShellOracle(dir, lower);
   }
@@ -137,10 +143,12 @@ export class ShellOracle {
     mkdirSync(scratch, { recursive: true });
     const input = join(this.dir, `${name}.lines`);
     writeFileSync(input, lines.map((line) => `${line}\0`).join(""));
-    const args = ["--mount", "--net", "--uts", "--ipc", "--fork", "--propagation", "private"];
-    const driver = [join(HERE, "driver.sh"), this.lower, scratch, out, shell, String(seconds), input];
+    const found = namespaces();
+    if ("unavailable" in found) throw new Error(found.unavailable);
+    const { args } = found;
+    const driver = [join(this.dir, "tools", "driver"), this.lower, scratch, out, shell, String(seconds * 1000), input];
     const stderr = await new Promise<string>((resolve, reject) => {
-      const child = spawn("unshare", [...args, "bash", ...driver], { stdio: ["ignore", "ignore", "pipe"] });
+      const child = spawn("unshare", [...args, ...driver], { stdio: ["ignore", "ignore", "pipe"] });
       let text = "";
       child.stderr.on("data", (chunk: Buffer) => (text += chunk.toString()));
       child.on("error", reject);

@@ -63,7 +63,7 @@ describe("shell oracle harness", function () {
   });
 
   it("finds nothing to report when the shell did only what an allowed line says", async () => {
-    for (const run of await runBoth("echo hi; ls -la; git status")) {
+    for (const run of await runBoth("echo hi > /dev/null; ls -la < /dev/zero; git status")) {
       assert.equal(run.executed.length, 2, `${run.shell}: echo is built in, ls and git run`);
       assert.deepEqual(disagreementsOf(run), []);
     }
