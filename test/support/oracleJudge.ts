@@ -7,6 +7,7 @@
 //   was set; nothing was written outside the workspace or into a protected place;
 // - in both, no shell or interpreter was fed code on stdin.
 
+import { posix } from "node:path";
 import { Policy, type Verdict } from "../../extension/core/agent/policy/policy";
 import type { PolicyMode } from "../../protocol/index";
 import { CHROOT_HOME, CHROOT_WORKSPACE, type Execution, type ShellRun } from "./shellOracle";
@@ -68,7 +69,10 @@ export function envSetByLine(execution: Execution, baseline: ReadonlyMap<string,
   return [...names].filter((name) => {
     if (name === "_" || name === "SHLVL" || name === "OLDPWD") return false;
     const value = execution.env.get(name);
-    if (name === "PWD" && value === execution.cwd) return false;
+    // `cd //` leaves PWD as `//`: the same folder.
+    if (name === "PWD" && value !== undefined && posix.normalize(value).replace(/(.)\/$/, "$1") === execution.cwd) {
+      return false;
+    }
     return value !== baseline.get(name);
   });
 }

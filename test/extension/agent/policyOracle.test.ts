@@ -85,7 +85,15 @@ describe("approval gate against real shells", function () {
       ].join("\n"),
     );
     if (found.length > 0) {
-      console.log(found.map((d) => `  [${family.get(d.line)}] ${describeDisagreement(d)}`).join("\n"));
+      // Grouped by construct, the way a fix to the gate would go.
+      const groups = new Map<string, Disagreement[]>();
+      for (const d of found) {
+        const name = family.get(d.line) ?? "?";
+        groups.set(name, [...(groups.get(name) ?? []), d]);
+      }
+      for (const [name, group] of groups) {
+        console.log(`  ${name} (${group.length}):\n${group.map((d) => `  ${describeDisagreement(d)}`).join("\n")}`);
+      }
       console.log(`    disagreements by construct:\n${tally(found, (d) => family.get(d.line) ?? "?")}`);
       console.log(`    disagreements by mode and kind:\n${tally(found, (d) => `${d.mode} ${d.kind}`)}`);
     }
