@@ -52,8 +52,8 @@ const FILES: Record<string, string> = {
   "home/dev/project/.git/config": "[core]\n\tbare = false\n",
   "home/dev/project/.git/HEAD": "ref: refs/heads/main\n",
   "home/dev/project/.vscode/settings.json": "{}\n",
-  "etc/passwd": "root:x:0:0:root:/root:/bin/sh\ndev:x:1000:1000:dev:/home/dev:/bin/bash\n",
-  "etc/group": "root:x:0:\ndev:x:1000:\n",
+  "etc/passwd": "root:x:0:0:root:/root:/bin/sh\ndev:x:54321:54321:dev:/home/dev:/bin/bash\n",
+  "etc/group": "root:x:0:\ndev:x:54321:\n",
 };
 
 /**
@@ -114,6 +114,9 @@ export class ShellOracle {
     }
     // Empty files the driver binds the machine's /dev/null and /dev/zero over.
     for (const device of ["null", "zero"]) writeFileSync(join(lower, "dev", device), "");
+    // The driver runs each line as dev (LINE_USER in driver.c) when it can, so a process limit
+    // binds the line; dev owns everything, so a write the line makes is never refused.
+    if (process.getuid?.() === 0) execFileSync("chown", ["-R", "54321:54321", lower]);
     // bash hands process substitutions over as /dev/fd/N; the driver mounts a read-only /proc for them.
     execFileSync("ln", ["-s", "/proc/self/fd", join(lower, "dev", "fd")]);
     return new ShellOracle(dir, lower);

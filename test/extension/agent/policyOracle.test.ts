@@ -62,11 +62,15 @@ describe("approval gate against real shells", function () {
     const started = Date.now();
     const found: Disagreement[] = [];
     const runs: Record<string, number> = {};
+    let ranSomething = 0;
+    let stopped = 0;
     for (const shell of SHELLS) {
       const [probe, ...results] = await oracle.run(shell, ["ls", ...text]);
       const baseline = probe?.executed[0]?.env;
       assert.ok(baseline, `${shell} ran the probe line`);
       runs[shell] = results.length;
+      ranSomething += results.filter((run) => run.executed.length > 0).length;
+      stopped += results.filter((run) => run.status === 137).length;
       results.forEach((run, i) => found.push(...judge(run, verdicts[i] ?? verdicts[0]!, gate, baseline)));
     }
 
@@ -79,6 +83,7 @@ describe("approval gate against real shells", function () {
       [
         `    lines: ${lines.length} (${table.length} from the policy table), seed ${SEED}`,
         `    runs: ${SHELLS.map((shell) => `${shell} ${runs[shell]}`).join(", ")} in ${Math.round((Date.now() - started) / 1000)} s`,
+        `    runs that executed a program: ${ranSomething}; stopped at the time limit: ${stopped}`,
         `    mode ask (allow rules): allowed ${askAllowed}, asked ${askAsked}, denied ${askDenied}`,
         `    mode full-auto: allowed ${fullAllowed}, asked ${fullAsked}, denied ${fullDenied}`,
         `    disagreements: ${found.length} on ${disagreeingLines} lines`,
@@ -97,6 +102,8 @@ describe("approval gate against real shells", function () {
       console.log(`    disagreements by construct:\n${tally(found, (d) => family.get(d.line) ?? "?")}`);
       console.log(`    disagreements by mode and kind:\n${tally(found, (d) => `${d.mode} ${d.kind}`)}`);
     }
+    // An oracle whose chroot ran nothing would agree with any gate.
+    assert.ok(ranSomething > lines.length, `the shells ran programs on ${ranSomething} of ${2 * lines.length} runs`);
     assert.equal(found.length, 0, `${found.length} disagreements between the gate and the shells (listed above)`);
   });
 });

@@ -75,7 +75,12 @@ describe("shell oracle harness", function () {
       ["echo k > .git/config", "wrote", "/home/dev/project/.git/config"],
       ["FOO=1 ls", "env", "FOO"],
       ["PATH=/bin:$PATH ls", "env", "PATH"],
+      ["echo 'import os' | python3", "stdin", "import os"],
+      // The shells are real: what they are handed runs, and its programs are recorded.
+      ["echo 'rm -rf ~' | sh", "ran", "'rm' '-rf' '/home/dev'"],
       ["echo 'rm -rf ~' | sh", "stdin", "rm -rf ~"],
+      ["echo 'echo hi' | bash -s", "stdin", "echo hi"],
+      ["bash -c 'echo x\r# ; touch ~/.ssh/x'", "ran", "'touch' '/home/dev/.ssh/x'"],
       ["ls & rm -rf / &", "ran", "'rm' '-rf' '/'"],
     ];
     for (const [line, kind, mention] of cases) {
@@ -91,6 +96,9 @@ describe("shell oracle harness", function () {
     for (const run of await runBoth(`echo x > ${escape}; cd /; echo y > ${escape}-2; while :; do :; done`)) {
       assert.equal(run.status, 137, `${run.shell} was stopped by the time limit`);
       assert.deepEqual(run.written.sort(), [escape, `${escape}-2`]);
+    }
+    for (const run of await runBoth(":(){ :|:& };:")) {
+      assert.ok(run.status === 137 || run.status < 128, `${run.shell}: a fork bomb is held and stopped`);
     }
     assert.equal(existsSync(escape), false, "nothing reached the real /tmp");
     assert.equal(existsSync(`${escape}-2`), false);

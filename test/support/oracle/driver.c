@@ -25,7 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <grp.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -34,6 +36,11 @@
 
 static char *const ENVIRONMENT[] = {"HOME=/home/dev", "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
                                     "USER=dev", "LOGNAME=dev", "LANG=C", "TERM=dumb", NULL};
+/* The chroot's user (shellOracle.ts gives it the chroot's files), and what one line may use. */
+#define LINE_USER 54321
+#define LINE_PROCESSES 256
+#define LINE_MEMORY (512L << 20)
+
 static const char *upper_root;
 static FILE *listing;
 
@@ -84,6 +91,13 @@ static int first_process(const char *merged, const char *shell, const char *line
   int null = open("/dev/null", O_RDWR);
   if (null < 0 || chroot(merged) != 0 || chdir("/home/dev/project") != 0) return 91;
   mount("proc", "/proc", "proc", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+  /* A line may be a fork bomb or grow a variable without end: bound processes and memory. The
+   * process limit binds only a user other than root, so the shell runs as the chroot's own user
+   * (who owns the chroot's files) where that user exists, as it does when this runs as real root. */
+  struct rlimit processes = {LINE_PROCESSES, LINE_PROCESSES}, memory = {LINE_MEMORY, LINE_MEMORY};
+  setrlimit(RLIMIT_NPROC, &processes);
+  setrlimit(RLIMIT_AS, &memory);
+  if (setgroups(0, NULL) == 0 && setgid(LINE_USER) == 0) setuid(LINE_USER);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
@@ -148,7 +162,7 @@ int main(int argc, char **argv) {
   sigaddset(&chld, SIGCHLD);
   sigprocmask(SIG_BLOCK, &chld, NULL);
 
-  char dir[3072], upper[4096], work[4096], merged[4096], options[16384], path[4096];
+  char dir[3072], upper[4096], work[4096], merged[4096], options[16384], path[8192];
   size_t at = 0;
   for (int i = 0; at < size; i++) {
     const char *line = lines + at;
@@ -158,6 +172,8 @@ int main(int argc, char **argv) {
     snprintf(work, sizeof work, "%s/w", dir);
     snprintf(merged, sizeof merged, "%s/m", dir);
     if (mkdir(dir, 0755) || mkdir(upper, 0755) || mkdir(work, 0755) || mkdir(merged, 0755)) die(dir);
+    /* The overlay's / takes its owner from the upper folder: the line's user, as for every file. */
+    if (chown(upper, LINE_USER, LINE_USER) != 0 && errno != EINVAL && errno != EPERM) die(upper);
     snprintf(options, sizeof options, "lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
     if (mount("overlay", merged, "overlay", 0, options) != 0) die("overlay");
     /* The machine's own /dev/null and /dev/zero, bound over empty files: no device node needs
