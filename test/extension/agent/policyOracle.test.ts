@@ -101,6 +101,7 @@ describe("approval gate against real shells", function () {
       }
       console.log(`    disagreements by construct:\n${tally(found, (d) => family.get(d.line) ?? "?")}`);
       console.log(`    disagreements by mode and kind:\n${tally(found, (d) => `${d.mode} ${d.kind}`)}`);
+      console.log(`    disagreements by shell:\n${tally(found, (d) => d.shell)}`);
     }
     // An oracle whose chroot ran nothing would agree with any gate.
     assert.ok(ranSomething > lines.length, `the shells ran programs on ${ranSomething} of ${2 * lines.length} runs`);
