@@ -5,6 +5,8 @@
 // Any line where it is not fails the test, with the line, the shell and what happened.
 
 import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { everyTemplate, generateLines, tableLines, type OracleLine } from "../../support/commandLines";
 import {
   describeDisagreement,
@@ -16,8 +18,11 @@ import {
 } from "../../support/oracleJudge";
 import { CHROOT_WORKSPACE, oracleUnavailable, ShellOracle, type OracleShell } from "../../support/shellOracle";
 
-const SEED = 20261206;
-const GENERATED = 2500;
+// Fewer lines or another seed while working on the gate: TETHER_ORACLE_LINES=300 TETHER_ORACLE_SEED=7.
+const SEED = Number(process.env.TETHER_ORACLE_SEED ?? 20261206);
+const GENERATED = Number(process.env.TETHER_ORACLE_LINES ?? 2500);
+/** The full list, easier to read than the test's output. */
+const REPORT = join(__dirname, "..", "..", "..", "test-results", "policy-oracle.txt");
 const SHELLS: readonly OracleShell[] = ["dash", "bash"];
 /** The lines the issue names, whatever the generator picks. */
 const FIXED = [
@@ -96,12 +101,16 @@ describe("approval gate against real shells", function () {
         const name = family.get(d.line) ?? "?";
         groups.set(name, [...(groups.get(name) ?? []), d]);
       }
-      for (const [name, group] of groups) {
-        console.log(`  ${name} (${group.length}):\n${group.map((d) => `  ${describeDisagreement(d)}`).join("\n")}`);
-      }
+      const listing = [...groups].map(
+        ([name, group]) => `  ${name} (${group.length}):\n${group.map((d) => `  ${describeDisagreement(d)}`).join("\n")}`,
+      );
+      console.log(listing.join("\n"));
+      mkdirSync(dirname(REPORT), { recursive: true });
+      writeFileSync(REPORT, `${listing.join("\n")}\n`);
       console.log(`    disagreements by construct:\n${tally(found, (d) => family.get(d.line) ?? "?")}`);
       console.log(`    disagreements by mode and kind:\n${tally(found, (d) => `${d.mode} ${d.kind}`)}`);
       console.log(`    disagreements by shell:\n${tally(found, (d) => d.shell)}`);
+      console.log(`    the list is also in ${REPORT}`);
     }
     // An oracle whose chroot ran nothing would agree with any gate.
     assert.ok(ranSomething > lines.length, `the shells ran programs on ${ranSomething} of ${2 * lines.length} runs`);
