@@ -1,9 +1,10 @@
 // Runs command lines under the real dash and bash with nothing real at stake, and reports what
 // each shell actually did: every program it executed (argv, environment, folder, code fed on
 // stdin) and every file it wrote. The shells run in a chroot built in a throwaway folder, where
-// every program name is a recording stand-in (oracle/recorder.c) and only the shells themselves
-// are real; each line gets a fresh overlay of that chroot, its own PID namespace, no network and
-// a time limit (oracle/driver.c). Nothing a line does reaches the machine, `rm -rf /` included.
+// every program name is a recording stand-in (oracle/recorder.c) and only sh, dash and bash are
+// real (recorded, then run); each line gets a fresh overlay of that chroot, its own PID namespace,
+// no network, process and memory limits and a time limit (oracle/driver.c). Nothing a line does
+// reaches the machine, `rm -rf /` included.
 
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -28,6 +29,8 @@ export interface ShellRun {
 /** Inside the chroot, laid out like the machine the gate is told about. */
 export const CHROOT_HOME = "/home/dev";
 export const CHROOT_WORKSPACE = "/home/dev/project";
+/** The chroot's user: owns its files, runs its lines (LINE_USER in oracle/driver.c). */
+const CHROOT_USER = 54321;
 const HERE = join(__dirname, "oracle");
 const STUB_DIRS = ["/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin"];
 /** Every program name the corpus runs, and the usual suspects around them. */
@@ -37,9 +40,9 @@ const PROGRAMS = new Set(
   ksh sudo su doas pkexec dd mkfs mkfs.ext4 shutdown reboot halt poweroff tar zip unzip docker base64
   less more man ssh scp rsync grep rg head tail sort uniq wc cut tr date id whoami true false test [
   sleep yes make cargo go pip pip3 pnpm yarn kill pkill nohup timeout nice time stdbuf setsid chroot
-  diff patch vi vim nano open xdg-open nc ncat socat telnet ftp printenv pwd uname hostname basename dirname readlink realpath mktemp
-  gzip gunzip bzip2 xz jq tsc eslint prettier mocha deno bun crontab at systemctl service
-  mount umount killall iptables passwd useradd chpasswd`.split(/\s+/),
+  diff patch vi vim nano open xdg-open nc ncat socat telnet ftp printenv pwd uname hostname basename
+  dirname readlink realpath mktemp gzip gunzip bzip2 xz jq tsc eslint prettier mocha deno bun crontab
+  at systemctl service mount umount killall iptables passwd useradd chpasswd`.split(/\s+/),
 );
 /** Files the lines aim at, so reads and overwrites meet something real. */
 const FILES: Record<string, string> = {
@@ -52,8 +55,8 @@ const FILES: Record<string, string> = {
   "home/dev/project/.git/config": "[core]\n\tbare = false\n",
   "home/dev/project/.git/HEAD": "ref: refs/heads/main\n",
   "home/dev/project/.vscode/settings.json": "{}\n",
-  "etc/passwd": "root:x:0:0:root:/root:/bin/sh\ndev:x:54321:54321:dev:/home/dev:/bin/bash\n",
-  "etc/group": "root:x:0:\ndev:x:54321:\n",
+  "etc/passwd": `root:x:0:0:root:/root:/bin/sh\ndev:x:${CHROOT_USER}:${CHROOT_USER}:dev:/home/dev:/bin/bash\n`,
+  "etc/group": `root:x:0:\ndev:x:${CHROOT_USER}:\n`,
 };
 
 /**
@@ -114,9 +117,9 @@ export class ShellOracle {
     }
     // Empty files the driver binds the machine's /dev/null and /dev/zero over.
     for (const device of ["null", "zero"]) writeFileSync(join(lower, "dev", device), "");
-    // The driver runs each line as dev (LINE_USER in driver.c) when it can, so a process limit
-    // binds the line; dev owns everything, so a write the line makes is never refused.
-    if (process.getuid?.() === 0) execFileSync("chown", ["-R", "54321:54321", lower]);
+    // The driver runs each line as dev when it can, so a process limit binds the line; dev owns
+    // everything, so a write the line makes is never refused.
+    if (process.getuid?.() === 0) execFileSync("chown", ["-R", `${CHROOT_USER}:${CHROOT_USER}`, lower]);
     // bash hands process substitutions over as /dev/fd/N; the driver mounts a read-only /proc for them.
     execFileSync("ln", ["-s", "/proc/self/fd", join(lower, "dev", "fd")]);
     return new ShellOracle(dir, lower);
