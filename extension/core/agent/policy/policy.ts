@@ -264,7 +264,12 @@ export class Policy {
   }
 
   /** A file written by a redirection or named on the command line (`namedWrites`): outside the workspace always asks. */
-  private write(target: string, dynamic: boolean, cwd: string | undefined, kind: "redirect" | "write" | "change"): Verdict | undefined {
+  private write(
+    target: string,
+    dynamic: boolean,
+    cwd: string | undefined,
+    kind: "redirect" | "write" | "change",
+  ): Verdict | undefined {
     // A process substitution (`> >(cmd)`) writes into a command, which is judged on its own.
     if (HARMLESS_DEVICES.has(target) || (dynamic && /^[<>]\(/.test(target))) return undefined;
     const outside = `${kind === "change" ? "write" : kind} outside the workspace`;
