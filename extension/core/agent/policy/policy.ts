@@ -151,7 +151,7 @@ export class Policy {
         const own = commandAssignments(command, unwrapped);
         const assigned = [...own, ...inShell];
         verdicts.push(...dangerous(assigned));
-        this.ruleless = outer.ruleless ?? rulesOff(assigned);
+        this.ruleless = outer.ruleless ?? rulesOff(assigned) ?? layerOption(unwrapped);
         // `HOME=/x bash -c 'echo > ~/f'`: the line that shell runs sees the new HOME.
         if (unwrapped.kind === "script" && movesPlaces(own.map((a) => a.name))) this.places = this.blind;
         verdicts.push(this.command(command, unwrapped, dir, depth));
@@ -223,7 +223,11 @@ export class Policy {
     const option = uncoveredOption(name, words, 0);
     if (uncovered ?? option) {
       const text = uncovered ?? `\`${name} ${option?.row.option ?? ""}\` ${option?.row.does ?? ""}.`;
-      return verdict("ask", rule ? `not covered by allow rule "${rule.text}"` : `mode ${this.mode}: commands ask`, text);
+      return verdict(
+        "ask",
+        rule ? `not covered by allow rule "${rule.text}"` : `option: ${name} ${option?.row.option ?? ""}`,
+        text,
+      );
     }
     return verdict("ask", `mode ${this.mode}: commands ask`, `${MODE_NAMES[this.mode]} mode asks before running a command.`);
   }
@@ -313,6 +317,17 @@ export class Policy {
     const dir = unwrapped.words[i] ?? "";
     return name === "popd" || dir === "-" ? undefined : this.places.resolve(dir, unwrapped.dynamic[i] ?? false, cwd);
   }
+}
+
+/** `env -S '…'`, `env -C dir sh -c '…'`: a wrapper option no rule covers, for the line the script runs. */
+function layerOption(unwrapped: Unwrapped): string | undefined {
+  if (unwrapped.kind !== "script") return undefined;
+  for (const layer of unwrapped.layers) {
+    const name = basename(layer[0] ?? "");
+    const option = uncoveredOption(name, layer, 1);
+    if (option) return `\`${name} ${option.row.option}\` ${option.row.does}.`;
+  }
+  return undefined;
 }
 
 function dangerous(assigned: readonly Assigned[]): Verdict[] {

@@ -574,7 +574,7 @@ const PERL: OptionRow[] = [
   { option: "-i", does: "changes files in place", source: "perlrun(1) -i[extension]", at: short("i", "eEIMmlx0Cd") },
 ];
 const RUBY: OptionRow[] = [
-  { option: "-e", does: "runs the code given on the command line", source: "ruby(1) -e", at: short("e", "eIrCEFx") },
+  { option: "-e", does: "runs the code given on the command line", source: "ruby(1) -e 'command'", at: short("e", "eIrCEFx") },
 ];
 
 /** The tables, by program name (after the path: `/usr/bin/find` is find). */

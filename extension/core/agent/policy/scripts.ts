@@ -103,8 +103,15 @@ export function sedEffects(script: string): Set<SedEffect> {
     } else if (command === "w" || command === "W") {
       found.add("writes");
       toLineEnd();
-    } else if ("aic:btTrRvF#".includes(command)) {
-      // Text, labels and file names run to the end of the line (`b`/`t` also stop at `;`).
+    } else if ("aic".includes(command)) {
+      // Text runs to the end of the line, over `a\` and lines that end in a backslash.
+      for (;;) {
+        toLineEnd();
+        if (script[i - 1] !== "\\" || i >= script.length) break;
+        i++;
+      }
+    } else if (":btTrRvF#".includes(command)) {
+      // Labels and file names run to the end of the line (`b`/`t` also stop at `;`).
       if ("btT".includes(command)) while (i < script.length && !/[;\n}]/.test(at())) i++;
       else toLineEnd();
     } else if ("qQlLz".includes(command)) {
