@@ -104,11 +104,15 @@ describe("protected places", () => {
     "git config --local core.pager cat",
     "git remote set-url origin https://example.com/other.git",
     "git -c user.name=x status > .github/x",
+    "sed -n 'w .git/hooks/pre-commit' a.txt",
+    "sed 's/a/b/w .envrc' a.txt",
+    "find . -fprint .vscode/x",
+    "rsync -a hooks/ .git/hooks/",
   ];
 
   it("asks in every mode for shell writes, whatever the rules", () => {
     const rules = [...RULES, "tee", "cp", "mv", "ln", "install", "sed", "perl", "touch", "dd", "truncate", "chmod"];
-    const more = [...rules, "rm", "tar", "unzip", "git config", "git remote"];
+    const more = [...rules, "rm", "tar", "unzip", "git config", "git remote", "find", "rsync"];
     for (const line of WRITES) {
       assert.deepEqual(decisions(line, more), ["deny", "ask", "ask", "ask"], line);
       const verdict = makePolicy("full-auto", more).checkCommand(line, ROOT);

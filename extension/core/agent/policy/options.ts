@@ -86,3 +86,20 @@ export function operands(words: readonly string[], withValue: readonly string[],
   }
   return found;
 }
+
+/** One row of a program's table (programs.ts): an option an allow rule does not cover. */
+export interface OptionRow {
+  /** The option as a person would write it: `-exec`, `--pre`, `s///e`, `exec`. */
+  option: string;
+  /** What it does, to end the sentence "`find -exec` …": "runs a program". */
+  does: string;
+  /** Where this is documented, or which peer treats it the same way. */
+  source: string;
+  at: Finder;
+}
+
+export const CODEX = "openai/codex codex-rs/core/src/command_safety/is_safe_command.rs";
+export const ROO = "RooCodeInc/Roo-Code src/utils/__tests__/command-validation.spec.ts";
+
+export const RUNS = "runs a program";
+export const WRITES = "writes a file";

@@ -19,7 +19,8 @@ import {
   type Assigned,
 } from "./environment";
 import { absolute, Places } from "./places";
-import { gitSubcommand, PROGRAM_TABLES, uncoveredOption } from "./programs";
+import { gitSubcommand } from "./gitOptions";
+import { PROGRAM_TABLES, uncoveredOption } from "./programs";
 import {
   changedFiles,
   gitSettingsWrite,

@@ -5,10 +5,16 @@
 // `.devcontainer/` the commands a container runs as it is built; `.envrc` what direnv runs on
 // entering the folder; `.tether/` this extension's own state. A write into one asks in every
 // mode, full-auto included, and no blanket approval lifts it.
+//
+// Left out on purpose: `git update-index` writes .git/index, which every `git add` writes and
+// whose content runs nothing; `npm pkg set` writes package.json, ordinary project content the
+// agent edits all the time (its scripts are what `npm test` runs, which is the allow rule's
+// business). `git remote add/set-url` is in: it changes where an allowed `git push` sends code.
 
 import { verdict, type Verdict } from "./verdict";
 import { operands } from "./options";
-import { gitConfigWrite, gitSubcommand } from "./programs";
+import { sedWrittenFiles } from "./scripts";
+import { gitConfigWrite, gitSubcommand } from "./gitOptions";
 import { basename } from "./wrappers";
 
 const FOLDERS = [".git", ".vscode", ".tether", ".github", ".husky", ".devcontainer"];
@@ -95,10 +101,20 @@ export function changedFiles({ words, dynamic }: Words): Target[] {
   const pick = (indexes: number[]): Target[] => indexes.map((i) => ({ target: words[i] ?? "", dynamic: dynamic[i] ?? false }));
   switch (name) {
     case "sed": {
-      if (!words.some((w) => /^-[^-e]*i/.test(w) || /^--in/.test(w))) return [];
+      // The files its script writes (`w file`) are named in the script, and are as plain as the script.
+      const scriptDynamic = dynamic.some((d, i) => d && i > 0);
+      const written = sedWrittenFiles(words).map((target) => ({ target, dynamic: scriptDynamic }));
+      if (!words.some((w) => /^-[^-e]*i/.test(w) || /^--in/.test(w))) return written;
       const explicit = words.some((w) => /^(-[^-]*[ef]|--expression|--file)/.test(w));
       const files = operands(words, ["-e", "--expression", "-f", "--file", "-l"]);
-      return pick(explicit ? files : files.slice(1));
+      return [...written, ...pick(explicit ? files : files.slice(1))];
+    }
+    case "find":
+      return pick(words.flatMap((w, i) => (["-fprint", "-fprint0", "-fprintf", "-fls"].includes(w) ? [i + 1] : [])));
+    case "rsync":
+    case "scp": {
+      const files = operands(words, ["-e", "--rsh", "-i", "-F", "-o", "-P", "-S", "-J", "-c", "-l"]);
+      return files.length >= 2 ? pick(files.slice(-1)) : [];
     }
     case "perl": {
       if (!words.some((w) => /^-[^-]*i/.test(w))) return [];

@@ -44,13 +44,18 @@ export function sedScriptEffect(effect: "runs" | "writes"): Finder {
 
 type SedEffect = "runs" | "writes" | "unknown";
 
-/** What a GNU sed script does besides editing its stream. */
-export function sedEffects(script: string): Set<SedEffect> {
+/** What a GNU sed script does besides editing its stream; the files its `w`s name go into `written`. */
+export function sedEffects(script: string, written: string[] = []): Set<SedEffect> {
   const found = new Set<SedEffect>();
   let i = 0;
   const at = (): string => script[i] ?? "";
   const toLineEnd = (): void => {
     while (i < script.length && at() !== "\n") i++;
+  };
+  const fileName = (): void => {
+    const start = i;
+    toLineEnd();
+    written.push(script.slice(start, i).trim());
   };
   /** Past a regex or replacement ending at `delim`; GNU sed takes `[…]` whole, delimiter included. */
   const delimited = (delim: string): boolean => {
@@ -95,14 +100,15 @@ export function sedEffects(script: string): Set<SedEffect> {
       if (flags.includes("e")) found.add("runs");
       if (at() === "w") {
         found.add("writes");
-        toLineEnd();
+        i++;
+        fileName();
       }
     } else if (command === "e") {
       found.add("runs");
       toLineEnd();
     } else if (command === "w" || command === "W") {
       found.add("writes");
-      toLineEnd();
+      fileName();
     } else if ("aic".includes(command)) {
       // Text runs to the end of the line, over `a\` and lines that end in a backslash.
       for (;;) {
@@ -121,6 +127,13 @@ export function sedEffects(script: string): Set<SedEffect> {
     }
   }
   return found;
+}
+
+/** Files sed's scripts write with `w`, `W` and `s///w` (`/dev/stdout` included). */
+export function sedWrittenFiles(words: readonly string[]): string[] {
+  const written: string[] = [];
+  for (const script of sedScripts(words)) sedEffects(script.text, written);
+  return written;
 }
 
 /** awk's program (the first operand, after `-v x=1`, `-F :`), when it calls system(), pipes or redirects output. */
