@@ -159,6 +159,12 @@ describe("allow rules and the options they do not cover", () => {
     assert.equal(twice.checkCommand("find . -exec echo {} ; -exec touch x ;", ROOT).decision, "ask");
   });
 
+  it("reads a wrapper's options only in the wrapper's own words", () => {
+    const rules = makePolicy("ask", ["npm install"]);
+    assert.equal(rules.checkCommand("env CI=1 npm install -S left-pad", ROOT).decision, "allow");
+    assert.equal(rules.checkCommand("env -C /tmp CI=1 npm install", ROOT).decision, "ask");
+  });
+
   it("judges what xargs and find -exec run as commands of their own", () => {
     const rules = makePolicy("ask", ["find", "xargs", "grep", "rg", "echo"], ["rm"]);
     assert.equal(rules.checkCommand("find . -name '*.ts' | xargs grep TODO", ROOT).decision, "allow");

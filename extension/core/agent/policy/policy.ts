@@ -238,8 +238,10 @@ export class Policy {
     const { words, layers } = program;
     const name = basename(words[0] ?? "");
     if (this.ruleless) return this.ruleless;
-    for (const layer of layers) {
-      const option = uncoveredOption(basename(layer[0] ?? ""), layer, 1);
+    for (const [k, layer] of layers.entries()) {
+      // Only the wrapper's own words: `env CI=1 npm i -S x` has no `env -S`.
+      const own = layer.slice(0, layer.length - (layers[k + 1] ?? words).length);
+      const option = uncoveredOption(basename(layer[0] ?? ""), own, 1);
       if (option) return `\`${basename(layer[0] ?? "")} ${option.row.option}\` ${option.row.does}.`;
     }
     const option = uncoveredOption(name, words, rule.words.length);
