@@ -64,6 +64,14 @@ describe("the gate against real programs", function () {
     assert.deepEqual([verdict.decision, verdict.sticky], ["ask", true]);
   });
 
+  it("git fetch takes --upload-pack abbreviated and runs it; git show --text is no --textconv", () => {
+    const verdict = judged("git fetch --upload-p='touch pwned;:' .", "pwned", "git fetch");
+    assert.deepEqual([verdict.decision, verdict.reason], ["ask", "`git --upload-pack` runs a program."]);
+    const textconv = spawnSync("git", ["show", "--textc", "HEAD"], { cwd: dir });
+    assert.notEqual(textconv.status, 0, "git refuses abbreviated diff options");
+    assert.equal(makePolicy("ask", ["git show"], dir).checkCommand("git show --text HEAD", dir).decision, "allow");
+  });
+
   it("find -exec runs a program", () => {
     const verdict = judged("find . -maxdepth 0 -exec touch pwned ';'", "pwned", "find");
     assert.deepEqual([verdict.decision, verdict.reason], ["ask", "`find -exec` runs a program."]);

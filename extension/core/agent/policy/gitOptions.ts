@@ -1,7 +1,9 @@
 // git's options that an allow rule for git does not cover (programs.ts): global options that
 // set what git runs (`-c`, `--config-env`, `--exec-path`, `--git-dir`), and per subcommand the
 // options that run a program or write a file. git reads its global options before the
-// subcommand, so `git log -c` (combined diffs) is not `git -c`.
+// subcommand, so `git log -c` (combined diffs) is not `git -c`. git 2.39 takes abbreviated long
+// options (`git fetch --upload-p=cmd` runs cmd) except among the diff options (`git show
+// --textc` is refused), so `--text` there is not `--textconv`.
 
 import { anyOf, CODEX, firstOperand, long, RUNS, short, subcommand, WRITES, type Finder, type OptionRow } from "./options";
 
@@ -86,19 +88,22 @@ export const GIT: OptionRow[] = [
     option: "--ext-diff",
     does: "runs the external diff program named in the settings",
     source: `git-diff(1) --ext-diff; ${CODEX} (UNSAFE_GIT_FLAGS)`,
-    at: gitOption(["diff", "log", "show", "whatchanged", "format-patch", "stash"], long("--ext-diff", true)),
+    at: gitOption(["diff", "log", "show", "whatchanged", "format-patch", "stash"], long("--ext-diff")),
   },
   {
     option: "--textconv",
     does: "runs the text conversion programs named in the settings",
     source: `git-log(1) --textconv; ${CODEX} (UNSAFE_GIT_FLAGS)`,
-    at: gitOption(["diff", "log", "show", "whatchanged", "blame", "format-patch", "grep"], long("--textconv", true)),
+    at: gitOption(["diff", "log", "show", "whatchanged", "blame", "format-patch", "grep"], long("--textconv")),
   },
   {
     option: "--output",
     does: WRITES,
     source: `git-diff(1) --output=<file>; ${CODEX} (git_output_and_config_override_flags_are_not_safe)`,
-    at: gitOption(["diff", "log", "show", "whatchanged", "format-patch", "archive"], long("--output", true)),
+    at: anyOf(
+      gitOption(["diff", "log", "show", "whatchanged", "format-patch"], long("--output")),
+      gitOption(["archive"], long("--output", true)),
+    ),
   },
   {
     option: "-o",
