@@ -3,9 +3,11 @@
 // would run (shell.ts, wrappers.ts); each is judged, and the strictest answer wins with the rule
 // that gave it. For one command, precedence runs: the built-in deny list, which no mode or rule
 // lifts; the person's deny rules, checked on the command and on every wrapper around it; asks
-// that no mode or rule lifts, because the answer is only known at run time or lies outside the
-// workspace; writes into the workspace, which the mode decides; and last the mode, where allow
-// rules turn an ask into an allow (never in read-only mode, where nothing runs).
+// that no mode or rule lifts, because the answer is only known at run time, lies outside the
+// workspace or in a protected place (protectedPlaces.ts), or a variable set for it changes what
+// runs (environment.ts); writes into the workspace, which the mode decides; and last the mode,
+// where allow rules turn an ask into an allow (never in read-only mode, where nothing runs)
+// unless the command shows an option the rule does not cover (programs.ts).
 
 import type { PolicyMode } from "../../../../protocol/index";
 import { builtInCheck, DISK_DEVICE, forkBomb, HARMLESS_DEVICES } from "./builtins";

@@ -61,7 +61,13 @@ function globToRegExp(glob: string): RegExp {
 /** The ask for a write into a protected place: every mode, no blanket approval. */
 export function protectedWrite(where: string, target: string): Verdict {
   return {
-    ...verdict("ask", `protected place: ${where}`, `It writes into ${where}, a protected place: ${target}.`),
+    ...verdict(
+      "ask",
+      `protected place: ${where}`,
+      target.replace(/\/+$/, "") === where.replace(/\/$/, "")
+        ? `It writes into ${where}, a protected place.`
+        : `It writes into ${where}, a protected place: ${target}.`,
+    ),
     sticky: true,
   };
 }
