@@ -54,6 +54,9 @@ export const MAX_ATTACHMENTS = 8;
 export const MAX_PROMPT_CHARS = 32_000;
 const prompt = z.string().trim().min(1).max(MAX_PROMPT_CHARS);
 
+/** Longest "why it asks" line an approval request carries. */
+export const MAX_WHY_CHARS = 500;
+
 // --- durable events ------------------------------------------------------------------------
 
 const at = { at: z.number() };
@@ -113,6 +116,8 @@ export const threadEventSchema = z.discriminatedUnion("type", [
     reason: z.string(),
     /** The policy rule that asked, e.g. `mode ask: commands ask`, `redirect outside the workspace`. */
     rule: z.string(),
+    /** Why the gate asks, in plain words: "`find -exec` runs a program". Absent from older hosts. */
+    why: z.string().max(MAX_WHY_CHARS).optional(),
   }),
   z.strictObject({
     ...at,

@@ -46,7 +46,14 @@ export function createAgent(setup: AgentSetup): Agent {
     workspace,
     workspaceName: setup.workspaceName,
     tools: createTools(),
-    policy: new Policy({ mode: setup.mode, rules: setup.rules, workspaceRoot: mirror.root, homeDir: setup.homeDir }),
+    policy: new Policy({
+      mode: setup.mode,
+      rules: setup.rules,
+      workspaceRoot: mirror.root,
+      homeDir: setup.homeDir,
+      // Commands run through cmd.exe there, which the gate does not analyse.
+      platform: setup.platform === "win32" ? "win32" : "posix",
+    }),
     resolveModel: setup.resolveModel,
     maxParallel: setup.maxParallel,
     self: setup.self,

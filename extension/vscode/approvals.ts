@@ -92,6 +92,7 @@ export class Approvals implements vscode.Disposable {
     const detail = [
       request.reason,
       request.kind === "command" ? `in ${request.cwd ?? "."}` : "",
+      request.why ?? "",
       `Asked because: ${request.rule}`,
     ]
       .filter(Boolean)

@@ -136,6 +136,11 @@ describe("end to end: the phone follows, approves and steers agent runs", functi
     await card.waitFor({ timeout: 30_000 });
     assert.match((await card.textContent()) ?? "", /node --check api\/subscribe\.js/);
     assert.match((await card.textContent()) ?? "", /check the syntax/);
+    // The gate's reason in plain words, under the command, inside the 360 px screen.
+    const why = card.getByTestId("approval-why");
+    assert.equal(await why.textContent(), "Asks because auto-edit mode asks before running a command.");
+    const box = await why.boundingBox();
+    assert.ok(box && box.x >= 0 && box.x + box.width <= 360, JSON.stringify(box));
     await page.getByTestId("diff").first().waitFor();
     await shot("approval");
     await card.getByTestId("approve").click();

@@ -3,7 +3,15 @@
 // and live command output go out as live events. Edits and commands pass the policy first,
 // and what the policy leaves to a person waits for a decision, however long it takes.
 
-import { ErrorCode, TetherError, randomId, type Decision, type DeviceRef, type LiveEvent } from "../../../protocol/index";
+import {
+  ErrorCode,
+  MAX_WHY_CHARS,
+  TetherError,
+  randomId,
+  type Decision,
+  type DeviceRef,
+  type LiveEvent,
+} from "../../../protocol/index";
 import { ModelError, ModelNotConfigured, type ModelPort, type ToolCall } from "../agent/model/port";
 import type { Policy, Verdict } from "../agent/policy/policy";
 import type { FileEdit, Tool, ToolContext, ToolOutput } from "../agent/tools/tool";
@@ -249,7 +257,8 @@ export class AgentRun {
     const { policy, thread } = this.deps;
     let plan = await tool.plan!(args, ctx);
     let verdict: Verdict = policy.checkEdit(plan.path);
-    if (verdict.decision === "ask" && this.meta.autoEdit) {
+    // "All edits in this thread" lifts the mode's ask, never a protected place's (`sticky`).
+    if (verdict.decision === "ask" && this.meta.autoEdit && !verdict.sticky) {
       verdict = { decision: "allow", rule: "edits approved for this thread", reason: "" };
     }
     if (verdict.decision === "deny") return { ok: false, output: `Not allowed: ${verdict.reason} (${verdict.rule})` };
@@ -264,6 +273,7 @@ export class AgentRun {
           diff: preview.diff,
           reason: tool.reason?.(args) ?? "",
           rule: verdict.rule,
+          why: verdict.reason,
         },
         () => {
           this.meta.autoEdit = true;
@@ -322,6 +332,7 @@ export class AgentRun {
           cwd,
           reason: tool.reason?.(args) ?? "",
           rule: verdict.rule,
+          why: verdict.reason,
         },
         () => {
           if (this.meta.approvedCommands.includes(command)) return;
@@ -346,6 +357,8 @@ export class AgentRun {
       diff?: string;
       reason: string;
       rule: string;
+      /** The policy's reason, in plain words. */
+      why: string;
     },
     always: () => void,
   ): Promise<Verdicted> {
@@ -363,7 +376,9 @@ export class AgentRun {
         },
         always,
       };
-      thread.append({ type: "approval-requested", approvalId, ...request, reason });
+      const { why, ...rest } = request;
+      const said = why.trim().slice(0, MAX_WHY_CHARS);
+      thread.append({ type: "approval-requested", approvalId, ...rest, reason, ...(said ? { why: said } : {}) });
       thread.setStatus("awaiting-approval");
     });
     await this.deps.beforeResume?.();

@@ -512,3 +512,14 @@ export function decisionWords(resolved: Pick<ApprovalResolution, "decision" | "b
   }[resolved.decision];
   return `${verb} by ${resolved.by.name}`;
 }
+
+/**
+ * The gate's reason as the card's "why" line: "Asks because `find -exec` runs a program." A
+ * sentence that starts with an ordinary capitalised word ("It writes into .git/…") continues
+ * the line in lower case; names such as `GIT_PAGER` or `.git/` keep theirs.
+ */
+export function whyLine(why: string): string {
+  const text = why.trim();
+  const lowered = /^[A-Z][a-z]/.test(text) ? text[0]!.toLowerCase() + text.slice(1) : text;
+  return `Asks because ${lowered}`;
+}

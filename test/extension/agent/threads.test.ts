@@ -212,6 +212,49 @@ describe("agent threads through a real relay", function () {
     assert.equal(readFileSync(join(workspace, "src/extra.js"), "utf8"), "export const EXTRA = 1;\n");
   });
 
+  it("keeps asking for edits of a protected place after all edits were approved, and says why on the card", async () => {
+    model.push(
+      call("edit_file", { path: "src/limit.js", old_text: "10", new_text: "7", reason: "lower it" }),
+      call("write_file", { path: ".vscode/settings.json", content: "{}\n" }),
+      call("run_command", { command: "find . -name limit.js -exec touch found ';'" }),
+      finish("Done."),
+    );
+    const threadId = await newTask("Edit, configure, look", "auto-edit");
+    // auto-edit: the workspace edit goes through without asking; the protected one asks.
+    const first = await phone.waitFor(threadId, (e) => e.type === "approval-requested");
+    assert.ok(first.type === "approval-requested");
+    assert.equal(first.path, ".vscode/settings.json");
+    assert.equal(first.rule, "protected place: .vscode/");
+    assert.equal(first.why, "The agent wants to change .vscode/settings.json, in .vscode/, a protected place.");
+    await phone.send({ type: "decide", threadId, approvalId: first.approvalId, decision: "approve-always" });
+    const second = await phone.waitFor(threadId, (e) => e.type === "approval-requested" && e.approvalId !== first.approvalId);
+    assert.ok(second.type === "approval-requested");
+    assert.equal(second.kind, "command");
+    assert.equal(second.why, "`find -exec` runs a program.");
+    await phone.send({ type: "decide", threadId, approvalId: second.approvalId, decision: "deny" });
+    await ended(threadId);
+    assert.equal(readFileSync(join(workspace, ".vscode/settings.json"), "utf8"), "{}\n");
+  });
+
+  it("does not let approving all edits lift a protected place's ask", async () => {
+    model.push(
+      call("edit_file", { path: "src/limit.js", old_text: "10", new_text: "7", reason: "lower it" }),
+      call("write_file", { path: ".github/workflows/ci.yml", content: "on: push\n" }),
+      finish("Done."),
+    );
+    const threadId = await newTask("Edit then add a workflow");
+    const first = await phone.waitFor(threadId, (e) => e.type === "approval-requested");
+    assert.ok(first.type === "approval-requested" && first.path === "src/limit.js");
+    await phone.send({ type: "decide", threadId, approvalId: first.approvalId, decision: "approve-always" });
+    const second = await phone.waitFor(threadId, (e) => e.type === "approval-requested" && e.approvalId !== first.approvalId);
+    assert.ok(second.type === "approval-requested");
+    assert.equal(second.path, ".github/workflows/ci.yml", "the blanket did not lift the protected place");
+    await phone.send({ type: "decide", threadId, approvalId: second.approvalId, decision: "deny" });
+    const end = await ended(threadId);
+    assert.ok(end.type === "status" && end.status === "done");
+    assert.equal(readFileSync(join(workspace, "src/limit.js"), "utf8"), "export const LIMIT = 7;\n");
+  });
+
   it("refuses a destructive command without asking anyone, and the agent is told why", async () => {
     model.push(call("run_command", { command: "git status; rm -rf /" }), (req) => {
       assert.match(said(req.body), /Not allowed/);

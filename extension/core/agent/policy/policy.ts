@@ -3,13 +3,34 @@
 // would run (shell.ts, wrappers.ts); each is judged, and the strictest answer wins with the rule
 // that gave it. For one command, precedence runs: the built-in deny list, which no mode or rule
 // lifts; the person's deny rules, checked on the command and on every wrapper around it; asks
-// that no mode or rule lifts, because the answer is only known at run time or lies outside the
-// workspace; writes into the workspace, which the mode decides; and last the mode, where allow
-// rules turn an ask into an allow (never in read-only mode, where nothing runs).
+// that no mode or rule lifts, because the answer is only known at run time, lies outside the
+// workspace or in a protected place (protectedPlaces.ts), or a variable set for it changes what
+// runs (environment.ts); writes into the workspace, which the mode decides; and last the mode,
+// where allow rules turn an ask into an allow (never in read-only mode, where nothing runs)
+// unless the command shows an option the rule does not cover (programs.ts).
 
 import type { PolicyMode } from "../../../../protocol/index";
 import { builtInCheck, DISK_DEVICE, forkBomb, HARMLESS_DEVICES } from "./builtins";
+import {
+  commandAssignments,
+  dangerousAssignment,
+  isDangerous,
+  movesPlaces,
+  rulesOff,
+  shellAssignments,
+  type Assigned,
+} from "./environment";
 import { absolute, Places } from "./places";
+import { gitSubcommand } from "./gitOptions";
+import { PROGRAM_TABLES, uncoveredOption } from "./programs";
+import {
+  changedFiles,
+  gitSettingsWrite,
+  protectedEdit,
+  protectedPlace,
+  protectedWrite,
+  REPOSITORY_SETTINGS,
+} from "./protectedPlaces";
 import { splitCommand, type Redirect, type SimpleCommand } from "./shell";
 import { builtIn, NO_PROGRAM, strictest, unanalysable, verdict, type Verdict } from "./verdict";
 import { basename, findActions, MAX_SCRIPT_DEPTH, unwrapCommand, type Unwrapped } from "./wrappers";
@@ -29,6 +50,8 @@ export interface PolicyOptions {
   workspaceRoot: string;
   /** Where `~` and `$HOME` point. Without it, writes there cannot be placed and ask. */
   homeDir?: string;
+  /** The shell commands run through: `win32` is cmd.exe, whose grammar is not analysed. Default posix. */
+  platform?: "posix" | "win32";
 }
 
 interface Rule {
@@ -50,28 +73,60 @@ const READ_ONLY_EDITS = verdict("deny", "mode read-only: no edits", "Read-only m
 
 export class Policy {
   readonly mode: PolicyMode;
-  private readonly places: Places;
+  /** Where paths point; swapped for `blind` while a line that moves `~` or `$PWD` is checked. */
+  private places: Places;
+  private readonly seeing: Places;
+  private readonly blind: Places;
+  /** Why allow rules do not apply to the command being checked (a variable set for it), if so. */
+  private ruleless: string | undefined;
   private readonly allowRules: Rule[];
   private readonly denyRules: Rule[];
 
   constructor(private readonly options: PolicyOptions) {
     this.mode = options.mode;
-    this.places = new Places(options.workspaceRoot, options.homeDir);
+    this.seeing = new Places(options.workspaceRoot, options.homeDir);
+    this.blind = new Places(options.workspaceRoot, undefined);
+    this.places = this.seeing;
     this.allowRules = compileRules(options.rules?.allow ?? []);
     this.denyRules = compileRules(options.rules?.deny ?? []);
   }
 
   /** `cwd` is absolute, inside the workspace. */
   checkCommand(command: string, cwd: string): Verdict {
+    this.places = this.seeing;
+    this.ruleless = undefined;
     const verdicts = command.trim() === "" ? [] : this.line(command, absolute(cwd), 0);
     if (verdicts.length === 0) return EMPTY;
     if (this.mode === "read-only") verdicts.push(READ_ONLY_COMMANDS);
+    if (this.options.platform === "win32") return this.windows(command, verdicts);
     return strictest(verdicts) ?? EMPTY;
+  }
+
+  /**
+   * On Windows commands run through cmd.exe, whose grammar this does not analyse: the analysis
+   * above only finds what to deny. The rest asks, but for one program with plain words that an
+   * allow rule covers.
+   */
+  private windows(command: string, verdicts: Verdict[]): Verdict {
+    const denied = strictest(verdicts.filter((candidate) => candidate.decision === "deny"));
+    if (denied) return denied;
+    const words = command.trim().split(/ +/);
+    const rule = /^[A-Za-z0-9_./:=@+ -]+$/.test(command.trim()) ? findRule(this.allowRules, words) : undefined;
+    if (rule && !uncoveredOption(basename(words[0] ?? ""), words, rule.words.length)) {
+      return verdict("allow", `allow rule "${rule.text}"`, `Your rule "${rule.text}" allows it.`);
+    }
+    return verdict(
+      "ask",
+      "windows: not analysed",
+      "Commands on Windows are not analysed, so each one asks unless it is a single program with plain words that a rule of yours allows.",
+    );
   }
 
   /** `path` is workspace-relative; the caller has checked that it stays inside. */
   checkEdit(path: string): Verdict {
     if (this.mode === "read-only") return READ_ONLY_EDITS;
+    const where = protectedPlace(path);
+    if (where) return protectedEdit(where, path);
     if (this.mode === "ask") return verdict("ask", "mode ask: edits ask", `The agent wants to change ${path}.`);
     return verdict("allow", `mode ${this.mode}: edits allowed`, `${MODE_NAMES[this.mode]} mode changes files without asking.`);
   }
@@ -88,11 +143,27 @@ export class Policy {
     const verdicts: Verdict[] = [];
     const bomb = forkBomb(text);
     if (bomb) verdicts.push(bomb);
-    let dir = cwd;
-    for (const command of parsed.commands) {
-      const unwrapped = unwrapCommand(command);
-      verdicts.push(this.command(command, unwrapped, dir, depth));
-      dir = this.nextDir(unwrapped, dir);
+    const units = parsed.commands.map((command) => ({ command, unwrapped: unwrapCommand(command) }));
+    // Whole-line: a loop runs its body again after an assignment that comes later in the text.
+    const inShell = units.flatMap(({ command, unwrapped }) => shellAssignments(command, unwrapped));
+    const outer = { places: this.places, ruleless: this.ruleless };
+    if (movesPlaces(inShell.map((assigned) => assigned.name))) this.places = this.blind;
+    let dir = this.places === this.blind ? undefined : cwd;
+    try {
+      for (const { command, unwrapped } of units) {
+        const own = commandAssignments(command, unwrapped);
+        const assigned = [...own, ...inShell];
+        verdicts.push(...dangerous(assigned));
+        this.ruleless = outer.ruleless ?? rulesOff(assigned) ?? layerOption(unwrapped);
+        // `HOME=/x bash -c 'echo > ~/f'`: the line that shell runs sees the new HOME.
+        if (unwrapped.kind === "script" && movesPlaces(own.map((a) => a.name))) this.places = this.blind;
+        verdicts.push(this.command(command, unwrapped, dir, depth));
+        if (this.places === this.blind && !movesPlaces(inShell.map((a) => a.name))) this.places = outer.places;
+        dir = this.nextDir(unwrapped, dir);
+      }
+    } finally {
+      this.places = outer.places;
+      this.ruleless = outer.ruleless;
     }
     if (parsed.error !== undefined) verdicts.push(unanalysable(parsed.error));
     return verdicts;
@@ -112,6 +183,7 @@ export class Policy {
     }
     checks.push(...command.redirects.map((redirect) => this.redirect(redirect, cwd)));
     if (program) checks.push(...this.program(program, programCwd, depth));
+    if (program) checks.push(this.modeVerdict(program, programCwd));
     if (unwrapped.kind === "script") {
       if (unwrapped.dynamic) {
         checks.push(
@@ -125,21 +197,72 @@ export class Policy {
 
   private program(program: Program, cwd: string | undefined, depth: number): (Verdict | undefined)[] {
     const checks = namedWrites(program).map((file) => this.write(file.target, file.dynamic, cwd, "write"));
+    // Files changed in place are the mode's and the rules' business, but for protected places and places outside.
+    checks.push(...changedFiles(program).map((file) => this.write(file.target, file.dynamic, cwd, "change")));
+    const settings = gitSettingsWrite(program);
+    if (settings === "repository") checks.push(REPOSITORY_SETTINGS);
+    else if (settings) checks.push(this.write(settings.target, settings.dynamic, cwd, "write"));
     if (basename(program.words[0] ?? "") === "find" && !program.dynamic[0]) {
       checks.push(...this.findCommands(program, cwd, depth));
     }
-    checks.push(this.modeVerdict(program.words));
     return checks;
   }
 
-  private modeVerdict(words: readonly string[]): Verdict {
+  /**
+   * Last, the mode: an allow rule turns its ask into an allow, unless the command shows an
+   * option the rule does not cover (programs.ts), a wrapper changes how it runs, a variable is
+   * set for it, or it runs outside the workspace, where the rule's meaning is not known.
+   */
+  private modeVerdict(program: Program, cwd: string | undefined): Verdict {
     if (this.mode === "read-only") return READ_ONLY_COMMANDS;
+    const { words } = program;
     const rule = findRule(this.allowRules, words);
-    if (rule) return verdict("allow", `allow rule "${rule.text}"`, `Your rule "${rule.text}" allows it.`);
+    const name = basename(words[0] ?? "");
+    const uncovered = rule && this.uncovered(program, rule, cwd);
+    if (rule && !uncovered) return verdict("allow", `allow rule "${rule.text}"`, `Your rule "${rule.text}" allows it.`);
     if (this.mode === "full-auto") {
       return verdict("allow", "mode full-auto: commands allowed", "Full-auto mode runs commands without asking.");
     }
+    const option = uncoveredOption(name, words, 0);
+    if (uncovered ?? option) {
+      const text = uncovered ?? `\`${name} ${option?.row.option ?? ""}\` ${option?.row.does ?? ""}.`;
+      return verdict(
+        "ask",
+        rule ? `not covered by allow rule "${rule.text}"` : `option: ${name} ${option?.row.option ?? ""}`,
+        text,
+      );
+    }
     return verdict("ask", `mode ${this.mode}: commands ask`, `${MODE_NAMES[this.mode]} mode asks before running a command.`);
+  }
+
+  /** Why `rule` does not cover this run of its command, in plain words; undefined when it does. */
+  private uncovered(program: Program, rule: Rule, cwd: string | undefined): string | undefined {
+    const { words, layers } = program;
+    const name = basename(words[0] ?? "");
+    if (this.ruleless) return this.ruleless;
+    for (const [k, layer] of layers.entries()) {
+      // Only the wrapper's own words: `env CI=1 npm i -S x` has no `env -S`.
+      const own = layer.slice(0, layer.length - (layers[k + 1] ?? words).length);
+      const option = uncoveredOption(basename(layer[0] ?? ""), own, 1);
+      if (option) return `\`${basename(layer[0] ?? "")} ${option.row.option}\` ${option.row.does}.`;
+    }
+    const option = uncoveredOption(name, words, rule.words.length);
+    if (option) return `\`${name} ${option.row.option}\` ${option.row.does}.`;
+    if (program.extraArgs && PROGRAM_TABLES.has(name)) {
+      return `\`xargs\` adds arguments to ${name} that are only known when it runs, and some of ${name}'s options run programs or write files.`;
+    }
+    // `git -C dir` reads dir's repository and its settings, which may run programs.
+    const gitDirs =
+      name === "git" ? words.flatMap((word, i) => (i < gitSubcommand(words) && words[i - 1] === "-C" ? [i] : [])) : [];
+    for (const i of gitDirs) {
+      const dir = this.places.resolve(words[i] ?? "", program.dynamic[i] ?? false, cwd);
+      if (dir === undefined || !this.places.inWorkspace(dir))
+        return `It runs git in ${words[i]}, outside the workspace, where your rules do not apply.`;
+    }
+    if (cwd === undefined || !this.places.inWorkspace(cwd)) {
+      return `It runs in ${cwd ?? "a folder only known when it runs"}, outside the workspace, where your rules do not apply.`;
+    }
+    return undefined;
   }
 
   private redirect(redirect: Redirect, cwd: string | undefined): Verdict | undefined {
@@ -150,15 +273,23 @@ export class Policy {
   }
 
   /** A file written by a redirection or named on the command line (`namedWrites`): outside the workspace always asks. */
-  private write(target: string, dynamic: boolean, cwd: string | undefined, kind: "redirect" | "write"): Verdict | undefined {
+  private write(
+    target: string,
+    dynamic: boolean,
+    cwd: string | undefined,
+    kind: "redirect" | "write" | "change",
+  ): Verdict | undefined {
     // A process substitution (`> >(cmd)`) writes into a command, which is judged on its own.
     if (HARMLESS_DEVICES.has(target) || (dynamic && /^[<>]\(/.test(target))) return undefined;
-    const outside = `${kind} outside the workspace`;
+    const outside = `${kind === "change" ? "write" : kind} outside the workspace`;
     const path = this.places.resolve(target, dynamic, cwd);
     if (path === undefined) return verdict("ask", outside, `It writes to ${target}, which cannot be checked before it runs.`);
     if (HARMLESS_DEVICES.has(path)) return undefined;
     if (DISK_DEVICE.test(path)) return builtIn("writes straight to a disk", `It writes over ${path}.`);
     if (!this.places.inWorkspace(path)) return verdict("ask", outside, `It writes to ${target}, outside the workspace.`);
+    const where = protectedPlace(path.slice(this.places.root.length));
+    if (where) return protectedWrite(where, target);
+    if (kind === "change") return undefined;
     if (this.mode === "read-only") return READ_ONLY_EDITS;
     if (this.mode === "ask") return verdict("ask", "mode ask: edits ask", `It writes to ${target}.`);
     return undefined;
@@ -191,6 +322,22 @@ export class Policy {
     const dir = unwrapped.words[i] ?? "";
     return name === "popd" || dir === "-" ? undefined : this.places.resolve(dir, unwrapped.dynamic[i] ?? false, cwd);
   }
+}
+
+/** `env -S '…'`, `env -C dir sh -c '…'`: a wrapper option no rule covers, for the line the script runs. */
+function layerOption(unwrapped: Unwrapped): string | undefined {
+  if (unwrapped.kind !== "script") return undefined;
+  for (const layer of unwrapped.layers) {
+    const name = basename(layer[0] ?? "");
+    const option = uncoveredOption(name, layer, 1);
+    if (option) return `\`${name} ${option.row.option}\` ${option.row.does}.`;
+  }
+  return undefined;
+}
+
+function dangerous(assigned: readonly Assigned[]): Verdict[] {
+  const first = assigned.find((candidate) => isDangerous(candidate.name));
+  return first ? [dangerousAssignment(first)] : [];
 }
 
 /** Parses a comma- or newline-separated rule list from a flag or setting. */

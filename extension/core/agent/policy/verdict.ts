@@ -9,6 +9,12 @@ export interface Verdict {
   rule: string;
   /** A plain sentence for a phone screen. */
   reason: string;
+  /**
+   * An ask no blanket approval lifts ("approve every edit in this thread"): writes into a
+   * protected place such as .git/ or .vscode/. Only approving this very request, or this
+   * exact command, lets it through.
+   */
+  sticky?: true;
 }
 
 const RANK: Record<Decision, number> = { allow: 0, ask: 1, deny: 2 };
@@ -34,8 +40,9 @@ export function strictest(verdicts: readonly (Verdict | undefined)[]): Verdict |
 }
 
 function weight(candidate: Verdict): number {
-  const specificity = candidate === NO_PROGRAM ? 0 : candidate.rule.startsWith("mode ") ? 1 : 2;
-  return RANK[candidate.decision] * 3 + specificity;
+  // A sticky ask is reported before other asks, so a line that also writes into .git/ keeps its stickiness.
+  const specificity = candidate === NO_PROGRAM ? 0 : candidate.rule.startsWith("mode ") ? 1 : candidate.sticky ? 3 : 2;
+  return RANK[candidate.decision] * 4 + specificity;
 }
 
 /** A denial from the built-in list, which no mode and no allow rule lifts. */
