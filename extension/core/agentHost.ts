@@ -4,6 +4,7 @@
 
 import type { DeviceRef, PolicyMode } from "../../protocol/index";
 import type { ModelPort } from "./agent/model/port";
+import type { ShellGrammar } from "./agent/policy/grammar";
 import { Policy, type PolicyRules } from "./agent/policy/policy";
 import type { ProcessRunner, WorkspaceFiles } from "./agent/tools/ports";
 import { createTools } from "./agent/tools/index";
@@ -23,6 +24,8 @@ export interface AgentSetup {
   mode: PolicyMode;
   rules: PolicyRules;
   homeDir: string;
+  /** The bash grammar the policy parses commands with, loaded once when the host starts (`loadShellGrammar`). */
+  grammar: ShellGrammar;
   resolveModel: (requested?: string) => ModelPort;
   maxParallel: number;
   self: DeviceRef;
@@ -46,7 +49,13 @@ export function createAgent(setup: AgentSetup): Agent {
     workspace,
     workspaceName: setup.workspaceName,
     tools: createTools(),
-    policy: new Policy({ mode: setup.mode, rules: setup.rules, workspaceRoot: mirror.root, homeDir: setup.homeDir }),
+    policy: new Policy({
+      mode: setup.mode,
+      rules: setup.rules,
+      workspaceRoot: mirror.root,
+      homeDir: setup.homeDir,
+      grammar: setup.grammar,
+    }),
     resolveModel: setup.resolveModel,
     maxParallel: setup.maxParallel,
     self: setup.self,

@@ -4,6 +4,7 @@
 
 import { homedir } from "node:os";
 import * as vscode from "vscode";
+import { loadShellGrammar } from "../core/agent/policy/grammar";
 import { createAgent, type Agent } from "../core/agentHost";
 import { Host } from "../core/host";
 import { HostIdentity } from "../core/identity";
@@ -101,6 +102,7 @@ export class HostSession implements vscode.Disposable {
       mode: settings.mode,
       rules: { allow: settings.allow, deny: settings.deny },
       homeDir: homedir(),
+      grammar: await loadShellGrammar(),
       resolveModel: editorModelResolver(settings, this.keys),
       maxParallel: settings.maxThreads,
       self: { id: "editor", name },
