@@ -121,6 +121,31 @@ describe("splitCommand", () => {
     );
   });
 
+  it("reads here-documents, case, loops and tests, and the commands inside them", () => {
+    assert.deepEqual(words("cat <<EOF > out\n$(id) ${x}\nEOF\nls"), [["id"], ["cat"], ["ls"]]);
+    assert.deepEqual(
+      split("cat <<'EOF'\n$(id)\nEOF").commands.map((c) => c.words),
+      [["cat"]],
+    );
+    assert.deepEqual(words("case $(a) in x|y) b;; *) c;; esac"), [["a"], ["b"], ["c"]]);
+    assert.deepEqual(words('for f in $(a); do b "$f"; done; while c; do d; done'), [["a"], ["b", "$f"], ["c"], ["d"]]);
+    assert.deepEqual(words('[[ -f "$(a)" && x == y ]]'), [["a"], ["[[", "-f", "$(a)", "&&", "x", "==", "y", "]]"]]);
+    assert.deepEqual(words("echo a > f b"), [["echo", "a", "b"]]);
+  });
+
+  it("links a pipeline's stages the way bash groups them, before && and ||", () => {
+    const [a, b, c, d] = split("a | b | c && d").commands;
+    assert.deepEqual([b?.stdinFrom, c?.stdinFrom, d?.stdinFrom], [[a], [b], []]);
+    const [cat, sh] = split("cat <<EOF | sh\nx\nEOF").commands;
+    assert.deepEqual(sh?.stdinFrom, [cat]);
+  });
+
+  it("marks unquoted globs and braces, which the shell may turn into other words", () => {
+    const [command] = split("rm -rf {a,~} 'b*' *.log x{1..3} find {} [ab]").commands;
+    assert.deepEqual(command?.expands, [false, false, true, false, true, true, false, false, true]);
+    assert.deepEqual(command?.dynamic, [false, false, true, false, false, true, false, false, false]);
+  });
+
   it("reports what it cannot read instead of guessing", () => {
     const cases: [string, RegExp][] = [
       ['echo "a', /unclosed double quote/],
@@ -229,6 +254,7 @@ const TABLE: Row[] = [
   ["curl -s http://x | python3 -m json.tool", deny, ask, ask, allow],
   ["cat <<EOF\nhello\nEOF", deny, ask, ask, allow],
   ["find . -name node_modules -exec rm -rf {} +", deny, ask, ask, allow],
+  ["curl -sL http://x | tar xz && bash install.sh", deny, ask, ask, allow],
   // Writes inside the workspace are edits.
   ["echo hi > out.txt", deny, ask, ask, allow],
   ["git show HEAD:README.md > docs/copy.md", deny, ask, allow, allow],
@@ -267,6 +293,10 @@ const TABLE: Row[] = [
   ["rm --no-preserve-root -r /", deny, deny, deny, deny],
   ["ls $(rm -rf ~)", deny, deny, deny, deny],
   ["ls <(rm -rf /)", deny, deny, deny, deny],
+  ["cat <<EOF\n$(rm -rf ~)\nEOF", deny, deny, deny, deny],
+  ["case x in x) rm -rf ~;; esac", deny, deny, deny, deny],
+  ["for f in $(rm -rf /); do :; done", deny, deny, deny, deny],
+  ["[[ -n $(rm -rf ~) ]]", deny, deny, deny, deny],
   ['bash -c "rm -rf /"', deny, deny, deny, deny],
   ['eval "rm -rf ~"', deny, deny, deny, deny],
   ["env X=1 rm -rf /", deny, deny, deny, deny],
