@@ -55,6 +55,7 @@ export function createAgent(setup: AgentSetup): Agent {
       workspaceRoot: mirror.root,
       homeDir: setup.homeDir,
       grammar: setup.grammar,
+      platform: setup.platform === "win32" ? "win32" : "posix",
     }),
     resolveModel: setup.resolveModel,
     maxParallel: setup.maxParallel,

@@ -4,7 +4,7 @@
 
 import { homedir } from "node:os";
 import * as vscode from "vscode";
-import { loadShellGrammar } from "../core/agent/policy/grammar";
+import { loadShellGrammar, type ShellGrammar } from "../core/agent/policy/grammar";
 import { createAgent, type Agent } from "../core/agentHost";
 import { Host } from "../core/host";
 import { HostIdentity } from "../core/identity";
@@ -47,6 +47,8 @@ function outputLog(channel: vscode.LogOutputChannel): Log {
 
 export class HostSession implements vscode.Disposable {
   private running: Promise<Running> | undefined;
+  /** Loaded at the first start and kept across restarts: a settings change does not change bash. */
+  private grammar: Promise<ShellGrammar> | undefined;
   private readonly started = new vscode.EventEmitter<Running>();
   /** Fires each time a host starts (at first use, and after a settings change restarts it). */
   readonly onDidStart = this.started.event;
@@ -102,7 +104,7 @@ export class HostSession implements vscode.Disposable {
       mode: settings.mode,
       rules: { allow: settings.allow, deny: settings.deny },
       homeDir: homedir(),
-      grammar: await loadShellGrammar(),
+      grammar: await (this.grammar ??= loadShellGrammar()),
       resolveModel: editorModelResolver(settings, this.keys),
       maxParallel: settings.maxThreads,
       self: { id: "editor", name },

@@ -458,6 +458,29 @@ describe("Policy.checkCommand", () => {
   });
 });
 
+describe("Policy on Windows", () => {
+  function windows(mode: PolicyMode): Policy {
+    return new Policy({ mode, rules: RULES, workspaceRoot: ROOT, homeDir: HOME, grammar, platform: "win32" });
+  }
+
+  it("asks about every command, even in full-auto, unless an allow rule covers one program with plain words", () => {
+    const full = windows("full-auto");
+    assert.equal(full.checkCommand("git status -s", ROOT).decision, "allow");
+    assert.equal(full.checkCommand("npm test -- --grep=x", ROOT).decision, "allow");
+    for (const command of ["make", "git status & del /q *", "git status > out.txt", 'npm test "%PATH%"', "ls ^& calc"]) {
+      const verdict = full.checkCommand(command, ROOT);
+      assert.equal(verdict.decision, "ask", command);
+      assert.match(verdict.reason, /Commands on Windows are not analysed/);
+    }
+  });
+
+  it("keeps the built-in and rule denials, and denies everything in read-only", () => {
+    assert.equal(windows("full-auto").checkCommand("rm -rf /", ROOT).decision, "deny");
+    assert.equal(windows("full-auto").checkCommand("git push origin x", ROOT).decision, "deny");
+    assert.equal(windows("read-only").checkCommand("git status", ROOT).decision, "deny");
+  });
+});
+
 describe("Policy.checkEdit", () => {
   it("decides by mode", () => {
     assert.deepEqual(

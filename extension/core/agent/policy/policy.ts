@@ -33,6 +33,8 @@ export interface PolicyOptions {
   homeDir?: string;
   /** The bash grammar command lines are parsed with, loaded once by the host (`loadShellGrammar`). */
   grammar: ShellGrammar;
+  /** Where commands run: on Windows they go through cmd.exe, whose grammar is not analysed (default posix). */
+  platform?: "posix" | "win32";
 }
 
 interface Rule {
@@ -69,6 +71,7 @@ export class Policy {
   checkCommand(command: string, cwd: string): Verdict {
     const verdicts = command.trim() === "" ? [] : this.line(command, absolute(cwd), 0);
     if (verdicts.length === 0) return EMPTY;
+    if (this.options.platform === "win32") return this.windows(command, verdicts);
     if (this.mode === "read-only") verdicts.push(READ_ONLY_COMMANDS);
     return strictest(verdicts) ?? EMPTY;
   }
@@ -78,6 +81,25 @@ export class Policy {
     if (this.mode === "read-only") return READ_ONLY_EDITS;
     if (this.mode === "ask") return verdict("ask", "mode ask: edits ask", `The agent wants to change ${path}.`);
     return verdict("allow", `mode ${this.mode}: edits allowed`, `${MODE_NAMES[this.mode]} mode changes files without asking.`);
+  }
+
+  /**
+   * cmd.exe reads a line by other rules than bash (`^` escapes, `%VAR%`, `&` anywhere): only the
+   * denials found by reading it as bash are kept, and the rest asks, except one program with plain
+   * words that an allow rule covers.
+   */
+  private windows(command: string, verdicts: Verdict[]): Verdict {
+    const denied = strictest(verdicts.filter((candidate) => candidate.decision === "deny"));
+    if (denied) return denied;
+    if (this.mode === "read-only") return READ_ONLY_COMMANDS;
+    const words = command.trim().split(/\s+/);
+    const rule = /^[A-Za-z0-9_./:=@+ -]+$/.test(command.trim()) ? findRule(this.allowRules, words) : undefined;
+    if (rule) return verdict("allow", `allow rule "${rule.text}"`, `Your rule "${rule.text}" allows it.`);
+    return verdict(
+      "ask",
+      "windows: not analysed",
+      "Commands on Windows are not analysed (cmd.exe reads them by other rules), so each one asks unless an allow rule covers a single program with plain words.",
+    );
   }
 
   /** A copy with another mode, same rules (a task can pick its mode). */
