@@ -75,7 +75,7 @@ function firstProblem(root: SyntaxNode): SyntaxNode | undefined {
     if (!node.hasError) continue;
     for (let i = node.childCount - 1; i >= 0; i--) {
       const child = node.child(i);
-      if (child) stack.push(child);
+      if (child) stack.push(child); // never null here; the type allows it
     }
   }
   return undefined;
@@ -161,7 +161,7 @@ class Walker implements WordWalker {
   /** The named children of `node`, each a statement, in order. */
   statements(node: SyntaxNode): Group {
     const group = empty();
-    for (const child of node.namedChildren) if (child) merge(group, this.statement(child));
+    for (const child of node.namedChildren) merge(group, this.statement(child));
     return group;
   }
 
@@ -191,7 +191,7 @@ class Walker implements WordWalker {
       case "test_command":
         return this.simple(node);
       case "pipeline":
-        return this.pipeline(node.namedChildren.filter((c): c is SyntaxNode => c !== null));
+        return this.pipeline(node.namedChildren);
       case "compound_statement":
         if (node.firstChild?.type !== "((") return this.statements(node);
         arithmetic(node, this);
@@ -230,9 +230,8 @@ class Walker implements WordWalker {
       return;
     }
     for (const child of node.namedChildren) {
-      if (!child) continue;
       // `$(< file)` reads the file; it runs nothing.
-      if (child.type === "file_redirect" && child.children.some((c) => c?.type === "<")) {
+      if (child.type === "file_redirect" && child.children.some((c) => c.type === "<")) {
         const target = child.childForFieldName("destination");
         if (target) readWord(target, this, into);
       } else into.push(...this.statement(child).all);
@@ -241,7 +240,7 @@ class Walker implements WordWalker {
 
   private simple(node: SyntaxNode): Group {
     const command = newCommand();
-    const children = node.type === "variable_assignment" ? [node] : node.children.filter((c): c is SyntaxNode => c !== null);
+    const children = node.type === "variable_assignment" ? [node] : node.children;
     for (const [i, child] of children.entries()) {
       if (REDIRECTS.has(child.type)) this.redirect(child, command, []);
       else if (child.type === "variable_assignment") pushWord(command, this.assignment(child, command.inner));
@@ -260,7 +259,7 @@ class Walker implements WordWalker {
   /** `[[ … ]]` and `[ … ]`: brackets, operators and operands as the words of one command. */
   private testPart(node: SyntaxNode, command: SimpleCommand): void {
     if (["binary_expression", "unary_expression", "parenthesized_expression"].includes(node.type)) {
-      for (const child of node.children) if (child) this.testPart(child, command);
+      for (const child of node.children) this.testPart(child, command);
     } else if (node.isNamed) pushWord(command, this.word(node, command.inner));
     else pushWord(command, literal(node.type));
   }
@@ -276,7 +275,7 @@ class Walker implements WordWalker {
     const name = node.childForFieldName("name");
     const value = node.childForFieldName("value");
     if (name?.type === "subscript") subscript(name, this);
-    const operator = node.children.find((c) => c?.type === "=" || c?.type === "+=")?.type ?? "=";
+    const operator = node.children.find((c) => c.type === "=" || c.type === "+=")?.type ?? "=";
     const read = value ? this.word(value, inner) : literal("");
     return { ...read, text: `${name?.text ?? ""}${operator}${read.text}`, expands: false };
   }
@@ -289,10 +288,7 @@ class Walker implements WordWalker {
     if (last?.type === "list") {
       const parts = flattenList(last);
       const head = parts.shift();
-      stages = [
-        ...stages.slice(0, -1),
-        ...(head?.type === "pipeline" ? head.namedChildren.filter((c) => c !== null) : head ? [head] : []),
-      ];
+      stages = [...stages.slice(0, -1), ...(head?.type === "pipeline" ? head.namedChildren : head ? [head] : [])];
       rest = parts;
     }
     const group = empty();
@@ -314,8 +310,10 @@ class Walker implements WordWalker {
     const extra = newCommand();
     const follow: SyntaxNode[] = [];
     for (const child of node.children) {
-      if (child && REDIRECTS.has(child.type)) this.redirect(child, carrier, follow, extra);
-      else if (child?.type === "ERROR") this.fail(syntaxError(child));
+      if (REDIRECTS.has(child.type)) this.redirect(child, carrier, follow, extra);
+      else if (child.type === "ERROR") this.fail(syntaxError(child));
+      else if (child.isNamed && child.field !== "body")
+        this.fail(`it uses ${child.type.replace(/_/g, " ")} after a redirection, which is not analysed`);
     }
     const bodyNode = node.childForFieldName("body");
     const body = bodyNode ? this.statement(bodyNode) : empty();
@@ -331,7 +329,7 @@ class Walker implements WordWalker {
     // A here-document's line goes on after its start: `cat <<EOF | sh` or `cat <<EOF && ls`.
     for (const next of follow) {
       if (next.type === "pipeline") {
-        const stages = next.namedChildren.filter((c): c is SyntaxNode => c !== null);
+        const stages = next.namedChildren;
         const piped = this.pipeline(stages);
         const first = stages[0] ? piped.main.filter((c) => c.stdinFrom.length === 0) : [];
         for (const command of first) command.stdinFrom.push(...group.main);
@@ -356,17 +354,17 @@ class Walker implements WordWalker {
 
   private redirect(node: SyntaxNode, command: SimpleCommand, follow: SyntaxNode[], extra?: SimpleCommand): void {
     const fd = node.childForFieldName("descriptor")?.text;
-    const operator = node.children.find((c) => c !== null && !c.isNamed && c.type !== "heredoc_start")?.type ?? "";
+    const operator = node.children.find((c) => !c.isNamed && c.type !== "heredoc_start")?.type ?? "";
     const add = (op: string, word: Word): void => {
       command.redirects.push({ op, ...(fd === undefined ? {} : { fd }), target: word.text, dynamic: word.dynamic });
     };
     if (node.type === "herestring_redirect") {
-      const target = node.namedChildren.find((c) => c !== null && c.type !== "file_descriptor");
+      const target = node.namedChildren.find((c) => c.type !== "file_descriptor");
       return target ? add("<<<", this.word(target, command.inner)) : this.fail('"<<<" has no word');
     }
-    if (node.type === "heredoc_redirect") return this.heredoc(node, command, follow, add);
+    if (node.type === "heredoc_redirect") return this.heredoc(node, command, follow, add, extra);
     if (operator === ">&-" || operator === "<&-") return add(operator.slice(0, 2), literal("-"));
-    const targets = node.childrenForFieldName("destination").filter((c): c is SyntaxNode => c !== null);
+    const targets = node.childrenForFieldName("destination");
     const [target, ...more] = targets;
     if (!target) return this.fail(`"${operator}" has no target`);
     add(operator, this.word(target, command.inner));
@@ -377,16 +375,26 @@ class Walker implements WordWalker {
   }
 
   /** `<<EOF`: the body is stdin; without quotes on the delimiter its expansions run, as in double quotes. */
-  private heredoc(node: SyntaxNode, command: SimpleCommand, follow: SyntaxNode[], add: (op: string, word: Word) => void): void {
-    const op = node.children.find((c) => c?.type === "<<" || c?.type === "<<-")?.type ?? "<<";
-    const start = node.children.find((c) => c?.type === "heredoc_start");
+  private heredoc(
+    node: SyntaxNode,
+    command: SimpleCommand,
+    follow: SyntaxNode[],
+    add: (op: string, word: Word) => void,
+    extra: SimpleCommand | undefined,
+  ): void {
+    const op = node.children.find((c) => c.type === "<<" || c.type === "<<-")?.type ?? "<<";
+    const start = node.children.find((c) => c.type === "heredoc_start");
     add(op, literal(start?.text ?? ""));
     for (const child of node.namedChildren) {
-      if (!child || child.type === "heredoc_start" || child.type === "heredoc_end" || child.type === "file_descriptor") continue;
-      if (REDIRECTS.has(child.type)) this.redirect(child, command, follow);
-      else if (child.type === "heredoc_body") {
+      if (["heredoc_start", "heredoc_end", "file_descriptor"].includes(child.type)) continue;
+      if (REDIRECTS.has(child.type)) this.redirect(child, command, follow, extra);
+      else if (child.field === "argument") {
+        // `cat <<EOF -n`: -n is one more argument of cat.
+        if (extra) pushWord(extra, this.word(child, command.inner));
+        else this.fail("it has words after a here-document that the checker cannot place");
+      } else if (child.type === "heredoc_body") {
         for (const part of child.namedChildren) {
-          if (part && part.type !== "heredoc_content") readWord(part, this, command.inner, true);
+          if (part.type !== "heredoc_content") readWord(part, this, command.inner, true);
         }
       } else follow.push(child);
     }
@@ -397,7 +405,7 @@ class Walker implements WordWalker {
     const name = node.childForFieldName("name");
     this.out.functions.push(name?.text ?? "");
     const carrier = newCommand();
-    for (const child of node.childrenForFieldName("redirect")) if (child) this.redirect(child, carrier, []);
+    for (const child of node.childrenForFieldName("redirect")) this.redirect(child, carrier, []);
     const body = node.childForFieldName("body");
     return this.carry(body ? this.statement(body) : empty(), carrier);
   }
@@ -405,7 +413,7 @@ class Walker implements WordWalker {
   /** `for x in WORDS`, `case WORD in PATTERN)`: the words are computed (their substitutions run), the bodies are statements. */
   private withValues(node: SyntaxNode): Group {
     const group = empty();
-    const children = node.children.filter((c): c is SyntaxNode => c !== null);
+    const children = node.children;
     for (const [i, child] of children.entries()) {
       if (!child.isNamed) continue;
       const field = node.fieldNameForChild(i);

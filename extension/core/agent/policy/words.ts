@@ -165,7 +165,7 @@ function partInner(node: SyntaxNode, b: Builder, walker: WordWalker, inner: Simp
     case "brace_expression":
       return b.add(node.text, true);
     case "array":
-      for (const element of node.namedChildren) if (element) part(element, new Builder(), walker, inner, inDq);
+      for (const element of node.namedChildren) part(element, new Builder(), walker, inner, inDq);
       return b.expansion(node.text);
     default:
       walker.fail(
@@ -188,7 +188,7 @@ function sequence(
   const quoted = node.type === "string" || node.type === "translated_string";
   let at = node.startIndex;
   const end = node.endIndex;
-  const children = node.children.filter((c): c is SyntaxNode => c !== null);
+  const children = node.children;
   for (const [i, child] of children.entries()) {
     if (quoted && (i === 0 || i === children.length - 1) && (child.type === '"' || child.type === '$"')) {
       at = child.endIndex;
@@ -240,7 +240,6 @@ function ansiC(body: string): string {
 function expansion(node: SyntaxNode, walker: WordWalker, inner: SimpleCommand[], inDq: boolean): void {
   let substring = false;
   for (const child of node.children) {
-    if (!child) continue;
     if (!child.isNamed) {
       if (child.type === "!") walker.fail("it reads a variable named by another one (${!x}), whose value is not known");
       else if (child.type === "@") walker.fail("it transforms a value with ${x@…}, which can run what the value holds");
@@ -267,7 +266,6 @@ export function subscript(node: SyntaxNode, walker: WordWalker): void {
 /** `$((…))`, `((…))`: only constants. */
 export function arithmetic(node: SyntaxNode, walker: WordWalker): void {
   for (const child of node.namedChildren) {
-    if (!child) continue;
     if (!PLAIN_ARITHMETIC.has(child.type) || (child.type === "number" && child.namedChildCount > 0)) {
       walker.fail(ARITHMETIC_OVER_VARIABLES);
       return;
@@ -278,5 +276,5 @@ export function arithmetic(node: SyntaxNode, walker: WordWalker): void {
 
 function hasDescendant(node: SyntaxNode, types: ReadonlySet<string>): boolean {
   if (types.has(node.type)) return true;
-  return node.namedChildren.some((child) => child !== null && hasDescendant(child, types));
+  return node.namedChildren.some((child) => hasDescendant(child, types));
 }
