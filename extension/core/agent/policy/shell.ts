@@ -194,8 +194,9 @@ class Walker implements WordWalker {
         return this.pipeline(node.namedChildren);
       case "compound_statement":
         if (node.firstChild?.type !== "((") return this.statements(node);
+        // `(( 1 + 2 ))` with constants only: judged like `[[ … ]]`, a command by its words.
         arithmetic(node, this);
-        return empty();
+        return this.simple(node);
       case "redirected_statement":
         return this.redirected(node);
       case "function_definition":
@@ -247,6 +248,13 @@ class Walker implements WordWalker {
       else if (child.type === "$" && children[i + 1]?.startIndex === child.endIndex) {
         this.fail('it has a translated string ($"…"), which is not analysed');
       } else if (node.type === "test_command") this.testPart(child, command);
+      else if (node.type === "compound_statement") pushWord(command, literal(child.isNamed ? child.text : child.type));
+      else if (child.type === "subshell" || child.type === "compound_statement") {
+        // `time (npm test)`: the grammar reads `time` as a command and the group as its argument.
+        if (command.words.length !== 1 || command.words[0] !== "time")
+          this.fail(`it has a ${child.type.replace(/_/g, " ")} as an argument`);
+        return this.statement(child);
+      }
       // The keyword of `export`, `declare`, `unset`…, or a lone `$`.
       else if (!child.isNamed) pushWord(command, literal(child.type));
       else pushWord(command, this.word(child, command.inner));
