@@ -237,6 +237,7 @@ const TABLE: Row[] = [
   ["FOO=1 npm test", deny, allow, allow, allow],
   ["nohup npm test &", deny, allow, allow, allow],
   ["time git status", deny, allow, allow, allow],
+  ["time (npm test)", deny, allow, allow, allow],
   ["if git status; then ls; fi", deny, allow, allow, allow],
   ["sh -c 'ls; git status'", deny, allow, allow, allow],
   ["ls > /dev/null 2>&1", deny, allow, allow, allow],

@@ -56,6 +56,11 @@ const CASES: Case[] = [
   { what: "text piped into sh", line: "echo hidden | sh", runs: ["bash", "dash"] },
   { what: "a here-string into sh", line: "sh <<< hidden", runs: ["bash"] },
   { what: "a here-document into bash", line: "bash <<EOF\nhidden\nEOF", runs: ["bash", "dash"] },
+  {
+    what: "a here-document into python3 -",
+    line: `python3 - <<'EOF'\nimport os; os.system("hidden")\nEOF`,
+    runs: ["bash", "dash"],
+  },
   { what: "text piped into python3", line: `echo 'import os; os.system("hidden")' | python3`, runs: ["bash", "dash"] },
 ];
 
