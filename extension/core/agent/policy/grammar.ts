@@ -15,6 +15,9 @@ import { Language, Parser, type ParseState, type TreeCursor } from "web-tree-sit
 export class SyntaxNode {
   readonly children: SyntaxNode[] = [];
   parent: SyntaxNode | null = null;
+  /** Where it starts and ends in the line, in UTF-16 units like JavaScript strings. */
+  startIndex = 0;
+  endIndex = 0;
   /** It or a node under it is ERROR or MISSING. */
   hasError: boolean;
 
@@ -23,8 +26,6 @@ export class SyntaxNode {
     readonly type: string,
     readonly isNamed: boolean,
     readonly isMissing: boolean,
-    readonly startIndex: number,
-    readonly endIndex: number,
     /** The field this node fills in its parent (`name`, `argument`, `redirect`…), if any. */
     readonly field: string | null,
   ) {
@@ -99,44 +100,47 @@ class Kinds {
   }
 }
 
-/** The whole tree under the cursor's node, without recursion: a pathological line nests thousands deep. */
+/**
+ * The whole tree under the cursor's node, without recursion: a pathological line nests thousands
+ * deep. Only leaves read their place in the line; a parent spans its first child's start to its
+ * last child's end, as tree-sitter builds it, which saves two calls into WebAssembly per parent.
+ */
 function copyTree(cursor: TreeCursor, source: string, kinds: Kinds, hasError: boolean): SyntaxNode {
-  const copy = (): SyntaxNode => {
+  const copy = (parent: SyntaxNode | null): SyntaxNode => {
     const id = cursor.nodeTypeId;
     // ERROR has its own id (65535); a MISSING node is only marked in a tree that has an error.
-    return new SyntaxNode(
+    const node = new SyntaxNode(
       source,
       id === 65535 ? "ERROR" : kinds.type(id),
       id === 65535 || kinds.isNamed(id),
       hasError && cursor.nodeIsMissing,
-      cursor.startIndex,
-      cursor.endIndex,
       kinds.field(cursor.currentFieldId),
     );
+    node.parent = parent;
+    parent?.children.push(node);
+    return node;
   };
-  const root = copy();
+  const root = copy(null);
   let node = root;
   for (;;) {
     if (cursor.gotoFirstChild()) {
-      const child = copy();
-      child.parent = node;
-      node.children.push(child);
-      node = child;
+      node = copy(node);
       continue;
     }
+    node.startIndex = cursor.startIndex;
+    node.endIndex = cursor.endIndex;
     for (;;) {
       const parent = node.parent;
       if (!parent) return root;
       if (node.hasError) parent.hasError = true;
       if (cursor.gotoNextSibling()) {
-        const sibling = copy();
-        sibling.parent = parent;
-        parent.children.push(sibling);
-        node = sibling;
+        node = copy(parent);
         break;
       }
       cursor.gotoParent();
       node = parent;
+      node.startIndex = node.children[0]?.startIndex ?? 0;
+      node.endIndex = node.children.at(-1)?.endIndex ?? 0;
     }
   }
 }

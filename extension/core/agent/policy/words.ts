@@ -77,13 +77,16 @@ class Builder {
   }
 
   finish(): Word {
-    const globs = /[*?]/.test(this.unquotedOnly()) || /\[.*\]/.test(this.unquotedOnly());
-    const braces = hasBraceExpansion(this.text, this.mask);
+    let globs = false;
+    let bracket = false;
+    for (let i = 0; i < this.text.length; i++) {
+      if (this.mask[i] !== "u") continue;
+      const ch = this.text[i];
+      if (ch === "*" || ch === "?" || (ch === "]" && bracket)) globs = true;
+      else if (ch === "[") bracket = true;
+    }
+    const braces = this.text.includes("{") && hasBraceExpansion(this.text, this.mask);
     return { text: this.text, dynamic: this.dynamic || braces, expands: globs || braces, quoted: this.quoted };
-  }
-
-  private unquotedOnly(): string {
-    return [...this.text].map((ch, i) => (this.mask[i] === "u" ? ch : " ")).join("");
   }
 }
 
