@@ -55,6 +55,7 @@ const CASES: Case[] = [
   { what: "a non-ASCII program name", line: "сurl x", runs: ["bash", "dash"] },
   { what: "text piped into sh", line: "echo hidden | sh", runs: ["bash", "dash"] },
   { what: "a here-string into sh", line: "sh <<< hidden", runs: ["bash"] },
+  { what: "text piped into sh -", line: "echo hidden | sh -", runs: ["bash", "dash"] },
   { what: "a here-document into bash", line: "bash <<EOF\nhidden\nEOF", runs: ["bash", "dash"] },
   {
     what: "a here-document into python3 -",

@@ -93,8 +93,9 @@ function readsCodeFromStdin(name: string, args: string[]): boolean {
   if (SHELLS.has(name)) {
     for (let i = 0; i < args.length; i++) {
       const arg = args[i] ?? "";
-      if (arg === "--") return args[i + 1] === undefined;
-      if (!/^[-+]./.test(arg)) return false;
+      if (arg === "--") return args[i + 1] === undefined || args[i + 1] === "-";
+      // `sh -` reads its script from stdin; any other operand is a script file.
+      if (!/^[-+]./.test(arg)) return arg === "-";
       if (/^-[^-]*s/.test(arg)) return true;
       if (/^-[^-]*c/.test(arg)) return false;
       if (["-o", "+o", "-O", "+O", "--rcfile", "--init-file"].includes(arg)) i++;
