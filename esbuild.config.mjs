@@ -1,5 +1,5 @@
 // Bundles the Node entry points into dist/. The PWA is built by Vite (mobile-web/vite.config.ts).
-import { readdirSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { build } from "esbuild";
 
 const common = {
@@ -11,6 +11,8 @@ const common = {
   logLevel: "warning",
   // Native and optional-heavy packages stay in node_modules, loaded at run time.
   external: ["better-sqlite3", "firebase-admin", "web-push", "bufferutil", "utf-8-validate"],
+  // The shell grammar's CommonJS build: its ES module one reads import.meta.url, which is empty in a CommonJS bundle.
+  alias: { "web-tree-sitter": "./node_modules/web-tree-sitter/tree-sitter.cjs" },
 };
 
 // `--production` (npm run package): the extension minified, without a source map, as it ships.
@@ -46,6 +48,11 @@ await Promise.all([
     external: [...common.external, "vscode", "mocha"],
   }),
 ]);
+// The shell grammar the approval gate parses with is WebAssembly that esbuild does not follow:
+// it goes beside the bundles, where extension/core/agent/policy/grammar.ts looks first.
+mkdirSync("dist", { recursive: true });
+copyFileSync("node_modules/web-tree-sitter/tree-sitter.wasm", "dist/tree-sitter.wasm");
+copyFileSync("node_modules/tree-sitter-bash/tree-sitter-bash.wasm", "dist/tree-sitter-bash.wasm");
 console.log(
-  `esbuild: dist/relay.js, dist/host.js, dist/start.js, dist/extension.js, dist/test/vscode/ in ${Date.now() - started} ms`,
+  `esbuild: dist/relay.js, dist/host.js, dist/start.js, dist/extension.js, dist/test/vscode/, dist/*.wasm in ${Date.now() - started} ms`,
 );

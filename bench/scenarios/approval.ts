@@ -9,6 +9,7 @@ import { startFakeOpenAI } from "../../test/support/fakeModels";
 import { makeWorkspace } from "../../test/support/workspace";
 import { startCrowd } from "../lib/crowd";
 import { floorClient, startFloor } from "../lib/floor";
+import { measureGate } from "../lib/gate";
 import { startHostProcess } from "../lib/hostProcess";
 import { pairedRawHost } from "../lib/rawHost";
 import { figure } from "../lib/results";
@@ -33,6 +34,9 @@ export const approval: Scenario = {
     const tether = await measureTether(ctx.tmp, idle, samples, ctx.log);
     ctx.log(`floor: ${samples} round trips with ${idle} idle connections`);
     const floor = await measureFloor(idle, samples, sizes);
+    const judgements = ctx.quick ? 2_000 : 20_000;
+    ctx.log(`gate: ${judgements} judgements of a 1 KB command line`);
+    const gate = await measureGate(judgements);
 
     const ms = (s: Summary, k: "p50" | "p99"): number => round(s[k]);
     const { full, relayPath } = tether;
@@ -54,6 +58,19 @@ export const approval: Scenario = {
         floor: ms(floor, "p99"),
       }),
       figure({
+        id: "gate-p50",
+        label: "approval gate: judge a 1 KB command line p50",
+        value: ms(gate.summary, "p50"),
+        unit: "ms",
+      }),
+      figure({
+        id: "gate-p99",
+        label: "approval gate: judge a 1 KB command line p99",
+        value: ms(gate.summary, "p99"),
+        unit: "ms",
+        goal: { op: "<=", value: 1 },
+      }),
+      figure({
         id: "relay-p50",
         label: "relay path only (host answers at once) p50",
         value: ms(relayPath, "p50"),
@@ -69,6 +86,11 @@ export const approval: Scenario = {
       }),
     );
     out.notes.push(
+      `The gate: the host's policy judging one command line of ${gate.bytes} bytes (${gate.commands} simple commands, ` +
+        "pipes, substitutions, quotes, a loop, a process substitution) before anyone is asked: parsing with tree-sitter's " +
+        "bash grammar (WebAssembly), copying the tree out of WebAssembly memory, walking it, and judging each command; " +
+        `${judgements} judgements in the bench process after 50 to warm up. It adds to the round trip once per command, ` +
+        "before the approval card is sent, not per decision.",
       `Measured from the phone starting to seal its decision to the phone having opened approval-resolved; ` +
         `${idle} idle paired phones (of other hosts) connected to the same relay process, \`tether-host\` in its own process, the phone in the bench process.`,
       `Sealed sizes on the wire: decision ${sizes.command} chars, approval-resolved ${sizes.event} chars, host reply ${sizes.reply} chars; ` +

@@ -4,6 +4,7 @@
 
 import type { DeviceRef, PolicyMode } from "../../protocol/index";
 import type { ModelPort } from "./agent/model/port";
+import type { ShellGrammar } from "./agent/policy/grammar";
 import { Policy, type PolicyRules } from "./agent/policy/policy";
 import type { ProcessRunner, WorkspaceFiles } from "./agent/tools/ports";
 import { createTools } from "./agent/tools/index";
@@ -23,6 +24,8 @@ export interface AgentSetup {
   mode: PolicyMode;
   rules: PolicyRules;
   homeDir: string;
+  /** The bash grammar the policy parses commands with, loaded once when the host starts (`loadShellGrammar`). */
+  grammar: ShellGrammar;
   resolveModel: (requested?: string) => ModelPort;
   maxParallel: number;
   self: DeviceRef;
@@ -51,6 +54,7 @@ export function createAgent(setup: AgentSetup): Agent {
       rules: setup.rules,
       workspaceRoot: mirror.root,
       homeDir: setup.homeDir,
+      grammar: setup.grammar,
       // Commands run through cmd.exe there, which the gate does not analyse.
       platform: setup.platform === "win32" ? "win32" : "posix",
     }),

@@ -7,6 +7,7 @@ import { basename } from "node:path";
 import type { ThreadEvent } from "../../protocol/index";
 import { resolveModel } from "../core/agent/model/config";
 import { ModelNotConfigured } from "../core/agent/model/port";
+import { loadShellGrammar } from "../core/agent/policy/grammar";
 import { createAgent } from "../core/agentHost";
 import { Host } from "../core/host";
 import { HostIdentity } from "../core/identity";
@@ -92,6 +93,7 @@ export async function runHeadlessHost(config: HostConfig): Promise<RunningHost> 
     mode: agentConfig.mode,
     rules: { allow: agentConfig.allow, deny: agentConfig.deny },
     homeDir: homedir(),
+    grammar: await loadShellGrammar(),
     resolveModel: (requested) => resolveModel({ ...modelOptions, model: requested ?? agentConfig.model }, process.env),
     maxParallel: agentConfig.maxThreads,
     self: { id: "host", name: `${config.name} (terminal)` },

@@ -4,6 +4,7 @@
 
 import { homedir } from "node:os";
 import * as vscode from "vscode";
+import { loadShellGrammar, type ShellGrammar } from "../core/agent/policy/grammar";
 import { createAgent, type Agent } from "../core/agentHost";
 import { Host } from "../core/host";
 import { HostIdentity } from "../core/identity";
@@ -48,6 +49,8 @@ export class HostSession implements vscode.Disposable {
   private running: Promise<Running> | undefined;
   /** The settings the current host started with. */
   private startedWith: EditorSettings | undefined;
+  /** Loaded at the first start and kept across restarts: a settings change does not change bash. */
+  private grammar: Promise<ShellGrammar> | undefined;
   private readonly started = new vscode.EventEmitter<Running>();
   /** Fires each time a host starts (at first use, and after a settings change restarts it). */
   readonly onDidStart = this.started.event;
@@ -107,6 +110,7 @@ export class HostSession implements vscode.Disposable {
       mode: settings.mode,
       rules: { allow: settings.allow, deny: settings.deny },
       homeDir: homedir(),
+      grammar: await (this.grammar ??= loadShellGrammar()),
       resolveModel: editorModelResolver(settings, this.keys),
       maxParallel: settings.maxThreads,
       self: { id: "editor", name },

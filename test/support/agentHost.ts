@@ -5,6 +5,7 @@ import { mkdtempSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import type { PolicyMode } from "../../protocol/index";
+import { shellGrammar } from "./shellGrammar";
 import { createAgent } from "../../extension/core/agentHost";
 import { resolveModel } from "../../extension/core/agent/model/config";
 import { Host } from "../../extension/core/host";
@@ -61,6 +62,7 @@ export async function startAgentHost(options: {
     mode: options.mode ?? "ask",
     rules: { allow: options.allow ?? [], deny: options.deny ?? [] },
     homeDir: homedir(),
+    grammar: await shellGrammar(),
     resolveModel: (requested) =>
       resolveModel(
         options.modelUrl ? { model: requested ?? "openai:test-model", baseUrl: options.modelUrl } : { model: requested },

@@ -6,6 +6,7 @@ import { mkdtempSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import type { PolicyMode, ThreadEvent } from "../../protocol/index";
+import { shellGrammar } from "./shellGrammar";
 import { createAgent } from "../../extension/core/agentHost";
 import { resolveModel } from "../../extension/core/agent/model/config";
 import { HostIdentity } from "../../extension/core/identity";
@@ -49,6 +50,7 @@ export async function startAgentThreads(options: {
     mode: options.mode ?? "ask",
     rules: { allow: [], deny: [] },
     homeDir: homedir(),
+    grammar: await shellGrammar(),
     resolveModel: (requested) => resolveModel({ model: requested ?? "openai:test-model", baseUrl: options.modelUrl }, {}),
     maxParallel: 2,
     self: { id: "host", name: "test-host" },

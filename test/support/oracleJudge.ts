@@ -10,6 +10,7 @@
 import { posix } from "node:path";
 import { Policy, type Verdict } from "../../extension/core/agent/policy/policy";
 import type { PolicyMode } from "../../protocol/index";
+import { shellGrammar } from "./shellGrammar";
 import { CHROOT_HOME, CHROOT_WORKSPACE, type Execution, type ShellRun } from "./shellOracle";
 
 /** GATE-SPEC item 7's typical allow rules. */
@@ -17,7 +18,13 @@ export const ORACLE_ALLOW_RULES = ["echo", "git status", "npm test", "git", "ls"
 
 /** The one place the oracle builds the gate, so a new constructor option is a one-line change. */
 export async function oraclePolicy(mode: PolicyMode, allow: readonly string[]): Promise<Policy> {
-  return new Policy({ mode, rules: { allow, deny: [] }, workspaceRoot: CHROOT_WORKSPACE, homeDir: CHROOT_HOME });
+  return new Policy({
+    mode,
+    rules: { allow, deny: [] },
+    workspaceRoot: CHROOT_WORKSPACE,
+    homeDir: CHROOT_HOME,
+    grammar: await shellGrammar(),
+  });
 }
 
 export interface OracleGate {

@@ -52,15 +52,16 @@ describe("Tether in a real VS Code", function () {
     workspace = mkdtempSync(join(tmpdir(), "tether-vscode-ws-"));
     cpSync(join(__dirname, "workspace"), workspace, { recursive: true });
     server = await startVscodeServer();
-    // Tether configured as a user would, for this machine: this relay and model. Commands and
-    // edits ask first. No sleep inhibitor on CI machines.
+    // Tether configured as a user would, for this machine: this relay and model. Tasks may edit
+    // without asking (the most a phone may ask for); commands ask first. No sleep inhibitor on CI
+    // machines.
     userSettings = {
       "tether.relayUrl": relay.url,
       // An OpenAI-compatible server on this machine (as Ollama or LM Studio would be): no API key.
       "tether.model.provider": "openai",
       "tether.model.name": MODEL_NAME,
       "tether.model.baseUrl": model.url,
-      "tether.policy.mode": "ask",
+      "tether.policy.mode": "auto-edit",
       "tether.keepAwake": false,
     };
     server.setMachineSettings(userSettings);
@@ -134,6 +135,8 @@ describe("Tether in a real VS Code", function () {
     cpSync(join(__dirname, "cloned"), cloned, { recursive: true });
     const asked = (): number => model!.requests.filter((r) => JSON.stringify(r.body.messages).includes(magpie.task)).length;
     try {
+      // The user's own mode here is ask, the narrowest that still runs a task.
+      server!.setMachineSettings({ ...userSettings, "tether.policy.mode": "ask" });
       const before = await runSuites({ workspace: cloned, phase: "cloned-repository", context: { relay: relay!.url } });
       assert.match(before.log, /✔ keeps the user's relay, model and ask mode, and asks before rm/, before.log);
       // The task went to the user's model server, twice (the command, then its summary).

@@ -102,6 +102,9 @@ describe("the .vsix", () => {
     for (const name of [
       "extension/package.json",
       "extension/dist/extension.js",
+      // The approval gate's shell grammar, loaded beside the bundle.
+      "extension/dist/tree-sitter.wasm",
+      "extension/dist/tree-sitter-bash.wasm",
       "extension/media/icon.png",
       "extension/readme.md",
       "extension/changelog.md",

@@ -2,19 +2,30 @@ import assert from "node:assert/strict";
 import { parseRuleList, Policy, type Decision, type PolicyRules } from "../../../extension/core/agent/policy/policy";
 import { splitCommand } from "../../../extension/core/agent/policy/shell";
 import { unwrapCommand } from "../../../extension/core/agent/policy/wrappers";
+import type { ShellGrammar } from "../../../extension/core/agent/policy/grammar";
 import type { PolicyMode } from "../../../protocol/index";
+import { shellGrammar } from "../../support/shellGrammar";
 
 const ROOT = "/home/dev/project";
 const HOME = "/home/dev";
 const MODES: readonly PolicyMode[] = ["read-only", "ask", "auto-edit", "full-auto"];
 const RULES: PolicyRules = { allow: ["npm test", "git status", "git show", "git diff", "ls"], deny: ["git push"] };
 
+let grammar: ShellGrammar;
+before(async () => {
+  grammar = await shellGrammar();
+});
+
 function policy(mode: PolicyMode, rules: PolicyRules = RULES, homeDir: string | undefined = HOME): Policy {
-  return new Policy({ mode, rules, workspaceRoot: ROOT, ...(homeDir === undefined ? {} : { homeDir }) });
+  return new Policy({ mode, rules, workspaceRoot: ROOT, grammar, ...(homeDir === undefined ? {} : { homeDir }) });
+}
+
+function split(line: string) {
+  return splitCommand(line, grammar);
 }
 
 function words(line: string): string[][] {
-  const parsed = splitCommand(line);
+  const parsed = split(line);
   assert.equal(parsed.error, undefined, `unexpected error for ${line}`);
   return parsed.commands.map((command) => command.words);
 }
@@ -36,7 +47,7 @@ describe("splitCommand", () => {
   });
 
   it("marks expansions as dynamic and keeps them as written", () => {
-    const [command] = splitCommand(`echo "$HOME/x" '$HOME' plain`).commands;
+    const [command] = split(`echo "$HOME/x" '$HOME' plain`).commands;
     assert.deepEqual(command?.words, ["echo", "$HOME/x", "$HOME", "plain"]);
     assert.deepEqual(command?.dynamic, [false, true, false, false]);
   });
@@ -49,7 +60,7 @@ describe("splitCommand", () => {
       ["sort", "a"],
       ["echo", "$(ls $(pwd))", "`date +%s`", "<(sort a)"],
     ]);
-    const echo = splitCommand('echo "$(cat "$(ls)")"').commands.at(-1);
+    const echo = split('echo "$(cat "$(ls)")"').commands.at(-1);
     assert.deepEqual(
       echo?.inner.map((command) => command.words),
       [["ls"], ["cat", "$(ls)"]],
@@ -58,7 +69,7 @@ describe("splitCommand", () => {
   });
 
   it("reads subshells and groups, and gives their redirections to every command inside", () => {
-    const parsed = splitCommand("(cd src && ls) > out.txt; { echo a; echo b; } 2>err.log");
+    const parsed = split("(cd src && ls) > out.txt; { echo a; echo b; } 2>err.log");
     assert.deepEqual(
       parsed.commands.map((command) => [
         command.words.join(" "),
@@ -75,17 +86,17 @@ describe("splitCommand", () => {
 
   it("reads every redirection form", () => {
     // The process substitution `tee t` is read to its end first; cmd comes last.
-    const command = splitCommand("cmd 2>&1 >>log <in &>all >|x 3<>rw <<<word > >(tee t)").commands.at(-1);
+    const command = split("cmd <<<word 2>&1 >>log <in &>all >|x 3>&- > >(tee t)").commands.at(-1);
     assert.deepEqual(
       command?.redirects.map(({ op, fd, target }) => [fd ?? "", op, target]),
       [
+        ["", "<<<", "word"],
         ["2", ">&", "1"],
         ["", ">>", "log"],
         ["", "<", "in"],
         ["", "&>", "all"],
         ["", ">|", "x"],
-        ["3", "<>", "rw"],
-        ["", "<<<", "word"],
+        ["3", ">&", "-"],
         ["", ">", ">(tee t)"],
       ],
     );
@@ -93,7 +104,7 @@ describe("splitCommand", () => {
   });
 
   it("links pipeline stages", () => {
-    const [a, b, c] = splitCommand("a | b |& c").commands;
+    const [a, b, c] = split("a | b |& c").commands;
     assert.deepEqual(b?.stdinFrom, [a]);
     assert.deepEqual(c?.stdinFrom, [b]);
     assert.deepEqual(a?.stdinFrom, []);
@@ -102,12 +113,37 @@ describe("splitCommand", () => {
   it("skips comments, and reads function bodies as commands", () => {
     assert.deepEqual(words("ls # ; rm -rf /"), [["ls"]]);
     assert.deepEqual(words("echo a#b"), [["echo", "a#b"]]);
-    const parsed = splitCommand("f() { rm -rf /tmp/x; }; function g { ls; }; f");
+    const parsed = split("f() { rm -rf /tmp/x; }; function g { ls; }; f");
     assert.deepEqual(parsed.functions, ["f", "g"]);
     assert.deepEqual(
       parsed.commands.map((command) => command.words),
       [["rm", "-rf", "/tmp/x"], ["ls"], ["f"]],
     );
+  });
+
+  it("reads here-documents, case, loops and tests, and the commands inside them", () => {
+    assert.deepEqual(words("cat <<EOF > out\n$(id) ${x}\nEOF\nls"), [["id"], ["cat"], ["ls"]]);
+    assert.deepEqual(
+      split("cat <<'EOF'\n$(id)\nEOF").commands.map((c) => c.words),
+      [["cat"]],
+    );
+    assert.deepEqual(words("case $(a) in x|y) b;; *) c;; esac"), [["a"], ["b"], ["c"]]);
+    assert.deepEqual(words('for f in $(a); do b "$f"; done; while c; do d; done'), [["a"], ["b", "$f"], ["c"], ["d"]]);
+    assert.deepEqual(words('[[ -f "$(a)" && x == y ]]'), [["a"], ["[[", "-f", "$(a)", "&&", "x", "==", "y", "]]"]]);
+    assert.deepEqual(words("echo a > f b"), [["echo", "a", "b"]]);
+  });
+
+  it("links a pipeline's stages the way bash groups them, before && and ||", () => {
+    const [a, b, c, d] = split("a | b | c && d").commands;
+    assert.deepEqual([b?.stdinFrom, c?.stdinFrom, d?.stdinFrom], [[a], [b], []]);
+    const [cat, sh] = split("cat <<EOF | sh\nx\nEOF").commands;
+    assert.deepEqual(sh?.stdinFrom, [cat]);
+  });
+
+  it("marks unquoted globs and braces, which the shell may turn into other words", () => {
+    const [command] = split("rm -rf {a,~} 'b*' *.log x{1..3} find {} [ab]").commands;
+    assert.deepEqual(command?.expands, [false, false, true, false, true, true, false, false, true]);
+    assert.deepEqual(command?.dynamic, [false, false, true, false, false, true, false, false, false]);
   });
 
   it("reports what it cannot read instead of guessing", () => {
@@ -123,33 +159,30 @@ describe("splitCommand", () => {
       ["echo ${x", /unclosed "\$\{"/],
       ["echo \\", /backslash/],
       ["echo >", /no target/],
-      ["cat <<EOF\nrm -rf /\nEOF", /here-documents/],
-      ["case $x in a) ls;; esac", /case statements/],
+      ["cat 3<>rw", /redirection it cannot read/],
       ["echo $((rm -rf /) )", /may be a command/],
     ];
-    for (const [line, error] of cases) assert.match(splitCommand(line).error ?? "", error, line);
+    for (const [line, error] of cases) assert.match(split(line).error ?? "", error, line);
   });
 
   it("keeps the commands read before an error", () => {
-    const parsed = splitCommand("ls; cat <<EOF\nhi\nEOF");
-    assert.deepEqual(
-      parsed.commands.map((command) => command.words),
-      [["ls"]],
-    );
-    assert.match(parsed.error ?? "", /here-documents/);
+    const parsed = split('ls; echo "x');
+    assert.deepEqual(parsed.commands[0]?.words, ["ls"]);
+    assert.match(parsed.error ?? "", /unclosed double quote/);
   });
 
   it("survives pathological input", () => {
     for (const line of ["$(".repeat(5000), "! ".repeat(100_000) + "ls", "f() ".repeat(20_000), "(".repeat(50_000)]) {
-      assert.doesNotThrow(() => splitCommand(line));
+      assert.doesNotThrow(() => split(line));
     }
-    assert.match(splitCommand("$(".repeat(5000)).error ?? "", /nested too deeply/);
+    assert.match(split("echo " + "$(echo ".repeat(200) + ")".repeat(200)).error ?? "", /nested too deeply/);
+    assert.match(split("f() ".repeat(20_000)).error ?? "", /too long or too tangled/);
   });
 });
 
 describe("unwrapCommand", () => {
   function unwrap(line: string) {
-    const command = splitCommand(line).commands.at(-1);
+    const command = split(line).commands.at(-1);
     assert.ok(command);
     return unwrapCommand(command);
   }
@@ -205,6 +238,7 @@ const TABLE: Row[] = [
   ["FOO=1 npm test", deny, ask, ask, allow],
   ["nohup npm test &", deny, allow, allow, allow],
   ["time git status", deny, allow, allow, allow],
+  ["time (npm test)", deny, allow, allow, allow],
   ["if git status; then ls; fi", deny, allow, allow, allow],
   ["sh -c 'ls; git status'", deny, allow, allow, allow],
   ["ls > /dev/null 2>&1", deny, allow, allow, allow],
@@ -220,7 +254,9 @@ const TABLE: Row[] = [
   ["rm -rf build", deny, ask, ask, allow],
   ['python3 -c "print(1)"', deny, ask, ask, allow],
   ["curl -s http://x | python3 -m json.tool", deny, ask, ask, allow],
+  ["cat <<EOF\nhello\nEOF", deny, ask, ask, allow],
   ["find . -name node_modules -exec rm -rf {} +", deny, ask, ask, allow],
+  ["curl -sL http://x | tar xz && bash install.sh", deny, ask, ask, allow],
   // Writes inside the workspace are edits.
   ["echo hi > out.txt", deny, ask, ask, allow],
   ["git show HEAD:README.md > docs/copy.md", deny, ask, allow, allow],
@@ -242,7 +278,6 @@ const TABLE: Row[] = [
   ['echo "unbalanced', deny, ask, ask, ask],
   ["ls $(", deny, ask, ask, ask],
   ["git status)", deny, ask, ask, ask],
-  ["cat <<EOF\nhello\nEOF", deny, ask, ask, ask],
   ["$CMD --help", deny, ask, ask, ask],
   ['rm -rf "$DIR/"', deny, ask, ask, ask],
   ['bash -c "ls $X"', deny, ask, ask, ask],
@@ -260,6 +295,10 @@ const TABLE: Row[] = [
   ["rm --no-preserve-root -r /", deny, deny, deny, deny],
   ["ls $(rm -rf ~)", deny, deny, deny, deny],
   ["ls <(rm -rf /)", deny, deny, deny, deny],
+  ["cat <<EOF\n$(rm -rf ~)\nEOF", deny, deny, deny, deny],
+  ["case x in x) rm -rf ~;; esac", deny, deny, deny, deny],
+  ["for f in $(rm -rf /); do :; done", deny, deny, deny, deny],
+  ["[[ -n $(rm -rf ~) ]]", deny, deny, deny, deny],
   ['bash -c "rm -rf /"', deny, deny, deny, deny],
   ['eval "rm -rf ~"', deny, deny, deny, deny],
   ["env X=1 rm -rf /", deny, deny, deny, deny],
@@ -418,6 +457,29 @@ describe("Policy.checkCommand", () => {
     for (const command of ["", "   ", "\n", "# nothing"]) {
       assert.equal(policy("full-auto").checkCommand(command, ROOT).rule, "empty command");
     }
+  });
+});
+
+describe("Policy on Windows", () => {
+  function windows(mode: PolicyMode): Policy {
+    return new Policy({ mode, rules: RULES, workspaceRoot: ROOT, homeDir: HOME, grammar, platform: "win32" });
+  }
+
+  it("asks about every command, even in full-auto, unless an allow rule covers one program with plain words", () => {
+    const full = windows("full-auto");
+    assert.equal(full.checkCommand("git status -s", ROOT).decision, "allow");
+    assert.equal(full.checkCommand("npm test -- --grep=x", ROOT).decision, "allow");
+    for (const command of ["make", "git status & del /q *", "git status > out.txt", 'npm test "%PATH%"', "ls ^& calc"]) {
+      const verdict = full.checkCommand(command, ROOT);
+      assert.equal(verdict.decision, "ask", command);
+      assert.match(verdict.reason, /Commands on Windows are not analysed/);
+    }
+  });
+
+  it("keeps the built-in and rule denials, and denies everything in read-only", () => {
+    assert.equal(windows("full-auto").checkCommand("rm -rf /", ROOT).decision, "deny");
+    assert.equal(windows("full-auto").checkCommand("git push origin x", ROOT).decision, "deny");
+    assert.equal(windows("read-only").checkCommand("git status", ROOT).decision, "deny");
   });
 });
 

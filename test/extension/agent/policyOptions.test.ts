@@ -6,13 +6,20 @@ import { Policy, type PolicyRules } from "../../../extension/core/agent/policy/p
 import { PROGRAM_TABLES } from "../../../extension/core/agent/policy/programs";
 import { sedEffects } from "../../../extension/core/agent/policy/scripts";
 import type { PolicyMode } from "../../../protocol/index";
+import type { ShellGrammar } from "../../../extension/core/agent/policy/grammar";
+import { shellGrammar } from "../../support/shellGrammar";
+
+let grammar: ShellGrammar;
+before(async () => {
+  grammar = await shellGrammar();
+});
 
 const ROOT = "/home/dev/project";
 
 /** The one place Policy objects are made here. */
 function makePolicy(mode: PolicyMode, allow: string[], deny: string[] = []): Policy {
   const rules: PolicyRules = { allow, deny };
-  return new Policy({ mode, rules, workspaceRoot: ROOT, homeDir: "/home/dev" });
+  return new Policy({ mode, rules, workspaceRoot: ROOT, homeDir: "/home/dev", grammar });
 }
 
 /** [row as "program option", the rule, a plain use it allows, a use showing the option]. */

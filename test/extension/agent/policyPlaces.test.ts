@@ -3,6 +3,13 @@
 import assert from "node:assert/strict";
 import { Policy, type Decision, type PolicyRules } from "../../../extension/core/agent/policy/policy";
 import type { PolicyMode } from "../../../protocol/index";
+import type { ShellGrammar } from "../../../extension/core/agent/policy/grammar";
+import { shellGrammar } from "../../support/shellGrammar";
+
+let grammar: ShellGrammar;
+before(async () => {
+  grammar = await shellGrammar();
+});
 
 const ROOT = "/home/dev/project";
 const MODES: readonly PolicyMode[] = ["read-only", "ask", "auto-edit", "full-auto"];
@@ -10,7 +17,7 @@ const MODES: readonly PolicyMode[] = ["read-only", "ask", "auto-edit", "full-aut
 /** The one place Policy objects are made here. */
 function makePolicy(mode: PolicyMode, allow: string[] = [], platform?: "posix" | "win32", deny: string[] = []): Policy {
   const rules: PolicyRules = { allow, deny };
-  return new Policy({ mode, rules, workspaceRoot: ROOT, homeDir: "/home/dev", ...(platform ? { platform } : {}) });
+  return new Policy({ mode, rules, workspaceRoot: ROOT, homeDir: "/home/dev", grammar, ...(platform ? { platform } : {}) });
 }
 
 function decisions(command: string, allow: string[], platform?: "posix" | "win32"): Decision[] {

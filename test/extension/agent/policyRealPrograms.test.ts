@@ -9,10 +9,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Policy, type Verdict } from "../../../extension/core/agent/policy/policy";
 import type { PolicyMode } from "../../../protocol/index";
+import type { ShellGrammar } from "../../../extension/core/agent/policy/grammar";
+import { shellGrammar } from "../../support/shellGrammar";
+
+let grammar: ShellGrammar;
+before(async () => {
+  grammar = await shellGrammar();
+});
 
 /** The one place Policy objects are made here. */
 function makePolicy(mode: PolicyMode, allow: string[], root: string): Policy {
-  return new Policy({ mode, rules: { allow, deny: [] }, workspaceRoot: root, homeDir: "/nonexistent-home" });
+  return new Policy({ mode, rules: { allow, deny: [] }, workspaceRoot: root, homeDir: "/nonexistent-home", grammar });
 }
 
 function bash(line: string, cwd: string): void {

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { Policy, type PolicyRules, type Verdict } from "../../../extension/core/agent/policy/policy";
 import type { PolicyMode } from "../../../protocol/index";
+import { shellGrammar } from "../../support/shellGrammar";
 import { HOME, NO_RULES, POLICY_CASES, TYPICAL_RULES, WORKSPACE, type PolicyCase } from "./policyCases";
 
 const MODES: readonly PolicyMode[] = ["read-only", "ask", "auto-edit", "full-auto"];
@@ -12,18 +13,16 @@ const MINIMUM_ROWS = 200;
 
 type PolicyFor = (mode: PolicyMode, row: PolicyCase) => Policy;
 
-/**
- * The one place the table builds a Policy. The gate's options are changing: once it takes a
- * parsed shell grammar, load it here (`const grammar = await shellGrammar()` from
- * test/support/shellGrammar.ts) and pass it along with the other options.
- */
+/** The one place the table builds a Policy, with the bash grammar a host loads once at start. */
 async function policyBuilder(): Promise<PolicyFor> {
+  const grammar = await shellGrammar();
   return (mode, row) => {
     const options = {
       mode,
       rules: rulesOf(row),
       workspaceRoot: WORKSPACE,
       homeDir: HOME,
+      grammar,
       ...(row.platform === undefined ? {} : { platform: row.platform }),
     };
     return new Policy(options);

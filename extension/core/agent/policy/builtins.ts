@@ -4,6 +4,7 @@
 // touch the workspace, which is the modes' business.
 
 import type { DangerousPlace, Places } from "./places";
+import type { ShellGrammar } from "./grammar";
 import { splitCommand, type SimpleCommand } from "./shell";
 import { builtIn, strictest, verdict, type Verdict } from "./verdict";
 import { basename, findActions, MAX_SCRIPT_DEPTH, SHELLS, unwrapCommand, type Unwrapped } from "./wrappers";
@@ -45,8 +46,9 @@ export function builtInCheck(
   unwrapped: Unwrapped,
   places: Places,
   cwd: string | undefined,
+  grammar: ShellGrammar,
 ): Verdict | undefined {
-  if (runsDownload(command, unwrapped)) {
+  if (runsDownload(command, unwrapped, grammar)) {
     return builtIn("pipes a download into a shell", "It runs code straight from the internet without showing it to you.");
   }
   const programs = [...unwrapped.layers, ...(unwrapped.kind === "program" ? [unwrapped.words] : [])];
@@ -194,7 +196,7 @@ function gitPush({ words, dynamic }: Program): Verdict | undefined {
 }
 
 /** `curl … | sh`, `bash <(curl …)`, `sh -c "$(curl …)"`, `curl … | python3`: a download run as code. */
-function runsDownload(command: SimpleCommand, unwrapped: Unwrapped): boolean {
+function runsDownload(command: SimpleCommand, unwrapped: Unwrapped, grammar: ShellGrammar): boolean {
   let code = unwrapped.kind === "script";
   let fromStdin = code;
   if (unwrapped.kind === "program") {
@@ -206,7 +208,7 @@ function runsDownload(command: SimpleCommand, unwrapped: Unwrapped): boolean {
   }
   if (!code) return false;
   const sources = [...command.inner, ...(fromStdin ? upstream(command) : [])];
-  return sources.some((source) => isDownload(source, 0));
+  return sources.some((source) => isDownload(source, 0, grammar));
 }
 
 /** Every command whose output may reach `command`'s stdin, through any number of pipes. */
@@ -222,9 +224,13 @@ function upstream(command: SimpleCommand): SimpleCommand[] {
   return [...seen];
 }
 
-function isDownload(command: Pick<SimpleCommand, "words" | "dynamic">, depth: number): boolean {
+function isDownload(
+  command: Pick<SimpleCommand, "words" | "dynamic" | "expands">,
+  depth: number,
+  grammar: ShellGrammar,
+): boolean {
   const unwrapped = unwrapCommand(command);
   if (unwrapped.kind === "program") return DOWNLOADERS.has(basename(unwrapped.words[0] ?? ""));
   if (unwrapped.kind !== "script" || depth >= MAX_SCRIPT_DEPTH) return false;
-  return splitCommand(unwrapped.text).commands.some((inner) => isDownload(inner, depth + 1));
+  return splitCommand(unwrapped.text, grammar).commands.some((inner) => isDownload(inner, depth + 1, grammar));
 }

@@ -20,6 +20,8 @@ import {
   shellAssignments,
   type Assigned,
 } from "./environment";
+import { failClosed } from "./constructs";
+import type { ShellGrammar } from "./grammar";
 import { absolute, Places } from "./places";
 import { gitSubcommand } from "./gitOptions";
 import { PROGRAM_TABLES, uncoveredOption } from "./programs";
@@ -50,7 +52,9 @@ export interface PolicyOptions {
   workspaceRoot: string;
   /** Where `~` and `$HOME` point. Without it, writes there cannot be placed and ask. */
   homeDir?: string;
-  /** The shell commands run through: `win32` is cmd.exe, whose grammar is not analysed. Default posix. */
+  /** The bash grammar command lines are parsed with, loaded once by the host (`loadShellGrammar`). */
+  grammar: ShellGrammar;
+  /** Where commands run: on Windows they go through cmd.exe, whose grammar is not analysed (default posix). */
   platform?: "posix" | "win32";
 }
 
@@ -87,8 +91,8 @@ export class Policy {
     this.seeing = new Places(options.workspaceRoot, options.homeDir);
     this.blind = new Places(options.workspaceRoot, undefined);
     this.places = this.seeing;
-    this.allowRules = compileRules(options.rules?.allow ?? []);
-    this.denyRules = compileRules(options.rules?.deny ?? []);
+    this.allowRules = compileRules(options.rules?.allow ?? [], options.grammar);
+    this.denyRules = compileRules(options.rules?.deny ?? [], options.grammar);
   }
 
   /** `cwd` is absolute, inside the workspace. */
@@ -139,7 +143,7 @@ export class Policy {
   /** A verdict per command of the line, in order; none when it runs nothing at all. */
   private line(text: string, cwd: string | undefined, depth: number): Verdict[] {
     if (depth > MAX_SCRIPT_DEPTH) return [unanalysable("it nests shell commands too deeply")];
-    const parsed = splitCommand(text);
+    const parsed = splitCommand(text, this.options.grammar);
     const verdicts: Verdict[] = [];
     const bomb = forkBomb(text);
     if (bomb) verdicts.push(bomb);
@@ -173,7 +177,10 @@ export class Policy {
     const program = unwrapped.kind === "program" ? unwrapped : undefined;
     // Redirections are opened by the shell, in its directory; `env -C dir` moves only the program.
     const programCwd = program?.cwdChanged ? undefined : cwd;
-    const checks: (Verdict | undefined)[] = [builtInCheck(command, unwrapped, this.places, programCwd)];
+    const checks: (Verdict | undefined)[] = [
+      builtInCheck(command, unwrapped, this.places, programCwd, this.options.grammar),
+      failClosed(command, unwrapped),
+    ];
     for (const words of [...unwrapped.layers, ...(program ? [program.words] : [])]) {
       const rule = findRule(this.denyRules, words);
       if (rule) checks.push(verdict("deny", `deny rule "${rule.text}"`, `Your rule "${rule.text}" denies it.`));
@@ -267,8 +274,9 @@ export class Policy {
 
   private redirect(redirect: Redirect, cwd: string | undefined): Verdict | undefined {
     const { op, target } = redirect;
-    // `<`, `<<<` and `<&` read; `2>&1` and `>&-` copy or close a descriptor.
-    if (op === "<" || op === "<<<" || op === "<&" || (op === ">&" && /^([0-9]+|-)$/.test(target))) return undefined;
+    // `<`, `<<<`, here-documents and `<&` read; `2>&1` and `>&-` copy or close a descriptor.
+    if (op === "<" || op === "<<<" || op === "<<" || op === "<<-" || op === "<&" || (op === ">&" && /^([0-9]+|-)$/.test(target)))
+      return undefined;
     return this.write(target, redirect.dynamic, cwd, "redirect");
   }
 
@@ -302,9 +310,9 @@ export class Policy {
       const path = this.places.resolve(start.text, start.dynamic, cwd);
       return path !== undefined && this.places.inWorkspace(path);
     });
-    return commands.map(({ words, dynamic }) => {
+    return commands.map(({ words, dynamic, expands }) => {
       const found = words.map((word, i) => (dynamic[i] ?? false) || (!inside && word.includes("{}")));
-      const command: SimpleCommand = { words, dynamic: found, redirects: [], stdinFrom: [], inner: [] };
+      const command: SimpleCommand = { words, dynamic: found, expands, redirects: [], stdinFrom: [], inner: [] };
       return this.command(command, unwrapCommand(command), cwd, depth);
     });
   }
@@ -347,10 +355,10 @@ export function parseRuleList(text: string): string[] {
 }
 
 /** Rules are split like commands, so `npm "test"` and `npm test` are the same rule. */
-function compileRules(texts: readonly string[]): Rule[] {
+function compileRules(texts: readonly string[], grammar: ShellGrammar): Rule[] {
   return texts.flatMap((raw) => {
     const text = raw.trim();
-    const parsed = splitCommand(text);
+    const parsed = splitCommand(text, grammar);
     const only = parsed.commands[0];
     const simple = parsed.error === undefined && parsed.commands.length === 1 && only?.redirects.length === 0;
     const words = simple && only ? only.words : text.split(/\s+/).filter((word) => word !== "");

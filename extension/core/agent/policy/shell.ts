@@ -1,22 +1,25 @@
-// A shell command-line splitter for the approval policy. It finds every simple command a line
-// would run and every file it would redirect into, so each can be judged on its own. It follows
-// POSIX sh, plus the bash forms agents write, where that matters for safety: quotes (`'…'`,
-// `"…"`, `$'…'`) and backslashes; `;` `&&` `||` `|` `&` and newlines; `$(…)`, `$((…))` and
-// backticks at any depth; `( … )` and `{ …; }`; `<(…)` and `>(…)`; redirections; function
-// definitions. What runs behind wrappers (`env X=1 cmd`, `sh -c '…'`, `xargs`) is wrappers.ts.
+// The command line as the approval policy sees it: every simple command it would run and every
+// file it would redirect into, so each can be judged on its own. It walks the syntax tree of
+// tree-sitter's bash grammar (grammar.ts). What runs behind wrappers (`env X=1 cmd`,
+// `sh -c '…'`, `xargs`) is wrappers.ts.
 //
 // It is a safety net, not a shell. It expands nothing (variables, globs, braces, aliases): an
 // expansion stays in its word as written and marks the word dynamic, so the policy never has to
-// guess a value. Here-documents, `case`, `$((` that may be a command, and anything unbalanced stop
-// it with an `error`, and the policy then asks a person: what it cannot read it never allows.
+// guess a value. Every node kind it meets has a rule here or in words.ts; anything else, and
+// every ERROR or MISSING node, stops it with an `error`, and the policy then asks a person: what
+// it cannot read it never allows. Where the grammar is known to read a line differently from bash
+// (a carriage return before `#`, quotes inside `${…}`), the line is refused too.
+
+import type { ShellGrammar, SyntaxNode } from "./grammar";
+import { arithmetic, readWord, subscript, type Word, type WordWalker } from "./words";
 
 /** One redirection of a simple command, e.g. `2>>log.txt`. */
 export interface Redirect {
-  /** `>`, `>>`, `>|`, `&>`, `&>>`, `<>`, `<`, `<<<`, `>&` or `<&`. */
+  /** `>`, `>>`, `>|`, `&>`, `&>>`, `<`, `<<<`, `<<`, `<<-`, `>&` or `<&` (`>&-` is `>&` with target `-`). */
   op: string;
   /** The file descriptor written before the operator (`2` in `2>`), if any. */
   fd?: string;
-  /** The target after quote removal; expansions are kept as written (`$HOME/x`, `$(pwd)`, `<(sort a)`). */
+  /** The target after quote removal; expansions are kept as written (`$HOME/x`, `$(pwd)`, `<(sort a)`); a here-document's delimiter. */
   target: string;
   /** The target holds an expansion, so its value is only known at run time. */
   dynamic: boolean;
@@ -24,10 +27,12 @@ export interface Redirect {
 
 /** A program with its arguments, as the shell would run it. */
 export interface SimpleCommand {
-  /** Words after quote removal; leading assignments (`X=1`) and reserved words (`if`, `then`…) included. */
+  /** Words after quote removal; leading assignments (`X=1`) included, and `[[`…`]]` for a test. */
   words: string[];
-  /** `dynamic[i]`: `words[i]` holds an expansion (`$X`, `$(…)`, backticks) only known at run time. */
+  /** `dynamic[i]`: `words[i]` holds an expansion (`$X`, `$(…)`, backticks, braces) only known at run time. */
   dynamic: boolean[];
+  /** `expands[i]`: `words[i]` holds unquoted glob or brace characters, so the shell may turn it into other words. */
+  expands: boolean[];
   redirects: Redirect[];
   /** The commands of the previous pipeline stage: in `a | b`, b's `stdinFrom` is [a]. */
   stdinFrom: SimpleCommand[];
@@ -40,39 +45,41 @@ export interface ParsedCommandLine {
   commands: SimpleCommand[];
   /** Functions the line defines; their bodies are among `commands`, since they may be called. */
   functions: string[];
-  /** Why the line cannot be analysed (a phrase: "it has an unclosed double quote"); `commands` then holds what came before. */
+  /** Why the line cannot be analysed (a phrase: "it has an unclosed double quote"); `commands` may be incomplete. */
   error?: string;
 }
 
-export function splitCommand(line: string): ParsedCommandLine {
+export function splitCommand(line: string, grammar: ShellGrammar): ParsedCommandLine {
   const out: ParsedCommandLine = { commands: [], functions: [] };
-  try {
-    new Parser(line, out, 0).list(undefined);
-  } catch (error) {
-    // A RangeError is the stack running out on a pathological line (`f() g() h() …` many times over).
-    if (!(error instanceof ParseError || error instanceof RangeError)) throw error;
-    out.error = error instanceof ParseError ? error.message : "it is nested too deeply";
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  const control = /[\x00-\x08\x0b-\x1f\x7f]/.exec(line);
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).padStart(4, "0").toUpperCase();
+    out.error = `it holds a control character (U+${code}) that shells and this checker may read differently`;
   }
+  const root = grammar.parse(line);
+  if (root) new Walker(grammar, out).program(root);
+  else out.error ??= "it is too long or too tangled to read in time";
   return out;
 }
 
-const MAX_DEPTH = 32;
-const BLANKS = " \t\r";
-const METACHARS = " \t\r\n;&|<>()";
-// Longest first, so `>>` is not read as `>` followed by `>`.
-const REDIRECT_OPS = ["&>>", "&>", "<<<", "<<-", "<<", "<>", "<&", ">>", ">&", ">|", "<", ">"];
-// `$'…'` escapes: one letter (`\n`), or a number (`\x2f`, `\u00e9`, `\057`) read by the pattern in that radix.
-const ANSI_C_LETTERS = new Map(
-  Object.entries({ n: "\n", t: "\t", r: "\r", a: "\x07", b: "\b", e: "\x1b", E: "\x1b", f: "\f", v: "\v" }),
-);
-const ANSI_C_NUMBERS: [RegExp, number][] = [
-  [/x([0-9a-fA-F]{1,2})/y, 16],
-  [/u([0-9a-fA-F]{1,4})/y, 16],
-  [/U([0-9a-fA-F]{1,8})/y, 16],
-  [/([0-7]{1,3})/y, 8],
-];
-
-class ParseError extends Error {}
+/**
+ * The first ERROR or MISSING node, in reading order, to name it; a loop with a bound, since a
+ * pathological line nests thousands deep (the caller knows there is one from `hasError`).
+ */
+function firstProblem(root: SyntaxNode): SyntaxNode | undefined {
+  const stack = [root];
+  let steps = 0;
+  for (let node = stack.pop(); node && ++steps < 2000; node = stack.pop()) {
+    if (node.isMissing || node.type === "ERROR") return node;
+    if (!node.hasError) continue;
+    for (let i = node.childCount - 1; i >= 0; i--) {
+      const child = node.child(i);
+      if (child) stack.push(child); // never null here; the type allows it
+    }
+  }
+  return undefined;
+}
 
 /** The commands a piece of the line runs; `main` leaves out those nested in substitutions. */
 interface Group {
@@ -80,8 +87,32 @@ interface Group {
   main: SimpleCommand[];
 }
 
+// Deep enough for any real line; a pathological one (`$(` five thousand times) asks instead of overflowing the stack.
+const MAX_DEPTH = 150;
+const REDIRECTS = new Set(["file_redirect", "heredoc_redirect", "herestring_redirect"]);
+// Statements whose named children are statements, run in order.
+const BLOCKS = new Set([
+  "program",
+  "subshell",
+  "do_group",
+  "if_statement",
+  "elif_clause",
+  "else_clause",
+  "while_statement",
+  "negated_command",
+  "list",
+]);
+
+function literal(text: string): Word {
+  return { text, dynamic: false, expands: false, quoted: false };
+}
+
 function newCommand(): SimpleCommand {
-  return { words: [], dynamic: [], redirects: [], stdinFrom: [], inner: [] };
+  return { words: [], dynamic: [], expands: [], redirects: [], stdinFrom: [], inner: [] };
+}
+
+function empty(): Group {
+  return { all: [], main: [] };
 }
 
 function merge(into: Group, from: Group): void {
@@ -89,411 +120,350 @@ function merge(into: Group, from: Group): void {
   into.main.push(...from.main);
 }
 
-class Parser {
-  private pos = 0;
+function pushWord(command: SimpleCommand, word: Word): void {
+  command.words.push(word.text);
+  command.dynamic.push(word.dynamic);
+  command.expands.push(word.expands);
+}
+
+class Walker implements WordWalker {
+  private depth = 0;
 
   constructor(
-    private readonly src: string,
+    private readonly grammar: ShellGrammar,
     private readonly out: ParsedCommandLine,
-    private depth: number,
   ) {}
 
-  /** Commands separated by `;`, `&`, `&&`, `||` and newlines, up to `closer` or the end. */
-  list(closer: ")" | "}" | undefined): Group {
-    if (++this.depth > MAX_DEPTH) throw new ParseError("it is nested too deeply");
-    const group: Group = { all: [], main: [] };
-    for (;;) {
-      // Stray separators are skipped rather than refused: the rest is analysed either way.
-      this.skipBlanks("\n;&|");
-      if (this.pos >= this.src.length) {
-        if (closer) throw new ParseError(`it has a "${closer === ")" ? "(" : "{"}" that is never closed`);
-        break;
-      }
-      if (closer === ")" && this.peek(")")) {
-        this.pos++;
-        break;
-      }
-      if (closer === "}" && this.atReserved("}")) {
-        this.pos++;
-        break;
-      }
-      if (this.peek(")")) throw new ParseError('it has a ")" without a matching "("');
-      merge(group, this.pipeline());
-    }
+  fail(why: string): void {
+    this.out.error ??= why;
+  }
+
+  enter(): boolean {
+    if (++this.depth <= MAX_DEPTH) return true;
     this.depth--;
+    this.fail("it is nested too deeply");
+    return false;
+  }
+
+  leave(): void {
+    this.depth--;
+  }
+
+  /** A whole line (or a backtick body read again): refused when the grammar could not read all of it. */
+  program(root: SyntaxNode): Group {
+    if (root.hasError) {
+      const problem = firstProblem(root);
+      this.fail(!problem ? "it has a syntax error" : problem.isMissing ? missing(problem.type) : syntaxError(problem));
+    }
+    return this.statements(root);
+  }
+
+  /** The named children of `node`, each a statement, in order. */
+  statements(node: SyntaxNode): Group {
+    const group = empty();
+    for (const child of node.namedChildren) merge(group, this.statement(child));
     return group;
   }
 
-  private pipeline(): Group {
-    const group: Group = { all: [], main: [] };
-    let previous: SimpleCommand[] = [];
-    for (;;) {
-      const stage = this.element();
-      for (const command of stage.main) command.stdinFrom.push(...previous);
-      merge(group, stage);
-      this.skipBlanks();
-      if (this.peek("||") || !this.peek("|")) return group;
-      this.pos += this.peek("|&") ? 2 : 1;
-      this.skipBlanks("\n");
-      previous = stage.main;
+  private statement(node: SyntaxNode): Group {
+    if (!this.enter()) return empty();
+    try {
+      return this.statementInner(node);
+    } finally {
+      this.leave();
     }
   }
 
-  private element(): Group {
-    this.skipBlanks();
-    while (this.atReserved("!")) {
-      this.pos++;
-      this.skipBlanks();
+  private statementInner(node: SyntaxNode): Group {
+    if (node.isMissing) {
+      this.fail(missing(node.type));
+      return empty();
     }
-    if (this.peek("(")) {
-      this.pos++;
-      return this.compound(this.list(")"));
-    }
-    if (this.atReserved("{")) {
-      this.pos++;
-      return this.compound(this.list("}"));
-    }
-    return this.simple();
-  }
-
-  /** Redirections after `( … )` or `{ …; }` apply to every command inside. */
-  private compound(body: Group): Group {
-    const carrier = newCommand();
-    this.redirections(carrier);
-    if (carrier.redirects.length === 0) return body;
-    const all = [...carrier.inner, ...body.all];
-    if (body.main.length === 0) {
-      this.out.commands.push(carrier);
-      return { all: [...all, carrier], main: [carrier] };
-    }
-    for (const command of body.main) {
-      command.redirects.push(...carrier.redirects);
-      command.inner.push(...carrier.inner);
-    }
-    return { all, main: body.main };
-  }
-
-  private redirections(command: SimpleCommand): void {
-    for (;;) {
-      this.skipBlanks();
-      const start = this.pos;
-      let fd = "";
-      while (/[0-9]/.test(this.src[this.pos] ?? "")) fd += this.src[this.pos++];
-      if (!this.atRedirect()) {
-        this.pos = start;
-        return;
-      }
-      this.redirect(command, fd || undefined);
+    if (BLOCKS.has(node.type)) return this.statements(node);
+    switch (node.type) {
+      case "comment":
+        return empty();
+      case "command":
+      case "variable_assignment":
+      case "variable_assignments":
+      case "declaration_command":
+      case "unset_command":
+      case "test_command":
+        return this.simple(node);
+      case "pipeline":
+        return this.pipeline(node.namedChildren);
+      case "compound_statement":
+        if (node.firstChild?.type !== "((") return this.statements(node);
+        // `(( 1 + 2 ))` with constants only: judged like `[[ … ]]`, a command by its words.
+        arithmetic(node, this);
+        return this.simple(node);
+      case "redirected_statement":
+        return this.redirected(node);
+      case "function_definition":
+        return this.functionDefinition(node);
+      case "for_statement":
+      case "case_statement":
+      case "case_item":
+        return this.withValues(node);
+      case "c_style_for_statement":
+        this.fail("it has a for ((…)) loop, which does arithmetic over variables");
+        return this.statements(node);
+      case "ERROR":
+        this.fail(syntaxError(node));
+        return empty();
+      default:
+        this.fail(`it uses ${node.type.replace(/_/g, " ")}, which is not analysed`);
+        return empty();
     }
   }
 
-  private simple(): Group {
+  substitution(node: SyntaxNode, into: SimpleCommand[], inDoubleQuotes: boolean): void {
+    const open = node.firstChild;
+    if (open?.type === "`") {
+      // Inside backticks a backslash before $, ` and \ (and " within double quotes) is removed before
+      // the body is read again as a command line, so `a \`b\`` runs b: read it again here too.
+      const close = node.lastChild?.type === "`" ? node.lastChild.startIndex : node.endIndex;
+      const body = node.text.slice(open.endIndex - node.startIndex, close - node.startIndex);
+      const unescaped = body.replace(inDoubleQuotes ? /\\([$`\\"])/g : /\\([$`\\])/g, "$1");
+      const root = this.grammar.parse(unescaped);
+      if (root) into.push(...this.program(root).all);
+      else this.fail("it is too long or too tangled to read in time");
+      return;
+    }
+    for (const child of node.namedChildren) {
+      // `$(< file)` reads the file; it runs nothing.
+      if (child.type === "file_redirect" && child.children.some((c) => c.type === "<")) {
+        const target = child.childForFieldName("destination");
+        if (target) readWord(target, this, into);
+      } else into.push(...this.statement(child).all);
+    }
+  }
+
+  private simple(node: SyntaxNode): Group {
     const command = newCommand();
-    for (;;) {
-      this.skipBlanks();
-      const ch = this.src[this.pos];
-      if (ch === undefined) break;
-      if (this.atRedirect()) {
-        this.redirect(command, undefined);
-        continue;
+    const children = node.type === "variable_assignment" ? [node] : node.children;
+    for (const [i, child] of children.entries()) {
+      if (REDIRECTS.has(child.type)) this.redirect(child, command, []);
+      else if (child.type === "variable_assignment") pushWord(command, this.assignment(child, command.inner));
+      else if (child.type === "$" && children[i + 1]?.startIndex === child.endIndex) {
+        this.fail('it has a translated string ($"…"), which is not analysed');
+      } else if (node.type === "test_command") this.testPart(child, command);
+      else if (node.type === "compound_statement") pushWord(command, literal(child.isNamed ? child.text : child.type));
+      else if (child.type === "subshell" || child.type === "compound_statement") {
+        // `time (npm test)`: the grammar reads `time` as a command and the group as its argument.
+        if (command.words.length !== 1 || command.words[0] !== "time")
+          this.fail(`it has a ${child.type.replace(/_/g, " ")} as an argument`);
+        return this.statement(child);
       }
-      if (ch === "(") {
-        // `name() body`: the name is not run; the body is analysed as if it were, since it may be called.
-        if (command.words.length === 1 && command.redirects.length === 0 && /^\(\s*\)/.test(this.src.slice(this.pos))) {
-          return this.functionBody(command, command.words[0] ?? "");
-        }
-        throw new ParseError('it has a "(" in an unexpected place');
-      }
-      if (METACHARS.includes(ch) && !this.atProcessSubstitution()) break;
-      const word = this.word(command.inner);
-      if (!word.quoted && /^[0-9]+$/.test(word.text) && this.atRedirect()) {
-        this.redirect(command, word.text);
-        continue;
-      }
-      if (command.words.length === 0 && !word.quoted && word.text === "case") {
-        throw new ParseError("case statements are not analysed");
-      }
-      command.words.push(word.text);
-      command.dynamic.push(word.dynamic);
-      if (command.words.length === 2 && command.words[0] === "function") {
-        return this.functionBody(command, word.text);
-      }
+      // The keyword of `export`, `declare`, `unset`…, or a lone `$`.
+      else if (!child.isNamed) pushWord(command, literal(child.type));
+      else pushWord(command, this.word(child, command.inner));
     }
     if (command.words.length === 0 && command.redirects.length === 0) return { all: [...command.inner], main: [] };
     this.out.commands.push(command);
     return { all: [...command.inner, command], main: [command] };
   }
 
-  private functionBody(header: SimpleCommand, name: string): Group {
-    this.out.functions.push(name);
-    const parens = /^\s*\(\s*\)/.exec(this.src.slice(this.pos));
-    if (parens) this.pos += parens[0].length;
-    this.skipBlanks("\n");
-    const body = this.element();
-    return { all: [...header.inner, ...body.all], main: body.main };
+  /** `[[ … ]]` and `[ … ]`: brackets, operators and operands as the words of one command. */
+  private testPart(node: SyntaxNode, command: SimpleCommand): void {
+    if (["binary_expression", "unary_expression", "parenthesized_expression"].includes(node.type)) {
+      for (const child of node.children) this.testPart(child, command);
+    } else if (node.isNamed) pushWord(command, this.word(node, command.inner));
+    else pushWord(command, literal(node.type));
   }
 
-  private redirect(command: SimpleCommand, fd: string | undefined): void {
-    const op = REDIRECT_OPS.find((candidate) => this.peek(candidate)) ?? ">";
-    if (op === "<<" || op === "<<-") throw new ParseError("here-documents (<<) are not analysed");
-    this.pos += op.length;
-    this.skipBlanks();
-    const ch = this.src[this.pos];
-    if (ch === undefined || (METACHARS.includes(ch) && !this.atProcessSubstitution())) {
-      throw new ParseError(`"${op}" has no target`);
+  private word(node: SyntaxNode, inner: SimpleCommand[]): Word {
+    if (node.isMissing) this.fail(missing(node.type));
+    if (node.type === "ERROR") this.fail(syntaxError(node));
+    return readWord(node, this, inner);
+  }
+
+  /** `X=1`, `a+=(x y)`, `a[0]=x`: one word, as written before the command. */
+  private assignment(node: SyntaxNode, inner: SimpleCommand[]): Word {
+    const name = node.childForFieldName("name");
+    const value = node.childForFieldName("value");
+    if (name?.type === "subscript") subscript(name, this);
+    const operator = node.children.find((c) => c.type === "=" || c.type === "+=")?.type ?? "=";
+    const read = value ? this.word(value, inner) : literal("");
+    return { ...read, text: `${name?.text ?? ""}${operator}${read.text}`, expands: false };
+  }
+
+  private pipeline(stages: SyntaxNode[]): Group {
+    // The grammar reads `a | b && c` at the end of a longer pipeline as `a | (b && c)`; bash runs
+    // `(a | b) && c`. The first part of that list is the pipeline's last stage, the rest follows it.
+    const last = stages.at(-1);
+    let rest: SyntaxNode[] = [];
+    if (last?.type === "list") {
+      const parts = flattenList(last);
+      const head = parts.shift();
+      stages = [...stages.slice(0, -1), ...(head?.type === "pipeline" ? head.namedChildren : head ? [head] : [])];
+      rest = parts;
     }
-    const word = this.word(command.inner);
-    command.redirects.push({ op, ...(fd === undefined ? {} : { fd }), target: word.text, dynamic: word.dynamic });
-  }
-
-  /** One word, quotes removed; `quoted` when any part was quoted or escaped (`"2">x` is no descriptor). */
-  private word(inner: SimpleCommand[]): { text: string; dynamic: boolean; quoted: boolean } {
-    const start = this.pos;
-    let text = "";
-    let dynamic = false;
-    let quoted = false;
-    for (;;) {
-      const ch = this.src[this.pos];
-      if (ch === undefined) break;
-      if (this.pos === start && this.atProcessSubstitution()) {
-        this.pos += 2;
-        inner.push(...this.list(")").all);
-        text += this.src.slice(start, this.pos);
-        dynamic = true;
-      } else if (METACHARS.includes(ch)) {
-        break;
-      } else if (ch === "\\") {
-        const next = this.src[this.pos + 1];
-        if (next === undefined) throw new ParseError("it ends with a backslash");
-        if (next !== "\n") text += next;
-        this.pos += 2;
-        quoted = true;
-      } else if (ch === "'") {
-        const end = this.src.indexOf("'", this.pos + 1);
-        if (end < 0) throw new ParseError("it has an unclosed single quote");
-        text += this.src.slice(this.pos + 1, end);
-        this.pos = end + 1;
-        quoted = true;
-      } else if (ch === '"') {
-        this.pos++;
-        const part = this.doubleQuoted(inner);
-        text += part.text;
-        dynamic ||= part.dynamic;
-        quoted = true;
-      } else if (ch === "$" && this.src[this.pos + 1] === "'") {
-        this.pos += 2;
-        text += this.ansiC();
-        quoted = true;
-      } else if (ch === "$" && this.src[this.pos + 1] === '"') {
-        this.pos++; // `$"…"` is a translated string: read on as a double-quoted one
-      } else if (ch === "$") {
-        const part = this.dollar(inner);
-        text += part.text;
-        dynamic ||= part.dynamic;
-      } else if (ch === "`") {
-        text += this.backtick(inner, false);
-        dynamic = true;
-      } else {
-        text += ch;
-        this.pos++;
-      }
+    const group = empty();
+    let previous: SimpleCommand[] = [];
+    for (const stage of stages) {
+      if (stage.type === "list") this.fail("it has a pipeline the checker cannot read");
+      const walked = this.statement(stage);
+      for (const command of walked.main) command.stdinFrom.push(...previous);
+      merge(group, walked);
+      previous = walked.main;
     }
-    return { text, dynamic, quoted };
+    for (const part of rest) merge(group, this.statement(part));
+    return group;
   }
 
-  /** After the opening `"`: backslash escapes only `$`, backtick, `"`, `\` and newline. */
-  private doubleQuoted(inner: SimpleCommand[]): { text: string; dynamic: boolean } {
-    let text = "";
-    let dynamic = false;
-    for (;;) {
-      const ch = this.src[this.pos];
-      if (ch === undefined) throw new ParseError("it has an unclosed double quote");
-      if (ch === '"') {
-        this.pos++;
-        return { text, dynamic };
-      }
-      if (ch === "\\") {
-        const next = this.src[this.pos + 1];
-        if (next === undefined) throw new ParseError("it has an unclosed double quote");
-        if ('$`"\\'.includes(next)) text += next;
-        else if (next !== "\n") text += ch + next;
-        this.pos += 2;
-      } else if (ch === "$") {
-        const part = this.dollar(inner);
-        text += part.text;
-        dynamic ||= part.dynamic;
-      } else if (ch === "`") {
-        text += this.backtick(inner, true);
-        dynamic = true;
-      } else {
-        text += ch;
-        this.pos++;
-      }
+  /** A statement with redirections, which apply to every command inside. */
+  private redirected(node: SyntaxNode): Group {
+    const carrier = newCommand();
+    const extra = newCommand();
+    const follow: SyntaxNode[] = [];
+    for (const child of node.children) {
+      if (REDIRECTS.has(child.type)) this.redirect(child, carrier, follow, extra);
+      else if (child.type === "ERROR") this.fail(syntaxError(child));
+      else if (child.isNamed && child.field !== "body")
+        this.fail(`it uses ${child.type.replace(/_/g, " ")} after a redirection, which is not analysed`);
     }
-  }
-
-  /** At `$`: a substitution, arithmetic, or parameter, kept as written; a lone `$` is literal. */
-  private dollar(inner: SimpleCommand[]): { text: string; dynamic: boolean } {
-    const start = this.pos;
-    const next = this.src[this.pos + 1] ?? "";
-    if (this.peek("$((")) {
-      this.pos += 3;
-      this.arithmetic(inner);
-    } else if (next === "(") {
-      this.pos += 2;
-      inner.push(...this.list(")").all);
-    } else if (next === "{") {
-      this.pos += 2;
-      this.braced(inner);
-    } else if (/[A-Za-z_]/.test(next)) {
-      this.pos++;
-      while (/[A-Za-z0-9_]/.test(this.src[this.pos] ?? "")) this.pos++;
-    } else if (/[0-9?#@*!$-]/.test(next)) {
-      this.pos += 2;
-    } else {
-      this.pos++;
-      return { text: "$", dynamic: false };
+    const bodyNode = node.childForFieldName("body");
+    const body = bodyNode ? this.statement(bodyNode) : empty();
+    if (extra.words.length > 0) {
+      // `echo a > f b`: b is one more argument of echo.
+      const only = body.main.length === 1 && bodyNode?.type === "command" ? body.main[0] : undefined;
+      if (only)
+        for (const [i, text] of extra.words.entries())
+          pushWord(only, { text, dynamic: extra.dynamic[i] ?? false, expands: extra.expands[i] ?? false, quoted: false });
+      else this.fail("it has words after a redirection that the checker cannot place");
     }
-    return { text: this.src.slice(start, this.pos), dynamic: true };
+    const group = this.carry(body, carrier);
+    // A here-document's line goes on after its start: `cat <<EOF | sh` or `cat <<EOF && ls`.
+    for (const next of follow) {
+      if (next.type === "pipeline") {
+        const stages = next.namedChildren;
+        const piped = this.pipeline(stages);
+        const first = stages[0] ? piped.main.filter((c) => c.stdinFrom.length === 0) : [];
+        for (const command of first) command.stdinFrom.push(...group.main);
+        merge(group, piped);
+      } else merge(group, this.statement(next));
+    }
+    return group;
   }
 
-  /** After `$((`, up to the matching `))`. A `)` that closes early means bash may read a command instead. */
-  private arithmetic(inner: SimpleCommand[]): void {
-    let depth = 0;
-    for (;;) {
-      const ch = this.src[this.pos];
-      if (ch === undefined) throw new ParseError('it has an unclosed "$(("');
-      if (ch === ")" && depth === 0) {
-        if (this.src[this.pos + 1] !== ")") throw new ParseError('it has a "$((" that may be a command');
-        this.pos += 2;
-        return;
-      }
-      this.nestedChar(inner, ch, () => (depth += ch === "(" ? 1 : ch === ")" ? -1 : 0));
+  private carry(body: Group, carrier: SimpleCommand): Group {
+    if (carrier.redirects.length === 0) return { all: [...carrier.inner, ...body.all], main: body.main };
+    if (body.main.length === 0) {
+      this.out.commands.push(carrier);
+      return { all: [...carrier.inner, ...body.all, carrier], main: [carrier] };
+    }
+    for (const command of body.main) {
+      command.redirects.push(...carrier.redirects);
+      command.inner.push(...carrier.inner);
+    }
+    return { all: [...carrier.inner, ...body.all], main: body.main };
+  }
+
+  private redirect(node: SyntaxNode, command: SimpleCommand, follow: SyntaxNode[], extra?: SimpleCommand): void {
+    const fd = node.childForFieldName("descriptor")?.text;
+    const operator = node.children.find((c) => !c.isNamed && c.type !== "heredoc_start")?.type ?? "";
+    const add = (op: string, word: Word): void => {
+      command.redirects.push({ op, ...(fd === undefined ? {} : { fd }), target: word.text, dynamic: word.dynamic });
+    };
+    if (node.type === "herestring_redirect") {
+      const target = node.namedChildren.find((c) => c.type !== "file_descriptor");
+      return target ? add("<<<", this.word(target, command.inner)) : this.fail('"<<<" has no word');
+    }
+    if (node.type === "heredoc_redirect") return this.heredoc(node, command, follow, add, extra);
+    if (operator === ">&-" || operator === "<&-") return add(operator.slice(0, 2), literal("-"));
+    const targets = node.childrenForFieldName("destination");
+    const [target, ...more] = targets;
+    if (!target) return this.fail(`"${operator}" has no target`);
+    add(operator, this.word(target, command.inner));
+    for (const word of more) {
+      if (extra) pushWord(extra, this.word(word, command.inner));
+      else this.fail("it has words after a redirection that the checker cannot place");
     }
   }
 
-  /** After `${`, up to the matching `}`; `${x:-$(cmd)}` runs cmd. */
-  private braced(inner: SimpleCommand[]): void {
-    let depth = 0;
-    for (;;) {
-      const ch = this.src[this.pos];
-      if (ch === undefined) throw new ParseError('it has an unclosed "${"');
-      if (ch === "}" && depth === 0) {
-        this.pos++;
-        return;
-      }
-      this.nestedChar(inner, ch, () => (depth += ch === "{" ? 1 : ch === "}" ? -1 : 0));
+  /** `<<EOF`: the body is stdin; without quotes on the delimiter its expansions run, as in double quotes. */
+  private heredoc(
+    node: SyntaxNode,
+    command: SimpleCommand,
+    follow: SyntaxNode[],
+    add: (op: string, word: Word) => void,
+    extra: SimpleCommand | undefined,
+  ): void {
+    const op = node.children.find((c) => c.type === "<<" || c.type === "<<-")?.type ?? "<<";
+    const start = node.children.find((c) => c.type === "heredoc_start");
+    add(op, literal(start?.text ?? ""));
+    for (const child of node.namedChildren) {
+      if (["heredoc_start", "heredoc_end", "file_descriptor"].includes(child.type)) continue;
+      if (REDIRECTS.has(child.type)) this.redirect(child, command, follow, extra);
+      else if (child.field === "argument") {
+        // `cat <<EOF -n`: -n is one more argument of cat.
+        if (extra) pushWord(extra, this.word(child, command.inner));
+        else this.fail("it has words after a here-document that the checker cannot place");
+      } else if (child.type === "heredoc_body") {
+        for (const part of child.namedChildren) {
+          if (part.type !== "heredoc_content") readWord(part, this, command.inner, true);
+        }
+      } else follow.push(child);
     }
   }
 
-  /** One step inside `$((…))` or `${…}`: quotes and substitutions are followed, anything else counted. */
-  private nestedChar(inner: SimpleCommand[], ch: string, count: () => void): void {
-    if (ch === "\\") this.pos += 2;
-    else if (ch === '"') {
-      this.pos++;
-      this.doubleQuoted(inner);
-    } else if (ch === "'") {
-      const end = this.src.indexOf("'", this.pos + 1);
-      if (end < 0) throw new ParseError("it has an unclosed single quote");
-      this.pos = end + 1;
-    } else if (ch === "$") this.dollar(inner);
-    else if (ch === "`") this.backtick(inner, true);
-    else {
-      count();
-      this.pos++;
+  /** `f() { …; }`: not run here, but it may be called, so its body is read as if it were. */
+  private functionDefinition(node: SyntaxNode): Group {
+    const name = node.childForFieldName("name");
+    this.out.functions.push(name?.text ?? "");
+    const carrier = newCommand();
+    for (const child of node.childrenForFieldName("redirect")) this.redirect(child, carrier, []);
+    const body = node.childForFieldName("body");
+    return this.carry(body ? this.statement(body) : empty(), carrier);
+  }
+
+  /** `for x in WORDS`, `case WORD in PATTERN)`: the words are computed (their substitutions run), the bodies are statements. */
+  private withValues(node: SyntaxNode): Group {
+    const group = empty();
+    const children = node.children;
+    for (const [i, child] of children.entries()) {
+      if (!child.isNamed) continue;
+      const field = node.fieldNameForChild(i);
+      if (field === "variable") continue;
+      if (field === "value") {
+        const inner: SimpleCommand[] = [];
+        this.word(child, inner);
+        group.all.push(...inner);
+      } else merge(group, this.statement(child));
     }
+    return group;
   }
+}
 
-  /** At a backtick: the body, unescaped as sh does, is parsed as a command line of its own. */
-  private backtick(inner: SimpleCommand[], inDoubleQuotes: boolean): string {
-    const start = this.pos++;
-    let body = "";
-    for (;;) {
-      const ch = this.src[this.pos];
-      if (ch === undefined) throw new ParseError("it has an unclosed backtick");
-      if (ch === "`") {
-        this.pos++;
-        break;
-      }
-      const next = this.src[this.pos + 1];
-      if (ch === "\\" && next !== undefined && ("$`\\".includes(next) || (inDoubleQuotes && next === '"'))) {
-        body += next;
-        this.pos += 2;
-      } else {
-        body += ch;
-        this.pos++;
-      }
-    }
-    inner.push(...new Parser(body, this.out, this.depth).list(undefined).all);
-    return this.src.slice(start, this.pos);
-  }
+/** `a && b || c` as the grammar nests it, flattened: [a, b, c]. */
+function flattenList(node: SyntaxNode): SyntaxNode[] {
+  return node.namedChildren.flatMap((child) => (!child ? [] : child.type === "list" ? flattenList(child) : [child]));
+}
 
-  /** After `$'`: C escapes are decoded, so `$'\x2f'` is `/`. */
-  private ansiC(): string {
-    let text = "";
-    for (;;) {
-      const ch = this.src[this.pos];
-      if (ch === undefined) throw new ParseError("it has an unclosed $'…' quote");
-      this.pos++;
-      if (ch === "'") return text;
-      text += ch === "\\" ? this.ansiEscape() : ch;
-    }
-  }
+const OPENERS: Record<string, string> = { ")": "(", "}": "{", "))": "((", "]]": "[[", "]": "[" };
 
-  private ansiEscape(): string {
-    const ch = this.src[this.pos];
-    if (ch === undefined) throw new ParseError("it has an unclosed $'…' quote");
-    const letter = ANSI_C_LETTERS.get(ch) ?? ("\\'\"?".includes(ch) ? ch : undefined);
-    if (letter !== undefined) {
-      this.pos++;
-      return letter;
-    }
-    for (const [pattern, radix] of ANSI_C_NUMBERS) {
-      pattern.lastIndex = this.pos;
-      const match = pattern.exec(this.src);
-      if (!match) continue;
-      this.pos += match[0].length;
-      const code = parseInt(match[1] ?? "", radix);
-      return code <= 0x10ffff ? String.fromCodePoint(code) : "\ufffd";
-    }
-    if (ch === "c" && this.src[this.pos + 1] !== undefined) {
-      this.pos += 2;
-      return String.fromCharCode(this.src.charCodeAt(this.pos - 1) & 0x1f);
-    }
-    this.pos++;
-    return "\\" + ch;
-  }
+/** A phrase for a closing token the grammar had to make up. */
+function missing(type: string): string {
+  if (type === '"') return "it has an unclosed double quote";
+  if (type === "`") return "it has an unclosed backtick";
+  const opener = OPENERS[type];
+  return opener ? `it has a "${opener}" that is never closed` : `it is missing a closing "${type}"`;
+}
 
-  /** Blanks, line continuations and, since this is only called between words, `#` comments. */
-  private skipBlanks(alsoSkip = ""): void {
-    for (;;) {
-      const ch = this.src[this.pos];
-      if (ch !== undefined && (BLANKS + alsoSkip).includes(ch)) this.pos++;
-      else if (ch === "\\" && this.src[this.pos + 1] === "\n") this.pos += 2;
-      else if (ch === "#") {
-        const end = this.src.indexOf("\n", this.pos);
-        this.pos = end < 0 ? this.src.length : end;
-      } else return;
-    }
-  }
-
-  private peek(text: string): boolean {
-    return this.src.startsWith(text, this.pos);
-  }
-
-  /** A reserved word such as `{` counts only as a word of its own. */
-  private atReserved(word: string): boolean {
-    const after = this.src[this.pos + word.length];
-    return this.peek(word) && (after === undefined || METACHARS.includes(after));
-  }
-
-  private atProcessSubstitution(): boolean {
-    return this.peek("<(") || this.peek(">(");
-  }
-
-  private atRedirect(): boolean {
-    const ch = this.src[this.pos];
-    if (ch === "&") return this.src[this.pos + 1] === ">";
-    return (ch === "<" || ch === ">") && this.src[this.pos + 1] !== "(";
-  }
+/** A phrase for the first thing the grammar could not read. */
+function syntaxError(node: SyntaxNode): string {
+  const text = node.text.trim();
+  if (node.parent && REDIRECTS.has(node.parent.type))
+    return `it has a redirection it cannot read ("${node.parent.text.slice(0, 30)}")`;
+  if (text.startsWith('"')) return "it has an unclosed double quote";
+  if (text.startsWith("$'")) return "it has an unclosed $'…' quote";
+  if (text.startsWith("'")) return "it has an unclosed single quote";
+  if (text.startsWith("${")) return 'it has an unclosed "${"';
+  if (text.startsWith("$((")) return 'it has a "$((" that may be a command';
+  if (text.startsWith("\\")) return "it ends with a backslash";
+  if (text.startsWith(")")) return 'it has a ")" without a matching "("';
+  if (text.startsWith("{") || text.startsWith("(")) return `it has a "${text[0]}" that is never closed`;
+  if (/^[<>&]/.test(text) && text.length <= 3) return `"${text}" has no target`;
+  return `it has a syntax error near "${text.slice(0, 30)}"`;
 }

@@ -10,6 +10,8 @@ export type Unwrapped =
       kind: "program";
       words: string[];
       dynamic: boolean[];
+      /** `expands[i]`: `words[i]` holds unquoted glob or brace characters (see SimpleCommand). */
+      expands: boolean[];
       /** The words of each wrapper peeled off, outermost first, for deny rules (`["env", "X=1", "rm", "x"]`). */
       layers: string[][];
       /** More arguments are added when it runs (`xargs cmd`). */
@@ -38,9 +40,10 @@ export function isAssignment(word: string): boolean {
   return /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/.test(word);
 }
 
-export function unwrapCommand(command: Pick<SimpleCommand, "words" | "dynamic">): Unwrapped {
+export function unwrapCommand(command: Pick<SimpleCommand, "words" | "dynamic" | "expands">): Unwrapped {
   let words = [...command.words];
   let dynamic = [...command.dynamic];
+  let expands = [...command.expands];
   const layers: string[][] = [];
   let extraArgs = false;
   let cwdChanged = false;
@@ -52,12 +55,13 @@ export function unwrapCommand(command: Pick<SimpleCommand, "words" | "dynamic">)
     }
     words = words.slice(skip);
     dynamic = dynamic.slice(skip);
+    expands = expands.slice(skip);
     const name = words[0];
     if (name === undefined || (!dynamic[0] && LOOP_HEADERS.has(name))) return { kind: "nothing", layers };
     const step = dynamic[0] ? undefined : unwrapStep(basename(name), words);
     // A wrapper with nothing after it (`env`, `xargs`) is the program itself.
     if (step === undefined || ("start" in step && step.start >= words.length)) {
-      return { kind: "program", words, dynamic, layers, extraArgs, cwdChanged };
+      return { kind: "program", words, dynamic, expands, layers, extraArgs, cwdChanged };
     }
     layers.push(words);
     if ("script" in step) {
@@ -68,6 +72,7 @@ export function unwrapCommand(command: Pick<SimpleCommand, "words" | "dynamic">)
     cwdChanged ||= step.cwdChanged === true;
     words = words.slice(step.start);
     dynamic = dynamic.slice(step.start);
+    expands = expands.slice(step.start);
   }
 }
 
@@ -184,27 +189,27 @@ function shellScript(words: string[]): Step | undefined {
 }
 
 /** What `find` does besides listing: where it starts, whether it deletes, and its `-exec`/`-ok` commands, `{}` still in. */
-export function findActions(command: Pick<SimpleCommand, "words" | "dynamic">): {
-  starts: { text: string; dynamic: boolean }[];
+export function findActions(command: Pick<SimpleCommand, "words" | "dynamic" | "expands">): {
+  starts: { text: string; dynamic: boolean; expands: boolean }[];
   deletes: boolean;
-  commands: { words: string[]; dynamic: boolean[] }[];
+  commands: { words: string[]; dynamic: boolean[]; expands: boolean[] }[];
 } {
-  const { words, dynamic } = command;
+  const { words, dynamic, expands } = command;
   let i = 1;
   while (/^-([HLP]|O[0-9])$/.test(words[i] ?? "")) i++;
-  const starts: { text: string; dynamic: boolean }[] = [];
+  const starts: { text: string; dynamic: boolean; expands: boolean }[] = [];
   for (; i < words.length && !/^[-(!]/.test(words[i] ?? ""); i++)
-    starts.push({ text: words[i] ?? "", dynamic: dynamic[i] ?? false });
-  if (starts.length === 0) starts.push({ text: ".", dynamic: false });
+    starts.push({ text: words[i] ?? "", dynamic: dynamic[i] ?? false, expands: expands[i] ?? false });
+  if (starts.length === 0) starts.push({ text: ".", dynamic: false, expands: false });
   let deletes = false;
-  const commands: { words: string[]; dynamic: boolean[] }[] = [];
+  const commands: { words: string[]; dynamic: boolean[]; expands: boolean[] }[] = [];
   for (; i < words.length; i++) {
     const word = words[i] ?? "";
     deletes ||= word === "-delete";
     if (!["-exec", "-execdir", "-ok", "-okdir"].includes(word)) continue;
     let end = i + 1;
     while (end < words.length && words[end] !== ";" && words[end] !== "+") end++;
-    commands.push({ words: words.slice(i + 1, end), dynamic: dynamic.slice(i + 1, end) });
+    commands.push({ words: words.slice(i + 1, end), dynamic: dynamic.slice(i + 1, end), expands: expands.slice(i + 1, end) });
     i = end;
   }
   return { starts, deletes, commands };

@@ -193,13 +193,15 @@ export const GEMINI_SHELL_UTILS_CASES: PolicyCase[] = [
     line: "git status && rm -rf /tmp/should-not-run",
     rules: allowing("git"),
     source: `${PERMISSIONS}isShellInvocationAllowlisted should return false when any chained command segment is not allowlisted`,
-    expect: MODE_DECIDES,
+    note: "deleting outside the workspace is a write there, which asks in every mode",
+    expect: ALWAYS_ASKS,
   },
   {
     line: "git status && rm -rf /tmp/should-run && git diff",
     rules: allowing("git", "rm -rf"),
     source: `${PERMISSIONS}isShellInvocationAllowlisted should return true when every segment is explicitly allowlisted`,
-    expect: ALLOWED,
+    note: "deleting outside the workspace is a write there, which asks in every mode",
+    expect: ALWAYS_ASKS,
   },
   {
     line: "git status | tail -n 1",

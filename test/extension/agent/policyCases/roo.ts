@@ -76,8 +76,8 @@ export const ROO_CASES: PolicyCase[] = [
     line: 'npm run "${var:=\\140pwd\\140}"',
     rules: NPM_ECHO,
     source: `${DECISION}prevents auto-approval for various dangerous substitution types`,
-    note: "the rule `npm` does not cover `npm run`, which runs a package script",
-    expect: MODE_DECIDES,
+    note: "in bash \\140 stays literal inside ${…} in double quotes: the script named is `\\140pwd\\140`, and the rule `npm` covers `npm run`",
+    expect: ALLOWED,
   },
   {
     line: "echo ${!var}",
@@ -230,8 +230,8 @@ export const ROO_CASES: PolicyCase[] = [
     line: "npm install && echo success && npm run build",
     rules: allowing("npm", "echo"),
     source: `${DECISION}handles complex chained commands`,
-    note: "Roo approves; the rule `npm` does not cover `npm run`",
-    expect: MODE_DECIDES,
+    note: "the rule `npm` covers `npm run`",
+    expect: ALLOWED,
   },
   {
     line: "npm install && npm test && echo done",

@@ -59,7 +59,11 @@ export const TETHER_RULE_CASES: PolicyCase[] = [
     ["git rebase --exec 'id' HEAD~1", MODE_DECIDES],
     ["git config user.email dev@example.com", ALWAYS_ASKS, { note: "writes .git/config" }],
     ["git format-patch -o /tmp/p HEAD~1", ALWAYS_ASKS],
-    ["git -C ../other status", ALLOWED, { note: "GATE-SPEC: -C dir is fine" }],
+    [
+      "git -C ../other status",
+      MODE_DECIDES,
+      { note: "another repository's settings may run programs: rules apply inside the workspace only" },
+    ],
   ]),
   ...cases(`${PROGRAM}: sed`, [
     ["sed -i 's/a/b/' src/index.ts", MODE_DECIDES],
@@ -99,11 +103,11 @@ export const TETHER_RULE_CASES: PolicyCase[] = [
   ...cases(`${PROGRAM}: npm, npx, pnpm, yarn`, [
     ["npm test -- --grep x", ALLOWED],
     ["npm exec -- prettier --check .", MODE_DECIDES, { rules: allowing("npm") }],
-    ["npx prettier --check .", MODE_DECIDES, { rules: WITH("npx prettier"), note: "GATE-SPEC 7: npx, anything" }],
+    ["npx prettier --check .", ALLOWED, { rules: WITH("npx prettier"), note: "a rule that names the package covers it" }],
     ["pnpm dlx cowsay hi", MODE_DECIDES, { rules: allowing("pnpm") }],
     ["yarn dlx cowsay hi", MODE_DECIDES, { rules: allowing("yarn") }],
     ["npm run lint", ALLOWED, { rules: allowing("npm run lint") }],
-    ["npm run lint", MODE_DECIDES, { rules: allowing("npm") }],
+    ["npm run lint", ALLOWED, { rules: allowing("npm") }],
     ["npm test; npm run build", MODE_DECIDES],
   ]),
   ...cases(`${PROGRAM}: docker`, [
@@ -129,7 +133,11 @@ export const TETHER_RULE_CASES: PolicyCase[] = [
   ]),
   ...cases(`${PROGRAM}: base64, less, man, ssh, tee, interpreters`, [
     ["base64 -d -o ~/.bashrc payload.b64", ALWAYS_ASKS, { rules: allowing("base64") }],
-    ["less README.md", MODE_DECIDES, { rules: allowing("less"), note: "its ! commands cannot be seen" }],
+    [
+      "less README.md",
+      ALLOWED,
+      { rules: allowing("less"), note: "with no terminal less prints the file; LESSOPEN asks as a variable" },
+    ],
     ["man ls", ALLOWED, { rules: allowing("man") }],
     ["man -P 'sh -c id' ls", MODE_DECIDES, { rules: allowing("man") }],
     ["ssh -o ProxyCommand='sh -c id' host", MODE_DECIDES, { rules: allowing("ssh") }],
