@@ -51,10 +51,14 @@ function describeEvent(title: string, e: ThreadEvent): string | undefined {
   switch (e.type) {
     case "task":
       return `Task from ${e.by.name}: "${title}"`;
-    case "approval-requested":
-      return e.kind === "command"
-        ? `  waiting for approval to run: ${e.command}`
-        : `  waiting for approval to edit ${e.path ?? "a file"}`;
+    case "approval-requested": {
+      const what =
+        e.kind === "command"
+          ? `  waiting for approval to run: ${e.command}`
+          : `  waiting for approval to edit ${e.path ?? "a file"}`;
+      // The gate's reason in plain words, as the phone's card shows it.
+      return e.why ? `${what}\n    ${e.why}` : what;
+    }
     case "approval-resolved":
       return `  ${e.decision === "deny" ? "denied" : e.decision === "stop" ? "stopped" : "approved"} by ${e.by.name}`;
     case "file-change":
