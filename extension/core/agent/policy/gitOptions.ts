@@ -188,3 +188,38 @@ function subcommandOf(names: readonly string[]): Finder {
     return at >= 0 && names.includes(words[at] ?? "") ? at : -1;
   };
 }
+
+/**
+ * `git -C dir --no-pager push x` as `git push x`: git's own options dropped, so rules written as
+ * `git push` meet the subcommand whatever stands before it. Undefined when there are none to drop.
+ */
+export function gitPastGlobals(words: readonly string[]): string[] | undefined {
+  const sub = gitSubcommand(words);
+  return sub > 1 ? [words[0] ?? "git", ...words.slice(sub)] : undefined;
+}
+
+/**
+ * Files and folders git subcommands write that their command line names, beyond the generic
+ * `--output=FILE`: `git format-patch -o DIR` / `--output-directory DIR`, `git archive -o FILE`.
+ */
+export function gitNamedWrites(words: readonly string[]): { at: number; target: string }[] {
+  const sub = gitSubcommand(words);
+  const verb = words[sub] ?? "";
+  if (sub < 0 || (verb !== "format-patch" && verb !== "archive")) return [];
+  const found: { at: number; target: string }[] = [];
+  for (let i = sub + 1; i < words.length; i++) {
+    const word = words[i] ?? "";
+    if (word === "--") break;
+    // git takes an unambiguous abbreviation of a long option (`--output-d=x`).
+    const named = /^--(output-d[a-z-]*)(?:=(.*))?$/s.exec(word);
+    if (verb === "format-patch" && named && "output-directory".startsWith(named[1] ?? "")) {
+      if (named[2] === undefined) found.push({ at: i + 1, target: words[++i] ?? "" });
+      else found.push({ at: i, target: named[2] });
+    } else if (verb === "archive" && word === "--output") found.push({ at: i + 1, target: words[++i] ?? "" });
+    else if (/^-o/.test(word)) {
+      if (word === "-o") found.push({ at: i + 1, target: words[++i] ?? "" });
+      else found.push({ at: i, target: word.slice(2) });
+    }
+  }
+  return found;
+}
