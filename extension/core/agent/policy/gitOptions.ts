@@ -85,6 +85,12 @@ export const GIT: OptionRow[] = [
     at: gitGlobal((word) => word === "--git-dir" || word.startsWith("--git-dir=")),
   },
   {
+    option: "--bare",
+    does: "reads the repository's settings, which can run programs, from the current folder",
+    source: "git(1) OPTIONS --bare; git-config(1) safe.bareRepository",
+    at: gitGlobal((word) => word === "--bare"),
+  },
+  {
     option: "--ext-diff",
     does: "runs the external diff program named in the settings",
     source: `git-diff(1) --ext-diff; ${CODEX} (UNSAFE_GIT_FLAGS)`,
@@ -222,4 +228,13 @@ export function gitNamedWrites(words: readonly string[]): { at: number; target: 
     }
   }
   return found;
+}
+
+/** The folders `-C dir`, `--work-tree dir` and `--work-tree=dir` among git's own options, with their words' indexes. */
+export function gitFolders(words: readonly string[]): { at: number; folder: string }[] {
+  const end = gitSubcommand(words);
+  return words.slice(0, end < 0 ? words.length : end).flatMap((word, i) => {
+    if (words[i - 1] === "-C" || words[i - 1] === "--work-tree") return [{ at: i, folder: word }];
+    return word.startsWith("--work-tree=") ? [{ at: i, folder: word.slice(12) }] : [];
+  });
 }

@@ -23,7 +23,7 @@ import {
 import { failClosed } from "./constructs";
 import type { ShellGrammar } from "./grammar";
 import { absolute, Places } from "./places";
-import { gitNamedWrites, gitPastGlobals, gitSubcommand } from "./gitOptions";
+import { gitFolders, gitNamedWrites, gitSubcommand } from "./gitOptions";
 import { PROGRAM_TABLES, uncoveredOption } from "./programs";
 import {
   changedFiles,
@@ -34,11 +34,13 @@ import {
   REPOSITORY_SETTINGS,
   type Target,
 } from "./protectedPlaces";
+import { compileRules, findAllowRule, findDenyRule, findRule, type MatchedRule, type Rule } from "./rules";
 import { splitCommand, type Redirect, type SimpleCommand } from "./shell";
 import { builtIn, NO_PROGRAM, strictest, unanalysable, verdict, type Verdict } from "./verdict";
 import { basename, findActions, MAX_SCRIPT_DEPTH, unwrapCommand, xargsFeedsCode, type Unwrapped } from "./wrappers";
 
 export type { Decision, Verdict } from "./verdict";
+export { parseRuleList } from "./rules";
 
 /** Command rules: a rule matches a command whose words start with the rule's words (`npm test` matches `npm test -- x`). */
 export interface PolicyRules {
@@ -57,11 +59,6 @@ export interface PolicyOptions {
   grammar: ShellGrammar;
   /** Where commands run: on Windows they go through cmd.exe, whose grammar is not analysed (default posix). */
   platform?: "posix" | "win32";
-}
-
-interface Rule {
-  text: string;
-  words: string[];
 }
 
 type Program = Extract<Unwrapped, { kind: "program" }>;
@@ -277,7 +274,7 @@ export class Policy {
     }
     // `git -C dir` reads dir's repository and its settings, which may run programs.
     // So does `--work-tree dir`, whose files git then reads or changes.
-    const gitDirs = name === "git" ? words.slice(0, Math.max(gitSubcommand(words), 0)).flatMap(gitFolder) : [];
+    const gitDirs = name === "git" ? gitFolders(words) : [];
     for (const { at, folder } of gitDirs) {
       const dir = this.places.resolve(folder, program.dynamic[at] ?? false, cwd);
       if (dir === undefined || !this.places.inWorkspace(dir))
@@ -367,64 +364,6 @@ function layerOption(unwrapped: Unwrapped): string | undefined {
 function dangerous(assigned: readonly Assigned[]): Verdict[] {
   const first = assigned.find((candidate) => isDangerous(candidate.name));
   return first ? [dangerousAssignment(first)] : [];
-}
-
-/** Parses a comma- or newline-separated rule list from a flag or setting. */
-export function parseRuleList(text: string): string[] {
-  const rules = text.split(/[,\n]/).map((rule) => rule.trim());
-  return [...new Set(rules.filter((rule) => rule !== ""))];
-}
-
-/** Rules are split like commands, so `npm "test"` and `npm test` are the same rule. */
-function compileRules(texts: readonly string[], grammar: ShellGrammar): Rule[] {
-  return texts.flatMap((raw) => {
-    const text = raw.trim();
-    const parsed = splitCommand(text, grammar);
-    const only = parsed.commands[0];
-    const simple = parsed.error === undefined && parsed.commands.length === 1 && only?.redirects.length === 0;
-    const words = simple && only ? only.words : text.split(/\s+/).filter((word) => word !== "");
-    return words.length > 0 ? [{ text, words }] : [];
-  });
-}
-
-/** The first rule whose words start `words`, compared whole word by whole word. */
-function findRule(rules: readonly Rule[], words: readonly string[]): Rule | undefined {
-  return rules.find((rule) => rule.words.length <= words.length && rule.words.every((word, i) => word === words[i]));
-}
-
-/** `-C dir`, `--work-tree dir`, `--work-tree=dir` among git's own options: the folder and its word. */
-function gitFolder(word: string, i: number, words: readonly string[]): { at: number; folder: string }[] {
-  if (words[i - 1] === "-C" || words[i - 1] === "--work-tree") return [{ at: i, folder: word }];
-  return word.startsWith("--work-tree=") ? [{ at: i, folder: word.slice(12) }] : [];
-}
-
-/** An allow rule, and when it matched git's subcommand past git's own options, the words it matched. */
-interface MatchedRule {
-  rule: Rule;
-  pastGlobals?: string[];
-}
-
-/**
- * An allow rule for the program as written, or for git past its own options (`git -C . status`
- * by `git status`). The program's path is the rule's business: `git status` does not allow
- * `/tmp/x/git status`.
- */
-function findAllowRule(rules: readonly Rule[], words: readonly string[]): MatchedRule | undefined {
-  const rule = findRule(rules, words);
-  if (rule) return { rule };
-  const pastGlobals = words[0] === "git" ? gitPastGlobals(words) : undefined;
-  const past = pastGlobals && findRule(rules, pastGlobals);
-  return past && pastGlobals ? { rule: past, pastGlobals } : undefined;
-}
-
-/**
- * A deny rule for the program whatever path runs it (`/usr/bin/git reset` by `git reset`), and
- * for git past its own options (`git -C . push` by `git push`).
- */
-function findDenyRule(rules: readonly Rule[], words: readonly string[]): Rule | undefined {
-  const named = [basename(words[0] ?? ""), ...words.slice(1)];
-  const past = named[0] === "git" ? gitPastGlobals(named) : undefined;
-  return findRule(rules, words) ?? findRule(rules, named) ?? (past && findRule(rules, past));
 }
 
 /**
