@@ -31,6 +31,7 @@ const CASES: Case[] = [
   ["git --config-env", "git", "git log", "git --config-env=core.pager=EVIL log"],
   ["git --exec-path", "git", "git --exec-path", "git --exec-path=/tmp/bin status"],
   ["git --git-dir", "git", "git -C src status", "git --git-dir=evil status"],
+  ["git --bare", "git log", "git --no-pager log -1", "git --bare log -1"],
   ["git --ext-diff", "git diff", "git diff --stat", "git diff --ext-diff"],
   ["git --textconv", "git show", "git show HEAD", "git show --textconv HEAD:a.bin"],
   ["git --output", "git log", "git log -1", "git log -1 --output=notes.txt"],

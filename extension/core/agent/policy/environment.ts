@@ -76,7 +76,8 @@ const DECLARES = new Set(["export", "declare", "typeset", "local", "readonly", "
 
 /**
  * Variables this command sets in the shell itself, for what runs after it: `X=1` alone,
- * `export`, `declare`, `unset`, `read`, `printf -v`, `mapfile`, `getopts`, `for X in`.
+ * `export`, `declare`, `unset`, `read`, `printf -v`, `mapfile`, `getopts`. The variable of
+ * `for X in` comes from the parser (`ParsedCommandLine.loopVariables`), which reads no loop header as a command.
  */
 export function shellAssignments(command: SimpleCommand, unwrapped: Unwrapped): Assigned[] {
   const words = command.words.filter(

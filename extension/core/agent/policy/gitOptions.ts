@@ -85,6 +85,12 @@ export const GIT: OptionRow[] = [
     at: gitGlobal((word) => word === "--git-dir" || word.startsWith("--git-dir=")),
   },
   {
+    option: "--bare",
+    does: "reads the repository's settings, which can run programs, from the current folder",
+    source: "git(1) OPTIONS --bare; git-config(1) safe.bareRepository",
+    at: gitGlobal((word) => word === "--bare"),
+  },
+  {
     option: "--ext-diff",
     does: "runs the external diff program named in the settings",
     source: `git-diff(1) --ext-diff; ${CODEX} (UNSAFE_GIT_FLAGS)`,
@@ -187,4 +193,48 @@ function subcommandOf(names: readonly string[]): Finder {
     const at = gitSubcommand(words);
     return at >= 0 && names.includes(words[at] ?? "") ? at : -1;
   };
+}
+
+/**
+ * `git -C dir --no-pager push x` as `git push x`: git's own options dropped, so rules written as
+ * `git push` meet the subcommand whatever stands before it. Undefined when there are none to drop.
+ */
+export function gitPastGlobals(words: readonly string[]): string[] | undefined {
+  const sub = gitSubcommand(words);
+  return sub > 1 ? [words[0] ?? "git", ...words.slice(sub)] : undefined;
+}
+
+/**
+ * Files and folders git subcommands write that their command line names, beyond the generic
+ * `--output=FILE`: `git format-patch -o DIR` / `--output-directory DIR`, `git archive -o FILE`.
+ */
+export function gitNamedWrites(words: readonly string[]): { at: number; target: string }[] {
+  const sub = gitSubcommand(words);
+  const verb = words[sub] ?? "";
+  if (sub < 0 || (verb !== "format-patch" && verb !== "archive")) return [];
+  const found: { at: number; target: string }[] = [];
+  for (let i = sub + 1; i < words.length; i++) {
+    const word = words[i] ?? "";
+    if (word === "--") break;
+    // git takes an unambiguous abbreviation of a long option (`--output-d=x`).
+    const named = /^--(output-d[a-z-]*)(?:=(.*))?$/s.exec(word);
+    if (verb === "format-patch" && named && "output-directory".startsWith(named[1] ?? "")) {
+      if (named[2] === undefined) found.push({ at: i + 1, target: words[++i] ?? "" });
+      else found.push({ at: i, target: named[2] });
+    } else if (verb === "archive" && word === "--output") found.push({ at: i + 1, target: words[++i] ?? "" });
+    else if (/^-o/.test(word)) {
+      if (word === "-o") found.push({ at: i + 1, target: words[++i] ?? "" });
+      else found.push({ at: i, target: word.slice(2) });
+    }
+  }
+  return found;
+}
+
+/** The folders `-C dir`, `--work-tree dir` and `--work-tree=dir` among git's own options, with their words' indexes. */
+export function gitFolders(words: readonly string[]): { at: number; folder: string }[] {
+  const end = gitSubcommand(words);
+  return words.slice(0, end < 0 ? words.length : end).flatMap((word, i) => {
+    if (words[i - 1] === "-C" || words[i - 1] === "--work-tree") return [{ at: i, folder: word }];
+    return word.startsWith("--work-tree=") ? [{ at: i, folder: word.slice(12) }] : [];
+  });
 }

@@ -23,7 +23,7 @@ import {
 import { failClosed } from "./constructs";
 import type { ShellGrammar } from "./grammar";
 import { absolute, Places } from "./places";
-import { gitSubcommand } from "./gitOptions";
+import { gitFolders, gitNamedWrites, gitSubcommand } from "./gitOptions";
 import { PROGRAM_TABLES, uncoveredOption } from "./programs";
 import {
   changedFiles,
@@ -32,12 +32,15 @@ import {
   protectedPlace,
   protectedWrite,
   REPOSITORY_SETTINGS,
+  type Target,
 } from "./protectedPlaces";
+import { compileRules, findAllowRule, findDenyRule, findRule, type MatchedRule, type Rule } from "./rules";
 import { splitCommand, type Redirect, type SimpleCommand } from "./shell";
 import { builtIn, NO_PROGRAM, strictest, unanalysable, verdict, type Verdict } from "./verdict";
-import { basename, findActions, MAX_SCRIPT_DEPTH, unwrapCommand, type Unwrapped } from "./wrappers";
+import { basename, findActions, MAX_SCRIPT_DEPTH, unwrapCommand, xargsFeedsCode, type Unwrapped } from "./wrappers";
 
 export type { Decision, Verdict } from "./verdict";
+export { parseRuleList } from "./rules";
 
 /** Command rules: a rule matches a command whose words start with the rule's words (`npm test` matches `npm test -- x`). */
 export interface PolicyRules {
@@ -56,11 +59,6 @@ export interface PolicyOptions {
   grammar: ShellGrammar;
   /** Where commands run: on Windows they go through cmd.exe, whose grammar is not analysed (default posix). */
   platform?: "posix" | "win32";
-}
-
-interface Rule {
-  text: string;
-  words: string[];
 }
 
 type Program = Extract<Unwrapped, { kind: "program" }>;
@@ -149,7 +147,10 @@ export class Policy {
     if (bomb) verdicts.push(bomb);
     const units = parsed.commands.map((command) => ({ command, unwrapped: unwrapCommand(command) }));
     // Whole-line: a loop runs its body again after an assignment that comes later in the text.
-    const inShell = units.flatMap(({ command, unwrapped }) => shellAssignments(command, unwrapped));
+    const inShell = [
+      ...units.flatMap(({ command, unwrapped }) => shellAssignments(command, unwrapped)),
+      ...(parsed.loopVariables ?? []).map((name) => ({ name })),
+    ];
     const outer = { places: this.places, ruleless: this.ruleless };
     if (movesPlaces(inShell.map((assigned) => assigned.name))) this.places = this.blind;
     let dir = this.places === this.blind ? undefined : cwd;
@@ -170,6 +171,10 @@ export class Policy {
       this.ruleless = outer.ruleless;
     }
     if (parsed.error !== undefined) verdicts.push(unanalysable(parsed.error));
+    // `echo () { curl …; }; echo hi`: a later word that looks like a known command runs the body instead.
+    for (const name of parsed.functions.slice(0, 1)) {
+      verdicts.push(unanalysable(`it defines a function \`${name}\`, which changes what a later \`${name}\` runs`));
+    }
     return verdicts;
   }
 
@@ -182,8 +187,11 @@ export class Policy {
       failClosed(command, unwrapped),
     ];
     for (const words of [...unwrapped.layers, ...(program ? [program.words] : [])]) {
-      const rule = findRule(this.denyRules, words);
+      const rule = findDenyRule(this.denyRules, words);
       if (rule) checks.push(verdict("deny", `deny rule "${rule.text}"`, `Your rule "${rule.text}" denies it.`));
+    }
+    if (xargsFeedsCode(unwrapped)) {
+      checks.push(unanalysable("xargs -I puts each line it reads into code that runs, so that code is only known when it runs"));
     }
     if (program?.dynamic[0]) {
       checks.push(verdict("ask", "dynamic command", `The program to run (${program.words[0]}) is only known when it runs.`));
@@ -203,12 +211,12 @@ export class Policy {
   }
 
   private program(program: Program, cwd: string | undefined, depth: number): (Verdict | undefined)[] {
-    const checks = namedWrites(program).map((file) => this.write(file.target, file.dynamic, cwd, "write"));
+    const checks = namedWrites(program).map((file) => this.write(file, cwd, "write"));
     // Files changed in place are the mode's and the rules' business, but for protected places and places outside.
-    checks.push(...changedFiles(program).map((file) => this.write(file.target, file.dynamic, cwd, "change")));
+    checks.push(...changedFiles(program).map((file) => this.write(file, cwd, "change")));
     const settings = gitSettingsWrite(program);
     if (settings === "repository") checks.push(REPOSITORY_SETTINGS);
-    else if (settings) checks.push(this.write(settings.target, settings.dynamic, cwd, "write"));
+    else if (settings) checks.push(this.write(settings, cwd, "write"));
     if (basename(program.words[0] ?? "") === "find" && !program.dynamic[0]) {
       checks.push(...this.findCommands(program, cwd, depth));
     }
@@ -223,9 +231,10 @@ export class Policy {
   private modeVerdict(program: Program, cwd: string | undefined): Verdict {
     if (this.mode === "read-only") return READ_ONLY_COMMANDS;
     const { words } = program;
-    const rule = findRule(this.allowRules, words);
+    const matched = findAllowRule(this.allowRules, words);
+    const rule = matched?.rule;
     const name = basename(words[0] ?? "");
-    const uncovered = rule && this.uncovered(program, rule, cwd);
+    const uncovered = matched && this.uncovered(program, matched, cwd);
     if (rule && !uncovered) return verdict("allow", `allow rule "${rule.text}"`, `Your rule "${rule.text}" allows it.`);
     if (this.mode === "full-auto") {
       return verdict("allow", "mode full-auto: commands allowed", "Full-auto mode runs commands without asking.");
@@ -243,8 +252,9 @@ export class Policy {
   }
 
   /** Why `rule` does not cover this run of its command, in plain words; undefined when it does. */
-  private uncovered(program: Program, rule: Rule, cwd: string | undefined): string | undefined {
+  private uncovered(program: Program, matched: MatchedRule, cwd: string | undefined): string | undefined {
     const { words, layers } = program;
+    const { rule } = matched;
     const name = basename(words[0] ?? "");
     if (this.ruleless) return this.ruleless;
     for (const [k, layer] of layers.entries()) {
@@ -253,18 +263,22 @@ export class Policy {
       const option = uncoveredOption(basename(layer[0] ?? ""), own, 1);
       if (option) return `\`${basename(layer[0] ?? "")} ${option.row.option}\` ${option.row.does}.`;
     }
-    const option = uncoveredOption(name, words, rule.words.length);
+    // Matched past git's own options (`git -C . status` by `git status`): those options are none of the rule's.
+    const option = matched.pastGlobals
+      ? (uncoveredOption(name, words.slice(0, gitSubcommand(words)), 1) ??
+        uncoveredOption(name, matched.pastGlobals, rule.words.length))
+      : uncoveredOption(name, words, rule.words.length);
     if (option) return `\`${name} ${option.row.option}\` ${option.row.does}.`;
     if (program.extraArgs && PROGRAM_TABLES.has(name)) {
       return `\`xargs\` adds arguments to ${name} that are only known when it runs, and some of ${name}'s options run programs or write files.`;
     }
     // `git -C dir` reads dir's repository and its settings, which may run programs.
-    const gitDirs =
-      name === "git" ? words.flatMap((word, i) => (i < gitSubcommand(words) && words[i - 1] === "-C" ? [i] : [])) : [];
-    for (const i of gitDirs) {
-      const dir = this.places.resolve(words[i] ?? "", program.dynamic[i] ?? false, cwd);
+    // So does `--work-tree dir`, whose files git then reads or changes.
+    const gitDirs = name === "git" ? gitFolders(words) : [];
+    for (const { at, folder } of gitDirs) {
+      const dir = this.places.resolve(folder, program.dynamic[at] ?? false, cwd);
       if (dir === undefined || !this.places.inWorkspace(dir))
-        return `It runs git in ${words[i]}, outside the workspace, where your rules do not apply.`;
+        return `It runs git in ${folder}, outside the workspace, where your rules do not apply.`;
     }
     if (cwd === undefined || !this.places.inWorkspace(cwd)) {
       return `It runs in ${cwd ?? "a folder only known when it runs"}, outside the workspace, where your rules do not apply.`;
@@ -277,13 +291,12 @@ export class Policy {
     // `<`, `<<<`, here-documents and `<&` read; `2>&1` and `>&-` copy or close a descriptor.
     if (op === "<" || op === "<<<" || op === "<<" || op === "<<-" || op === "<&" || (op === ">&" && /^([0-9]+|-)$/.test(target)))
       return undefined;
-    return this.write(target, redirect.dynamic, cwd, "redirect");
+    return this.write({ target, dynamic: redirect.dynamic, expands: redirect.expands ?? false }, cwd, "redirect");
   }
 
   /** A file written by a redirection or named on the command line (`namedWrites`): outside the workspace always asks. */
   private write(
-    target: string,
-    dynamic: boolean,
+    { target, dynamic, expands }: Target,
     cwd: string | undefined,
     kind: "redirect" | "write" | "change",
   ): Verdict | undefined {
@@ -291,11 +304,16 @@ export class Policy {
     if (HARMLESS_DEVICES.has(target) || (dynamic && /^[<>]\(/.test(target))) return undefined;
     const outside = `${kind === "change" ? "write" : kind} outside the workspace`;
     const path = this.places.resolve(target, dynamic, cwd);
-    if (path === undefined) return verdict("ask", outside, `It writes to ${target}, which cannot be checked before it runs.`);
+    if (path === undefined) {
+      // `> {.git,src}/config`, `> "$D/.git/config"`: whatever else it names, it may name a protected place.
+      const where = protectedPlace(target, expands);
+      if (where) return protectedWrite(where, target);
+      return verdict("ask", outside, `It writes to ${target}, which cannot be checked before it runs.`);
+    }
     if (HARMLESS_DEVICES.has(path)) return undefined;
     if (DISK_DEVICE.test(path)) return builtIn("writes straight to a disk", `It writes over ${path}.`);
     if (!this.places.inWorkspace(path)) return verdict("ask", outside, `It writes to ${target}, outside the workspace.`);
-    const where = protectedPlace(path.slice(this.places.root.length));
+    const where = protectedPlace(path.slice(this.places.root.length), expands);
     if (where) return protectedWrite(where, target);
     if (kind === "change") return undefined;
     if (this.mode === "read-only") return READ_ONLY_EDITS;
@@ -348,51 +366,33 @@ function dangerous(assigned: readonly Assigned[]): Verdict[] {
   return first ? [dangerousAssignment(first)] : [];
 }
 
-/** Parses a comma- or newline-separated rule list from a flag or setting. */
-export function parseRuleList(text: string): string[] {
-  const rules = text.split(/[,\n]/).map((rule) => rule.trim());
-  return [...new Set(rules.filter((rule) => rule !== ""))];
-}
-
-/** Rules are split like commands, so `npm "test"` and `npm test` are the same rule. */
-function compileRules(texts: readonly string[], grammar: ShellGrammar): Rule[] {
-  return texts.flatMap((raw) => {
-    const text = raw.trim();
-    const parsed = splitCommand(text, grammar);
-    const only = parsed.commands[0];
-    const simple = parsed.error === undefined && parsed.commands.length === 1 && only?.redirects.length === 0;
-    const words = simple && only ? only.words : text.split(/\s+/).filter((word) => word !== "");
-    return words.length > 0 ? [{ text, words }] : [];
-  });
-}
-
-/** The first rule whose words start `words`, compared whole word by whole word. */
-function findRule(rules: readonly Rule[], words: readonly string[]): Rule | undefined {
-  return rules.find((rule) => rule.words.length <= words.length && rule.words.every((word, i) => word === words[i]));
-}
-
 /**
  * Files a program writes that its command line names, checked like redirections: `tee FILE…`,
  * `dd of=FILE`, `--output=FILE` (git diff/show/log, many more), `curl -o FILE`, `wget -O FILE`,
  * the destination of cp/ln/install and every operand of mv. Other programs that write the files
  * they are given (`sed -i`, `touch`, `rsync`…) are judged by mode and rules like any command.
  */
-function namedWrites({ words, dynamic }: Program): { target: string; dynamic: boolean }[] {
+function namedWrites({ words, dynamic, expands }: Program): Target[] {
   const name = basename(words[0] ?? "");
   const copies = ["cp", "mv", "ln", "install"].includes(name);
-  const files: { target: string; dynamic: boolean }[] = [];
-  const add = (i: number, target = words[i]) => target !== undefined && files.push({ target, dynamic: dynamic[i] ?? false });
+  const files: Target[] = [];
+  const add = (i: number, target = words[i]) =>
+    target !== undefined && files.push({ target, dynamic: dynamic[i] ?? false, expands: expands[i] ?? false });
+  if (name === "git") for (const { at, target } of gitNamedWrites(words)) add(at, target);
   const operands: number[] = [];
   let options = true;
   for (let i = 1; i < words.length; i++) {
     const word = words[i] ?? "";
     const named = /^--(?:output|output-document|output-file|target-directory)=(.*)$/s.exec(word)?.[1];
-    const output = named ?? (name === "dd" && word.startsWith("of=") ? word.slice(3) : undefined);
+    // base64 (BSD, macOS) `-o FILE`, `-oFILE`, `-Do FILE`.
+    const attached = name === "base64" ? /^-[dDhnrv]*o(.+)$/s.exec(word)?.[1] : undefined;
+    const output = named ?? attached ?? (name === "dd" && word.startsWith("of=") ? word.slice(3) : undefined);
     if (output !== undefined) add(i, output);
     else if (
       /^--(output|output-document|output-file)$/.test(word) ||
       (name === "curl" && /^-[a-zA-Z]*o$/.test(word)) ||
       (name === "wget" && /^-[a-zA-Z]*O$/.test(word)) ||
+      (name === "base64" && /^-[dDhnrv]*o$/.test(word)) ||
       (copies && (word === "-t" || word === "--target-directory"))
     ) {
       add(++i);

@@ -24,15 +24,19 @@ const NAMES = [...FOLDERS, ...FILES];
 // Windows and macOS as `.GIT`: each segment is folded the way those file systems fold it.
 const SHORT_NAMES = new Set(NAMES.map((name) => `${name.slice(1, 7)}~1`));
 
-/** The protected place a workspace-relative path is in (".git/", ".envrc"), or undefined. */
-export function protectedPlace(relative: string): string | undefined {
+/**
+ * The protected place a workspace-relative path is in (".git/", ".envrc"), or undefined.
+ * `patterns`: glob and brace characters in it are the shell's to expand (a shell word that
+ * `expands`); a quoted `'build/*'` names the file `*`, as the file tools do.
+ */
+export function protectedPlace(relative: string, patterns = true): string | undefined {
   for (const segment of relative.split(/[/\\]+/)) {
     const folded = segment
       .toLowerCase()
       .replace(/:.*$/, "")
       .replace(/[. ]+$/, "");
-    const braces = /\{[^}]*(,|\.\.)[^}]*\}/.test(segment);
-    if (/[*?[]/.test(segment) || braces) {
+    const braces = patterns && /\{[^}]*(,|\.\.)[^}]*\}/.test(segment);
+    if (patterns && (/[*?[]/.test(segment) || braces)) {
       // A pattern the shell expands (`.gi?`, `{.git,x}`): protected when it could name one.
       const pattern = braces ? /./ : globToRegExp(segment.toLowerCase());
       const hit = NAMES.find((name) => pattern.test(name));
@@ -93,23 +97,26 @@ export const REPOSITORY_SETTINGS: Verdict = {
 export interface Target {
   target: string;
   dynamic: boolean;
+  /** It holds unquoted glob or brace characters, so the shell may turn it into other names. */
+  expands: boolean;
 }
 
-type Words = { words: readonly string[]; dynamic: readonly boolean[] };
+type Words = { words: readonly string[]; dynamic: readonly boolean[]; expands: readonly boolean[] };
 
 /**
  * Files a program changes that are named among its operands, beyond the outputs `namedWrites`
  * finds: `sed -i`, `perl -i`, `touch`, `truncate`, `chmod`/`chown`/`chgrp`, `rm`/`rmdir`/`unlink`,
  * and the folder `tar -x -C dir` and `unzip -d dir` extract into.
  */
-export function changedFiles({ words, dynamic }: Words): Target[] {
+export function changedFiles({ words, dynamic, expands }: Words): Target[] {
   const name = basename(words[0] ?? "");
-  const pick = (indexes: number[]): Target[] => indexes.map((i) => ({ target: words[i] ?? "", dynamic: dynamic[i] ?? false }));
+  const pick = (indexes: number[]): Target[] =>
+    indexes.map((i) => ({ target: words[i] ?? "", dynamic: dynamic[i] ?? false, expands: expands[i] ?? false }));
   switch (name) {
     case "sed": {
       // The files its script writes (`w file`) are named in the script, and are as plain as the script.
       const scriptDynamic = dynamic.some((d, i) => d && i > 0);
-      const written = sedWrittenFiles(words).map((target) => ({ target, dynamic: scriptDynamic }));
+      const written = sedWrittenFiles(words).map((target) => ({ target, dynamic: scriptDynamic, expands: false }));
       if (!words.some((w) => /^-[^-e]*i/.test(w) || /^--in/.test(w))) return written;
       const explicit = words.some((w) => /^(-[^-]*[ef]|--expression|--file)/.test(w));
       const files = operands(words, ["-e", "--expression", "-f", "--file", "-l"]);
@@ -154,7 +161,10 @@ export function changedFiles({ words, dynamic }: Words): Target[] {
     case "tar": {
       const at = words.findIndex((w) => w === "-C" || w === "--directory");
       const attached = words.findIndex((w) => w.startsWith("--directory="));
-      if (attached >= 0) return [{ target: (words[attached] ?? "").slice(12), dynamic: dynamic[attached] ?? false }];
+      if (attached >= 0) {
+        const [at, target] = [attached, (words[attached] ?? "").slice(12)];
+        return [{ target, dynamic: dynamic[at] ?? false, expands: expands[at] ?? false }];
+      }
       return at >= 0 ? pick([at + 1]) : [];
     }
     case "unzip": {
@@ -170,7 +180,7 @@ export function changedFiles({ words, dynamic }: Words): Target[] {
  * Where `git config` or `git remote` writes settings: the repository's own (.git/config, a
  * protected place), the user's (`--global`, outside the workspace), or a named file.
  */
-export function gitSettingsWrite({ words, dynamic }: Words): "repository" | Target | undefined {
+export function gitSettingsWrite({ words, dynamic, expands }: Words): "repository" | Target | undefined {
   if (basename(words[0] ?? "") !== "git") return undefined;
   const sub = gitSubcommand(words);
   const verb = words[sub + 1] ?? "";
@@ -179,10 +189,11 @@ export function gitSettingsWrite({ words, dynamic }: Words): "repository" | Targ
   if (!remote && gitConfigWrite(words) < 0) return undefined;
   for (let i = sub + 1; i < words.length; i++) {
     const word = words[i] ?? "";
-    if (word === "--global") return { target: "~/.gitconfig", dynamic: false };
-    if (word === "--system") return { target: "/etc/gitconfig", dynamic: false };
-    if (word === "-f" || word === "--file") return { target: words[i + 1] ?? "", dynamic: dynamic[i + 1] ?? false };
-    if (word.startsWith("--file=")) return { target: word.slice(7), dynamic: dynamic[i] ?? false };
+    if (word === "--global") return { target: "~/.gitconfig", dynamic: false, expands: false };
+    if (word === "--system") return { target: "/etc/gitconfig", dynamic: false, expands: false };
+    if (word === "-f" || word === "--file")
+      return { target: words[i + 1] ?? "", dynamic: dynamic[i + 1] ?? false, expands: expands[i + 1] ?? false };
+    if (word.startsWith("--file=")) return { target: word.slice(7), dynamic: dynamic[i] ?? false, expands: expands[i] ?? false };
   }
   return "repository";
 }

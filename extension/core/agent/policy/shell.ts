@@ -23,6 +23,8 @@ export interface Redirect {
   target: string;
   /** The target holds an expansion, so its value is only known at run time. */
   dynamic: boolean;
+  /** The target holds unquoted glob or brace characters (see SimpleCommand `expands`). */
+  expands?: boolean;
 }
 
 /** A program with its arguments, as the shell would run it. */
@@ -45,6 +47,8 @@ export interface ParsedCommandLine {
   commands: SimpleCommand[];
   /** Functions the line defines; their bodies are among `commands`, since they may be called. */
   functions: string[];
+  /** Variables `for NAME in …` and `select NAME in …` set, as an assignment in the shell would. */
+  loopVariables?: string[];
   /** Why the line cannot be analysed (a phrase: "it has an unclosed double quote"); `commands` may be incomplete. */
   error?: string;
 }
@@ -161,6 +165,9 @@ class Walker implements WordWalker {
   /** The named children of `node`, each a statement, in order. */
   statements(node: SyntaxNode): Group {
     const group = empty();
+    // The grammar takes `ls ;; pwd` without an error; bash only takes `;;` to end a case item.
+    if (node.children.some((child) => !child.isNamed && /^;;?&?$/.test(child.type) && child.type !== ";"))
+      this.fail('it has ";;" outside a case, a syntax error in bash');
     for (const child of node.namedChildren) merge(group, this.statement(child));
     return group;
   }
@@ -364,7 +371,8 @@ class Walker implements WordWalker {
     const fd = node.childForFieldName("descriptor")?.text;
     const operator = node.children.find((c) => !c.isNamed && c.type !== "heredoc_start")?.type ?? "";
     const add = (op: string, word: Word): void => {
-      command.redirects.push({ op, ...(fd === undefined ? {} : { fd }), target: word.text, dynamic: word.dynamic });
+      const expands = word.expands ? { expands: true } : {};
+      command.redirects.push({ op, ...(fd === undefined ? {} : { fd }), target: word.text, dynamic: word.dynamic, ...expands });
     };
     if (node.type === "herestring_redirect") {
       const target = node.namedChildren.find((c) => c.type !== "file_descriptor");
@@ -425,7 +433,10 @@ class Walker implements WordWalker {
     for (const [i, child] of children.entries()) {
       if (!child.isNamed) continue;
       const field = node.fieldNameForChild(i);
-      if (field === "variable") continue;
+      if (field === "variable") {
+        (this.out.loopVariables ??= []).push(child.text);
+        continue;
+      }
       if (field === "value") {
         const inner: SimpleCommand[] = [];
         this.word(child, inner);

@@ -139,6 +139,59 @@ const XARGS_OPTIONS_WITH_ARGUMENT = [
   ...["--arg-file", "--delimiter", "--max-args", "--max-chars", "--max-lines", "--max-procs"],
 ];
 
+/**
+ * The text `xargs -I R`, `-i[R]` or `--replace[=R]` replaces with each input line (`{}` by
+ * default for the last two), or undefined when xargs only appends its input as arguments.
+ */
+export function xargsReplaceString(layer: readonly string[]): string | undefined {
+  let found: string | undefined;
+  for (let i = 1; i < layer.length; i++) {
+    const word = layer[i] ?? "";
+    if (word === "--" || !word.startsWith("-") || word === "-") break;
+    const long = /^--([a-z-]+)(?:=(.*))?$/s.exec(word);
+    if (long) {
+      const name = long[1] ?? "";
+      // GNU getopt takes any unambiguous prefix; only --replace starts with r.
+      if (name.startsWith("r") && "replace".startsWith(name)) found = long[2] ?? "{}";
+      else if (long[2] === undefined && XARGS_OPTIONS_WITH_ARGUMENT.includes(word)) i++;
+      continue;
+    }
+    // Bundled short options (`-0I{}`): a letter that takes a value takes the rest of the word.
+    for (const [k, letter] of [...word.slice(1)].entries()) {
+      const rest = word.slice(k + 2);
+      if (letter === "i") found = rest === "" ? "{}" : rest;
+      else if (letter === "I") found = rest === "" ? (layer[++i] ?? "") : rest;
+      else if ("aEdLnPs".includes(letter) && rest === "") i++;
+      if ("aEdLnPsIiel".includes(letter)) break;
+    }
+  }
+  return found;
+}
+
+/**
+ * `xargs -I{} sh -c 'echo {}'`: xargs puts each input line into code a shell or interpreter
+ * runs, so that code, which can be any command, is only known when it runs.
+ */
+export function xargsFeedsCode(unwrapped: Unwrapped): boolean {
+  const at = unwrapped.layers.findIndex((layer) => basename(layer[0] ?? "") === "xargs");
+  const replace = at < 0 ? undefined : xargsReplaceString(unwrapped.layers[at] ?? []);
+  if (replace === undefined) return false;
+  const holds = (word: string) => replace === "" || word.includes(replace);
+  // Every layer inside xargs: `xargs -I{} env sh -c '{}'`.
+  const inner = [...unwrapped.layers.slice(at + 1), ...(unwrapped.kind === "program" ? [unwrapped.words] : [])];
+  if (unwrapped.kind === "script" && holds(unwrapped.text)) return true;
+  return inner.some((words) => {
+    const name = basename(words[0] ?? "");
+    if (holds(words[0] ?? "")) return true;
+    if (CODE_RUNNERS.test(name) && words.slice(1).some(holds)) return true;
+    return words.some((word, i) => i > 0 && holds(word) && CODE_OPTION.test(words[i - 1] ?? ""));
+  });
+}
+
+// Programs whose operands are code (a script, a program text); and options that take code.
+const CODE_RUNNERS = /^(python[0-9.]*|perl|ruby|node|nodejs|php|deno|bun|lua|awk|gawk|mawk|nawk|sed|eval)$/;
+const CODE_OPTION = /^(-[a-zA-Z]*[ceE]|--eval|--command|--exec|-exec|-execdir|-ok|-okdir)$/;
+
 /** The index of the first word after the options of `words[0]`. */
 function skipOptions(words: string[], withArgument: readonly string[]): number {
   let i = 1;
