@@ -24,9 +24,9 @@ import {
   hostileFiles,
   hostileScript,
   liveColours,
-  scanDom,
   watchHostile,
   type HostileWatch,
+  assertClean,
 } from "../support/hostile";
 import { start, type Proc } from "../support/processes";
 
@@ -52,14 +52,7 @@ describe("end to end: hostile content in the phone app runs no script", function
 
   const shot = (name: string): Promise<Buffer> => page.screenshot({ path: screenshotPath(`hostile-${name}`) });
   /** Nothing ran, nothing tried to, and nothing in the DOM could. */
-  const clean = async (where: string): Promise<void> => {
-    assert.deepEqual(await scanDom(page), [], `${where}: the DOM holds markup from content`);
-    assert.deepEqual(watch.violations, [], `${where}: CSP violations`);
-    assert.deepEqual(watch.pwnedRequests, [], `${where}: a payload fetched`);
-    const { pwned, title } = await watch.sentinel(page);
-    assert.equal(pwned, undefined, `${where}: a payload ran`);
-    assert.doesNotMatch(title, /PWNED/, `${where}: the title was set by content`);
-  };
+  const clean = (where: string): Promise<void> => assertClean(page, watch, where);
   const text = async (testid: string): Promise<string> => (await page.getByTestId(testid).first().textContent()) ?? "";
 
   before(async () => {

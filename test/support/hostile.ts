@@ -1,4 +1,5 @@
 // Hostile content for the XSS tests of the phone app and the editor's thread panel: payloads
+import assert from "node:assert/strict";
 // that try to run script from every place untrusted text reaches the screen (the model's words,
 // tool arguments, diffs, terminal output, file names and contents, names of computers and
 // phones), and a watcher that tells whether any of it ran, tried to, or became markup.
@@ -221,3 +222,13 @@ const SCAN_DOM = `(() => {
   }
   return found;
 })()`;
+
+/** Nothing ran, nothing tried to, and nothing in the DOM could: `where` names the screen in the failure. */
+export async function assertClean(page: Page, watch: HostileWatch, where: string): Promise<void> {
+  assert.deepEqual(await scanDom(page), [], `${where}: the DOM holds markup from content`);
+  assert.deepEqual(watch.violations, [], `${where}: CSP violations`);
+  assert.deepEqual(watch.pwnedRequests, [], `${where}: a payload fetched`);
+  const { pwned, title } = await watch.sentinel(page);
+  assert.equal(pwned, undefined, `${where}: a payload ran`);
+  assert.doesNotMatch(title, /PWNED/, `${where}: the title was set by content`);
+}

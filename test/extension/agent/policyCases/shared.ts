@@ -58,3 +58,10 @@ export const ALWAYS_ASKS: Expect = { "read-only": "deny", ask: "ask", "auto-edit
 
 /** A built-in or user deny: never runs. */
 export const NEVER: Expect = { "read-only": "deny", ask: "deny", "auto-edit": "deny", "full-auto": "deny" };
+
+type Extra = Omit<PolicyCase, "line" | "source" | "expect">;
+
+/** Tether's own rows of one class: `[line, expect, extra]` each, the class as their source. */
+export function cases(kind: string, rows: [line: string, expect: Expect, extra?: Extra][]): PolicyCase[] {
+  return rows.map(([line, expect, extra]) => ({ line, source: `tether: ${kind}`, expect, ...extra }));
+}

@@ -11,15 +11,9 @@ import {
   NO_RULES,
   TYPICAL_RULES,
   type CaseRules,
-  type Expect,
   type PolicyCase,
+  cases,
 } from "./shared";
-
-type Extra = Omit<PolicyCase, "line" | "source" | "expect">;
-
-function cases(kind: string, rows: [line: string, expect: Expect, extra?: Extra][]): PolicyCase[] {
-  return rows.map(([line, expect, extra]) => ({ line, source: `tether: ${kind}`, expect, ...extra }));
-}
 
 const WITH = (...allow: string[]): CaseRules => ({ allow: [...TYPICAL_RULES.allow, ...allow], deny: [] });
 const PROGRAM = "7 options a rule never covers";
