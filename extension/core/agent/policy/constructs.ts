@@ -99,7 +99,7 @@ const PLAIN_SET_OPTIONS = new Set(
     " ",
   ),
 );
-const PLAIN_SET_LETTERS = /^[-+][euxvfCnhbmBEPtp]+$/;
+const PLAIN_SET_LETTERS = /^[euxvfCnhbmBEPtp]$/;
 
 /** Why a builtin changes how the shell reads the rest of the line or what a later word runs, if it does. */
 function changesReading(name: string, args: string[]): string | undefined {
@@ -118,12 +118,15 @@ function changesReading(name: string, args: string[]): string | undefined {
   if (name === "set") {
     for (let i = 0; i < args.length; i++) {
       const arg = args[i] ?? "";
-      if (arg === "--" || !/^[-+]./.test(arg)) break;
-      const named = arg === "-o" || arg === "+o";
-      // `set -o` alone lists the options.
-      if (named && args[i + 1] === undefined) break;
-      if (named ? !PLAIN_SET_OPTIONS.has(args[++i] ?? "") : !PLAIN_SET_LETTERS.test(arg))
-        return "set changes how the shell reads the rest of the line or what it runs, which the checker does not follow";
+      if (arg === "--" || !/^[-+][a-zA-Z]+$/.test(arg)) break;
+      // `-euo pipefail`: each o in the cluster takes the next word as an option's name.
+      for (const letter of arg.slice(1)) {
+        // `set -o` alone lists the options.
+        const plain =
+          letter === "o" ? i + 1 >= args.length || PLAIN_SET_OPTIONS.has(args[++i] ?? "") : PLAIN_SET_LETTERS.test(letter);
+        if (!plain)
+          return "set changes how the shell reads the rest of the line or what it runs, which the checker does not follow";
+      }
     }
   }
   return undefined;
