@@ -136,6 +136,7 @@ describe("the gate reads or refuses commands the shell runs out of sight", () =>
       "shopt -s nullglob globstar; ls **/*.ts",
       "set -euo pipefail; npm test",
       "set -o",
+      "trap -p EXIT",
       "cat <<EOF\nhello $HOME $(date)\nEOF",
       "git commit -F - <<'EOF'\nUse `x` now\nEOF",
       "echo a \\\n  b",
@@ -145,6 +146,12 @@ describe("the gate reads or refuses commands the shell runs out of sight", () =>
       const verdict = full.checkCommand(line, ROOT);
       assert.equal(verdict.decision, "allow", `${JSON.stringify(line)}: ${verdict.reason}`);
     }
+  });
+
+  it("asks about a trap that changes folder, since later commands run where it leaves them", () => {
+    // The EXIT trap runs after rm: rm deletes the workspace's parent, not build's.
+    const full = new Policy({ mode: "full-auto", workspaceRoot: ROOT, homeDir: "/home/dev", grammar });
+    assert.equal(full.checkCommand("trap 'cd build' EXIT; rm -rf ..", ROOT).decision, "ask");
   });
 
   it("asks about shell options that change how the rest of the line is read", () => {

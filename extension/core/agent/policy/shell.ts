@@ -288,16 +288,22 @@ class Walker implements WordWalker {
     if (words[i] !== "trap" || dynamic[i]) return [];
     if (words[++i] === "--") i++;
     const action = words[i];
-    // One operand, `-` or a signal number first: the signals are reset, nothing is set to run.
-    if (action === undefined || words[i + 1] === undefined || action === "-" || /^[0-9]+$/.test(action)) return [];
+    // One operand, `-` or a signal number first: the signals are reset, nothing is set to run; `-p`, `-l` print.
+    if (action === undefined || words[i + 1] === undefined || action.startsWith("-") || /^[0-9]+$/.test(action)) return [];
     if (dynamic[i]) {
       this.fail("it sets a trap whose command is only known when it runs");
       return [];
     }
     const root = this.grammar.parse(action);
-    if (root) return this.program(root).all;
-    this.fail("it is too long or too tangled to read in time");
-    return [];
+    if (!root) {
+      this.fail("it is too long or too tangled to read in time");
+      return [];
+    }
+    const trapped = this.program(root).all;
+    // The folder a later command runs in would depend on when the signal comes.
+    if (trapped.some((inner) => ["cd", "pushd", "popd"].includes(inner.words.find((word) => !isAssignment(word)) ?? "")))
+      this.fail("it sets a trap that changes folder, so where later commands run depends on when it fires");
+    return trapped;
   }
 
   /**
