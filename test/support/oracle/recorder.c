@@ -46,6 +46,31 @@ static int reads_code(const char *name) {
   return 0;
 }
 
+/* Whether an interpreter got its program as an option (`node -e "1"`, `python3 -c …`, `perl -ne …`),
+ * so what comes on its stdin is data, not code: `echo 'open("/tmp/m","w")' | python3 -c "import os"`
+ * and `echo 'require("fs").writeFileSync("/tmp/m","")' | node -e 1` leave no /tmp/m, while the same
+ * text piped into plain `python3` does. Only the options before the first operand count; the gate
+ * reads them the same way (constructs.ts, CODE_OPTIONS). Without this, `echo x > >(node -e "1")` was
+ * reported as code fed on stdin. */
+static int code_in_options(const char *name, int argc, char **argv) {
+  const char *letters = strncmp(name, "python", 6) == 0 ? "c"
+                        : strcmp(name, "php") == 0      ? "r"
+                        : strcmp(name, "node") == 0     ? "ep"
+                                                        : "eE";
+  for (int i = 1; i < argc; i++) {
+    const char *arg = argv[i];
+    if (strcmp(arg, "--eval") == 0 || strcmp(arg, "--print") == 0) return strcmp(name, "node") == 0;
+    if (arg[0] != '-' || arg[1] == '-' || arg[1] == '\0') return 0;
+    /* A cluster of flag letters ending in the code option: -c, -Ic, -ne, -pe. */
+    size_t n = strlen(arg);
+    for (size_t k = 1; k < n; k++)
+      if (!((arg[k] >= 'a' && arg[k] <= 'z') || (arg[k] >= 'A' && arg[k] <= 'Z'))) goto next;
+    if (strchr(letters, arg[n - 1])) return 1;
+  next:;
+  }
+  return 0;
+}
+
 /* sh, dash and bash are the real shells once recorded, so what a line hands them runs too (a
  * `bash -c '…'`, a script on stdin) and the programs they start are recorded in turn. */
 static const char *real_shell(const char *name) {
@@ -92,7 +117,7 @@ int main(int argc, char **argv) {
   /* What came on stdin as code: all of it for a real shell, which gets it back unchanged; the
    * start of it for an interpreter that runs nothing here. */
   const char *shell = real_shell(name);
-  int slurp = shell ? code_on_stdin(argc, argv) : reads_code(name);
+  int slurp = shell ? code_on_stdin(argc, argv) : reads_code(name) && !code_in_options(name, argc, argv);
   char *input = NULL;
   size_t got = 0, room = 0;
   if (slurp) {

@@ -66,6 +66,8 @@ function program(command: SimpleCommand, program: Program): Verdict | undefined 
     if (args.some((arg) => SUBSCRIPTED_NAME.test(arg)))
       return unanalysable("it names an array element, whose subscript bash evaluates and can run commands");
   }
+  const rereads = changesReading(name, args);
+  if (rereads) return unanalysable(rereads);
   if (DECLARERS.has(name) && args.some((arg) => /^-[a-zA-Z]*[in]/.test(arg))) {
     return unanalysable("declare -i and -n make later assignments evaluate arithmetic or follow names");
   }
@@ -82,6 +84,52 @@ function program(command: SimpleCommand, program: Program): Verdict | undefined 
     return unanalysable(`${name} runs the text it is given on stdin as code, which the checker does not see`);
   }
   return destructiveGlob(program, name);
+}
+
+// Shell options that only change globbing, tracing or error handling; the others change how later
+// lines are read or what they run (`expand_aliases`, `extglob`, `set -k` taking `X=1` anywhere as
+// an assignment, `set -a` exporting every one).
+const PLAIN_SHOPT = new Set(
+  "dotglob nullglob failglob globstar nocaseglob nocasematch globasciiranges inherit_errexit lastpipe checkwinsize histappend".split(
+    " ",
+  ),
+);
+const PLAIN_SET_OPTIONS = new Set(
+  "errexit nounset xtrace verbose pipefail noglob noclobber noexec hashall notify monitor braceexpand errtrace physical onecmd privileged ignoreeof vi emacs".split(
+    " ",
+  ),
+);
+const PLAIN_SET_LETTERS = /^[euxvfCnhbmBEPtp]$/;
+
+/** Why a builtin changes how the shell reads the rest of the line or what a later word runs, if it does. */
+function changesReading(name: string, args: string[]): string | undefined {
+  if (name === "alias" && args.some((arg) => arg.includes("="))) {
+    return "alias changes what a later word of the line runs, which the checker does not follow";
+  }
+  if (name === "enable" && args.some((arg) => !/^-[aps]+$/.test(arg))) {
+    return "enable loads or switches off shell builtins, which changes what a later word of the line runs";
+  }
+  if (name === "shopt" && args.some((arg) => /^-[a-z]*[suo]/.test(arg))) {
+    const options = args.filter((arg) => !arg.startsWith("-"));
+    const setOption = args.some((arg) => /^-[a-z]*o/.test(arg));
+    if (options.some((option) => !(setOption ? PLAIN_SET_OPTIONS : PLAIN_SHOPT).has(option)))
+      return "shopt changes how the shell reads the rest of the line, which the checker does not follow";
+  }
+  if (name === "set") {
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i] ?? "";
+      if (arg === "--" || !/^[-+][a-zA-Z]+$/.test(arg)) break;
+      // `-euo pipefail`: each o in the cluster takes the next word as an option's name.
+      for (const letter of arg.slice(1)) {
+        // `set -o` alone lists the options.
+        const plain =
+          letter === "o" ? i + 1 >= args.length || PLAIN_SET_OPTIONS.has(args[++i] ?? "") : PLAIN_SET_LETTERS.test(letter);
+        if (!plain)
+          return "set changes how the shell reads the rest of the line or what it runs, which the checker does not follow";
+      }
+    }
+  }
+  return undefined;
 }
 
 function plainNumbers(...operands: (string | undefined)[]): boolean {

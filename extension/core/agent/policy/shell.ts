@@ -12,6 +12,7 @@
 
 import type { ShellGrammar, SyntaxNode } from "./grammar";
 import { arithmetic, readWord, subscript, type Word, type WordWalker } from "./words";
+import { isAssignment } from "./wrappers";
 
 /** One redirection of a simple command, e.g. `2>>log.txt`. */
 export interface Redirect {
@@ -132,6 +133,8 @@ function pushWord(command: SimpleCommand, word: Word): void {
 
 class Walker implements WordWalker {
   private depth = 0;
+  /** The commands that read what is written into a `>(…)`, until the writer is known (`feed`). */
+  private readonly readers = new Set<SimpleCommand>();
 
   constructor(
     private readonly grammar: ShellGrammar,
@@ -242,7 +245,11 @@ class Walker implements WordWalker {
       if (child.type === "file_redirect" && child.children.some((c) => c.type === "<")) {
         const target = child.childForFieldName("destination");
         if (target) readWord(target, this, into);
-      } else into.push(...this.statement(child).all);
+        continue;
+      }
+      const walked = this.statement(child);
+      if (open?.type === ">(") for (const reader of walked.main) this.readers.add(reader);
+      into.push(...walked.all);
     }
   }
 
@@ -250,6 +257,10 @@ class Walker implements WordWalker {
     const command = newCommand();
     const children = node.type === "variable_assignment" ? [node] : node.children;
     for (const [i, child] of children.entries()) {
+      const before = children[i - 1];
+      // `r\<newline>m -rf ~`: the shell drops the backslash and line break and runs rm; the grammar reads two words.
+      if (before && /^(\\\n)+$/.test(node.text.slice(before.endIndex - node.startIndex, child.startIndex - node.startIndex)))
+        this.fail("it joins two words with a backslash at the end of a line, which the checker reads as two");
       if (REDIRECTS.has(child.type)) this.redirect(child, command, []);
       else if (child.type === "variable_assignment") pushWord(command, this.assignment(child, command.inner));
       else if (child.type === "$" && children[i + 1]?.startIndex === child.endIndex) {
@@ -267,8 +278,49 @@ class Walker implements WordWalker {
       else pushWord(command, this.word(child, command.inner));
     }
     if (command.words.length === 0 && command.redirects.length === 0) return { all: [...command.inner], main: [] };
+    const trapped = this.trap(command);
     this.out.commands.push(command);
-    return { all: [...command.inner, command], main: [command] };
+    this.feed(command.inner, [command]);
+    return { all: [...command.inner, ...trapped, command], main: [command] };
+  }
+
+  /**
+   * `trap 'rm -rf ~' EXIT`: the shell runs the string as a command line when the signal comes
+   * (DEBUG before every later command), so its commands are read as if they were on the line.
+   */
+  private trap(command: SimpleCommand): SimpleCommand[] {
+    const { words, dynamic } = command;
+    let i = words.findIndex((word, k) => dynamic[k] || !isAssignment(word));
+    while (words[i] === "builtin" || words[i] === "command") i++;
+    if (words[i] !== "trap" || dynamic[i]) return [];
+    if (words[++i] === "--") i++;
+    const action = words[i];
+    // One operand, `-` or a signal number first: the signals are reset, nothing is set to run; `-p`, `-l` print.
+    if (action === undefined || words[i + 1] === undefined || action.startsWith("-") || /^[0-9]+$/.test(action)) return [];
+    if (dynamic[i]) {
+      this.fail("it sets a trap whose command is only known when it runs");
+      return [];
+    }
+    const root = this.grammar.parse(action);
+    if (!root) {
+      this.fail("it is too long or too tangled to read in time");
+      return [];
+    }
+    const trapped = this.program(root).all;
+    // The folder a later command runs in would depend on when the signal comes.
+    if (trapped.some((inner) => ["cd", "pushd", "popd"].includes(inner.words.find((word) => !isAssignment(word)) ?? "")))
+      this.fail("it sets a trap that changes folder, so where later commands run depends on when it fires");
+    return trapped;
+  }
+
+  /**
+   * `echo 'rm -rf ~' > >(sh)`, `tee >(sh)`: what `writers` write reaches the stdin of the commands in
+   * their `>(…)` process substitutions, found among `inner` (marked by `readers`).
+   */
+  private feed(inner: SimpleCommand[], writers: SimpleCommand[]): void {
+    for (const reader of inner) {
+      if (this.readers.delete(reader)) reader.stdinFrom.push(...writers);
+    }
   }
 
   /** `[[ … ]]` and `[ … ]`: brackets, operators and operands as the words of one command. */
@@ -358,8 +410,10 @@ class Walker implements WordWalker {
     if (carrier.redirects.length === 0) return { all: [...carrier.inner, ...body.all], main: body.main };
     if (body.main.length === 0) {
       this.out.commands.push(carrier);
+      this.feed(carrier.inner, [carrier]);
       return { all: [...carrier.inner, ...body.all, carrier], main: [carrier] };
     }
+    this.feed(carrier.inner, body.main);
     for (const command of body.main) {
       command.redirects.push(...carrier.redirects);
       command.inner.push(...carrier.inner);
@@ -413,6 +467,38 @@ class Walker implements WordWalker {
           if (part.type !== "heredoc_content") readWord(part, this, command.inner, true);
         }
       } else follow.push(child);
+    }
+    const end = node.children.find((c) => c.type === "heredoc_end");
+    if (start && end && !/['"\\]/.test(start.text)) this.unreadSubstitutions(node, start, end, command.inner);
+  }
+
+  /**
+   * The grammar reads no backticks in a here-document's body, and no `$(…)` in some (`<<-` with
+   * tabs), though the shell runs them. Between the delimiters, every backtick or `$(`, `${`, `$[`
+   * outside what the grammar did read is found here: a backtick body is read as a command line, as
+   * `substitution` does; the others are refused.
+   */
+  private unreadSubstitutions(node: SyntaxNode, start: SyntaxNode, end: SyntaxNode, into: SimpleCommand[]): void {
+    const read = node.namedChildren
+      .flatMap((child) => (child.type === "heredoc_body" ? child.namedChildren : [child]))
+      .filter((child) => child !== start && child !== end && child.type !== "heredoc_content");
+    const text = node.text.slice(start.endIndex - node.startIndex, end.startIndex - node.startIndex);
+    const offset = start.endIndex;
+    const isRead = (at: number) => read.some((child) => child.startIndex <= offset + at && offset + at < child.endIndex);
+    for (let i = 0; i < text.length; i++) {
+      const ch = text[i];
+      if (ch === "\\") i++;
+      else if (ch === "$" && "({[".includes(text[i + 1] ?? " ") && !isRead(i)) {
+        this.fail("it has a substitution in a here-document that the checker cannot read");
+      } else if (ch === "`" && !isRead(i)) {
+        let close = i + 1;
+        while (close < text.length && text[close] !== "`") close += text[close] === "\\" ? 2 : 1;
+        if (close >= text.length) return this.fail("it has an unclosed backtick in a here-document");
+        const root = this.grammar.parse(text.slice(i + 1, close).replace(/\\([$`\\])/g, "$1"));
+        if (root) into.push(...this.program(root).all);
+        else this.fail("it is too long or too tangled to read in time");
+        i = close;
+      }
     }
   }
 

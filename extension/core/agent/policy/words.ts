@@ -129,11 +129,11 @@ function partInner(node: SyntaxNode, b: Builder, walker: WordWalker, inner: Simp
   switch (node.type) {
     case "word":
     case "number":
-      if (node.namedChildCount > 0) return sequence(node, b, walker, inner, inDq, (gap) => unquoted(gap, b));
-      return unquoted(node.text, b);
+      if (node.namedChildCount > 0) return sequence(node, b, walker, inner, inDq, (gap) => unquoted(gap, b, walker));
+      return unquoted(node.text, b, walker);
     case "command_name":
     case "concatenation":
-      return sequence(node, b, walker, inner, inDq, (gap) => unquoted(gap, b));
+      return sequence(node, b, walker, inner, inDq, (gap) => unquoted(gap, b, walker));
     case "extglob_pattern":
     case "regex":
     case "test_operator":
@@ -204,10 +204,18 @@ function sequence(
   if (at < end && !quoted) gap(node.text.slice(at - node.startIndex));
 }
 
-/** Outside quotes a backslash keeps the next character; before a newline it joins lines. */
-function unquoted(text: string, b: Builder): void {
+/**
+ * Outside quotes a backslash keeps the next character; before a newline it joins lines. Text the
+ * grammar left as plain word text must not hold what starts a command or ends a word: it reads
+ * the backtick in `${v-`id`}` as a letter and `\id` after a line break as part of the word before
+ * it, where the shell runs id.
+ */
+function unquoted(text: string, b: Builder, walker: WordWalker): void {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i] ?? "";
+    if (ch === "`" || (ch === "$" && text[i + 1] === "(")) {
+      walker.fail("it has a command substitution the checker cannot read where it stands");
+    } else if (ch === "\n") walker.fail("it has a line break inside a word, which the shell reads as the end of a command");
     if (ch !== "\\") {
       b.add(ch, true);
       continue;
