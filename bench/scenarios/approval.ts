@@ -4,7 +4,7 @@
 // server → host → server → phone) with payloads of the same sizes over a bare `ws` server.
 
 import { join } from "node:path";
-import { generateContentKey, randomId, seal, sealContext } from "../../protocol/index";
+import { generateContentKey, PAIRWISE_EPOCH, randomId, seal, sealContext } from "../../protocol/index";
 import { startFakeOpenAI } from "../../test/support/fakeModels";
 import { makeWorkspace } from "../../test/support/workspace";
 import { startCrowd } from "../lib/crowd";
@@ -130,7 +130,7 @@ async function payloadSizes(): Promise<Sizes> {
   const command = await seal(
     key,
     1,
-    { type: "decide", threadId: thread, approvalId: randomId(12), decision: "approve" },
+    { sentAt: Date.now(), command: { type: "decide", threadId: thread, approvalId: randomId(12), decision: "approve" } },
     sealContext.command(host, by.id, randomId()),
   );
   const event = await seal(
@@ -225,7 +225,13 @@ async function relayRoundTrips(relay: string, tmp: string, samples: number, clea
         decision: "approve",
         by,
       });
-      const reply = await seal(raw.key, raw.epoch, { ok: true }, sealContext.commandReply(raw.hostId, phone.deviceId, id));
+      // Sealed as the host seals a reply: with the phone's own command key.
+      const reply = await seal(
+        phone.commandKey,
+        PAIRWISE_EPOCH,
+        { ok: true },
+        sealContext.commandReply(raw.hostId, phone.deviceId, id),
+      );
       return { id, approvalId, event, reply };
     }),
   );
