@@ -232,6 +232,7 @@ export class AgentRun {
       workspace: this.deps.workspace,
       signal: this.abort.signal,
       onOutput: (chunk) => this.deps.live({ type: "output", callId, chunk }),
+      threadId: this.deps.thread.id,
     };
   }
 
