@@ -30,20 +30,22 @@ const killed: NewEvent = {
 
 describe("stopped commands and step durations", () => {
   it("shows a command killed by a stop of its run as stopped", () => {
-    const [row] = tools(thread([0, call], [3, killed], [3, { type: "status", status: "stopped", by: phone }]));
+    const [row] = tools(thread([0, call], [3, killed], [3, { type: "status", status: "stopped", detail: "stopped by Pixel 8" }]));
     assert.equal(row?.state, "stopped");
   });
 
   it("keeps a command that failed or timed out, and went on, as failed", () => {
     const exited: NewEvent = { ...killed, output: "exit code 1", exitCode: 1 };
-    const [failedThenStopped] = tools(thread([0, call], [3, exited], [3, { type: "status", status: "stopped", by: phone }]));
+    const [failedThenStopped] = tools(
+      thread([0, call], [3, exited], [3, { type: "status", status: "stopped", detail: "stopped by Pixel 8" }]),
+    );
     assert.equal(failedThenStopped?.state, "failed", "a command that exited 1 failed, whatever came after");
     const [timedOut] = tools(
       thread(
         [0, call],
         [3, killed],
         [4, { type: "assistant-text", text: "It timed out." }],
-        [5, { type: "status", status: "stopped", by: phone }],
+        [5, { type: "status", status: "stopped", detail: "stopped by Pixel 8" }],
       ),
     );
     assert.equal(timedOut?.state, "failed", "killed by its timeout, then the run went on");
