@@ -32,6 +32,8 @@ export interface AgentSetup {
   platform: string;
   log: Log;
   retryBaseDelayMs?: number;
+  /** Commands of interrupted runs the host ended as it started, by thread (`reapRunning`). */
+  stoppedCommands?: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface Agent {
@@ -65,6 +67,6 @@ export function createAgent(setup: AgentSetup): Agent {
     log,
     ...(setup.retryBaseDelayMs !== undefined ? { retryBaseDelayMs: setup.retryBaseDelayMs } : {}),
   });
-  manager.load();
+  manager.load(setup.stoppedCommands);
   return { manager, store, workspace };
 }

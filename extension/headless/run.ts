@@ -15,7 +15,9 @@ import type { Log } from "../core/log";
 import { Mirror } from "../core/mirror/mirror";
 import { nodeFileSystem } from "../node/nodeFileSystem";
 import { createNodeGitStatus } from "../node/nodeGitStatus";
-import { nodeProcessRunner } from "../node/processRunner";
+import { createProcessRunner } from "../node/processRunner";
+import { reapRunning, RunningCommands } from "../node/runningCommands";
+import { workspaceStateDir } from "../core/threads/threadStore";
 import { nodeWorkspaceFiles } from "../node/nodeWorkspaceFiles";
 import { stateFile } from "../node/stateFile";
 import { KeepAwake } from "../core/power/keepAwake";
@@ -87,11 +89,20 @@ export async function runHeadlessHost(config: HostConfig): Promise<RunningHost> 
     throw new Error(`${config.folder} is not a folder this host can open`);
   }
   const { agent: agentConfig } = config;
+  // Commands a killed host left running end before their threads are marked interrupted.
+  const runningDir = workspaceStateDir(config.stateDir, mirror.root);
+  const stoppedCommands = new Map<string, string[]>();
+  for (const { record, killed } of await reapRunning(runningDir)) {
+    if (!killed) continue;
+    log.info(`stopped \`${record.command}\` (pid ${record.pid}), left running when the host stopped`);
+    if (record.threadId) stoppedCommands.set(record.threadId, [...(stoppedCommands.get(record.threadId) ?? []), record.command]);
+  }
   const modelOptions = { ...(agentConfig.baseUrl ? { baseUrl: agentConfig.baseUrl } : {}) };
   const agent = createAgent({
     mirror,
     files: nodeWorkspaceFiles,
-    runner: nodeProcessRunner,
+    runner: createProcessRunner({ running: new RunningCommands(runningDir) }),
+    stoppedCommands,
     stateDir: config.stateDir,
     workspaceName: basename(mirror.root),
     mode: agentConfig.mode,

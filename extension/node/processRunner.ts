@@ -4,6 +4,7 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import type { ProcessRunner, RunRequest, RunResult } from "../core/agent/tools/ports";
+import { processStartTime, type RunningCommands } from "./runningCommands";
 
 export interface ProcessRunnerOptions {
   /** After SIGTERM, how long the group has to exit before SIGKILL. */
@@ -12,12 +13,15 @@ export interface ProcessRunnerOptions {
   pipeGraceMs?: number;
   /** Output kept for the result: the first quarter and the last three quarters of this, in characters. */
   maxOutputChars?: number;
+  /** Where each running command is recorded, so a host killed mid-command ends it on restart. */
+  running?: RunningCommands;
 }
 
 const isWindows = process.platform === "win32";
 
 export function createProcessRunner(options: ProcessRunnerOptions = {}): ProcessRunner {
-  const settings = {
+  const settings: Settings = {
+    ...(options.running ? { running: options.running } : {}),
     killGraceMs: options.killGraceMs ?? 2000,
     pipeGraceMs: options.pipeGraceMs ?? 500,
     maxOutputChars: options.maxOutputChars ?? 1024 * 1024,
@@ -27,7 +31,9 @@ export function createProcessRunner(options: ProcessRunnerOptions = {}): Process
 
 export const nodeProcessRunner: ProcessRunner = createProcessRunner();
 
-function runProcess(request: RunRequest, settings: Required<ProcessRunnerOptions>): Promise<RunResult> {
+type Settings = Required<Omit<ProcessRunnerOptions, "running">> & Pick<ProcessRunnerOptions, "running">;
+
+function runProcess(request: RunRequest, settings: Settings): Promise<RunResult> {
   const started = Date.now();
   const output = new OutputBuffer(settings.maxOutputChars);
   const result = (fields: Partial<RunResult>): RunResult => ({
@@ -65,6 +71,19 @@ function runProcess(request: RunRequest, settings: Required<ProcessRunnerOptions
       output.push(`could not start the command: ${(err as Error).message}\n`);
       resolve(result({}));
       return;
+    }
+
+    const pid = child.pid;
+    if (pid !== undefined && settings.running) {
+      const started = processStartTime(pid);
+      if (started) {
+        settings.running.add({
+          pid,
+          started,
+          command: request.command,
+          ...(request.threadId ? { threadId: request.threadId } : {}),
+        });
+      }
     }
 
     let timedOut = false;
@@ -105,6 +124,7 @@ function runProcess(request: RunRequest, settings: Required<ProcessRunnerOptions
       clearTimeout(timer);
       clearTimeout(pipeTimer);
       request.signal.removeEventListener("abort", onAbort);
+      if (pid !== undefined) settings.running?.remove(pid);
       // A background child still holding the pipes must not keep this process waiting on them.
       child.stdout?.destroy();
       child.stderr?.destroy();

@@ -208,6 +208,8 @@ describe("end to end: the phone follows, approves and steers agent runs", functi
     await page.getByTestId("running-bar").waitFor({ timeout: 20_000 });
     await page.getByTestId("stop").click();
     await threadStatus("stopped");
+    // Killed because the person stopped it: stopped, not failed.
+    await page.locator('[data-testid="tool-row"][data-tool="run_command"][data-state="stopped"]').waitFor();
     await shot("stopped");
   });
 

@@ -71,6 +71,8 @@ export class AgentRun {
   private approval: WaitingApproval | undefined;
   private questionWait: Waiting<string> | undefined;
   private finished = false;
+  /** Time spent waiting for decisions, which a step's duration leaves out. */
+  private waitedMs = 0;
   private stopDetail: string | undefined;
   private summary: string | undefined;
   private readonly meta: ThreadMeta;
@@ -198,6 +200,7 @@ export class AgentRun {
     const title = tool && parsed?.success ? tool.title(parsed.data) : call.name;
     thread.append({ type: "tool-call", callId: call.id, tool: call.name, args: argsRecord, title });
     const started = Date.now();
+    const waitedBefore = this.waitedMs;
     let result: ToolOutput;
     if (!tool)
       result = {
@@ -222,7 +225,7 @@ export class AgentRun {
       output: result.output,
       ...(result.truncated ? { truncated: result.truncated } : {}),
       ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
-      durationMs: Date.now() - started,
+      durationMs: Date.now() - started - (this.waitedMs - waitedBefore),
     });
     if (this.abort.signal.aborted) throw new Stopped();
   }
@@ -232,6 +235,7 @@ export class AgentRun {
       workspace: this.deps.workspace,
       signal: this.abort.signal,
       onOutput: (chunk) => this.deps.live({ type: "output", callId, chunk }),
+      threadId: this.deps.thread.id,
     };
   }
 
@@ -365,6 +369,7 @@ export class AgentRun {
     const { thread } = this.deps;
     const approvalId = randomId(9);
     const reason = request.reason.trim() || lastAssistantText(thread) || "The agent gave no reason.";
+    const asked = Date.now();
     const verdict = await new Promise<Verdicted>((resolve, reject) => {
       const onAbort = (): void => reject(new Stopped());
       this.abort.signal.addEventListener("abort", onAbort, { once: true });
@@ -382,6 +387,7 @@ export class AgentRun {
       thread.setStatus("awaiting-approval");
     });
     await this.deps.beforeResume?.();
+    this.waitedMs += Date.now() - asked;
     return verdict;
   }
 

@@ -80,8 +80,11 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
     this.attachments = new Attachments(options.workspace);
   }
 
-  /** Loads the threads on disk. A run the host did not finish (it stopped or crashed) ends as stopped. */
-  load(): void {
+  /**
+   * Loads the threads on disk. A run the host did not finish (it stopped or crashed) ends as
+   * stopped; `stoppedCommands` are the commands of such runs the host ended as it started, by thread.
+   */
+  load(stoppedCommands: ReadonlyMap<string, readonly string[]> = new Map()): void {
     const { store, self } = this.options;
     const loaded = store
       .list()
@@ -94,7 +97,7 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
         for (const p of thread.summary("").pending) {
           thread.append({ type: "approval-resolved", approvalId: p.approvalId, decision: "stop", by: self });
         }
-        thread.setStatus("stopped", "interrupted: the host stopped during this run");
+        thread.setStatus("stopped", interruptedDetail(stoppedCommands.get(thread.id) ?? []));
       }
     }
     this.pump();
@@ -364,4 +367,14 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
       this.pump();
     });
   }
+}
+
+/** Why a run ended when the host started again, with the commands it had running that were ended. */
+export function interruptedDetail(commands: readonly string[]): string {
+  const detail = "interrupted: the host stopped during this run";
+  if (commands.length === 0) return detail;
+  const names = commands.map((c) => `\`${c.length > 80 ? `${c.slice(0, 79)}…` : c}\``).join(", ");
+  return commands.length === 1
+    ? `${detail}; the command ${names} that was running was stopped`
+    : `${detail}; the commands ${names} that were running were stopped`;
 }

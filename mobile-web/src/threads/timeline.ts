@@ -47,8 +47,11 @@ export interface ToolResult {
   at: number;
 }
 
-/** `running` includes waiting for an approval; `failed` includes a call its run left unfinished. */
-export type ToolState = "running" | "ok" | "failed";
+/**
+ * `running` includes waiting for an approval; `failed` includes a call its run left unfinished;
+ * `stopped` is a call killed or cut short because the run was stopped.
+ */
+export type ToolState = "running" | "ok" | "failed" | "stopped";
 
 interface Base {
   /** Stable across rebuilds, for keyed `{#each}`. */
@@ -168,12 +171,18 @@ export function buildTimeline(events: readonly NumberedEvent[], live: LiveView =
   const openCalls: ToolItem[] = [];
   const approvalCall = new Map<string, string>();
 
-  const closeOpenCalls = (): void => {
+  /** The last call, when it was killed before it exited: a stop of the run right after it is what killed it. */
+  let killed: ToolItem | undefined;
+  /** Calls that ran after an approval: their clock starts at the decision. */
+  const approved = new Set<ToolItem>();
+
+  const closeOpenCalls = (state: ToolState = "failed"): void => {
+    killed = undefined;
     for (const call of openCalls.splice(0)) {
       call.interrupted = true;
       call.running = false;
       call.waiting = false;
-      call.state = "failed";
+      call.state = state;
     }
   };
 
@@ -227,10 +236,14 @@ export function buildTimeline(events: readonly NumberedEvent[], live: LiveView =
           output: e.output,
           ...(e.truncated !== undefined ? { truncated: e.truncated } : {}),
           ...(e.exitCode !== undefined ? { exitCode: e.exitCode } : {}),
-          ...(e.durationMs !== undefined ? { durationMs: e.durationMs } : {}),
           at: e.at,
         };
         let item = tools.get(e.callId);
+        if (e.durationMs !== undefined) {
+          // Older hosts counted the wait for approval in the step's time; it starts at the decision.
+          const approvedAt = item && approved.has(item) ? item.startedAt : undefined;
+          result.durationMs = approvedAt === undefined ? e.durationMs : Math.min(e.durationMs, Math.max(0, e.at - approvedAt));
+        }
         if (!item) {
           // Its call is in a hole of what has arrived: show the result under the tool's name.
           item = {
@@ -251,6 +264,7 @@ export function buildTimeline(events: readonly NumberedEvent[], live: LiveView =
         }
         item.result = result;
         item.state = e.ok ? "ok" : "failed";
+        killed = !e.ok && e.exitCode === null ? item : undefined;
         item.running = false;
         item.waiting = false;
         item.interrupted = false;
@@ -275,7 +289,10 @@ export function buildTimeline(events: readonly NumberedEvent[], live: LiveView =
         const call = tools.get(approvalCall.get(e.approvalId) ?? "");
         if (call && !call.result) {
           call.waiting = false;
-          if (e.decision === "approve" || e.decision === "approve-always") call.startedAt = e.at;
+          if (e.decision === "approve" || e.decision === "approve-always") {
+            call.startedAt = e.at;
+            approved.add(call);
+          }
         }
         break;
       }
@@ -317,8 +334,9 @@ export function buildTimeline(events: readonly NumberedEvent[], live: LiveView =
         const last = items.at(-1);
         // "Queued" matters while the thread waits; once it runs, the line would only be noise.
         if (e.status !== "queued" && last?.kind === "status" && last.status === "queued") items.pop();
+        if (e.status === "stopped" && killed) killed.state = "stopped";
         if (endsRun(e)) {
-          closeOpenCalls();
+          closeOpenCalls(e.status === "stopped" ? "stopped" : "failed");
           for (const q of questions.values()) if (!q.answer) q.closed = true;
           for (const a of approvals.values()) if (!a.resolved) a.closed = true;
         }

@@ -115,6 +115,8 @@ describe("agent threads through a real relay", function () {
       "the edit needed no approval",
     );
 
+    // The person takes a while to decide; that wait is not the command's time.
+    await delay(1500);
     await phone.send({ type: "decide", threadId, approvalId: asked.approvalId, decision: "approve" });
     const end = await ended(threadId);
     assert.ok(end.type === "status" && end.status === "done");
@@ -154,6 +156,7 @@ describe("agent threads through a real relay", function () {
     assert.equal(ran.ok, true);
     assert.equal(ran.exitCode, 0);
     assert.match(ran.output, /limit is 5/);
+    assert.ok(ran.durationMs !== undefined && ran.durationMs < 1400, `took ${ran.durationMs} ms, the wait for approval counted`);
     const resolved = all.find((e) => e.type === "approval-resolved");
     assert.ok(resolved?.type === "approval-resolved");
     assert.equal(resolved.by.name, "Pixel 8");

@@ -24,6 +24,8 @@ export interface RunRequest {
   onOutput: (chunk: string) => void;
   /** Added to the host's environment. */
   env?: Record<string, string>;
+  /** The thread whose run starts it, kept with the record of running commands. */
+  threadId?: string;
 }
 
 export interface RunResult {

@@ -61,7 +61,14 @@ export const runCommandTool = defineTool<Args>({
   command: commandOf,
   async run(a, ctx) {
     const { command, cwd, timeoutMs } = commandOf(a);
-    const result = await ctx.workspace.runCommand({ command, cwd, timeoutMs, signal: ctx.signal, onOutput: ctx.onOutput });
+    const result = await ctx.workspace.runCommand({
+      command,
+      cwd,
+      timeoutMs,
+      signal: ctx.signal,
+      onOutput: ctx.onOutput,
+      ...(ctx.threadId ? { threadId: ctx.threadId } : {}),
+    });
     const plain = plainText(result.output).trimEnd();
     const capped = capText(plain, { maxChars: MAX_CHARS, maxLines: MAX_LINES, keep: "tail" });
     // The runner keeps about 1 MB; past that only the total size is known.

@@ -20,6 +20,8 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Live output (a command's stdout and stderr, in order); ephemeral, for the phone's terminal view. */
   onOutput: (chunk: string) => void;
+  /** The thread the call belongs to. */
+  threadId?: string;
 }
 
 export interface ToolOutput {

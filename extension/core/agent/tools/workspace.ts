@@ -33,6 +33,7 @@ export interface CommandRequest {
   signal: AbortSignal;
   onOutput: (chunk: string) => void;
   env?: Record<string, string>;
+  threadId?: string;
 }
 
 export class AgentWorkspace {
@@ -188,6 +189,7 @@ export class AgentWorkspace {
       signal: request.signal,
       onOutput: request.onOutput,
       ...(request.env ? { env: request.env } : {}),
+      ...(request.threadId ? { threadId: request.threadId } : {}),
     });
   }
 
