@@ -16,7 +16,7 @@ import { Mirror } from "../core/mirror/mirror";
 import { nodeFileSystem } from "../node/nodeFileSystem";
 import { createNodeGitStatus } from "../node/nodeGitStatus";
 import { createProcessRunner } from "../node/processRunner";
-import { reapRunning, RunningCommands } from "../node/runningCommands";
+import { RunningCommands, stopLeftRunning } from "../node/runningCommands";
 import { workspaceStateDir } from "../core/threads/threadStore";
 import { nodeWorkspaceFiles } from "../node/nodeWorkspaceFiles";
 import { stateFile } from "../node/stateFile";
@@ -91,12 +91,7 @@ export async function runHeadlessHost(config: HostConfig): Promise<RunningHost> 
   const { agent: agentConfig } = config;
   // Commands a killed host left running end before their threads are marked interrupted.
   const runningDir = workspaceStateDir(config.stateDir, mirror.root);
-  const stoppedCommands = new Map<string, string[]>();
-  for (const { record, killed } of await reapRunning(runningDir)) {
-    if (!killed) continue;
-    log.info(`stopped \`${record.command}\` (pid ${record.pid}), left running when the host stopped`);
-    if (record.threadId) stoppedCommands.set(record.threadId, [...(stoppedCommands.get(record.threadId) ?? []), record.command]);
-  }
+  const stoppedCommands = await stopLeftRunning(runningDir, log);
   const modelOptions = { ...(agentConfig.baseUrl ? { baseUrl: agentConfig.baseUrl } : {}) };
   const agent = createAgent({
     mirror,

@@ -6,6 +6,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Log } from "../core/log";
 
 export interface RunningRecord {
   /** The shell's pid, which leads the command's process group (the whole tree on Windows). */
@@ -159,4 +160,18 @@ function groupAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * At a host's start, before its threads load: ends what a killed host left running in `dir`
+ * and answers, per thread, the commands that were stopped, for the note its interrupted run gets.
+ */
+export async function stopLeftRunning(dir: string, log: Log): Promise<Map<string, string[]>> {
+  const stopped = new Map<string, string[]>();
+  for (const { record, killed } of await reapRunning(dir)) {
+    if (!killed) continue;
+    log.info(`stopped \`${record.command}\` (pid ${record.pid}), left running when the host stopped`);
+    if (record.threadId) stopped.set(record.threadId, [...(stopped.get(record.threadId) ?? []), record.command]);
+  }
+  return stopped;
 }

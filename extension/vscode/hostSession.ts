@@ -13,7 +13,9 @@ import { Mirror } from "../core/mirror/mirror";
 import { KeepAwake } from "../core/power/keepAwake";
 import { nodeFileSystem } from "../node/nodeFileSystem";
 import { createNodeGitStatus } from "../node/nodeGitStatus";
-import { nodeProcessRunner } from "../node/processRunner";
+import { createProcessRunner } from "../node/processRunner";
+import { RunningCommands, stopLeftRunning } from "../node/runningCommands";
+import { workspaceStateDir } from "../core/threads/threadStore";
 import { nodeSleepInhibitor } from "../node/sleepInhibitor";
 import { nodeWorkspaceFiles } from "../node/nodeWorkspaceFiles";
 import type { ApiKeys } from "./apiKeys";
@@ -101,11 +103,16 @@ export class HostSession implements vscode.Disposable {
       gitStatus: createNodeGitStatus(folder.uri.fsPath),
     });
     const name = vscode.env.appName + " · " + folder.name;
+    const stateDir = this.context.globalStorageUri.fsPath;
+    // Commands a closed or crashed window left running end before their threads are marked interrupted.
+    const runningDir = workspaceStateDir(stateDir, mirror.root);
+    const stoppedCommands = await stopLeftRunning(runningDir, log);
     const agent = createAgent({
       mirror,
       files: nodeWorkspaceFiles,
-      runner: nodeProcessRunner,
-      stateDir: this.context.globalStorageUri.fsPath,
+      runner: createProcessRunner({ running: new RunningCommands(runningDir) }),
+      stoppedCommands,
+      stateDir,
       workspaceName: folder.name,
       mode: settings.mode,
       rules: { allow: settings.allow, deny: settings.deny },
