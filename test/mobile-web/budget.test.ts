@@ -159,9 +159,13 @@ describe("PWA size budget", () => {
       const context = await phoneContext(browser);
       const page = await context.newPage();
       const loaded = new Set<string>();
+      const encodings = new Map<string, string | undefined>();
       page.on("requestfinished", (req) => {
         const url = new URL(req.url());
         if (url.origin === relay.url && url.pathname !== "/sw.js") loaded.add(url.pathname);
+      });
+      page.on("response", (res) => {
+        encodings.set(new URL(res.url()).pathname, res.headers()["content-encoding"]);
       });
       await page.goto(relay.url);
       await page.getByRole("heading", { name: "Pair this phone with your computer" }).waitFor();
@@ -171,9 +175,28 @@ describe("PWA size budget", () => {
       assert.deepEqual(extra, [], `the start page also loaded ${extra.join(", ")}`);
       const missing = startPage.filter((path) => !loaded.has(path));
       assert.deepEqual(missing, [], `counted but never loaded: ${missing.join(", ")}`);
+      // Chromium asks for brotli over http://127.0.0.1 as over HTTPS, and gets it.
+      for (const path of startPage) {
+        const size = readFileSync(join(WEB, path === "/" ? "index.html" : path.slice(1))).length;
+        if (size > 1024) assert.equal(encodings.get(path), "br", `${path} reached Chromium as ${encodings.get(path)}`);
+      }
     } finally {
       await browser.close();
     }
+  });
+
+  it("precaches each file of the app once in the service worker, not its compressed copies", () => {
+    const worker = readFileSync(join(WEB, "sw.js"), "utf8");
+    // The URL list is a constant in the worker, quoted or joined with commas.
+    const precached = [...worker.matchAll(/(?<=["',])\/(?:assets\/|icons\/)?[\w.-]+\.\w+(?=["',])/g)].map((m) => m[0]);
+    for (const key of firstLoad(manifest, ["index.html", "src/start.ts", "src/components/ThreadScreen.svelte"])) {
+      const file = `/${manifest[key]!.file}`;
+      if (readFileSync(join(WEB, file)).length > 1024)
+        assert.ok(existsSync(join(WEB, `${file}.br`)), `${file} has no brotli copy`);
+      assert.ok(precached.includes(file), `${file} is not precached`);
+    }
+    const copies = precached.filter((url) => /\.(?:br|gz)$/.test(url));
+    assert.deepEqual(copies, [], "compressed copies are precached as files of their own");
   });
 
   it("loads the diff viewer, the thread screen, the QR scanner and the Firebase SDK as separate chunks", () => {
