@@ -1,6 +1,7 @@
 // Which of a file's precompressed copies a request may have, from its Accept-Encoding
 // (RFC 9110 §12.5.3): brotli before gzip before the file as it is, and nothing the client
-// refused with q=0.
+// refused with q=0. Other weights do not reorder them: every browser that takes brotli weighs
+// it as gzip, and brotli is the smaller.
 
 export type Coding = "br" | "gzip";
 
