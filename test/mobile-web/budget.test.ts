@@ -199,7 +199,7 @@ describe("PWA size budget", () => {
     assert.deepEqual(copies, [], "compressed copies are precached as files of their own");
   });
 
-  it("loads the diff viewer, the thread screen, the QR scanner and the Firebase SDK as separate chunks", () => {
+  it("loads the diff viewer, the thread and dashboard screens, the QR scanner and the Firebase SDK as separate chunks", () => {
     const first = firstLoad(manifest, ["index.html", "src/start.ts"]);
     const lazy = (pattern: RegExp): string => {
       const key = Object.keys(manifest).find((k) => pattern.test(k));
@@ -209,6 +209,7 @@ describe("PWA size budget", () => {
     };
     const diff = lazy(/diff2html\/lib-esm\/diff2html\.js$/);
     lazy(/ThreadScreen\.svelte$/);
+    lazy(/HostDashboard\.svelte$/);
     lazy(/NewTaskScreen\.svelte$/);
     lazy(/FileView\.svelte$/);
     lazy(/jsqr\/dist\/jsQR\.js$/);

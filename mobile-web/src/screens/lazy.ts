@@ -15,6 +15,9 @@ function once<M>(load: () => Promise<M>): () => Promise<M> {
 }
 
 export const screens = {
+  // A paired phone's home, but not the unpaired start page's: pairing needs none of it, and a
+  // paired phone has it from the service worker's cache.
+  dashboard: once(() => import("../components/HostDashboard.svelte")),
   thread: once(() => import("../components/ThreadScreen.svelte")),
   newTask: once(() => import("../components/NewTaskScreen.svelte")),
   addHost: once(() => import("../components/AddHostScreen.svelte")),
