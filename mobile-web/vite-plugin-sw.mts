@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { build, type Plugin, type ResolvedConfig } from "vite";
+import { isCompressedCopy } from "./vite-plugin-compress.mts";
 
 export interface ServiceWorkerOptions {
   /** The worker's entry, absolute. */
@@ -15,9 +16,17 @@ export interface ServiceWorkerOptions {
   fileName?: string;
 }
 
-/** Files never precached: source maps, and the worker itself. */
+/**
+ * Files never precached: source maps, the worker itself, and the compressed copies (the browser
+ * caches the file it decoded; x.js.br is never asked for by name).
+ */
 function precacheable(path: string, workerName: string): boolean {
-  return path !== workerName && !path.endsWith(".map") && !path.split("/").some((part) => part.startsWith("."));
+  return (
+    path !== workerName &&
+    !path.endsWith(".map") &&
+    !isCompressedCopy(path) &&
+    !path.split("/").some((part) => part.startsWith("."))
+  );
 }
 
 async function listFiles(dir: string): Promise<string[]> {

@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig, searchForWorkspaceRoot } from "vite";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
+import { precompress } from "./vite-plugin-compress.mts";
 import { serviceWorker } from "./vite-plugin-sw.mts";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
@@ -12,6 +13,8 @@ export default defineConfig({
     svelte({ configFile: fileURLToPath(new URL("./svelte.config.mjs", import.meta.url)) }),
     // /sw.js: the offline shell and push notifications, built after the app it precaches.
     serviceWorker({ entry: fileURLToPath(new URL("./src/sw/sw.ts", import.meta.url)) }),
+    // x.br and x.gz beside each text file, which the relay serves to browsers that take them.
+    precompress(),
   ],
   build: {
     outDir: "../dist/mobile-web",

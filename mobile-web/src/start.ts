@@ -10,7 +10,10 @@ import { prefetchScreens } from "./screens/lazy";
 export function startApp(target: HTMLElement, pairText: string | null): void {
   const app = new TetherApp();
   mount(App, { target, props: { app } });
-  void app.start(pairText);
-  prefetchScreens();
+  // The thread, new-task and file screens are worth fetching ahead only for a phone with a
+  // computer to open them on: the unpaired start page loads what pairing needs and no more.
+  void app.start(pairText).then(() => {
+    if (app.hosts.list.length > 0) prefetchScreens();
+  });
   void registerServiceWorker();
 }

@@ -1,10 +1,13 @@
 // Serves the built PWA. Hashed assets are cached for good; index.html never, so a relay
-// upgrade reaches phones on their next load. Unknown paths fall back to the app shell.
+// upgrade reaches phones on their next load. Unknown paths fall back to the app shell. The
+// build writes brotli and gzip copies beside the text files (x.js.br, x.js.gz): a browser
+// that takes one gets it, with the original's type.
 
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, normalize, sep } from "node:path";
+import { acceptedCodings, CODINGS, type Coding } from "./contentCoding";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -75,6 +78,81 @@ async function fileAt(root: string, urlPath: string): Promise<string | null> {
   }
 }
 
+interface Representation {
+  /** The file sent: the original or its .br/.gz copy. */
+  path: string;
+  size: number;
+  coding: Coding | null;
+  /** Strong, and distinct per encoding: the bytes differ, so a cache must not mix them. */
+  etag: string;
+  /** Whether another Accept-Encoding would have been sent other bytes. */
+  varies: boolean;
+}
+
+async function fileStat(path: string): Promise<{ size: number; mtimeMs: number } | null> {
+  try {
+    const s = await stat(path);
+    return s.isFile() ? s : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The best copy of `file` the request accepts, from those the build wrote beside it. */
+async function representation(file: string, acceptEncoding: string | undefined): Promise<Representation> {
+  const copies = await Promise.all(CODINGS.map(async (c) => ({ ...c, stat: await fileStat(file + c.suffix) })));
+  const accepted = acceptedCodings(acceptEncoding);
+  const varies = copies.some((c) => c.stat !== null);
+  const best = copies.find((c) => c.stat !== null && accepted.includes(c.coding));
+  const original = await stat(file);
+  const chosen = best?.stat ?? original;
+  const tag = `${chosen.size.toString(36)}-${Math.trunc(chosen.mtimeMs).toString(36)}`;
+  return {
+    path: best ? file + best.suffix : file,
+    size: chosen.size,
+    coding: best?.coding ?? null,
+    etag: best ? `"${tag}-${best.suffix.slice(1)}"` : `"${tag}"`,
+    varies,
+  };
+}
+
+/** If-None-Match (RFC 9110 §13.1.2): a weak comparison, or `*`. */
+function matches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, "");
+  return ifNoneMatch.split(",").some((tag) => tag.trim() === "*" || opaque(tag) === opaque(etag));
+}
+
+/**
+ * A single byte range of the representation sent (RFC 9110 §14): bytes of the compressed copy
+ * when one is sent, as Content-Encoding belongs to it. Several ranges, or an If-Range that no
+ * longer holds, get the whole file.
+ */
+function rangeOf(req: IncomingMessage, chosen: Representation): { start: number; end: number } | "unsatisfiable" | null {
+  const header = req.headers.range;
+  if (req.method !== "GET" || !header) return null;
+  const ifRange = req.headers["if-range"];
+  if (ifRange !== undefined && (typeof ifRange !== "string" || ifRange.trim() !== chosen.etag)) return null;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match || (match[1] === "" && match[2] === "")) return null;
+  const size = chosen.size;
+  let start: number;
+  let end: number;
+  if (match[1] === "") {
+    // bytes=-N: the last N bytes.
+    const suffix = Number(match[2]);
+    if (suffix === 0) return "unsatisfiable";
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(match[1]);
+    end = match[2] === "" ? size - 1 : Math.min(Number(match[2]), size - 1);
+    if (match[2] !== "" && Number(match[2]) < start) return null;
+  }
+  if (start >= size) return "unsatisfiable";
+  return { start, end };
+}
+
 /** Returns a request handler for `root`, or answers 404 for everything when root is null. */
 export function staticHandler(root: string | null, options: StaticOptions = {}) {
   const csp = appCsp(options);
@@ -101,17 +179,39 @@ export function staticHandler(root: string | null, options: StaticOptions = {}) 
       return;
     }
     const isShell = file.endsWith(`${sep}index.html`);
+    const chosen = await representation(file, req.headers["accept-encoding"]);
     const headers: Record<string, string> = {
       "Content-Type": TYPES[extname(file)] ?? "application/octet-stream",
       "Cache-Control": isShell || !path.startsWith("/assets/") ? "no-cache" : "public, max-age=31536000, immutable",
+      ETag: chosen.etag,
+      "Accept-Ranges": "bytes",
     };
+    // Caches must keep one copy per encoding, and ask again for a client that takes another.
+    if (chosen.varies) headers["Vary"] = "Accept-Encoding";
+    if (chosen.coding) headers["Content-Encoding"] = chosen.coding;
     if (isShell) headers["Content-Security-Policy"] = csp;
-    res.writeHead(200, headers);
+    if (matches(req.headers["if-none-match"], chosen.etag)) {
+      res.writeHead(304, headers).end();
+      return;
+    }
+    const range = rangeOf(req, chosen);
+    if (range === "unsatisfiable") {
+      res.writeHead(416, { ...headers, "Content-Range": `bytes */${chosen.size}` }).end();
+      return;
+    }
+    if (range) {
+      headers["Content-Range"] = `bytes ${range.start}-${range.end}/${chosen.size}`;
+      headers["Content-Length"] = String(range.end - range.start + 1);
+      res.writeHead(206, headers);
+    } else {
+      headers["Content-Length"] = String(chosen.size);
+      res.writeHead(200, headers);
+    }
     if (req.method === "HEAD") {
       res.end();
       return;
     }
-    createReadStream(file)
+    createReadStream(chosen.path, range ?? {})
       .on("error", () => res.destroy())
       .pipe(res);
   };
