@@ -181,8 +181,8 @@ describe("end to end: the phone follows, approves and steers agent runs", functi
   });
 
   it("steers a running task with a message the model reads at its next step", async () => {
-    // Long enough for the message to arrive while the command runs, even on a busy machine.
-    model.push(call("run_command", { command: "sleep 6" }), (req) => {
+    // The command runs until the test sees the message in the thread, however busy the machine.
+    model.push(call("run_command", { command: "while [ ! -e steered ]; do sleep 0.1; done" }), (req) => {
       const last = req.body.messages.at(-1)!;
       return last.role === "user" && String(last.content).includes("use a sliding window")
         ? call("finish", { summary: "Switched to a sliding window as asked." })
@@ -198,6 +198,9 @@ describe("end to end: the phone follows, approves and steers agent runs", functi
     await shot("running");
     await page.getByTestId("composer-input").fill("use a sliding window");
     await page.getByTestId("composer-send").click();
+    // The host has the message once the thread shows it; then the command may end.
+    await page.getByTestId("item-message").filter({ hasText: "use a sliding window" }).waitFor({ timeout: 20_000 });
+    writeFileSync(join(workspace, "steered"), "");
     await threadStatus("done");
     assert.match((await page.getByTestId("summary").textContent()) ?? "", /sliding window/);
   });
