@@ -171,7 +171,10 @@ function listenAddress(
   if (listen.port !== undefined && values.port !== undefined && port(values.port) !== listen.port) {
     throw new ConfigError(`--listen says port ${listen.port} and --port says ${values.port}: give the port once`);
   }
-  return { host: listen.host, port: values.port !== undefined ? port(values.port) : (listen.port ?? port(env.TETHER_PORT ?? "8787")) };
+  return {
+    host: listen.host,
+    port: values.port !== undefined ? port(values.port) : (listen.port ?? port(env.TETHER_PORT ?? "8787")),
+  };
 }
 
 function url(value: string | undefined, flag: string): string | undefined {

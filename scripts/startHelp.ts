@@ -32,8 +32,9 @@ ${HOST_OPTIONS_HELP.split("\n")
 
 /** A wrapped description line belongs to the flag above it: dropped with it. */
 function isContinuationOfDropped(lines: string[], i: number): boolean {
-  if (!/^\s{20,}\S/.test(lines[i])) return false;
+  const wrapped = (line: string | undefined): boolean => /^\s{20,}\S/.test(line ?? "");
+  if (!wrapped(lines[i])) return false;
   let j = i - 1;
-  while (j >= 0 && /^\s{20,}\S/.test(lines[j])) j--;
-  return j >= 0 && /^\s*--(relay|pair|tailscale|tunnel) /.test(lines[j]);
+  while (j >= 0 && wrapped(lines[j])) j--;
+  return /^\s*--(relay|pair|tailscale|tunnel) /.test(lines[j] ?? "");
 }

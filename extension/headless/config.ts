@@ -108,7 +108,8 @@ export const hostFlags = {
 type HostFlagValues = { [K in keyof typeof hostFlags]?: (typeof hostFlags)[K]["type"] extends "string" ? string : boolean };
 
 export function hostConfigFrom(values: HostFlagValues, env: NodeJS.ProcessEnv, cwd: string): HostConfig {
-  if (values.tailscale && values.tunnel) throw new ConfigError("--tailscale and --tunnel are two ways to the same place: pick one");
+  if (values.tailscale && values.tunnel)
+    throw new ConfigError("--tailscale and --tunnel are two ways to the same place: pick one");
   const expose = values.tailscale ? "tailscale" : values.tunnel ? "tunnel" : undefined;
   return {
     ...(expose ? { expose } : {}),

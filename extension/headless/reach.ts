@@ -30,7 +30,7 @@ function isLoopback(host: string): boolean {
 function isPrivate(host: string): boolean {
   if (host.endsWith(".local")) return true;
   if (isIP(host) === 4) {
-    const [a, b] = host.split(".").map(Number);
+    const [a = 0, b = 0] = host.split(".").map(Number);
     return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
   }
   // fc00::/7 (unique local) and fe80::/10 (link-local).
@@ -103,7 +103,7 @@ export function localOnlyNote(url: string, ways: WaysOut, command: string): stri
   if (ways.tailscale || ways.cloudflared) {
     lines.push("The relay is blind: a public address exposes only ciphertext, never your code or keys.");
   } else {
-    lines[1] = "To pair a phone, use one of these (README, \"Reaching your phone\"):";
+    lines[1] = 'To pair a phone, use one of these (README, "Reaching your phone"):';
     lines.push(...README_OPTIONS.map((l) => `  - ${l}`));
   }
   return lines;

@@ -17,7 +17,8 @@ const START_TIMEOUT_MS = 30_000;
 export async function tailscaleServe(port: number, env: NodeJS.ProcessEnv = process.env): Promise<Tunnel> {
   const bin = onPath("tailscale", env);
   const name = await tailscaleName(env);
-  if (!bin || !name) throw new Error("--tailscale needs Tailscale installed and logged in (tailscale status shows this computer)");
+  if (!bin || !name)
+    throw new Error("--tailscale needs Tailscale installed and logged in (tailscale status shows this computer)");
   const target = `http://127.0.0.1:${port}`;
   // Since Tailscale 1.52: --bg keeps serving after the command returns, until `--https=443 off`.
   await new Promise<void>((resolve, reject) => {
