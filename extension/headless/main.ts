@@ -1,7 +1,7 @@
 // `tether-host`: a Tether host without an editor.
 
 import { ConfigError, HOST_HELP, parseHostConfig } from "./config";
-import { localOnlyNote, localOnlyReason, waysOut } from "./reach";
+import { isLoopbackUrl, localOnlyNote, waysOut } from "./reach";
 import { runHeadlessHost } from "./run";
 import { startTunnel, type Tunnel } from "./tunnel";
 
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   if (config.expose) {
     const relay = new URL(config.relay);
     // A tunnel reaches a port on this computer; a relay elsewhere has its own address.
-    if (relay.protocol !== "http:" || !/this computer's own address/.test(localOnlyReason(config.relay) ?? "")) {
+    if (relay.protocol !== "http:" || !isLoopbackUrl(config.relay)) {
       throw new Error(`--${config.expose} serves a relay on this computer; ${config.relay} is not one`);
     }
     tunnel = await startTunnel(config.expose, Number(relay.port || 80));

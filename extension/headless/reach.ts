@@ -8,8 +8,8 @@ import { accessSync, constants } from "node:fs";
 import { isIP } from "node:net";
 import { delimiter, join } from "node:path";
 
-/** Why `url` can only be opened on this computer, or undefined when a phone can open it. */
-export function localOnlyReason(url: string): string | undefined {
+/** Why a phone cannot use `url`, and whether only this computer can open it at all; undefined when a phone can. */
+export function phoneBlocker(url: string): { reason: string; onlyHere: boolean } | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -18,9 +18,21 @@ export function localOnlyReason(url: string): string | undefined {
   }
   if (parsed.protocol !== "http:") return undefined;
   const host = parsed.hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  if (isLoopback(host)) return `${parsed.host} is this computer's own address`;
-  if (isPrivate(host)) return `${parsed.host} is a private address over plain HTTP, and a phone's browser needs HTTPS`;
-  return `it is plain HTTP, and a phone's browser needs HTTPS`;
+  if (isLoopback(host)) return { reason: `${parsed.host} is this computer's own address`, onlyHere: true };
+  if (isPrivate(host)) {
+    return { reason: `${parsed.host} is a private address over plain HTTP, and a phone's browser needs HTTPS`, onlyHere: true };
+  }
+  return { reason: "it is plain HTTP, and a phone's browser needs HTTPS", onlyHere: false };
+}
+
+/** Why `url` is no use to a phone, or undefined when a phone can open it. */
+export function localOnlyReason(url: string): string | undefined {
+  return phoneBlocker(url)?.reason;
+}
+
+/** The URL points at this computer itself (what a tunnel can reach). */
+export function isLoopbackUrl(url: string): boolean {
+  return URL.canParse(url) && isLoopback(new URL(url).hostname.replace(/^\[|\]$/g, "").toLowerCase());
 }
 
 function isLoopback(host: string): boolean {
@@ -95,9 +107,10 @@ export const README_OPTIONS = [
  * runs Tether again with a flag ("npm start --" or "tether-host").
  */
 export function localOnlyNote(url: string, ways: WaysOut, command: string): string[] | undefined {
-  const reason = localOnlyReason(url);
-  if (!reason) return undefined;
-  const lines = [`This link opens only on this computer: ${reason}.`, "To pair a phone, run again with:"];
+  const blocked = phoneBlocker(url);
+  if (!blocked) return undefined;
+  const first = blocked.onlyHere ? "This link opens only on this computer" : "A phone cannot pair with this link";
+  const lines = [`${first}: ${blocked.reason}.`, "To pair a phone, run again with:"];
   if (ways.tailscale) lines.push(`  ${command} --tailscale   serves it at https://${ways.tailscale} to your tailnet`);
   if (ways.cloudflared) lines.push(`  ${command} --tunnel      a public https://….trycloudflare.com address`);
   if (ways.tailscale || ways.cloudflared) {
