@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const ways = tunnel ? {} : await waysOut();
   const running = await runHeadlessHost(config, {
     ...(tunnel ? { origin: tunnel.url } : {}),
-    note: (url) => localOnlyNote(url, ways, "tether-host"),
+    note: (url) => localOnlyNote(url, ways, "tether-host", "tether-relay"),
   });
   const stop = (): void => {
     void running

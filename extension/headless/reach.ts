@@ -95,18 +95,20 @@ export async function waysOut(env: NodeJS.ProcessEnv = process.env): Promise<Way
 }
 
 /** The README's options, one line each, for a machine with neither Tailscale nor cloudflared. */
-export const README_OPTIONS = [
-  "Tailscale on this computer and the phone, then --tailscale (https://tailscale.com/download)",
-  "cloudflared on this computer, then --tunnel (a free quick tunnel, no account)",
-  "your own HTTPS reverse proxy in front of the relay, then --public-url https://your.name",
-  "the same Wi-Fi is not enough: the phone's browser still needs HTTPS",
-];
+export function readmeOptions(command: string, relayCommand = command): string[] {
+  return [
+    `install Tailscale on this computer and the phone, then: ${command} --tailscale`,
+    `install cloudflared (a free quick tunnel, no account), then: ${command} --tunnel`,
+    `put your own HTTPS reverse proxy in front of the relay, then: ${relayCommand} --public-url https://…`,
+    "the same Wi-Fi is not enough: the phone's browser still needs HTTPS",
+  ];
+}
 
 /**
  * The lines under the QR code when its link only opens here. `command` is how the person
- * runs Tether again with a flag ("npm start --" or "tether-host").
+ * runs Tether again with a flag ("npm start --" or "tether-host"); `relayCommand`, the relay.
  */
-export function localOnlyNote(url: string, ways: WaysOut, command: string): string[] | undefined {
+export function localOnlyNote(url: string, ways: WaysOut, command: string, relayCommand = command): string[] | undefined {
   const blocked = phoneBlocker(url);
   if (!blocked) return undefined;
   const first = blocked.onlyHere ? "This link opens only on this computer" : "A phone cannot pair with this link";
@@ -117,7 +119,7 @@ export function localOnlyNote(url: string, ways: WaysOut, command: string): stri
     lines.push("The relay is blind: a public address exposes only ciphertext, never your code or keys.");
   } else {
     lines[1] = 'To pair a phone, use one of these (README, "Reaching your phone"):';
-    lines.push(...README_OPTIONS.map((l) => `  - ${l}`));
+    lines.push(...readmeOptions(command, relayCommand).map((l) => `  - ${l}`));
   }
   return lines;
 }

@@ -42,9 +42,9 @@ describe("npm start: reaching the phone", function () {
       const { link, after } = await pairing(run);
       assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/#pair=/);
       assert.match(after, /This link opens only on this computer: 127\.0\.0\.1:\d+ is this computer's own address/);
-      assert.match(after, /Tailscale .*--tailscale/);
-      assert.match(after, /cloudflared .*--tunnel/);
-      assert.match(after, /reverse proxy .*--public-url/);
+      assert.match(after, /install Tailscale .*, then: npm start -- --tailscale/);
+      assert.match(after, /install cloudflared .*, then: npm start -- --tunnel/);
+      assert.match(after, /reverse proxy .*, then: npm start -- --public-url https:/);
       assert.match(after, /same Wi-Fi .*HTTPS/);
       // Nothing of the startup comes after the code and its note.
       assert.doesNotMatch(after, /connected to the relay|Relay on|Tether host/);
@@ -95,7 +95,7 @@ describe("npm start: reaching the phone", function () {
     const run = start(tools, ["--tunnel"]);
     try {
       const port = (await run.waitFor(/Relay on http:\/\/127\.0\.0\.1:(\d+)/))[1]!;
-      assert.match(run.output(), /only ever sees ciphertext/);
+      await run.waitFor(/through a cloudflared quick tunnel \(public\)\. The relay is blind: it only ever sees ciphertext\./);
       const { link } = await pairing(run);
       assert.equal(link.split("#")[0], `${QUICK_TUNNEL}/`);
       assert.ok(tools.calls().some((c) => c.startsWith("cloudflared tunnel") && c.endsWith(` --url http://127.0.0.1:${port}`)));

@@ -40,7 +40,8 @@ describe("tether-host: reaching the phone", function () {
       assert.match(await link(run), /^http:\/\/127\.0\.0\.1:\d+\/#pair=/);
       await settled();
       assert.match(run.output(), /Valid until [^\n]*\n\nThis link opens only on this computer/);
-      assert.match(run.output(), /- cloudflared on this computer, then --tunnel/);
+      assert.match(run.output(), /- install cloudflared .*, then: tether-host --tunnel/);
+      assert.match(run.output(), /reverse proxy .*, then: tether-relay --public-url/);
     } finally {
       assert.equal(await run.interrupt(), 0);
     }
