@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { ConfigError as HostConfigError, hostConfigFrom, hostFlags, relayOrigin } from "../extension/headless/config";
 import { localOnlyNote, waysOut } from "../extension/headless/reach";
 import { runHeadlessHost, type RunningHost } from "../extension/headless/run";
-import { startTunnel, type Tunnel } from "../extension/headless/tunnel";
+import { startTunnel, tunnelLines, type Tunnel } from "../extension/headless/tunnel";
 import { ConfigError as RelayConfigError, parseRelayConfig } from "../relay/config";
 import { createLogger } from "../relay/log";
 import { createRelay, type Relay } from "../relay/server";
@@ -95,10 +95,9 @@ async function main(): Promise<void> {
       relay = await createRelay(config, {
         log: createLogger("text", (line) => void (line.includes(" info ") ? null : process.stderr.write(line))),
       });
-      process.stdout.write(`Relay on ${relay.url}${config.publicUrl ? `, phones reach it at ${config.publicUrl}` : ""}\n`);
-      if (tunnel) {
-        process.stdout.write(`  through ${tunnel.via}. The relay is blind: it only ever sees ciphertext.\n`);
-      }
+      process.stdout.write(`Relay on ${relay.url}\n`);
+      if (tunnel) process.stdout.write(tunnelLines(tunnel).join("\n") + "\n");
+      else if (config.publicUrl) process.stdout.write(`Phones reach the relay at ${config.publicUrl}.\n`);
       relayUrl = relay.url;
     }
   } catch (err) {

@@ -3,7 +3,7 @@
 import { ConfigError, HOST_HELP, parseHostConfig } from "./config";
 import { isLoopbackUrl, localOnlyNote, waysOut } from "./reach";
 import { runHeadlessHost } from "./run";
-import { startTunnel, type Tunnel } from "./tunnel";
+import { startTunnel, tunnelLines, type Tunnel } from "./tunnel";
 
 async function main(): Promise<void> {
   let config;
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
       throw new Error(`--${config.expose} serves a relay on this computer; ${config.relay} is not one`);
     }
     tunnel = await startTunnel(config.expose, Number(relay.port || 80));
-    process.stdout.write(`Phones reach the relay at ${tunnel.url}, through ${tunnel.via}.\n`);
+    process.stdout.write(tunnelLines(tunnel).join("\n") + "\n");
   }
   const ways = tunnel ? {} : await waysOut();
   const running = await runHeadlessHost(config, {

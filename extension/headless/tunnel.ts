@@ -9,7 +9,19 @@ export interface Tunnel {
   url: string;
   /** Where it comes from, for the terminal: "Tailscale Serve", "a cloudflared quick tunnel". */
   via: string;
+  /** Anyone on the internet can reach it (not just the person's tailnet). */
+  public: boolean;
   stop(): Promise<void>;
+}
+
+/** What the terminal says once a tunnel is up. */
+export function tunnelLines(tunnel: Tunnel): string[] {
+  return [
+    `Phones reach the relay at ${tunnel.url}, through ${tunnel.via}.`,
+    tunnel.public
+      ? "Anyone can reach that address, and that is safe: the relay is blind, so all it exposes is ciphertext."
+      : "Only devices on your tailnet can reach that address.",
+  ];
 }
 
 const START_TIMEOUT_MS = 30_000;
@@ -43,7 +55,8 @@ export async function tailscaleServe(port: number, env: NodeJS.ProcessEnv = proc
   process.once("exit", stopSync);
   return {
     url: `https://${name}`,
-    via: "Tailscale Serve (your tailnet only)",
+    via: "Tailscale Serve",
+    public: false,
     stop: () => {
       process.off("exit", stopSync);
       if (stopped) return Promise.resolve();
@@ -87,7 +100,8 @@ export function cloudflaredTunnel(port: number, env: NodeJS.ProcessEnv = process
       child.stderr.resume();
       resolve({
         url: found[0],
-        via: "a cloudflared quick tunnel (public)",
+        via: "a cloudflared quick tunnel",
+        public: true,
         stop: () => {
           process.off("exit", killSync);
           if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();

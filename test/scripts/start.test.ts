@@ -75,6 +75,7 @@ describe("npm start: reaching the phone", function () {
     let port: string;
     try {
       port = (await run.waitFor(/Relay on http:\/\/127\.0\.0\.1:(\d+)/))[1]!;
+      await run.waitFor(/through Tailscale Serve\.\nOnly devices on your tailnet can reach that address\./);
       const { link, after } = await pairing(run);
       assert.match(link, new RegExp(`^https://${TAILNET_NAME.replace(/\./g, "\\.")}/#pair=`));
       assert.doesNotMatch(after, /opens only on this computer/);
@@ -95,7 +96,9 @@ describe("npm start: reaching the phone", function () {
     const run = start(tools, ["--tunnel"]);
     try {
       const port = (await run.waitFor(/Relay on http:\/\/127\.0\.0\.1:(\d+)/))[1]!;
-      await run.waitFor(/through a cloudflared quick tunnel \(public\)\. The relay is blind: it only ever sees ciphertext\./);
+      await run.waitFor(
+        /through a cloudflared quick tunnel\.\nAnyone can reach that address, and that is safe: the relay is blind, so all it exposes is ciphertext\./,
+      );
       const { link } = await pairing(run);
       assert.equal(link.split("#")[0], `${QUICK_TUNNEL}/`);
       assert.ok(tools.calls().some((c) => c.startsWith("cloudflared tunnel") && c.endsWith(` --url http://127.0.0.1:${port}`)));
