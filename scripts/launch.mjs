@@ -30,4 +30,5 @@ const child = spawn(process.execPath, [join(root, "dist", "start.js"), ...args],
 // Ctrl-C reaches the child too (same process group); it stops its tunnel and relay, then exits.
 process.on("SIGINT", () => undefined);
 process.on("SIGTERM", () => child.kill("SIGTERM"));
+process.on("SIGHUP", () => child.kill("SIGHUP"));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -127,6 +127,8 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  // A closed terminal too: the tunnel must not outlive Tether.
+  process.once("SIGHUP", stop);
 }
 
 void main();

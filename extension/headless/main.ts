@@ -44,6 +44,8 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  // A closed terminal too: the tunnel must not outlive Tether.
+  process.once("SIGHUP", stop);
 }
 
 main().catch((err: unknown) => {
