@@ -79,7 +79,8 @@ Runs the Tether relay: routes sealed traffic between hosts and their paired phon
 stores only ciphertext, and serves the phone web app.
 
 Options:
-  --host <addr>        Address to listen on (env TETHER_HOST, default 127.0.0.1)
+  --listen <addr>      Address (and port) to listen on: 127.0.0.1, 0.0.0.0:8787, [::1]:9000
+                       (env TETHER_LISTEN, default 127.0.0.1; --host is the same)
   --port <n>           Port to listen on, 0 for any free port (env TETHER_PORT, default 8787)
   --data-dir <dir>     Where the relay keeps its database (env TETHER_DATA_DIR,
                        default ~/.tether/relay)
@@ -142,6 +143,38 @@ function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`--port must be 0–65535, got "${value}"`);
   return n;
+}
+
+/**
+ * `--listen` takes an address with or without a port: `0.0.0.0`, `0.0.0.0:8787`, `::1`,
+ * `[::1]:8787`, `localhost:9000`. A bare IPv6 address has no port (its colons are its own).
+ */
+export function parseListen(value: string): { host: string; port?: number } {
+  const text = value.trim();
+  const bracketed = /^\[([^\]]+)\](?::(\d*))?$/.exec(text);
+  const hostPort = /^([^:[\]]+):(\d*)$/.exec(text);
+  const [host, portText] = bracketed ? [bracketed[1], bracketed[2]] : hostPort ? [hostPort[1], hostPort[2]] : [text, undefined];
+  if (!host || /[\s/[\]]/.test(host) || portText === "") {
+    throw new ConfigError(`--listen must be an address such as 127.0.0.1, 0.0.0.0:8787 or [::1]:8787, got "${value}"`);
+  }
+  return portText === undefined ? { host } : { host, port: port(portText) };
+}
+
+function listenAddress(
+  values: { listen?: string; host?: string; port?: string },
+  env: NodeJS.ProcessEnv,
+): { host: string; port: number } {
+  if (values.listen !== undefined && values.host !== undefined) {
+    throw new ConfigError("--host is another name for --listen: give one of them");
+  }
+  const listen = parseListen(values.listen ?? values.host ?? env.TETHER_LISTEN ?? env.TETHER_HOST ?? "127.0.0.1");
+  if (listen.port !== undefined && values.port !== undefined && port(values.port) !== listen.port) {
+    throw new ConfigError(`--listen says port ${listen.port} and --port says ${values.port}: give the port once`);
+  }
+  return {
+    host: listen.host,
+    port: values.port !== undefined ? port(values.port) : (listen.port ?? port(env.TETHER_PORT ?? "8787")),
+  };
 }
 
 function url(value: string | undefined, flag: string): string | undefined {
@@ -244,6 +277,7 @@ export function parseRelayConfig(
   const { values } = parseArgs({
     args: argv,
     options: {
+      listen: { type: "string" },
       host: { type: "string" },
       port: { type: "string" },
       "data-dir": { type: "string" },
@@ -273,8 +307,7 @@ export function parseRelayConfig(
   const webDir = values["web-dir"] ?? env.TETHER_WEB_DIR;
   const publicUrl = url(values["public-url"] ?? env.TETHER_PUBLIC_URL, "--public-url");
   return {
-    host: values.host ?? env.TETHER_HOST ?? "127.0.0.1",
-    port: port(values.port ?? env.TETHER_PORT ?? "8787"),
+    ...listenAddress(values, env),
     dataDir: resolve(values["data-dir"] ?? env.TETHER_DATA_DIR ?? join(homedir(), ".tether", "relay")),
     webDir: webDir ? resolve(webDir) : defaults.webDir,
     publicUrl,

@@ -4,9 +4,18 @@
 import { join } from "node:path";
 import { RELAY_HELP, parseRelayConfig } from "./config";
 import { createLogger } from "./log";
-import { createRelay } from "./server";
+import { createRelay, type Relay } from "./server";
 
 const SHUTDOWN_DEADLINE_MS = 8_000;
+
+function boundUrl(relay: Relay): string {
+  const bound = relay.io.httpServer.address();
+  if (!bound || typeof bound === "string") return relay.url;
+  const host = bound.family === "IPv6" ? `[${bound.address}]` : bound.address;
+  const wildcard = bound.address === "0.0.0.0" || bound.address === "::";
+  const url = `${new URL(relay.url).protocol}//${host}:${bound.port}`;
+  return wildcard ? `${url} (every interface; on this computer ${relay.url})` : url;
+}
 
 async function main(): Promise<void> {
   let config;
@@ -22,8 +31,9 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logFormat);
   const relay = await createRelay(config, { log });
-  // The one line scripts (and tests) read to learn the port when started with --port 0.
-  process.stdout.write(`Tether relay listening on ${relay.url}\n`);
+  // The one line scripts (and tests) read to learn the port when started with --port 0. It names
+  // the address the socket is bound to, so 0.0.0.0 or a resolved "localhost" reads as it is.
+  process.stdout.write(`Tether relay listening on ${boundUrl(relay)}\n`);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) {

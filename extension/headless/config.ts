@@ -18,6 +18,8 @@ export interface HostConfig {
   notify: boolean;
   /** Hold off sleep while tasks run or wait. */
   keepAwake: boolean;
+  /** Make a relay on this computer reachable over HTTPS with Tailscale Serve or a cloudflared tunnel. */
+  expose?: "tailscale" | "tunnel";
   agent: AgentConfig;
 }
 
@@ -42,6 +44,10 @@ export const HOST_OPTIONS_HELP = `  --relay <url>        Relay to connect to (en
   --accept-pairing     Accept every pairing request without asking (for scripts and tests)
   --no-notify          Send no notifications to phones (env TETHER_NOTIFY=off)
   --no-keep-awake      Let the computer sleep while tasks run (env TETHER_KEEP_AWAKE=off)
+  --tailscale          Reach a relay on this computer from your tailnet over HTTPS, through
+                       \`tailscale serve\` (stopped when Tether exits)
+  --tunnel             Reach a relay on this computer from anywhere over HTTPS, through a
+                       cloudflared quick tunnel; the relay is blind, so only ciphertext is exposed
 
 Agent options:
   --model <id>         Model for tasks (env TETHER_MODEL): openai:gpt-4.1, anthropic:claude-sonnet-4-5,
@@ -88,6 +94,8 @@ export const hostFlags = {
   "accept-pairing": { type: "boolean" },
   "no-notify": { type: "boolean" },
   "no-keep-awake": { type: "boolean" },
+  tailscale: { type: "boolean" },
+  tunnel: { type: "boolean" },
   model: { type: "string" },
   "base-url": { type: "string" },
   mode: { type: "string" },
@@ -100,7 +108,11 @@ export const hostFlags = {
 type HostFlagValues = { [K in keyof typeof hostFlags]?: (typeof hostFlags)[K]["type"] extends "string" ? string : boolean };
 
 export function hostConfigFrom(values: HostFlagValues, env: NodeJS.ProcessEnv, cwd: string): HostConfig {
+  if (values.tailscale && values.tunnel)
+    throw new ConfigError("--tailscale and --tunnel are two ways to the same place: pick one");
+  const expose = values.tailscale ? "tailscale" : values.tunnel ? "tunnel" : undefined;
   return {
+    ...(expose ? { expose } : {}),
     relay: relayOrigin(values.relay ?? env.TETHER_RELAY ?? "http://127.0.0.1:8787"),
     folder: resolve(cwd, values.folder ?? "."),
     name: (values.name ?? env.TETHER_HOST_NAME ?? hostname()).trim() || hostname(),

@@ -1,7 +1,9 @@
 // `tether-host`: a Tether host without an editor.
 
 import { ConfigError, HOST_HELP, parseHostConfig } from "./config";
+import { isLoopbackUrl, localOnlyNote, waysOut } from "./reach";
 import { runHeadlessHost } from "./run";
+import { startTunnel, tunnelLines, type Tunnel } from "./tunnel";
 
 async function main(): Promise<void> {
   let config;
@@ -19,12 +21,31 @@ async function main(): Promise<void> {
     process.stdout.write(HOST_HELP);
     return;
   }
-  const running = await runHeadlessHost(config);
+  let tunnel: Tunnel | undefined;
+  if (config.expose) {
+    const relay = new URL(config.relay);
+    // A tunnel reaches a port on this computer; a relay elsewhere has its own address.
+    if (relay.protocol !== "http:" || !isLoopbackUrl(config.relay)) {
+      throw new Error(`--${config.expose} serves a relay on this computer; ${config.relay} is not one`);
+    }
+    tunnel = await startTunnel(config.expose, Number(relay.port || 80));
+    process.stdout.write(tunnelLines(tunnel).join("\n") + "\n");
+  }
+  const ways = tunnel ? {} : await waysOut();
+  const running = await runHeadlessHost(config, {
+    ...(tunnel ? { origin: tunnel.url } : {}),
+    note: (url) => localOnlyNote(url, ways, "tether-host", "tether-relay"),
+  });
   const stop = (): void => {
-    void running.close().then(() => process.exit(process.exitCode ?? 0));
+    void running
+      .close()
+      .then(() => tunnel?.stop())
+      .then(() => process.exit(process.exitCode ?? 0));
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  // A closed terminal too: the tunnel must not outlive Tether.
+  process.once("SIGHUP", stop);
 }
 
 main().catch((err: unknown) => {

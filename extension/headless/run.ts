@@ -78,7 +78,14 @@ function describeEvent(title: string, e: ThreadEvent): string | undefined {
   }
 }
 
-export async function runHeadlessHost(config: HostConfig): Promise<RunningHost> {
+export interface PairingDisplay {
+  /** Origin phones reach the relay at (a tunnel's), put in pairing links instead of the relay's. */
+  origin?: string;
+  /** Lines under the QR code for a link, e.g. that it opens only on this computer. */
+  note?: (url: string) => string[] | undefined;
+}
+
+export async function runHeadlessHost(config: HostConfig, display: PairingDisplay = {}): Promise<RunningHost> {
   const term = createTerminal(process.stdin, process.stdout);
   const log = terminalLog(term);
   const identity = await HostIdentity.loadOrCreate(stateFile(config.stateDir));
@@ -174,7 +181,10 @@ export async function runHeadlessHost(config: HostConfig): Promise<RunningHost> 
 
   const showPairing = (): void => {
     host.openPairing().then(
-      (offer) => term.showPairing(offer),
+      (offer) => {
+        const url = display.origin ? offer.url.replace(/^[^#]*/, display.origin + "/") : offer.url;
+        return term.showPairing({ ...offer, url }, display.note?.(url));
+      },
       (err: Error) => term.say(`Could not show a pairing code: ${err.message}`),
     );
   };

@@ -8,7 +8,8 @@ import type { PairingOffer, PairingPrompt } from "../core/pairing/pairingService
 export interface Terminal {
   /** True when a person can answer prompts (stdin is a terminal). */
   readonly interactive: boolean;
-  showPairing(offer: PairingOffer): Promise<void>;
+  /** The QR code and link, then `note` (why a phone may not open it, and what to do). */
+  showPairing(offer: PairingOffer, note?: string[]): Promise<void>;
   /** Asks "Pair …? [y/N]"; false when nobody can answer (no terminal). */
   confirm(prompt: PairingPrompt): Promise<boolean>;
   /** Calls `fn` whenever the person presses Enter on an empty line with nothing else pending. */
@@ -52,13 +53,17 @@ export function createTerminal(input: NodeJS.ReadStream, output: NodeJS.WriteStr
   return {
     interactive,
     say,
-    async showPairing(offer) {
+    async showPairing(offer, note) {
       const qr = await QRCode.toString(offer.url, { type: "terminal", small: true, errorCorrectionLevel: "L" });
       say("");
       say("Scan this code with your phone's camera to pair it:");
       say(qr.trimEnd());
       say(`  ${offer.url}`);
       say(`Valid until ${clock(offer.expiresAt)}, for one phone.${interactive ? " Press Enter for a new code." : ""}`);
+      if (note?.length) {
+        say("");
+        for (const line of note) say(line);
+      }
       say("");
     },
     confirm(prompt) {

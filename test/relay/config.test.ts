@@ -29,6 +29,25 @@ describe("relay config", () => {
     assert.deepEqual([flagged.host, flagged.port], ["::1", 0]);
   });
 
+  it("listens where --listen says, with or without a port; --host is the same flag", () => {
+    const at = (argv: string[], env = {}) => {
+      const c = parseRelayConfig(argv, env, defaults)!;
+      return [c.host, c.port];
+    };
+    assert.deepEqual(at(["--listen", "0.0.0.0:9000"]), ["0.0.0.0", 9000]);
+    assert.deepEqual(at(["--listen", "0.0.0.0"]), ["0.0.0.0", 8787]);
+    assert.deepEqual(at(["--listen", "[::1]:0"]), ["::1", 0]);
+    assert.deepEqual(at(["--listen", "::"]), ["::", 8787]);
+    assert.deepEqual(at(["--listen", "localhost", "--port", "9001"]), ["localhost", 9001]);
+    assert.deepEqual(at(["--host", "10.0.0.2"]), ["10.0.0.2", 8787]);
+    assert.deepEqual(at([], { TETHER_LISTEN: "0.0.0.0:7000", TETHER_PORT: "9000" }), ["0.0.0.0", 7000]);
+    assert.throws(() => parseRelayConfig(["--listen", "0.0.0.0:9000", "--port", "9001"], {}, defaults), /give the port once/);
+    assert.throws(() => parseRelayConfig(["--listen", "a", "--host", "b"], {}, defaults), /--host is another name for --listen/);
+    assert.throws(() => parseRelayConfig(["--listen", "1.2.3.4:"], {}, defaults), /--listen must be an address/);
+    assert.throws(() => parseRelayConfig(["--listen", "1.2.3.4:99999"], {}, defaults), /--port must be 0–65535/);
+    assert.match(RELAY_HELP, /--listen <addr>/);
+  });
+
   it("reads retention and per-device rates, with defaults of 30 days, 1 GB per host, 50 and 5,000 events a second", () => {
     const config = parseRelayConfig([], {}, defaults)!;
     assert.deepEqual(config.retention, { days: 30, hostQuotaBytes: 1024 * 1024 * 1024 });

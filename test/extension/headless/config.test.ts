@@ -29,6 +29,13 @@ describe("tether-host config", () => {
     assert.equal(parseHostConfig(["--no-pair"], {}, "/w")!.pair, false);
   });
 
+  it("makes a local relay reachable with --tailscale or --tunnel, one at a time", () => {
+    assert.equal(parseHostConfig([], {}, "/w")!.expose, undefined);
+    assert.equal(parseHostConfig(["--tailscale"], {}, "/w")!.expose, "tailscale");
+    assert.equal(parseHostConfig(["--tunnel"], {}, "/w")!.expose, "tunnel");
+    assert.throws(() => parseHostConfig(["--tailscale", "--tunnel"], {}, "/w"), /pick one/);
+  });
+
   it("notifies phones unless told not to", () => {
     assert.equal(parseHostConfig([], {}, "/w")!.notify, true);
     assert.equal(parseHostConfig(["--no-notify"], {}, "/w")!.notify, false);
