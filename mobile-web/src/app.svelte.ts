@@ -3,7 +3,8 @@
 
 import { ErrorCode, MIRROR_LIVE_ID, TetherError, parsePairFragment, randomId } from "../../protocol/index";
 import type { Command, Hello, MirrorDelta, PairLink, RpcCall } from "../../protocol/index";
-import { sendCommand, type CommandOutcome } from "./link/commands";
+import type { CommandOutcome } from "./link/commands";
+import { sendOutboxItem } from "./link/outboxSend";
 import type { TaskForm } from "./threads/threadService";
 import { defaultDeviceName } from "./device/deviceName";
 import type { BrowserHints } from "./device/deviceName";
@@ -41,7 +42,7 @@ import {
 import type { DeviceRecord, HostRecord } from "./store/records";
 import { Clock } from "./time/clock.svelte";
 import { ThreadService } from "./threads/threadService";
-import { Outbox, UnreachableError, type OutboxItem } from "./threads/outbox";
+import { Outbox, waitingHosts, type OutboxItem } from "./threads/outbox";
 import { outboxStorage } from "./store/outbox";
 import { taskCommands } from "./threads/taskCommands";
 import { Threads } from "./threads/threads.svelte";
@@ -157,7 +158,13 @@ export class TetherApp {
       });
       const outbox = new Outbox({
         storage: outboxStorage(db),
-        send: (item) => this.#sendItem(item),
+        send: (item) =>
+          sendOutboxItem(item, {
+            host: (hostId) => this.hosts.get(hostId),
+            offline: () => this.link.status === "offline",
+            ready: () => this.link.ready,
+            connection: () => this.#connection(),
+          }),
         now: () => Date.now(),
         changed: (items) => (this.unsent = items),
         sent: (item, outcome) => {
@@ -336,13 +343,9 @@ export class TetherApp {
 
   /** Withdraws a command that has not gone; a task takes what was to follow it along. */
   async cancelUnsent(id: string): Promise<void> {
-    const outbox = this.#requireOutbox();
-    const item = outbox.items.find((i) => i.id === id);
-    if (!item) return;
-    if (item.command.type !== "new-task") return outbox.cancel(id);
-    const { hostId, threadId } = item;
-    for (const other of outbox.items) if (other.hostId === hostId && other.threadId === threadId) await outbox.cancel(other.id);
-    if (!this.threads.get(hostId, threadId)?.summary) await this.threads.forgetThread(hostId, threadId);
+    const item = await this.#requireOutbox().cancel(id);
+    if (item?.command.type !== "new-task" || this.threads.get(item.hostId, item.threadId)?.summary) return;
+    await this.threads.forgetThread(item.hostId, item.threadId);
   }
 
   /** Opens the Files tab filtered to what a thread changed. */
@@ -366,33 +369,6 @@ export class TetherApp {
     const id = ids[ids.length - 1]!;
     if (result.kind === "unsent") return { id, queued: false, unsent: true };
     return { ...result.outcome, unsent: false };
-  }
-
-  /**
-   * Sends one command of the outbox with its own id and time. What cannot leave the phone (no
-   * relay connection, or the relay gone silent with the link down) throws UnreachableError and
-   * stays in the outbox.
-   */
-  async #sendItem(item: OutboxItem): Promise<CommandOutcome> {
-    const host = this.hosts.get(item.hostId);
-    if (!host) throw new TetherError(ErrorCode.NotFound, "This computer is not paired with this phone.");
-    // Known to be unreachable right now: keep it at once rather than wait for a connection.
-    if (this.link.status === "offline") throw new UnreachableError();
-    let connection: { socket: TetherSocket; deviceId: string };
-    try {
-      connection = await this.#connection();
-    } catch {
-      throw new UnreachableError();
-    }
-    const target = { hostId: item.hostId, deviceId: connection.deviceId, commandKey: commandKeyOf(host) };
-    try {
-      return await sendCommand(connection.socket, target, item.command, { id: item.id, sentAt: item.madeAt });
-    } catch (error) {
-      // No answer and no link: it may or may not have reached the relay. Sent again with the
-      // same id when the link is back, it is applied at most once either way.
-      if (error instanceof TetherError && error.code === ErrorCode.Timeout && !this.link.ready) throw new UnreachableError();
-      throw error;
-    }
   }
 
   #requireOutbox(): Outbox {
@@ -448,8 +424,8 @@ export class TetherApp {
     }
     // The relay is back: what was made while it was away goes now, in order.
     const outbox = this.#outbox;
-    const waiting = this.unsent.filter((i) => i.refused === undefined).map((i) => i.hostId);
-    for (const hostId of waiting.filter((h, i) => waiting.indexOf(h) === i)) if (outbox && this.hosts.get(hostId)) void outbox.flush(hostId).catch(() => undefined);
+    for (const hostId of waitingHosts(this.unsent))
+      if (outbox && this.hosts.get(hostId)) void outbox.flush(hostId).catch(() => undefined);
   }
 
   /** Catches up on the host's records and on thread events after this phone's cursors. */

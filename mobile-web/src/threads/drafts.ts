@@ -71,3 +71,12 @@ export function readTaskDraft(storage: DraftStorage | null, hostId: string): Tas
 export function saveTaskDraft(storage: DraftStorage | null, hostId: string, draft: TaskDraft): void {
   saveDraft(storage, taskDraftKey(hostId), draft.text.trim() === "" ? "" : JSON.stringify(draft));
 }
+
+/** The event a composer on screen listens to, to take back text the person wants to edit. */
+export const DRAFT_OFFERED = "tether:draft-offered";
+
+/** Keeps `text` as the draft under `key` and gives it to the field showing that draft now. */
+export function offerDraft(storage: DraftStorage | null, key: string, text: string): void {
+  saveDraft(storage, key, text);
+  globalThis.dispatchEvent?.(new CustomEvent(DRAFT_OFFERED, { detail: { key, text } }));
+}

@@ -60,6 +60,11 @@ export function inOrder(items: readonly OutboxItem[]): OutboxItem[] {
   return [...items].sort((a, b) => a.order - b.order);
 }
 
+/** The hosts that have items waiting to be sent, each once. */
+export function waitingHosts(items: readonly OutboxItem[]): string[] {
+  return [...new Set(items.filter((i) => i.refused === undefined).map((i) => i.hostId))];
+}
+
 /** Items that wait to be sent to `hostId` (refused ones wait for the person instead). */
 export function waiting(items: readonly OutboxItem[], hostId: string): OutboxItem[] {
   return inOrder(items.filter((i) => i.hostId === hostId && i.refused === undefined));
@@ -120,9 +125,20 @@ export class Outbox {
     return run;
   }
 
-  /** The person withdrew an item that has not gone. */
-  async cancel(id: string): Promise<void> {
-    await this.#remove(id);
+  /**
+   * The person withdrew an item that has not gone. A task takes along what was made for its
+   * thread (its attachments, messages to it): without the task they mean nothing. Answers the
+   * withdrawn item.
+   */
+  async cancel(id: string): Promise<OutboxItem | undefined> {
+    const item = this.#items.find((i) => i.id === id);
+    if (!item) return undefined;
+    const along =
+      item.command.type === "new-task"
+        ? this.#items.filter((i) => i.hostId === item.hostId && i.threadId === item.threadId)
+        : [item];
+    for (const other of along) await this.#remove(other.id);
+    return item;
   }
 
   async #flush(hostId: string): Promise<Map<string, SendResult>> {
@@ -183,7 +199,7 @@ export function describeItem(command: Command): string {
   }
 }
 
-/** The text a person typed in a command, to give back for editing. */
-export function typedText(command: Command): string | null {
-  return command.type === "new-task" || command.type === "message" || command.type === "answer" ? command.text : null;
+/** A task or message can go back to the field it was typed in, to be changed and sent anew. */
+export function editable(command: Command): boolean {
+  return command.type === "new-task" || command.type === "message";
 }

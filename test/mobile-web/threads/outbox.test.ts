@@ -8,6 +8,7 @@ import {
   type OutboxItem,
   type OutboxStorage,
   type SendResult,
+  waitingHosts,
 } from "../../../mobile-web/src/threads/outbox";
 
 /** A disk that outlives the Outbox object, as IndexedDB outlives a page. */
@@ -204,6 +205,41 @@ describe("the phone's outbox", () => {
     net.reachable = true;
     await box.flush("h");
     assert.deepEqual(net.applied, ["keep"]);
+  });
+
+  it("takes a task's attachments and messages along when the task is cancelled", async () => {
+    const disk = new Disk();
+    const net = new Network();
+    net.reachable = false;
+    const { box, shown } = outbox(disk, net);
+    await box.load();
+    const attach: Command = { type: "attach", threadId: "t1", name: "a.txt", mime: "text/plain", data: "YQ" };
+    await box.submit("h", "t1", ["att", "task"], [attach, task("t1", "Read a.txt")]);
+    await box.submit("h", "t1", ["msg"], [message("t1", "and b.txt")]);
+    await box.submit("h", "t2", ["other"], [message("t2", "unrelated")]);
+    const cancelled = await box.cancel("task");
+    assert.equal(cancelled?.command.type, "new-task");
+    assert.deepEqual(
+      shown().map((i) => i.id),
+      ["other"],
+    );
+    assert.deepEqual([...disk.items.keys()], ["other"]);
+  });
+
+  it("names each host with something waiting once, and not for refused items", async () => {
+    const disk = new Disk();
+    const net = new Network();
+    net.reachable = false;
+    const { box, shown } = outbox(disk, net);
+    await box.load();
+    await box.submit("h1", "t1", ["a"], [message("t1", "a")]);
+    await box.submit("h1", "t1", ["b"], [message("t1", "b")]);
+    await box.submit("h2", "t2", ["c"], [message("t2", "c")]);
+    assert.deepEqual(waitingHosts(shown()), ["h1", "h2"]);
+    net.reachable = true;
+    net.refuse = () => "no";
+    await box.flush("h2");
+    assert.deepEqual(waitingHosts(shown()), ["h1"]);
   });
 
   it("sends only the host's own items when that host's relay link is back", async () => {
