@@ -124,6 +124,12 @@ describe("end to end: the phone's outbox across a relay restart and a reload", f
     await page.getByTestId("composer-send").click();
     await page.locator('[data-testid="unsent-item"][data-type="message"]').waitFor();
     assert.equal(await page.getByTestId("composer-input").inputValue(), "", "the composer is free again");
+    // A third, withdrawn before the relay is back: it never reaches the computer.
+    await page.getByTestId("composer-input").fill("forget the logging");
+    await page.getByTestId("composer-send").click();
+    await page.locator('[data-testid="unsent-item"]').nth(2).waitFor();
+    await page.getByTestId("unsent-cancel").nth(2).click();
+    await page.locator('[data-testid="unsent-item"]').nth(2).waitFor({ state: "detached" });
     assert.equal(await page.getByRole("alert").count(), 0, "no error for what waits in the outbox");
     await shot("thread-unsent");
 
@@ -154,6 +160,11 @@ describe("end to end: the phone's outbox across a relay restart and a reload", f
     assert.equal(events.filter((e) => e.type === "task").length, 1, "the task was applied once");
     const steers = events.filter((e) => e.type === "user-message" && e.text === steerText);
     assert.equal(steers.length, 1, "the message was applied once");
+    assert.equal(
+      events.filter((e) => e.type === "user-message" && e.text.includes("forget")).length,
+      0,
+      "the cancelled message never left the phone",
+    );
 
     await page.getByTestId("back-to-threads").click();
     await page.getByTestId("thread-row").first().waitFor();
