@@ -73,8 +73,8 @@ export function waiting(items: readonly OutboxItem[], hostId: string): OutboxIte
 export class Outbox {
   #items: OutboxItem[] = [];
   #counter = 0;
-  /** One send at a time, so commands leave in the order they were made. */
-  #chain: Promise<unknown> = Promise.resolve();
+  /** One send at a time per host, so its commands leave in the order they were made. */
+  readonly #chains = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: OutboxDeps) {}
 
@@ -120,8 +120,11 @@ export class Outbox {
    * (the rest keep their order for the next try); a refused item is marked and the next goes on.
    */
   flush(hostId: string): Promise<Map<string, SendResult>> {
-    const run = this.#chain.then(() => this.#flush(hostId));
-    this.#chain = run.catch(() => undefined);
+    const run = (this.#chains.get(hostId) ?? Promise.resolve()).then(() => this.#flush(hostId));
+    this.#chains.set(
+      hostId,
+      run.catch(() => undefined),
+    );
     return run;
   }
 

@@ -242,6 +242,25 @@ describe("the phone's outbox", () => {
     assert.deepEqual(waitingHosts(shown()), ["h1"]);
   });
 
+  it("does not hold one computer's commands behind another's slow answer", async () => {
+    const disk = new Disk();
+    const net = new Network();
+    let release: () => void = () => undefined;
+    const send = net.send;
+    net.send = async (item) => {
+      if (item.hostId === "slow") await new Promise<void>((resolve) => (release = resolve));
+      return send(item);
+    };
+    const { box } = outbox(disk, net);
+    await box.load();
+    const slow = box.submit("slow", "t1", ["s"], [message("t1", "wait")]);
+    const fast = await box.submit("fast", "t2", ["f"], [message("t2", "go")]);
+    assert.equal(fast.kind, "sent");
+    assert.deepEqual(net.applied, ["f"]);
+    release();
+    assert.equal((await slow).kind, "sent");
+  });
+
   it("sends only the host's own items when that host's relay link is back", async () => {
     const disk = new Disk();
     const net = new Network();
