@@ -1,9 +1,10 @@
 // The app's state and the flows that span its parts: start-up, the relay connection,
 // pairing, syncing host profiles, and the file calls. Screens read from here and call in.
 
-import { ErrorCode, MIRROR_LIVE_ID, TetherError, parsePairFragment } from "../../protocol/index";
+import { ErrorCode, MIRROR_LIVE_ID, TetherError, parsePairFragment, randomId } from "../../protocol/index";
 import type { Command, Hello, MirrorDelta, PairLink, RpcCall } from "../../protocol/index";
 import type { CommandOutcome } from "./link/commands";
+import { sendOutboxItem } from "./link/outboxSend";
 import type { TaskForm } from "./threads/threadService";
 import { defaultDeviceName } from "./device/deviceName";
 import type { BrowserHints } from "./device/deviceName";
@@ -41,6 +42,9 @@ import {
 import type { DeviceRecord, HostRecord } from "./store/records";
 import { Clock } from "./time/clock.svelte";
 import { ThreadService } from "./threads/threadService";
+import { Outbox, waitingHosts, type OutboxItem } from "./threads/outbox";
+import { outboxStorage } from "./store/outbox";
+import { taskCommands } from "./threads/taskCommands";
 import { Threads } from "./threads/threads.svelte";
 import { threadRoute } from "./routing/routes";
 
@@ -59,6 +63,9 @@ export type Presence =
 /** Thrown by calls made while the relay connection is down. */
 class NotConnectedError extends Error {}
 
+/** What became of a command: `unsent` when it waits in the outbox for the relay. */
+export type Delivery = CommandOutcome & { unsent: boolean };
+
 export class TetherApp {
   phase = $state<"starting" | "ready" | "failed">("starting");
   /** Why the app could not start, for the person. */
@@ -71,6 +78,8 @@ export class TetherApp {
   pairing = $state.raw<PairingFlow | null>(null);
   /** The Files tab shows only what this thread changed, while set. */
   changedFilter = $state.raw<{ hostId: string; threadId: string; title: string; paths: string[] } | null>(null);
+  /** Commands the relay has not taken yet, oldest first (`threads/outbox.ts`). */
+  unsent = $state.raw<readonly OutboxItem[]>([]);
 
   readonly hosts = new Hosts();
   readonly router = new Router();
@@ -82,6 +91,7 @@ export class TetherApp {
   #db: Database | null = null;
   #threads: Threads | null = null;
   #service: ThreadService | null = null;
+  #outbox: Outbox | null = null;
   #stopRouter: (() => void) | null = null;
   /**
    * New content keys being applied. What the relay sends after a key record waits for it, so
@@ -146,6 +156,25 @@ export class TetherApp {
         connection: () => this.#connection(),
         now: () => Date.now(),
       });
+      const outbox = new Outbox({
+        storage: outboxStorage(db),
+        send: (item) =>
+          sendOutboxItem(item, {
+            host: (hostId) => this.hosts.get(hostId),
+            offline: () => this.link.status === "offline",
+            ready: () => this.link.ready,
+            connection: () => this.#connection(),
+          }),
+        now: () => Date.now(),
+        changed: (items) => (this.unsent = items),
+        sent: (item, outcome) => {
+          const { command } = item;
+          if (command.type !== "new-task") return;
+          void threads.addSent(item.hostId, command.threadId, command.text, outcome.queued, item.madeAt).catch(() => undefined);
+        },
+      });
+      await outbox.load();
+      this.#outbox = outbox;
     } catch {
       this.startupError =
         "This browser won't let Tether store its keys, so it can't pair or stay paired. " +
@@ -299,10 +328,24 @@ export class TetherApp {
 
   // --- threads ------------------------------------------------------------------------
 
-  /** Starts a task and shows its thread. Throws a TetherError with words for the person. */
+  /**
+   * Starts a task and shows its thread; without the relay, the task waits in the outbox and its
+   * thread is listed as not sent yet. Throws a TetherError with words for the person when it was
+   * refused.
+   */
   async startTask(hostId: string, form: TaskForm): Promise<void> {
-    const { threadId } = await this.#withHostWords(hostId, () => this.threadService.startTask(hostId, form));
+    const threadId = randomId(12);
+    const commands = taskCommands(threadId, form);
+    const delivery = await this.#deliver(hostId, threadId, commands);
+    await this.threads.addSent(hostId, threadId, form.text, delivery.queued, Date.now());
     this.router.go(threadRoute(hostId, threadId));
+  }
+
+  /** Withdraws a command that has not gone; a task takes what was to follow it along. */
+  async cancelUnsent(id: string): Promise<void> {
+    const item = await this.#requireOutbox().cancel(id);
+    if (item?.command.type !== "new-task" || this.threads.get(item.hostId, item.threadId)?.summary) return;
+    await this.threads.forgetThread(item.hostId, item.threadId);
   }
 
   /** Opens the Files tab filtered to what a thread changed. */
@@ -311,9 +354,26 @@ export class TetherApp {
     this.router.go(dirRoute(hostId, ""));
   }
 
-  /** Sends a command to a host; the host's refusal comes back as a TetherError in plain words. */
-  async command(hostId: string, command: Command): Promise<CommandOutcome> {
-    return this.#withHostWords(hostId, () => this.threadService.send(hostId, command));
+  /**
+   * Sends a command to a host, or keeps it in the outbox while the relay cannot be reached
+   * (`unsent`); the host's refusal comes back as a TetherError in plain words.
+   */
+  async command(hostId: string, command: Command): Promise<Delivery> {
+    return this.#deliver(hostId, command.threadId, [command]);
+  }
+
+  async #deliver(hostId: string, threadId: string, commands: readonly Command[]): Promise<Delivery> {
+    const ids = commands.map(() => randomId());
+    const result = await this.#requireOutbox().submit(hostId, threadId, ids, commands);
+    if (result.kind === "refused") return this.#withHostWords(hostId, () => Promise.reject(result.error));
+    const id = ids[ids.length - 1]!;
+    if (result.kind === "unsent") return { id, queued: false, unsent: true };
+    return { ...result.outcome, unsent: false };
+  }
+
+  #requireOutbox(): Outbox {
+    if (!this.#outbox) throw new Error("the outbox is not loaded");
+    return this.#outbox;
   }
 
   async #withHostWords<T>(hostId: string, fn: () => Promise<T>): Promise<T> {
@@ -362,6 +422,10 @@ export class TetherApp {
     for (const { hostId } of presence) {
       if (this.hosts.get(hostId)) void this.#syncHost(socket, hostId);
     }
+    // The relay is back: what was made while it was away goes now, in order.
+    const outbox = this.#outbox;
+    for (const hostId of waitingHosts(this.unsent))
+      if (outbox && this.hosts.get(hostId)) void outbox.flush(hostId).catch(() => undefined);
   }
 
   /** Catches up on the host's records and on thread events after this phone's cursors. */

@@ -36,11 +36,13 @@ export async function sendCommand(
   socket: TetherSocket,
   target: RpcTarget,
   command: Command,
-  options: { id?: string; timeoutMs?: number } = {},
+  options: { id?: string; sentAt?: number; timeoutMs?: number } = {},
 ): Promise<CommandOutcome> {
   const { hostId, deviceId, commandKey } = target;
   const id = options.id ?? randomId();
-  const sealed: SealedCommand = { sentAt: Date.now(), command };
+  // A command kept in the outbox is sent with the time it was made, not the time it leaves:
+  // the host remembers an id only while a command with that time could pass its age check.
+  const sealed: SealedCommand = { sentAt: options.sentAt ?? Date.now(), command };
   const box = await seal(commandKey, PAIRWISE_EPOCH, sealed, sealContext.command(hostId, deviceId, id));
   const answer = await request(
     () => socket.timeout(options.timeoutMs ?? COMMAND_TIMEOUT_MS).emitWithAck("command", { hostId, id, box }),

@@ -3,7 +3,7 @@
 // stay non-extractable and never exist as bytes in JavaScript.
 
 export const DB_NAME = "tether";
-const DB_VERSION = 2;
+const DB_VERSION = 3;
 
 /** Object stores and their keys. */
 export const Stores = {
@@ -17,6 +17,8 @@ export const Stores = {
   events: "events",
   /** Small settings by name (muted hosts for notifications, …). */
   settings: "settings",
+  /** Commands not yet taken by the relay, keyed by command id (`threads/outbox.ts`). Since version 3. */
+  outbox: "outbox",
 } as const;
 export type StoreName = (typeof Stores)[keyof typeof Stores];
 
@@ -54,6 +56,7 @@ export class Database {
           db.createObjectStore(Stores.events, { keyPath: ["hostId", "threadId", "seq"] });
         }
         if (!db.objectStoreNames.contains(Stores.settings)) db.createObjectStore(Stores.settings);
+        if (!db.objectStoreNames.contains(Stores.outbox)) db.createObjectStore(Stores.outbox, { keyPath: "id" });
       };
       request.onsuccess = () => resolve(new Database(request.result));
       request.onerror = () => reject(request.error ?? new Error("IndexedDB could not be opened"));

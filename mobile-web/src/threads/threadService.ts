@@ -1,17 +1,15 @@
-// The flows between the relay and the phone's thread cache: opening what the relay pushes,
-// catching up after a reconnect, and sending commands (tasks, steering, decisions) to a host.
+// The flows between the relay and the phone's thread cache: opening what the relay pushes and
+// catching up after a reconnect. Commands to a host go through the outbox (`outbox.ts`).
 
-import { ErrorCode, TetherError, randomId, type Command, type StoredEvent, type StoredRecord } from "../../../protocol/index";
-import { sendCommand, type CommandOutcome } from "../link/commands";
+import { TetherError, type StoredEvent, type StoredRecord } from "../../../protocol/index";
 import type { InboundLive } from "../link/inbound";
 import { syncAnswerSchema } from "../link/inbound";
 import { request, type TetherSocket } from "../link/request";
 import type { HostRecord } from "../store/records";
 import type { CachedEvent } from "./cache";
 import { isAhead, keyFor } from "../hosts/keys";
-import { commandKeyOf } from "../hosts/commandKey";
 import { openLiveEvent, openThreadEvent, openThreadSummary } from "./open";
-import { taskCommands, type TaskForm } from "./taskCommands";
+import type { TaskForm } from "./taskCommands";
 import type { Threads } from "./threads.svelte";
 
 export type { TaskForm };
@@ -165,21 +163,5 @@ export class ThreadService {
       await storing.catch(() => undefined);
     }
     await storing;
-  }
-
-  async send(hostId: string, command: Command): Promise<CommandOutcome> {
-    const host = this.deps.host(hostId);
-    if (!host) throw new TetherError(ErrorCode.NotFound, "This computer is not paired with this phone.");
-    const { socket, deviceId } = await this.deps.connection();
-    return sendCommand(socket, { hostId, deviceId, commandKey: commandKeyOf(host) }, command);
-  }
-
-  /** Sends the attachments, then the task; answers the new thread's id. */
-  async startTask(hostId: string, form: TaskForm): Promise<{ threadId: string; queued: boolean }> {
-    const threadId = randomId(12);
-    let queued = false;
-    for (const command of taskCommands(threadId, form)) ({ queued } = await this.send(hostId, command));
-    await this.deps.threads.addSent(hostId, threadId, form.text, queued, this.deps.now());
-    return { threadId, queued };
   }
 }
