@@ -131,6 +131,9 @@ describe("end to end: the phone's outbox across a relay restart and a reload", f
     await page.getByTestId("unsent-cancel").nth(2).click();
     await page.locator('[data-testid="unsent-item"]').nth(2).waitFor({ state: "detached" });
     assert.equal(await page.getByRole("alert").count(), 0, "no error for what waits in the outbox");
+    // Nothing runs yet: no Stop, and the composer says where a message goes.
+    assert.equal(await page.getByTestId("stop").count(), 0, "a Stop for a task that was never sent");
+    assert.match((await page.locator(".composer, [data-testid='thread']").last().textContent()) ?? "", /goes with the task/);
     await shot("thread-unsent");
 
     await page.getByTestId("back-to-threads").click();
