@@ -13,7 +13,7 @@ export interface LighthouseRun {
   /** Audits of these categories that scored below 1, e.g. `color-contrast (0): Background and foreground…`. */
   failing: string[];
   /** Core figures of the performance category, in ms (and CLS unitless). */
-  metrics: Record<string, number | null>;
+  metrics: Record<"fcp" | "lcp" | "tbt" | "cls" | "si", number | null>;
 }
 
 const FLAGS = [
