@@ -5,9 +5,10 @@ import { approval } from "./approval";
 import { catchup } from "./catchup";
 import { cryptoScenario } from "./crypto";
 import { idle } from "./idle";
+import { lighthouse } from "./lighthouse";
 import { mirror } from "./mirror";
 import { pwa } from "./pwa";
 import { terminal } from "./terminal";
 import { throughput } from "./throughput";
 
-export const scenarios: Scenario[] = [approval, throughput, idle, catchup, mirror, cryptoScenario, pwa, terminal];
+export const scenarios: Scenario[] = [approval, throughput, idle, catchup, mirror, cryptoScenario, pwa, terminal, lighthouse];

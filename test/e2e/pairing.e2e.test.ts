@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
+import { AxeAudit } from "../support/axe";
 import { launchChromium, phoneContext, screenshotPath } from "../support/browser";
 import { start, startInTerminal, type Proc } from "../support/processes";
 import { makeWorkspace } from "../support/workspace";
@@ -24,6 +25,7 @@ describe("end to end: pair a phone and browse the workspace", function () {
   let relayUrl: string;
   let host: Proc | undefined;
   let browser: Browser;
+  const axe = new AxeAudit();
 
   before(async () => {
     if (!existsSync(join(DIST, "relay.js")) || !existsSync(join(DIST, "mobile-web", "index.html"))) {
@@ -82,6 +84,10 @@ describe("end to end: pair a phone and browse the workspace", function () {
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on("pageerror", (e) => pageErrors.push(e.message));
+    // The start page of a phone that has paired with nothing yet.
+    await page.goto(relayUrl);
+    await page.getByRole("heading", { name: "Pair this phone with your computer" }).waitFor();
+    await axe.check(page, "unpaired start page");
     await page.goto(link);
 
     // The host asks its person; the phone shows the code to compare.
@@ -91,6 +97,7 @@ describe("end to end: pair a phone and browse the workspace", function () {
     assert.equal((await code.textContent())?.trim(), prompt[2]);
     assert.equal(new URL(page.url()).hash.includes("pair="), false, "the secret leaves the address bar");
     await page.screenshot({ path: screenshotPath("e2e-pairing-code") });
+    await axe.check(page, "pairing code");
     host.write("y\n");
     await host.waitFor(/Paired "/);
 
@@ -103,6 +110,7 @@ describe("end to end: pair a phone and browse the workspace", function () {
     const names = await root.evaluateAll((els) => els.map((e) => e.getAttribute("data-name")));
     assert.deepEqual(names, ["src", ".gitignore", "README.md"]);
     await page.screenshot({ path: screenshotPath("e2e-files-root") });
+    await axe.check(page, "files root");
 
     await openEntry(page, "src");
     await page.locator('[data-testid="dir-entry"][data-name="api"]').waitFor();
@@ -113,6 +121,7 @@ describe("end to end: pair a phone and browse the workspace", function () {
     await page.waitForFunction((t) => document.querySelector('[data-testid="file-view"]')?.textContent?.includes(t), SECRET_TEXT);
     assert.equal(await view.getAttribute("data-path"), `src/api/${SECRET_NAME}`);
     await page.screenshot({ path: screenshotPath("e2e-file-view") });
+    await axe.check(page, "file view");
 
     // Back goes back to the folder.
     await page.goBack();
@@ -129,8 +138,13 @@ describe("end to end: pair a phone and browse the workspace", function () {
       .evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
     assert.deepEqual(offered, ["ask", "read-only"]);
     assert.equal(await page.getByTestId("task-mode").locator('input[value="ask"]').isChecked(), true);
+    await axe.check(page, "new task (ask ceiling)");
     assert.deepEqual(pageErrors, []);
     await context.close();
+  });
+
+  it("has no accessibility violations axe can find on these screens, light or dark", () => {
+    assert.equal(axe.found.size, 0, `axe found violations:\n${axe.report()}`);
   });
 
   it("left nothing readable on the relay: no file text, no file name, no host or phone name", async () => {

@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { AxeAudit } from "../support/axe";
 import { launchChromium, phoneContext, screenshotPath } from "../support/browser";
 import { startFakeOpenAI, type FakeModelServer, type FakeTurn, type OpenAIBody } from "../support/fakeModels";
 import { start, type Proc } from "../support/processes";
@@ -31,12 +32,14 @@ describe("end to end: the phone follows, approves and steers agent runs", functi
   let context: BrowserContext;
   let page: Page;
   const pageErrors: string[] = [];
+  const axe = new AxeAudit();
 
+  // Every screen shot is also audited by axe, in the same two colour schemes.
   const shot = async (name: string): Promise<void> => {
     await page.screenshot({ path: screenshotPath(`threads-${name}-light`) });
     await page.emulateMedia({ colorScheme: "dark" });
     await page.screenshot({ path: screenshotPath(`threads-${name}-dark`) });
-    await page.emulateMedia({ colorScheme: "light" });
+    await axe.check(page, name);
   };
   const threadStatus = (status: string) =>
     page.locator(`[data-testid="thread"][data-status="${status}"]`).waitFor({ timeout: 30_000 });
@@ -142,6 +145,10 @@ describe("end to end: the phone follows, approves and steers agent runs", functi
     const box = await why.boundingBox();
     assert.ok(box && box.x >= 0 && box.x + box.width <= 360, JSON.stringify(box));
     await page.getByTestId("diff").first().waitFor();
+    await page
+      .getByTestId("diff")
+      .first()
+      .screenshot({ path: screenshotPath("threads-diff-light") });
     await shot("approval");
     await card.getByTestId("approve").click();
 
@@ -272,6 +279,10 @@ describe("end to end: the phone follows, approves and steers agent runs", functi
 
   it("raised no errors in the page", () => {
     assert.deepEqual(pageErrors, []);
+  });
+
+  it("has no accessibility violations axe can find on any of these screens, light or dark", () => {
+    assert.equal(axe.found.size, 0, `axe found violations:\n${axe.report()}`);
   });
 });
 
