@@ -267,7 +267,11 @@ describe("end to end: the phone follows, approves and steers agent runs", functi
     await page.getByTestId("approval-card").waitFor();
     await page.goto(new URL("/#/hosts", page.url()).href);
     await page.getByTestId("host-row").first().waitFor();
-    assert.match((await page.getByTestId("host-activity").textContent()) ?? "", /1 waiting for you/);
+    // The list is built from the summary records, which may reach the page a moment after the card.
+    await page
+      .getByTestId("host-activity")
+      .filter({ hasText: /1 waiting for you/ })
+      .waitFor({ timeout: 20_000 });
     await shot("hosts");
     await page.goto(new URL("/#/settings", page.url()).href);
     await page.getByTestId("notifications-state").waitFor();
