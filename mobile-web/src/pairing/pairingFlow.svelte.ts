@@ -7,6 +7,7 @@ import type { RelayLink } from "../link/relayLink.svelte";
 import type { InboundPairResult } from "../link/inbound";
 import { pairJoinAnswerSchema } from "../link/inbound";
 import { describePairFailure } from "../link/messages";
+import { browserInviteStorage, rememberPairing } from "../push/invite";
 import { asFailure, request } from "../link/request";
 import { PAIR_JOIN_TIMEOUT_MS, PAIR_RESULT_TIMEOUT_MS, acceptGrant, preparePairing } from "./pairing";
 import type { PairingIdentity, PairingOutcome, PreparedPairing } from "./pairing";
@@ -142,6 +143,9 @@ export class PairingFlow {
     this.step = { name: "finishing" };
     const outcome = await acceptGrant(prepared, me, result);
     if (signal.aborted) return;
+    // Before finishing, which lands on the host's dashboard: that reads it to invite the
+    // person to turn on notifications. A dashboard only shows for a paired host anyway.
+    rememberPairing(browserInviteStorage());
     await this.deps.finish(outcome);
     this.step = { name: "done" };
   }
