@@ -187,6 +187,35 @@ describe("end to end: the phone follows, approves and steers agent runs", functi
     await shot("list");
   });
 
+  it("shows each diff once, then says Reverted in the header and the list after a revert", async () => {
+    await page.getByTestId("thread-row").first().click();
+    await threadStatus("done");
+    // The edit's diff is read once: the tool row does not repeat the file-change item below it.
+    const diffs = page.getByTestId("diff");
+    await diffs.first().waitFor();
+    assert.equal(await diffs.count(), 1);
+    // An exit code is said once for the command, however its row is opened.
+    await page.locator('[data-testid="tool-row"][data-tool="run_command"] button.row').click();
+    assert.equal(await page.getByTestId("timeline").getByText(/Exit code 0/).count(), 1);
+
+    await page.getByTestId("revert").click();
+    await page.getByTestId("revert-confirm").click();
+    await page.getByTestId("item-reverted").waitFor({ timeout: 20_000 });
+    const header = page.getByTestId("thread").getByTestId("thread-status").first();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="thread-status"]')?.textContent === "Done · Reverted",
+    );
+    assert.equal(await header.textContent(), "Done · Reverted");
+    assert.doesNotMatch(readFileSync(join(workspace, "api/subscribe.js"), "utf8"), /5 requests a minute per IP/);
+    await shot("reverted");
+
+    await page.getByTestId("back-to-threads").click();
+    const row = page.getByTestId("thread-row").first();
+    // The list is built from the summary record the host publishes after the revert.
+    await row.getByText("Done · Reverted").waitFor({ timeout: 20_000 });
+    await shot("list-reverted");
+  });
+
   it("steers a running task with a message the model reads at its next step", async () => {
     // The command runs until the test sees the message in the thread, however busy the machine.
     model.push(call("run_command", { command: "while [ ! -e steered ]; do sleep 0.1; done" }), (req) => {

@@ -496,6 +496,20 @@ export function canRevert(status: ThreadStatus, events: readonly NumberedEvent[]
   return false;
 }
 
+/**
+ * Whether the thread's changes are reverted: a revert that put files back came after its last
+ * change. A revert that could put nothing back leaves the changes, and so the word, as they were.
+ */
+export function isReverted(events: readonly NumberedEvent[]): boolean {
+  const list = ordered(events);
+  for (let i = list.length - 1; i >= 0; i--) {
+    const event = list[i]!.event;
+    if (event.type === "file-change") return false;
+    if (event.type === "reverted" && event.files.length > 0) return true;
+  }
+  return false;
+}
+
 export type StatusTone = "neutral" | "active" | "attention" | "success" | "danger";
 
 /** A status as a badge says it, and the colour it takes. */

@@ -5,6 +5,7 @@ import {
   buildTimeline,
   canRevert,
   changedFiles,
+  isReverted,
   decisionWords,
   pendingApprovals,
   pendingQuestion,
@@ -394,6 +395,20 @@ describe("files a thread changed", () => {
     assert.equal(canRevert("running", more), false);
     const [reverted] = only(buildTimeline(events), "reverted");
     assert.deepEqual(reverted?.skipped, ["src/b.ts"]);
+  });
+
+  it("says Reverted after a revert that put files back, until the thread changes a file again", () => {
+    const done: NewEvent = { type: "status", status: "done" };
+    const revert = (files: string[]): NewEvent => ({ type: "reverted", files, by: phone });
+    assert.equal(isReverted(thread(task, change("src/a.ts"), done)), false);
+    const events = thread(task, change("src/a.ts"), done, revert(["src/a.ts"]));
+    assert.equal(isReverted(events), true);
+    // A later run of the same thread that changes a file again is no longer reverted.
+    assert.equal(isReverted(thread(task, change("src/a.ts"), done, revert(["src/a.ts"]), change("src/b.ts"), done)), false);
+    // A revert that put nothing back (all skipped) leaves the changes where they were.
+    assert.equal(isReverted(thread(task, change("src/a.ts"), done, revert([]))), false);
+    // In whatever order the events came.
+    assert.equal(isReverted([...events].reverse()), true);
   });
 });
 
