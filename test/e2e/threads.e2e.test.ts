@@ -190,21 +190,24 @@ describe("end to end: the phone follows, approves and steers agent runs", functi
   it("shows each diff once, then says Reverted in the header and the list after a revert", async () => {
     await page.getByTestId("thread-row").first().click();
     await threadStatus("done");
-    // The edit's diff is read once: the tool row does not repeat the file-change item below it.
+    // The edit's text is read once, as the diff: opening its row does not show it again.
     const diffs = page.getByTestId("diff");
     await diffs.first().waitFor();
     assert.equal(await diffs.count(), 1);
-    // An exit code is said once for the command, however its row is opened.
+    await page.locator('[data-testid="tool-row"][data-tool="edit_file"] button.row').click();
     await page.locator('[data-testid="tool-row"][data-tool="run_command"] button.row').click();
-    assert.equal(await page.getByTestId("timeline").getByText(/Exit code 0/).count(), 1);
+    await page.getByTestId("terminal").first().waitFor();
+    const said = (await page.getByTestId("timeline").innerText()).toLowerCase();
+    const times = (text: string): number => said.split(text).length - 1;
+    assert.equal(times("// 5 requests a minute per ip, 429"), 1, said);
+    // An exit code is said once: in the row's note, not again at the end of the output.
+    assert.equal(times("exit code 0"), 1, said);
 
     await page.getByTestId("revert").click();
     await page.getByTestId("revert-confirm").click();
     await page.getByTestId("item-reverted").waitFor({ timeout: 20_000 });
     const header = page.getByTestId("thread").getByTestId("thread-status").first();
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid="thread-status"]')?.textContent === "Done · Reverted",
-    );
+    await header.filter({ hasText: "Reverted" }).waitFor({ timeout: 20_000 });
     assert.equal(await header.textContent(), "Done · Reverted");
     assert.doesNotMatch(readFileSync(join(workspace, "api/subscribe.js"), "utf8"), /5 requests a minute per IP/);
     await shot("reverted");
