@@ -181,6 +181,11 @@ export const threadSummarySchema = z.strictObject({
   /** Approvals waiting for a decision, oldest first, so a list can show the card. */
   pending: z.array(z.strictObject({ approvalId: z.string(), title: z.string() })),
   question: z.string().optional(),
+  /**
+   * A revert put back the thread's changes and it changed nothing since. Sent only when true;
+   * absent from older hosts, whose phones then say nothing about it in the list.
+   */
+  reverted: z.literal(true).optional(),
   /** Sequence number of the thread's newest durable event. */
   lastSeq: z.number().int().min(0),
   createdAt: z.number(),

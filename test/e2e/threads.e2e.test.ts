@@ -187,6 +187,40 @@ describe("end to end: the phone follows, approves and steers agent runs", functi
     await shot("list");
   });
 
+  it("shows each diff once, then says Reverted in the header and the list after a revert", async () => {
+    await page.getByTestId("thread-row").first().click();
+    await threadStatus("done");
+    // The edit's text is read once, as the diff: opening its row does not show it again.
+    const diffs = page.getByTestId("diff");
+    await diffs.first().waitFor();
+    assert.equal(await diffs.count(), 1);
+    await page.locator('[data-testid="tool-row"][data-tool="edit_file"] button.row').click();
+    await page.locator('[data-testid="tool-row"][data-tool="run_command"] button.row').click();
+    await page.getByTestId("terminal").first().waitFor();
+    const said = (await page.getByTestId("timeline").innerText()).toLowerCase();
+    const times = (text: string): number => said.split(text).length - 1;
+    assert.equal(times("// 5 requests a minute per ip, 429"), 1, said);
+    // An exit code is said once: in the row's note, not again at the end of the output.
+    assert.equal(times("exit code 0"), 1, said);
+
+    await page.getByTestId("revert").click();
+    await page.getByTestId("revert-confirm").click();
+    await page.getByTestId("item-reverted").waitFor({ timeout: 20_000 });
+    const header = page.getByTestId("thread").getByTestId("thread-status").first();
+    await header.filter({ hasText: "Reverted" }).waitFor({ timeout: 20_000 });
+    assert.equal(await header.textContent(), "Done · Reverted");
+    assert.doesNotMatch(readFileSync(join(workspace, "api/subscribe.js"), "utf8"), /5 requests a minute per IP/);
+    await shot("reverted");
+    await page.evaluate(() => window.scrollTo({ top: 0, behavior: "instant" }));
+    await shot("reverted-header");
+
+    await page.getByTestId("back-to-threads").click();
+    const row = page.getByTestId("thread-row").first();
+    // The list is built from the summary record the host publishes after the revert.
+    await row.getByText("Done · Reverted").waitFor({ timeout: 20_000 });
+    await shot("list-reverted");
+  });
+
   it("steers a running task with a message the model reads at its next step", async () => {
     // The command runs until the test sees the message in the thread, however busy the machine.
     model.push(call("run_command", { command: "while [ ! -e steered ]; do sleep 0.1; done" }), (req) => {

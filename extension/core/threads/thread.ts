@@ -30,6 +30,8 @@ export class Thread extends EventEmitter<ThreadEvents> {
   private openQuestion: { questionId: string; text: string } | undefined;
   private answeredQuestions = new Set<string>();
   private task: Extract<ThreadEvent, { type: "task" }> | undefined;
+  /** The last thing that happened to its files was a revert that put some back. */
+  private revertedNow = false;
   private updated = 0;
 
   constructor(
@@ -113,6 +115,7 @@ export class Thread extends EventEmitter<ThreadEvents> {
       status: this.currentStatus,
       pending: [...this.pendingApprovals.values()],
       ...(this.openQuestion ? { question: this.openQuestion.text } : {}),
+      ...(this.revertedNow ? { reverted: true as const } : {}),
       lastSeq: this.lastSeq,
       createdAt: this.createdAt,
       updatedAt: this.updated,
@@ -148,6 +151,13 @@ export class Thread extends EventEmitter<ThreadEvents> {
       case "answer":
         this.answeredQuestions.add(e.questionId);
         if (this.openQuestion?.questionId === e.questionId) this.openQuestion = undefined;
+        break;
+      // Same rule as the phone's `isReverted` (mobile-web/src/threads/timeline.ts).
+      case "file-change":
+        this.revertedNow = false;
+        break;
+      case "reverted":
+        if (e.files.length > 0) this.revertedNow = true;
         break;
       default:
         break;

@@ -233,7 +233,7 @@ export function buildTimeline(events: readonly NumberedEvent[], live: LiveView =
       case "tool-result": {
         const result: ToolResult = {
           ok: e.ok,
-          output: e.output,
+          output: e.exitCode === undefined ? e.output : withoutExitLine(e.output, e.exitCode),
           ...(e.truncated !== undefined ? { truncated: e.truncated } : {}),
           ...(e.exitCode !== undefined ? { exitCode: e.exitCode } : {}),
           at: e.at,
@@ -319,6 +319,7 @@ export function buildTimeline(events: readonly NumberedEvent[], live: LiveView =
         break;
       }
       case "file-change":
+        foldChange(openCalls, e.path);
         items.push({
           ...base,
           kind: "file-change",
@@ -379,6 +380,33 @@ export function buildTimeline(events: readonly NumberedEvent[], live: LiveView =
 
   for (const streaming of liveText(list, live)) items.push(streaming);
   return items;
+}
+
+/** Arguments that carry a file's text: the file-change item shows them as a diff. */
+const CHANGE_TEXT: Readonly<Record<string, readonly string[]>> = {
+  edit_file: ["old_text", "new_text"],
+  write_file: ["content"],
+};
+
+/**
+ * A file changed while a call that edits it was open: the file-change item right after shows the
+ * diff, so the call keeps its path and reason but not the same text a second time, raw.
+ */
+function foldChange(openCalls: readonly ToolItem[], path: string): void {
+  const call = openCalls.findLast((c) => c.args["path"] === path && CHANGE_TEXT[c.tool] !== undefined);
+  if (!call) return;
+  const drop = CHANGE_TEXT[call.tool]!;
+  call.args = Object.fromEntries(Object.entries(call.args).filter(([name]) => !drop.includes(name)));
+}
+
+/**
+ * The host ends a command's output, for the model, with "exit code 0 (1.2 s)"; the row says the
+ * exit code and the time already, so the terminal does not say them again.
+ */
+function withoutExitLine(output: string, exitCode: number | null): string {
+  if (exitCode === null) return output;
+  const line = new RegExp(`(?:^|\\n\\n)exit code ${exitCode} \\([^)\\n]*\\)$`);
+  return output.replace(line, "");
 }
 
 /** The streaming text of model calls whose durable outcome has not arrived, oldest first. */
@@ -492,6 +520,20 @@ export function canRevert(status: ThreadStatus, events: readonly NumberedEvent[]
     const type = list[i]!.event.type;
     if (type === "file-change") return true;
     if (type === "reverted") return false;
+  }
+  return false;
+}
+
+/**
+ * Whether the thread's changes are reverted: a revert that put files back came after its last
+ * change. A revert that could put nothing back leaves the changes, and so the word, as they were.
+ */
+export function isReverted(events: readonly NumberedEvent[]): boolean {
+  const list = ordered(events);
+  for (let i = list.length - 1; i >= 0; i--) {
+    const event = list[i]!.event;
+    if (event.type === "file-change") return false;
+    if (event.type === "reverted" && event.files.length > 0) return true;
   }
   return false;
 }

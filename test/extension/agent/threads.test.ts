@@ -188,6 +188,15 @@ describe("agent threads through a real relay", function () {
     await phone.send({ type: "revert", threadId });
     await phone.waitFor(threadId, (e) => e.type === "reverted");
     assert.equal(readFileSync(join(workspace, "src/limit.js"), "utf8"), "export const LIMIT = 10;\n");
+    // The list learns it from the summary record, which said nothing of a revert before.
+    assert.equal(summary?.reverted, undefined);
+    let after;
+    for (let i = 0; i < 40 && after?.reverted !== true; i++) {
+      await delay(50);
+      after = (await phone.sync()).summaries.find((s) => s.threadId === threadId);
+    }
+    assert.equal(after?.reverted, true);
+    assert.equal(after?.status, "done");
   });
 
   it("asks before each edit in ask mode, shows the diff, and stops asking once told always", async () => {

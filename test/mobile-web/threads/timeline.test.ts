@@ -5,6 +5,7 @@ import {
   buildTimeline,
   canRevert,
   changedFiles,
+  isReverted,
   decisionWords,
   pendingApprovals,
   pendingQuestion,
@@ -317,6 +318,72 @@ describe("thread timeline", () => {
   });
 });
 
+describe("what the timeline says once", () => {
+  it("shows an edit's text as the diff below the call, not again in the call's arguments", () => {
+    const items = buildTimeline(
+      thread(
+        task,
+        {
+          type: "tool-call",
+          callId: "c1",
+          tool: "edit_file",
+          args: { path: "src/a.ts", old_text: "old", new_text: "new", reason: "rename" },
+          title: "src/a.ts",
+        },
+        {
+          type: "file-change",
+          path: "src/a.ts",
+          change: "modified",
+          diff: "@@ -1 +1 @@\n-old\n+new\n",
+          added: 1,
+          removed: 1,
+          truncated: false,
+        },
+        { type: "tool-result", callId: "c1", tool: "edit_file", ok: true, output: "Edited src/a.ts (+1 −1)." },
+        { type: "tool-call", callId: "c2", tool: "write_file", args: { path: "src/b.ts", content: "b" }, title: "src/b.ts" },
+        { type: "tool-result", callId: "c2", tool: "write_file", ok: false, output: "Not allowed." },
+      ),
+    );
+    assert.deepEqual(kinds(items), ["task", "tool", "file-change", "tool"]);
+    const [edit, write] = only(items, "tool");
+    assert.deepEqual(edit?.args, { path: "src/a.ts", reason: "rename" });
+    assert.equal(only(items, "file-change")[0]?.diff, "@@ -1 +1 @@\n-old\n+new\n");
+    // A write that changed nothing has no diff below it: its content stays where it can be read.
+    assert.deepEqual(write?.args, { path: "src/b.ts", content: "b" });
+  });
+
+  it("says a command's exit code in the row, not again at the end of its output", () => {
+    const run = (callId: string, output: string, exitCode: number | null) =>
+      [
+        { type: "tool-call", callId, tool: "run_command", args: { command: "npm test" }, title: "npm test" },
+        { type: "tool-result", callId, tool: "run_command", ok: exitCode === 0, output, exitCode },
+      ] as NewEvent[];
+    const tools = only(
+      buildTimeline(
+        thread(
+          task,
+          ...run("c1", "1 passing\n\nexit code 0 (1.2 s)", 0),
+          ...run("c2", "(no output)\n\nexit code 3 (0.1 s)", 3),
+          ...run("c3", "printed exit code 3 (yes)", 3),
+          ...run("c4", "x\n\nkilled by SIGKILL after 2.0 s", null),
+        ),
+      ),
+      "tool",
+    );
+    assert.deepEqual(
+      tools.map((t) => [t.result?.output, t.result?.exitCode]),
+      [
+        ["1 passing", 0],
+        ["(no output)", 3],
+        // Not the host's closing line: the command's own words stay.
+        ["printed exit code 3 (yes)", 3],
+        // No exit code to say in the row: the output keeps how it ended.
+        ["x\n\nkilled by SIGKILL after 2.0 s", null],
+      ],
+    );
+  });
+});
+
 describe("what waits for a person", () => {
   const request = (approvalId: string, command: string): NewEvent => ({
     type: "approval-requested",
@@ -394,6 +461,20 @@ describe("files a thread changed", () => {
     assert.equal(canRevert("running", more), false);
     const [reverted] = only(buildTimeline(events), "reverted");
     assert.deepEqual(reverted?.skipped, ["src/b.ts"]);
+  });
+
+  it("says Reverted after a revert that put files back, until the thread changes a file again", () => {
+    const done: NewEvent = { type: "status", status: "done" };
+    const revert = (files: string[]): NewEvent => ({ type: "reverted", files, by: phone });
+    assert.equal(isReverted(thread(task, change("src/a.ts"), done)), false);
+    const events = thread(task, change("src/a.ts"), done, revert(["src/a.ts"]));
+    assert.equal(isReverted(events), true);
+    // A later run of the same thread that changes a file again is no longer reverted.
+    assert.equal(isReverted(thread(task, change("src/a.ts"), done, revert(["src/a.ts"]), change("src/b.ts"), done)), false);
+    // A revert that put nothing back (all skipped) leaves the changes where they were.
+    assert.equal(isReverted(thread(task, change("src/a.ts"), done, revert([]))), false);
+    // In whatever order the events came.
+    assert.equal(isReverted([...events].reverse()), true);
   });
 });
 
