@@ -7,7 +7,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { checkModel, describeModelFailure } from "../../../extension/core/agent/model/check";
 import { resolveModel } from "../../../extension/core/agent/model/config";
-import { UnknownModel } from "../../../extension/core/agent/model/port";
+import { ModelNotConfigured, UnknownModel } from "../../../extension/core/agent/model/port";
 import { hostProfileSchema } from "../../../protocol/index";
 import { startFakeAnthropic, startFakeOpenAI } from "../../support/fakeModels";
 
@@ -106,6 +106,16 @@ describe("model check at start", () => {
     const status = await checkModel(() => resolveModel({}, {}));
     assert.equal(status.state, "missing");
     assert.match(status.detail ?? "", /--model or set TETHER_MODEL/);
+  });
+
+  it("is missing when the model's own check finds none offered (the editor's models)", async () => {
+    const editor = {
+      id: "vscode:default",
+      complete: () => Promise.reject(new Error("not asked")),
+      check: () => Promise.reject(new ModelNotConfigured("VS Code offers no language models.")),
+    };
+    assert.deepEqual(await checkModel(() => editor), { state: "missing", detail: "VS Code offers no language models." });
+    assert.deepEqual(await checkModel(() => ({ ...editor, check: () => Promise.resolve() })), { state: "ok" });
   });
 
   it("fits the sealed host profile, and older profiles without it still parse", async () => {

@@ -25,6 +25,8 @@ export async function checkModel(resolve: () => ModelPort, timeoutMs: number = M
     await port.check(timeoutMs);
     return { state: "ok" };
   } catch (error) {
+    // The editor's models: none offered is a model not set up, not a server failing.
+    if (error instanceof ModelNotConfigured) return { state: "missing", detail: bounded(error.message) };
     return {
       state: "error",
       detail: bounded(describeModelFailure(error, timeoutMs)),
