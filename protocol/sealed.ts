@@ -21,6 +21,18 @@ export const pairHelloSchema = z.strictObject({
 export type PairHello = z.infer<typeof pairHelloSchema>;
 
 /** Who the host is, as its phones show it. Published as the `profile` record. */
+/**
+ * What the host found when it checked its model at start: `missing` (none configured; `detail`
+ * says what to set), `error` (the model server refused or did not answer; `detail` in plain
+ * words, `server` the host it tried) or `ok`. Absent from hosts before the check existed.
+ */
+export const modelStatusSchema = z.strictObject({
+  state: z.enum(["ok", "missing", "error"]),
+  detail: z.string().max(400).optional(),
+  server: z.string().max(200).optional(),
+});
+export type ModelStatus = z.infer<typeof modelStatusSchema>;
+
 export const hostProfileSchema = z.strictObject({
   name: z.string().max(120),
   workspace: z.string().max(200),
@@ -33,6 +45,7 @@ export const hostProfileSchema = z.strictObject({
    * tasks and from hosts before the ceiling was published (they refuse more all the same).
    */
   maxMode: policyModeSchema.optional(),
+  model: modelStatusSchema.optional(),
 });
 export type HostProfile = z.infer<typeof hostProfileSchema>;
 

@@ -4,7 +4,15 @@
 
 import { EventEmitter } from "node:events";
 import { basename } from "node:path";
-import { MIRROR_LIVE_ID, TETHER_VERSION, seal, sealContext, type HostProfile, type MirrorDelta } from "../../protocol/index";
+import {
+  MIRROR_LIVE_ID,
+  TETHER_VERSION,
+  seal,
+  sealContext,
+  type HostProfile,
+  type MirrorDelta,
+  type ModelStatus,
+} from "../../protocol/index";
 import type { HostIdentity, PairedPhone } from "./identity";
 import { PhoneDirectory, type PhoneView } from "./devices/phoneDirectory";
 import { RelayLink, type LinkState } from "./link/relayLink";
@@ -60,6 +68,8 @@ export class Host extends EventEmitter<HostEvents> {
   private feed: MirrorFeed | undefined;
   private publicUrl: string | undefined;
   private closed = false;
+  /** What the model check found; phones show it on the new-task form. Unknown until checked. */
+  private modelStatus: ModelStatus | undefined;
   /** Counts mirror deltas; part of each box's context. */
   private mirrorN = 0;
   /** Sealing is asynchronous; the chain keeps deltas in the order they were made. */
@@ -85,7 +95,14 @@ export class Host extends EventEmitter<HostEvents> {
       ...(this.options.models && this.options.models.length > 1 ? { models: [...this.options.models] } : {}),
       // The most a task may ask for, so a phone offers no mode the host would refuse.
       ...(this.options.threads ? { maxMode: this.options.threads.manager.maxMode } : {}),
+      ...(this.modelStatus ? { model: this.modelStatus } : {}),
     };
+  }
+
+  /** The model check's result, published to the phones now if the link is open (else on connect). */
+  setModelStatus(status: ModelStatus): void {
+    this.modelStatus = status;
+    if (this.link.state === "open" && !this.closed) void this.publishProfile().catch(() => undefined);
   }
 
   get phones(): PairedPhone[] {

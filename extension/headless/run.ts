@@ -5,6 +5,7 @@
 import { homedir } from "node:os";
 import { basename } from "node:path";
 import type { ThreadEvent } from "../../protocol/index";
+import { checkModel } from "../core/agent/model/check";
 import { resolveModel } from "../core/agent/model/config";
 import { ModelNotConfigured } from "../core/agent/model/port";
 import { loadShellGrammar } from "../core/agent/policy/grammar";
@@ -146,6 +147,14 @@ export async function runHeadlessHost(config: HostConfig, display: PairingDispla
     if (!(err instanceof ModelNotConfigured)) throw err;
     term.say(err.message.replace(/^No model is configured\. /, "No model is configured, so tasks fail until one is set. "));
   }
+  // Asked in the background: a slow or stopped model server must not hold up the relay link.
+  void checkModel(() => resolveModel({ ...modelOptions, model: agentConfig.model }, process.env)).then((status) => {
+    host.setModelStatus(status);
+    if (status.state === "ok") term.say("Model check: the model server answered and has the model.");
+    if (status.state === "error") {
+      term.say(`Model check: could not use the model server${status.server ? ` at ${status.server}` : ""}: ${status.detail}`);
+    }
+  });
   const threads = agent.manager.list();
   const keepAwake = config.keepAwake
     ? new KeepAwake(

@@ -25,6 +25,11 @@ class LazyEditorModel implements ModelPort {
     });
     return this.chosen.then((model) => model.complete(request));
   }
+
+  /** Whether the editor offers the model; listing asks for no consent, so nothing shows yet. */
+  async check(): Promise<void> {
+    await selectEditorModel(this.preferred || undefined);
+  }
 }
 
 /** `requested` is what a phone picked for a task (`provider:model`), else the settings' model. */

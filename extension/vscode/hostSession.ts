@@ -19,6 +19,7 @@ import { workspaceStateDir } from "../core/threads/threadStore";
 import { nodeSleepInhibitor } from "../node/sleepInhibitor";
 import { nodeWorkspaceFiles } from "../node/nodeWorkspaceFiles";
 import type { ApiKeys } from "./apiKeys";
+import { checkModel } from "../core/agent/model/check";
 import { editorModelResolver, offeredModels } from "./editorModels";
 import { secretState } from "./secretState";
 import { needsRestart, RESTART_SETTINGS, readSettings, type EditorSettings } from "./settings";
@@ -149,6 +150,12 @@ export class HostSession implements vscode.Disposable {
         );
         return pick === "Pair";
       },
+    });
+    // In the background, at each start (a settings change restarts the host): phones show the result.
+    void checkModel(() => editorModelResolver(settings, this.keys)()).then((status) => {
+      host.setModelStatus(status);
+      if (status.state === "ok") return;
+      log.warn(`model check: ${status.server ? `${status.server}: ` : ""}${status.detail ?? status.state}`);
     });
     host.on("state", (state, detail) => log.info(`relay ${state}${detail ? `: ${detail}` : ""}`));
     host.on("paired", (phone) => void vscode.window.showInformationMessage(`Tether: paired "${phone.name}".`));

@@ -54,6 +54,15 @@ export interface FakeModelServer<Body> {
   /** Script steps not yet played. */
   readonly remaining: number;
   push(...steps: FakeStep<Body>[]): void;
+  /**
+   * What `GET /v1/models` lists (and `GET /v1/models/{id}` finds): the model check's view of
+   * the server. Not part of the script and not in `requests`, so tasks play as before.
+   */
+  models: string[];
+  /** Answers the model list with this error instead (e.g. 401 for a bad key). */
+  modelsFailure: FakeFailure | undefined;
+  /** How many model list or model look-up requests arrived. */
+  readonly modelChecks: number;
   close(): Promise<void>;
 }
 
@@ -85,8 +94,18 @@ async function startScripted<Body>(script: FakeStep<Body>[], dialect: Dialect<Bo
   const steps = [...script];
   const requests: RecordedRequest<Body>[] = [];
   let serial = 0;
+  const listing = {
+    models: ["test-model", "gpt-test", "e2e-model", "test-claude"],
+    failure: undefined as FakeFailure | undefined,
+  };
+  let modelChecks = 0;
 
   const server = createServer((req, res) => {
+    if (req.method === "GET" && req.url?.startsWith("/v1/models")) {
+      modelChecks++;
+      res.on("error", () => {});
+      return void answerModels(res, dialect, listing, decodeURIComponent(req.url.slice("/v1/models/".length)));
+    }
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("error", () => {});
@@ -129,12 +148,52 @@ async function startScripted<Body>(script: FakeStep<Body>[], dialect: Dialect<Bo
       return steps.length;
     },
     push: (...more) => void steps.push(...more),
+    get models() {
+      return listing.models;
+    },
+    set models(models) {
+      listing.models = models;
+    },
+    get modelsFailure() {
+      return listing.failure;
+    },
+    set modelsFailure(failure) {
+      listing.failure = failure;
+    },
+    get modelChecks() {
+      return modelChecks;
+    },
     close: () =>
       (closing ??= new Promise((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       })),
   };
+}
+
+/** `GET /v1/models` as each provider lists, or `GET /v1/models/{id}` as each finds one. */
+function answerModels<Body>(
+  res: ServerResponse,
+  dialect: Dialect<Body>,
+  listing: { models: string[]; failure: FakeFailure | undefined },
+  id: string,
+): void {
+  if (listing.failure) return fail(res, dialect, listing.failure);
+  const created = "2025-01-01T00:00:00Z";
+  const one = (model: string) =>
+    dialect.name === "OpenAI"
+      ? { id: model, object: "model", created: 1735689600, owned_by: "fake" }
+      : { type: "model", id: model, display_name: model, created_at: created };
+  if (id) {
+    if (!listing.models.includes(id)) return fail(res, dialect, { status: 404, message: `model: ${id}` });
+    return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(one(id)));
+  }
+  const data = listing.models.map(one);
+  const body =
+    dialect.name === "OpenAI"
+      ? { object: "list", data }
+      : { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null };
+  res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
 }
 
 function fail<Body>(res: ServerResponse, dialect: Dialect<Body>, failure: FakeFailure): void {

@@ -10,6 +10,7 @@ import {
   type ModelTurn,
   type ToolCall,
   type ToolSpec,
+  UnknownModel,
 } from "./port";
 import { abortError, isDroppedStream, isRetryableStatus, retryAfterMs, rootCause, safeUrl } from "./retry";
 
@@ -31,16 +32,31 @@ const RETRYABLE_TYPES = new Set(["rate_limit_error", "api_error", "overloaded_er
 
 export class AnthropicModel implements ModelPort {
   readonly id: string;
+  readonly server: string;
   private readonly client: Anthropic;
   private readonly where: string;
 
   constructor(private readonly options: AnthropicModelOptions) {
     const baseURL = options.baseURL ?? ANTHROPIC_BASE_URL;
     this.id = `anthropic:${options.model}`;
+    this.server = new URL(baseURL).host;
     this.where =
       baseURL === ANTHROPIC_BASE_URL ? `Anthropic at ${baseURL}` : `Anthropic-compatible server at ${safeUrl(baseURL)}`;
     // An explicit key keeps the SDK from looking for other credentials in the environment or profiles.
     this.client = new Anthropic({ baseURL, apiKey: options.apiKey, maxRetries: 0, timeout: options.timeoutMs });
+  }
+
+  /**
+   * `GET /v1/models/{model}`: free, and unlike the list it resolves aliases such as
+   * `claude-sonnet-4-5`, which the list names only by their dated ids.
+   */
+  async check(timeoutMs: number): Promise<void> {
+    try {
+      await this.client.models.retrieve(this.options.model, {}, { timeout: timeoutMs });
+    } catch (error) {
+      if (error instanceof Anthropic.NotFoundError) throw new UnknownModel(this.options.model);
+      throw error;
+    }
   }
 
   async complete(request: ModelRequest): Promise<ModelTurn> {

@@ -15,6 +15,7 @@ import {
   type ModelTurn,
   type ToolCall,
   type ToolSpec,
+  UnknownModel,
 } from "./port";
 import { abortError, isDroppedStream, isRetryableStatus, retryAfterMs, rootCause, safeUrl } from "./retry";
 
@@ -34,15 +35,29 @@ export interface OpenAIModelOptions {
 
 export class OpenAIModel implements ModelPort {
   readonly id: string;
+  readonly server: string;
   private readonly client: OpenAI;
   private readonly where: string;
 
   constructor(private readonly options: OpenAIModelOptions) {
     const baseURL = options.baseURL ?? OPENAI_BASE_URL;
     this.id = `${options.provider ?? "openai"}:${options.model}`;
+    this.server = new URL(baseURL).host;
     this.where = baseURL === OPENAI_BASE_URL ? `OpenAI at ${baseURL}` : `OpenAI-compatible server at ${safeUrl(baseURL)}`;
     // The SDK refuses to start without a key; local servers ignore the placeholder.
     this.client = new OpenAI({ baseURL, apiKey: options.apiKey || "none", maxRetries: 0, timeout: options.timeoutMs });
+  }
+
+  /** `GET /models`: free, and every OpenAI-compatible server (Ollama, LM Studio, vLLM) answers it. */
+  async check(timeoutMs: number): Promise<void> {
+    const ids: string[] = [];
+    for await (const listed of this.client.models.list({ timeout: timeoutMs })) {
+      ids.push(listed.id);
+      if (ids.length >= 5000) break;
+    }
+    const wanted = this.options.model;
+    // Ollama lists `qwen2.5-coder:latest` for `qwen2.5-coder`; a server that lists nothing may still serve it.
+    if (ids.length > 0 && !ids.some((id) => id === wanted || id === `${wanted}:latest`)) throw new UnknownModel(wanted);
   }
 
   async complete(request: ModelRequest): Promise<ModelTurn> {

@@ -43,6 +43,21 @@ export interface ModelPort {
   /** `provider:model`, e.g. `openai:gpt-4.1`, `anthropic:claude-sonnet-4-5`, shown on the phone. */
   readonly id: string;
   complete(request: ModelRequest): Promise<ModelTurn>;
+  /**
+   * Asks the provider whether the model is there without spending tokens (its model list);
+   * rejects with the SDK's own error, or `UnknownModel`. Absent where there is nothing to ask.
+   */
+  check?(timeoutMs: number): Promise<void>;
+  /** The host name of the server the model is behind, for messages (no path, no credentials). */
+  readonly server?: string;
+}
+
+/** The provider answered, and does not have the model asked for. */
+export class UnknownModel extends Error {
+  constructor(readonly model: string) {
+    super(`unknown model ${model}`);
+    this.name = "UnknownModel";
+  }
 }
 
 /** A provider error in words a person can act on. */
