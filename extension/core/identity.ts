@@ -76,6 +76,8 @@ export interface StateStore {
 
 export class HostIdentity {
   private saving: Promise<void> = Promise.resolve();
+  /** Pairings between the relay's answer and the phone being saved (see `joining`). */
+  private readonly joins = new Set<Promise<void>>();
 
   private constructor(
     private state: HostState,
@@ -194,8 +196,41 @@ export class HostIdentity {
     return (this.state.revoked ?? []).some((r) => r.relay === relay && r.id === phoneId);
   }
 
-  async addPhone(phone: PairedPhone): Promise<void> {
-    this.commandKeys.set(phoneKeyId(phone.relay, phone.id), await deriveCommandKey(this.keyPair.privateKey, phone.publicKey));
+  /**
+   * Runs a pairing's last step (the relay's answer, then `addPhone`) and remembers it until it
+   * settles: what a phone sends the moment it is paired may be read here before that step ends,
+   * and waits for it (`settledJoins`) rather than being refused as from an unknown phone.
+   */
+  joining<T>(step: () => Promise<T>): Promise<T> {
+    const running = step();
+    const settled = running.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.joins.add(settled);
+    void settled.then(() => this.joins.delete(settled));
+    return running;
+  }
+
+  /** Resolves once no pairing is half done; at once when none is. */
+  async settledJoins(): Promise<boolean> {
+    if (this.joins.size === 0) return false;
+    await Promise.all([...this.joins]);
+    return true;
+  }
+
+  /** The command key this host shares with a phone of that public key (ECDH + HKDF, `KeyPurpose.Command`). */
+  commandKeyFor(phonePublicKey: string): Promise<CryptoKey> {
+    return deriveCommandKey(this.keyPair.privateKey, phonePublicKey);
+  }
+
+  /**
+   * Pairs a phone. With its command key derived beforehand (`commandKeyFor`), the phone is paired
+   * before this yields: a command it sends the moment it has its grant finds it here.
+   */
+  async addPhone(phone: PairedPhone, commandKey?: CryptoKey): Promise<void> {
+    const key = commandKey ?? (await this.commandKeyFor(phone.publicKey));
+    this.commandKeys.set(phoneKeyId(phone.relay, phone.id), key);
     const others = this.state.phones.filter((p) => !(p.relay === phone.relay && p.id === phone.id));
     await this.update({ phones: [...others, phone] });
   }

@@ -223,11 +223,21 @@ describe("the relay under faults (processes)", function () {
       }
       const stormMs = Date.now() - started;
       await s.host.waitFor(/"Count through a storm" done/, 60_000);
-      const final = connect(s.relayUrl, { token: s.phone.token });
-      await connected(final);
-      await catchUp(final, s.phone, threadId, held);
-      final.close();
-      const hostSide = hostEventsOf(s, threadId);
+      // The terminal says "done" as the event is appended; the store writes it a moment later.
+      let hostSide = hostEventsOf(s, threadId);
+      for (const until = Date.now() + 5_000; hostSide.at(-1)?.event.type !== "status" && Date.now() < until;) {
+        await new Promise((r) => setTimeout(r, 50));
+        hostSide = hostEventsOf(s, threadId);
+      }
+      // And the relay has the last events a moment after that: catch up until the phone holds them all.
+      for (const until = Date.now() + 30_000; ;) {
+        const final = connect(s.relayUrl, { token: s.phone.token });
+        await connected(final);
+        await catchUp(final, s.phone, threadId, held);
+        final.close();
+        if (contiguous(held) >= hostSide.length || Date.now() > until) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
       assertSameAsHost(held, hostSide);
       // The relay is still up and answering.
       const health = await fetch(`${s.relayUrl}/healthz`);

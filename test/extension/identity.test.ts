@@ -3,7 +3,17 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HostIdentity } from "../../extension/core/identity";
-import { exportPublicKey, generateDeviceKeyPair } from "../../protocol/index";
+import { openFromPhone } from "../../extension/core/commands/phoneSeal";
+import {
+  deriveSharedKey,
+  exportPublicKey,
+  generateDeviceKeyPair,
+  importPublicKey,
+  KeyPurpose,
+  PAIRWISE_EPOCH,
+  seal,
+  sealContext,
+} from "../../protocol/index";
 import { stateFile } from "../../extension/node/stateFile";
 
 describe("host identity and state file", () => {
@@ -37,6 +47,31 @@ describe("host identity and state file", () => {
     const reloaded = await HostIdentity.loadOrCreate(stateFile(dir));
     assert.deepEqual(reloaded.phones("http://a"), []);
     assert.equal(reloaded.phones("http://b")[0]?.name, "iPhone");
+  });
+
+  it("opens a command that arrives while its phone's pairing is still being saved, and refuses an unknown phone's", async () => {
+    const identity = await HostIdentity.loadOrCreate(stateFile(dir));
+    const phoneKeys = await generateDeviceKeyPair(false);
+    const publicKey = await exportPublicKey(phoneKeys.publicKey);
+    const phoneSide = await deriveSharedKey(phoneKeys.privateKey, await importPublicKey(identity.publicKey), KeyPurpose.Command);
+    const context = sealContext.command("h1", "p1", "c1");
+    const box = await seal(phoneSide, PAIRWISE_EPOCH, { hello: 1 }, context);
+    // The relay's answer to the pairing and the phone's first command, read in one turn: the
+    // command is opened before the pairing's last step has run.
+    let answer!: () => void;
+    const relayAnswered = new Promise<void>((resolve) => (answer = resolve));
+    const joined = identity.joining(async () => {
+      await relayAnswered;
+      await identity.addPhone({ id: "p1", name: "Pixel", publicKey, relay: "http://a", pairedAt: 1 });
+    });
+    const opening = openFromPhone(identity, "http://a", "p1", box, context, "command");
+    answer();
+    await joined;
+    const opened = await opening;
+    assert.ok(opened.ok, JSON.stringify(opened));
+    assert.deepEqual(opened.value, { hello: 1 });
+    const stranger = await openFromPhone(identity, "http://a", "p2", box, context, "command");
+    assert.equal(stranger.ok === false && stranger.reason, "unknown-phone");
   });
 
   it("stops opening a phone's commands while its revocation is on its way, and again if it did not go through", async () => {

@@ -70,8 +70,13 @@ export async function openFromPhone(
   context: SealContext,
   noun: "command" | "call",
 ): Promise<Opened> {
-  const phone = identity.phones(relay).find((p) => p.id === from);
-  const key = phone && identity.commandKey(relay, from);
+  const find = (): [PairedPhone | undefined, CryptoKey | undefined] => {
+    const found = identity.phones(relay).find((p) => p.id === from);
+    return [found, found && identity.commandKey(relay, from)];
+  };
+  let [phone, key] = find();
+  // A phone paired a moment ago may speak before its pairing's last step ran here.
+  if ((!phone || !key) && (await identity.settledJoins())) [phone, key] = find();
   if (!phone || !key) return refusal(identity.wasRevoked(relay, from) ? "revoked" : "unknown-phone", noun);
   try {
     return { ok: true, value: await open(key, box, context), key, phone };

@@ -122,22 +122,31 @@ export class PairingService extends EventEmitter<PairingEvents> {
       ...(older.length > 0 ? { older } : {}),
     };
     const box = await seal(grantKey, PAIRWISE_EPOCH, grant, sealContext.pairGrant(req.slotId));
-    const answer = await this.link.request("pair:decide", { slotId: req.slotId, accept: true, grant: box });
-    if (!answer.ok || !answer.deviceId) {
-      const message = answer.ok ? "the relay did not name the phone" : answer.message;
-      this.log.warn("pairing did not complete", { reason: message });
-      this.emit("failed", message);
+    const commandKey = await this.identity.commandKeyFor(req.phoneKey);
+    // The relay hands the phone its grant as it answers here, and the phone may send a command at
+    // once: its answer and that command can arrive together, the command's handler first. So the
+    // identity knows a phone is joining, and a command from a phone it does not know yet waits.
+    const joining = this.identity.joining(async (): Promise<{ failed: string } | { phone: PairedPhone }> => {
+      const answer = await this.link.request("pair:decide", { slotId: req.slotId, accept: true, grant: box });
+      if (!answer.ok || !answer.deviceId) return { failed: answer.ok ? "the relay did not name the phone" : answer.message };
+      const joined: PairedPhone = {
+        id: answer.deviceId,
+        name: prompt.phoneName,
+        publicKey: req.phoneKey,
+        relay: this.link.relay,
+        pairedAt: Date.now(),
+        epoch,
+      };
+      await this.identity.addPhone(joined, commandKey);
+      return { phone: joined };
+    });
+    const outcome = await joining;
+    if ("failed" in outcome) {
+      this.log.warn("pairing did not complete", { reason: outcome.failed });
+      this.emit("failed", outcome.failed);
       return;
     }
-    const phone: PairedPhone = {
-      id: answer.deviceId,
-      name: prompt.phoneName,
-      publicKey: req.phoneKey,
-      relay: this.link.relay,
-      pairedAt: Date.now(),
-      epoch,
-    };
-    await this.identity.addPhone(phone);
+    const { phone } = outcome;
     this.log.info("phone paired", { phone: phone.id });
     this.emit("paired", phone);
   }
