@@ -5,12 +5,10 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { ShellGrammar } from "../../../extension/core/agent/policy/grammar";
 import { Policy } from "../../../extension/core/agent/policy/policy";
 import type { PolicyMode } from "../../../protocol/index";
+import { hiddenStubs, type HiddenStubs, type Shell } from "../../support/hiddenStubs";
 import { shellGrammar } from "../../support/shellGrammar";
 
 const ROOT = "/home/dev/project";
@@ -19,7 +17,6 @@ const MODES: readonly PolicyMode[] = ["read-only", "ask", "auto-edit", "full-aut
 const ALLOW = ["echo", "eval", "source", ".", "coproc", "let", "test", "[[", "printf", "read", "unset", "declare", "sh", "bash"];
 const RULES = { allow: [...ALLOW, "python3", "rm", "chmod", "find", "hidden", "x", "wait", "сurl"], deny: [] };
 
-type Shell = "bash" | "dash";
 interface Case {
   what: string;
   line: string;
@@ -67,26 +64,14 @@ const CASES: Case[] = [
 
 describe("the gate fails closed on what bash would run unseen", () => {
   let grammar: ShellGrammar;
-  let dir: string;
+  let stubs: HiddenStubs;
   before(async () => {
     grammar = await shellGrammar();
-    dir = mkdtempSync(join(tmpdir(), "tether-failclosed-"));
-    mkdirSync(join(dir, "bin"));
     // `сurl` starts with a Cyrillic letter: it looks like curl and is another program.
-    for (const name of ["hidden", "сurl"]) {
-      writeFileSync(join(dir, "bin", name), `#!/bin/sh\necho ran >> "${join(dir, "marker")}"\n`);
-      chmodSync(join(dir, "bin", name), 0o755);
-    }
+    stubs = hiddenStubs(["hidden", "сurl"]);
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
-
-  function runsHidden(shell: Shell, line: string): boolean {
-    const marker = join(dir, "marker");
-    rmSync(marker, { force: true });
-    const env = { PATH: `${join(dir, "bin")}:/usr/bin:/bin`, HOME: dir };
-    spawnSync(shell, ["-c", line], { cwd: dir, env, stdio: "ignore", timeout: 10_000 });
-    return existsSync(marker);
-  }
+  after(() => stubs.remove());
+  const runsHidden = (shell: Shell, line: string): boolean => stubs.runsHidden(shell, line);
 
   for (const { what, line, runs } of CASES) {
     it(`${what}: ${JSON.stringify(line)}`, () => {

@@ -7,12 +7,10 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { ShellGrammar } from "../../../extension/core/agent/policy/grammar";
 import { Policy } from "../../../extension/core/agent/policy/policy";
 import type { PolicyMode } from "../../../protocol/index";
+import { hiddenStubs, type HiddenStubs, type Shell } from "../../support/hiddenStubs";
 import { shellGrammar } from "../../support/shellGrammar";
 
 const ROOT = "/home/dev/project";
@@ -20,7 +18,6 @@ const MODES: readonly PolicyMode[] = ["read-only", "ask", "auto-edit", "full-aut
 // Every program these lines show is allowed by a rule, `hidden` included.
 const VISIBLE = ["echo", "cat", "ls", "trap", "alias", "shopt", "enable", "printf", "sh", "false", "hidden"];
 
-type Shell = "bash" | "dash";
 interface Case {
   what: string;
   line: string;
@@ -57,26 +54,14 @@ const REFUSED: Case[] = [
 
 describe("the gate reads or refuses commands the shell runs out of sight", () => {
   let grammar: ShellGrammar;
-  let dir: string;
+  let stubs: HiddenStubs;
   before(async () => {
     grammar = await shellGrammar();
-    dir = mkdtempSync(join(tmpdir(), "tether-hidden-"));
-    mkdirSync(join(dir, "bin"));
     // `printf` here is a file on PATH: `enable -n printf` makes bash run it instead of its builtin.
-    for (const name of ["hidden", "printf"]) {
-      writeFileSync(join(dir, "bin", name), `#!/bin/sh\necho ran >> "${join(dir, "marker")}"\n`);
-      chmodSync(join(dir, "bin", name), 0o755);
-    }
+    stubs = hiddenStubs(["hidden", "printf"]);
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
-
-  function runsHidden(shell: Shell, line: string): boolean {
-    const marker = join(dir, "marker");
-    rmSync(marker, { force: true });
-    const env = { PATH: `${join(dir, "bin")}:/usr/bin:/bin`, HOME: dir };
-    spawnSync(shell, ["-c", line], { cwd: dir, env, stdio: "ignore", timeout: 10_000 });
-    return existsSync(marker);
-  }
+  after(() => stubs.remove());
+  const runsHidden = (shell: Shell, line: string): boolean => stubs.runsHidden(shell, line);
 
   function assertRuns({ line, runs }: Case): void {
     for (const shell of ["bash", "dash"] as const) {
