@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchChromium, phoneContext, screenshotPath } from "../support/browser";
+import { pairedPhonePage, screenshotPath } from "../support/browser";
 import { startFakeOpenAI, type FakeModelServer, type OpenAIBody } from "../support/fakeModels";
 import { start, type Proc } from "../support/processes";
 import { makeWorkspace } from "../support/workspace";
@@ -63,13 +63,7 @@ describe("end to end: the phone when its computer dies mid-command", function ()
     );
     relayUrl = (await relay.waitFor(/listening on (http:\/\/\S+)/))[1]!;
     host = startHost(true);
-    const link = (await host.waitFor(/(http:\/\/\S+#pair=\S+)/))[1]!;
-    browser = await launchChromium();
-    context = await phoneContext(browser);
-    page = await context.newPage();
-    page.on("pageerror", (e) => pageErrors.push(e.message));
-    await page.goto(link);
-    await page.getByTestId("threads").waitFor({ timeout: 20_000 });
+    ({ browser, context, page } = await pairedPhonePage(host, pageErrors));
   });
 
   after(async () => {

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchChromium, phoneContext, screenshotPath } from "../support/browser";
+import { pairedPhonePage, screenshotPath } from "../support/browser";
 import { startFakeOpenAI, type FakeModelServer, type FakeTurn, type OpenAIBody } from "../support/fakeModels";
 import { freePort, start, type Proc } from "../support/processes";
 import { hostEvents } from "../support/threadSync";
@@ -70,13 +70,7 @@ describe("end to end: the phone's outbox across a relay restart and a reload", f
       ],
       { env: { OPENAI_API_KEY: "", TETHER_MODEL: "" } },
     );
-    const link = (await host.waitFor(/(http:\/\/\S+#pair=\S+)/))[1]!;
-    browser = await launchChromium();
-    context = await phoneContext(browser);
-    page = await context.newPage();
-    page.on("pageerror", (e) => pageErrors.push(e.message));
-    await page.goto(link);
-    await page.getByTestId("threads").waitFor({ timeout: 20_000 });
+    ({ browser, context, page } = await pairedPhonePage(host, pageErrors));
     // The shell is cached and the page controlled by the service worker, so a reload works
     // while the relay (which serves the app) is down.
     await page.evaluate(async () => {

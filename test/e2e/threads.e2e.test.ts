@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { AxeAudit } from "../support/axe";
-import { launchChromium, phoneContext, screenshotPath } from "../support/browser";
+import { pairedPhonePage, screenshotPath } from "../support/browser";
 import { startFakeOpenAI, type FakeModelServer, type FakeTurn, type OpenAIBody } from "../support/fakeModels";
 import { start, type Proc } from "../support/processes";
 import { makeWorkspace } from "../support/workspace";
@@ -89,13 +89,7 @@ describe("end to end: the phone follows, approves and steers agent runs", functi
       ].concat(["--model", "openai:gpt-test", "--base-url", model.url, "--pair", "--accept-pairing"]),
       { env: { OPENAI_API_KEY: "", TETHER_MODEL: "" } },
     );
-    const link = (await host.waitFor(/(http:\/\/\S+#pair=\S+)/))[1]!;
-    browser = await launchChromium();
-    context = await phoneContext(browser);
-    page = await context.newPage();
-    page.on("pageerror", (e) => pageErrors.push(e.message));
-    await page.goto(link);
-    await page.getByTestId("threads").waitFor({ timeout: 20_000 });
+    ({ browser, context, page } = await pairedPhonePage(host, pageErrors));
   });
 
   after(async () => {
