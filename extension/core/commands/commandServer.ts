@@ -53,6 +53,9 @@ const HOUR_MS = 60 * 60 * 1000;
  * take what waited for it: a night, a weekend, a week's holiday. A command older than that is
  * refused ("send it again"), which is safer than starting a week-old task unannounced.
  */
+/** How often the host asks the relay for its waiting commands after a connect before waiting for the next. */
+const FLUSH_ATTEMPTS = 5;
+
 export const COMMAND_MAX_AGE_MS = 7 * 24 * HOUR_MS;
 
 /**
@@ -107,11 +110,17 @@ export class CommandServer {
       void next.then(reply, (err: Error) => reply(failure(ErrorCode.Internal, err.message)));
     });
     // Ready for commands: ask the relay for what waited while this host was away.
-    link.on("hello", () => {
+    // A flush that failed (a relay too busy to answer in time) is asked again while the link is
+    // open: otherwise what waited would wait until the next reconnect. Repeats are harmless, as
+    // each command id is applied at most once.
+    const flush = (attempt: number): void => {
       void link.request("inbox:flush", {}).then((answer) => {
-        if (!answer.ok) log.warn("could not fetch waiting commands", { code: answer.code });
+        if (answer.ok) return;
+        log.warn("could not fetch waiting commands", { code: answer.code, attempt });
+        if (attempt < FLUSH_ATTEMPTS && link.state === "open") setTimeout(() => flush(attempt + 1), 1_000 * attempt).unref?.();
       });
-    });
+    };
+    link.on("hello", () => flush(1));
   }
 
   async receive(req: CommandForward): Promise<Ack<{ box: Box }>> {
