@@ -115,6 +115,15 @@ export interface ServerToClientEvents {
   "thread:deleted": (deleted: ThreadDeleted) => void;
 }
 
+/** The payload a client sends with `event`. */
+export type RequestOf<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
+
+/** The answer a client gets for `event`, read off its ack callback. */
+export type AnswerOf<E extends keyof ClientToServerEvents> = Parameters<Parameters<ClientToServerEvents[E]>[1]>[0];
+
+/** What a host acknowledges a forwarded call or command with: its sealed reply, or a failure. */
+export type HostAnswer = Parameters<Parameters<ServerToClientEvents["command" | "rpc"]>[1]>[0];
+
 export type InterServerEvents = Record<string, never>;
 
 /** What the relay knows about a socket once its handshake passed. */

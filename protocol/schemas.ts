@@ -286,6 +286,9 @@ export function answerSchema<S extends z.ZodRawShape>(shape: S) {
   return z.union([z.object({ ok: z.literal(true), ...shape }), failureSchema]);
 }
 
+/** A host's acknowledgement of a forwarded call or command (`HostAnswer`): its sealed reply or a failure. */
+export const hostAnswerSchema = answerSchema({ box: boxSchema });
+
 /** `connect_error`'s `data` when the relay refused a connection. */
 export const connectErrorDataSchema = z.object({
   code: z.string(),

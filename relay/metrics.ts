@@ -3,7 +3,7 @@
 // fixed in this file (an event name, a device kind, a store method, a push result).
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { TetherServer, TetherSocket } from "./handlers/context";
+import type { TetherServer, TetherSocket } from "./socket/types";
 import type { RelayStore } from "./store/store";
 
 /** Client events that carry a sealed box; anything else a client emits is not counted. */

@@ -10,8 +10,9 @@
 //   P node:<id>:devices     set   "host:<deviceId>" / "phone:<deviceId>"
 
 import type { DeviceKind } from "../../protocol/index";
-import { isOnline, tellPhonePresence } from "../handlers/devices";
-import { rooms, type HandlerContext } from "../handlers/context";
+import type { HandlerContext } from "../socket/context";
+import { isOnline, tellPhonePresence } from "../socket/devicePresence";
+import { rooms } from "../socket/rooms";
 import type { RedisClient } from "../store/redis";
 
 export const HEARTBEAT_MS = 2_000;

@@ -10,33 +10,25 @@
 // ahead of it has. A command may arrive twice; the host answers a repeat with the reply it gave
 // the first time without applying it again. At least once, in order, applied once.
 
-import { z } from "zod";
 import {
   ErrorCode,
-  boxSchema,
   commandRequestSchema,
   emptySchema,
   failure,
-  livePublishSchema,
-  type Box,
+  type AnswerOf,
   type CommandRequest,
-  type Failure,
+  type HostAnswer,
 } from "../../protocol/index";
 import type { InboxRow } from "../store/store";
-import type { HostTarget } from "./hostSockets";
-import { inOrder, rooms, type AnswerOf, type HandlerContext } from "./context";
-import type { Router } from "./router";
+import type { HandlerContext } from "../socket/context";
+import type { HostTarget } from "../socket/hostSockets";
+import type { Router } from "../socket/router";
 
 /** How long the relay waits for a host to acknowledge one command. */
 export const COMMAND_ACK_TIMEOUT_MS = 15_000;
 const FLUSH_BATCH = 100;
 
-const hostAckSchema = z.union([
-  z.object({ ok: z.literal(true), box: boxSchema }),
-  z.object({ ok: z.literal(false), code: z.string(), message: z.string() }),
-]);
-
-type Outcome = { ok: true; box: Box } | Failure;
+type Outcome = HostAnswer;
 
 export class Inbox {
   private readonly queues = new Map<string, Promise<unknown>>();
@@ -121,19 +113,14 @@ export class Inbox {
     const { hosts, log } = this.ctx;
     const target = to ?? (await hosts.target(row.hostId));
     if (!target) return undefined;
-    let replies: unknown[];
+    let answer: HostAnswer | undefined;
     try {
-      replies = await hosts.ask(target, "command", { from: row.from, id: row.id, box: row.box, at: row.at }, this.ackTimeoutMs);
+      answer = await hosts.ask(target, "command", { from: row.from, id: row.id, box: row.box, at: row.at }, this.ackTimeoutMs);
     } catch {
       log.warn("host did not acknowledge a command in time", { host: row.hostId, command: row.id });
       return undefined;
     }
-    if (replies.length === 0) return undefined;
-    const reply = hostAckSchema.safeParse(replies[0]);
-    if (!reply.success) return failure(ErrorCode.Internal, "The computer sent a malformed answer.");
-    if (reply.data.ok) return { ok: true, box: reply.data.box as Box };
-    const known = (Object.values(ErrorCode) as string[]).includes(reply.data.code);
-    return failure(known ? (reply.data.code as ErrorCode) : ErrorCode.Internal, reply.data.message);
+    return answer;
   }
 }
 
@@ -159,21 +146,10 @@ export async function submitCommand(
 }
 
 export function registerCommandHandlers(ctx: HandlerContext, router: Router, inbox: Inbox): void {
-  const { io } = ctx;
-
   router.on("command", commandRequestSchema, ["phone"], (socket, req) => submitCommand(ctx, inbox, socket.data.device!.id, req));
 
   router.on("inbox:flush", emptySchema, ["host"], async (socket) => {
     await inbox.flush(socket.data.device!.id);
     return { ok: true };
-  });
-
-  // Live output keeps its place among the host's stored events (output before its result).
-  router.on("live:publish", livePublishSchema, ["host"], (socket, req) => {
-    const hostId = socket.data.device!.id;
-    return inOrder(socket).run(Promise.resolve(), () => {
-      io.to(rooms.phonesOf(hostId)).emit("live", { hostId, threadId: req.threadId, n: req.n, box: req.box });
-      return { ok: true as const };
-    });
   });
 }

@@ -12,13 +12,10 @@ import {
   type PhoneStatus,
   type Unpaired,
 } from "../../protocol/index";
-import { rooms, socketsIn, type HandlerContext } from "./context";
-import type { Router } from "./router";
-
-/** Whether any socket of this device is connected (to this relay or, with an adapter, another). */
-export async function isOnline(ctx: HandlerContext, deviceId: string): Promise<boolean> {
-  return (await socketsIn(ctx.io, rooms.device(deviceId))) > 0;
-}
+import type { HandlerContext } from "../socket/context";
+import { isOnline } from "../socket/devicePresence";
+import { rooms } from "../socket/rooms";
+import type { Router } from "../socket/router";
 
 /**
  * Unlinks a phone from a host and makes it so on every connection the phone has. Returns
@@ -78,33 +75,3 @@ export function registerDeviceHandlers(ctx: HandlerContext, router: Router): voi
     return { ok: true, revoked: outcome.revoked };
   });
 }
-
-/** Tells a phone's hosts that it is online or, with `online` false, that it went away. */
-export async function tellPhonePresence(
-  ctx: HandlerContext,
-  phoneId: string,
-  online: boolean,
-  lastSeen = ctx.now(),
-): Promise<void> {
-  // Hosts unpaired meanwhile are not told: the links are read now.
-  for (const hostId of await ctx.store.hostsOfPhone(phoneId)) {
-    ctx.io.to(rooms.host(hostId)).emit("phone:presence", { deviceId: phoneId, online, lastSeen });
-  }
-}
-
-/** Tells a phone's hosts that it connected. */
-export function announcePhone(ctx: HandlerContext, phoneId: string, hostIds: readonly string[]): void {
-  if (hostIds.length > 0) tellPhonePresence(ctx, phoneId, true).catch(presenceFailed(ctx, phoneId));
-}
-
-/** Tells a phone's hosts that it went away, once its last socket has gone. */
-export function phoneWentAway(ctx: HandlerContext, phoneId: string): void {
-  isOnline(ctx, phoneId)
-    .then((online) => (online ? undefined : tellPhonePresence(ctx, phoneId, false)))
-    .catch(presenceFailed(ctx, phoneId));
-}
-
-const presenceFailed =
-  (ctx: HandlerContext, phoneId: string) =>
-  (err: unknown): void =>
-    ctx.log.warn("phone presence not sent", { device: phoneId, error: (err as Error).message });

@@ -12,10 +12,12 @@ import {
   type PairResult,
 } from "../../protocol/index";
 import { RateLimiter } from "../rateLimit";
-import { hashToken } from "./auth";
-import { rooms, socketsIn, type HandlerContext, type TetherSocket } from "./context";
-import type { Router } from "./router";
-import { presenceOf } from "./routing";
+import { hashToken } from "../socket/auth";
+import type { HandlerContext } from "../socket/context";
+import { presenceOf } from "../socket/devicePresence";
+import { rooms, socketsIn } from "../socket/rooms";
+import type { Router } from "../socket/router";
+import type { TetherSocket } from "../socket/types";
 
 export const SLOT_TTL_MS = 5 * 60 * 1000;
 const SLOTS_PER_MINUTE = 10;

@@ -4,8 +4,8 @@
 import { ErrorCode, TetherError, emptySchema, pushSendSchema, pushSubscribeSchema } from "../../protocol/index";
 import type { PushService } from "../push/notifications";
 import { RateLimiter } from "../rateLimit";
-import { type HandlerContext } from "./context";
-import type { Router } from "./router";
+import type { HandlerContext } from "../socket/context";
+import type { Router } from "../socket/router";
 
 /** Per host. A busy agent notifies a few times a minute; a loop that notifies more is a bug. */
 export function pushLimits(now: () => number): RateLimiter {

@@ -1,34 +1,25 @@
-// Sealed traffic between a host and its phones: calls, durable events, records and
-// catch-up. The relay checks who may talk to whom and stores what it cannot read.
+// Sealed traffic between a host and its phones: calls, durable events, live output, records
+// and catch-up. The relay checks who may talk to whom and stores what it cannot read.
 
-import { z } from "zod";
 import {
   ErrorCode,
   TetherError,
-  boxSchema,
+  livePublishSchema,
   publishSchema,
   recordPutSchema,
   rpcRequestSchema,
   syncSchema,
   threadDeleteSchema,
-  type Box,
-  type HostPresence,
+  type HostAnswer,
 } from "../../protocol/index";
-import { inOrder, rooms, socketsIn, type HandlerContext, type TetherSocket } from "./context";
-import type { Router } from "./router";
+import type { HandlerContext } from "../socket/context";
+import { inOrder } from "../socket/inOrder";
+import { rooms } from "../socket/rooms";
+import type { Router } from "../socket/router";
+import type { TetherSocket } from "../socket/types";
 
 export const RPC_TIMEOUT_MS = 20_000;
 const SYNC_DEFAULT_LIMIT = 1000;
-
-const hostReplySchema = z.union([
-  z.object({ ok: z.literal(true), box: boxSchema }),
-  z.object({ ok: z.literal(false), code: z.string(), message: z.string() }),
-]);
-
-export async function presenceOf(ctx: HandlerContext, hostId: string): Promise<HostPresence> {
-  const [sockets, device] = await Promise.all([socketsIn(ctx.io, rooms.host(hostId)), ctx.store.device(hostId)]);
-  return { hostId, online: sockets > 0, lastSeen: device?.lastSeen ?? 0 };
-}
 
 async function mustBePaired(ctx: HandlerContext, socket: TetherSocket, hostId: string): Promise<string> {
   const phoneId = socket.data.device!.id;
@@ -45,22 +36,24 @@ export function registerRoutingHandlers(ctx: HandlerContext, router: Router): vo
     const from = await mustBePaired(ctx, socket, req.hostId);
     const target = await ctx.hosts.target(req.hostId);
     if (!target) throw new TetherError(ErrorCode.HostOffline, "The computer is offline.");
-    let replies: unknown[];
+    let answer: HostAnswer | undefined;
     try {
-      replies = await ctx.hosts.ask(target, "rpc", { from, id: req.id, box: req.box }, RPC_TIMEOUT_MS);
+      answer = await ctx.hosts.ask(target, "rpc", { from, id: req.id, box: req.box }, RPC_TIMEOUT_MS);
     } catch {
       throw new TetherError(ErrorCode.Timeout, "The computer did not answer in time.");
     }
-    if (replies.length === 0) throw new TetherError(ErrorCode.HostOffline, "The computer is offline.");
-    const reply = hostReplySchema.safeParse(replies[0]);
-    if (!reply.success) throw new TetherError(ErrorCode.Internal, "The computer sent a malformed answer.");
-    if (!reply.data.ok) {
-      const code = (Object.values(ErrorCode) as string[]).includes(reply.data.code)
-        ? (reply.data.code as ErrorCode)
-        : ErrorCode.Internal;
-      throw new TetherError(code, reply.data.message);
-    }
-    return { ok: true, box: reply.data.box as Box };
+    if (!answer) throw new TetherError(ErrorCode.HostOffline, "The computer is offline.");
+    if (!answer.ok) throw new TetherError(answer.code, answer.message);
+    return { ok: true, box: answer.box };
+  });
+
+  // Live output keeps its place among the host's stored events (output before its result).
+  router.on("live:publish", livePublishSchema, ["host"], (socket, req) => {
+    const hostId = socket.data.device!.id;
+    return inOrder(socket).run(Promise.resolve(), () => {
+      io.to(rooms.phonesOf(hostId)).emit("live", { hostId, threadId: req.threadId, n: req.n, box: req.box });
+      return { ok: true as const };
+    });
   });
 
   // A host's events and records are stored, then forwarded in the order the host sent them.

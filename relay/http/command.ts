@@ -4,9 +4,10 @@
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ErrorCode, MAX_BOX_CHARS, commandRequestSchema, failure, type Ack, type Box, type Failure } from "../../protocol/index";
-import { hashToken } from "../handlers/auth";
 import { submitCommand, type Inbox } from "../handlers/commands";
-import { describeIssues, type HandlerContext } from "../handlers/context";
+import { hashToken } from "../socket/auth";
+import type { HandlerContext } from "../socket/context";
+import { describeIssues } from "../socket/payloadIssues";
 import { RateLimiter } from "../rateLimit";
 import { securityHeaders } from "./static";
 

@@ -80,6 +80,27 @@ describe("relay: command inbox and live events", () => {
     assert.equal(await relay.store.inboxDepth(phone.hostId), 0, "a refused command is not delivered again");
   });
 
+  it("checks a host's answer once, the same way for commands and calls: malformed is internal, an unknown code is kept as internal", async () => {
+    const socket = await hostSocket();
+    const answers: Record<string, unknown> = {
+      garbage: { ok: true, box: "not a box" },
+      strange: { ok: false, code: "made-up-code", message: "the host's words" },
+      missing: { ok: true },
+    };
+    socket.on("command", (req, reply) => (reply as (a: unknown) => void)(answers[req.id]));
+    socket.on("rpc", (req, reply) => (reply as (a: unknown) => void)(answers[req.id]));
+    for (const id of Object.keys(answers)) {
+      const viaCommand = await command(id);
+      const viaCall = await phone.socket.timeout(5000).emitWithAck("rpc", { hostId: phone.hostId, id, box: box(1) });
+      for (const answer of [viaCommand, viaCall]) {
+        assert.equal(answer.ok, false, id);
+        assert.equal(!answer.ok && answer.code, ErrorCode.Internal, id);
+      }
+      const message = !viaCall.ok ? viaCall.message : "";
+      assert.equal(message, id === "strange" ? "the host's words" : "The computer sent a malformed answer.");
+    }
+  });
+
   it("sends commands and calls to the host's newest connection only, so a silent older one holds nothing up", async () => {
     const stale = await hostSocket();
     const staleSaw: string[] = [];

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { ErrorCode } from "../../protocol/index";
-import type { TetherSocket } from "../../relay/handlers/context";
+import type { TetherSocket } from "../../relay/socket/types";
 import { startHost, type TestHost } from "../support/host";
 import { connect, connected, pairPhone, type PairedPhone, type PhoneSocket } from "../support/phone";
 import { startRelay, type TestRelay } from "../support/relay";

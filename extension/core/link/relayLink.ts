@@ -9,10 +9,12 @@ import {
   failure,
   helloSchema,
   type Ack,
+  type AnswerOf,
   type ClientToServerEvents,
   type ConnectErrorData,
   type Failure,
   type Hello,
+  type RequestOf,
   type ServerToClientEvents,
 } from "../../../protocol/index";
 import type { HostIdentity } from "../identity";
@@ -20,9 +22,6 @@ import type { Log } from "../log";
 
 export type LinkState = "connecting" | "open" | "closed" | "disposed";
 export type HostSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-
-type AnswerOf<E extends keyof ClientToServerEvents> = Parameters<Parameters<ClientToServerEvents[E]>[1]>[0];
-type RequestOf<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
 
 export interface RelayLinkEvents {
   state: [state: LinkState, detail: string | undefined];

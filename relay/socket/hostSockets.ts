@@ -10,8 +10,9 @@
 // the inbox until the host's next flush: the newest socket is only looked for across processes
 // when there is none here.
 
-import type { ServerToClientEvents } from "../../protocol/index";
-import { rooms, type TetherServer, type TetherSocket } from "./context";
+import { ErrorCode, failure, hostAnswerSchema, type HostAnswer, type ServerToClientEvents } from "../../protocol/index";
+import { rooms } from "./rooms";
+import type { TetherServer, TetherSocket } from "./types";
 
 /** The host's socket on this process, or the id of one on another. */
 export type HostTarget = { local: TetherSocket } | { remote: string };
@@ -57,19 +58,25 @@ export class HostSockets {
   }
 
   /**
-   * Emits `event` to the target and resolves with its replies: one, or none when a socket on
-   * another process went meanwhile. Rejects when the acknowledgement does not come in time.
+   * Emits `event` to the target and resolves with the host's answer, checked once here against
+   * the one schema of a host's acknowledgement, or undefined when a socket on another process
+   * went meanwhile. Rejects when the acknowledgement does not come in time.
    */
   async ask<E extends "command" | "rpc">(
     target: HostTarget,
     event: E,
     payload: Parameters<ServerToClientEvents[E]>[0],
     timeoutMs: number,
-  ): Promise<unknown[]> {
+  ): Promise<HostAnswer | undefined> {
     // Typed by hand: Socket.IO's own types cannot pick one event's arguments off a generic name.
     type Ask = { emitWithAck(event: string, payload: unknown): Promise<unknown> };
-    if ("local" in target) return [await (target.local.timeout(timeoutMs) as unknown as Ask).emitWithAck(event, payload)];
-    return (await (this.io.to(target.remote).timeout(timeoutMs) as unknown as Ask).emitWithAck(event, payload)) as unknown[];
+    const replies =
+      "local" in target
+        ? [await (target.local.timeout(timeoutMs) as unknown as Ask).emitWithAck(event, payload)]
+        : ((await (this.io.to(target.remote).timeout(timeoutMs) as unknown as Ask).emitWithAck(event, payload)) as unknown[]);
+    if (replies.length === 0) return undefined;
+    const answer = hostAnswerSchema.safeParse(replies[0]);
+    return answer.success ? answer.data : failure(ErrorCode.Internal, "The computer sent a malformed answer.");
   }
 }
 

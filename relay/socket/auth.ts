@@ -3,7 +3,8 @@
 
 import { createHash } from "node:crypto";
 import { ErrorCode, PROTOCOL_VERSION, handshakeSchema, type ConnectErrorData } from "../../protocol/index";
-import type { HandlerContext, TetherSocket } from "./context";
+import type { HandlerContext } from "./context";
+import type { TetherSocket } from "./types";
 
 export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");

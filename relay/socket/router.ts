@@ -5,9 +5,19 @@
 // listener per event per socket was a third of what the relay added to Socket.IO's own cost).
 
 import type { z } from "zod";
-import { ErrorCode, TetherError, failure, type ClientToServerEvents, type Failure } from "../../protocol/index";
+import {
+  ErrorCode,
+  TetherError,
+  failure,
+  type AnswerOf,
+  type ClientToServerEvents,
+  type Failure,
+  type RequestOf,
+} from "../../protocol/index";
 import { RateLimiter } from "../rateLimit";
-import { describeIssues, roleOf, type AnswerOf, type HandlerContext, type Role, type TetherSocket } from "./context";
+import type { HandlerContext } from "./context";
+import { describeIssues } from "./payloadIssues";
+import { roleOf, type Role, type TetherSocket } from "./types";
 
 /** One "over its budget" line per device a minute, however many events it sends. */
 const overBudgetLogs = new RateLimiter(1, 60_000);
@@ -40,11 +50,11 @@ export class Router {
    * Adds `event` to the table. Its handler runs only for the allowed roles and with a payload
    * that passed `schema`; whatever it throws becomes a typed failure.
    */
-  on<E extends keyof ClientToServerEvents, T>(
+  on<E extends keyof ClientToServerEvents>(
     event: E,
-    schema: z.ZodType<T>,
+    schema: z.ZodType<RequestOf<E>>,
     allow: readonly Role[],
-    fn: (socket: TetherSocket, req: T) => Promise<AnswerOf<E>> | AnswerOf<E>,
+    fn: (socket: TetherSocket, req: RequestOf<E>) => Promise<AnswerOf<E>> | AnswerOf<E>,
   ): void {
     if (this.routes.has(event)) throw new Error(`${event} is handled twice`);
     this.routes.set(event, { event, schema, allow, run: fn as Route["run"] });

@@ -8,10 +8,11 @@
 import { PROTOCOL_VERSION } from "../../protocol/index";
 import type { ClusterPresence } from "../cluster/presence";
 import type { PushService } from "../push/notifications";
-import { rooms, type HandlerContext, type TetherSocket } from "./context";
-import { announcePhone, phoneWentAway } from "./devices";
+import type { HandlerContext } from "./context";
+import { announcePhone, phoneWentAway, presenceOf } from "./devicePresence";
+import { rooms } from "./rooms";
 import type { Router } from "./router";
-import { presenceOf } from "./routing";
+import type { TetherSocket } from "./types";
 
 export interface ConnectionServices {
   router: Router;
