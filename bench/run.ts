@@ -11,7 +11,7 @@ import { format, resolveConfig } from "prettier";
 import { markdown, machine, textTable } from "./lib/report";
 import type { Results, ScenarioResult } from "./lib/results";
 import { ROOT } from "./lib/node";
-import { requireDist } from "./lib/relayProcess";
+import { requireDist } from "../test/support/relayProcess";
 import type { RunContext, Scenario, ScenarioOutput } from "./lib/scenario";
 import { now } from "./lib/stats";
 import { scenarios } from "./scenarios/index";

@@ -2,8 +2,8 @@
 // phone's round trips then cross processes as they do between a phone and a computer.
 
 import { join } from "node:path";
-import type { Proc } from "../../test/support/processes";
-import { DIST, startChild } from "./node";
+import { start, type Proc } from "../../test/support/processes";
+import { DIST } from "./node";
 
 export interface HostProcess {
   proc: Proc;
@@ -32,7 +32,7 @@ export async function startHostProcess(options: {
   // BENCH_PROFILE=<dir> writes a V8 CPU profile of the host there too.
   const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   const quoted = ["node", ...profile, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(" ");
-  const proc = startChild("script", ["-qfec", quoted, "/dev/null"], {
+  const proc = start("script", ["-qfec", quoted, "/dev/null"], {
     env: { OPENAI_API_KEY: "", TETHER_MODEL: "", TERM: "dumb" },
   });
   try {

@@ -2,6 +2,8 @@
 
 import type { Figure, ScenarioResult } from "./results";
 
+export { Cleanup } from "../../test/support/cleanup";
+
 export interface RunContext {
   /** Small sizes, for checking that the harness works (the smoke test); figures are not comparable. */
   quick: boolean;
@@ -24,24 +26,4 @@ export interface Scenario {
   title: string;
   /** Fills `out` as it goes, so a scenario that fails part way still reports what it measured. */
   run(ctx: RunContext, out: ScenarioOutput): Promise<void>;
-}
-
-/** Runs cleanups in reverse order, each once, never throwing. */
-export class Cleanup {
-  private readonly steps: (() => unknown)[] = [];
-
-  add<T>(thing: T, close: (thing: T) => unknown): T {
-    this.steps.push(() => close(thing));
-    return thing;
-  }
-
-  async run(): Promise<void> {
-    while (this.steps.length) {
-      try {
-        await this.steps.pop()!();
-      } catch {
-        // best effort: the next step still runs
-      }
-    }
-  }
 }

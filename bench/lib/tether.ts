@@ -3,11 +3,9 @@
 // PWA's pairing, sealing and opening code.
 
 import { join } from "node:path";
-import type { Host } from "../../extension/core/host";
-import { pairPhone, type PairedPhone } from "../../test/support/phone";
 import { startCrowd } from "./crowd";
 import { buildPopulation } from "./population";
-import { startRelayProcess, type RelayProcess } from "./relayProcess";
+import { startRelayProcess, type RelayProcess } from "../../test/support/relayProcess";
 import type { Cleanup } from "./scenario";
 
 /** A relay process with `idle` paired phones connected and doing nothing. */
@@ -27,10 +25,4 @@ export async function relayWithCrowd(
     );
   }
   return relay;
-}
-
-/** Pairs a new phone with a host (in this process, or by the link a host process printed). */
-export async function pairWith(host: Host | string, cleanup: Cleanup, name = "bench phone"): Promise<PairedPhone> {
-  const link = typeof host === "string" ? host : (await host.openPairing()).url;
-  return cleanup.add(await pairPhone(link, name), (p) => p.close());
 }

@@ -11,11 +11,12 @@ import { startCrowd } from "../lib/crowd";
 import { floorClient, startFloor } from "../lib/floor";
 import { measureGate } from "../lib/gate";
 import { startHostProcess } from "../lib/hostProcess";
-import { pairedRawHost } from "../lib/rawHost";
+import { pairedRawHost } from "../../test/support/rawHost";
 import { figure } from "../lib/results";
 import { Cleanup, type Scenario } from "../lib/scenario";
 import { fmt, now, round, sleep, summarize, type Summary } from "../lib/stats";
-import { pairWith, relayWithCrowd } from "../lib/tether";
+import { pairWith } from "../../test/support/phone";
+import { relayWithCrowd } from "../lib/tether";
 
 /** Quiet time before each decision, as a person reading the card would leave: the host's summary flush is done. */
 const PAUSE_MS = 80;

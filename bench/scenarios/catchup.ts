@@ -12,8 +12,8 @@ import { contiguousSeq, type CachedEvent } from "../../mobile-web/src/threads/ca
 import type { HostRecord } from "../../mobile-web/src/store/records";
 import type { PhoneSocket } from "../../test/support/phone";
 import { connect, connected } from "../../test/support/phone";
-import { pwaFixture, storedEvents } from "../lib/browser";
-import { agentEvent } from "../lib/events";
+import { pwaFixture, storedEvents } from "../../test/support/pwaFixture";
+import { agentEvent } from "../../test/support/agentEvents";
 import { floorClient, startFloor } from "../lib/floor";
 import { profilePage, topFunctions } from "../lib/profile";
 import { figure } from "../lib/results";

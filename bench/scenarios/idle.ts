@@ -10,7 +10,7 @@ import { startFloor, startSocketIoFloor } from "../lib/floor";
 import { heapByKind, perConnection, snapshotArgs, takeSnapshot } from "../lib/heap";
 import { rssBytes } from "../lib/proc";
 import { buildPopulation } from "../lib/population";
-import { startRelayProcess } from "../lib/relayProcess";
+import { startRelayProcess } from "../../test/support/relayProcess";
 import { figure } from "../lib/results";
 import { Cleanup, type Scenario } from "../lib/scenario";
 import { fmt, round, sleep } from "../lib/stats";

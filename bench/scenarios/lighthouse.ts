@@ -2,8 +2,8 @@
 // a real relay from dist/ serving the built app, Debian's Chromium through chrome-launcher.
 // Performance is Lighthouse's simulated slow 4G and 4× CPU; on a shared machine it is noisy.
 
-import { runLighthouse, type Category } from "../lib/lighthouse";
-import { startRelayProcess } from "../lib/relayProcess";
+import { runLighthouse, type Category } from "../../test/support/lighthouse";
+import { startRelayProcess } from "../../test/support/relayProcess";
 import { figure } from "../lib/results";
 import { Cleanup, type Scenario } from "../lib/scenario";
 import { join } from "node:path";

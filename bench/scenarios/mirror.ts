@@ -16,12 +16,12 @@ import type { PairedPhone } from "../../test/support/phone";
 import { floorClient, startFloor, type FloorClient } from "../lib/floor";
 import { startHostProcess } from "../lib/hostProcess";
 import { ROOT } from "../lib/node";
-import { startRelayProcess } from "../lib/relayProcess";
+import { startRelayProcess } from "../../test/support/relayProcess";
 import { profileHere, topFunctions } from "../lib/profile";
 import { figure, type Figure } from "../lib/results";
 import { Cleanup, type Scenario } from "../lib/scenario";
 import { fmt, now, round, sleep, summarize } from "../lib/stats";
-import { pairWith } from "../lib/tether";
+import { pairWith } from "../../test/support/phone";
 import { syntheticTree } from "../lib/tree";
 
 const WALK_PARALLEL = 8;

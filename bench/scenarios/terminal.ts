@@ -9,17 +9,17 @@ import { randomId } from "../../protocol/index";
 import { launchChromium, phoneContext } from "../../test/support/browser";
 import { startFakeOpenAI } from "../../test/support/fakeModels";
 import { makeWorkspace } from "../../test/support/workspace";
-import { domNodes } from "../lib/browser";
+import { domNodes } from "../../test/support/pwaFixture";
 import { profilePage, topFunctions } from "../lib/profile";
 import { connectWire } from "../lib/eio";
 import { floorClient, startFloor } from "../lib/floor";
 import { startHostProcess } from "../lib/hostProcess";
 import { cpuSampler } from "../lib/proc";
-import { startRelayProcess } from "../lib/relayProcess";
+import { startRelayProcess } from "../../test/support/relayProcess";
 import { figure } from "../lib/results";
 import { Cleanup, type Scenario } from "../lib/scenario";
 import { fmt, now, round, sleep, within } from "../lib/stats";
-import { pairWith } from "../lib/tether";
+import { pairWith } from "../../test/support/phone";
 
 /** The host's largest live chunk (publisher.ts MAX_LIVE_CHARS), for the floor's chunks. */
 const CHUNK = 32 * 1024;

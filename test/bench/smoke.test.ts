@@ -7,10 +7,31 @@ import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Results } from "../../bench/lib/results";
+import { z } from "zod";
 
 const ROOT = join(__dirname, "..", "..");
 const SCENARIOS = ["throughput", "crypto"];
+
+/** What this test reads of results.json, checked as an outside reader would, not with the bench's own types. */
+const resultsSchema = z.object({
+  machine: z.object({ cpu: z.string() }),
+  scenarios: z.array(
+    z.object({
+      id: z.string(),
+      quick: z.boolean(),
+      error: z.string().optional(),
+      figures: z.array(
+        z.object({
+          id: z.string(),
+          value: z.number().nullable().optional(),
+          floor: z.number().nullable().optional(),
+          ratio: z.number().nullable().optional(),
+          verdict: z.string(),
+        }),
+      ),
+    }),
+  ),
+});
 
 describe("npm run bench (quick smoke run)", function () {
   this.timeout(120_000);
@@ -36,7 +57,7 @@ describe("npm run bench (quick smoke run)", function () {
     });
     assert.equal(code, 0, output);
 
-    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as Results;
+    const results = resultsSchema.parse(JSON.parse(readFileSync(join(out, "results.json"), "utf8")));
     assert.deepEqual(
       results.scenarios.map((s) => s.id),
       SCENARIOS,

@@ -10,9 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { sealContext, seal, type LiveEvent, type ThreadEvent, type ThreadSummary } from "../../protocol/index";
-import { domNodes, pwaFixture, type PwaFixture } from "../../bench/lib/browser";
-import { diffText } from "../../bench/lib/events";
-import { Cleanup } from "../../bench/lib/scenario";
+import { domNodes, pwaFixture, type PwaFixture } from "../support/pwaFixture";
+import { diffText } from "../support/agentEvents";
+import { Cleanup } from "../support/cleanup";
 import { screenshotPath } from "../support/browser";
 
 const DIST = join(__dirname, "..", "..", "dist");

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runLighthouse } from "../../bench/lib/lighthouse";
+import { runLighthouse } from "../support/lighthouse";
 import { start, type Proc } from "../support/processes";
 
 const DIST = join(__dirname, "..", "..", "dist");

@@ -2,11 +2,13 @@
 // runs the PWA's own pairing and call code; only storage and the UI are left out.
 
 import { io, type Socket } from "socket.io-client";
+import type { Host } from "../../extension/core/host";
 import { acceptGrant, preparePairing } from "../../mobile-web/src/pairing/pairing";
 import { callHost } from "../../mobile-web/src/link/rpc";
 import { sendCommand, type CommandOutcome } from "../../mobile-web/src/link/commands";
 import { openLiveEvent, openThreadEvent, openThreadSummary, type OpenedEvent } from "../../mobile-web/src/threads/open";
 import { keyFor } from "../../mobile-web/src/hosts/keys";
+import type { Cleanup } from "./cleanup";
 import { openMirrorDelta } from "../../mobile-web/src/files/mirrorDelta";
 import {
   MIRROR_LIVE_ID,
@@ -206,4 +208,10 @@ export async function pairPhone(link: string, name = "Test Phone"): Promise<Pair
     },
     close: () => void socket.close(),
   };
+}
+
+/** Pairs a new phone with a host (in this process, or by the link a host process printed). */
+export async function pairWith(host: Host | string, cleanup: Cleanup, name = "bench phone"): Promise<PairedPhone> {
+  const link = typeof host === "string" ? host : (await host.openPairing()).url;
+  return cleanup.add(await pairPhone(link, name), (p) => p.close());
 }

@@ -1,5 +1,7 @@
-// Real processes for end-to-end tests: spawned from dist/, read line by line, and killed
-// with their whole process group at the end.
+// Real processes for end-to-end tests and the bench: spawned from dist/, read line by line,
+// and killed with their whole process group at the end. Each runs in a process group of its
+// own; whatever is still running when this process exits (a test or scenario that failed half
+// way, Ctrl-C) is killed with its group.
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
@@ -17,6 +19,25 @@ export interface Proc {
 // eslint-disable-next-line no-control-regex -- ANSI escapes are control characters by definition
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
+const running = new Set<ChildProcess>();
+
+function killAll(): void {
+  for (const child of running) {
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+process.once("exit", killAll);
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    killAll();
+    process.exit(130);
+  });
+}
+
 export function start(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Proc {
   const child = spawn(command, args, {
     cwd: options.cwd,
@@ -24,6 +45,8 @@ export function start(command: string, args: string[], options: { cwd?: string; 
     stdio: ["pipe", "pipe", "pipe"],
     detached: true,
   });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
   let text = "";
   const waiters = new Set<() => void>();
   const append = (chunk: Buffer): void => {

@@ -3,7 +3,7 @@
 // cost points, so a missed goal says why.
 
 import { launch } from "chrome-launcher";
-import { CHROMIUM } from "../../test/support/browser";
+import { CHROMIUM } from "./browser";
 
 export const CATEGORIES = ["performance", "accessibility", "best-practices"] as const;
 export type Category = (typeof CATEGORIES)[number];

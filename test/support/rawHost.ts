@@ -17,11 +17,10 @@ import {
   type ThreadEvent,
   type ThreadSummary,
 } from "../../protocol/index";
-import { startHost } from "../../test/support/host";
-import type { PairedPhone } from "../../test/support/phone";
-import { makeWorkspace } from "../../test/support/workspace";
-import type { Cleanup } from "./scenario";
-import { pairWith } from "./tether";
+import type { Cleanup } from "./cleanup";
+import { startHost } from "./host";
+import { pairWith, type PairedPhone } from "./phone";
+import { makeWorkspace } from "./workspace";
 
 export type HostSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

@@ -1,12 +1,12 @@
-// The PWA in real Chromium (test/support/browser.ts: Debian's Chromium through playwright-core,
+// The PWA in real Chromium (browser.ts: Debian's Chromium through playwright-core,
 // a 360×740 phone context), served by a relay process and paired with a bench host.
 
 import { join } from "node:path";
 import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core";
-import { launchChromium, phoneContext } from "../../test/support/browser";
+import { launchChromium, phoneContext } from "./browser";
+import type { Cleanup } from "./cleanup";
 import { pairedRawHost, type RawHost } from "./rawHost";
 import { startRelayProcess, type RelayProcess } from "./relayProcess";
-import type { Cleanup } from "./scenario";
 
 export interface PwaFixture {
   relay: RelayProcess;

@@ -5,8 +5,9 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { randomId } from "../../protocol/index";
-import type { Proc } from "../../test/support/processes";
-import { DIST, startChild } from "./node";
+import { start, type Proc } from "./processes";
+
+const DIST = join(__dirname, "..", "..", "dist");
 
 export interface RelayProcess {
   url: string;
@@ -32,7 +33,7 @@ export async function startRelayProcess(options: {
   const metricsToken = randomId(24);
   // BENCH_PROFILE=<dir> writes a V8 CPU profile of every relay process there, to find where time goes.
   const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const proc = startChild(
+  const proc = start(
     "node",
     [
       ...profile,
