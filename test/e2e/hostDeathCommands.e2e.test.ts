@@ -14,6 +14,7 @@ import { startFakeOpenAI, type FakeModelServer, type OpenAIBody } from "../suppo
 import { pairPhone, type PairedPhone } from "../support/phone";
 import { start, type Proc } from "../support/processes";
 import { makeWorkspace } from "../support/workspace";
+import { until } from "../support/wait";
 
 const DIST = join(__dirname, "..", "..", "dist");
 const quiet = { info() {}, warn() {}, error() {} };
@@ -24,14 +25,6 @@ function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
@@ -97,7 +90,7 @@ describe("tether-host killed mid-command (processes)", function () {
     model.push({ toolCalls: [{ name: "run_command", args: { command, reason: "a long test run" } }] });
     const threadId = randomId(12);
     await phone!.send({ type: "new-task", threadId, text: "Run the long tests" });
-    await until(() => existsSync(shellPid) && existsSync(childPid), 30_000, "the command to start");
+    await until("the command to start", () => existsSync(shellPid) && existsSync(childPid), 30_000);
     await new Promise((r) => setTimeout(r, 100)); // the pid files are complete
     const shell = Number(readFileSync(shellPid, "utf8"));
     const child = Number(readFileSync(childPid, "utf8"));
@@ -124,7 +117,7 @@ describe("tether-host killed mid-command (processes)", function () {
 
     host = startHost(false);
     await host.waitFor(/connected to the relay/, 30_000);
-    await until(() => !alive(shell) && !alive(child), 5_000, "the command's group to end");
+    await until("the command's group to end", () => !alive(shell) && !alive(child), 5_000);
     assert.ok(alive(strangerPid), "a pid that belongs to another program now is not killed");
     assert.ok(!existsSync(recordFile), "the records were consumed");
 

@@ -18,6 +18,7 @@ import { freePort, start, type Proc } from "../support/processes";
 import { startRedis, type TestRedis } from "../support/redisServer";
 import { assertSameAsHost, catchUp, catchUpTo, hostEvents, merge } from "../support/threadSync";
 import { makeWorkspace } from "../support/workspace";
+import { until as untilTrue } from "../support/wait";
 
 const DIST = join(__dirname, "..", "..", "dist");
 const TICKS = "for i in 1 2 3 4 5 6; do echo tick-$i; sleep 0.5; done\n";
@@ -34,12 +35,9 @@ function ticking(tag: string): FakeStep<OpenAIBody>[] {
 
 const count = (text: string, pattern: RegExp): number => text.match(new RegExp(pattern.source, "g"))?.length ?? 0;
 
+/** Waits for `check`, and says when it first held (ms), for the figures this suite reports. */
 async function until(what: string, check: () => boolean, ms = 30_000): Promise<number> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await untilTrue(what, check, ms);
   return Date.now();
 }
 

@@ -12,16 +12,9 @@ import { connect, connected, once, pairPhone, type PairedPhone, type PhoneSocket
 import { startRedis, type TestRedis } from "../support/redisServer";
 import { startRelay, type TestRelay } from "../support/relay";
 import { makeWorkspace } from "../support/workspace";
+import { until } from "../support/wait";
 
 const raw = (n: number) => ({ e: 1, iv: "A".repeat(16), ct: `C${n}`.padEnd(40, "x") });
-
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe("relays sharing Redis", function () {
   this.timeout(30_000);

@@ -6,7 +6,6 @@ import assert from "node:assert/strict";
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as delay } from "node:timers/promises";
 import { randomId, seal, sealContext, type Command } from "../../protocol/index";
 import { workspaceStateDir } from "../../extension/core/threads/threadStore";
 import { withCommandKey } from "../../mobile-web/src/hosts/commandKey";
@@ -17,16 +16,7 @@ import { memoryLog } from "../support/host";
 import { pairPhone, type PairedPhone } from "../support/phone";
 import { startRelay, type TestRelay } from "../support/relay";
 import { makeWorkspace } from "../support/workspace";
-
-async function until<T>(what: string, probe: () => T | undefined, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(25);
-  }
-}
+import { until } from "../support/wait";
 
 describe("pairings from before command keys", function () {
   this.timeout(30_000);

@@ -12,6 +12,7 @@ import { parsePrometheus, sampleValue, type Exposition } from "../support/promet
 import { FakePushService, makeSubscriber, startPushRelay } from "../support/pushService";
 import { startRelay, type TestRelay } from "../support/relay";
 import { makeWorkspace } from "../support/workspace";
+import { until } from "../support/wait";
 
 const METRICS_TOKEN = "metrics-token-for-tests-0123456789";
 const box = (n: number) => ({ e: 1, iv: "A".repeat(16), ct: `C${n}`.padEnd(40, "x") });
@@ -123,7 +124,10 @@ describe("relay: /healthz and /metrics", () => {
 
     // A command for a host that is away waits in its inbox, and the gauge shows it.
     host.host.close();
-    await waitFor(async () => sampleValue(await scrape(), "tether_connected_devices", { kind: "host" }) === 0);
+    await until(
+      "no host counted as connected",
+      async () => sampleValue(await scrape(), "tether_connected_devices", { kind: "host" }) === 0,
+    );
     const posted = await fetch(relay.url + HTTP_COMMAND_PATH, {
       method: "POST",
       headers: { Authorization: `Bearer ${phone.token}`, "Content-Type": "application/json" },
@@ -177,11 +181,3 @@ describe("relay metrics: push", () => {
     }
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -15,6 +15,7 @@ import { startHost, type TestHost } from "../support/host";
 import { connect, connected, once, pairPhone, type PairedPhone } from "../support/phone";
 import { startRelay, type TestRelay } from "../support/relay";
 import { makeWorkspace } from "../support/workspace";
+import { until } from "../support/wait";
 
 const token = "x".repeat(43);
 const box = { e: 1, iv: "A".repeat(16), ct: "B".repeat(40) };
@@ -216,7 +217,7 @@ describe("relay", () => {
         const answer = await host.host.link.request("event:publish", { threadId: "t1", seq, box: sealed });
         assert.ok(answer.ok);
       }
-      await waitFor(() => live.length === 5);
+      await until("five live events", () => live.length === 5);
       const opened = await Promise.all(live.map((e) => open(key, e.box, sealContext.event(hostId, e.threadId, e.seq))));
       assert.deepEqual(
         opened,
@@ -307,12 +308,4 @@ describe("relay", () => {
 
 async function sealWithHost(host: TestHost, value: unknown, ctx: readonly (string | number)[]) {
   return seal(host.identity.contentKey()!, host.identity.epoch, value, ctx);
-}
-
-async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }

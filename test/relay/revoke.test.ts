@@ -22,6 +22,7 @@ import { startHost, type TestHost } from "../support/host";
 import { connect, connected, once, pairPhone, type PairedPhone, type PhoneSocket } from "../support/phone";
 import { startRelay, type TestRelay } from "../support/relay";
 import { makeWorkspace } from "../support/workspace";
+import { until } from "../support/wait";
 
 const box = { e: 1, iv: "A".repeat(16), ct: "B".repeat(40) };
 const profile: HostProfile = { name: "test-host", workspace: "w", platform: "linux", version: "0" };
@@ -41,16 +42,6 @@ async function refusal(url: string, token: string): Promise<ConnectErrorData> {
 /** The phone's host record as the PWA keeps it, for applying a rekey record to. */
 function recordOf(phone: PairedPhone): HostRecord {
   return { hostId: phone.hostId, hostKey: phone.hostKey, epoch: phone.epoch, contentKey: phone.contentKey, profile, pairedAt: 0 };
-}
-
-async function until<T>(what: string, check: () => T | undefined | Promise<T | undefined>, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe("relay: revoking a phone", () => {

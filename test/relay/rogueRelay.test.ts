@@ -6,7 +6,6 @@
 
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
-import { setTimeout as delay } from "node:timers/promises";
 import {
   ErrorCode,
   PAIRWISE_EPOCH,
@@ -25,19 +24,10 @@ import { pairPhone, type PairedPhone } from "../support/phone";
 import { startRelay, type TestRelay } from "../support/relay";
 import { startRogueRelay, type RogueRelay } from "../support/rogueRelay";
 import { makeWorkspace } from "../support/workspace";
+import { until } from "../support/wait";
 
 const call = (name: string, args: object): FakeTurn => ({ toolCalls: [{ name, args }] });
 const finish = (summary: string): FakeTurn => call("finish", { summary });
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(25);
-  }
-}
 
 /** A command as a phone seals it, with any key: the phone's own, or one a forger holds. */
 async function sealed(

@@ -12,6 +12,7 @@ import { startHost, type TestHost } from "../support/host";
 import { pairPhone, type PairedPhone } from "../support/phone";
 import { start, type Proc } from "../support/processes";
 import { makeWorkspace } from "../support/workspace";
+import { until } from "../support/wait";
 
 const ROOT = join(__dirname, "..", "..");
 
@@ -72,7 +73,7 @@ describe("relay: graceful shutdown on SIGTERM", () => {
     app.on("hello", () => (hellos += 1));
     const reasons: string[] = [];
     app.on("disconnect", (reason) => reasons.push(reason));
-    await waitFor(() => hellos === 1);
+    await until("the first hello", () => hellos === 1);
     const hostStates: string[] = [];
     host.host.on("state", (state) => hostStates.push(state));
 
@@ -87,23 +88,15 @@ describe("relay: graceful shutdown on SIGTERM", () => {
     assert.ok(!existsSync(wal) || statSync(wal).size === 0, "the WAL was checkpointed");
 
     // Clients saw their transport close (which they retry), not a server-side disconnect (which they would not).
-    await waitFor(() => reasons.length === 1);
+    await until("the phone's disconnect", () => reasons.length === 1);
     assert.deepEqual(reasons, ["transport close"]);
-    await waitFor(() => hostStates.length > 0);
+    await until("the host's link to change state", () => hostStates.length > 0);
     assert.equal(hostStates[0], "connecting");
 
     relay = startRelayProcess(dataDir, port);
     await relay.waitFor(/listening on/);
-    await waitFor(() => host!.host.link.state === "open", 15_000);
-    await waitFor(() => hellos === 2, 15_000);
+    await until("the host's link open again", () => host!.host.link.state === "open", 15_000);
+    await until("the second hello", () => hellos === 2, 15_000);
     assert.ok(app.connected);
   });
 });
-
-async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

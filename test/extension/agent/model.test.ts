@@ -20,6 +20,7 @@ import {
   type FakeModelServer,
   type FakeTurn,
 } from "../../support/fakeModels";
+import { until } from "../../support/wait";
 
 const readFile: ToolSpec = {
   name: "read_file",
@@ -204,7 +205,7 @@ for (const provider of providers) {
       assert.equal(error.name, "AbortError");
       assert.ok(Date.now() - started < 1000, "the stop is quick");
       assert.deepEqual(pieces, ["one "]);
-      await until(() => server.requests[0]!.aborted);
+      await until("the request to be aborted", () => server.requests[0]!.aborted);
     });
 
     it("stops a retry wait on abort", async () => {
@@ -436,14 +437,6 @@ describe("formatRetry", () => {
     );
   });
 });
-
-async function until(condition: () => boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** A base URL on a port nothing listens on. */
 async function closedPortUrl(path: string): Promise<string> {
