@@ -144,6 +144,35 @@ describe("end to end: what waits on every computer, on the Computers screen", fu
     await shots("none");
     await axe.check(page, "computers with nothing waiting");
 
+    // Decided here while the phone has no connection: kept in the outbox and said so, then sent
+    // when the connection is back, and the run goes on.
+    const retry = await askToRun(desktop, "Check the desktop again", "echo desktop-again");
+    await items.getByTestId("approval-card").waitFor({ timeout: 20_000 });
+    await context.setOffline(true);
+    await page.locator('.status[data-status="offline"], .status[data-status="connecting"]').first().waitFor();
+    await items.getByTestId("approve").click();
+    const unsent = items.getByTestId("waiting-unsent");
+    await unsent.waitFor();
+    assert.match(await unsent.innerText(), /echo desktop-again[\s\S]*not sent yet/);
+    await shots("unsent");
+    await axe.check(page, "computers with a decision not sent yet");
+    assert.equal(desktop.host.threads.get(retry)?.status, "awaiting-approval");
+    await context.setOffline(false);
+    await until("the desktop's second run to finish", () => desktop.host.threads.get(retry)?.status === "done", 30_000);
+    await page.getByTestId("waiting-feed").waitFor({ state: "detached", timeout: 10_000 });
+
+    // A computer that drops off the relay while its run waits: the item stays, said to be
+    // offline, with nothing to press that could not reach it.
+    await askToRun(laptop, "Check the laptop again", "echo again");
+    await items.getByTestId("approval-card").waitFor({ timeout: 20_000 });
+    laptop.host.host.close();
+    const offline = items.getByTestId("waiting-offline");
+    await offline.waitFor({ timeout: 20_000 });
+    assert.match(await offline.innerText(), /echo again[\s\S]*Computer offline since \d\d:\d\d/);
+    assert.equal(await items.getByTestId("approve").count(), 0);
+    await shots("offline");
+    await axe.check(page, "computers with an offline computer's approval");
+
     assert.equal(axe.report(), "");
     assert.deepEqual(pageErrors, []);
   });
