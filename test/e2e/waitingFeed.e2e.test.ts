@@ -1,7 +1,8 @@
 // One phone, two computers, an approval waiting on each: the Computers screen lists both with the
 // computer and task they belong to, one is approved from there (its run goes on and it leaves the
 // list, the other stays), one decided on its computer leaves too, and with nothing left the
-// section is gone.
+// section is gone. Then: a decision made without a connection waits in the outbox and goes when
+// it is back, a question is answered in place, and an offline computer's item has no buttons.
 
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
@@ -159,6 +160,25 @@ describe("end to end: what waits on every computer, on the Computers screen", fu
     assert.equal(desktop.host.threads.get(retry)?.status, "awaiting-approval");
     await context.setOffline(false);
     await until("the desktop's second run to finish", () => desktop.host.threads.get(retry)?.status === "done", 30_000);
+    await page.getByTestId("waiting-feed").waitFor({ state: "detached", timeout: 10_000 });
+
+    // A question is answered in place the same way, and the agent gets the answer.
+    desktop.model.push({ toolCalls: [{ name: "ask_user", args: { question: "Which port should it use?" } }] });
+    desktop.model.push((req) =>
+      JSON.stringify(req.body.messages).includes("port 8080")
+        ? { toolCalls: [{ name: "finish", args: { summary: "Used port 8080." } }] }
+        : { status: 500, message: "the answer did not arrive" },
+    );
+    const asked = randomId(12);
+    desktop.host.threads.newTask({ threadId: asked, text: "Pick a port" }, editor);
+    const questionCard = items.getByTestId("question-card");
+    await questionCard.waitFor({ timeout: 20_000 });
+    assert.match(await items.innerText(), /desktop[\s\S]*Pick a port[\s\S]*Which port should it use\?/);
+    await shots("question");
+    await axe.check(page, "computers with a question waiting");
+    await questionCard.getByTestId("answer-input").fill("port 8080");
+    await questionCard.getByTestId("answer-send").click();
+    await until("the question's run to finish", () => desktop.host.threads.get(asked)?.status === "done");
     await page.getByTestId("waiting-feed").waitFor({ state: "detached", timeout: 10_000 });
 
     // A computer that drops off the relay while its run waits: the item stays, said to be
