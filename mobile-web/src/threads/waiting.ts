@@ -24,6 +24,8 @@ export interface WaitingDetail {
   /** Approvals the events show decided, or taken away by the end of a run. */
   settled: string[];
   question: QuestionEvent | null;
+  /** The newest event read: a summary older than this says nothing the events do not. */
+  upTo: number;
 }
 
 interface ItemBase {
@@ -61,7 +63,9 @@ export interface FeedInput {
 export const threadKey = (hostId: string, threadId: string): string => `${hostId}/${threadId}`;
 export const approvalKey = (hostId: string, threadId: string, approvalId: string): string =>
   `${threadKey(hostId, threadId)}/a/${approvalId}`;
-export const questionKey = (hostId: string, threadId: string): string => `${threadKey(hostId, threadId)}/q`;
+/** Per question: a thread can ask again after an answer. Without its id while only the summary is here. */
+export const questionKey = (hostId: string, threadId: string, questionId?: string): string =>
+  `${threadKey(hostId, threadId)}/q${questionId === undefined ? "" : `/${questionId}`}`;
 
 /** Reads what waits in a thread from its events (the newest part of it will do). */
 export function waitingDetail(events: readonly NumberedEvent[]): WaitingDetail {
@@ -71,7 +75,8 @@ export function waitingDetail(events: readonly NumberedEvent[]): WaitingDetail {
   for (const { event } of events) {
     if (event.type === "approval-requested" && !open.has(event.approvalId)) settled.push(event.approvalId);
   }
-  return { approvals, settled, question: pendingQuestion(events) };
+  const upTo = events.reduce((n, e) => Math.max(n, e.seq), 0);
+  return { approvals, settled, question: pendingQuestion(events), upTo };
 }
 
 /** True when a detail read from part of a thread's events misses something its summary lists. */
@@ -93,7 +98,7 @@ export function waitingItems(input: FeedInput): WaitingItem[] {
   const answers = new Set<string>();
   for (const { hostId, command } of input.unsent) {
     if (command.type === "decide") decisions.add(approvalKey(hostId, command.threadId, command.approvalId));
-    if (command.type === "answer") answers.add(questionKey(hostId, command.threadId));
+    if (command.type === "answer") answers.add(questionKey(hostId, command.threadId, command.questionId));
   }
   const items: { item: WaitingItem; order: number }[] = [];
   for (const thread of input.threads) {
@@ -123,10 +128,12 @@ export function waitingItems(input: FeedInput): WaitingItem[] {
         },
       });
     });
-    const key = questionKey(hostId, threadId);
+    const question = detail?.question ?? null;
+    const key = questionKey(hostId, threadId, question?.questionId);
     const unsent = answers.has(key);
-    if (summary.question !== undefined && (!input.done.has(key) || unsent)) {
-      const question = detail?.question ?? null;
+    // Events as new as the summary that hold no open question: it was answered, the summary trails.
+    const answered = detail !== undefined && !question && detail.upTo >= summary.lastSeq;
+    if (summary.question !== undefined && !answered && (!input.done.has(key) || unsent)) {
       items.push({
         order: summary.pending.length,
         item: {

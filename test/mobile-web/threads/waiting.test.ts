@@ -117,16 +117,38 @@ describe("phone: what waits across computers", () => {
   });
 
   it("hides what this phone decided once sent, and says so while it waits in the outbox", () => {
-    const t = thread("h", "t", { pending: [{ approvalId: "a1", title: "npm test" }], question: "Port?" });
-    const done = new Set([approvalKey("h", "t", "a1"), questionKey("h", "t")]);
+    const t = thread("h", "t", { pending: [{ approvalId: "a1", title: "npm test" }], question: "Port?", lastSeq: 2 });
+    const detail = waitingDetail(events(T0, 1, request("a1", "npm test"), { type: "question", questionId: "q", text: "Port?" }));
+    const done = new Set([approvalKey("h", "t", "a1"), questionKey("h", "t", "q")]);
     const unsent: { hostId: string; command: Command }[] = [
       { hostId: "h", command: { type: "answer", threadId: "t", questionId: "q", text: "8080" } },
     ];
-    const items = waitingItems(input({ hosts: [online("h", "pc")], threads: [t], done, unsent }));
+    const details = { [threadKey("h", "t")]: detail };
+    const items = waitingItems(input({ hosts: [online("h", "pc")], threads: [t], details, done, unsent }));
     assert.deepEqual(
       items.map((i) => [i.kind, i.unsent]),
       [["question", true]],
     );
+    // Sent: hidden until the host's summary no longer asks.
+    assert.deepEqual(waitingItems(input({ hosts: [online("h", "pc")], threads: [t], details, done })), []);
+  });
+
+  it("shows the thread's next question after one was answered here, and not an answered one the summary still lists", () => {
+    const asked = events(T0, 1, { type: "question", questionId: "q1", text: "Port?" });
+    const answeredEvent = events(T0 + 1000, 2, { type: "answer", questionId: "q1", text: "8080", by: editor });
+    const done = new Set([questionKey("h", "t", "q1")]);
+    const hosts = [online("h", "pc")];
+    // The answer's event is here, the summary still says the question waits.
+    const stale = thread("h", "t", { question: "Port?", lastSeq: 1, status: "awaiting-answer" }, 2);
+    const settled = { [threadKey("h", "t")]: waitingDetail([...asked, ...answeredEvent]) };
+    assert.deepEqual(waitingItems(input({ hosts, threads: [stale], details: settled })), []);
+    // Then the agent asks again in the same thread.
+    const again = events(T0 + 2000, 3, { type: "question", questionId: "q2", text: "Which host?" });
+    const next = thread("h", "t", { question: "Which host?", lastSeq: 3, status: "awaiting-answer" }, 3);
+    const details = { [threadKey("h", "t")]: waitingDetail([...asked, ...answeredEvent, ...again]) };
+    const items = waitingItems(input({ hosts, threads: [next], details, done }));
+    assert.deepEqual(labels(items), ["pc: Which host?"]);
+    assert.equal(items[0]?.kind === "question" && items[0].question?.questionId, "q2");
   });
 
   it("leaves out computers it is not given (unpaired) and threads without a summary; marks offline ones", () => {
