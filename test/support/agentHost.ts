@@ -48,6 +48,8 @@ export async function startAgentHost(options: {
   log?: Log;
   /** The host's clock for judging commands fresh (default: `Date.now`). */
   now?: () => number;
+  /** The computer's name as its phones show it (default: `test-host`). */
+  name?: string;
 }): Promise<AgentHost> {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "tether-agent-"));
   const identity = await HostIdentity.loadOrCreate(stateFile(stateDir));
@@ -76,7 +78,7 @@ export async function startAgentHost(options: {
   });
   const host = new Host({
     relay: options.relay,
-    name: "test-host",
+    name: options.name ?? "test-host",
     identity,
     mirror,
     confirmPairing: async () => true,

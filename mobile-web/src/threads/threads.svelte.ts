@@ -160,6 +160,11 @@ export class Threads {
     if (this.open?.hostId === hostId) this.closeThread();
   }
 
+  /** A thread's cached events after `afterSeq`, read from storage (not only the open thread's). */
+  eventsAfter(hostId: string, threadId: string, afterSeq: number): Promise<CachedEvent[]> {
+    return this.#eventsOf(hostId, threadId, afterSeq);
+  }
+
   async #eventsOf(hostId: string, threadId: string, afterSeq: number): Promise<CachedEvent[]> {
     return this.db.getRange<CachedEvent>(
       Stores.events,
