@@ -3,40 +3,41 @@
 // socket.io.
 
 import { io } from "socket.io-client";
-import { PROTOCOL_VERSION } from "../../../protocol/index";
+import { PROTOCOL_VERSION, serverEventSchemas, type ServerPayloadOf, type ServerToClientEvents } from "../../../protocol/index";
 import type { z } from "zod";
 import { classifyConnectError, mismatchMessage } from "./connectError";
 import type { LinkProblem } from "./connectError";
-import {
-  helloSchema,
-  hostPresenceSchema,
-  liveForwardSchema,
-  pairResultSchema,
-  storedEventSchema,
-  storedRecordSchema,
-  threadDeletedSchema,
-  unpairedSchema,
-} from "./inbound";
-import type { InboundEvent, InboundLive, InboundPairResult, InboundRecord } from "./inbound";
 import type { TetherSocket } from "./request";
 
 export type LinkState = "idle" | "connecting" | "open" | "closed";
 export type LinkStatus = "online" | "connecting" | "offline";
 
 export interface LinkHandlers {
-  hello(hello: z.infer<typeof helloSchema>): void;
-  presence(presence: z.infer<typeof hostPresenceSchema>): void;
-  record(record: InboundRecord): void;
+  hello(hello: ServerPayloadOf<"hello">): void;
+  presence(presence: ServerPayloadOf<"presence">): void;
+  record(record: ServerPayloadOf<"record">): void;
   /** A durable thread event, as the relay stored it. */
-  event(event: InboundEvent): void;
+  event(event: ServerPayloadOf<"event">): void;
   /** An ephemeral thread event (streaming text, command output). */
-  live(live: InboundLive): void;
-  pairResult(result: InboundPairResult): void;
+  live(live: ServerPayloadOf<"live">): void;
+  pairResult(result: ServerPayloadOf<"pair:result">): void;
   /** A host no longer pairs with this phone. */
-  unpaired(unpaired: z.infer<typeof unpairedSchema>): void;
+  unpaired(unpaired: ServerPayloadOf<"unpaired">): void;
   /** A host deleted one of its threads. */
-  threadDeleted(deleted: z.infer<typeof threadDeletedSchema>): void;
+  threadDeleted(deleted: ServerPayloadOf<"thread:deleted">): void;
 }
+
+/** The relay's events that go straight to a handler, each with the handler it goes to. */
+const ROUTES = {
+  presence: "presence",
+  record: "record",
+  event: "event",
+  live: "live",
+  unpaired: "unpaired",
+  "thread:deleted": "threadDeleted",
+  "pair:result": "pairResult",
+} as const satisfies { [E in keyof ServerToClientEvents]?: keyof LinkHandlers };
+type RoutedEvent = keyof typeof ROUTES;
 
 /** Retries after the relay itself refused or dropped us; socket.io retries the rest. */
 const RETRY_MS = [2_000, 5_000, 10_000, 30_000, 60_000];
@@ -170,7 +171,7 @@ export class RelayLink {
     });
 
     socket.on("hello", (raw) => {
-      const hello = helloSchema.safeParse(raw);
+      const hello = serverEventSchemas.hello.safeParse(raw);
       if (!hello.success) return warn("hello");
       if (hello.data.v !== PROTOCOL_VERSION) {
         this.#fail({ kind: "protocol-mismatch", message: mismatchMessage(PROTOCOL_VERSION, hello.data.v) });
@@ -181,46 +182,19 @@ export class RelayLink {
       this.#resolveWaiters(socket);
     });
 
-    socket.on("presence", (raw) => {
-      const presence = hostPresenceSchema.safeParse(raw);
-      if (!presence.success) return warn("presence");
-      guard(() => this.handlers.presence(presence.data));
-    });
+    for (const name of Object.keys(ROUTES) as RoutedEvent[]) this.#route(socket, name);
+  }
 
-    socket.on("record", (raw) => {
-      const record = storedRecordSchema.safeParse(raw);
-      if (!record.success) return warn("record");
-      guard(() => this.handlers.record(record.data));
-    });
-
-    socket.on("event", (raw) => {
-      const event = storedEventSchema.safeParse(raw);
-      if (!event.success) return warn("event");
-      guard(() => this.handlers.event(event.data));
-    });
-
-    socket.on("live", (raw) => {
-      const live = liveForwardSchema.safeParse(raw);
-      if (!live.success) return warn("live");
-      guard(() => this.handlers.live(live.data));
-    });
-
-    socket.on("unpaired", (raw) => {
-      const unpaired = unpairedSchema.safeParse(raw);
-      if (!unpaired.success) return warn("unpaired");
-      guard(() => this.handlers.unpaired(unpaired.data));
-    });
-
-    socket.on("thread:deleted", (raw) => {
-      const deleted = threadDeletedSchema.safeParse(raw);
-      if (!deleted.success) return warn("thread:deleted");
-      guard(() => this.handlers.threadDeleted(deleted.data));
-    });
-
-    socket.on("pair:result", (raw) => {
-      const result = pairResultSchema.safeParse(raw);
-      if (!result.success) return warn("pair:result");
-      guard(() => this.handlers.pairResult(result.data));
+  /** Parses what the relay sends with `name` by the protocol's table and hands it to its handler. */
+  #route<E extends RoutedEvent>(socket: TetherSocket, name: E): void {
+    const schema: z.ZodType<ServerPayloadOf<E>> = serverEventSchemas[name];
+    const handler = this.handlers[ROUTES[name]] as (payload: ServerPayloadOf<E>) => void;
+    // Typed by hand: Socket.IO's own types cannot pick one event's listener off a generic name.
+    const on = socket.on.bind(socket) as (event: string, listener: (raw: unknown) => void) => void;
+    on(name, (raw) => {
+      const parsed = schema.safeParse(raw);
+      if (!parsed.success) return warn(name);
+      guard(() => handler.call(this.handlers, parsed.data));
     });
   }
 
