@@ -35,8 +35,15 @@ describe("end to end: Retry and Continue on a phone", function () {
   const axe = new AxeAudit();
 
   const shots = async (name: string): Promise<void> => {
-    // Where a person reads how the run ended: the end of the thread, above the composer.
-    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    // Where a person reads how the run ended: the offer whole, above the composer (scrolled
+    // only as far as that needs).
+    await page.evaluate(() => {
+      const offer = document.querySelector('[data-testid="ended-offer"]');
+      const composer = document.querySelector('[data-testid="composer"]');
+      if (!offer || !composer) return;
+      const hidden = offer.getBoundingClientRect().bottom + 12 - composer.getBoundingClientRect().top;
+      if (hidden > 0) window.scrollBy(0, hidden);
+    });
     await page.emulateMedia({ colorScheme: "light" });
     await page.screenshot({ path: screenshotPath(`retry-${name}-light`) });
     await page.emulateMedia({ colorScheme: "dark" });
