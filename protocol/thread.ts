@@ -50,6 +50,12 @@ export const MAX_ATTACHMENT_BYTES = 1024 * 1024;
 /** Most attachments on one task. */
 export const MAX_ATTACHMENTS = 8;
 
+/**
+ * The line a host puts under a task's text before the list of its attached files, one
+ * `- path (size)` or `- name: why it is missing` a line; a retry reads the names back from it.
+ */
+export const ATTACHED_FILES_HEADING = "Attached files (in the workspace):";
+
 /** Largest text a phone may send as a task, message or answer. */
 export const MAX_PROMPT_CHARS = 32_000;
 const prompt = z.string().trim().min(1).max(MAX_PROMPT_CHARS);
@@ -209,6 +215,11 @@ export const commandSchema = z.discriminatedUnion("type", [
     model: z.string().max(200).optional(),
     /** Names of files sent before with `attach` for this thread id. */
     attachments: z.array(z.string().max(120)).max(MAX_ATTACHMENTS).optional(),
+    /**
+     * The task this one tries again: an attachment not sent anew is taken from that thread's,
+     * when the host still has it. Ignored by older hosts.
+     */
+    retryOf: threadIdSchema.min(8).optional(),
   }),
   /** A file for a task about to be sent: the host writes it under `.tether/attachments/<threadId>/`. */
   z.strictObject({

@@ -100,11 +100,13 @@ export function parseFromPanel(data: unknown): FromPanel | null {
 
 /**
  * Why a panel may not send `command`, or null when it may: a thread's panel acts on its own
- * thread only, and only the new-task form starts a task (with its attachments).
+ * thread only, and starts no task but a retry of its own; otherwise only the new-task form
+ * starts a task (with its attachments).
  */
 export function refusal(command: Command, shown: { threadId?: string | undefined }): CommandReply | null {
   const starts = command.type === "new-task" || command.type === "attach";
-  if (shown.threadId === undefined ? starts : !starts && command.threadId === shown.threadId) return null;
+  const retriesShown = command.type === "new-task" && command.retryOf !== undefined && command.retryOf === shown.threadId;
+  if (shown.threadId === undefined ? starts : retriesShown || (!starts && command.threadId === shown.threadId)) return null;
   return { ok: false, code: ErrorCode.Forbidden, message: "This panel cannot send that command." };
 }
 

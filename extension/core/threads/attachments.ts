@@ -2,7 +2,7 @@
 // `.tether/attachments/<threadId>/`, where the agent can read them, and named in the task's text.
 // `.tether/` gets a .gitignore of its own so attachments never land in a commit by accident.
 
-import { ErrorCode, MAX_ATTACHMENT_BYTES, TetherError, fromBase64Url } from "../../../protocol/index";
+import { ATTACHED_FILES_HEADING, ErrorCode, MAX_ATTACHMENT_BYTES, TetherError, fromBase64Url } from "../../../protocol/index";
 import { formatBytes } from "../agent/tools/format";
 import type { AgentWorkspace } from "../agent/tools/workspace";
 
@@ -45,8 +45,26 @@ export class Attachments {
     return path;
   }
 
-  /** The lines added to a task's text for its attachments. */
-  async describe(threadId: string, names: readonly string[]): Promise<string> {
+  /**
+   * For a task that tries `earlier` again: each named file not sent anew for `threadId` is
+   * copied from the earlier task's, where it is still there. Whatever is missing is left out,
+   * and `describe` says so.
+   */
+  async reuse(earlier: string, threadId: string, names: readonly string[]): Promise<void> {
+    for (const name of names) {
+      if (await this.exists(attachmentPath(threadId, name))) continue;
+      let bytes: Uint8Array;
+      try {
+        bytes = await this.workspace.readBytes(attachmentPath(earlier, name));
+      } catch {
+        continue; // deleted since, or never arrived
+      }
+      if (bytes.length <= MAX_ATTACHMENT_BYTES) await this.workspace.writeBytes(attachmentPath(threadId, name), bytes);
+    }
+  }
+
+  /** The lines added to a task's text for its attachments; `missing` says why one is not there. */
+  async describe(threadId: string, names: readonly string[], missing = "did not arrive"): Promise<string> {
     if (names.length === 0) return "";
     const lines: string[] = [];
     for (const name of names) {
@@ -55,10 +73,19 @@ export class Attachments {
         const file = await this.workspace.resolveRead(path);
         lines.push(`- ${path} (${formatBytes(file.stat.size)})`);
       } catch {
-        lines.push(`- ${name}: did not arrive`);
+        lines.push(`- ${name}: ${missing}`);
       }
     }
-    return `\n\nAttached files (in the workspace):\n${lines.join("\n")}`;
+    return `\n\n${ATTACHED_FILES_HEADING}\n${lines.join("\n")}`;
+  }
+
+  private async exists(path: string): Promise<boolean> {
+    try {
+      await this.workspace.resolveRead(path);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private async ensureIgnored(): Promise<void> {

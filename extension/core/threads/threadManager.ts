@@ -121,7 +121,11 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
     switch (command.type) {
       case "new-task": {
         if (this.threads.has(command.threadId)) return; // the same command delivered twice
-        const appendix = await this.attachments.describe(command.threadId, command.attachments ?? []);
+        const names = command.attachments ?? [];
+        // A retry's attachments come from the task it retries, where they still are.
+        if (command.retryOf && names.length) await this.attachments.reuse(command.retryOf, command.threadId, names);
+        const missing = command.retryOf ? "no longer on this computer" : undefined;
+        const appendix = await this.attachments.describe(command.threadId, names, missing);
         this.newTask({ ...command, text: command.text + appendix }, by);
         return;
       }

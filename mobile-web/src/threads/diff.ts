@@ -34,6 +34,20 @@ export function diffLineCount(diff: string): number {
   return n;
 }
 
+/**
+ * Screen lines a diff line takes when it wraps at `cols` characters of a monospace font, every
+ * character a place to break (CSS `word-break: break-all; white-space: break-spaces`), tabs
+ * going to the next multiple of 4. Exact for such text; a row drawn otherwise is measured.
+ */
+export function wrappedLines(text: string, cols: number): number {
+  let width = text.length;
+  if (text.includes("\t")) {
+    width = 0;
+    for (let i = 0; i < text.length; i++) width += text.charCodeAt(i) === 9 ? 4 - (width % 4) : 1;
+  }
+  return Math.max(1, Math.ceil(width / Math.max(1, cols)));
+}
+
 export type DiffRowKind = "file" | "hunk" | "add" | "del" | "ctx" | "info";
 
 /** One drawn line of a diff, with its numbers in the old and the new file. */

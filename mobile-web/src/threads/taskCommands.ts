@@ -17,6 +17,8 @@ export interface TaskForm {
   mode: PolicyMode;
   model?: string;
   attachments: readonly { name: string; type: string; bytes: Uint8Array }[];
+  /** A retry: the thread it tries again, and the names of that task's files the host reuses. */
+  retry?: { of: string; attachments: readonly string[] };
 }
 
 /** The commands that start `form` as thread `threadId`, in the order they must be sent. */
@@ -36,6 +38,7 @@ export function taskCommands(threadId: string, form: TaskForm): Command[] {
     mime: file.type,
     data: toBase64Url(file.bytes),
   }));
+  const names = [...form.attachments.map((a) => a.name), ...(form.retry?.attachments ?? [])].slice(0, MAX_ATTACHMENTS);
   return [
     ...attach,
     {
@@ -44,7 +47,8 @@ export function taskCommands(threadId: string, form: TaskForm): Command[] {
       text: form.text,
       mode: form.mode,
       ...(form.model ? { model: form.model } : {}),
-      ...(form.attachments.length ? { attachments: form.attachments.map((a) => a.name) } : {}),
+      ...(names.length ? { attachments: names } : {}),
+      ...(form.retry ? { retryOf: form.retry.of } : {}),
     },
   ];
 }

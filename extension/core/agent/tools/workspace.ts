@@ -142,6 +142,13 @@ export class AgentWorkspace {
     return text;
   }
 
+  /** A whole file's bytes, within the read rules (a folder or a special file is refused). */
+  async readBytes(path: string): Promise<Uint8Array> {
+    const file = await this.resolveRead(path);
+    if (file.stat.kind !== "file") throw new TetherError(ErrorCode.BadRequest, `${file.rel || "."} is not a regular file.`);
+    return this.files.readFile(file.abs).catch(failed("read", file.rel));
+  }
+
   /** Writes a whole text file, creating the folders above it. */
   async writeText(path: string, content: string): Promise<void> {
     await this.writeBytes(path, content);
