@@ -13,6 +13,10 @@ export const MAX_IMAGE_BYTES = 1024 * 1024;
 export const MAX_DIR_ENTRIES = 5000;
 /** Most folders, and most files, one `watch` call names. */
 export const MAX_WATCHED = 16;
+/** Most file names, and most matching lines, one workspace search answers with. */
+export const MAX_SEARCH_RESULTS = 50;
+/** Longest search query a phone may send. */
+export const MAX_SEARCH_QUERY = 200;
 
 /** The phone's half of the pairing hello, sealed for the host. */
 export const pairHelloSchema = z.strictObject({
@@ -105,6 +109,11 @@ export const rpcCallSchema = z.discriminatedUnion("type", [
     dirs: z.array(relPath).max(MAX_WATCHED),
     files: z.array(relPath).max(MAX_WATCHED),
   }),
+  /**
+   * Files whose name holds `query`, and lines that hold it, across the workspace the phone may
+   * see (the mirror's rules). Plain text, not case-sensitive; at most `MAX_SEARCH_RESULTS` of each.
+   */
+  z.strictObject({ type: z.literal("search"), query: z.string().min(1).max(MAX_SEARCH_QUERY) }),
 ]);
 export type RpcCall = z.infer<typeof rpcCallSchema>;
 
@@ -158,7 +167,24 @@ export const watchResultSchema = z.strictObject({
 });
 export type WatchResult = z.infer<typeof watchResultSchema>;
 
-export const rpcResultSchema = z.discriminatedUnion("type", [listDirResultSchema, readFileResultSchema, watchResultSchema]);
+export const workspaceSearchResultSchema = z.strictObject({
+  type: z.literal("search"),
+  query: z.string(),
+  /** Files whose name (or, for a query with a `/`, whose path) holds the query, shallowest first. */
+  files: z.array(z.strictObject({ path: z.string() })).max(MAX_SEARCH_RESULTS),
+  /** Lines that hold the query, in path order; `text` is the line trimmed, cut around the match. */
+  matches: z.array(z.strictObject({ path: z.string(), line: z.number().int().min(1), text: z.string() })).max(MAX_SEARCH_RESULTS),
+  /** More was found (or more was left to look through) than the answer holds. */
+  capped: z.boolean(),
+});
+export type WorkspaceSearchResult = z.infer<typeof workspaceSearchResultSchema>;
+
+export const rpcResultSchema = z.discriminatedUnion("type", [
+  listDirResultSchema,
+  readFileResultSchema,
+  watchResultSchema,
+  workspaceSearchResultSchema,
+]);
 export type RpcResult = z.infer<typeof rpcResultSchema>;
 
 const errorCodeSchema = z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]);

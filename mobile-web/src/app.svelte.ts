@@ -475,6 +475,7 @@ export class TetherApp {
   workspace(hostId: string): WorkspaceSource {
     return {
       listDir: (path) => this.#call(hostId, { type: "list-dir", path }),
+      search: (query) => this.#call(hostId, { type: "search", query }),
       watch: async (dirs, files) => (await this.#call(hostId, { type: "watch", dirs, files })).leaseMs,
       onChange: (listener) => {
         const entry = { hostId, listener };

@@ -1,4 +1,4 @@
-// Answers the phones' sealed calls (list-dir, read-file, watch). Errors that may name a path are
+// Answers the phones' sealed calls (list-dir, read-file, watch, search). Errors that may name a path are
 // sealed with the reply; only "could not open" goes back in the clear. A call opens only with
 // the command key of the phone named in `from`, and its reply is sealed with that key (see
 // `commands/phoneSeal.ts`). Calls carry no time: a replayed call reads again what the phone
@@ -26,6 +26,7 @@ import type { Log } from "../log";
 import type { Mirror } from "../mirror/mirror";
 import type { MirrorFeed } from "../mirror/mirrorFeed";
 import { openFromPhone, refusal } from "../commands/phoneSeal";
+import { searchForPhone } from "./phoneSearch";
 
 /**
  * How long a phone's listing waits for `git status` before it goes without the newest marks; a
@@ -86,6 +87,8 @@ export class RpcServer {
       case "watch":
         if (!this.feed) throw new TetherError(ErrorCode.BadRequest, "This computer does not send changes.");
         return { type: "watch", leaseMs: await this.feed.watch(phoneId, call.dirs, call.files) };
+      case "search":
+        return searchForPhone(this.mirror, call.query);
     }
   }
 }

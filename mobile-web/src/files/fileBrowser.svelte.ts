@@ -1,7 +1,7 @@
 // One host's workspace, a directory or a file at a time, fetched over sealed RPC, and kept
 // current while shown: the host sends changes to what this phone watches.
 
-import type { DirEntry, ListDirResult, MirrorDelta, ReadFileResult } from "../../../protocol/index";
+import type { DirEntry, ListDirResult, MirrorDelta, ReadFileResult, WorkspaceSearchResult } from "../../../protocol/index";
 import { appendContent, startContent } from "./fileContent";
 import type { FileContent } from "./fileContent";
 import { sortEntries } from "./format";
@@ -13,6 +13,8 @@ export interface WorkspaceSource {
   readFile(path: string, offset?: number): Promise<ReadFileResult>;
   /** Asks the host for changes to these folders and files; answers the lease in milliseconds. */
   watch?(dirs: string[], files: string[]): Promise<number>;
+  /** Files by name and lines by text across the workspace; hosts before search reject it. */
+  search?(query: string): Promise<WorkspaceSearchResult>;
   /** Calls `listener` with each change the host sends; returns the way to stop. */
   onChange?(listener: (delta: MirrorDelta) => void): () => void;
   describe(error: unknown): string;
@@ -36,7 +38,8 @@ export type Loadable<T> =
   | { status: "ready"; value: T; stale?: string }
   | { status: "error"; message: string };
 
-export type BrowserView = { kind: "dir" | "file"; path: string };
+/** `line`: a file opened at a line (a search result); the browser itself loads the same file. */
+export type BrowserView = { kind: "dir" | "file"; path: string; line?: number | undefined };
 
 export class FileBrowser {
   view = $state.raw<BrowserView | null>(null);

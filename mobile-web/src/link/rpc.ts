@@ -12,7 +12,14 @@ import {
   seal,
   sealContext,
 } from "../../../protocol/index";
-import type { ListDirResult, ReadFileResult, RpcCall, RpcResult, WatchResult } from "../../../protocol/index";
+import type {
+  ListDirResult,
+  ReadFileResult,
+  RpcCall,
+  RpcResult,
+  WatchResult,
+  WorkspaceSearchResult,
+} from "../../../protocol/index";
 import { rpcAnswerSchema } from "./inbound";
 import { failed, request } from "./request";
 import type { TetherSocket } from "./request";
@@ -32,7 +39,9 @@ type ResultOf<C extends RpcCall> = C["type"] extends "list-dir"
   ? ListDirResult
   : C["type"] extends "read-file"
     ? ReadFileResult
-    : WatchResult;
+    : C["type"] extends "search"
+      ? WorkspaceSearchResult
+      : WatchResult;
 
 export async function callHost<C extends RpcCall>(
   socket: TetherSocket,

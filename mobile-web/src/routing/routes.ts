@@ -10,6 +10,7 @@
 //   #/h/<hostId>/d          the workspace root
 //   #/h/<hostId>/d/<path>   a directory
 //   #/h/<hostId>/f/<path>   a file
+//   #/h/<hostId>/f/<path>?line=<n>   a file, opened at line n (a search match)
 // Paths are workspace-relative with "/", each segment percent-encoded.
 
 export type Route =
@@ -20,7 +21,7 @@ export type Route =
   | { name: "threads"; hostId: string }
   | { name: "new-task"; hostId: string }
   | { name: "thread"; hostId: string; threadId: string }
-  | { name: "host"; hostId: string; view: "dir" | "file"; path: string };
+  | { name: "host"; hostId: string; view: "dir" | "file"; path: string; line?: number };
 
 /** The workspace browser's routes. */
 export type HostRoute = Extract<Route, { name: "host" }>;
@@ -57,12 +58,15 @@ export function parseRoute(hash: string): Route {
     const [, hostId, threadId] = thread;
     return threadId ? { name: "thread", hostId: hostId!, threadId } : { name: "new-task", hostId: hostId! };
   }
-  const match = /^h\/([A-Za-z0-9_-]{1,64})(?:\/([df])(?:\/(.*))?)?$/.exec(body);
+  // A path's own "?" is percent-encoded, so a bare one starts the line to open at.
+  const at = /^(h\/[^?]*\/f\/[^?]*)\?line=([1-9][0-9]{0,8})$/.exec(body);
+  const match = /^h\/([A-Za-z0-9_-]{1,64})(?:\/([df])(?:\/(.*))?)?$/.exec(at ? at[1]! : body);
   if (!match) return { name: "home" };
   if (match[2] === undefined) return { name: "threads", hostId: match[1]! };
   const [, hostId, view, rest] = match;
   const path = decodePath(rest ?? "");
   if (hostId === undefined || path === null) return { name: "home" };
+  if (view === "f" && at) return { name: "host", hostId, view: "file", path, line: Number(at[2]) };
   return { name: "host", hostId, view: view === "f" ? "file" : "dir", path };
 }
 
@@ -83,7 +87,8 @@ export function routeHash(route: Route): string {
     case "host": {
       const base = `#/h/${route.hostId}`;
       if (route.view === "dir" && pathSegments(route.path).length === 0) return `${base}/d`;
-      return `${base}/${route.view === "file" ? "f" : "d"}/${encodePath(route.path)}`;
+      const line = route.view === "file" && route.line ? `?line=${route.line}` : "";
+      return `${base}/${route.view === "file" ? "f" : "d"}/${encodePath(route.path)}${line}`;
     }
   }
 }
@@ -92,8 +97,8 @@ export function dirRoute(hostId: string, path: string): HostRoute {
   return { name: "host", hostId, view: "dir", path: pathSegments(path).join("/") };
 }
 
-export function fileRoute(hostId: string, path: string): HostRoute {
-  return { name: "host", hostId, view: "file", path: pathSegments(path).join("/") };
+export function fileRoute(hostId: string, path: string, line?: number): HostRoute {
+  return { name: "host", hostId, view: "file", path: pathSegments(path).join("/"), ...(line ? { line } : {}) };
 }
 
 export const threadsRoute = (hostId: string): Route => ({ name: "threads", hostId });

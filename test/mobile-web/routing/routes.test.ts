@@ -58,6 +58,15 @@ describe("phone routes", () => {
     assert.equal(joinPath("src/", "index.ts"), "src/index.ts");
   });
 
+  it("opens a file at a line, and keeps a path's own question mark part of the path", () => {
+    const route = fileRoute("abc", "src/what?.ts", 42);
+    assert.equal(routeHash(route), "#/h/abc/f/src/what%3F.ts?line=42");
+    assert.deepEqual(parseRoute(routeHash(route)), route);
+    assert.deepEqual(parseRoute("#/h/abc/f/src/what%3F.ts"), fileRoute("abc", "src/what?.ts"));
+    // A line number that cannot be one is read as part of the name, which the host then does not find.
+    assert.deepEqual(parseRoute("#/h/abc/f/a.ts?line=0"), fileRoute("abc", "a.ts?line=0"));
+  });
+
   it("sends a malformed or hostile address home instead of failing", () => {
     for (const hash of [
       "#/h/abc/d/%E0%A4%A", // broken percent-encoding
