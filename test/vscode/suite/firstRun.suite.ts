@@ -36,17 +36,15 @@ function recordMessages(answer: string): { said: string[]; restore(): void } {
   const window = vscode.window as unknown as Record<"showInformationMessage" | "showWarningMessage", ShowMessage>;
   const originals = { info: window.showInformationMessage, warn: window.showWarningMessage };
   const said: string[] = [];
-  const record =
-    (original: ShowMessage): ShowMessage =>
-    (message, ...rest) => {
-      const [options, ...items] = rest as [{ modal?: boolean } | string | undefined, ...unknown[]];
-      said.push([message, ...rest.filter((r) => typeof r === "string")].join(" | "));
-      if (typeof options === "object" && options?.modal && items.includes(answer)) return Promise.resolve(answer);
-      // Nobody clicks a button of an ordinary notification here: it stays unanswered.
-      return Promise.resolve(undefined);
-    };
-  window.showInformationMessage = record(originals.info);
-  window.showWarningMessage = record(originals.warn);
+  // Nobody clicks a button of an ordinary notification here: it stays unanswered.
+  const record: ShowMessage = (message, ...rest) => {
+    const [options, ...items] = rest as [{ modal?: boolean } | string | undefined, ...unknown[]];
+    said.push([message, ...rest.filter((r) => typeof r === "string")].join(" | "));
+    if (typeof options === "object" && options?.modal && items.includes(answer)) return Promise.resolve(answer);
+    return Promise.resolve(undefined);
+  };
+  window.showInformationMessage = record;
+  window.showWarningMessage = record;
   return {
     said,
     restore: () => {
