@@ -54,7 +54,11 @@ export class LocalRelay {
 
   static start(options: LocalRelayOptions): Promise<LocalRelay> {
     if (!existsSync(options.script))
-      return Promise.reject(new LocalRelayError(`this build of Tether has no relay (${options.script} is missing)`));
+      return Promise.reject(
+        new LocalRelayError(
+          `this build of Tether has no relay (${options.script} is missing): run one with \`npm start\` or \`tether-relay\` from Tether's repository and set tether.relayUrl to it`,
+        ),
+      );
     const runtime = nodeRuntime(options.env ?? process.env);
     const args = [
       options.script,

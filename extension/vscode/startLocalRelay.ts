@@ -11,6 +11,9 @@ import type { HostSession } from "./hostSession";
 import { LocalRelay, LocalRelayError, loopbackPort, relayAnswers, relayScript } from "./localRelay";
 import { readSettings } from "./settings";
 
+/** How long a host may try its relay before the window offers a local one. */
+const OFFER_AFTER_MS = 5_000;
+
 /** The README's ways for a machine with neither Tailscale nor cloudflared, as the editor offers them. */
 export const EDITOR_OPTIONS = [
   "install Tailscale on this computer and the phone and log in, then run Tether: Start a Local Relay again",
@@ -23,6 +26,9 @@ export class StartLocalRelayCommand implements vscode.Disposable {
   readonly id = "tether.startLocalRelay";
   private relay: LocalRelay | undefined;
   private tunnel: Tunnel | undefined;
+  /** The window offered a local relay already (it does so once). */
+  private offered = false;
+  private readonly offer: vscode.Disposable;
   private readonly exit = (): void => this.relay?.stopNow();
 
   constructor(
@@ -31,6 +37,28 @@ export class StartLocalRelayCommand implements vscode.Disposable {
     private readonly channel: vscode.LogOutputChannel,
   ) {
     process.once("exit", this.exit);
+    this.offer = session.onDidStart(({ host }) => {
+      // Once a window, a few seconds after the host starts: a first run has nothing at the default address.
+      setTimeout(() => {
+        if (this.offered || this.relay || host.link.state === "open") return;
+        void this.offerWhenUnreachable();
+      }, OFFER_AFTER_MS).unref();
+    });
+  }
+
+  private async offerWhenUnreachable(): Promise<void> {
+    const url = this.session.relayUrl();
+    if (await relayAnswers(url)) return;
+    if (this.offered || this.relay) return;
+    this.offered = true;
+    this.channel.warn(`no relay answers at ${url}`);
+    const pick = await vscode.window.showWarningMessage(
+      `Tether: no relay answers at ${url}. Start one for this window, or set the address of yours.`,
+      "Start a Local Relay",
+      "Set Relay URL",
+    );
+    if (pick === "Start a Local Relay") await this.execute();
+    else if (pick === "Set Relay URL") void vscode.commands.executeCommand("workbench.action.openSettings", "tether.relayUrl");
   }
 
   /** The window's own relay, while it runs. */
@@ -168,6 +196,7 @@ export class StartLocalRelayCommand implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.offer.dispose();
     process.off("exit", this.exit);
     void this.tunnel?.stop();
     this.relay?.stopNow();

@@ -32,8 +32,11 @@ export type DeskRequest = { timeoutMs?: number } & (
   | { action: "walkthrough-steps" }
   /** The rows of the sidebar view titled `view` (once it has `atLeast` rows): label, description, icon. */
   | { action: "view-rows"; view: string; atLeast?: number }
-  /** The text of the status bar entry showing `contains`, and its accessible name. */
-  | { action: "status-bar"; contains: string }
+  /**
+   * The text of the status bar entry showing `contains`, and its accessible name. With `hover`,
+   * the pointer rests on it and the answer has its tooltip's text too (saved as `screenshot`).
+   */
+  | { action: "status-bar"; contains: string; hover?: boolean; screenshot?: string }
   /**
    * A phone in this browser (360×740) opens `url`, a pairing link, and waits until it shows the
    * computer's tasks; answers the page's text. With `screenshot`, saved under that name. With
@@ -142,7 +145,16 @@ async function act({ page, context, screenshot }: DeskRun, request: DeskRequest)
     case "status-bar": {
       const item = page.locator(".statusbar-item", { hasText: request.contains }).first();
       await item.waitFor({ state: "visible", timeout });
-      return { text: await item.innerText(), label: (await item.locator("a").first().getAttribute("aria-label")) ?? "" };
+      const text = await item.innerText();
+      const label = (await item.locator("a").first().getAttribute("aria-label")) ?? "";
+      if (!request.hover) return { text, label };
+      await item.hover();
+      const hover = page.locator(".workbench-hover, .monaco-hover").filter({ hasText: "Relay" }).first();
+      await hover.waitFor({ state: "visible", timeout });
+      if (request.screenshot) await page.screenshot({ path: screenshotPath(request.screenshot) });
+      const tooltip = await hover.innerText();
+      await page.mouse.move(640, 300);
+      return { text, label, tooltip };
     }
     case "phone-open": {
       const phone = await phoneContext(page.context().browser()!);

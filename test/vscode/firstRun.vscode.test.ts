@@ -67,6 +67,9 @@ describe("Tether's first run in a real VS Code", function () {
     if (process.env.TETHER_VSCODE_LOG) console.log(report);
     assert.equal(run.exitCode, 0, `the in-editor tests failed (exit ${run.exitCode}).\n${report}`);
     for (const title of [
+      "builds Devices view items with a phone icon",
+      "offers a local relay when none answers at the configured address",
+      "opens the walkthrough with the relay, pairing and task steps to do",
       "starts a local relay at the configured address",
       "pairs a phone in Chromium through the local relay",
       "ticks the first task step once a task starts",

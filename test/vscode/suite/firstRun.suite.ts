@@ -101,6 +101,13 @@ describe("Tether in VS Code: first run", function () {
     }
   });
 
+  it("offers a local relay when none answers at the configured address", async () => {
+    const offer = await desk.notification({ contains: "no relay answers at" });
+    assert.match(offer, new RegExp(`no relay answers at ${configured.replace(/[.]/g, "\\.")}`));
+    assert.match(offer, /Start a Local Relay/);
+    await vscode.commands.executeCommand("notifications.clearAll");
+  });
+
   it("opens the walkthrough with the relay, pairing and task steps to do", async () => {
     const all = await steps();
     assert.deepEqual(Object.keys(all), ["tether.model", "tether.relay", "tether.pair", "tether.notifications", "tether.task"]);
@@ -170,8 +177,13 @@ describe("Tether in VS Code: first run", function () {
     assert.ok(row.iconWidth >= 12, `icon ${row.iconWidth} px wide`);
     assert.equal(row.label, "Chromium on Linux");
     assert.equal(row.description, "online");
-    const bar = await desk.statusBar({ contains: "Tether" });
+    const bar = await desk.statusBar({ contains: "Tether", hover: true, screenshot: "vscode-status-tooltip" });
     assert.match(bar.text.trim(), /^Tether( · \d+ (waiting|running))?$/);
+    // The detail is in the tooltip.
+    assert.match(bar.tooltip ?? "", /connected to the relay/);
+    assert.ok(bar.tooltip?.includes(`Relay: ${configured} (this window's own)`), bar.tooltip);
+    assert.match(bar.tooltip ?? "", /Phones: Chromium on Linux \(online\)/);
+    assert.match(bar.tooltip ?? "", /Tasks: none running/);
     await inBothThemes("vscode-devices");
   });
 });

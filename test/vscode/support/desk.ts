@@ -28,7 +28,7 @@ export const desk = {
   walkthroughSteps: () => ask<{ id: string; done: boolean }[]>("walkthrough-steps"),
   viewRows: (body: Body<"view-rows">) =>
     ask<{ label: string; description: string; icon: string; iconColor: string; iconWidth: number }[]>("view-rows", body),
-  statusBar: (body: Body<"status-bar">) => ask<{ text: string; label: string }>("status-bar", body),
+  statusBar: (body: Body<"status-bar">) => ask<{ text: string; label: string; tooltip?: string }>("status-bar", body),
   phoneOpen: (body: Body<"phone-open">) => ask<string>("phone-open", body),
 };
 
