@@ -12,6 +12,7 @@ import { relayAnswers } from "../../extension/vscode/localRelay";
 import { screenshotPath } from "../support/browser";
 import { startFakeOpenAI, type FakeModelServer, type FakeStep, type OpenAIBody } from "../support/fakeModels";
 import { freePort } from "../support/processes";
+import { standIns, TAILNET_NAME } from "../support/standins";
 import { startVscodeServer, tail, type VscodeServer } from "../support/vscodeServer";
 import { MODEL_NAME } from "./scenarios";
 
@@ -23,6 +24,14 @@ describe("Tether's first run in a real VS Code", function () {
   let model: FakeModelServer<OpenAIBody> | undefined;
   let workspace: string;
   let relayUrl: string;
+  let served: VscodeServer | undefined;
+
+  const settings = (): Record<string, unknown> => ({
+    "tether.model.provider": "openai",
+    "tether.model.name": MODEL_NAME,
+    "tether.model.baseUrl": model!.url,
+    "tether.keepAwake": false,
+  });
 
   before(async function () {
     this.timeout(600_000);
@@ -39,16 +48,11 @@ describe("Tether's first run in a real VS Code", function () {
     // Free now, nobody listening: the configured relay does not answer.
     relayUrl = `http://127.0.0.1:${await freePort()}`;
     server = await startVscodeServer();
-    server.setMachineSettings({
-      "tether.relayUrl": relayUrl,
-      "tether.model.provider": "openai",
-      "tether.model.name": MODEL_NAME,
-      "tether.model.baseUrl": model.url,
-      "tether.keepAwake": false,
-    });
+    server.setMachineSettings({ ...settings(), "tether.relayUrl": relayUrl });
   });
 
   after(async () => {
+    await served?.stop();
     await server?.stop();
     await model?.close();
     if (workspace) rmSync(workspace, { recursive: true, force: true });
@@ -82,5 +86,31 @@ describe("Tether's first run in a real VS Code", function () {
       assert.ok(waited < 10_000, `the local relay at ${relayUrl} outlived its window`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
+  });
+
+  it("serves the local relay with tailscale serve where Tailscale is installed, and turns it off with the window", async function () {
+    this.timeout(300_000);
+    const tailscale = standIns(["tailscale"]);
+    // Its own server: the extension host's PATH has the stand-in tailscale first. VSCODE_CLI tells
+    // the server its environment is the user's already, so it does not replace PATH with a login
+    // shell's.
+    served = await startVscodeServer({ env: { ...tailscale.env, VSCODE_CLI: "1" } });
+    const url = `http://127.0.0.1:${await freePort()}`;
+    served.setMachineSettings({ ...settings(), "tether.relayUrl": url });
+    const run = await served.runExtensionTests({
+      workspace,
+      extensionTestsPath: TESTS,
+      context: { phase: "first-run-tailscale", tailnet: TAILNET_NAME },
+      timeoutMs: 120_000,
+    });
+    const report = `Workbench and extension host console:\n${run.log}\n\nExtension host logs:\n${run.hostLogs}`;
+    assert.equal(run.exitCode, 0, `the in-editor tests failed (exit ${run.exitCode}).\n${report}`);
+    assert.match(run.log, /✔ runs tailscale serve for the relay's port when asked/, report);
+    const port = new URL(url).port;
+    const calls = tailscale.calls();
+    assert.ok(calls.includes(`tailscale serve --bg --https=443 http://127.0.0.1:${port}`), calls.join("\n"));
+    // The window closed: Tailscale stops serving and the relay is gone.
+    assert.equal(calls.at(-1), "tailscale serve --https=443 off", calls.join("\n"));
+    assert.equal(await relayAnswers(url), false);
   });
 });

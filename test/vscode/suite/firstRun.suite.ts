@@ -31,17 +31,19 @@ async function stepDone(step: string, ms = 20_000): Promise<void> {
   }
 }
 
-/** Records every notification with its buttons, answering `answer` to modal prompts that offer it. */
-function recordMessages(answer: string): { said: string[]; restore(): void } {
+/**
+ * Records every notification with its buttons. A modal prompt offering `answer` gets it, as does
+ * an ordinary notification offering `click`; nothing else is clicked.
+ */
+function recordMessages(answer: string, click?: string): { said: string[]; restore(): void } {
   const window = vscode.window as unknown as Record<"showInformationMessage" | "showWarningMessage", ShowMessage>;
   const originals = { info: window.showInformationMessage, warn: window.showWarningMessage };
   const said: string[] = [];
-  // Nobody clicks a button of an ordinary notification here: it stays unanswered.
   const record: ShowMessage = (message, ...rest) => {
     const [options, ...items] = rest as [{ modal?: boolean } | string | undefined, ...unknown[]];
     said.push([message, ...rest.filter((r) => typeof r === "string")].join(" | "));
-    if (typeof options === "object" && options?.modal && items.includes(answer)) return Promise.resolve(answer);
-    return Promise.resolve(undefined);
+    if (typeof options === "object" && options?.modal) return Promise.resolve(items.includes(answer) ? answer : undefined);
+    return Promise.resolve(click && rest.includes(click) ? click : undefined);
   };
   window.showInformationMessage = record;
   window.showWarningMessage = record;
@@ -185,5 +187,39 @@ describe("Tether in VS Code: first run", function () {
     assert.match(bar.tooltip ?? "", /Phones: Chromium on Linux \(online\)/);
     assert.match(bar.tooltip ?? "", /Tasks: none running/);
     await inBothThemes("vscode-devices");
+  });
+});
+
+describe("Tether in VS Code: a local relay served with Tailscale", function () {
+  this.timeout(60_000);
+  let configured: string;
+
+  before(onlyInPhase("first-run-tailscale"));
+  before(() => {
+    configured = vscode.workspace.getConfiguration("tether").get<string>("relayUrl")!;
+  });
+
+  it("runs tailscale serve for the relay's port when asked, and pairs through the tailnet's HTTPS name", async () => {
+    const { tailnet } = (await desk.context()) as { tailnet?: string };
+    const messages = recordMessages("Pair", "Serve with Tailscale");
+    try {
+      await vscode.commands.executeCommand("tether.startLocalRelay");
+      const offer = messages.said.find((m) => m.includes("A phone cannot open it yet"));
+      assert.ok(offer, messages.said.join("\n"));
+      assert.match(offer, new RegExp(`Tailscale can serve it at https://${tailnet}`));
+      assert.match(offer, /\| Serve with Tailscale \| Pair on This Computer$/);
+      const served = messages.said.find((m) => m.includes("through Tailscale Serve"));
+      assert.ok(served, messages.said.join("\n"));
+      assert.match(served, new RegExp(`Phones reach the relay at https://${tailnet}, through Tailscale Serve\\.`));
+      assert.match(served, /Only devices on your tailnet can reach that address\./);
+      // The relay still listens here, where Tailscale forwards to.
+      assert.equal(await relayAnswers(configured), true);
+      await vscode.commands.executeCommand("tether.pairPhone");
+      const link = await desk.webviewText({ pattern: String.raw`https?://\S+#pair=[\w.~-]+` });
+      assert.equal(new URL(link).origin, `https://${tailnet}`);
+    } finally {
+      messages.restore();
+      await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+    }
   });
 });
