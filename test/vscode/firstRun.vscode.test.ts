@@ -6,6 +6,8 @@
 
 import assert from "node:assert/strict";
 import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { relayAnswers } from "../../extension/vscode/localRelay";
@@ -25,6 +27,7 @@ describe("Tether's first run in a real VS Code", function () {
   let workspace: string;
   let relayUrl: string;
   let served: VscodeServer | undefined;
+  let squatter: Server | undefined;
 
   const settings = (): Record<string, unknown> => ({
     "tether.model.provider": "openai",
@@ -53,6 +56,7 @@ describe("Tether's first run in a real VS Code", function () {
 
   after(async () => {
     await served?.stop();
+    await new Promise<void>((resolve) => (squatter ? squatter.close(() => resolve()) : resolve()));
     await server?.stop();
     await model?.close();
     if (workspace) rmSync(workspace, { recursive: true, force: true });
@@ -88,15 +92,18 @@ describe("Tether's first run in a real VS Code", function () {
     }
   });
 
-  it("serves the local relay with tailscale serve where Tailscale is installed, and turns it off with the window", async function () {
+  it("starts the local relay on another port when the configured one is taken, serves it with tailscale serve, and turns that off with the window", async function () {
     this.timeout(300_000);
     const tailscale = standIns(["tailscale"]);
     // Its own server: the extension host's PATH has the stand-in tailscale first. VSCODE_CLI tells
     // the server its environment is the user's already, so it does not replace PATH with a login
     // shell's.
     served = await startVscodeServer({ env: { ...tailscale.env, VSCODE_CLI: "1" } });
-    const url = `http://127.0.0.1:${await freePort()}`;
-    served.setMachineSettings({ ...settings(), "tether.relayUrl": url });
+    // Something that is not a relay holds the configured port.
+    squatter = createServer((_, res) => res.end("not a relay"));
+    await new Promise<void>((resolve) => squatter!.listen(0, "127.0.0.1", resolve));
+    const taken = (squatter.address() as AddressInfo).port;
+    served.setMachineSettings({ ...settings(), "tether.relayUrl": `http://127.0.0.1:${taken}` });
     const run = await served.runExtensionTests({
       workspace,
       extensionTestsPath: TESTS,
@@ -105,12 +112,12 @@ describe("Tether's first run in a real VS Code", function () {
     });
     const report = `Workbench and extension host console:\n${run.log}\n\nExtension host logs:\n${run.hostLogs}`;
     assert.equal(run.exitCode, 0, `the in-editor tests failed (exit ${run.exitCode}).\n${report}`);
-    assert.match(run.log, /✔ runs tailscale serve for the relay's port when asked/, report);
-    const port = new URL(url).port;
+    assert.match(run.log, /✔ starts on another port when the configured one is taken, runs tailscale serve/, report);
     const calls = tailscale.calls();
-    assert.ok(calls.includes(`tailscale serve --bg --https=443 http://127.0.0.1:${port}`), calls.join("\n"));
+    const serve = calls.map((c) => /^tailscale serve --bg --https=443 http:\/\/127\.0\.0\.1:(\d+)$/.exec(c)).find(Boolean);
+    assert.ok(serve && Number(serve[1]) !== taken, calls.join("\n"));
     // The window closed: Tailscale stops serving and the relay is gone.
     assert.equal(calls.at(-1), "tailscale serve --https=443 off", calls.join("\n"));
-    assert.equal(await relayAnswers(url), false);
+    assert.equal(await relayAnswers(`http://127.0.0.1:${serve[1]}`), false);
   });
 });

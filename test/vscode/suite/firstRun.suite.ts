@@ -33,27 +33,22 @@ async function stepDone(step: string, ms = 20_000): Promise<void> {
 
 /**
  * Records every notification with its buttons. A modal prompt offering `answer` gets it, as does
- * an ordinary notification offering `click`; nothing else is clicked.
+ * an ordinary notification offering one of `click`; nothing else is clicked.
  */
-function recordMessages(answer: string, click?: string): { said: string[]; restore(): void } {
-  const window = vscode.window as unknown as Record<"showInformationMessage" | "showWarningMessage", ShowMessage>;
-  const originals = { info: window.showInformationMessage, warn: window.showWarningMessage };
+function recordMessages(answer: string, click: string[] = []): { said: string[]; restore(): void } {
+  type Shown = "showInformationMessage" | "showWarningMessage" | "showErrorMessage";
+  const window = vscode.window as unknown as Record<Shown, ShowMessage>;
+  const kinds: Shown[] = ["showInformationMessage", "showWarningMessage", "showErrorMessage"];
+  const originals = kinds.map((kind) => [kind, window[kind]] as const);
   const said: string[] = [];
   const record: ShowMessage = (message, ...rest) => {
     const [options, ...items] = rest as [{ modal?: boolean } | string | undefined, ...unknown[]];
     said.push([message, ...rest.filter((r) => typeof r === "string")].join(" | "));
     if (typeof options === "object" && options?.modal) return Promise.resolve(items.includes(answer) ? answer : undefined);
-    return Promise.resolve(click && rest.includes(click) ? click : undefined);
+    return Promise.resolve(click.find((label) => rest.includes(label)));
   };
-  window.showInformationMessage = record;
-  window.showWarningMessage = record;
-  return {
-    said,
-    restore: () => {
-      window.showInformationMessage = originals.info;
-      window.showWarningMessage = originals.warn;
-    },
-  };
+  for (const kind of kinds) window[kind] = record;
+  return { said, restore: () => originals.forEach(([kind, original]) => (window[kind] = original)) };
 }
 
 /** Screenshots of the workbench as it is, as `name`-dark and `name`-light. */
@@ -199,13 +194,23 @@ describe("Tether in VS Code: a local relay served with Tailscale", function () {
     configured = vscode.workspace.getConfiguration("tether").get<string>("relayUrl")!;
   });
 
-  it("runs tailscale serve for the relay's port when asked, and pairs through the tailnet's HTTPS name", async () => {
+  it("starts on another port when the configured one is taken, runs tailscale serve for it when asked, and pairs through the tailnet's HTTPS name", async () => {
     const { tailnet } = (await desk.context()) as { tailnet?: string };
-    const messages = recordMessages("Pair", "Serve with Tailscale");
+    const messages = recordMessages("Pair", ["Use Another Port", "Serve with Tailscale"]);
+    const port = new URL(configured).port;
     try {
       await vscode.commands.executeCommand("tether.startLocalRelay");
+      // Another program (not a relay) holds the configured port: said, and another port offered.
+      assert.ok(
+        messages.said.includes(
+          `Tether could not start a local relay: port ${port} is in use by another program, which is not a Tether relay. | Use Another Port`,
+        ),
+        messages.said.join("\n"),
+      );
       const offer = messages.said.find((m) => m.includes("A phone cannot open it yet"));
       assert.ok(offer, messages.said.join("\n"));
+      const local = /runs for this window at (http:\/\/127\.0\.0\.1:(\d+))\./.exec(offer);
+      assert.ok(local && local[2] !== port, offer);
       assert.match(offer, new RegExp(`Tailscale can serve it at https://${tailnet}`));
       assert.match(offer, /\| Serve with Tailscale \| Pair on This Computer$/);
       const served = messages.said.find((m) => m.includes("through Tailscale Serve"));
@@ -213,7 +218,7 @@ describe("Tether in VS Code: a local relay served with Tailscale", function () {
       assert.match(served, new RegExp(`Phones reach the relay at https://${tailnet}, through Tailscale Serve\\.`));
       assert.match(served, /Only devices on your tailnet can reach that address\./);
       // The relay still listens here, where Tailscale forwards to.
-      assert.equal(await relayAnswers(configured), true);
+      assert.equal(await relayAnswers(local[1]!), true);
       await vscode.commands.executeCommand("tether.pairPhone");
       const link = await desk.webviewText({ pattern: String.raw`https?://\S+#pair=[\w.~-]+` });
       assert.equal(new URL(link).origin, `https://${tailnet}`);
