@@ -14,6 +14,8 @@ import { registerStatusBar } from "./statusBar";
 import { registerThreadCommands } from "./threadCommands";
 import { registerThreadPanels } from "./threadPanel";
 import { DevicesView, type DeviceItem } from "./views/devicesView";
+import { registerFirstRunContext } from "./firstRun";
+import { StartLocalRelayCommand } from "./startLocalRelay";
 import { ThreadsView } from "./views/threadsView";
 
 let session: HostSession | undefined;
@@ -30,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const approvals = new Approvals(session, self);
   const threads = new ThreadsView(session);
   const devices = new DevicesView(session);
+  const localRelay = new StartLocalRelayCommand(context, session, channel);
   context.subscriptions.push(
     channel,
     session,
@@ -38,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): void {
     devices,
     vscode.window.registerTreeDataProvider("tether.threads", threads),
     vscode.window.registerTreeDataProvider("tether.devices", devices),
-    registerStatusBar(session, approvals),
+    registerStatusBar(session, approvals, () => localRelay.url !== undefined),
     registerThreadCommands(session, self),
     registerThreadPanels(context.extensionUri, session, self, channel),
     registerShowChanges(session),
@@ -49,6 +52,10 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(revoke.id, (item?: DeviceItem) => revoke.execute(item)),
     vscode.commands.registerCommand(setApiKey.id, () => setApiKey.execute()),
     vscode.commands.registerCommand("tether.showLog", () => channel.show()),
+    // Disposed after the host (deactivate closes it first): the relay outlives its last message.
+    localRelay,
+    vscode.commands.registerCommand(localRelay.id, () => localRelay.execute()),
+    registerFirstRunContext(session),
   );
   // Activation came from a Tether command or view: start the host (threads, relay) now.
   void session.session().catch((err: unknown) => channel.warn(`Tether did not start: ${(err as Error).message}`));

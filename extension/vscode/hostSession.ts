@@ -55,6 +55,8 @@ export class HostSession implements vscode.Disposable {
   /** Loaded at the first start and kept across restarts: a settings change does not change bash. */
   private grammar: Promise<ShellGrammar> | undefined;
   private readonly started = new vscode.EventEmitter<Running>();
+  /** A relay this window started for itself (Tether: Start a Local Relay), used instead of the setting. */
+  private relayOverride: string | undefined;
   /** Fires each time a host starts (at first use, and after a settings change restarts it). */
   readonly onDidStart = this.started.event;
 
@@ -94,7 +96,7 @@ export class HostSession implements vscode.Disposable {
       throw new Error("Open a folder first: Tether shares the workspace folder with your phone.");
     const settings = readSettings();
     this.startedWith = settings;
-    const relay = new URL(settings.relayUrl).origin;
+    const relay = new URL(this.relayOverride ?? settings.relayUrl).origin;
     const log = outputLog(this.channel);
     await this.keys.load();
     const identity = await HostIdentity.loadOrCreate(secretState(this.context.secrets));
@@ -173,6 +175,18 @@ export class HostSession implements vscode.Disposable {
     const running = { host, agent };
     this.started.fire(running);
     return running;
+  }
+
+  /** The relay the host uses: this window's own, or the setting's. */
+  relayUrl(): string {
+    return new URL(this.relayOverride ?? readSettings().relayUrl).origin;
+  }
+
+  /** Points the host at `url` (undefined: back to the setting) and restarts it there. */
+  async useRelay(url: string | undefined): Promise<void> {
+    this.relayOverride = url;
+    await this.restart();
+    await this.session();
   }
 
   private readonly closers = new Map<Host, () => Promise<void>>();

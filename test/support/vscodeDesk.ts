@@ -9,6 +9,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Frame, Page } from "playwright-core";
+import { phoneContext, screenshotPath } from "./browser";
 
 /**
  * What the in-editor tests ask of the person at the editor (the desk, see `startDesk`): each
@@ -25,6 +26,23 @@ export type DeskRequest = { timeoutMs?: number } & (
    * extension's views show their welcome text); the run then takes no other.
    */
   | { action: "screenshot" }
+  /** A PNG of the workbench as it is now, saved as test-results/screenshots/`name`.png; more than one a run. */
+  | { action: "screenshot-as"; name: string }
+  /** The steps of the walkthrough open in the editor: each step's id and whether it shows as done. */
+  | { action: "walkthrough-steps" }
+  /** The rows of the sidebar view titled `view` (once it has `atLeast` rows): label, description, icon. */
+  | { action: "view-rows"; view: string; atLeast?: number }
+  /**
+   * The text of the status bar entry showing `contains`, and its accessible name. With `hover`,
+   * the pointer rests on it and the answer has its tooltip's text too (saved as `screenshot`).
+   */
+  | { action: "status-bar"; contains: string; hover?: boolean; screenshot?: string }
+  /**
+   * A phone in this browser (360×740) opens `url`, a pairing link, and waits until it shows the
+   * computer's tasks; answers the page's text. With `screenshot`, saved under that name. With
+   * `keepOpen`, the phone stays until the workbench closes.
+   */
+  | { action: "phone-open"; url: string; screenshot?: string; keepOpen?: boolean }
 );
 export type DeskAnswer = { ok: true; result: unknown } | { ok: false; message: string };
 /** The environment variable that tells extension hosts where the desk listens. */
@@ -94,6 +112,66 @@ async function act({ page, context, screenshot }: DeskRun, request: DeskRequest)
     case "screenshot":
       await screenshot();
       return null;
+    case "screenshot-as":
+      await page.screenshot({ path: screenshotPath(request.name) });
+      return null;
+    case "walkthrough-steps":
+      return poll(timeout, "walkthrough steps", async () => {
+        const steps = await page
+          .locator("[data-step-id]")
+          .evaluateAll((nodes) =>
+            nodes.map((n) => ({ id: n.getAttribute("data-step-id") ?? "", done: n.getAttribute("aria-checked") === "true" })),
+          );
+        return steps.length ? steps : undefined;
+      });
+    case "view-rows": {
+      const pane = page.locator(".pane", { has: page.locator(".pane-header", { hasText: request.view }) }).first();
+      return poll(timeout, `${request.atLeast ?? 1} rows in the ${request.view} view`, async () => {
+        const rows = await pane.locator(".monaco-list-row").evaluateAll((nodes) =>
+          nodes.map((row) => {
+            const icon = row.querySelector(".custom-view-tree-node-item-icon");
+            return {
+              label: row.querySelector(".label-name")?.textContent ?? "",
+              description: row.querySelector(".label-description")?.textContent ?? "",
+              icon: icon?.className ?? "",
+              iconColor: icon ? getComputedStyle(icon).color : "",
+              iconWidth: icon ? icon.getBoundingClientRect().width : 0,
+            };
+          }),
+        );
+        return rows.length >= (request.atLeast ?? 1) ? rows : undefined;
+      });
+    }
+    case "status-bar": {
+      const item = page.locator(".statusbar-item", { hasText: request.contains }).first();
+      await item.waitFor({ state: "visible", timeout });
+      const text = await item.innerText();
+      const label = (await item.locator("a").first().getAttribute("aria-label")) ?? "";
+      if (!request.hover) return { text, label };
+      await item.hover();
+      const hover = page.locator(".workbench-hover, .monaco-hover").filter({ hasText: "Relay" }).first();
+      await hover.waitFor({ state: "visible", timeout });
+      if (request.screenshot) await page.screenshot({ path: screenshotPath(request.screenshot) });
+      const tooltip = await hover.innerText();
+      await page.mouse.move(640, 300);
+      return { text, label, tooltip };
+    }
+    case "phone-open": {
+      const phone = await phoneContext(page.context().browser()!);
+      let ok = false;
+      try {
+        const tab = await phone.newPage();
+        await tab.goto(request.url);
+        await tab.getByTestId("threads").waitFor({ timeout });
+        if (request.screenshot) await tab.screenshot({ path: screenshotPath(request.screenshot) });
+        const text = await tab.locator("body").innerText();
+        ok = true;
+        return text;
+      } finally {
+        if (ok && request.keepOpen) page.once("close", () => void phone.close());
+        else await phone.close();
+      }
+    }
   }
 }
 

@@ -24,6 +24,12 @@ export const desk = {
   notification: (body: Body<"notification">) => ask<string>("notification", body),
   /** The outer test's screenshot of the workbench, taken now. */
   screenshot: () => ask<null>("screenshot"),
+  screenshotAs: (name: string) => ask<null>("screenshot-as", { name }),
+  walkthroughSteps: () => ask<{ id: string; done: boolean }[]>("walkthrough-steps"),
+  viewRows: (body: Body<"view-rows">) =>
+    ask<{ label: string; description: string; icon: string; iconColor: string; iconWidth: number }[]>("view-rows", body),
+  statusBar: (body: Body<"status-bar">) => ask<{ text: string; label: string; tooltip?: string }>("status-bar", body),
+  phoneOpen: (body: Body<"phone-open">) => ask<string>("phone-open", body),
 };
 
 /**
