@@ -4,7 +4,7 @@
 import type { PolicyMode, ThreadSummary } from "../../../protocol/index";
 import { mergeEvents } from "../threads/cache";
 import { settleLive, withLive, type LiveState } from "../threads/live";
-import type { NumberedEvent } from "../threads/timeline";
+import type { NumberedEvent } from "../threads/timelineItems";
 import type { ToPanel } from "./bridge";
 
 export type PanelView =

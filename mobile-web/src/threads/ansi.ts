@@ -2,6 +2,7 @@
 // only the newest part is kept, so a command that printed 50 MB cannot freeze the tab.
 
 import { AnsiUp } from "ansi_up";
+import { OSC, afterCutSequence } from "./escapes";
 
 /** Lines kept for the screen; older ones are counted, not shown. */
 export const TERMINAL_MAX_LINES = 2_000;
@@ -46,19 +47,6 @@ function countLines(text: string, end: number): number {
     at = text.indexOf("\n", at + 1);
   }
   return text[end - 1] === "\n" ? count : count + 1;
-}
-
-// eslint-disable-next-line no-control-regex -- terminal escape sequences are control characters
-const OSC = /\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g;
-// eslint-disable-next-line no-control-regex -- a colour or cursor sequence
-const CSI = /^\x1b\[[0-?]*[ -/]*[@-~]/;
-
-/** Where the kept tail should start so it does not begin inside an escape sequence. */
-function afterCutSequence(output: string, start: number): number {
-  const from = output.lastIndexOf("\x1b", start - 1);
-  if (from < 0 || start - from > 32) return start;
-  const sequence = CSI.exec(output.slice(from, from + 64));
-  return sequence && from + sequence[0].length > start ? from + sequence[0].length : start;
 }
 
 /**

@@ -4,7 +4,7 @@
 
 import type { LiveEvent } from "../../../protocol/index";
 import { appendCapped, appendChunk, joinChunks } from "./cache";
-import type { NumberedEvent } from "./timeline";
+import type { NumberedEvent } from "./timelineItems";
 
 export interface LiveState {
   /** Streaming text by step (the thread's last seq when the model call began). */

@@ -3,7 +3,7 @@
 // worked out from the thread's events; pure, for the tests.
 
 import { ATTACHED_FILES_HEADING, type PolicyMode, type ThreadStatus } from "../../../protocol/index";
-import type { NumberedEvent } from "./timeline";
+import type { NumberedEvent } from "./timelineItems";
 
 /** The follow-up Continue sends: the agent has the whole thread, this tells it to go on. */
 export const CONTINUE_TEXT = "Continue where you stopped.";

@@ -6,14 +6,8 @@
 import { AnsiUp } from "ansi_up";
 import { TERMINAL_MAX_CHARS, TERMINAL_MAX_LINES, capTail, settleCarriageReturns } from "./ansi";
 import { lastChars } from "./cache";
+import { OSC, afterCutSequence, printedLength } from "./escapes";
 import { spansOf, type TermSpan } from "./terminalSpans";
-
-// eslint-disable-next-line no-control-regex -- terminal escape sequences are control characters
-const OSC = /\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g;
-// eslint-disable-next-line no-control-regex -- any escape sequence, for measuring a line's width
-const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]/g;
-// eslint-disable-next-line no-control-regex -- a colour or cursor sequence
-const CSI = /^\x1b\[[0-?]*[ -/]*[@-~]/;
 
 const count = new Intl.NumberFormat("en-US");
 
@@ -130,7 +124,7 @@ export class TerminalLines {
   #convert(raw: string, ansi: AnsiUp): TermSpan[] {
     // Hyperlinks (OSC 8) keep their text and lose the link; other OSC sequences (titles) go.
     const line = settleCarriageReturns(raw.includes("\x1b]") ? raw.replace(OSC, "") : raw);
-    const width = line.includes("\x1b") ? line.replace(ESCAPES, "").length : line.length;
+    const width = printedLength(line);
     if (width > this.#widest) this.#widest = width;
     return spansOf(ansi.ansi_to_html(line));
   }
@@ -148,12 +142,4 @@ export class TerminalLines {
     // moving the original's state.
     return Object.assign(Object.create(Object.getPrototypeOf(this.#ansi) as object) as AnsiUp, this.#ansi);
   }
-}
-
-/** Where the kept tail should start so it does not begin inside an escape sequence. */
-function afterCutSequence(output: string, start: number): number {
-  const from = output.lastIndexOf("\x1b", start - 1);
-  if (from < 0 || start - from > 32) return start;
-  const sequence = CSI.exec(output.slice(from, from + 64));
-  return sequence && from + sequence[0].length > start ? from + sequence[0].length : start;
 }

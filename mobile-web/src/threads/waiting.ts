@@ -4,8 +4,9 @@
 
 import type { Command } from "../../../protocol/index";
 import type { CachedThread } from "./cache";
-import type { NumberedEvent } from "./timeline";
-import { pendingApprovals, pendingQuestion, type ApprovalRequest, type QuestionEvent } from "./timeline";
+import type { NumberedEvent } from "./timelineItems";
+import { pendingApprovals, pendingQuestion } from "./threadQueries";
+import type { ApprovalRequest, QuestionEvent } from "./timelineItems";
 
 /** What the phone can say about a computer: reachable (or the outbox keeps what is sent), or away. */
 export type Reach = { kind: "reachable" } | { kind: "offline"; since: number };

@@ -5,7 +5,7 @@
 // and only for threads where something waits.
 
 import type { CachedThread } from "./cache";
-import type { NumberedEvent } from "./timeline";
+import type { NumberedEvent } from "./timelineItems";
 import { detailIncomplete, threadKey, waitingDetail, type WaitingDetail } from "./waiting";
 
 /** How many of a thread's newest events are read first; the whole thread only when they miss something. */

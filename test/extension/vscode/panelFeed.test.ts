@@ -14,7 +14,8 @@ import type { NumberedEvent } from "../../../extension/core/threads/threadStore"
 import { PanelFeed, makeNonce, panelCsp, panelHtml, refusal } from "../../../extension/vscode/panelFeed";
 import { toPanelSchema, type ToPanel } from "../../../mobile-web/src/panel/bridge";
 import { LOADING, nextView, type PanelView } from "../../../mobile-web/src/panel/panelModel";
-import { buildTimeline, pendingApprovals } from "../../../mobile-web/src/threads/timeline";
+import { buildTimeline } from "../../../mobile-web/src/threads/timeline";
+import { pendingApprovals } from "../../../mobile-web/src/threads/threadQueries";
 import { nextEvent, runEnded, startAgentThreads, type AgentThreads } from "../../support/agentThreads";
 import { startFakeOpenAI, type FakeModelServer, type OpenAIBody } from "../../support/fakeModels";
 import { makeWorkspace } from "../../support/workspace";

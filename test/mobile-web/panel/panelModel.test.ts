@@ -4,7 +4,9 @@
 import assert from "node:assert/strict";
 import type { ThreadEvent, ThreadSummary } from "../../../protocol/index";
 import { LOADING, nextView, type PanelView } from "../../../mobile-web/src/panel/panelModel";
-import { buildTimeline, pendingApprovals, type NumberedEvent } from "../../../mobile-web/src/threads/timeline";
+import { buildTimeline } from "../../../mobile-web/src/threads/timeline";
+import { pendingApprovals } from "../../../mobile-web/src/threads/threadQueries";
+import type { NumberedEvent } from "../../../mobile-web/src/threads/timelineItems";
 
 const editor = { id: "editor", name: "Visual Studio Code" };
 const phone = { id: "p1", name: "Pixel 8" };

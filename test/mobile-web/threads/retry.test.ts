@@ -3,7 +3,7 @@ import type { NewThreadEvent, ThreadEvent } from "../../../protocol/index";
 import { commandSchema } from "../../../protocol/index";
 import { CONTINUE_TEXT, attachmentsNote, endedOffer, retryTask, splitAttachments } from "../../../mobile-web/src/threads/retry";
 import { taskCommands } from "../../../mobile-web/src/threads/taskCommands";
-import type { NumberedEvent } from "../../../mobile-web/src/threads/timeline";
+import type { NumberedEvent } from "../../../mobile-web/src/threads/timelineItems";
 
 const by = { id: "p1", name: "Pixel 8" };
 const numbered = (events: NewThreadEvent[]): NumberedEvent[] =>

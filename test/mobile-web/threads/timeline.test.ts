@@ -1,19 +1,16 @@
 import assert from "node:assert/strict";
 import type { ThreadEvent } from "../../../protocol/index";
+import { whyLine, decisionWords, statusWords } from "../../../mobile-web/src/threads/words";
+import { buildTimeline } from "../../../mobile-web/src/threads/timeline";
 import {
-  whyLine,
-  buildTimeline,
   canRevert,
   changedFiles,
   isReverted,
-  decisionWords,
   pendingApprovals,
   pendingQuestion,
   runningCommand,
-  statusWords,
-  type NumberedEvent,
-  type TimelineItem,
-} from "../../../mobile-web/src/threads/timeline";
+} from "../../../mobile-web/src/threads/threadQueries";
+import type { NumberedEvent, TimelineItem } from "../../../mobile-web/src/threads/timelineItems";
 
 const phone = { id: "p1", name: "Pixel 8" };
 const host = { id: "h1", name: "laptop" };

@@ -3,7 +3,8 @@
 
 import assert from "node:assert/strict";
 import type { ThreadEvent } from "../../../protocol/index";
-import { buildTimeline, type NumberedEvent, type ToolItem } from "../../../mobile-web/src/threads/timeline";
+import { buildTimeline } from "../../../mobile-web/src/threads/timeline";
+import type { NumberedEvent, ToolItem } from "../../../mobile-web/src/threads/timelineItems";
 
 const phone = { id: "p1", name: "Pixel 8" };
 const T0 = Date.UTC(2025, 4, 2, 9, 0, 0);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Command, ThreadEvent, ThreadSummary } from "../../../protocol/index";
 import type { CachedThread } from "../../../mobile-web/src/threads/cache";
-import type { NumberedEvent } from "../../../mobile-web/src/threads/timeline";
+import type { NumberedEvent } from "../../../mobile-web/src/threads/timelineItems";
 import {
   approvalKey,
   questionKey,
