@@ -9,6 +9,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Frame, Page } from "playwright-core";
+import { until } from "./wait";
 
 /**
  * What the in-editor tests ask of the person at the editor (the desk, see `startDesk`): each
@@ -78,7 +79,7 @@ async function act({ page, context, screenshot }: DeskRun, request: DeskRequest)
     case "webview-text": {
       const pattern = new RegExp(request.pattern);
       // A webview is a frame inside a frame; its document is there once the extension set its html.
-      return poll(timeout, `webview showing ${pattern}`, async () => {
+      return until(`a webview showing ${pattern}`, async () => {
         for (const frame of page.frames()) {
           const match = pattern.exec(await frameText(frame));
           if (match) return match[0];
@@ -102,15 +103,5 @@ async function frameText(frame: Frame): Promise<string> {
     return await frame.evaluate(() => document.body?.innerText ?? "");
   } catch {
     return ""; // detached, or still loading
-  }
-}
-
-async function poll<T>(timeoutMs: number, what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > until) throw new Error(`no ${what} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
