@@ -14,7 +14,7 @@ import { startFakeOpenAI, type FakeModelServer, type OpenAIBody } from "../suppo
 import { pairPhone, type PairedPhone } from "../support/phone";
 import { start, type Proc } from "../support/processes";
 import { makeWorkspace } from "../support/workspace";
-import { until } from "../support/wait";
+import { quietFor, until } from "../support/wait";
 
 const DIST = join(__dirname, "..", "..", "dist");
 const quiet = { info() {}, warn() {}, error() {} };
@@ -90,23 +90,33 @@ describe("tether-host killed mid-command (processes)", function () {
     model.push({ toolCalls: [{ name: "run_command", args: { command, reason: "a long test run" } }] });
     const threadId = randomId(12);
     await phone!.send({ type: "new-task", threadId, text: "Run the long tests" });
-    await until("the command to start", () => existsSync(shellPid) && existsSync(childPid), 30_000);
-    await new Promise((r) => setTimeout(r, 100)); // the pid files are complete
-    const shell = Number(readFileSync(shellPid, "utf8"));
-    const child = Number(readFileSync(childPid, "utf8"));
+    // A pid file is complete once its line has ended.
+    const pidIn = (file: string): number | undefined => {
+      const text = existsSync(file) ? readFileSync(file, "utf8") : "";
+      return /^\d+\n$/.test(text) ? Number(text) : undefined;
+    };
+    const [shell, child] = await until(
+      "the command to start and write its pids",
+      () => {
+        const pids = [pidIn(shellPid), pidIn(childPid)];
+        return pids.every((p) => p !== undefined) && (pids as [number, number]);
+      },
+      30_000,
+    );
     leftovers.push(shell);
+    const recordFile = join(workspaceStateDir(stateDir(), workspace), "running.json");
+    await until("the host to record the running command on disk", () => existsSync(recordFile));
 
     const proc = host!;
     const exited = new Promise((resolve) => proc.child.once("exit", resolve));
     process.kill(-proc.child.pid!, "SIGKILL");
     await exited;
-    await new Promise((r) => setTimeout(r, 300));
     assert.ok(alive(shell) && alive(child), "the command outlives a host killed with SIGKILL");
+    await quietFor("the command ending with a host killed with SIGKILL", 300, () => !alive(shell) || !alive(child));
 
     // A record left by an older crash whose pid the system has since given to another program.
     stranger = spawn("sleep", ["600"], { detached: true, stdio: "ignore" });
     const strangerPid = stranger.pid!;
-    const recordFile = join(workspaceStateDir(stateDir(), workspace), "running.json");
     const records = JSON.parse(readFileSync(recordFile, "utf8")) as { pid: number; command: string }[];
     assert.deepEqual(
       records.map((r) => [r.pid, r.command]),

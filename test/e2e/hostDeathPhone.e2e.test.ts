@@ -11,6 +11,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { pairedPhonePage, screenshotPath } from "../support/browser";
 import { startFakeOpenAI, type FakeModelServer, type OpenAIBody } from "../support/fakeModels";
 import { start, type Proc } from "../support/processes";
+import { quietFor, until } from "../support/wait";
 import { makeWorkspace } from "../support/workspace";
 
 const DIST = join(__dirname, "..", "..", "dist");
@@ -86,8 +87,11 @@ describe("end to end: the phone when its computer dies mid-command", function ()
     await page.getByTestId("task-submit").click();
     await page.getByTestId("running-bar").waitFor({ timeout: 30_000 });
     const pidFile = join(workspace, "cmd.pid");
-    for (let i = 0; i < 100 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 50));
-    commandPid = Number(readFileSync(pidFile, "utf8"));
+    // The pid file is complete once its line has ended.
+    commandPid = await until("the command's pid on disk", () => {
+      const text = existsSync(pidFile) ? readFileSync(pidFile, "utf8") : "";
+      return /^\d+\n$/.test(text) && Number(text);
+    });
     await page
       .getByTestId("thread-offline")
       .waitFor({ state: "detached", timeout: 1000 })
@@ -104,8 +108,8 @@ describe("end to end: the phone when its computer dies mid-command", function ()
     assert.match((await note.textContent()) ?? "", /^Computer offline since \d\d:\d\d; this run may have stopped\.$/);
     const clock = page.getByTestId("running-bar").getByRole("timer");
     const before = await clock.textContent();
-    await new Promise((r) => setTimeout(r, 2500));
-    assert.equal(await clock.textContent(), before, "the clock stopped");
+    // The clock shows whole seconds: a window over two of them would see it tick.
+    await quietFor("a tick of the clock while the computer is offline", 2500, async () => (await clock.textContent()) !== before);
     assert.equal(await page.getByTestId("stop").getAttribute("aria-label"), "Stop the run when the computer is back");
     await page.getByText("Stop and messages are sent when it is back").waitFor();
     await shot("offline");
@@ -116,8 +120,7 @@ describe("end to end: the phone when its computer dies mid-command", function ()
     await note.waitFor({ state: "detached", timeout: 10_000 });
     await page.getByText("the command `echo $$ > cmd.pid; echo testing; sleep 600` that was running was stopped").waitFor();
     assert.equal(await page.getByTestId("tool-row").first().getAttribute("data-state"), "stopped");
-    for (let i = 0; i < 100 && alive(commandPid); i++) await new Promise((r) => setTimeout(r, 50));
-    assert.ok(!alive(commandPid), "the command's process is gone");
+    await until("the command's process to be gone", () => !alive(commandPid), 5_000);
     await shot("interrupted");
   });
 

@@ -15,6 +15,7 @@ import type { Proc } from "../support/processes";
 import { DIST, openPushPhone, startHostProcess, type PushPhone } from "../support/pushPhone";
 import { FakePushService, makeSubscriber, startPushRelay } from "../support/pushService";
 import type { TestRelay } from "../support/relay";
+import { quietFor } from "../support/wait";
 import { makeWorkspace } from "../support/workspace";
 
 describe("end to end: the invitation to turn on notifications after pairing", function () {
@@ -86,8 +87,7 @@ describe("end to end: the invitation to turn on notifications after pairing", fu
     await page.locator('[data-testid="notifications-state"][data-state="off"]').waitFor();
     await page.goBack();
     await page.getByTestId("threads").waitFor();
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    assert.equal(await card.count(), 0, "the card came back after Not now");
+    await quietFor("the card coming back after Not now", 500, async () => (await card.count()) > 0);
   });
 
   it("turns notifications on from the card in a second phone, and says so", async () => {
@@ -108,8 +108,11 @@ describe("end to end: the invitation to turn on notifications after pairing", fu
     // Settled: the card does not come back.
     await page.goBack();
     await page.getByTestId("threads").waitFor();
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    assert.equal(await page.getByTestId("invite-notifications").count(), 0);
+    await quietFor(
+      "the card coming back once notifications are on",
+      500,
+      async () => (await page.getByTestId("invite-notifications").count()) > 0,
+    );
   });
 
   it("kept axe clean and raised no errors in the pages", () => {

@@ -19,6 +19,7 @@ import type { Proc } from "../support/processes";
 import { DIST, openPushPhone, startHostProcess, type PushPhone } from "../support/pushPhone";
 import { FakePushService, makeSubscriber, startPushRelay } from "../support/pushService";
 import type { TestRelay } from "../support/relay";
+import { quietFor, until } from "../support/wait";
 import { makeWorkspace } from "../support/workspace";
 
 const call = (name: string, args: object, extra: Partial<FakeTurn> = {}): FakeTurn => ({ ...extra, toolCalls: [{ name, args }] });
@@ -39,13 +40,13 @@ describe("end to end: notifications on the phone", function () {
   /** The next push the relay sent to this phone, decrypted: the JSON the service worker receives. */
   const nextPush = async (): Promise<string> => {
     const endpointPath = new URL(subscriber.subscription.endpoint).pathname;
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const requests = service.requests.filter((r) => r.path === endpointPath);
-      if (requests.length > delivered) return subscriber.decrypt(requests[delivered++]!.body);
-      if (Date.now() > deadline) throw new Error(`no push after ${delivered}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const next = await until(
+      `push ${delivered + 1}`,
+      () => service.requests.filter((r) => r.path === endpointPath)[delivered],
+      30_000,
+    );
+    delivered++;
+    return subscriber.decrypt(next.body);
   };
   const deliver = (data: string): Promise<void> => phone.deliver(data);
   const waitShown = (count: number) => phone.waitShown(count);
@@ -179,8 +180,7 @@ describe("end to end: notifications on the phone", function () {
 
     // With the thread on screen, a notification for it would only repeat what is shown.
     await deliver(approval);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    await waitShown(0);
+    await quietFor("a notification for the thread on screen", 500, async () => (await phone.shown()).length > 0);
     await page.locator('[data-testid="thread"][data-status="done"]').waitFor();
   });
 

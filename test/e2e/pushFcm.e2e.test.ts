@@ -23,6 +23,7 @@ import type { Proc } from "../support/processes";
 import { DIST, openPushPhone, startHostProcess, type PushPhone } from "../support/pushPhone";
 import { FakePushService, makeServiceAccount, makeSubscriber, startPushRelay } from "../support/pushService";
 import type { TestRelay } from "../support/relay";
+import { until } from "../support/wait";
 import { makeWorkspace } from "../support/workspace";
 
 const PROJECT = "tether-e2e-project";
@@ -103,25 +104,19 @@ describe("end to end: notifications on the phone through FCM", function () {
 
   /** The next FCM HTTP v1 send that firebase-admin made, as FCM would deliver it to the browser. */
   const nextFcmPush = async (): Promise<{ token: string; delivered: string; message: string }> => {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const sends = service.to("fcm.googleapis.com");
-      if (sends.length > sent) {
-        const { message } = JSON.parse(sends[sent++]!.body.toString("utf8")) as {
-          message: { token: string; data: Record<string, string> };
-        };
-        // FCM's envelope around a data message, as a browser's worker receives it.
-        const delivered = JSON.stringify({
-          data: message.data,
-          from: webConfig.messagingSenderId,
-          priority: "high",
-          fcmMessageId: "0:e2e%x",
-        });
-        return { token: message.token, delivered, message: message.data[FCM_DATA_KEY]! };
-      }
-      if (Date.now() > deadline) throw new Error(`no FCM send after ${sent}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const send = await until(`FCM send ${sent + 1}`, () => service.to("fcm.googleapis.com")[sent], 30_000);
+    sent++;
+    const { message } = JSON.parse(send.body.toString("utf8")) as {
+      message: { token: string; data: Record<string, string> };
+    };
+    // FCM's envelope around a data message, as a browser's worker receives it.
+    const delivered = JSON.stringify({
+      data: message.data,
+      from: webConfig.messagingSenderId,
+      priority: "high",
+      fcmMessageId: "0:e2e%x",
+    });
+    return { token: message.token, delivered, message: message.data[FCM_DATA_KEY]! };
   };
   const browserSubscriptionKey = (): Promise<string | null> =>
     page.evaluate(async () => {

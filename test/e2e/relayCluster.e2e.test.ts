@@ -16,7 +16,7 @@ import { startFakeOpenAI, type FakeModelServer, type FakeStep, type OpenAIBody }
 import { connect, connected, once, pairPhone, type PairedPhone, type PhoneSocket } from "../support/phone";
 import { freePort, start, type Proc } from "../support/processes";
 import { startRedis, type TestRedis } from "../support/redisServer";
-import { assertSameAsHost, catchUp, catchUpTo, hostEvents, merge } from "../support/threadSync";
+import { assertSameAsHost, catchUp, catchUpTo, hostEvents, hostEventsDone, merge } from "../support/threadSync";
 import { makeWorkspace } from "../support/workspace";
 import { until as untilTrue } from "../support/wait";
 
@@ -91,12 +91,7 @@ describe("relays sharing Redis (processes)", function () {
   const hostStore = (threadId: string) => hostEvents(join(tmp, "host"), workspace, threadId);
   /** A catch-up that goes on until the phone has all the host wrote (its last events may still be on their way). */
   const catchUpAll = async (socket: PhoneSocket, threadId: string, held: Map<number, string>): Promise<number> => {
-    // The host writes its state off its event loop: its final status lands a moment after it prints "done".
-    let hostSide = hostStore(threadId);
-    for (const until = Date.now() + 5_000; hostSide.at(-1)?.event.type !== "status" && Date.now() < until;) {
-      await new Promise((r) => setTimeout(r, 50));
-      hostSide = hostStore(threadId);
-    }
+    const hostSide = await hostEventsDone(join(tmp, "host"), workspace, threadId);
     return catchUpTo(socket, phone, threadId, held, hostSide.at(-1)!.seq);
   };
 

@@ -12,7 +12,8 @@ import { ThreadStore, workspaceStateDir } from "../../extension/core/threads/thr
 import { startFakeOpenAI, type FakeModelServer, type FakeStep, type OpenAIBody } from "../support/fakeModels";
 import { connect, connected, once, pairPhone, type PairedPhone } from "../support/phone";
 import { freePort, start, type Proc } from "../support/processes";
-import { assertSameAsHost, catchUp, contiguous, hostEvents, merge } from "../support/threadSync";
+import { assertSameAsHost, catchUp, contiguous, hostEventsDone, merge } from "../support/threadSync";
+import { until } from "../support/wait";
 import { makeWorkspace } from "../support/workspace";
 
 const DIST = join(__dirname, "..", "..", "dist");
@@ -102,8 +103,26 @@ async function tearDown(s: Setup | undefined): Promise<void> {
 }
 
 /** The host's own record of a thread, from its store on disk. */
-function hostEventsOf(s: Setup, threadId: string): { seq: number; event: ThreadEvent }[] {
-  return hostEvents(join(s.tmp, "host"), s.workspace, threadId);
+/**
+ * Connects again and catches up, as the app does on every reconnect, until the phone holds
+ * `count` events in a row; after 30 s the assertion that follows says what is missing. Returns
+ * how many events the relay sent.
+ */
+async function reconnectUntilHeld(s: Setup, threadId: string, held: Map<number, string>, count: number): Promise<number> {
+  let received = 0;
+  const holdsAll = async (): Promise<boolean> => {
+    if (contiguous(held) >= count) return true;
+    const socket = connect(s.relayUrl, { token: s.phone.token });
+    try {
+      await connected(socket);
+      received += await catchUp(socket, s.phone, threadId, held);
+    } finally {
+      socket.close();
+    }
+    return contiguous(held) >= count;
+  };
+  await until(`the phone to hold all ${count} events`, holdsAll, 30_000).catch(() => undefined);
+  return received;
 }
 
 describe("the relay under faults (processes)", function () {
@@ -127,19 +146,14 @@ describe("the relay under faults (processes)", function () {
       const killedAt = Date.now();
       process.kill(-s.relay.child.pid!, "SIGKILL");
       await new Promise((r) => s!.relay.child.once("exit", r));
-      // The run goes on without the relay for a second; its events wait on the host.
+      // The run goes on without the relay for a second (the outage, kept on purpose); its events wait on the host.
       await new Promise((r) => setTimeout(r, 1_000));
       s.relay = startRelayProc(s.tmp, s.port);
       await s.relay.waitFor(/listening on/);
       const restartedAt = Date.now();
 
       await s.host.waitFor(/"Count, then write a file" done/, 60_000);
-      // The terminal says "done" as the event is appended; the store writes it a moment later.
-      let hostSide = hostEventsOf(s, threadId);
-      for (const until = Date.now() + 5_000; hostSide.at(-1)?.event.type !== "status" && Date.now() < until;) {
-        await new Promise((r) => setTimeout(r, 50));
-        hostSide = hostEventsOf(s, threadId);
-      }
+      const hostSide = await hostEventsDone(join(s.tmp, "host"), s.workspace, threadId);
 
       // What the phone holds: what was pushed live before the relay went, then, connected
       // again, a catch-up from its last contiguous seq.
@@ -148,14 +162,7 @@ describe("the relay under faults (processes)", function () {
       merge(held, s.phone.events(threadId));
       // The host finished on its own; it hands the relay what it missed once it is back, so
       // the phone asks again (as the app does on every reconnect) until it has all of it.
-      let caughtUp = 0;
-      for (const until = Date.now() + 30_000; contiguous(held) < hostSide.length && Date.now() < until;) {
-        const again = connect(s.relayUrl, { token: s.phone.token });
-        await connected(again);
-        caughtUp += await catchUp(again, s.phone, threadId, held);
-        again.close();
-        if (contiguous(held) < hostSide.length) await new Promise((r) => setTimeout(r, 250));
-      }
+      const caughtUp = await reconnectUntilHeld(s, threadId, held, hostSide.length);
       assertSameAsHost(held, hostSide);
       const last = JSON.parse(held.get(Math.max(...held.keys()))!) as ThreadEvent;
       assert.ok(last.type === "status" && last.status === "done", `the thread ended ${JSON.stringify(last)}`);
@@ -223,21 +230,9 @@ describe("the relay under faults (processes)", function () {
       }
       const stormMs = Date.now() - started;
       await s.host.waitFor(/"Count through a storm" done/, 60_000);
-      // The terminal says "done" as the event is appended; the store writes it a moment later.
-      let hostSide = hostEventsOf(s, threadId);
-      for (const until = Date.now() + 5_000; hostSide.at(-1)?.event.type !== "status" && Date.now() < until;) {
-        await new Promise((r) => setTimeout(r, 50));
-        hostSide = hostEventsOf(s, threadId);
-      }
+      const hostSide = await hostEventsDone(join(s.tmp, "host"), s.workspace, threadId);
       // And the relay has the last events a moment after that: catch up until the phone holds them all.
-      for (const until = Date.now() + 30_000; ;) {
-        const final = connect(s.relayUrl, { token: s.phone.token });
-        await connected(final);
-        await catchUp(final, s.phone, threadId, held);
-        final.close();
-        if (contiguous(held) >= hostSide.length || Date.now() > until) break;
-        await new Promise((r) => setTimeout(r, 250));
-      }
+      await reconnectUntilHeld(s, threadId, held, hostSide.length);
       assertSameAsHost(held, hostSide);
       // The relay is still up and answering.
       const health = await fetch(`${s.relayUrl}/healthz`);

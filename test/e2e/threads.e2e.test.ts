@@ -276,7 +276,7 @@ describe("end to end: the phone follows, approves and steers agent runs", functi
     await shot("offline");
 
     // The run ends while the phone is away; back online, it catches up.
-    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    await host.waitFor(/"Sleep a little" done/, 20_000);
     await context.setOffline(false);
     await page.getByTestId("offline").waitFor({ state: "detached" });
     await threadStatus("done");

@@ -10,6 +10,7 @@ import { startAgentHost, type AgentHost } from "../support/agentHost";
 import { launchChromium, phoneContext, screenshotPath } from "../support/browser";
 import { startFakeOpenAI, type FakeModelServer, type OpenAIBody } from "../support/fakeModels";
 import { startRelay, type TestRelay } from "../support/relay";
+import { until } from "../support/wait";
 import { makeWorkspace } from "../support/workspace";
 
 const WEB = join(__dirname, "..", "..", "dist", "mobile-web");
@@ -60,13 +61,11 @@ describe("end to end: a thread the relay trimmed", function () {
     await host.threads.whenIdle();
     const published = host.threads.get(old)!.events.length;
     assert.ok(published > 2, `the task made ${published} events`);
-    for (let i = 0; ; i++) {
+    await until("the relay to hold every event of the task", async () => {
       const [hostId] = await relay.store.hostsWithEvents();
-      const page = await relay.store.eventsAfter(hostId ?? "none", {}, 1000);
-      if (page.events.filter((e) => e.threadId === old).length === published) break;
-      assert.ok(i < 100, "the relay got every event of the task");
-      await new Promise((r) => setTimeout(r, 50));
-    }
+      const stored = await relay.store.eventsAfter(hostId ?? "none", {}, 1000);
+      return stored.events.filter((e) => e.threadId === old).length === published;
+    });
     t = now;
     assert.equal(await relay.retention.sweep(), published);
 

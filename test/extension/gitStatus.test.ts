@@ -212,6 +212,7 @@ describe("git status parsing and caching", () => {
     const status = cachedGitStatus(
       async () => {
         runs++;
+        // A git run takes a moment (kept on purpose): the three calls overlap it.
         await new Promise((r) => setTimeout(r, 5));
         return { output: " M a.ts\0", prefix: "" };
       },
@@ -243,7 +244,6 @@ describe("git status parsing and caching", () => {
     clock = 5000;
     assert.equal((await status.current()).markOf("a.ts", false), "M");
     release({ output: "?? b.ts\0", prefix: "" });
-    await new Promise((r) => setTimeout(r, 0));
     assert.equal((await status.current()).markOf("b.ts", false), "?");
     fail = true;
     clock = 10_000;

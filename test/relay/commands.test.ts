@@ -5,6 +5,7 @@ import { startHost, type TestHost } from "../support/host";
 import { connect, connected, once, pairPhone, type PairedPhone, type PhoneSocket } from "../support/phone";
 import { startRelay, type TestRelay } from "../support/relay";
 import { makeWorkspace } from "../support/workspace";
+import { until } from "../support/wait";
 
 const box = (n: number): { e: number; iv: string; ct: string } => ({ e: 1, iv: "A".repeat(16), ct: `C${n}`.padEnd(40, "x") });
 
@@ -106,6 +107,7 @@ describe("relay: command inbox and live events", () => {
     const staleSaw: string[] = [];
     stale.on("command", (req) => staleSaw.push(req.id)); // never answers, like a half-dead link
     stale.on("rpc", (req) => staleSaw.push(req.id));
+    // A clock gap: the relay orders a host's sockets by the millisecond they connected.
     await new Promise((r) => setTimeout(r, 5));
     const fresh = await hostSocket();
     fresh.on("command", (_req, reply) => reply({ ok: true, box: box(5) }));
@@ -118,10 +120,11 @@ describe("relay: command inbox and live events", () => {
     assert.equal(await relay.store.inboxDepth(phone.hostId), 0);
 
     // Once the newest is gone, the one left takes over.
+    const freshId = fresh.id!;
     fresh.close();
     stale.removeAllListeners("command");
     stale.on("command", (_req, reply) => reply({ ok: true, box: box(8) }));
-    await new Promise((r) => setTimeout(r, 100));
+    await until("the relay to see the newest connection gone", () => !relay.io.of("/").sockets.has(freshId));
     assert.deepEqual(await command("to-remaining"), { ok: true, queued: false, box: box(8) });
   });
 

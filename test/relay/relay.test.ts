@@ -11,6 +11,7 @@ import {
   type StoredEvent,
   type StoredRecord,
 } from "../../protocol/index";
+import { rooms, socketsIn } from "../../relay/socket/rooms";
 import { startHost, type TestHost } from "../support/host";
 import { connect, connected, once, pairPhone, type PairedPhone } from "../support/phone";
 import { startRelay, type TestRelay } from "../support/relay";
@@ -173,9 +174,10 @@ describe("relay", () => {
     it("refuses to pair with a host that is offline", async () => {
       const host = await newHost();
       const offer = await host.host.openPairing();
+      const hostId = host.identity.credentials(relay.url)!.deviceId;
       await host.stop();
       hosts.length = 0;
-      await new Promise((r) => setTimeout(r, 100));
+      await until("the relay to hold no socket of the host", async () => (await socketsIn(relay.io, rooms.host(hostId))) === 0);
       await assert.rejects(pairPhone(offer.url), (e: { code?: string }) => e.code === ErrorCode.HostOffline);
     });
   });

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { QUICK_TUNNEL, TAILNET_NAME, standIns, watch, type StandIns, type Watched } from "../support/standins";
+import { quietFor } from "../support/wait";
 
 const root = join(__dirname, "..", "..");
 const startJs = join(root, "dist", "start.js");
@@ -23,11 +24,22 @@ function start(tools: StandIns, args: string[] = []): Watched {
   );
 }
 
-/** The pairing link, and everything printed after it, once the QR code is up. */
-async function pairing(run: Watched): Promise<{ link: string; after: string }> {
-  const m = await run.waitFor(/^ {2}(https?:\/\/\S+#pair=\S+)\n[\s\S]*?\n\n(?=\S|$)/m);
-  await new Promise((r) => setTimeout(r, 300));
-  return { link: m[1]!, after: run.output().slice(m.index) };
+/**
+ * The pairing link and its block under the QR code, once the block has ended: with `note`, the
+ * lines under "Valid until" up to the blank line that closes them. `since` is where the block
+ * starts in the output, for windows in which nothing more may follow it.
+ */
+async function pairing(run: Watched, note: boolean): Promise<{ link: string; after: string; since: number }> {
+  const block = note
+    ? /^ {2}(https?:\/\/\S+#pair=\S+)\nValid until [^\n]*\n\n(?:[^\n]+\n)+\n/m
+    : /^ {2}(https?:\/\/\S+#pair=\S+)\nValid until [^\n]*\n\n/m;
+  const m = await run.waitFor(block);
+  return { link: m[1]!, after: m[0], since: m.index };
+}
+
+/** Rejects if `re` shows up in the output from `since` within half a second from now. */
+function nothingMatches(run: Watched, since: number, re: RegExp, what: string): Promise<void> {
+  return quietFor(what, 500, () => re.test(run.output().slice(since)));
 }
 
 describe("npm start: reaching the phone", function () {
@@ -39,7 +51,7 @@ describe("npm start: reaching the phone", function () {
   it("says under the QR code that a 127.0.0.1 link opens only here, and lists the README's ways out when it finds no tunnel", async () => {
     const run = start(standIns([]));
     try {
-      const { link, after } = await pairing(run);
+      const { link, after, since } = await pairing(run, true);
       assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/#pair=/);
       assert.match(after, /This link opens only on this computer: 127\.0\.0\.1:\d+ is this computer's own address/);
       assert.match(after, /install Tailscale .*, then: npm start -- --tailscale/);
@@ -48,6 +60,7 @@ describe("npm start: reaching the phone", function () {
       assert.match(after, /same Wi-Fi .*HTTPS/);
       // Nothing of the startup comes after the code and its note.
       assert.doesNotMatch(after, /connected to the relay|Relay on|Tether host/);
+      await nothingMatches(run, since, /connected to the relay|Relay on|Tether host/, "startup output after the pairing code");
     } finally {
       assert.equal(await run.interrupt(), 0);
     }
@@ -57,7 +70,7 @@ describe("npm start: reaching the phone", function () {
     const tools = standIns(["tailscale", "cloudflared"]);
     const run = start(tools);
     try {
-      const { after } = await pairing(run);
+      const { after } = await pairing(run, true);
       assert.match(after, /opens only on this computer/);
       assert.match(after, new RegExp(`npm start -- --tailscale .*https://${TAILNET_NAME.replace(/\./g, "\\.")}`));
       assert.match(after, /npm start -- --tunnel .*trycloudflare/);
@@ -76,9 +89,9 @@ describe("npm start: reaching the phone", function () {
     try {
       port = (await run.waitFor(/Relay on http:\/\/127\.0\.0\.1:(\d+)/))[1]!;
       await run.waitFor(/through Tailscale Serve\.\nOnly devices on your tailnet can reach that address\./);
-      const { link, after } = await pairing(run);
+      const { link, since } = await pairing(run, false);
       assert.match(link, new RegExp(`^https://${TAILNET_NAME.replace(/\./g, "\\.")}/#pair=`));
-      assert.doesNotMatch(after, /opens only on this computer/);
+      await nothingMatches(run, since, /opens only on this computer/, "a note that the tailnet link opens only here");
       assert.ok(tools.calls().includes(`tailscale serve --bg --https=443 http://127.0.0.1:${port}`), tools.calls().join("\n"));
       // The phone's page at the tailnet name may talk to the relay; another site's may not.
       const from = (origin: string) =>
@@ -99,7 +112,7 @@ describe("npm start: reaching the phone", function () {
       await run.waitFor(
         /through a cloudflared quick tunnel\.\nAnyone can reach that address, and that is safe: the relay is blind, so all it exposes is ciphertext\./,
       );
-      const { link } = await pairing(run);
+      const { link } = await pairing(run, false);
       assert.equal(link.split("#")[0], `${QUICK_TUNNEL}/`);
       assert.ok(tools.calls().some((c) => c.startsWith("cloudflared tunnel") && c.endsWith(` --url http://127.0.0.1:${port}`)));
       assert.ok(!tools.calls().includes("cloudflared stopped"));

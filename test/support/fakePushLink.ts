@@ -3,7 +3,6 @@
 // opens each sealed payload the way a phone's service worker does.
 
 import { EventEmitter } from "node:events";
-import { setTimeout as delay } from "node:timers/promises";
 import {
   ErrorCode,
   failure,
@@ -17,6 +16,7 @@ import {
 } from "../../protocol/index";
 import type { LinkState } from "../../extension/core/link/relayLink";
 import type { PushLink } from "../../extension/core/notify/outbox";
+import { until } from "./wait";
 
 export interface Pushed {
   request: PushSend;
@@ -68,11 +68,9 @@ export class FakePushLink extends EventEmitter<{ state: [state: LinkState, detai
 
   /** Resolves with what the phones got once there are `count` of them; rejects after `ms`. */
   async waitForPushed(count: number, ms = 10_000): Promise<Pushed[]> {
-    const until = Date.now() + ms;
-    while (this.accepted.length < count) {
-      if (Date.now() > until) throw new Error(`expected ${count} notifications, got ${this.accepted.length}`);
-      await delay(10);
-    }
+    await until(`${count} notifications`, () => this.accepted.length >= count, ms).catch((err: Error) => {
+      throw new Error(`${err.message}; got ${this.accepted.length}`);
+    });
     return this.pushed();
   }
 }

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import type { Browser, BrowserContext, CDPSession, Page, Worker } from "playwright-core";
 import { launchChromium } from "./browser";
 import { start, type Proc } from "./processes";
+import { until } from "./wait";
 
 export const DIST = join(__dirname, "..", "..", "dist");
 
@@ -151,13 +152,14 @@ export async function openPushPhone(
     },
     shown,
     async waitShown(count) {
-      const deadline = Date.now() + 10_000;
-      for (;;) {
-        const list = await shown();
-        if (list.length === count) return list;
-        if (Date.now() > deadline) throw new Error(`expected ${count} notifications, have ${JSON.stringify(list)}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      let list: Shown[] = [];
+      const enough = async (): Promise<Shown[] | undefined> => {
+        list = await shown();
+        return list.length === count ? list : undefined;
+      };
+      return until(`${count} notifications shown`, enough).catch((err: Error) => {
+        throw new Error(`${err.message}; have ${JSON.stringify(list)}`);
+      });
     },
     worker() {
       const [sw] = context.serviceWorkers();

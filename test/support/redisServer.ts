@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "redis";
 import { freePort } from "./processes";
+import { until } from "./wait";
 
 export const REDIS_SERVER = process.env.TETHER_REDIS_SERVER ?? "redis-server";
 
@@ -44,14 +45,15 @@ export async function startRedis(): Promise<TestRedis> {
   child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const deadline = Date.now() + 10_000;
-  while (!(await answers(port))) {
-    if (child.exitCode !== null || child.pid === undefined || Date.now() > deadline) {
-      child.kill("SIGKILL");
-      rmSync(dir, { recursive: true, force: true });
-      throw new Error(`redis-server did not start:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
+  try {
+    await until("redis-server to answer", async () => {
+      if (child.exitCode !== null || child.pid === undefined) throw new Error("it exited");
+      return answers(port);
+    });
+  } catch (err) {
+    child.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`redis-server did not start (${(err as Error).message}):\n${output}`);
   }
   const url = `redis://127.0.0.1:${port}`;
   return {

@@ -7,12 +7,28 @@ import type { StoredEvent, ThreadEvent } from "../../protocol/index";
 import { openThreadEvent } from "../../mobile-web/src/threads/open";
 import { ThreadStore, workspaceStateDir } from "../../extension/core/threads/threadStore";
 import type { PhoneSocket } from "./phone";
+import { until } from "./wait";
 
 const quiet = { info() {}, warn() {}, error() {} };
 
 /** The host's own record of a thread, from its store on disk. */
 export function hostEvents(hostStateDir: string, workspace: string, threadId: string): { seq: number; event: ThreadEvent }[] {
   return new ThreadStore(workspaceStateDir(hostStateDir, workspace), quiet).events(threadId);
+}
+
+/**
+ * The host's events once its final status is on disk: a host process says "done" as the event is
+ * appended, and its store writes it off the event loop a moment later.
+ */
+export function hostEventsDone(
+  hostStateDir: string,
+  workspace: string,
+  threadId: string,
+): Promise<{ seq: number; event: ThreadEvent }[]> {
+  return until("the host's final status on disk", () => {
+    const events = hostEvents(hostStateDir, workspace, threadId);
+    return events.at(-1)?.event.type === "status" && events;
+  });
 }
 
 /** Merges events by seq; the same seq twice must carry the same event. */
@@ -79,11 +95,12 @@ export async function catchUpTo(
   lastSeq: number,
   ms = 15_000,
 ): Promise<number> {
-  const deadline = Date.now() + ms;
-  let received = await catchUp(socket, phone, threadId, held);
-  while (contiguous(held) < lastSeq && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
+  let received = 0;
+  const caughtUp = async (): Promise<boolean> => {
     received += await catchUp(socket, phone, threadId, held);
-  }
+    return contiguous(held) >= lastSeq;
+  };
+  // A phone still short of `lastSeq` after `ms` is left to the caller's assertion, which says what is missing.
+  await until(`the phone to hold events up to ${lastSeq}`, caughtUp, ms).catch(() => undefined);
   return received;
 }

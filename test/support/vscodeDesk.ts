@@ -10,6 +10,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Frame, Page } from "playwright-core";
 import { phoneContext, screenshotPath } from "./browser";
+import { until } from "./wait";
 
 /**
  * What the in-editor tests ask of the person at the editor (the desk, see `startDesk`): each
@@ -96,7 +97,7 @@ async function act({ page, context, screenshot }: DeskRun, request: DeskRequest)
     case "webview-text": {
       const pattern = new RegExp(request.pattern);
       // A webview is a frame inside a frame; its document is there once the extension set its html.
-      return poll(timeout, `webview showing ${pattern}`, async () => {
+      return until(`a webview showing ${pattern}`, async () => {
         for (const frame of page.frames()) {
           const match = pattern.exec(await frameText(frame));
           if (match) return match[0];
@@ -116,31 +117,39 @@ async function act({ page, context, screenshot }: DeskRun, request: DeskRequest)
       await page.screenshot({ path: screenshotPath(request.name) });
       return null;
     case "walkthrough-steps":
-      return poll(timeout, "walkthrough steps", async () => {
-        const steps = await page
-          .locator("[data-step-id]")
-          .evaluateAll((nodes) =>
-            nodes.map((n) => ({ id: n.getAttribute("data-step-id") ?? "", done: n.getAttribute("aria-checked") === "true" })),
-          );
-        return steps.length ? steps : undefined;
-      });
+      return until(
+        "walkthrough steps",
+        async () => {
+          const steps = await page
+            .locator("[data-step-id]")
+            .evaluateAll((nodes) =>
+              nodes.map((n) => ({ id: n.getAttribute("data-step-id") ?? "", done: n.getAttribute("aria-checked") === "true" })),
+            );
+          return steps.length ? steps : undefined;
+        },
+        timeout,
+      );
     case "view-rows": {
       const pane = page.locator(".pane", { has: page.locator(".pane-header", { hasText: request.view }) }).first();
-      return poll(timeout, `${request.atLeast ?? 1} rows in the ${request.view} view`, async () => {
-        const rows = await pane.locator(".monaco-list-row").evaluateAll((nodes) =>
-          nodes.map((row) => {
-            const icon = row.querySelector(".custom-view-tree-node-item-icon");
-            return {
-              label: row.querySelector(".label-name")?.textContent ?? "",
-              description: row.querySelector(".label-description")?.textContent ?? "",
-              icon: icon?.className ?? "",
-              iconColor: icon ? getComputedStyle(icon).color : "",
-              iconWidth: icon ? icon.getBoundingClientRect().width : 0,
-            };
-          }),
-        );
-        return rows.length >= (request.atLeast ?? 1) ? rows : undefined;
-      });
+      return until(
+        `${request.atLeast ?? 1} rows in the ${request.view} view`,
+        async () => {
+          const rows = await pane.locator(".monaco-list-row").evaluateAll((nodes) =>
+            nodes.map((row) => {
+              const icon = row.querySelector(".custom-view-tree-node-item-icon");
+              return {
+                label: row.querySelector(".label-name")?.textContent ?? "",
+                description: row.querySelector(".label-description")?.textContent ?? "",
+                icon: icon?.className ?? "",
+                iconColor: icon ? getComputedStyle(icon).color : "",
+                iconWidth: icon ? icon.getBoundingClientRect().width : 0,
+              };
+            }),
+          );
+          return rows.length >= (request.atLeast ?? 1) ? rows : undefined;
+        },
+        timeout,
+      );
     }
     case "status-bar": {
       const item = page.locator(".statusbar-item", { hasText: request.contains }).first();
@@ -180,15 +189,5 @@ async function frameText(frame: Frame): Promise<string> {
     return await frame.evaluate(() => document.body?.innerText ?? "");
   } catch {
     return ""; // detached, or still loading
-  }
-}
-
-async function poll<T>(timeoutMs: number, what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > until) throw new Error(`no ${what} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

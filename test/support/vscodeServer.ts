@@ -12,6 +12,7 @@ import type { Browser, BrowserContextOptions } from "playwright-core";
 import { launchChromium } from "./browser";
 import { start, type Proc } from "./processes";
 import { DESK_ENV, startDesk, type DeskRun } from "./vscodeDesk";
+import { until } from "./wait";
 
 /** 4.100.3 ships VS Code 1.100.3 (package.json `engines.vscode`) and is the last to run on Node 20. */
 export const CODE_SERVER_VERSION = "4.100.3";
@@ -346,14 +347,15 @@ function count(text: string, pattern: RegExp): number {
 }
 
 /** Waits (up to 15 s) until every extension host the server launched has exited; false if one did not. */
-async function extensionHostsExited(server: Proc): Promise<boolean> {
-  const until = Date.now() + 15_000;
-  for (;;) {
+function extensionHostsExited(server: Proc): Promise<boolean> {
+  const exited = (): boolean => {
     const output = server.output();
-    if (count(output, EXTENSION_HOST_EXITED) >= count(output, EXTENSION_HOST_LAUNCHED)) return true;
-    if (Date.now() > until) return false;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+    return count(output, EXTENSION_HOST_EXITED) >= count(output, EXTENSION_HOST_LAUNCHED);
+  };
+  return until("every extension host to exit", exited, 15_000).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** The server's half of the key sealing the web editor's secrets, made once per data folder. */

@@ -7,6 +7,7 @@
 
 import { createConnection, createServer, type Socket } from "node:net";
 import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
+import { until } from "./wait";
 
 export interface TapConnection {
   id: number;
@@ -60,11 +61,9 @@ export async function startWireTap(targetPort: number, targetHost = "127.0.0.1")
     port,
     connections,
     async whenIdle(ms = 10_000) {
-      const deadline = Date.now() + ms;
-      while (open.size > 0) {
-        if (Date.now() > deadline) throw new Error(`${open.size} sockets still open through the tap`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await until("every socket through the tap to close", () => open.size === 0, ms).catch((err: Error) => {
+        throw new Error(`${err.message}; ${open.size} still open`);
+      });
     },
     close() {
       for (const s of open) s.destroy();

@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { screenshotPath } from "../support/browser";
 import { startFakeOpenAI, type FakeModelServer, type FakeStep, type OpenAIBody } from "../support/fakeModels";
 import { startRelay, type TestRelay } from "../support/relay";
+import { until } from "../support/wait";
 import {
   startVscodeServer,
   tail,
@@ -119,10 +120,7 @@ describe("Tether in a real VS Code", function () {
     // Closing the window ended the model's answer half-way: the host hung up on it.
     const call = model!.requests.find((r) => JSON.stringify(r.body.messages).includes(cranes.task));
     assert.ok(call, "the model was never asked");
-    for (let waited = 0; !call.aborted; waited += 100) {
-      assert.ok(waited < 10_000, "the model call went on after the window closed");
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await until("the host to hang up on the model once the window closed", () => call.aborted, 10_000);
     const after = await runSuites({ phase: "reload-check" });
     assert.match(after.log, /✔ shows the task that was running as interrupted/, after.log);
     // The window after the reload was the same host to the relay: the editor kept its keys.

@@ -4,7 +4,6 @@
 
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
-import { setTimeout as delay } from "node:timers/promises";
 import { randomId } from "../../../protocol/index";
 import type { ProcessRunner } from "../../../extension/core/agent/tools/ports";
 import { nodeProcessRunner } from "../../../extension/node/processRunner";
@@ -12,6 +11,7 @@ import { startAgentHost, type AgentHost } from "../../support/agentHost";
 import { startFakeOpenAI, type FakeModelServer, type OpenAIBody } from "../../support/fakeModels";
 import { pairPhone, type PairedPhone } from "../../support/phone";
 import { startRelay, type TestRelay } from "../../support/relay";
+import { quietFor, until } from "../../support/wait";
 import { makeWorkspace } from "../../support/workspace";
 
 describe("the host's side of an approval round trip", function () {
@@ -83,15 +83,19 @@ describe("the host's side of an approval round trip", function () {
     const real = store.flushed.bind(store);
     let release!: () => void;
     const written = new Promise<void>((resolve) => (release = resolve));
-    store.flushed = () => written.then(real);
+    let waiting = false;
+    store.flushed = () => {
+      waiting = true;
+      return written.then(real);
+    };
     try {
       model.push({ toolCalls: [{ name: "finish", args: { summary: "done" } }] });
       let acknowledged = false;
       const sent = phone
         .send({ type: "new-task", threadId: randomId(12), text: "Nothing to do" })
         .then(() => (acknowledged = true));
-      await delay(400);
-      assert.equal(acknowledged, false, "the host answered before its state was written");
+      await until("the host to wait for its state on disk", () => waiting);
+      await quietFor("the host's answer before its state was written", 400, () => acknowledged);
       release();
       await sent;
       assert.equal(acknowledged, true);

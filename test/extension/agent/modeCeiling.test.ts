@@ -4,7 +4,6 @@
 
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
-import { setTimeout as delay } from "node:timers/promises";
 import {
   ErrorCode,
   hostProfileSchema,
@@ -18,6 +17,7 @@ import {
 import { startAgentHost, type AgentHost } from "../../support/agentHost";
 import { pairPhone, type PairedPhone } from "../../support/phone";
 import { startRelay, type TestRelay } from "../../support/relay";
+import { until } from "../../support/wait";
 import { makeWorkspace } from "../../support/workspace";
 
 describe("the host's mode as a ceiling", function () {
@@ -73,15 +73,13 @@ describe("the host's mode as a ceiling", function () {
   });
 
   it("tells the phone its ceiling in the sealed host profile", async () => {
-    let profile: HostProfile | undefined;
-    for (let tries = 0; !profile && tries < 200; tries++) {
+    const profile = await until("the host profile on the relay", async (): Promise<HostProfile | undefined> => {
       const page = await phone.socket.timeout(5000).emitWithAck("sync", { hostId: phone.hostId, cursors: {} });
       if (!page.ok) throw new Error(page.message);
       const record = page.records.find((r: { key: string }) => r.key === "profile");
-      if (record)
-        profile = hostProfileSchema.parse(await open(phone.contentKey, record.box, sealContext.record(phone.hostId, "profile")));
-      else await delay(25);
-    }
-    assert.equal(profile?.maxMode, "ask");
+      if (!record) return undefined;
+      return hostProfileSchema.parse(await open(phone.contentKey, record.box, sealContext.record(phone.hostId, "profile")));
+    });
+    assert.equal(profile.maxMode, "ask");
   });
 });

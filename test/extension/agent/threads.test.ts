@@ -5,7 +5,6 @@
 import assert from "node:assert/strict";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { setTimeout as delay } from "node:timers/promises";
 import { ErrorCode, TetherError, randomId, threadRecordKey, toBase64Url, type ThreadEvent } from "../../../protocol/index";
 import { startAgentHost, type AgentHost } from "../../support/agentHost";
 import {
@@ -18,6 +17,7 @@ import {
 } from "../../support/fakeModels";
 import { connect, connected, pairPhone, type PairedPhone } from "../../support/phone";
 import { startRelay, type TestRelay } from "../../support/relay";
+import { delay, until } from "../../support/wait";
 import { makeWorkspace } from "../../support/workspace";
 
 type Step = FakeStep<OpenAIBody>;
@@ -115,7 +115,8 @@ describe("agent threads through a real relay", function () {
       "the edit needed no approval",
     );
 
-    // The person takes a while to decide; that wait is not the command's time.
+    // The person takes a while to decide (time passing for the host, kept on purpose); that wait
+    // is not the command's time.
     await delay(1500);
     await phone.send({ type: "decide", threadId, approvalId: asked.approvalId, decision: "approve" });
     const end = await ended(threadId);
@@ -169,12 +170,11 @@ describe("agent threads through a real relay", function () {
     assert.match(model.requests[0]!.body.messages[0]!.content as string, /Always answer in haiku/);
     // The summary record lists the thread as done.
     // (The summary record follows the events by a moment: it is put at most every 50 ms.)
-    let summary;
-    for (let i = 0; i < 40 && summary?.status !== "done"; i++) {
-      await delay(50);
-      summary = (await phone.sync()).summaries.find((s) => s.threadId === threadId);
-    }
-    assert.equal(summary?.status, "done");
+    const summary = await until("the summary record to say done", async () => {
+      const found = (await phone.sync()).summaries.find((s) => s.threadId === threadId);
+      return found?.status === "done" && found;
+    });
+    assert.equal(summary.status, "done");
     assert.equal(summary?.title, "Make the limit 5 and check it");
     assert.equal(summary?.lastSeq, all.length);
 
@@ -189,14 +189,12 @@ describe("agent threads through a real relay", function () {
     await phone.waitFor(threadId, (e) => e.type === "reverted");
     assert.equal(readFileSync(join(workspace, "src/limit.js"), "utf8"), "export const LIMIT = 10;\n");
     // The list learns it from the summary record, which said nothing of a revert before.
-    assert.equal(summary?.reverted, undefined);
-    let after;
-    for (let i = 0; i < 40 && after?.reverted !== true; i++) {
-      await delay(50);
-      after = (await phone.sync()).summaries.find((s) => s.threadId === threadId);
-    }
-    assert.equal(after?.reverted, true);
-    assert.equal(after?.status, "done");
+    assert.equal(summary.reverted, undefined);
+    const after = await until("the summary record to say reverted", async () => {
+      const found = (await phone.sync()).summaries.find((s) => s.threadId === threadId);
+      return found?.reverted === true && found;
+    });
+    assert.equal(after.status, "done");
   });
 
   it("asks before each edit in ask mode, shows the diff, and stops asking once told always", async () => {
@@ -381,23 +379,14 @@ describe("agent threads through a real relay", function () {
     const threadId = await newTask("Wait a long time", "full-auto");
     await phone.waitFor(threadId, (e) => e.type === "tool-call");
     const pidFile = join(workspace, "sleeper.pid");
-    let pid = 0;
-    for (let i = 0; i < 100 && !pid; i++) {
-      await delay(50);
-      try {
-        pid = Number(readFileSync(pidFile, "utf8"));
-      } catch {
-        // not written yet
-      }
-    }
+    const pid = await until("the command's child's pid on disk", () => Number(readFileSync(pidFile, "utf8")) || undefined);
     assert.ok(pid > 0 && alive(pid), "the command's child is running");
     const stoppedAt = Date.now();
     await phone.send({ type: "stop", threadId });
     const end = await ended(threadId);
     assert.ok(end.type === "status" && end.status === "stopped");
     assert.ok(Date.now() - stoppedAt < 5000, "stopped within seconds");
-    for (let i = 0; i < 40 && alive(pid); i++) await delay(50);
-    assert.equal(alive(pid), false, "the background child was killed with its process group");
+    await until("the background child to be killed with its process group", () => !alive(pid), 2_000);
   });
 
   it("reads a steering message at its next step", async () => {
@@ -556,11 +545,11 @@ describe("agent threads through a real relay", function () {
           ]
         : [];
     };
-    const until = Date.now() + 15_000;
-    while ((await stored()).some((k) => k.includes(second))) {
-      if (Date.now() > until) throw new Error("the relay still has the thread deleted while it was away");
-      await delay(200);
-    }
+    await until(
+      "the relay to drop the thread deleted while it was away",
+      async () => !(await stored()).some((k) => k.includes(second)),
+      15_000,
+    );
     assert.ok((await stored()).includes(threadRecordKey(running)), "the other thread is still there");
     again.close();
     // A restarted host does not bring it back.

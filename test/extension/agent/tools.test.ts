@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { chmodSync, lstatSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as delay } from "node:timers/promises";
 import { ErrorCode } from "../../../protocol/index";
 import { createTools, toolByName } from "../../../extension/core/agent/tools/index";
 import type { FileEdit, Tool, ToolContext, ToolOutput } from "../../../extension/core/agent/tools/tool";
@@ -11,6 +10,7 @@ import { Mirror } from "../../../extension/core/mirror/mirror";
 import { nodeFileSystem } from "../../../extension/node/nodeFileSystem";
 import { nodeWorkspaceFiles } from "../../../extension/node/nodeWorkspaceFiles";
 import { createProcessRunner, nodeProcessRunner } from "../../../extension/node/processRunner";
+import { until } from "../../support/wait";
 import { link, makeWorkspace } from "../../support/workspace";
 
 type Failure = { code?: string; message: string };
@@ -360,8 +360,7 @@ describe("agent tools", () => {
         { command: "sleep 30 & echo $!; sleep 30; wait" },
         context({ signal: abort.signal, onOutput: (c) => (out += c) }),
       );
-      for (let i = 0; i < 100 && !/\d+\n/.test(out); i++) await delay(20);
-      const pid = Number(out.trim());
+      const pid = Number((await until("the background child's pid", () => /^(\d+)\n/.exec(out)))[1]);
       assert.ok(pid > 0 && alive(pid), "the background child is running");
       const stoppedAt = Date.now();
       abort.abort();
@@ -369,8 +368,7 @@ describe("agent tools", () => {
       assert.ok(Date.now() - stoppedAt < 3000);
       assert.equal(result.ok, false);
       assert.match(result.output, /stopped by the user/);
-      for (let i = 0; i < 60 && alive(pid); i++) await delay(50);
-      assert.equal(alive(pid), false, "the grandchild died with its group");
+      await until("the grandchild to die with its group", () => !alive(pid), 3_000);
     });
 
     it("gives the model the end of a long output and names the total", async () => {

@@ -10,6 +10,7 @@ import { parseRelayConfig } from "../../../relay/config";
 import { memoryLogger } from "../../../relay/log";
 import { createRelay, type Relay } from "../../../relay/server";
 import { QUICK_TUNNEL, TAILNET_NAME, standIns, watch, type StandIns, type Watched } from "../../support/standins";
+import { quietFor } from "../../support/wait";
 
 const hostJs = join(__dirname, "..", "..", "..", "dist", "host.js");
 
@@ -32,13 +33,14 @@ describe("tether-host: reaching the phone", function () {
     });
   }
   const link = async (run: Watched): Promise<string> => (await run.waitFor(/^ {2}(https?:\/\/\S+#pair=\S+)$/m))[1]!;
-  const settled = (): Promise<void> => new Promise((r) => setTimeout(r, 400));
+  /** The block under the QR code has ended: the note's lines, up to the blank line that closes them. */
+  const noted = (run: Watched): Promise<RegExpExecArray> => run.waitFor(/^Valid until [^\n]*\n\n(?:[^\n]+\n)+\n/m);
 
   it("says a 127.0.0.1 link opens only on this computer and lists the README's ways when there is no tunnel", async () => {
     const run = host(standIns([]));
     try {
       assert.match(await link(run), /^http:\/\/127\.0\.0\.1:\d+\/#pair=/);
-      await settled();
+      await noted(run);
       assert.match(run.output(), /Valid until [^\n]*\n\nThis link opens only on this computer/);
       assert.match(run.output(), /- install cloudflared .*, then: tether-host --tunnel/);
       assert.match(run.output(), /reverse proxy .*, then: tether-relay --public-url/);
@@ -51,7 +53,7 @@ describe("tether-host: reaching the phone", function () {
     const run = host(standIns(["tailscale", "cloudflared"]));
     try {
       await link(run);
-      await settled();
+      await noted(run);
       assert.match(run.output(), new RegExp(`tether-host --tailscale +serves it at https://${TAILNET_NAME}`));
       assert.match(run.output(), /tether-host --tunnel +a public https:/);
       assert.match(run.output(), /only ciphertext/);
@@ -65,8 +67,10 @@ describe("tether-host: reaching the phone", function () {
     const run = host(tools, ["--tunnel"]);
     try {
       assert.equal((await link(run)).split("#")[0], `${QUICK_TUNNEL}/`);
-      await settled();
-      assert.doesNotMatch(run.output(), /opens only on this computer/);
+      await run.waitFor(/^Valid until [^\n]*\n\n/m);
+      await quietFor("a note that the tunnel's link opens only here", 500, () =>
+        /opens only on this computer/.test(run.output()),
+      );
       const port = new URL(relay.url).port;
       assert.ok(
         tools.calls().some((c) => c.endsWith(`--url http://127.0.0.1:${port}`)),

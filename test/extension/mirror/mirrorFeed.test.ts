@@ -100,7 +100,7 @@ describe("mirror feed (watching what phones show)", () => {
     await feed.watch("phone-1", ["docs"], []);
     for (let i = 0; i < 40; i++) {
       writeFileSync(join(root, `docs/page-${i % 10}.md`), `save ${i}\n`);
-      await sleep(1);
+      await sleep(1); // paces the writes, as an editor saving in a burst does
     }
     await until(() => new Set(about("docs").added).size === 10);
     await quietFor("a fourth delta for one burst", 300, () => deltas.length > 3);

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { interruptedDetail } from "../../../extension/core/threads/threadManager";
 import { createProcessRunner } from "../../../extension/node/processRunner";
 import { processStartTime, reapRunning, RunningCommands } from "../../../extension/node/runningCommands";
+import { until } from "../../support/wait";
 
 const posix = process.platform !== "win32";
 
@@ -55,7 +56,8 @@ describe("running commands on disk", () => {
     const ours = spawn("/bin/sh", ["-c", "sleep 600 & wait"], { detached: true, stdio: "ignore" });
     const other = spawn("sleep", ["600"], { detached: true, stdio: "ignore" });
     try {
-      await new Promise((r) => setTimeout(r, 100));
+      await Promise.all([ours, other].map((p) => new Promise((r) => p.once("spawn", r))));
+      await until("our command's start time in /proc", () => processStartTime(ours.pid!));
       const records = [
         { pid: ours.pid!, started: processStartTime(ours.pid!)!, command: "npm test", threadId: "t1" },
         { pid: other.pid!, started: "1", command: "npm run build", threadId: "t2" },
@@ -69,8 +71,7 @@ describe("running commands on disk", () => {
           ["npm run build", false],
         ],
       );
-      await new Promise((r) => setTimeout(r, 200));
-      assert.ok(!alive(ours.pid!), "our command's group is gone");
+      await until("our command's group to be gone", () => !alive(ours.pid!));
       assert.ok(alive(other.pid!), "the other program lives");
       assert.ok(!existsSync(join(dir, "running.json")));
     } finally {

@@ -4,13 +4,13 @@
 
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
-import { setTimeout as delay } from "node:timers/promises";
 import { ErrorCode, failure, randomId, type PolicyMode } from "../../../protocol/index";
 import { Notifier, type NotifierOptions } from "../../../extension/core/notify/notifier";
 import { nextEvent, runEnded, startAgentThreads, type AgentThreads } from "../../support/agentThreads";
 import { startFakeOpenAI, type FakeModelServer, type FakeTurn, type OpenAIBody } from "../../support/fakeModels";
 import { FakePushLink } from "../../support/fakePushLink";
 import { quietLog } from "../../support/host";
+import { quietFor, until } from "../../support/wait";
 import { makeWorkspace } from "../../support/workspace";
 
 const call = (name: string, args: object): FakeTurn => ({ toolCalls: [{ name, args }] });
@@ -52,10 +52,10 @@ describe("notifications from the host", function () {
     threads.manager.newTask({ threadId, text, mode }, phone);
     return threadId;
   };
-  /** Nothing more arrives than what is there now. */
+  /** `count` were sent, and nothing more within a window measured from the step just taken. */
   const settledAt = async (count: number): Promise<void> => {
-    await delay(150);
-    assert.equal(link.requests.length, count, "no further push:send");
+    assert.equal(link.requests.length, count);
+    await quietFor("a further push:send", 150, () => link.requests.length > count);
   };
 
   beforeEach(async () => {
@@ -203,9 +203,8 @@ describe("notifications from the host", function () {
     model.push(call("run_command", { command: "node --version", reason: "check" }), finish("Checked."));
     const threadId = task("Check the Node version");
     const asked = await nextEvent(threads.manager, threadId, (e) => e.type === "approval-requested");
-    await delay(50);
+    await until("the approval to be queued", () => notifier.queued === 1);
     assert.equal(link.requests.length, 0);
-    assert.equal(notifier.queued, 1);
 
     link.setState("open");
     const [approval] = await link.waitForPushed(1);

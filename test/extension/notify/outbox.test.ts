@@ -1,11 +1,11 @@
 // The outbox on its own: at most one send per tag, and a settle that races its notification.
 
 import assert from "node:assert/strict";
-import { setTimeout as delay } from "node:timers/promises";
 import { generateContentKey } from "../../../protocol/index";
 import { Outbox, type Notification } from "../../../extension/core/notify/outbox";
 import { FakePushLink } from "../../support/fakePushLink";
-import { quietLog } from "../../support/host";
+import { memoryLog, type LogEntry } from "../../support/host";
+import { quietFor, until } from "../../support/wait";
 
 const approval = (body = "run the tests"): Notification => ({
   tag: "a-ap1",
@@ -23,11 +23,14 @@ const settled: Notification = {
 describe("notification outbox", () => {
   let link: FakePushLink;
   let outbox: Outbox;
+  let logged: LogEntry[];
 
   beforeEach(async () => {
     const key = await generateContentKey();
     link = new FakePushLink(key);
-    outbox = new Outbox({ link, keys: { epoch: 1, contentKey: () => key }, log: quietLog, retryDelaysMs: [10] });
+    const log = memoryLog();
+    logged = log.entries;
+    outbox = new Outbox({ link, keys: { epoch: 1, contentKey: () => key }, log, retryDelaysMs: [10] });
   });
   afterEach(() => outbox.close());
 
@@ -38,8 +41,7 @@ describe("notification outbox", () => {
     outbox.send(approval());
     link.setState("connecting");
     link.setState("open");
-    await delay(50);
-    assert.equal(link.requests.length, 1);
+    await quietFor("a second send of the tag", 100, () => link.requests.length > 1);
   });
 
   it("sends the newest content of a tag that waited for the link", async () => {
@@ -50,8 +52,7 @@ describe("notification outbox", () => {
     const pushed = await link.waitForPushed(1);
     assert.ok(pushed[0]!.payload.type === "approval");
     assert.equal(pushed[0]!.payload.body, "second");
-    await delay(50);
-    assert.equal(link.requests.length, 1);
+    await quietFor("a send of the older content", 100, () => link.requests.length > 1);
   });
 
   it("closes a notification settled while it was being sent, after it went out", async () => {
@@ -68,9 +69,9 @@ describe("notification outbox", () => {
   it("sends no settle for a notification the relay refused", async () => {
     link.answers.push({ ok: false, code: "bad-request", message: "no" });
     outbox.send(approval());
-    await delay(50);
+    await until("the refusal to be taken as final", () => logged.some((e) => e.message === "could not send a notification"));
     outbox.settle("a-ap1", settled);
-    await delay(50);
+    await quietFor("a settle", 100, () => link.requests.length > 1);
     assert.deepEqual(
       link.requests.map((r) => r.tag),
       ["a-ap1"],

@@ -6,12 +6,12 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as delay } from "node:timers/promises";
 import { KeepAwake, type SleepInhibitor } from "../../../extension/core/power/keepAwake";
 import { holdWith, inhibitCommand } from "../../../extension/node/sleepInhibitor";
 import { runEnded, startAgentThreads, type AgentThreads } from "../../support/agentThreads";
 import { startFakeOpenAI, type FakeModelServer, type OpenAIBody } from "../../support/fakeModels";
 import { quietLog } from "../../support/host";
+import { until } from "../../support/wait";
 import { makeWorkspace } from "../../support/workspace";
 
 class RecordingInhibitor implements SleepInhibitor {
@@ -116,24 +116,25 @@ describe("the platform's sleep inhibitor", () => {
     const dir = mkdtempSync(join(tmpdir(), "tether-inhibit-"));
     const pidFile = join(dir, "pid");
     const release = holdWith({ command: "sh", args: ["-c", `echo $$ > "${pidFile}"; exec cat`] });
-    let pid = 0;
-    for (let i = 0; i < 100 && !pid; i++) {
-      await delay(20);
-      pid = Number(readFileSync(pidFile, { encoding: "utf8", flag: "a+" }).trim()) || 0;
-    }
-    assert.ok(pid > 0, "the inhibitor did not start");
+    const pid = await until(
+      "the inhibitor to start",
+      () => Number(readFileSync(pidFile, { encoding: "utf8", flag: "a+" }).trim()) || undefined,
+      2_000,
+    );
     assert.doesNotThrow(() => process.kill(pid, 0));
     release();
-    let gone = false;
-    for (let i = 0; i < 100 && !gone; i++) {
-      await delay(20);
-      try {
-        process.kill(pid, 0);
-      } catch {
-        gone = true;
-      }
-    }
-    assert.ok(gone, "the inhibitor outlived its release");
+    await until(
+      "the inhibitor to end on its release",
+      () => {
+        try {
+          process.kill(pid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      2_000,
+    );
     rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -6,7 +6,6 @@
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import { rmSync } from "node:fs";
-import { setTimeout as delay } from "node:timers/promises";
 import { randomId, type LiveEvent, type ThreadEvent, type ThreadSummary } from "../../../protocol/index";
 import type { Thread } from "../../../extension/core/threads/thread";
 import type { ThreadManager } from "../../../extension/core/threads/threadManager";
@@ -18,6 +17,7 @@ import { buildTimeline } from "../../../mobile-web/src/threads/timeline";
 import { pendingApprovals } from "../../../mobile-web/src/threads/threadQueries";
 import { nextEvent, runEnded, startAgentThreads, type AgentThreads } from "../../support/agentThreads";
 import { startFakeOpenAI, type FakeModelServer, type OpenAIBody } from "../../support/fakeModels";
+import { until } from "../../support/wait";
 import { makeWorkspace } from "../../support/workspace";
 
 const editor = { id: "editor", name: "Visual Studio Code" };
@@ -162,7 +162,7 @@ describe("thread panel feed: live events", () => {
     manager.emit("live", "t1", text("crane 1, "));
     manager.emit("live", "t1", text("crane 2"));
     assert.equal(posted.length, 0, "sent before the batch closed");
-    await delay(60);
+    await until("the batch to close", () => posted.length > 0);
     assert.deepEqual(posted, [{ type: "live", threadId: "t1", events: [text("crane 1, "), text("crane 2")] }]);
 
     // A panel shown again mid-step gets the text so far.

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import * as vscode from "vscode";
 import { randomId } from "../../../protocol/index";
 import type { PairedPhone } from "../../support/phone";
+import { until } from "../../support/wait";
 import { heron } from "../scenarios";
 import { desk, onlyInPhase } from "../support/desk";
 import { ended, pairThroughEditor } from "../support/phones";
@@ -21,14 +22,12 @@ const tabs = (): vscode.Tab[] => vscode.window.tabGroups.all.flatMap((group) => 
 
 /** The active webview tab titled `title`, once the workbench shows it (tabs arrive a moment later). */
 async function activePanel(title: string, ms = 10_000): Promise<vscode.Tab> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const tab = tabs().find((t) => t.input instanceof vscode.TabInputWebview && t.label === title && t.isActive);
-    if (tab) return tab;
+  const active = (): vscode.Tab | undefined =>
+    tabs().find((t) => t.input instanceof vscode.TabInputWebview && t.label === title && t.isActive);
+  return until(`an active panel titled "${title}"`, active, ms).catch((err: Error) => {
     const labels = tabs().map((t) => `${t.label}${t.isActive ? " (active)" : ""}`);
-    assert.ok(Date.now() < until, `no active panel titled "${title}" among the tabs: ${labels.join(", ")}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+    throw new Error(`${err.message}; the tabs: ${labels.join(", ")}`);
+  });
 }
 
 /** The thread this suite ran, shown again at the very end for the outer test's screenshot. */

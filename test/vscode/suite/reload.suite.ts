@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { randomId } from "../../../protocol/index";
 import type { PairedPhone } from "../../support/phone";
 import { cranes } from "../scenarios";
+import { until } from "../../support/wait";
 import { onlyInPhase } from "../support/desk";
 import { pairThroughEditor, syncedThread } from "../support/phones";
 
@@ -24,11 +25,12 @@ describe("Tether in VS Code: reloading the window", function () {
       await phone.send({ type: "new-task", threadId, text: cranes.task });
       await phone.waitFor(threadId, (e) => e.type === "status" && e.status === "running");
       // The model has started to answer, and takes a minute to finish: the run is mid-call.
-      const deadline = Date.now() + 15_000;
-      while (!phone.live.some((l) => l.threadId === threadId && l.event.type === "text")) {
-        assert.ok(Date.now() < deadline, "no streamed text from the model");
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      const streaming = phone;
+      await until(
+        "streamed text from the model",
+        () => streaming.live.some((l) => l.threadId === threadId && l.event.type === "text"),
+        15_000,
+      );
       assert.equal(
         phone
           .events(threadId)

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import * as vscode from "vscode";
 import { rekeyRecordKey, type ConnectErrorData } from "../../../protocol/index";
 import { connect, connected, type PairedPhone } from "../../support/phone";
+import { until } from "../../support/wait";
 import { onlyInPhase } from "../support/desk";
 import { pairThroughEditor } from "../support/phones";
 
@@ -71,14 +72,15 @@ describe("Tether in VS Code: revoking a phone", function () {
 
     // The other phone is still connected and finds its share of the new key on the relay.
     assert.ok(kept.socket.connected, "revoking one phone disconnected the other");
-    const until = Date.now() + 10_000;
     let records: string[] = [];
-    while (!records.includes(rekeyRecordKey(kept.deviceId)) && Date.now() < until) {
+    const rekeyed = async (): Promise<boolean> => {
       const page = await kept.socket.timeout(10_000).emitWithAck("sync", { hostId: kept.hostId, cursors: {} });
       records = page.ok ? page.records.map((r: { key: string }) => r.key) : [];
-      if (!records.includes(rekeyRecordKey(kept.deviceId))) await new Promise((r) => setTimeout(r, 200));
-    }
-    assert.ok(records.includes(rekeyRecordKey(kept.deviceId)), `no new key for the remaining phone among ${records.join(", ")}`);
+      return records.includes(rekeyRecordKey(kept.deviceId));
+    };
+    await until("a new key for the remaining phone", rekeyed, 10_000).catch((err: Error) => {
+      throw new Error(`${err.message}; the relay holds ${records.join(", ")}`);
+    });
     assert.ok(!records.includes(rekeyRecordKey(lost.deviceId)), "the revoked phone got a new key");
     console.log(`      revoked phone disconnected ${cutAfter} ms after Revoke`);
   });

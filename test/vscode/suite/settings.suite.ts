@@ -12,6 +12,7 @@ import { join } from "node:path";
 import * as vscode from "vscode";
 import { randomId, type ThreadEvent } from "../../../protocol/index";
 import type { PairedPhone } from "../../support/phone";
+import { quietFor } from "../../support/wait";
 import { magpie } from "../scenarios";
 import { desk, onlyInPhase } from "../support/desk";
 import { ended, pairThroughEditor } from "../support/phones";
@@ -76,8 +77,15 @@ describe("Tether in VS Code: a cloned repository's settings", function () {
       const change = await seen;
       // For the log: whether VS Code reported the ignored values as a change at all.
       console.log(`    (the workspace edit affects tether.policy: ${change.affectsConfiguration("tether.policy")})`);
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
       assert.equal(vscode.workspace.getConfiguration("tether").get("policy.mode"), "ask");
+      const waiting = phone;
+      await quietFor(
+        "the repository's mode taking effect, or the waiting task ending",
+        1_000,
+        () =>
+          vscode.workspace.getConfiguration("tether").get("policy.mode") !== "ask" ||
+          waiting.events(threadId).some((o) => ended(o.event)),
+      );
 
       await phone.send({ type: "decide", threadId, approvalId: asked.approvalId, decision: "deny" });
       const end = await phone.waitFor(threadId, ended);

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import * as vscode from "vscode";
 import type { ThreadEvent, ThreadSummary } from "../../../protocol/index";
 import { pairPhone, type PairedPhone } from "../../support/phone";
+import { until } from "../../support/wait";
 import { desk } from "./desk";
 
 export async function pairThroughEditor(name: string): Promise<PairedPhone> {
@@ -56,19 +57,19 @@ export async function syncedThread(
   match: (summary: ThreadSummary, events: ThreadEvent[]) => boolean = () => true,
   ms = 20_000,
 ): Promise<{ summary: ThreadSummary; events: ThreadEvent[] }> {
-  const until = Date.now() + ms;
   let seen = "nothing";
-  for (;;) {
+  const synced = async (): Promise<{ summary: ThreadSummary; events: ThreadEvent[] } | undefined> => {
     const { summaries, events } = await phone.sync();
     const summary = summaries.find((s) => s.title === title);
-    if (summary) {
-      const own = events.filter((e) => e.threadId === summary.threadId).map((e) => e.event);
-      if (match(summary, own)) return { summary, events: own };
-      seen = `${summary.status} after ${own.map((e) => e.type).join(", ")}`;
-    }
-    if (Date.now() > until) throw new Error(`the phone did not sync "${title}" as expected in ${ms} ms; saw ${seen}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+    if (!summary) return undefined;
+    const own = events.filter((e) => e.threadId === summary.threadId).map((e) => e.event);
+    if (match(summary, own)) return { summary, events: own };
+    seen = `${summary.status} after ${own.map((e) => e.type).join(", ")}`;
+    return undefined;
+  };
+  return until(`the phone to sync "${title}" as expected`, synced, ms).catch((err: Error) => {
+    throw new Error(`${err.message}; saw ${seen}`);
+  });
 }
 
 export const ended = (e: ThreadEvent): boolean => e.type === "status" && ["done", "failed", "stopped"].includes(e.status);
