@@ -8,7 +8,8 @@
 
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Frame, Page } from "playwright-core";
+import type { Frame, Locator, Page } from "playwright-core";
+import { screenshotPath } from "./browser";
 
 /**
  * What the in-editor tests ask of the person at the editor (the desk, see `startDesk`): each
@@ -25,6 +26,16 @@ export type DeskRequest = { timeoutMs?: number } & (
    * extension's views show their welcome text); the run then takes no other.
    */
   | { action: "screenshot" }
+  /** Types `text` into the first element matching `selector` (CSS) in an open webview, as fill() does. */
+  | { action: "webview-fill"; selector: string; text: string }
+  /** Presses `key` (Playwright's names, e.g. "Enter") in the first element matching `selector` in a webview. */
+  | { action: "webview-press"; selector: string; key: string }
+  /** Clicks the first element matching `selector` (and holding `hasText`, if given) in an open webview. */
+  | { action: "webview-click"; selector: string; hasText?: string }
+  /** Presses `key` in the workbench (a keybinding), wherever the focus is. */
+  | { action: "press"; key: string }
+  /** Saves a PNG of the workbench, or of the part matching `selector`, as test-results/screenshots/`name`.png. */
+  | { action: "capture"; name: string; selector?: string }
 );
 export type DeskAnswer = { ok: true; result: unknown } | { ok: false; message: string };
 /** The environment variable that tells extension hosts where the desk listens. */
@@ -94,7 +105,38 @@ async function act({ page, context, screenshot }: DeskRun, request: DeskRequest)
     case "screenshot":
       await screenshot();
       return null;
+    case "webview-fill":
+      await (await inWebview(page, request.selector, timeout)).fill(request.text);
+      return null;
+    case "webview-press":
+      await (await inWebview(page, request.selector, timeout)).press(request.key);
+      return null;
+    case "webview-click":
+      await (await inWebview(page, request.selector, timeout, request.hasText)).click();
+      return null;
+    case "press":
+      await page.keyboard.press(request.key);
+      return null;
+    case "capture":
+      if (request.selector)
+        await page
+          .locator(request.selector)
+          .first()
+          .screenshot({ path: screenshotPath(request.name) });
+      else await page.screenshot({ path: screenshotPath(request.name) });
+      return null;
   }
+}
+
+/** The first visible element matching `selector` in any webview frame, once there is one. */
+async function inWebview(page: Page, selector: string, timeoutMs: number, hasText?: string): Promise<Locator> {
+  return poll(timeoutMs, `webview element ${selector}${hasText ? ` with "${hasText}"` : ""}`, async () => {
+    for (const frame of page.frames()) {
+      const found = frame.locator(selector, hasText ? { hasText } : {}).first();
+      if (await found.isVisible().catch(() => false)) return found;
+    }
+    return undefined;
+  });
 }
 
 async function frameText(frame: Frame): Promise<string> {
