@@ -9,6 +9,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Frame, Locator, Page } from "playwright-core";
+import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+import { AXE_TAGS } from "./axe";
 import { screenshotPath } from "./browser";
 
 /**
@@ -36,6 +39,8 @@ export type DeskRequest = { timeoutMs?: number } & (
   | { action: "press"; key: string }
   /** Saves a PNG of the workbench, or of the part matching `selector`, as test-results/screenshots/`name`.png. */
   | { action: "capture"; name: string; selector?: string }
+  /** axe-core's violations (WCAG A/AA and best practices) in the webview whose page holds `selector`. */
+  | { action: "axe"; selector: string }
 );
 export type DeskAnswer = { ok: true; result: unknown } | { ok: false; message: string };
 /** The environment variable that tells extension hosts where the desk listens. */
@@ -117,6 +122,8 @@ async function act({ page, context, screenshot }: DeskRun, request: DeskRequest)
     case "press":
       await page.keyboard.press(request.key);
       return null;
+    case "axe":
+      return axeInWebview(page, request.selector, timeout);
     case "capture":
       if (request.selector)
         await page
@@ -126,6 +133,38 @@ async function act({ page, context, screenshot }: DeskRun, request: DeskRequest)
       else await page.screenshot({ path: screenshotPath(request.name) });
       return null;
   }
+}
+
+/**
+ * axe-core run inside the webview's own frame: a webview view sits in a frame in a frame the
+ * workbench places over its view, outside the view's part of the page, so a selector path from
+ * the workbench down does not reach it. The page's CSP does not apply to Playwright's evaluate.
+ */
+async function axeInWebview(page: Page, selector: string, timeoutMs: number): Promise<string[]> {
+  const frame = await poll(timeoutMs, `webview with ${selector}`, async () => {
+    for (const f of page.frames())
+      if (
+        await f
+          .locator(selector)
+          .count()
+          .catch(() => 0)
+      )
+        return f;
+    return undefined;
+  });
+  const source = readFileSync(createRequire(__filename).resolve("axe-core/axe.min.js"), "utf8");
+  await frame.evaluate(source);
+  const violations = await frame.evaluate(
+    async ({ tags }) => {
+      const axe = (window as unknown as { axe: typeof import("axe-core") }).axe;
+      const results = await axe.run(document, { runOnly: { type: "tag", values: tags } });
+      return results.violations.flatMap((v) =>
+        v.nodes.map((n) => `${v.id} (${v.impact ?? "?"}) at ${n.target.join(" ")}: ${v.help}`),
+      );
+    },
+    { tags: AXE_TAGS },
+  );
+  return violations;
 }
 
 /** The first visible element matching `selector` in any webview frame, once there is one. */

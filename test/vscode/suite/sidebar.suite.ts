@@ -19,7 +19,10 @@ async function until(what: string, done: () => boolean, ms = 10_000): Promise<vo
     assert.ok(Date.now() < end, `no ${what} within ${ms} ms`);
 }
 
-/** Screenshots of the sidebar (and the workbench around it) in the editor's dark and light themes. */
+/**
+ * Screenshots of the sidebar (and the workbench around it) in the editor's dark and light
+ * themes, and axe's audit of the sidebar's page in each: none found.
+ */
 async function captureBothThemes(name: string): Promise<void> {
   const theme = vscode.workspace.getConfiguration("workbench");
   for (const [look, id] of [
@@ -31,6 +34,7 @@ async function captureBothThemes(name: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     await desk.capture({ name: `vscode-${name}-${look}` });
     await desk.capture({ name: `vscode-${name}-${look}-sidebar`, selector: ".part.sidebar" });
+    assert.deepEqual(await desk.axe({ selector: "[data-surface=sidebar]" }), [], `axe, ${name} in the ${look} theme`);
   }
   await theme.update("colorTheme", undefined, vscode.ConfigurationTarget.Global);
 }
@@ -53,6 +57,7 @@ describe("Tether in VS Code: the sidebar", function () {
 
     // The sidebar now shows the run, with the card for the command.
     await desk.webviewText({ pattern: `Run this command\\?[\\s\\S]*${escape(kestrel.command)}[\\s\\S]*Approve` });
+    await captureBothThemes("sidebar-approval");
     await desk.webviewClick({ selector: "[data-testid=approve]" });
     await desk.webviewText({ pattern: `Approved by[\\s\\S]*${escape(kestrel.withReadme)}` });
     assert.equal(readFileSync(join(root, kestrel.file), "utf8"), "perch-kestrel\n");
