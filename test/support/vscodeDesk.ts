@@ -37,6 +37,8 @@ export type DeskRequest = { timeoutMs?: number } & (
   | { action: "webview-click"; selector: string; hasText?: string }
   /** Presses `key` in the workbench (a keybinding), wherever the focus is. */
   | { action: "press"; key: string }
+  /** Types `text` on the keyboard, into whatever has the focus. */
+  | { action: "type"; text: string }
   /** Saves a PNG of the workbench, or of the part matching `selector`, as test-results/screenshots/`name`.png. */
   | { action: "capture"; name: string; selector?: string }
   /** axe-core's violations (WCAG A/AA and best practices) in the webview whose page holds `selector`. */
@@ -121,6 +123,9 @@ async function act({ page, context, screenshot }: DeskRun, request: DeskRequest)
       return null;
     case "press":
       await page.keyboard.press(request.key);
+      return null;
+    case "type":
+      await page.keyboard.type(request.text);
       return null;
     case "axe":
       return axeInWebview(page, request.selector, timeout);

@@ -85,6 +85,13 @@ export const finch = {
   withoutSelection: "No selection came with the task.",
 };
 
+/** A file sent from the explorer with "Ask Tether about this": its content arrives with the task. */
+export const owl = {
+  task: "Describe this file for the owl survey (owl-6190)",
+  withFile: "The README from the explorer came with the task.",
+  withoutFile: "No file came with the task.",
+};
+
 const finish = (summary: string): FakeTurn => ({ toolCalls: [{ name: "finish", args: { summary } }] });
 
 const SCRIPTS: [{ task: string }, Turn[]][] = [
@@ -149,6 +156,13 @@ const SCRIPTS: [{ task: string }, Turn[]][] = [
             ? finch.withSelection
             : finch.withoutSelection,
         ),
+    ],
+  ],
+  [
+    owl,
+    [
+      (body) =>
+        finish(userText(body).includes(`Content of @README.md:\n\`\`\`\n# ${README_TITLE}`) ? owl.withFile : owl.withoutFile),
     ],
   ],
   [cranes, [() => ({ text: Array.from({ length: 60 }, (_, i) => `crane ${i + 1},`).join(" "), delayMs: 1_000 })]],

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import * as vscode from "vscode";
-import { README_TITLE, finch, kestrel } from "../scenarios";
+import { README_TITLE, finch, kestrel, owl } from "../scenarios";
 import { desk, onlyInPhase } from "../support/desk";
 
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -44,7 +44,12 @@ describe("Tether in VS Code: the sidebar", function () {
   const root = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
 
   before(onlyInPhase(undefined));
-  after(() => rmSync(join(root, kestrel.file), { force: true }));
+  after(async () => {
+    rmSync(join(root, kestrel.file), { force: true });
+    // The panel suite's closing screenshot shows the Threads view listing its thread, the oldest
+    // of this window's: the conversation's view is hidden so that list has the sidebar's height.
+    await vscode.commands.executeCommand("tether.sidebar.removeView");
+  });
 
   it("runs a task typed in the sidebar with an @ file, and takes its approval there", async () => {
     await vscode.commands.executeCommand("workbench.action.closeAllEditors");
@@ -86,6 +91,21 @@ describe("Tether in VS Code: the sidebar", function () {
     await desk.webviewFill({ selector: TEXT, text: finch.task });
     await desk.webviewClick({ selector: "[data-testid=sidebar-start]" });
     await desk.webviewText({ pattern: escape(finch.withSelection) });
+  });
+
+  it("sends a file from the explorer as a mention, and the New Task key puts the typing in the composer", async () => {
+    await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+    const readme = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, "README.md");
+    // As the explorer's context menu runs it: the clicked file and the selected ones.
+    await vscode.commands.executeCommand("tether.askAboutSelection", readme, [readme]);
+    await desk.webviewText({ pattern: "What should the agent do\\?" });
+    // The focus elsewhere, then the keybinding: what is typed next lands in the composer.
+    await vscode.commands.executeCommand("tether.threads.focus");
+    await desk.press({ key: "Control+Shift+Alt+T" });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await desk.type({ text: `${owl.task} ` });
+    await desk.webviewClick({ selector: "[data-testid=sidebar-start]" });
+    await desk.webviewText({ pattern: escape(owl.withFile) });
   });
 
   it("binds New Task in the Sidebar to a key none of VS Code's own commands use", async () => {

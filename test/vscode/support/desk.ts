@@ -26,6 +26,7 @@ export const desk = {
   webviewPress: (body: Body<"webview-press">) => ask<null>("webview-press", body),
   webviewClick: (body: Body<"webview-click">) => ask<null>("webview-click", body),
   press: (body: Body<"press">) => ask<null>("press", body),
+  type: (body: Body<"type">) => ask<null>("type", body),
   capture: (body: Body<"capture">) => ask<null>("capture", body),
   axe: (body: Body<"axe">) => ask<string[]>("axe", body),
   /** The outer test's screenshot of the workbench, taken now. */
