@@ -123,6 +123,8 @@ export interface PanelPage {
   script: string;
   style: string;
   title: string;
+  /** Which app the page runs: a thread's panel (the default) or the sidebar's conversation. */
+  surface?: "panel" | "sidebar";
 }
 
 /** The CSP of the panel's page: its own script (by nonce) and stylesheet, nothing else. */
@@ -151,7 +153,7 @@ export function panelHtml(page: PanelPage): string {
     <title>${escapeHtml(page.title)}</title>
   </head>
   <body>
-    <div id="app"></div>
+    <div id="app"${page.surface === "sidebar" ? ' data-surface="sidebar"' : ""}></div>
     <script type="module" nonce="${attr(page.nonce)}" src="${attr(page.script)}"></script>
   </body>
 </html>

@@ -9,18 +9,36 @@
 
 import * as vscode from "vscode";
 import { ErrorCode, TetherError, randomId, type Command, type CommandReply, type DeviceRef } from "../../protocol/index";
-import type { ToPanel } from "../../mobile-web/src/panel/bridge";
+import type { FromPanel, ToPanel } from "../../mobile-web/src/panel/bridge";
 import type { ThreadManager } from "../core/threads/threadManager";
 import type { HostSession, Running } from "./hostSession";
 import { PanelFeed, makeNonce, panelHtml, parseFromPanel, refusal } from "./panelFeed";
 import { readSettings } from "./settings";
+import { registerSidebar } from "./sidebarCommands";
 import { ThreadItem } from "./views/threadsView";
 
 const VIEW_TYPE = "tether.thread";
 const NEW_TASK_TITLE = "New Task";
 
+/** Where the panel's app runs: an editor tab (`ThreadPanel`), or the sidebar (sidebarView.ts). */
+export interface Surface {
+  readonly kind: "tab" | "sidebar";
+  /** The thread shown, or undefined for the new-task form. */
+  threadId: string | undefined;
+  post(message: ToPanel): void;
+  /** The thread shown has a new title. */
+  retitle(title: string): void;
+  /** The thread shown was deleted. */
+  deleted(): void;
+  /** A command from this surface as the host gets it (the sidebar expands its @ mentions). */
+  prepare?(command: Command): Promise<Command>;
+  /** The messages only this surface sends; the others are the panels' own. */
+  receive?(message: Exclude<FromPanel, { type: "ready" | "command" | "show-changes" }>): Promise<void>;
+}
+
 /** One webview panel: a thread's, or the new-task form until the task it starts begins. */
-class ThreadPanel {
+class ThreadPanel implements Surface {
+  readonly kind = "tab";
   closed = false;
 
   constructor(
@@ -31,15 +49,26 @@ class ThreadPanel {
   post(message: ToPanel): void {
     if (!this.closed) void this.webview.webview.postMessage(message);
   }
+
+  retitle(title: string): void {
+    if (this.webview.title !== title) this.webview.title = title;
+  }
+
+  deleted(): void {
+    this.webview.dispose();
+  }
 }
 
 export class ThreadPanels implements vscode.Disposable {
   private readonly panels = new Set<ThreadPanel>();
+  /** Every surface: the panels, and the sidebar once it is shown. */
+  private readonly surfaces = new Set<Surface>();
   private readonly feed = new PanelFeed((threadId, message) => {
-    const panel = this.panelOf(threadId);
-    if (!panel) return;
-    if (message.type === "events" && panel.webview.title !== message.summary.title) panel.webview.title = message.summary.title;
-    panel.post(message);
+    for (const surface of this.surfaces) {
+      if (surface.threadId !== threadId) continue;
+      if (message.type === "events") surface.retitle(message.summary.title);
+      surface.post(message);
+    }
   });
   private readonly root: vscode.Uri;
   private readonly subscriptions: vscode.Disposable[] = [];
@@ -88,15 +117,30 @@ export class ThreadPanels implements vscode.Disposable {
     webview.webview.html = this.html(webview.webview, title);
     const panel = new ThreadPanel(threadId, webview);
     this.panels.add(panel);
-    const listener = webview.webview.onDidReceiveMessage((data: unknown) => void this.receive(panel, data));
+    const attached = this.attach(panel, webview.webview);
     webview.onDidDispose(() => {
       panel.closed = true;
       this.panels.delete(panel);
+      attached.dispose();
+    });
+  }
+
+  /** Feeds `surface` (whose page runs in `webview`) and acts on its messages, until disposed. */
+  attach(surface: Surface, webview: vscode.Webview): vscode.Disposable {
+    this.surfaces.add(surface);
+    const listener = webview.onDidReceiveMessage((data: unknown) => void this.receive(surface, data));
+    return new vscode.Disposable(() => {
+      this.surfaces.delete(surface);
       listener.dispose();
     });
   }
 
-  private html(webview: vscode.Webview, title: string): string {
+  /** Sends `surface` what it shows now (after it changed thread); nothing while the host is down. */
+  async refresh(surface: Surface): Promise<void> {
+    this.show(surface, await this.session.session());
+  }
+
+  html(webview: vscode.Webview, title: string, surface: "panel" | "sidebar" = "panel"): string {
     const file = (name: string): string => webview.asWebviewUri(vscode.Uri.joinPath(this.root, name)).toString();
     return panelHtml({
       cspSource: webview.cspSource,
@@ -104,10 +148,16 @@ export class ThreadPanels implements vscode.Disposable {
       script: file("panel.js"),
       style: file("panel.css"),
       title,
+      surface,
     });
   }
 
-  private async receive(panel: ThreadPanel, data: unknown): Promise<void> {
+  /** Where a webview may load files from: the panel's bundle. */
+  get resourceRoots(): vscode.Uri[] {
+    return [this.root];
+  }
+
+  private async receive(panel: Surface, data: unknown): Promise<void> {
     const message = parseFromPanel(data);
     if (!message) {
       this.log.warn("thread panel: ignored a message that does not parse");
@@ -137,14 +187,19 @@ export class ThreadPanels implements vscode.Disposable {
         return;
       }
       case "command": {
-        const reply = refusal(message.command, panel) ?? (await this.apply(manager, message.command));
+        const refused = refusal(message.command, panel);
+        const command = refused || !panel.prepare ? message.command : await panel.prepare(message.command);
+        const reply = refused ?? (await this.apply(manager, command));
         panel.post({ type: "reply", id: message.id, reply });
         if (reply.ok && message.command.type === "new-task") {
           // The form becomes the new thread's panel.
           panel.threadId = message.command.threadId;
           this.show(panel, running);
         }
+        return;
       }
+      default:
+        await panel.receive?.(message);
     }
   }
 
@@ -161,13 +216,14 @@ export class ThreadPanels implements vscode.Disposable {
   }
 
   /** Sends a panel everything it shows: its thread, or the new-task form. */
-  private show(panel: ThreadPanel, { host }: Running): void {
+  private show(panel: Surface, { host }: Running): void {
     const snapshot = panel.threadId ? this.feed.snapshot(panel.threadId) : null;
     if (snapshot?.type === "thread") {
-      panel.webview.title = snapshot.summary.title;
+      panel.retitle(snapshot.summary.title);
       panel.post(snapshot);
       return;
     }
+    panel.threadId = undefined;
     const models = host.profile.models;
     panel.post({
       type: "new-task",
@@ -181,8 +237,10 @@ export class ThreadPanels implements vscode.Disposable {
   private bind(running: Running): void {
     this.feed.follow(running.agent.manager);
     // A deleted thread's panel has nothing left to show.
-    running.agent.manager.on("deleted", (threadId) => this.panelOf(threadId)?.webview.dispose());
-    for (const panel of this.panels) this.show(panel, running);
+    running.agent.manager.on("deleted", (threadId) => {
+      for (const surface of [...this.surfaces]) if (surface.threadId === threadId) surface.deleted();
+    });
+    for (const surface of this.surfaces) this.show(surface, running);
   }
 
   private panelOf(threadId: string): ThreadPanel | undefined {
@@ -224,6 +282,7 @@ export function registerThreadPanels(
   };
   return vscode.Disposable.from(
     panels,
+    registerSidebar(panels, session),
     // From a Threads view item (a click, or its menu), with a thread id, or from the palette.
     vscode.commands.registerCommand("tether.thread.open", async (target?: ThreadItem | string) => {
       try {

@@ -8,7 +8,10 @@
 
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Frame, Page } from "playwright-core";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import type { Frame, Locator, Page } from "playwright-core";
+import { AXE_TAGS } from "./axe";
 import { phoneContext, screenshotPath } from "./browser";
 import { until } from "./wait";
 
@@ -44,6 +47,20 @@ export type DeskRequest = { timeoutMs?: number } & (
    * `keepOpen`, the phone stays until the workbench closes.
    */
   | { action: "phone-open"; url: string; screenshot?: string; keepOpen?: boolean }
+  /** Types `text` into the first element matching `selector` (CSS) in an open webview, as fill() does. */
+  | { action: "webview-fill"; selector: string; text: string }
+  /** Presses `key` (Playwright's names, e.g. "Enter") in the first element matching `selector` in a webview. */
+  | { action: "webview-press"; selector: string; key: string }
+  /** Clicks the first element matching `selector` (and holding `hasText`, if given) in an open webview. */
+  | { action: "webview-click"; selector: string; hasText?: string }
+  /** Presses `key` in the workbench (a keybinding), wherever the focus is. */
+  | { action: "press"; key: string }
+  /** Types `text` on the keyboard, into whatever has the focus. */
+  | { action: "type"; text: string }
+  /** Saves a PNG of the workbench, or of the part matching `selector`, as test-results/screenshots/`name`.png. */
+  | { action: "capture"; name: string; selector?: string }
+  /** axe-core's violations (WCAG A/AA and best practices) in the webview whose page holds `selector`. */
+  | { action: "axe"; selector: string }
 );
 export type DeskAnswer = { ok: true; result: unknown } | { ok: false; message: string };
 /** The environment variable that tells extension hosts where the desk listens. */
@@ -181,7 +198,83 @@ async function act({ page, context, screenshot }: DeskRun, request: DeskRequest)
         else await phone.close();
       }
     }
+    case "webview-fill":
+      await (await inWebview(page, request.selector, timeout)).fill(request.text);
+      return null;
+    case "webview-press":
+      await (await inWebview(page, request.selector, timeout)).press(request.key);
+      return null;
+    case "webview-click":
+      await (await inWebview(page, request.selector, timeout, request.hasText)).click();
+      return null;
+    case "press":
+      await page.keyboard.press(request.key);
+      return null;
+    case "type":
+      await page.keyboard.type(request.text);
+      return null;
+    case "axe":
+      return axeInWebview(page, request.selector, timeout);
+    case "capture":
+      if (request.selector)
+        await page
+          .locator(request.selector)
+          .first()
+          .screenshot({ path: screenshotPath(request.name) });
+      else await page.screenshot({ path: screenshotPath(request.name) });
+      return null;
   }
+}
+
+/**
+ * axe-core run inside the webview's own frame: a webview view sits in a frame in a frame the
+ * workbench places over its view, outside the view's part of the page, so a selector path from
+ * the workbench down does not reach it. The page's CSP does not apply to Playwright's evaluate.
+ */
+async function axeInWebview(page: Page, selector: string, timeoutMs: number): Promise<string[]> {
+  const frame = await until(
+    `webview with ${selector}`,
+    async () => {
+      for (const f of page.frames())
+        if (
+          await f
+            .locator(selector)
+            .count()
+            .catch(() => 0)
+        )
+          return f;
+      return undefined;
+    },
+    timeoutMs,
+  );
+  const source = readFileSync(createRequire(__filename).resolve("axe-core/axe.min.js"), "utf8");
+  await frame.evaluate(source);
+  const violations = await frame.evaluate(
+    async ({ tags }) => {
+      const axe = (window as unknown as { axe: typeof import("axe-core") }).axe;
+      const results = await axe.run(document, { runOnly: { type: "tag", values: tags } });
+      return results.violations.flatMap((v) =>
+        v.nodes.map((n) => `${v.id} (${v.impact ?? "?"}) at ${n.target.join(" ")}: ${v.help}`),
+      );
+    },
+    { tags: AXE_TAGS },
+  );
+  return violations;
+}
+
+/** The first visible element matching `selector` in any webview frame, once there is one. */
+async function inWebview(page: Page, selector: string, timeoutMs: number, hasText?: string): Promise<Locator> {
+  return until(
+    `webview element ${selector}${hasText ? ` with "${hasText}"` : ""}`,
+    async () => {
+      for (const frame of page.frames()) {
+        const found = frame.locator(selector, hasText ? { hasText } : {}).first();
+        if (await found.isVisible().catch(() => false)) return found;
+      }
+      return undefined;
+    },
+    timeoutMs,
+  );
 }
 
 async function frameText(frame: Frame): Promise<string> {

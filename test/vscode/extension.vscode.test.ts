@@ -105,6 +105,10 @@ describe("Tether in a real VS Code", function () {
       "runs a task started with Tether: New Task",
       "asks in VS Code before a command, takes the phone's approval",
       "Show Changes opens the editor's diff",
+      "runs a task typed in the sidebar with an @ file, and takes its approval there",
+      "attaches the editor's selection with Ask Tether about this, and sends it with the task",
+      "sends a file from the explorer as a mention, and the New Task key puts the typing in the composer",
+      "binds New Task in the Sidebar to a key none of VS Code's own commands use",
     ])
       assert.match(run.log, new RegExp(`✔ ${title}`), `"${title}" did not pass:\n${run.log}`);
     // The host published all of it through the relay, which kept none of it readable.

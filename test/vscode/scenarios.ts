@@ -64,6 +64,34 @@ export const magpie = {
   summary: "The old magpie tally is dealt with.",
 };
 
+/**
+ * Started from the sidebar with `@README.md` chosen from the completion: the file's content
+ * arrives with the task (the summary says whether it did), and a command asks first.
+ */
+export const kestrel = {
+  task: "Note the kestrel on the perch (kestrel-5518)",
+  /** What is typed: the task, then a mention of the README picked from the completion. */
+  typed: "Note the kestrel on the perch (kestrel-5518), as",
+  command: "echo perch-kestrel > kestrel.txt",
+  file: "kestrel.txt",
+  withReadme: "The README came with the task; the kestrel is noted.",
+  withoutReadme: "The task came without the README.",
+};
+
+/** Asked about a selection of README.md: the selected line arrives quoted with the task. */
+export const finch = {
+  task: "What is this line about (finch-2044)?",
+  withSelection: "The selected README line came with the task.",
+  withoutSelection: "No selection came with the task.",
+};
+
+/** A file sent from the explorer with "Ask Tether about this": its content arrives with the task. */
+export const owl = {
+  task: "Describe this file for the owl survey (owl-6190)",
+  withFile: "The README from the explorer came with the task.",
+  withoutFile: "No file came with the task.",
+};
+
 const finish = (summary: string): FakeTurn => ({ toolCalls: [{ name: "finish", args: { summary } }] });
 
 const SCRIPTS: [{ task: string }, Turn[]][] = [
@@ -112,6 +140,31 @@ const SCRIPTS: [{ task: string }, Turn[]][] = [
       () => finish(magpie.summary),
     ],
   ],
+  [
+    kestrel,
+    [
+      () => ({ toolCalls: [{ name: "run_command", args: { command: kestrel.command, reason: "note the kestrel" } }] }),
+      (body) => finish(userText(body).includes(README_TITLE) ? kestrel.withReadme : kestrel.withoutReadme),
+    ],
+  ],
+  [
+    finch,
+    [
+      (body) =>
+        finish(
+          userText(body).includes(`Selected in README.md, line 1:\n\`\`\`\n# ${README_TITLE}\n\`\`\``)
+            ? finch.withSelection
+            : finch.withoutSelection,
+        ),
+    ],
+  ],
+  [
+    owl,
+    [
+      (body) =>
+        finish(userText(body).includes(`Content of @README.md:\n\`\`\`\n# ${README_TITLE}`) ? owl.withFile : owl.withoutFile),
+    ],
+  ],
   [cranes, [() => ({ text: Array.from({ length: 60 }, (_, i) => `crane ${i + 1},`).join(" "), delayMs: 1_000 })]],
 ];
 
@@ -123,6 +176,13 @@ export function modelTurn(body: OpenAIBody): FakeTurn | FakeFailure {
   // 400, not 5xx: the agent does not retry it, the thread fails at once with this message.
   if (!turn) return { status: 400, message: `No scripted turn for this request (tasks: ${asked.join(" | ")}).` };
   return turn(body);
+}
+
+function userText(body: OpenAIBody): string {
+  return body.messages
+    .filter((m) => m.role === "user")
+    .map((m) => textOf(m.content))
+    .join("\n");
 }
 
 function toolResults(body: OpenAIBody): string {

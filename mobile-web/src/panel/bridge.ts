@@ -10,6 +10,7 @@ import {
   commandReplySchema,
   commandSchema,
   liveEventSchema,
+  MAX_PROMPT_CHARS,
   policyModeSchema,
   threadEventSchema,
   threadIdSchema,
@@ -19,6 +20,18 @@ import {
 export const numberedEventSchema = z.strictObject({ seq: z.number().int().min(1), event: threadEventSchema });
 
 /** Streaming text by step and running commands' output by call id (`threads/live.ts`). */
+/** Something from the editor put beside the task: a file, or lines of one (with their text). */
+export const contextItemSchema = z.strictObject({
+  /** Relative to the workspace folder, with forward slashes. */
+  path: z.string().min(1).max(1024),
+  /** 1-based, inclusive; both absent for the whole file. */
+  startLine: z.number().int().min(1).optional(),
+  endLine: z.number().int().min(1).optional(),
+  /** The selected text; absent for a whole file (then it goes in as an @ mention). */
+  text: z.string().max(MAX_PROMPT_CHARS).optional(),
+});
+export type ContextItem = z.infer<typeof contextItemSchema>;
+
 export const liveStateSchema = z.strictObject({
   text: z.record(z.string(), z.string()),
   output: z.record(z.string(), z.string()),
@@ -52,6 +65,14 @@ export const toPanelSchema = z.discriminatedUnion("type", [
   }),
   /** The extension's answer to a `command`, with the host's words when it was refused. */
   z.strictObject({ type: z.literal("reply"), id: z.string(), reply: commandReplySchema }),
+  /** The sidebar's list of this workspace's threads, newest first, to go back to one. */
+  z.strictObject({ type: z.literal("recent"), threads: z.array(threadSummarySchema) }),
+  /** The answer to `find-files`: workspace files (relative paths), as many as the editor's cap lets through. */
+  z.strictObject({ type: z.literal("files"), id: z.string(), paths: z.array(z.string()) }),
+  /** Put beside the task being written ("Ask Tether about this"), and the composer focused. */
+  z.strictObject({ type: z.literal("context"), items: z.array(contextItemSchema) }),
+  /** Focus the composer (the New Task keybinding). */
+  z.strictObject({ type: z.literal("focus") }),
 ]);
 export type ToPanel = z.infer<typeof toPanelSchema>;
 
@@ -63,5 +84,11 @@ export const fromPanelSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("command"), id: z.string().min(1).max(64), command: commandSchema }),
   /** Show what the thread changed, as the editor's diff. */
   z.strictObject({ type: z.literal("show-changes") }),
+  /** The sidebar's workspace files for `@` completion; answered by `files` with the same id. */
+  z.strictObject({ type: z.literal("find-files"), id: z.string().min(1).max(64) }),
+  /** The sidebar shows this thread, or (null) the new-task composer. */
+  z.strictObject({ type: z.literal("show-thread"), threadId: threadIdSchema.nullable() }),
+  /** Open the sidebar's thread as an editor tab. */
+  z.strictObject({ type: z.literal("open-tab") }),
 ]);
 export type FromPanel = z.infer<typeof fromPanelSchema>;

@@ -6,6 +6,7 @@ import "../app.css";
 import "./theme.css";
 import { mount } from "svelte";
 import Panel from "./Panel.svelte";
+import Sidebar from "./Sidebar.svelte";
 import { PanelState } from "./panelState.svelte";
 
 interface VsCodeApi {
@@ -19,6 +20,7 @@ if (!target) throw new Error("the panel's page has no #app element");
 const vscode = acquireVsCodeApi();
 const panel = new PanelState((message) => vscode.postMessage(message));
 window.addEventListener("message", (event: MessageEvent) => panel.receive(event.data));
-mount(Panel, { target, props: { panel } });
+// One bundle for both surfaces: the page says which it is (extension/vscode/panelFeed.ts).
+mount(target.dataset.surface === "sidebar" ? Sidebar : Panel, { target, props: { panel } });
 panel.clock.start();
 panel.ready();

@@ -14,7 +14,10 @@ export type PanelView =
 
 export const LOADING: PanelView = { kind: "loading" };
 
-/** The view after one message; messages about another thread than the one shown change nothing. */
+/**
+ * The view after one message; messages about another thread than the one shown change nothing,
+ * nor do the sidebar's own (recent threads, files, context, focus).
+ */
 export function nextView(view: PanelView, message: Exclude<ToPanel, { type: "reply" }>): PanelView {
   switch (message.type) {
     case "new-task":
@@ -38,5 +41,7 @@ export function nextView(view: PanelView, message: Exclude<ToPanel, { type: "rep
     case "live":
       if (view.kind !== "thread" || view.summary.threadId !== message.threadId) return view;
       return { ...view, live: message.events.reduce(withLive, view.live) };
+    default:
+      return view;
   }
 }

@@ -1,10 +1,10 @@
 // The thread panel's state in the webview: the view the extension's messages build, and
 // commands sent to the extension, each answered by a reply.
 
-import { randomId, type Command } from "../../../protocol/index";
+import { randomId, type Command, type ThreadSummary } from "../../../protocol/index";
 import { taskCommands, type TaskForm } from "../threads/taskCommands";
 import { Clock } from "../time/clock.svelte";
-import { toPanelSchema, type FromPanel } from "./bridge";
+import { toPanelSchema, type ContextItem, type FromPanel } from "./bridge";
 import { LOADING, nextView, type PanelView } from "./panelModel";
 import { Requests } from "./requests";
 
@@ -12,6 +12,15 @@ export class PanelState {
   view = $state.raw<PanelView>(LOADING);
   readonly clock = new Clock();
   readonly #requests: Requests;
+  /** The sidebar's: this workspace's threads, newest first. */
+  recent = $state.raw<readonly ThreadSummary[]>([]);
+  /** The sidebar's: what "Ask Tether about this" attached, not yet taken by the composer. */
+  context = $state.raw<readonly ContextItem[]>([]);
+  /** Counts the extension's requests to focus the composer; the composer focuses on each change. */
+  focusCount = $state(0);
+  // Pending answers, not state anything shows: a plain Map.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #files = new Map<string, (paths: string[]) => void>();
 
   constructor(private readonly post: (message: FromPanel) => void) {
     this.#requests = new Requests(post);
@@ -25,8 +34,53 @@ export class PanelState {
       return;
     }
     const message = parsed.data;
-    if (message.type === "reply") this.#requests.settle(message.id, message.reply);
-    else this.view = nextView(this.view, message);
+    switch (message.type) {
+      case "reply":
+        this.#requests.settle(message.id, message.reply);
+        return;
+      case "recent":
+        this.recent = message.threads;
+        return;
+      case "files":
+        this.#files.get(message.id)?.(message.paths);
+        this.#files.delete(message.id);
+        return;
+      case "context":
+        this.context = [...this.context, ...message.items];
+        this.focusCount++;
+        return;
+      case "focus":
+        this.focusCount++;
+        return;
+      default:
+        this.view = nextView(this.view, message);
+    }
+  }
+
+  /** The workspace's files for `@` completion (the editor's list, capped and with its excludes). */
+  findFiles(): Promise<string[]> {
+    const id = randomId(9);
+    return new Promise((resolve) => {
+      this.#files.set(id, resolve);
+      this.post({ type: "find-files", id });
+    });
+  }
+
+  /** Takes the attached context: the composer holds it from now on. */
+  takeContext(): ContextItem[] {
+    const items = [...this.context];
+    this.context = [];
+    return items;
+  }
+
+  /** Shows a thread here, or (null) the new-task composer. */
+  showThread(threadId: string | null): void {
+    this.post({ type: "show-thread", threadId });
+  }
+
+  /** Opens the thread shown here as an editor tab. */
+  openTab(): void {
+    this.post({ type: "open-tab" });
   }
 
   /** Tells the extension the panel is up, so it sends what to show. */

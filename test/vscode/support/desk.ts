@@ -22,6 +22,13 @@ export const desk = {
   context: () => ask<{ phase?: string }>("context"),
   webviewText: (body: Body<"webview-text">) => ask<string>("webview-text", body),
   notification: (body: Body<"notification">) => ask<string>("notification", body),
+  webviewFill: (body: Body<"webview-fill">) => ask<null>("webview-fill", body),
+  webviewPress: (body: Body<"webview-press">) => ask<null>("webview-press", body),
+  webviewClick: (body: Body<"webview-click">) => ask<null>("webview-click", body),
+  press: (body: Body<"press">) => ask<null>("press", body),
+  type: (body: Body<"type">) => ask<null>("type", body),
+  capture: (body: Body<"capture">) => ask<null>("capture", body),
+  axe: (body: Body<"axe">) => ask<string[]>("axe", body),
   /** The outer test's screenshot of the workbench, taken now. */
   screenshot: () => ask<null>("screenshot"),
   screenshotAs: (name: string) => ask<null>("screenshot-as", { name }),
