@@ -9,3 +9,4 @@ export * from "./events";
 export * from "./pairLink";
 export * from "./thread";
 export * from "./push";
+export * from "./approvalWords";

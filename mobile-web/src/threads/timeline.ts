@@ -6,6 +6,7 @@
 // and never assumes the event before or after exists.
 
 import type { Decision, DeviceRef, PolicyMode, ThreadEvent, ThreadStatus } from "../../../protocol/index";
+import { decidedWords } from "../../../protocol/approvalWords";
 import { lastChars } from "./cache";
 
 export interface NumberedEvent {
@@ -289,7 +290,7 @@ export function buildTimeline(events: readonly NumberedEvent[], live: LiveView =
         const call = tools.get(approvalCall.get(e.approvalId) ?? "");
         if (call && !call.result) {
           call.waiting = false;
-          if (e.decision === "approve" || e.decision === "approve-always") {
+          if (e.decision !== "deny" && e.decision !== "stop") {
             call.startedAt = e.at;
             approved.add(call);
           }
@@ -564,13 +565,7 @@ export function statusWords(status: ThreadStatus): { label: string; tone: Status
 
 /** How an approval ended, in words: "Approved by Pixel 8". */
 export function decisionWords(resolved: Pick<ApprovalResolution, "decision" | "by">): string {
-  const verb = {
-    approve: "Approved",
-    "approve-always": "Approved for this thread",
-    deny: "Denied",
-    stop: "Run stopped",
-  }[resolved.decision];
-  return `${verb} by ${resolved.by.name}`;
+  return `${decidedWords(resolved.decision)} by ${resolved.by.name}`;
 }
 
 /**
