@@ -125,7 +125,8 @@ export class Approvals implements vscode.Disposable {
     // The same choices with the same words as the phone's card, then Deny and Show.
     const approving = approvals(request).map((decision) => ({ title: choiceLabel(decision, request), decision }));
     const choice = await vscode.window.showWarningMessage(
-      `Tether (${thread.title}): ${requestTitle(request)}`,
+      // A toast shows no `detail`: why it asks goes in the message itself.
+      `Tether (${thread.title}): ${requestTitle(request)} ${askReason(request)}`,
       { detail },
       ...approving.map((a) => a.title),
       "Deny",

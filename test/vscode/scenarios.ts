@@ -64,6 +64,13 @@ export const magpie = {
   summary: "The old magpie tally is dealt with.",
 };
 
+/** A plain command the gate fully reads, so "Always on this computer" is offered for it (rule `ls`). */
+export const finch = {
+  task: "List the finch notes (finch-3307)",
+  command: "ls README.md",
+  rule: "ls",
+};
+
 const finish = (summary: string): FakeTurn => ({ toolCalls: [{ name: "finish", args: { summary } }] });
 
 const SCRIPTS: [{ task: string }, Turn[]][] = [
@@ -105,6 +112,13 @@ const SCRIPTS: [{ task: string }, Turn[]][] = [
     ],
   ],
   [plover, [() => finish("Nothing to count.")]],
+  [
+    finch,
+    [
+      () => ({ toolCalls: [{ name: "run_command", args: { command: finch.command, reason: "see the notes" } }] }),
+      () => finish("The finch notes are there."),
+    ],
+  ],
   [
     magpie,
     [
