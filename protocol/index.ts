@@ -10,3 +10,4 @@ export * from "./pairLink";
 export * from "./thread";
 export * from "./push";
 export * from "./serverEvents";
+export * from "./approvalWords";

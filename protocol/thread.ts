@@ -42,7 +42,12 @@ export const deviceRefSchema = z.strictObject({
 });
 export type DeviceRef = z.infer<typeof deviceRefSchema>;
 
-export const decisionSchema = z.enum(["approve", "approve-always", "deny", "stop"]);
+/**
+ * `approve-always`: this command (or every edit) for the rest of the thread. `approve-on-computer`:
+ * the request's `computerRule` becomes an allow rule of the host's, for every thread from now on;
+ * the host refuses it for a request that offered none.
+ */
+export const decisionSchema = z.enum(["approve", "approve-always", "deny", "stop", "approve-on-computer"]);
 export type Decision = z.infer<typeof decisionSchema>;
 
 /** Largest file a phone may attach to a task (photos are scaled down to fit). */
@@ -124,6 +129,11 @@ export const threadEventSchema = z.discriminatedUnion("type", [
     rule: z.string(),
     /** Why the gate asks, in plain words: "`find -exec` runs a program". Absent from older hosts. */
     why: z.string().max(MAX_WHY_CHARS).optional(),
+    /**
+     * The allow rule "Always on this computer" would add (`npm test`), worked out by the host
+     * from the parsed command. Absent when the host offers no such choice for this request.
+     */
+    computerRule: z.string().max(200).optional(),
   }),
   z.strictObject({
     ...at,

@@ -32,6 +32,8 @@ export interface AgentSetup {
   platform: string;
   log: Log;
   retryBaseDelayMs?: number;
+  /** Keeps a rule added by "Always on this computer" (see `ThreadManagerOptions.addHostRule`). */
+  addHostRule?: (rule: string, by: DeviceRef) => void;
   /** Commands of interrupted runs the host ended as it started, by thread (`reapRunning`). */
   stoppedCommands?: ReadonlyMap<string, readonly string[]>;
 }
@@ -66,6 +68,7 @@ export function createAgent(setup: AgentSetup): Agent {
     platform: setup.platform,
     log,
     ...(setup.retryBaseDelayMs !== undefined ? { retryBaseDelayMs: setup.retryBaseDelayMs } : {}),
+    ...(setup.addHostRule ? { addHostRule: setup.addHostRule } : {}),
   });
   manager.load(setup.stoppedCommands);
   return { manager, store, workspace };

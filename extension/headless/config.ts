@@ -63,6 +63,7 @@ Agent options:
   --max-threads <n>    Tasks that run at once; more wait in a queue (env TETHER_MAX_THREADS, default 2)`;
 
 export const HOST_HELP = `Usage: tether-host [options]
+       tether-host rules [--remove <rule>]   list or take back rules allowed on this computer
 
 Runs a Tether host on a folder without an editor: connects to a relay, pairs phones through
 a QR code, lets them browse the folder, and runs the coding agent on the tasks they send.

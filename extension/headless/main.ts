@@ -2,10 +2,20 @@
 
 import { ConfigError, HOST_HELP, parseHostConfig } from "./config";
 import { isLoopbackUrl, localOnlyNote, waysOut } from "./reach";
+import { RULES_HELP, runRulesCommand } from "./rulesCommand";
 import { runHeadlessHost } from "./run";
 import { startTunnel, tunnelLines, type Tunnel } from "./tunnel";
 
 async function main(): Promise<void> {
+  if (process.argv[2] === "rules") {
+    try {
+      process.exitCode = runRulesCommand(process.argv.slice(3), process.env, (text) => process.stdout.write(text));
+    } catch (err) {
+      process.stderr.write(`tether-host rules: ${(err as Error).message}\n\n${RULES_HELP}`);
+      process.exitCode = 2;
+    }
+    return;
+  }
   let config;
   try {
     config = parseHostConfig(process.argv.slice(2), process.env, process.cwd());

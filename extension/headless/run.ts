@@ -4,7 +4,7 @@
 
 import { homedir } from "node:os";
 import { basename } from "node:path";
-import type { ThreadEvent } from "../../protocol/index";
+import { askReason, decidedWords, type ThreadEvent } from "../../protocol/index";
 import { checkModel } from "../core/agent/model/check";
 import { resolveModel } from "../core/agent/model/config";
 import { ModelNotConfigured } from "../core/agent/model/port";
@@ -21,6 +21,7 @@ import { RunningCommands, stopLeftRunning } from "../node/runningCommands";
 import { workspaceStateDir } from "../core/threads/threadStore";
 import { nodeWorkspaceFiles } from "../node/nodeWorkspaceFiles";
 import { stateFile } from "../node/stateFile";
+import { HostRulesFile, keepHostRules, type HostRuleKeeper } from "../node/hostRulesFile";
 import { KeepAwake } from "../core/power/keepAwake";
 import { nodeSleepInhibitor } from "../node/sleepInhibitor";
 import type { HostConfig } from "./config";
@@ -60,10 +61,10 @@ function describeEvent(title: string, e: ThreadEvent): string | undefined {
           ? `  waiting for approval to run: ${e.command}`
           : `  waiting for approval to edit ${e.path ?? "a file"}`;
       // The gate's reason in plain words, as the phone's card shows it.
-      return e.why ? `${what}\n    ${e.why}` : what;
+      return `${what}\n    ${askReason(e)}`;
     }
     case "approval-resolved":
-      return `  ${e.decision === "deny" ? "denied" : e.decision === "stop" ? "stopped" : "approved"} by ${e.by.name}`;
+      return `  ${decidedWords(e.decision).toLowerCase()} by ${e.by.name}`;
     case "file-change":
       return `  ${e.change} ${e.path} (+${e.added} −${e.removed})`;
     case "retry":
@@ -76,6 +77,15 @@ function describeEvent(title: string, e: ThreadEvent): string | undefined {
         : undefined;
     default:
       return undefined;
+  }
+}
+
+/** How many rules are kept on this computer; a broken file was reported when it was loaded. */
+function rulesCount(file: HostRulesFile): number {
+  try {
+    return file.list().length;
+  } catch {
+    return 0;
   }
 }
 
@@ -101,6 +111,7 @@ export async function runHeadlessHost(config: HostConfig, display: PairingDispla
   const runningDir = workspaceStateDir(config.stateDir, mirror.root);
   const stoppedCommands = await stopLeftRunning(runningDir, log);
   const modelOptions = { ...(agentConfig.baseUrl ? { baseUrl: agentConfig.baseUrl } : {}) };
+  const rulesFile = new HostRulesFile(config.stateDir);
   const agent = createAgent({
     mirror,
     files: nodeWorkspaceFiles,
@@ -117,6 +128,14 @@ export async function runHeadlessHost(config: HostConfig, display: PairingDispla
     self: { id: "host", name: `${config.name} (terminal)` },
     platform: process.platform,
     log,
+    // "Always on this computer": kept in the state directory, in force at once for every thread.
+    addHostRule: (rule, by) => rules.add(rule, by),
+  });
+  const rules: HostRuleKeeper = keepHostRules({
+    file: rulesFile,
+    base: agentConfig.allow,
+    apply: (list) => agent.manager.setAllowRules(list),
+    say: (line) => term.say(line),
   });
   agent.manager.on("event", (thread, { event }) => {
     const line = describeEvent(thread.title, event);
@@ -164,6 +183,8 @@ export async function runHeadlessHost(config: HostConfig, display: PairingDispla
         log,
       )
     : undefined;
+  const kept = rulesCount(rulesFile);
+  if (kept > 0) term.say(`${kept} rule${kept === 1 ? "" : "s"} allowed on this computer ("tether-host rules" lists them).`);
   if (threads.length > 0) term.say(`${threads.length} thread${threads.length === 1 ? "" : "s"} from earlier runs.`);
   let lastState = "";
   host.on("state", (state, detail) => {
@@ -220,6 +241,7 @@ export async function runHeadlessHost(config: HostConfig, display: PairingDispla
       // The interrupted runs' last events and every state file on disk before the process exits.
       await agent.store.close();
       keepAwake?.close();
+      rules.close();
       host.close();
       term.close();
     })();

@@ -4,7 +4,17 @@
 // answered with who decided.
 
 import * as vscode from "vscode";
-import { TetherError, type Command, type Decision, type DeviceRef, type ThreadEvent } from "../../protocol/index";
+import {
+  askReason,
+  choiceLabel,
+  computerRuleNote,
+  decidedWords,
+  TetherError,
+  type Command,
+  type Decision,
+  type DeviceRef,
+  type ThreadEvent,
+} from "../../protocol/index";
 import type { Thread } from "../core/threads/thread";
 import type { ThreadManager } from "../core/threads/threadManager";
 import type { NumberedEvent } from "../core/threads/threadStore";
@@ -17,12 +27,10 @@ export function requestTitle(request: Pick<Requested, "kind" | "command" | "path
   return request.kind === "command" ? `Run \`${request.command ?? ""}\`?` : `Edit ${request.path ?? "a file"}?`;
 }
 
-const DECIDED: Record<Decision, string> = {
-  approve: "approved",
-  "approve-always": "approved for this thread",
-  deny: "denied",
-  stop: "stopped",
-};
+/** The choices that approve, in the order the phone's card shows them; the last only when the host offers it. */
+function approvals(request: Requested): Decision[] {
+  return request.computerRule ? ["approve", "approve-always", "approve-on-computer"] : ["approve", "approve-always"];
+}
 
 export class Approvals implements vscode.Disposable {
   private manager: ThreadManager | undefined;
@@ -36,7 +44,7 @@ export class Approvals implements vscode.Disposable {
     // is settled, so a glance tells that its buttons have nothing left to do.
     if (event.type === "approval-resolved" && event.by.id !== this.self().id)
       vscode.window.setStatusBarMessage(
-        `$(check) Tether: ${DECIDED[event.decision]} on ${event.by.name}: ${thread.title}`,
+        `$(check) Tether: ${decidedWords(event.decision).toLowerCase()} on ${event.by.name}: ${thread.title}`,
         10_000,
       );
     if (event.type === "approval-requested" || event.type === "approval-resolved" || event.type === "status") this.changed.fire();
@@ -52,6 +60,14 @@ export class Approvals implements vscode.Disposable {
       this.manager.on("event", this.onEvent);
       this.changed.fire();
     });
+  }
+
+  /** The request behind a pending approval, for its words and choices. */
+  private request(thread: Thread, approvalId: string): Requested | undefined {
+    for (const { event } of thread.events) {
+      if (event.type === "approval-requested" && event.approvalId === approvalId) return event;
+    }
+    return undefined;
   }
 
   /** Every approval waiting, oldest first, with its thread. */
@@ -76,47 +92,55 @@ export class Approvals implements vscode.Disposable {
       { title: "Tether: approvals waiting", placeHolder: "Pick one to decide" },
     );
     if (!picked) return;
+    const request = this.request(picked.p.thread, picked.p.approvalId);
+    if (!request) return;
+    const icons: Record<Decision, string> = {
+      approve: "$(check)",
+      "approve-always": "$(check-all)",
+      "approve-on-computer": "$(pass-filled)",
+      deny: "$(close)",
+      stop: "$(debug-stop)",
+    };
+    const choices: Decision[] = [...approvals(request), "deny", "stop"];
     const decision = await vscode.window.showQuickPick(
-      [
-        { label: "$(check) Approve", decision: "approve" as const },
-        { label: "$(check-all) Always for this thread", decision: "approve-always" as const },
-        { label: "$(close) Deny", decision: "deny" as const },
-        { label: "$(debug-stop) Stop the run", decision: "stop" as const },
-      ],
-      { title: picked.label },
+      choices.map((choice) => ({
+        label: `${icons[choice]} ${choiceLabel(choice, request)}`,
+        ...(choice === "approve-on-computer" && request.computerRule ? { detail: computerRuleNote(request.computerRule) } : {}),
+        decision: choice,
+      })),
+      { title: picked.label, placeHolder: askReason(request) },
     );
     if (decision) await this.decide(picked.p.thread.id, picked.p.approvalId, decision.decision);
   }
 
   private async ask(thread: Thread, request: Requested): Promise<void> {
     const detail = [
+      askReason(request),
       request.reason,
       request.kind === "command" ? `in ${request.cwd ?? "."}` : "",
-      request.why ?? "",
-      `Asked because: ${request.rule}`,
+      request.computerRule ? `"Always on this computer": ${computerRuleNote(request.computerRule)}` : "",
     ]
       .filter(Boolean)
       .join("\n");
+    // The same choices with the same words as the phone's card, then Deny and Show.
+    const approving = approvals(request).map((decision) => ({ title: choiceLabel(decision, request), decision }));
     const choice = await vscode.window.showWarningMessage(
-      `Tether (${thread.title}): ${requestTitle(request)}`,
+      // A toast shows no `detail`: why it asks goes in the message itself.
+      `Tether (${thread.title}): ${requestTitle(request)} ${askReason(request)}`,
       { detail },
-      "Approve",
+      ...approving.map((a) => a.title),
       "Deny",
       "Show",
     );
-    if (choice === "Approve") await this.decide(thread.id, request.approvalId, "approve");
+    const approved = approving.find((a) => a.title === choice);
+    if (approved) await this.decide(thread.id, request.approvalId, approved.decision);
     else if (choice === "Deny") {
       const message = await vscode.window.showInputBox({ title: "Tell the agent why (optional)", ignoreFocusOut: true });
       if (message !== undefined) await this.decide(thread.id, request.approvalId, "deny", message || undefined);
     } else if (choice === "Show") await vscode.commands.executeCommand("tether.thread.open", thread.id);
   }
 
-  private async decide(
-    threadId: string,
-    approvalId: string,
-    decision: "approve" | "approve-always" | "deny" | "stop",
-    message?: string,
-  ): Promise<void> {
+  private async decide(threadId: string, approvalId: string, decision: Decision, message?: string): Promise<void> {
     const command: Command = { type: "decide", threadId, approvalId, decision, ...(message ? { message } : {}) };
     try {
       await this.manager?.handle(command, this.self());

@@ -22,6 +22,7 @@ import type { ApiKeys } from "./apiKeys";
 import { checkModel } from "../core/agent/model/check";
 import { editorModelResolver, offeredModels } from "./editorModels";
 import { secretState } from "./secretState";
+import { editorHostRules } from "./hostRules";
 import { needsRestart, RESTART_SETTINGS, readSettings, type EditorSettings } from "./settings";
 
 /** What runs while the session is up. */
@@ -69,6 +70,11 @@ export class HostSession implements vscode.Disposable {
       this.started,
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!RESTART_SETTINGS.some((s) => e.affectsConfiguration(s))) return;
+        // The allow rules apply to the running host's threads at once (settings.ts, RESTART_FIELDS).
+        if (e.affectsConfiguration("tether.policy.allow")) {
+          const { allow } = readSettings();
+          void this.running?.then(({ agent }) => agent.manager.setAllowRules(allow)).catch(() => undefined);
+        }
         // Only a change to what the host reads, the user's settings (see settings.ts): a
         // workspace's `tether.*` values change nothing, and a restart would interrupt its runs.
         if (this.running && this.startedWith && needsRestart(this.startedWith, readSettings())) void this.restart();
@@ -126,6 +132,7 @@ export class HostSession implements vscode.Disposable {
       self: { id: "editor", name },
       platform: process.platform,
       log,
+      addHostRule: editorHostRules((rules) => agent.manager.setAllowRules(rules)),
     });
     const keepAwake = settings.keepAwake
       ? new KeepAwake(

@@ -32,18 +32,12 @@ export interface EditorSettings {
 /** Settings whose change restarts the host (a new relay, a new model or policy). */
 export const RESTART_SETTINGS = ["tether.relayUrl", "tether.model", "tether.policy", "tether.maxThreads", "tether.notifications"];
 
-/** What the host takes from the settings when it starts, and restarts to change (not `keepAwake`, read at the next start). */
-const RESTART_FIELDS = [
-  "relayUrl",
-  "provider",
-  "model",
-  "baseUrl",
-  "mode",
-  "allow",
-  "deny",
-  "maxThreads",
-  "notifications",
-] as const;
+/**
+ * What the host takes from the settings when it starts, and restarts to change (not `keepAwake`,
+ * read at the next start, nor `allow`, which the running host applies at once: a rule added by
+ * "Always on this computer" or taken out must not interrupt the runs it is meant for).
+ */
+const RESTART_FIELDS = ["relayUrl", "provider", "model", "baseUrl", "mode", "deny", "maxThreads", "notifications"] as const;
 
 const PROVIDERS: readonly ModelProvider[] = ["editor", "openai", "anthropic", "ollama"];
 

@@ -135,7 +135,7 @@ describe("end to end: the phone follows, approves and steers agent runs", functi
     assert.match((await card.textContent()) ?? "", /check the syntax/);
     // The gate's reason in plain words, under the command, inside the 360 px screen.
     const why = card.getByTestId("approval-why");
-    assert.equal(await why.textContent(), "Asks because auto-edit mode asks before running a command.");
+    assert.equal(await why.textContent(), "You chose Auto-edit: commands need your OK.");
     const box = await why.boundingBox();
     assert.ok(box && box.x >= 0 && box.x + box.width <= 360, JSON.stringify(box));
     await page.getByTestId("diff").first().waitFor();

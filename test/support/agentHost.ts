@@ -4,7 +4,7 @@
 import { mkdtempSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import type { PolicyMode } from "../../protocol/index";
+import type { DeviceRef, PolicyMode } from "../../protocol/index";
 import { shellGrammar } from "./shellGrammar";
 import { createAgent } from "../../extension/core/agentHost";
 import { resolveModel } from "../../extension/core/agent/model/config";
@@ -50,6 +50,8 @@ export async function startAgentHost(options: {
   now?: () => number;
   /** The computer's name as its phones show it (default: `test-host`). */
   name?: string;
+  /** Keeps "Always on this computer" rules; without it the choice is not offered. */
+  addHostRule?: (rule: string, by: DeviceRef) => void;
 }): Promise<AgentHost> {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "tether-agent-"));
   const identity = await HostIdentity.loadOrCreate(stateFile(stateDir));
@@ -75,6 +77,7 @@ export async function startAgentHost(options: {
     platform: process.platform,
     log: quietLog,
     retryBaseDelayMs: 10,
+    ...(options.addHostRule ? { addHostRule: options.addHostRule } : {}),
   });
   const host = new Host({
     relay: options.relay,

@@ -92,6 +92,13 @@ export const owl = {
   withoutFile: "No file came with the task.",
 };
 
+/** A plain command the gate fully reads, so "Always on this computer" is offered for it (rule `ls`). */
+export const siskin = {
+  task: "List the siskin notes (siskin-3307)",
+  command: "ls README.md",
+  rule: "ls",
+};
+
 const finish = (summary: string): FakeTurn => ({ toolCalls: [{ name: "finish", args: { summary } }] });
 
 const SCRIPTS: [{ task: string }, Turn[]][] = [
@@ -133,6 +140,13 @@ const SCRIPTS: [{ task: string }, Turn[]][] = [
     ],
   ],
   [plover, [() => finish("Nothing to count.")]],
+  [
+    siskin,
+    [
+      () => ({ toolCalls: [{ name: "run_command", args: { command: siskin.command, reason: "see the notes" } }] }),
+      () => finish("The siskin notes are there."),
+    ],
+  ],
   [
     magpie,
     [

@@ -43,6 +43,11 @@ export interface RunDeps {
    * the person who decided should not wait for that to see their decision land.
    */
   beforeResume?: () => Promise<void>;
+  /**
+   * Keeps an allow rule on this computer ("Always on this computer") and puts it in force for
+   * every thread. Without it the choice is not offered.
+   */
+  addHostRule?: (rule: string, by: DeviceRef) => void;
 }
 
 interface Waiting<T> {
@@ -53,6 +58,8 @@ interface Waiting<T> {
 interface WaitingApproval extends Waiting<Verdicted> {
   /** Remembers "approve always" for the thread, as part of applying the decision. */
   always: () => void;
+  /** The rule "Always on this computer" adds, when the host offered it. */
+  computerRule: string | undefined;
 }
 
 type Verdicted = { decision: Decision; message?: string };
@@ -123,6 +130,14 @@ export class AgentRun {
       if (earlier) throw new TetherError(ErrorCode.Conflict, `Already decided by ${earlier.by} (${earlier.decision}).`);
       throw new TetherError(ErrorCode.NotFound, "That approval is not waiting for a decision.");
     }
+    if (decision === "approve-on-computer") {
+      const rule = this.approval.computerRule;
+      // The rule is the host's own reading of the command; a request it offered none for gets none.
+      if (rule === undefined || !this.deps.addHostRule) {
+        throw new TetherError(ErrorCode.BadRequest, "This request cannot be allowed on this computer; approve it here instead.");
+      }
+      this.deps.addHostRule(rule, by);
+    }
     this.resolveApproval(approvalId, decision, message, by);
     if (decision === "stop") {
       this.stopDetail ??= `stopped by ${by.name}`;
@@ -149,7 +164,7 @@ export class AgentRun {
     const { thread } = this.deps;
     thread.append({ type: "approval-resolved", approvalId, decision, ...(message ? { message } : {}), by });
     // Saved with the decision, so the command that carried it is acknowledged with it on disk.
-    if (decision === "approve-always") waiting.always();
+    if (decision === "approve-always" || decision === "approve-on-computer") waiting.always();
     if (decision !== "stop") thread.setStatus("running");
     waiting.resolve({ decision, ...(message ? { message } : {}) });
   }
@@ -337,6 +352,7 @@ export class AgentRun {
           reason: tool.reason?.(args) ?? "",
           rule: verdict.rule,
           why: verdict.reason,
+          computerRule: this.deps.addHostRule ? policy.computerRule(command, absCwd) : undefined,
         },
         () => {
           if (this.meta.approvedCommands.includes(command)) return;
@@ -363,6 +379,7 @@ export class AgentRun {
       rule: string;
       /** The policy's reason, in plain words. */
       why: string;
+      computerRule?: string | undefined;
     },
     always: () => void,
   ): Promise<Verdicted> {
@@ -380,10 +397,18 @@ export class AgentRun {
           resolve(v);
         },
         always,
+        computerRule: request.computerRule,
       };
-      const { why, ...rest } = request;
+      const { why, computerRule, ...rest } = request;
       const said = why.trim().slice(0, MAX_WHY_CHARS);
-      thread.append({ type: "approval-requested", approvalId, ...rest, reason, ...(said ? { why: said } : {}) });
+      thread.append({
+        type: "approval-requested",
+        approvalId,
+        ...rest,
+        reason,
+        ...(said ? { why: said } : {}),
+        ...(computerRule !== undefined ? { computerRule } : {}),
+      });
       thread.setStatus("awaiting-approval");
     });
     await this.deps.beforeResume?.();

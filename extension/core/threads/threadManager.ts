@@ -43,6 +43,11 @@ export interface ThreadManagerOptions {
   now?: () => number;
   /** Base delay of model retries (tests shorten it). */
   retryBaseDelayMs?: number;
+  /**
+   * Keeps a rule added by "Always on this computer" (a settings entry, a file) and calls
+   * `setAllowRules` with the new list. Without it the choice is not offered.
+   */
+  addHostRule?: (rule: string, by: DeviceRef) => void;
 }
 
 export interface ThreadManagerEvents {
@@ -151,6 +156,14 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
         await this.revert(command.threadId, by);
         return;
     }
+  }
+
+  /**
+   * The host's allow rules from now on, for every thread, runs already going included: a rule
+   * added by "Always on this computer", or one the person removed on the computer.
+   */
+  setAllowRules(rules: readonly string[]): void {
+    this.options.policy.setAllowRules(rules);
   }
 
   /**
@@ -362,6 +375,7 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
       live: (event) => this.emit("live", thread.id, event),
       self,
       beforeResume: () => this.resumeGate?.(thread) ?? Promise.resolve(),
+      ...(this.options.addHostRule ? { addHostRule: this.options.addHostRule } : {}),
     });
     this.runs.set(thread.id, run);
     log.info("run started", { thread: thread.id });

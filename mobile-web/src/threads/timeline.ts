@@ -143,7 +143,7 @@ const STEPS: { [T in ThreadEvent["type"]]: Step<T> } = {
     const call = b.tools.get(b.approvalCall.get(e.approvalId) ?? "");
     if (call && !call.result) {
       call.waiting = false;
-      if (e.decision === "approve" || e.decision === "approve-always") {
+      if (e.decision !== "deny" && e.decision !== "stop") {
         call.startedAt = e.at;
         b.approved.add(call);
       }

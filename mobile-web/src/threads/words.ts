@@ -1,5 +1,7 @@
-// The words a thread's state is said in, in one place: badges, decisions, and why the gate asks.
+// The words a thread's state is said in, in one place: its badge and how an approval ended
+// (the approval's own words, shared with the editor and the terminal, are protocol/approvalWords.ts).
 
+import { decidedWords } from "../../../protocol/approvalWords";
 import type { ThreadStatus } from "../../../protocol/index";
 import type { ApprovalResolution } from "./timelineItems";
 
@@ -29,22 +31,5 @@ export function statusWords(status: ThreadStatus): { label: string; tone: Status
 
 /** How an approval ended, in words: "Approved by Pixel 8". */
 export function decisionWords(resolved: Pick<ApprovalResolution, "decision" | "by">): string {
-  const verb = {
-    approve: "Approved",
-    "approve-always": "Approved for this thread",
-    deny: "Denied",
-    stop: "Run stopped",
-  }[resolved.decision];
-  return `${verb} by ${resolved.by.name}`;
-}
-
-/**
- * The gate's reason as the card's "why" line: "Asks because `find -exec` runs a program." A
- * sentence that starts with an ordinary capitalised word ("It writes into .git/…") continues
- * the line in lower case; names such as `GIT_PAGER` or `.git/` keep theirs.
- */
-export function whyLine(why: string): string {
-  const text = why.trim();
-  const lowered = /^[A-Z][a-z]/.test(text) ? text[0]!.toLowerCase() + text.slice(1) : text;
-  return `Asks because ${lowered}`;
+  return `${decidedWords(resolved.decision)} by ${resolved.by.name}`;
 }

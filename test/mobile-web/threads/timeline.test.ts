@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { ThreadEvent } from "../../../protocol/index";
-import { whyLine, decisionWords, statusWords } from "../../../mobile-web/src/threads/words";
+import { decisionWords, statusWords } from "../../../mobile-web/src/threads/words";
 import { buildTimeline } from "../../../mobile-web/src/threads/timeline";
 import {
   canRevert,
@@ -486,19 +486,5 @@ describe("status words", () => {
 
   it("says who stopped a run", () => {
     assert.equal(decisionWords({ decision: "stop", by: host }), "Run stopped by laptop");
-  });
-});
-
-describe("whyLine", () => {
-  it("reads the gate's reason as one line after 'Asks because'", () => {
-    assert.equal(whyLine("`find -exec` runs a program."), "Asks because `find -exec` runs a program.");
-    assert.equal(
-      whyLine("It writes into .git/, a protected place: .git/config."),
-      "Asks because it writes into .git/, a protected place: .git/config.",
-    );
-    assert.equal(
-      whyLine("GIT_CONFIG_COUNT set before git changes what it runs."),
-      "Asks because GIT_CONFIG_COUNT set before git changes what it runs.",
-    );
   });
 });

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import * as vscode from "vscode";
 import { randomId } from "../../../protocol/index";
 import type { PairedPhone } from "../../support/phone";
-import { ledger, plover, summarise, wren } from "../scenarios";
+import { ledger, plover, siskin, summarise, wren } from "../scenarios";
 import { desk, onlyInPhase } from "../support/desk";
 import { ended, pairThroughEditor } from "../support/phones";
 
@@ -28,6 +28,39 @@ describe("Tether in VS Code: tasks with a paired phone", function () {
   after(() => {
     phone?.close();
     for (const file of [ledger.file, wren.file]) rmSync(join(root, file), { force: true });
+  });
+
+  it("offers Always on this computer in the editor too, and the phone's choice adds the user's rule without a restart", async () => {
+    const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration("tether");
+    const before = config().inspect<string[]>("policy.allow")?.globalValue;
+    try {
+      const threadId = randomId(12);
+      await phone.send({ type: "new-task", threadId, text: siskin.task });
+      const asked = await phone.waitFor(threadId, (e) => e.type === "approval-requested");
+      assert.ok(asked.type === "approval-requested");
+      assert.equal(asked.computerRule, siskin.rule);
+      const toast = await desk.notification({ contains: siskin.command });
+      assert.match(toast, /You chose Auto-edit: commands need your OK\./);
+      assert.match(toast, /Allow `ls README\.md` for the rest of this task/);
+      assert.match(toast, /Always on this computer/);
+
+      await phone.send({ type: "decide", threadId, approvalId: asked.approvalId, decision: "approve-on-computer" });
+      const end = await phone.waitFor(threadId, ended);
+      assert.equal(end.type === "status" && end.status, "done", "the run went on: adding the rule restarted nothing");
+      const said = await desk.notification({ contains: "now runs without asking" });
+      assert.match(said, new RegExp(`\`${siskin.rule}\` now runs without asking on this computer \\(chosen on ${PHONE}\\)`));
+      assert.match(said, /Undo/);
+      assert.deepEqual(config().inspect<string[]>("policy.allow")?.globalValue, [...(before ?? []), siskin.rule]);
+
+      // The next `ls` in another task runs without asking.
+      const again = randomId(12);
+      await phone.send({ type: "new-task", threadId: again, text: siskin.task });
+      const next = await phone.waitFor(again, ended);
+      assert.equal(next.type === "status" && next.status, "done");
+      assert.ok(!phone.events(again).some((o) => o.event.type === "approval-requested"), "the second task did not ask");
+    } finally {
+      await config().update("policy.allow", before, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it("runs a task started with Tether: New Task", async () => {
@@ -57,6 +90,9 @@ describe("Tether in VS Code: tasks with a paired phone", function () {
     // The editor asks too, with Approve / Deny / Show, while the command waits.
     const toast = await desk.notification({ contains: ledger.command });
     assert.match(toast, /Approve/);
+    // The phone's words for how far a choice reaches; a line with a redirection gets no rule for the computer.
+    assert.match(toast, /Allow `echo paid-ibis-5120 > ibis-ledger\.txt` for the rest of this task/);
+    assert.doesNotMatch(toast, /Always on this computer/);
     assert.equal(existsSync(file), false, "the command ran before anyone approved it");
 
     assert.ok(asked.type === "approval-requested");

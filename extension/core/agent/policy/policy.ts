@@ -20,6 +20,7 @@ import {
   shellAssignments,
   type Assigned,
 } from "./environment";
+import { computerRuleFor } from "./computerRule";
 import { failClosed } from "./constructs";
 import type { ShellGrammar } from "./grammar";
 import { absolute, Places } from "./places";
@@ -81,7 +82,8 @@ export class Policy {
   private readonly blind: Places;
   /** Why allow rules do not apply to the command being checked (a variable set for it), if so. */
   private ruleless: string | undefined;
-  private readonly allowRules: Rule[];
+  /** Shared with every copy `withMode` makes, so a rule added while the host runs reaches runs already going. */
+  private allowRules: { rules: Rule[] };
   private readonly denyRules: Rule[];
 
   constructor(private readonly options: PolicyOptions) {
@@ -89,7 +91,7 @@ export class Policy {
     this.seeing = new Places(options.workspaceRoot, options.homeDir);
     this.blind = new Places(options.workspaceRoot, undefined);
     this.places = this.seeing;
-    this.allowRules = compileRules(options.rules?.allow ?? [], options.grammar);
+    this.allowRules = { rules: compileRules(options.rules?.allow ?? [], options.grammar) };
     this.denyRules = compileRules(options.rules?.deny ?? [], options.grammar);
   }
 
@@ -113,7 +115,7 @@ export class Policy {
     const denied = strictest(verdicts.filter((candidate) => candidate.decision === "deny"));
     if (denied) return denied;
     const words = command.trim().split(/ +/);
-    const rule = /^[A-Za-z0-9_./:=@+ -]+$/.test(command.trim()) ? findRule(this.allowRules, words) : undefined;
+    const rule = /^[A-Za-z0-9_./:=@+ -]+$/.test(command.trim()) ? findRule(this.allowRules.rules, words) : undefined;
     if (rule && !uncoveredOption(basename(words[0] ?? ""), words, rule.words.length)) {
       return verdict("allow", `allow rule "${rule.text}"`, `Your rule "${rule.text}" allows it.`);
     }
@@ -133,9 +135,37 @@ export class Policy {
     return verdict("allow", `mode ${this.mode}: edits allowed`, `${MODE_NAMES[this.mode]} mode changes files without asking.`);
   }
 
-  /** A copy with another mode, same rules (a task can pick its mode). */
+  /** A copy with another mode, same rules (a task can pick its mode), rules added later included. */
   withMode(mode: PolicyMode): Policy {
-    return new Policy({ ...this.options, mode });
+    const copy = new Policy({ ...this.options, mode });
+    copy.allowRules = this.allowRules;
+    return copy;
+  }
+
+  /**
+   * Replaces the allow rules, for this policy and every copy of it: runs already going check
+   * their next command against the new list (a rule added by "Always on this computer", or one
+   * the person removed on the computer).
+   */
+  setAllowRules(texts: readonly string[]): void {
+    this.allowRules.rules = compileRules(texts, this.options.grammar);
+  }
+
+  /**
+   * The allow rule "Always on this computer" would add for `command` (`npm test`), or undefined
+   * when none is offered: the gate must have asked only because of the mode, the command must be
+   * plain enough to name by its program and subcommand (computerRule.ts), and the rule must then
+   * allow it. `cwd` is absolute.
+   */
+  computerRule(command: string, cwd: string): string | undefined {
+    if (this.mode === "read-only" || this.options.platform === "win32") return undefined;
+    const asked = this.checkCommand(command, cwd);
+    if (asked.decision !== "ask" || asked.rule !== `mode ${this.mode}: commands ask`) return undefined;
+    const text = computerRuleFor(command, this.options.grammar);
+    if (text === undefined) return undefined;
+    const deny = this.options.rules?.deny ?? [];
+    const withRule = new Policy({ ...this.options, rules: { allow: [text], deny } });
+    return withRule.checkCommand(command, cwd).decision === "allow" ? text : undefined;
   }
 
   /** A verdict per command of the line, in order; none when it runs nothing at all. */
@@ -231,7 +261,7 @@ export class Policy {
   private modeVerdict(program: Program, cwd: string | undefined): Verdict {
     if (this.mode === "read-only") return READ_ONLY_COMMANDS;
     const { words } = program;
-    const matched = findAllowRule(this.allowRules, words);
+    const matched = findAllowRule(this.allowRules.rules, words);
     const rule = matched?.rule;
     const name = basename(words[0] ?? "");
     const uncovered = matched && this.uncovered(program, matched, cwd);
