@@ -3,6 +3,11 @@ import svelte from "eslint-plugin-svelte";
 import globals from "globals";
 import tseslint from "typescript-eslint";
 
+/** An import pattern for relative paths that climb into one of `parts` (a regex alternation). */
+function ours(message, parts) {
+  return { regex: `^(\\.\\./)+(${parts})(/|$)`, message };
+}
+
 export default tseslint.config(
   { ignores: ["dist/", "out/", "node_modules/", "**/*.d.ts", ".tether-test/"] },
   js.configs.recommended,
@@ -18,6 +23,72 @@ export default tseslint.config(
       "@typescript-eslint/no-explicit-any": "error",
       "no-console": ["error", { allow: ["warn", "error"] }],
       eqeqeq: ["error", "always"],
+    },
+  },
+  // The parts and the directions they may import in (DESIGN.md, "Layout"): `protocol/` imports
+  // nothing of ours; the relay, the host and the phone import `protocol/` and never each other;
+  // the host's core never imports `vscode`; tests import nothing from the bench.
+  {
+    files: ["protocol/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [ours("protocol/ imports nothing of Tether's own parts", "relay|extension|mobile-web|test|bench|scripts")] },
+      ],
+    },
+  },
+  {
+    files: ["relay/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [ours("the relay imports protocol/ only", "extension|mobile-web|test|bench|scripts")] },
+      ],
+    },
+  },
+  {
+    files: ["extension/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            ours("the host imports protocol/, not the relay's or the phone's code", "relay|mobile-web|test|bench|scripts"),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["extension/core/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [{ name: "vscode", message: "extension/core runs without an editor too: take what it needs through a port." }],
+          patterns: [
+            ours("the host imports protocol/, not the relay's or the phone's code", "relay|mobile-web|test|bench|scripts"),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["mobile-web/**/*.ts", "mobile-web/**/*.svelte"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [ours("the phone imports protocol/ only", "relay|extension|test|bench|scripts")] },
+      ],
+    },
+  },
+  {
+    files: ["test/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [ours("tests import nothing from the bench; shared helpers live in test/support", "bench")] },
+      ],
     },
   },
   {

@@ -172,6 +172,10 @@ export const threadEventSchema = z.discriminatedUnion("type", [
   }),
 ]);
 export type ThreadEvent = z.infer<typeof threadEventSchema>;
+
+/** A thread event with its number in the thread, as a host keeps it and a phone or panel receives it. */
+export const numberedEventSchema = z.strictObject({ seq: z.number().int().min(1), event: threadEventSchema });
+export type NumberedEvent = z.infer<typeof numberedEventSchema>;
 export type ThreadEventType = ThreadEvent["type"];
 /** An event before the host stamped its time. */
 export type NewThreadEvent = ThreadEvent extends infer E ? (E extends ThreadEvent ? Omit<E, "at"> : never) : never;

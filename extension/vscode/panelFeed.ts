@@ -5,8 +5,8 @@
 // again mid-run gets the text and output so far.
 
 import { ErrorCode, type Command, type CommandReply, type LiveEvent } from "../../protocol/index";
-import { EMPTY_LIVE, settleLive, withLive, type LiveState } from "../../mobile-web/src/threads/live";
-import { fromPanelSchema, type FromPanel, type ToPanel } from "../../mobile-web/src/panel/bridge";
+import { EMPTY_LIVE, settleLive, withLive, type LiveState } from "../../protocol/live";
+import { fromPanelSchema, type FromPanel, type ToPanel } from "../../protocol/panel";
 import type { Thread } from "../core/threads/thread";
 import type { ThreadManager } from "../core/threads/threadManager";
 import type { NumberedEvent } from "../core/threads/threadStore";

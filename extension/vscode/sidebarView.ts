@@ -10,7 +10,7 @@
 
 import * as vscode from "vscode";
 import type { Command } from "../../protocol/index";
-import type { ContextItem, FromPanel, ToPanel } from "../../mobile-web/src/panel/bridge";
+import type { ContextItem, FromPanel, ToPanel } from "../../protocol/panel";
 import type { HostSession } from "./hostSession";
 import { expandMentions, insideWorkspace } from "./mentions";
 import type { Surface, ThreadPanels } from "./threadPanel";

@@ -9,7 +9,7 @@
 
 import * as vscode from "vscode";
 import { ErrorCode, TetherError, randomId, type Command, type CommandReply, type DeviceRef } from "../../protocol/index";
-import type { FromPanel, ToPanel } from "../../mobile-web/src/panel/bridge";
+import type { FromPanel, ToPanel } from "../../protocol/panel";
 import type { ThreadManager } from "../core/threads/threadManager";
 import type { HostSession, Running } from "./hostSession";
 import { PanelFeed, makeNonce, panelHtml, parseFromPanel, refusal } from "./panelFeed";

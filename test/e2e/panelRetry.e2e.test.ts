@@ -12,7 +12,7 @@ import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { randomId, TetherError, type CommandReply } from "../../protocol/index";
 import { makeNonce, PanelFeed, panelHtml, parseFromPanel, refusal } from "../../extension/vscode/panelFeed";
-import type { ToPanel } from "../../mobile-web/src/panel/bridge";
+import type { ToPanel } from "../../protocol/panel";
 import { AxeAudit } from "../support/axe";
 import { runEnded, startAgentThreads, type AgentThreads } from "../support/agentThreads";
 import { launchChromium, screenshotPath } from "../support/browser";

@@ -4,7 +4,7 @@
 // A selection attached with "Ask Tether about this" goes into the text as a quoted block.
 // Pure, so mocha reaches it; the extension uses `mentionedPaths` too, so both read one syntax.
 
-import type { ContextItem } from "./bridge";
+import type { ContextItem } from "../../../protocol/panel";
 
 /** The `@…` being typed: where its `@` is, and what follows it up to the caret. */
 export interface MentionQuery {
@@ -68,16 +68,6 @@ export function rankFiles(paths: readonly string[], query: string, limit = MAX_O
   }
   scored.sort((a, b) => a.score - b.score || a.path.length - b.path.length || a.path.localeCompare(b.path));
   return scored.slice(0, limit).map((s) => s.path);
-}
-
-/** The paths mentioned in `text`, each once, in order; punctuation that ends a sentence is not part of one. */
-export function mentionedPaths(text: string): string[] {
-  const found = new Set<string>();
-  for (const match of text.matchAll(/(?:^|[\s([{"'`])@([^\s@]+)/g)) {
-    const path = match[1]!.replace(/[.,;:!?)\]}"'`]+$/, "");
-    if (path) found.add(path);
-  }
-  return [...found];
 }
 
 /** A fence longer than any run of backticks in `text`, so the quoted text cannot close it. */

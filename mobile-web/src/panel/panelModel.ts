@@ -3,9 +3,9 @@
 
 import type { PolicyMode, ThreadSummary } from "../../../protocol/index";
 import { mergeEvents } from "../threads/cache";
-import { settleLive, withLive, type LiveState } from "../threads/live";
+import { settleLive, withLive, type LiveState } from "../../../protocol/live";
 import type { NumberedEvent } from "../threads/timelineItems";
-import type { ToPanel } from "./bridge";
+import type { ToPanel } from "../../../protocol/panel";
 
 export type PanelView =
   | { kind: "loading" }

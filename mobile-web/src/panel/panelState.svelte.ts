@@ -4,7 +4,7 @@
 import { randomId, type Command, type ThreadSummary } from "../../../protocol/index";
 import { taskCommands, type TaskForm } from "../threads/taskCommands";
 import { Clock } from "../time/clock.svelte";
-import { toPanelSchema, type ContextItem, type FromPanel } from "./bridge";
+import { toPanelSchema, type ContextItem, type FromPanel } from "../../../protocol/panel";
 import { LOADING, nextView, type PanelView } from "./panelModel";
 import { Requests } from "./requests";
 

@@ -2,7 +2,7 @@
 // promise of a command settles with the reply, rejecting with the host's words when refused.
 
 import { TetherError, randomId, type Command, type CommandReply } from "../../../protocol/index";
-import type { FromPanel } from "./bridge";
+import type { FromPanel } from "../../../protocol/panel";
 
 export class Requests {
   readonly #pending = new Map<string, { resolve: () => void; reject: (err: Error) => void }>();

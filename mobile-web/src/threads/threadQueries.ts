@@ -2,7 +2,7 @@
 // now, the files it changed, and whether Revert can do anything.
 
 import type { ThreadStatus } from "../../../protocol/index";
-import { lastChars } from "./cache";
+import { lastChars } from "../../../protocol/live";
 import { withoutEscapes } from "./escapes";
 import { ENDED, lastRunEnd, ordered } from "./eventOrder";
 import { buildTimeline } from "./timeline";

@@ -6,7 +6,7 @@ import { threadRecordKey, type ThreadSummary } from "../../../protocol/index";
 import type { Database } from "../store/db";
 import { Stores } from "../store/db";
 import { contiguousSeq, mergeEvents, sortThreads, type CachedEvent, type CachedThread } from "./cache";
-import { EMPTY_LIVE, settleLive, withLive, type LiveState } from "./live";
+import { EMPTY_LIVE, settleLive, withLive, type LiveState } from "../../../protocol/live";
 
 export class Threads {
   /** Every cached thread; replaced whole on change. */

@@ -1,12 +1,9 @@
 // What a thread screen shows, item by item: the shapes `buildTimeline` (timeline.ts) makes of a
 // thread's events, one per thing a person reads.
 
-import type { Decision, DeviceRef, PolicyMode, ThreadEvent, ThreadStatus } from "../../../protocol/index";
+import type { Decision, DeviceRef, NumberedEvent, PolicyMode, ThreadEvent, ThreadStatus } from "../../../protocol/index";
 
-export interface NumberedEvent {
-  seq: number;
-  event: ThreadEvent;
-}
+export type { NumberedEvent };
 
 /**
  * The ephemeral state of the open thread. `text` is streaming text by step (the thread's

@@ -2,14 +2,8 @@
 // which files are offered first, which paths a text mentions, and how a selection is quoted.
 
 import assert from "node:assert/strict";
-import {
-  describeItem,
-  insertMention,
-  mentionAt,
-  mentionedPaths,
-  rankFiles,
-  withContext,
-} from "../../../mobile-web/src/panel/mentions";
+import { mentionedPaths } from "../../../protocol/panel";
+import { describeItem, insertMention, mentionAt, rankFiles, withContext } from "../../../mobile-web/src/panel/mentions";
 
 const FILES = [
   "README.md",

@@ -1,16 +1,7 @@
 import assert from "node:assert/strict";
 import type { ThreadSummary } from "../../../protocol/index";
-import {
-  appendCapped,
-  appendChunk,
-  joinChunks,
-  lastChars,
-  contiguousSeq,
-  hostActivity,
-  mergeEvents,
-  sortThreads,
-  type CachedThread,
-} from "../../../mobile-web/src/threads/cache";
+import { appendCapped, appendChunk, joinChunks, lastChars } from "../../../protocol/live";
+import { contiguousSeq, hostActivity, mergeEvents, sortThreads, type CachedThread } from "../../../mobile-web/src/threads/cache";
 
 const summary = (threadId: string, over: Partial<ThreadSummary> = {}): ThreadSummary => ({
   threadId,

@@ -2,10 +2,10 @@
 // extension accepts from the webview (parseFromPanel), both by the bridge's schemas.
 
 import assert from "node:assert/strict";
-import { ErrorCode, TetherError, type ThreadSummary } from "../../../protocol/index";
-import { fromPanelSchema, toPanelSchema } from "../../../mobile-web/src/panel/bridge";
-import { Requests } from "../../../mobile-web/src/panel/requests";
-import { parseFromPanel } from "../../../extension/vscode/panelFeed";
+import { ErrorCode, TetherError, type ThreadSummary } from "../../protocol/index";
+import { fromPanelSchema, toPanelSchema } from "../../protocol/panel";
+import { Requests } from "../../mobile-web/src/panel/requests";
+import { parseFromPanel } from "../../extension/vscode/panelFeed";
 
 const summary: ThreadSummary = {
   threadId: "t-rate-limit",

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { MAX_LIVE_OUTPUT } from "../../../mobile-web/src/threads/cache";
-import { EMPTY_LIVE, settleLive, withLive, type LiveState } from "../../../mobile-web/src/threads/live";
-import { TerminalLines } from "../../../mobile-web/src/threads/terminalLines";
+import { MAX_LIVE_OUTPUT } from "../../protocol/live";
+import { EMPTY_LIVE, settleLive, withLive, type LiveState } from "../../protocol/live";
+import { TerminalLines } from "../../mobile-web/src/threads/terminalLines";
 
 const lines = (t: TerminalLines): string[] =>
   Array.from({ length: t.length }, (_, i) =>

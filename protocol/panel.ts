@@ -6,20 +6,18 @@
 // Free of DOM and Node imports: the extension (esbuild) and the webview (Vite) both use it.
 
 import { z } from "zod";
+import { liveStateSchema } from "./live";
+import { threadIdSchema } from "./schemas";
 import {
+  MAX_PROMPT_CHARS,
   commandReplySchema,
   commandSchema,
   liveEventSchema,
-  MAX_PROMPT_CHARS,
+  numberedEventSchema,
   policyModeSchema,
-  threadEventSchema,
-  threadIdSchema,
   threadSummarySchema,
-} from "../../../protocol/index";
+} from "./thread";
 
-export const numberedEventSchema = z.strictObject({ seq: z.number().int().min(1), event: threadEventSchema });
-
-/** Streaming text by step and running commands' output by call id (`threads/live.ts`). */
 /** Something from the editor put beside the task: a file, or lines of one (with their text). */
 export const contextItemSchema = z.strictObject({
   /** Relative to the workspace folder, with forward slashes. */
@@ -31,12 +29,6 @@ export const contextItemSchema = z.strictObject({
   text: z.string().max(MAX_PROMPT_CHARS).optional(),
 });
 export type ContextItem = z.infer<typeof contextItemSchema>;
-
-export const liveStateSchema = z.strictObject({
-  text: z.record(z.string(), z.string()),
-  output: z.record(z.string(), z.string()),
-  received: z.record(z.string(), z.number().int().min(0)).optional(),
-});
 
 /** Extension → panel. */
 export const toPanelSchema = z.discriminatedUnion("type", [
@@ -92,3 +84,17 @@ export const fromPanelSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("open-tab") }),
 ]);
 export type FromPanel = z.infer<typeof fromPanelSchema>;
+
+/**
+ * The `@path` mentions in `text`, each once, in order; punctuation that ends a sentence is not
+ * part of one. The sidebar writes them and the extension expands them into the files' text
+ * (extension/vscode/mentions.ts), so both read them by this one rule.
+ */
+export function mentionedPaths(text: string): string[] {
+  const found = new Set<string>();
+  for (const match of text.matchAll(/(?:^|[\s([{"'`])@([^\s@]+)/g)) {
+    const path = match[1]!.replace(/[.,;:!?)\]}"'`]+$/, "");
+    if (path) found.add(path);
+  }
+  return [...found];
+}
