@@ -67,6 +67,7 @@ export class TetherApp {
   #stopRouter: (() => void) | null = null;
 
   constructor() {
+    // Pairing and host sync change this phone's identity; the shell holds it for the screens.
     const stored = {
       db: () => this.#requireDb(),
       device: () => this.device,
