@@ -4,7 +4,7 @@
 
 import { clockTime } from "../threads/offline";
 
-// The shapes of `Presence` (app.svelte.ts) and `LinkStatus` (link/relayLink.svelte.ts), written
+// The shapes of `Presence` (hosts/hostSync.ts) and `LinkStatus` (link/relayLink.svelte.ts), written
 // out so this stays plain TypeScript that tests load without Svelte's compiler.
 type Presence = { kind: "known"; online: boolean; lastSeen: number } | { kind: "unlisted" } | { kind: "unknown" };
 type LinkStatus = "online" | "connecting" | "offline";

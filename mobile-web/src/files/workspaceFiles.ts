@@ -1,0 +1,61 @@
+// The phone's side of a host's workspace: the sealed file calls a file browser makes
+// (`WorkspaceSource`), and the workspace changes the host sends on the mirror's live channel,
+// opened and handed to the browsers showing that host. Kept apart from the app shell so the
+// shell only routes the relay's news here.
+
+import { ErrorCode, TetherError } from "../../../protocol/index";
+import type { MirrorDelta, RpcCall } from "../../../protocol/index";
+import { commandKeyOf } from "../hosts/commandKey";
+import { displayName, type Hosts } from "../hosts/hosts.svelte";
+import { keyFor } from "../hosts/keys";
+import { describeCallFailure, readyConnection, type ReadyLink } from "../link/connection";
+import type { InboundLive } from "../link/inbound";
+import { callHost } from "../link/rpc";
+import type { WorkspaceSource } from "./fileBrowser.svelte";
+import { openMirrorDelta } from "./mirrorDelta";
+
+export class WorkspaceFiles {
+  /** File browsers showing a host's workspace, told of each change the host sends. */
+  #listeners: { hostId: string; listener: (delta: MirrorDelta) => void }[] = [];
+
+  constructor(
+    private readonly link: ReadyLink,
+    private readonly hosts: Hosts,
+  ) {}
+
+  /** What a file browser uses to show `hostId`'s workspace. */
+  source(hostId: string): WorkspaceSource {
+    return {
+      listDir: (path) => this.#call(hostId, { type: "list-dir", path }),
+      search: (query) => this.#call(hostId, { type: "search", query }),
+      watch: async (dirs, files) => (await this.#call(hostId, { type: "watch", dirs, files })).leaseMs,
+      onChange: (listener) => {
+        const entry = { hostId, listener };
+        this.#listeners = [...this.#listeners, entry];
+        return () => (this.#listeners = this.#listeners.filter((e) => e !== entry));
+      },
+      readFile: (path, offset) =>
+        this.#call(hostId, offset === undefined ? { type: "read-file", path } : { type: "read-file", path, offset }),
+      describe: (error) => {
+        const host = this.hosts.get(hostId);
+        return describeCallFailure(error, host ? displayName(host) : "This computer");
+      },
+    };
+  }
+
+  /** A workspace change from a host; one that does not open (an unknown key) is dropped. */
+  async onMirrorDelta(live: InboundLive): Promise<void> {
+    const listeners = this.#listeners.filter((e) => e.hostId === live.hostId);
+    const host = this.hosts.get(live.hostId);
+    if (!host || listeners.length === 0) return;
+    const delta = await openMirrorDelta(keyFor(host, live.box.e), live);
+    for (const { listener } of listeners) listener(delta);
+  }
+
+  async #call<C extends RpcCall>(hostId: string, call: C) {
+    const { socket, deviceId } = await readyConnection(this.link);
+    const host = this.hosts.get(hostId);
+    if (!host) throw new TetherError(ErrorCode.NotFound, "This computer is not paired with this phone.");
+    return callHost(socket, { hostId, deviceId, commandKey: commandKeyOf(host) }, call);
+  }
+}
