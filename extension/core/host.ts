@@ -148,12 +148,12 @@ export class Host extends EventEmitter<HostEvents> {
     this.directory.on("changed", () => this.emit("phones"));
     const feed = new MirrorFeed({ mirror, publish: (delta) => this.publishMirror(delta) });
     this.disposables.defer(() => feed.close());
-    new RpcServer(this.link, identity, mirror, log, feed);
+    this.disposables.add(new RpcServer(this.link, identity, mirror, log, feed));
     const threads = this.options.threads;
     if (threads) {
       const publisher = new ThreadPublisher(this.link, identity, threads.store, threads.manager, log);
       this.disposables.defer(() => publisher.close());
-      new CommandServer(this.link, identity, threads.manager, threads.store, log, this.options.now);
+      this.disposables.add(new CommandServer(this.link, identity, threads.manager, threads.store, log, this.options.now));
       if (this.options.notify !== false) {
         const notifier = new Notifier({
           link: this.link,

@@ -34,6 +34,7 @@ import {
   type DeviceRef,
   type SealedCommand,
 } from "../../../protocol/index";
+import { DisposableStore, listen, type Disposable } from "../disposable";
 import type { HostIdentity } from "../identity";
 import type { RelayLink } from "../link/relayLink";
 import type { Log } from "../log";
@@ -78,8 +79,9 @@ const commandRequest: RequestKind<SealedCommand> = {
   replyContext: sealContext.commandReply,
 };
 
-export class CommandServer {
+export class CommandServer implements Disposable {
   private readonly site: RequestSite;
+  private readonly disposables = new DisposableStore();
   private readonly applied: Applied;
   private readonly appliedIds = new Map<string, CommandReply>();
   private chain: Promise<unknown> = Promise.resolve();
@@ -104,26 +106,32 @@ export class CommandServer {
       if (parsed.success) this.appliedIds.set(memoryKey(entry), parsed.data);
     }
     this.forgetOld();
-    link.socket.on("command", (payload, reply) =>
+    const onCommand = (payload: unknown, reply: unknown): void =>
       answerForward(payload, reply, commandForwardSchema, "command", (req) => {
         // One at a time, in the order the relay sent them.
         const next = this.chain.then(() => this.receive(req));
         this.chain = next.catch(() => undefined);
         return next;
-      }),
-    );
+      });
+    this.disposables.add(listen(link.socket, "command", onCommand));
     // Ready for commands: ask the relay for what waited while this host was away.
     // A flush that failed (a relay too busy to answer in time) is asked again while the link is
     // open: otherwise what waited would wait until the next reconnect. Repeats are harmless, as
     // each command id is applied at most once.
     const flush = (attempt: number): void => {
+      if (this.disposables.isDisposed) return;
       void link.request("inbox:flush", {}).then((answer) => {
         if (answer.ok) return;
         log.warn("could not fetch waiting commands", { code: answer.code, attempt });
         if (attempt < FLUSH_ATTEMPTS && link.state === "open") setTimeout(() => flush(attempt + 1), 1_000 * attempt).unref?.();
       });
     };
-    link.on("hello", () => flush(1));
+    this.disposables.add(listen(link, "hello", () => flush(1)));
+  }
+
+  /** Idempotent: takes no more commands and asks for no more waiting ones. */
+  dispose(): void {
+    this.disposables.dispose();
   }
 
   async receive(req: CommandForward): Promise<Answer> {

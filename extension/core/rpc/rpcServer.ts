@@ -15,6 +15,7 @@ import {
   type RpcReply,
   type RpcResult,
 } from "../../../protocol/index";
+import { DisposableStore, listen, type Disposable } from "../disposable";
 import type { HostIdentity } from "../identity";
 import type { RelayLink } from "../link/relayLink";
 import type { Log } from "../log";
@@ -36,8 +37,9 @@ const callRequest: RequestKind<RpcCall> = {
   replyContext: sealContext.rpcReply,
 };
 
-export class RpcServer {
+export class RpcServer implements Disposable {
   private readonly site: RequestSite;
+  private readonly disposables = new DisposableStore();
 
   constructor(
     link: RelayLink,
@@ -47,7 +49,16 @@ export class RpcServer {
     private readonly feed?: MirrorFeed,
   ) {
     this.site = { link, identity, log };
-    link.socket.on("rpc", (payload, reply) => answerForward(payload, reply, rpcForwardSchema, "call", (req) => this.answer(req)));
+    this.disposables.add(
+      listen(link.socket, "rpc", (payload: unknown, reply: unknown) =>
+        answerForward(payload, reply, rpcForwardSchema, "call", (req) => this.answer(req)),
+      ),
+    );
+  }
+
+  /** Idempotent: takes no more calls. */
+  dispose(): void {
+    this.disposables.dispose();
   }
 
   async answer(req: RpcForward): Promise<Answer> {
