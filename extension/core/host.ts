@@ -129,13 +129,15 @@ export class Host extends EventEmitter<HostEvents> {
     await this.link.start();
     if (this.disposables.isDisposed) return;
     const { identity, mirror, log, confirmPairing } = this.options;
-    this.pairing = new PairingService(
-      this.link,
-      identity,
-      confirmPairing,
-      () => this.profile,
-      log,
-      () => this.publicUrl ?? this.options.relay,
+    this.pairing = this.disposables.add(
+      new PairingService(
+        this.link,
+        identity,
+        confirmPairing,
+        () => this.profile,
+        log,
+        () => this.publicUrl ?? this.options.relay,
+      ),
     );
     this.pairing.on("paired", (phone) => {
       this.emit("paired", phone);
