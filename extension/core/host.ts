@@ -14,6 +14,7 @@ import {
   type ModelStatus,
 } from "../../protocol/index";
 import type { HostIdentity, PairedPhone } from "./identity";
+import { DisposableStore } from "./disposable";
 import { PhoneDirectory, type PhoneView } from "./devices/phoneDirectory";
 import { RelayLink, type LinkState } from "./link/relayLink";
 import type { Log } from "./log";
@@ -63,11 +64,9 @@ export class Host extends EventEmitter<HostEvents> {
   readonly link: RelayLink;
   private pairing: PairingService | undefined;
   private directory: PhoneDirectory | undefined;
-  private publisher: ThreadPublisher | undefined;
-  private notifier: Notifier | undefined;
-  private feed: MirrorFeed | undefined;
   private publicUrl: string | undefined;
-  private closed = false;
+  /** What close() undoes: the parts started, newest first, then the link and the listeners here. */
+  private readonly disposables = new DisposableStore();
   /** What the model check found; phones show it on the new-task form. Unknown until checked. */
   private modelStatus: ModelStatus | undefined;
   /** Counts mirror deltas; part of each box's context. */
@@ -77,7 +76,9 @@ export class Host extends EventEmitter<HostEvents> {
 
   constructor(private readonly options: HostOptions) {
     super();
+    this.disposables.defer(() => this.removeAllListeners());
     this.link = new RelayLink(options.relay, options.identity, options.log);
+    this.disposables.add(this.link);
     this.link.on("state", (state, detail) => this.emit("state", state, detail));
     this.link.on("fatal", (err) => this.emit("fatal", err));
     this.link.on("hello", (hello) => {
@@ -102,7 +103,7 @@ export class Host extends EventEmitter<HostEvents> {
   /** The model check's result, published to the phones now if the link is open (else on connect). */
   setModelStatus(status: ModelStatus): void {
     this.modelStatus = status;
-    if (this.link.state === "open" && !this.closed) void this.publishProfile().catch(() => undefined);
+    if (this.link.state === "open" && !this.disposables.isDisposed) void this.publishProfile().catch(() => undefined);
   }
 
   get phones(): PairedPhone[] {
@@ -126,15 +127,17 @@ export class Host extends EventEmitter<HostEvents> {
   /** Registers if needed and connects; resolves once the services are listening. */
   async start(): Promise<void> {
     await this.link.start();
-    if (this.closed) return;
+    if (this.disposables.isDisposed) return;
     const { identity, mirror, log, confirmPairing } = this.options;
-    this.pairing = new PairingService(
-      this.link,
-      identity,
-      confirmPairing,
-      () => this.profile,
-      log,
-      () => this.publicUrl ?? this.options.relay,
+    this.pairing = this.disposables.add(
+      new PairingService(
+        this.link,
+        identity,
+        confirmPairing,
+        () => this.profile,
+        log,
+        () => this.publicUrl ?? this.options.relay,
+      ),
     );
     this.pairing.on("paired", (phone) => {
       this.emit("paired", phone);
@@ -145,20 +148,23 @@ export class Host extends EventEmitter<HostEvents> {
     this.directory = new PhoneDirectory(this.link, identity, log);
     this.directory.on("unpaired", (phone, by) => this.emit("unpaired", phone, by));
     this.directory.on("changed", () => this.emit("phones"));
-    this.feed = new MirrorFeed({ mirror, publish: (delta) => this.publishMirror(delta) });
-    new RpcServer(this.link, identity, mirror, log, this.feed);
+    const feed = new MirrorFeed({ mirror, publish: (delta) => this.publishMirror(delta) });
+    this.disposables.defer(() => feed.close());
+    this.disposables.add(new RpcServer(this.link, identity, mirror, log, feed));
     const threads = this.options.threads;
     if (threads) {
-      this.publisher = new ThreadPublisher(this.link, identity, threads.store, threads.manager, log);
-      new CommandServer(this.link, identity, threads.manager, threads.store, log, this.options.now);
+      const publisher = new ThreadPublisher(this.link, identity, threads.store, threads.manager, log);
+      this.disposables.defer(() => publisher.close());
+      this.disposables.add(new CommandServer(this.link, identity, threads.manager, threads.store, log, this.options.now));
       if (this.options.notify !== false) {
-        this.notifier = new Notifier({
+        const notifier = new Notifier({
           link: this.link,
           identity,
           threads: threads.manager,
           workspace: this.profile.workspace,
           log,
         });
+        this.disposables.defer(() => notifier.close());
       }
     }
   }
@@ -195,7 +201,7 @@ export class Host extends EventEmitter<HostEvents> {
   private publishMirror(delta: MirrorDelta): void {
     const { identity, log } = this.options;
     const hostId = this.link.deviceId;
-    if (this.link.state !== "open" || !hostId || this.closed) return; // for phones watching now
+    if (this.link.state !== "open" || !hostId || this.disposables.isDisposed) return; // for phones watching now
     const n = ++this.mirrorN;
     this.mirrorChain = this.mirrorChain
       .then(() => seal(identity.contentKey()!, identity.epoch, delta, sealContext.mirror(hostId, n)))
@@ -206,13 +212,8 @@ export class Host extends EventEmitter<HostEvents> {
       .catch(() => undefined);
   }
 
+  /** Idempotent: stops the services, closes the link and drops every listener. */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.feed?.close();
-    this.publisher?.close();
-    this.notifier?.close();
-    this.link.dispose();
-    this.removeAllListeners();
+    this.disposables.dispose();
   }
 }

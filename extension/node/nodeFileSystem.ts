@@ -3,6 +3,7 @@
 import { lstat, open, readFile, readdir, realpath, stat } from "node:fs/promises";
 import { lstatSync, watch, type Stats } from "node:fs";
 import { join } from "node:path";
+import { toDisposable } from "../core/disposable";
 import type { FileKind, FileStat, FileSystem } from "../core/mirror/fileSystem";
 
 /**
@@ -68,13 +69,7 @@ export const nodeFileSystem: FileSystem = {
     const watcher = watch(dir, { persistent: false }, (_event, name) => onChange(typeof name === "string" ? name : null));
     // The folder was removed or cannot be watched any more: the caller lists it and finds out.
     watcher.on("error", () => onChange(null));
-    let closed = false;
-    return {
-      close() {
-        if (closed) return;
-        closed = true;
-        watcher.close();
-      },
-    };
+    const closing = toDisposable(() => watcher.close());
+    return { close: () => closing.dispose() };
   },
 };

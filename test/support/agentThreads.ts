@@ -13,7 +13,7 @@ import { HostIdentity } from "../../extension/core/identity";
 import { Mirror } from "../../extension/core/mirror/mirror";
 import type { Thread } from "../../extension/core/threads/thread";
 import type { ThreadManager } from "../../extension/core/threads/threadManager";
-import type { NumberedEvent } from "../../extension/core/threads/threadStore";
+import type { NumberedEvent, ThreadStore } from "../../extension/core/threads/threadStore";
 import { nodeFileSystem } from "../../extension/node/nodeFileSystem";
 import { nodeProcessRunner } from "../../extension/node/processRunner";
 import { nodeWorkspaceFiles } from "../../extension/node/nodeWorkspaceFiles";
@@ -22,6 +22,7 @@ import { quietLog } from "./host";
 
 export interface AgentThreads {
   manager: ThreadManager;
+  store: ThreadStore;
   identity: HostIdentity;
   /** The workspace folder's name, as the host shows it. */
   workspaceName: string;
@@ -62,7 +63,7 @@ export async function startAgentThreads(options: {
     await agent.manager.close();
     await agent.store.close();
   };
-  return { manager: agent.manager, identity, workspaceName, stateDir, close };
+  return { manager: agent.manager, store: agent.store, identity, workspaceName, stateDir, close };
 }
 
 /** The first event of the thread that matches, already there or still to come. */

@@ -26,23 +26,22 @@ import {
   commandForwardSchema,
   commandReplySchema,
   failure,
-  PAIRWISE_EPOCH,
-  seal,
   sealContext,
   sealedCommandSchema,
-  type Ack,
-  type Box,
   type Command,
   type CommandForward,
   type CommandReply,
   type DeviceRef,
+  type SealedCommand,
 } from "../../../protocol/index";
+import { DisposableStore, listen, type Disposable } from "../disposable";
 import type { HostIdentity } from "../identity";
 import type { RelayLink } from "../link/relayLink";
 import type { Log } from "../log";
 import type { ThreadManager } from "../threads/threadManager";
 import type { Applied, ThreadStore } from "../threads/threadStore";
-import { openFromPhone, refusal, type Refusal } from "./phoneSeal";
+import { answerForward, openRequest, refuse, type Answer, type RequestKind, type RequestSite } from "./phoneRequest";
+import type { Refusal } from "./phoneSeal";
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -73,21 +72,31 @@ export const CLOCK_SKEW_MS = 24 * HOUR_MS;
  */
 export const REMEMBER_APPLIED_MS = COMMAND_MAX_AGE_MS + 2 * CLOCK_SKEW_MS;
 
-export class CommandServer {
+const commandRequest: RequestKind<SealedCommand> = {
+  noun: "command",
+  payload: sealedCommandSchema,
+  context: sealContext.command,
+  replyContext: sealContext.commandReply,
+};
+
+export class CommandServer implements Disposable {
+  private readonly site: RequestSite;
+  private readonly disposables = new DisposableStore();
   private readonly applied: Applied;
   private readonly appliedIds = new Map<string, CommandReply>();
   private chain: Promise<unknown> = Promise.resolve();
   private readonly now: () => number;
 
   constructor(
-    private readonly link: RelayLink,
-    private readonly identity: HostIdentity,
+    link: RelayLink,
+    identity: HostIdentity,
     private readonly threads: ThreadManager,
     private readonly store: ThreadStore,
     private readonly log: Log,
     /** The host's clock (tests move it). */
     now?: () => number,
   ) {
+    this.site = { link, identity, log };
     this.now = now ?? Date.now;
     const loaded = this.now();
     // Entries from before ids aged out carry no time: count them from now, to be safe.
@@ -97,52 +106,50 @@ export class CommandServer {
       if (parsed.success) this.appliedIds.set(memoryKey(entry), parsed.data);
     }
     this.forgetOld();
-    link.socket.on("command", (payload, reply) => {
-      if (typeof reply !== "function") return;
-      const parsed = commandForwardSchema.safeParse(payload);
-      if (!parsed.success) {
-        reply(failure(ErrorCode.BadRequest, "malformed command"));
-        return;
-      }
-      // One at a time, in the order the relay sent them.
-      const next = this.chain.then(() => this.receive(parsed.data));
-      this.chain = next.catch(() => undefined);
-      void next.then(reply, (err: Error) => reply(failure(ErrorCode.Internal, err.message)));
-    });
+    const onCommand = (payload: unknown, reply: unknown): void =>
+      answerForward(payload, reply, commandForwardSchema, "command", (req) => {
+        // One at a time, in the order the relay sent them.
+        const next = this.chain.then(() => this.receive(req));
+        this.chain = next.catch(() => undefined);
+        return next;
+      });
+    this.disposables.add(listen(link.socket, "command", onCommand));
     // Ready for commands: ask the relay for what waited while this host was away.
     // A flush that failed (a relay too busy to answer in time) is asked again while the link is
     // open: otherwise what waited would wait until the next reconnect. Repeats are harmless, as
     // each command id is applied at most once.
     const flush = (attempt: number): void => {
+      if (this.disposables.isDisposed) return;
       void link.request("inbox:flush", {}).then((answer) => {
         if (answer.ok) return;
         log.warn("could not fetch waiting commands", { code: answer.code, attempt });
         if (attempt < FLUSH_ATTEMPTS && link.state === "open") setTimeout(() => flush(attempt + 1), 1_000 * attempt).unref?.();
       });
     };
-    link.on("hello", () => flush(1));
+    this.disposables.add(listen(link, "hello", () => flush(1)));
   }
 
-  async receive(req: CommandForward): Promise<Ack<{ box: Box }>> {
-    const hostId = this.link.deviceId;
-    const context = sealContext.command(hostId, req.from, req.id);
-    const opened = await openFromPhone(this.identity, this.link.relay, req.from, req.box, context, "command");
-    if (!opened.ok) return this.refuse(req, opened.reason, opened.answer);
-    const parsed = sealedCommandSchema.safeParse(opened.value);
-    if (!parsed.success) return this.refuse(req, "malformed");
-    const { phone, key } = opened;
+  /** Idempotent: takes no more commands and asks for no more waiting ones. */
+  dispose(): void {
+    this.disposables.dispose();
+  }
+
+  async receive(req: CommandForward): Promise<Answer> {
+    const opened = await openRequest(this.site, commandRequest, req);
+    if (!opened.ok) return opened;
+    const { phone, value: sealed } = opened;
     this.forgetOld();
     // Per phone: another phone that reuses an id (told it by a relay) cannot stand in for it.
     // Entries from before ids were kept per phone match any phone, as they did.
     let reply = this.appliedIds.get(memoryKey({ id: req.id, from: req.from })) ?? this.appliedIds.get(memoryKey({ id: req.id }));
     if (!reply) {
       // Checked only for an id not remembered: a repeat of an applied command gets its reply.
-      const late = this.lateness(parsed.data.sentAt);
-      if (late) return this.refuse(req, late);
-      reply = await this.apply(parsed.data.command, { id: phone.id, name: phone.name });
+      const late = this.lateness(sealed.sentAt);
+      if (late) return refuse(this.log, "command", req, late);
+      reply = await this.apply(sealed.command, { id: phone.id, name: phone.name });
       this.remember(req.from, req.id, reply);
     }
-    const sealing = seal(key, PAIRWISE_EPOCH, reply, sealContext.commandReply(hostId, req.from, req.id));
+    const sealing = opened.sealReply(reply);
     sealing.catch(() => undefined); // awaited below, unless the flush fails first
     try {
       await this.store.flushed();
@@ -158,11 +165,6 @@ export class CommandServer {
     if (sentAt < now - COMMAND_MAX_AGE_MS - CLOCK_SKEW_MS) return "stale";
     if (sentAt > now + CLOCK_SKEW_MS) return "clock-ahead";
     return undefined;
-  }
-
-  private refuse(req: CommandForward, reason: Refusal, answer = refusal(reason, "command").answer): Ack<{ box: Box }> {
-    this.log.warn("refused a command", { phone: req.from, command: req.id, reason });
-    return answer;
   }
 
   private async apply(command: Command, by: DeviceRef): Promise<CommandReply> {

@@ -8,6 +8,7 @@
 import { posix } from "node:path";
 import type { DirEntry, MirrorDelta } from "../../../protocol/index";
 import { ErrorCode, TetherError } from "../../../protocol/index";
+import { DisposableStore, Timer } from "../disposable";
 import type { FolderWatch } from "./fileSystem";
 import { normalizeRelative, type Mirror } from "./mirror";
 
@@ -56,19 +57,29 @@ export class MirrorFeed {
   private readonly gitRecheckMs: number;
   private readonly phones = new Map<string, Subscription>();
   private readonly folders = new Map<string, Folder>();
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly disposables = new DisposableStore();
+  /** Ends a burst of changes; referenced, as a pending delta is what a phone waits for. */
+  private readonly timer = this.disposables.add(new Timer({ ref: true }));
   private burstStart = 0;
   private flushing: Promise<void> = Promise.resolve();
-  private readonly sweeper: ReturnType<typeof setInterval>;
-  private closed = false;
 
   constructor(private readonly options: MirrorFeedOptions) {
     this.debounceMs = options.debounceMs ?? 40;
     this.maxDelayMs = options.maxDelayMs ?? 150;
     this.leaseMs = options.leaseMs ?? 60_000;
     this.gitRecheckMs = options.gitRecheckMs ?? 1200;
-    this.sweeper = setInterval(() => this.sweep(), Math.max(250, this.leaseMs / 4));
-    this.sweeper.unref?.();
+    const sweeper = setInterval(() => this.sweep(), Math.max(250, this.leaseMs / 4));
+    sweeper.unref?.();
+    this.disposables.defer(() => clearInterval(sweeper));
+    this.disposables.defer(() => {
+      for (const folder of this.folders.values()) this.stop(folder);
+      this.folders.clear();
+      this.phones.clear();
+    });
+  }
+
+  private get closed(): boolean {
+    return this.disposables.isDisposed;
   }
 
   /** Replaces what one phone watches; nothing at all ends its subscription. Answers the lease. */
@@ -97,14 +108,9 @@ export class MirrorFeed {
     return [...this.folders.values()].filter((f) => f.watch !== null).length;
   }
 
+  /** Idempotent: stops every watch and timer; a `watch` after this is refused. */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    clearInterval(this.sweeper);
-    clearTimeout(this.timer);
-    for (const folder of this.folders.values()) this.stop(folder);
-    this.folders.clear();
-    this.phones.clear();
+    this.disposables.dispose();
   }
 
   private sweep(): void {
@@ -215,13 +221,11 @@ export class MirrorFeed {
     if (this.closed || this.folders.get(folder.rel) !== folder) return;
     folder.dirty = true;
     const now = Date.now();
-    if (this.timer === undefined) this.burstStart = now;
-    clearTimeout(this.timer);
+    if (!this.timer.pending) this.burstStart = now;
     const wait = Math.max(0, Math.min(this.debounceMs, this.burstStart + this.maxDelayMs - now));
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
+    this.timer.arm(wait, () => {
       this.flushing = this.flushing.then(() => this.flush()).catch(() => undefined);
-    }, wait);
+    });
   }
 
   private async flush(): Promise<void> {

@@ -5,6 +5,7 @@
 // person stopped needs no notification: they know.
 
 import { ENDED_STATUSES, type ThreadEvent } from "../../../protocol/index";
+import { DisposableStore, listen } from "../disposable";
 import type { Log } from "../log";
 import type { Thread } from "../threads/thread";
 import type { ThreadManager } from "../threads/threadManager";
@@ -47,7 +48,7 @@ export class Notifier {
       });
     }
   };
-  private closed = false;
+  private readonly disposables = new DisposableStore();
 
   /** Starts listening: only events from now on notify, never a thread's history. */
   constructor(private readonly options: NotifierOptions) {
@@ -61,7 +62,9 @@ export class Notifier {
       ...(options.retryDelaysMs ? { retryDelaysMs: options.retryDelaysMs } : {}),
       ...(options.maxQueued ? { maxQueued: options.maxQueued } : {}),
     });
-    options.threads.on("event", this.onEvent);
+    this.disposables.defer(() => this.outbox.close());
+    this.disposables.defer(() => this.open.clear());
+    this.disposables.add(listen(options.threads, "event", this.onEvent));
   }
 
   /** Notifications waiting for the link to open. */
@@ -69,12 +72,9 @@ export class Notifier {
     return this.outbox.queued;
   }
 
+  /** Idempotent: stops listening and drops what waits to be sent. */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.options.threads.off("event", this.onEvent);
-    this.outbox.close();
-    this.open.clear();
+    this.disposables.dispose();
   }
 
   private handle(thread: Thread, { seq, event }: NumberedEvent): void {

@@ -12,6 +12,7 @@ import {
   type NotificationPayload,
   type PushSend,
 } from "../../../protocol/index";
+import { DisposableStore, listen } from "../disposable";
 import type { LinkState } from "../link/relayLink";
 import type { Log } from "../log";
 
@@ -78,13 +79,27 @@ export class Outbox {
   private readonly onState = (state: LinkState): void => {
     if (state === "open") this.flush();
   };
-  private closed = false;
+  private readonly disposables = new DisposableStore();
 
   constructor(private readonly options: OutboxOptions) {
     this.now = options.now ?? Date.now;
     this.retryDelays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
     this.maxQueued = options.maxQueued ?? DEFAULT_MAX_QUEUED;
-    options.link.on("state", this.onState);
+    this.disposables.add(listen(options.link, "state", this.onState));
+    // Sends waiting between retries end now (they see the outbox closed), and nothing stays queued.
+    this.disposables.defer(() => {
+      for (const t of this.timers) {
+        clearTimeout(t.timer);
+        t.wake();
+      }
+      this.timers.clear();
+      this.queue.clear();
+      this.settleAfter.clear();
+    });
+  }
+
+  private get closed(): boolean {
+    return this.disposables.isDisposed;
   }
 
   /** Notifications waiting for the link. */
@@ -124,16 +139,7 @@ export class Outbox {
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.options.link.off("state", this.onState);
-    for (const t of this.timers) {
-      clearTimeout(t.timer);
-      t.wake();
-    }
-    this.timers.clear();
-    this.queue.clear();
-    this.settleAfter.clear();
+    this.disposables.dispose();
   }
 
   private flush(): void {

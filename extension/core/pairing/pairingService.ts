@@ -21,6 +21,7 @@ import {
   type PairGrant,
   type PairRequest,
 } from "../../../protocol/index";
+import { DisposableStore, listen, type Disposable } from "../disposable";
 import type { HostIdentity, PairedPhone } from "../identity";
 import type { RelayLink } from "../link/relayLink";
 import type { Log } from "../log";
@@ -47,7 +48,8 @@ export interface PairingEvents {
   failed: [message: string];
 }
 
-export class PairingService extends EventEmitter<PairingEvents> {
+export class PairingService extends EventEmitter<PairingEvents> implements Disposable {
+  private readonly disposables = new DisposableStore();
   private readonly secrets = new Map<string, { secret: string; expiresAt: number }>();
   private queue: Promise<void> = Promise.resolve();
 
@@ -61,21 +63,29 @@ export class PairingService extends EventEmitter<PairingEvents> {
     private readonly publicUrl: () => string,
   ) {
     super();
-    link.socket.on("pair:request", (payload) => {
-      const parsed = pairRequestSchema.safeParse(payload);
-      if (!parsed.success) {
-        this.log.warn("ignored a malformed pairing request from the relay");
-        return;
-      }
-      const req = parsed.data;
-      // One prompt at a time: a second phone waits until the first is answered.
-      this.queue = this.queue
-        .then(() => this.onRequest(req))
-        .catch((err: unknown) => {
-          this.log.error("pairing failed", { error: (err as Error).message });
-          this.emit("failed", (err as Error).message);
-        });
-    });
+    this.disposables.add(listen(link.socket, "pair:request", (payload: unknown) => this.onPayload(payload)));
+  }
+
+  /** Idempotent: takes no more pairing requests. */
+  dispose(): void {
+    this.disposables.dispose();
+  }
+
+  /** A pairing request the relay forwards; one prompt at a time. */
+  private onPayload(payload: unknown): void {
+    const parsed = pairRequestSchema.safeParse(payload);
+    if (!parsed.success) {
+      this.log.warn("ignored a malformed pairing request from the relay");
+      return;
+    }
+    const req = parsed.data;
+    // One prompt at a time: a second phone waits until the first is answered.
+    this.queue = this.queue
+      .then(() => this.onRequest(req))
+      .catch((err: unknown) => {
+        this.log.error("pairing failed", { error: (err as Error).message });
+        this.emit("failed", (err as Error).message);
+      });
   }
 
   /** Opens a single-use pairing slot (valid five minutes) and returns its link. */

@@ -3,6 +3,7 @@
 // it, and the phone would only see "offline". Released as soon as every thread has ended.
 
 import { ENDED_STATUSES, type ThreadSummary } from "../../../protocol/index";
+import { DisposableStore, listen } from "../disposable";
 import type { Log } from "../log";
 
 /** Holds the platform's sleep inhibitor while acquired. */
@@ -21,17 +22,21 @@ export class KeepAwake {
   private release: (() => void) | undefined;
   private readonly busy = new Set<string>();
   private failed = false;
-  private closed = false;
+  private readonly disposables = new DisposableStore();
   private readonly onSummary = (summary: ThreadSummary): void => this.update(summary.threadId, summary.status);
 
   constructor(
     private readonly inhibitor: SleepInhibitor,
-    private readonly threads: ThreadSource,
+    threads: ThreadSource,
     initial: readonly { threadId: string; status: ThreadSummary["status"] }[],
     private readonly log: Log,
   ) {
     for (const t of initial) if (!ENDED_STATUSES.includes(t.status)) this.busy.add(t.threadId);
-    threads.on("summary", this.onSummary);
+    this.disposables.add(listen(threads, "summary", this.onSummary));
+    this.disposables.defer(() => {
+      this.release?.();
+      this.release = undefined;
+    });
     this.apply();
   }
 
@@ -47,7 +52,7 @@ export class KeepAwake {
   }
 
   private apply(): void {
-    if (this.closed) return;
+    if (this.disposables.isDisposed) return;
     if (this.busy.size > 0 && !this.release && !this.failed) {
       try {
         this.release = this.inhibitor.acquire("A Tether agent task is running");
@@ -66,10 +71,6 @@ export class KeepAwake {
 
   /** Idempotent: releases the inhibitor and stops listening. */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.threads.off("summary", this.onSummary);
-    this.release?.();
-    this.release = undefined;
+    this.disposables.dispose();
   }
 }

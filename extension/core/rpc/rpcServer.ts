@@ -6,26 +6,22 @@
 
 import {
   ErrorCode,
-  PAIRWISE_EPOCH,
   TetherError,
-  failure,
   rpcCallSchema,
   rpcForwardSchema,
-  seal,
   sealContext,
-  type Ack,
-  type Box,
   type RpcCall,
   type RpcForward,
   type RpcReply,
   type RpcResult,
 } from "../../../protocol/index";
+import { DisposableStore, listen, type Disposable } from "../disposable";
 import type { HostIdentity } from "../identity";
 import type { RelayLink } from "../link/relayLink";
 import type { Log } from "../log";
 import type { Mirror } from "../mirror/mirror";
 import type { MirrorFeed } from "../mirror/mirrorFeed";
-import { openFromPhone, refusal } from "../commands/phoneSeal";
+import { answerForward, openRequest, type Answer, type RequestKind, type RequestSite } from "../commands/phoneRequest";
 import { searchForPhone } from "./phoneSearch";
 
 /**
@@ -34,36 +30,41 @@ import { searchForPhone } from "./phoneSearch";
  */
 const LISTING_GIT_WAIT_MS = 50;
 
-export class RpcServer {
+const callRequest: RequestKind<RpcCall> = {
+  noun: "call",
+  payload: rpcCallSchema,
+  context: sealContext.rpcCall,
+  replyContext: sealContext.rpcReply,
+};
+
+export class RpcServer implements Disposable {
+  private readonly site: RequestSite;
+  private readonly disposables = new DisposableStore();
+
   constructor(
-    private readonly link: RelayLink,
-    private readonly identity: HostIdentity,
+    link: RelayLink,
+    identity: HostIdentity,
     private readonly mirror: Mirror,
     private readonly log: Log,
     private readonly feed?: MirrorFeed,
   ) {
-    link.socket.on("rpc", (payload, reply) => {
-      if (typeof reply !== "function") return;
-      const parsed = rpcForwardSchema.safeParse(payload);
-      if (!parsed.success) {
-        reply(failure(ErrorCode.BadRequest, "malformed call"));
-        return;
-      }
-      void this.answer(parsed.data).then(reply);
-    });
+    this.site = { link, identity, log };
+    this.disposables.add(
+      listen(link.socket, "rpc", (payload: unknown, reply: unknown) =>
+        answerForward(payload, reply, rpcForwardSchema, "call", (req) => this.answer(req)),
+      ),
+    );
   }
 
-  async answer(req: RpcForward): Promise<Ack<{ box: Box }>> {
-    const hostId = this.link.deviceId;
-    const context = sealContext.rpcCall(hostId, req.from, req.id);
-    const opened = await openFromPhone(this.identity, this.link.relay, req.from, req.box, context, "call");
-    const parsed = opened.ok ? rpcCallSchema.safeParse(opened.value) : undefined;
-    if (!opened.ok || !parsed?.success) {
-      const refused = opened.ok ? refusal("malformed", "call") : opened;
-      this.log.warn("refused a call", { phone: req.from, call: req.id, reason: refused.reason });
-      return refused.answer;
-    }
-    const call = parsed.data;
+  /** Idempotent: takes no more calls. */
+  dispose(): void {
+    this.disposables.dispose();
+  }
+
+  async answer(req: RpcForward): Promise<Answer> {
+    const opened = await openRequest(this.site, callRequest, req);
+    if (!opened.ok) return opened;
+    const call = opened.value;
     let reply: RpcReply;
     try {
       reply = { ok: true, result: await this.dispatch(call, req.from) };
@@ -74,8 +75,7 @@ export class RpcServer {
         reply = { ok: false, code: ErrorCode.Internal, message: `The host could not do that: ${(err as Error).message}` };
       }
     }
-    const box = await seal(opened.key, PAIRWISE_EPOCH, reply, sealContext.rpcReply(hostId, req.from, req.id));
-    return { ok: true, box };
+    return { ok: true, box: await opened.sealReply(reply) };
   }
 
   private async dispatch(call: RpcCall, phoneId: string): Promise<RpcResult> {

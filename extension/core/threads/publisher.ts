@@ -3,9 +3,11 @@
 // records, and live events (streaming text, command output) batched and fanned out.
 
 import { ErrorCode, seal, sealContext, threadRecordKey, type LiveEvent, type ThreadSummary } from "../../../protocol/index";
+import { DisposableStore, Timer, listen } from "../disposable";
 import type { HostIdentity } from "../identity";
 import type { RelayLink } from "../link/relayLink";
 import type { Log } from "../log";
+import type { Thread } from "./thread";
 import type { ThreadManager } from "./threadManager";
 import type { ThreadStore } from "./threadStore";
 
@@ -30,13 +32,14 @@ export class ThreadPublisher {
   /** Runs waiting for their thread's events to be sent: thread → waiters for a seq. */
   private readonly sendWaiters = new Map<string, Set<{ seq: number; resolve: () => void }>>();
   private readonly summaries = new Map<string, ThreadSummary>();
-  private summaryTimer: NodeJS.Timeout | undefined;
+  private readonly disposables = new DisposableStore();
+  /** Kept referenced, as the batched summaries and live events are what a phone waits for. */
+  private readonly summaryTimer = this.disposables.add(new Timer({ ref: true }));
   private readonly liveBuffers = new Map<string, LiveEvent[]>();
-  private liveTimer: NodeJS.Timeout | undefined;
+  private readonly liveTimer = this.disposables.add(new Timer({ ref: true }));
   private liveN = Date.now() * 1000;
   private liveChain: Promise<void> = Promise.resolve();
-  private retryTimer: NodeJS.Timeout | undefined;
-  private closed = false;
+  private readonly retryTimer = this.disposables.add(new Timer());
 
   constructor(
     private readonly link: RelayLink,
@@ -51,21 +54,27 @@ export class ThreadPublisher {
       this.seqs = { ...published.seqs };
       this.deleted = [...published.deleted];
     }
-    link.on("hello", (hello) => this.onHello(hello.deviceId));
-    threads.on("event", (thread) => this.publish(thread.id));
-    threads.on("summary", (summary) => this.queueSummary(summary));
-    threads.on("live", (threadId, event) => this.queueLive(threadId, event));
-    threads.on("deleted", (threadId) => this.onDeleted(threadId));
+    const { disposables } = this;
+    disposables.add(listen(link, "hello", (hello: { deviceId: string }) => this.onHello(hello.deviceId)));
+    disposables.add(listen(threads, "event", (thread: Thread) => this.publish(thread.id)));
+    disposables.add(listen(threads, "summary", (summary: ThreadSummary) => this.queueSummary(summary)));
+    disposables.add(listen(threads, "live", (threadId: string, event: LiveEvent) => this.queueLive(threadId, event)));
+    disposables.add(listen(threads, "deleted", (threadId: string) => this.onDeleted(threadId)));
     threads.gateResumes((thread) => this.whenSent(thread.id, thread.lastSeq));
+    // Runs waiting for their decision to be sent go on now.
+    disposables.defer(() => {
+      threads.gateResumes(undefined);
+      for (const threadId of [...this.sendWaiters.keys()]) this.release(threadId, Infinity);
+    });
   }
 
+  /** Idempotent: stops listening and sending; runs waiting for a send go on. */
   close(): void {
-    this.closed = true;
-    this.threads.gateResumes(undefined);
-    for (const threadId of [...this.sendWaiters.keys()]) this.release(threadId, Infinity);
-    clearTimeout(this.summaryTimer);
-    clearTimeout(this.liveTimer);
-    clearTimeout(this.retryTimer);
+    this.disposables.dispose();
+  }
+
+  private get closed(): boolean {
+    return this.disposables.isDisposed;
   }
 
   /**
@@ -181,13 +190,11 @@ export class ThreadPublisher {
   }
 
   private retryLater(): void {
-    if (this.retryTimer || this.closed) return;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
+    if (this.retryTimer.pending || this.closed) return;
+    this.retryTimer.arm(RETRY_MS, () => {
       for (const thread of this.threads.list()) this.publish(thread.id);
       this.flushSummaries();
-    }, RETRY_MS);
-    this.retryTimer.unref?.();
+    });
   }
 
   private save(): void {
@@ -226,12 +233,11 @@ export class ThreadPublisher {
 
   private queueSummary(summary: ThreadSummary): void {
     this.summaries.set(summary.threadId, summary);
-    this.summaryTimer ??= setTimeout(() => this.flushSummaries(), LIVE_FLUSH_MS);
+    if (!this.summaryTimer.pending) this.summaryTimer.arm(LIVE_FLUSH_MS, () => this.flushSummaries());
   }
 
   private flushSummaries(): void {
-    clearTimeout(this.summaryTimer);
-    this.summaryTimer = undefined;
+    this.summaryTimer.cancel();
     if (this.link.state !== "open" || !this.hostId || this.closed) return;
     const hostId = this.hostId;
     const pending = [...this.summaries.values()];
@@ -267,12 +273,11 @@ export class ThreadPublisher {
       buffer[buffer.length - 1] = { ...last, chunk: last.chunk + event.chunk };
     } else buffer.push(event);
     this.liveBuffers.set(threadId, buffer);
-    this.liveTimer ??= setTimeout(() => this.flushLive(), LIVE_FLUSH_MS);
+    if (!this.liveTimer.pending) this.liveTimer.arm(LIVE_FLUSH_MS, () => this.flushLive());
   }
 
   private flushLive(): void {
-    clearTimeout(this.liveTimer);
-    this.liveTimer = undefined;
+    this.liveTimer.cancel();
     const hostId = this.hostId;
     if (!hostId || this.link.state !== "open" || this.closed) {
       this.liveBuffers.clear();

@@ -78,6 +78,8 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
   private readonly now: () => number;
   private readonly attachments: Attachments;
   private closed = false;
+  /** The first close()'s work; a later call waits for the same end. */
+  private closing: Promise<void> | undefined;
 
   constructor(private readonly options: ThreadManagerOptions) {
     super();
@@ -300,9 +302,16 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
     return this.runs.size > 0 || this.queue.length > 0;
   }
 
-  /** Stops every run; their threads end as stopped. */
-  async close(): Promise<void> {
-    this.closed = true;
+  /** Stops every run; their threads end as stopped. Idempotent: every call resolves once they have. */
+  close(): Promise<void> {
+    if (!this.closing) {
+      this.closed = true;
+      this.closing = this.stopAll();
+    }
+    return this.closing;
+  }
+
+  private async stopAll(): Promise<void> {
     this.queue.length = 0;
     const running = [...this.runs.values()];
     for (const run of running) run.stop(this.options.self, "interrupted: the host shut down during this run");
