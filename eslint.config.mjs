@@ -8,6 +8,14 @@ function ours(message, parts) {
   return { regex: `^(\\.\\./)+(${parts})(/|$)`, message };
 }
 
+/** protocol/ is imported by its name, `#protocol` (package.json "imports"), never by climbing to it. */
+const byName = ours("import protocol/ as #protocol or #protocol/<file>", "protocol");
+
+/** The rule for a part: it may not climb into `parts`, nor into protocol/ by path. */
+function boundary(message, parts, paths = []) {
+  return ["error", { paths, patterns: [ours(message, parts), byName] }];
+}
+
 export default tseslint.config(
   { ignores: ["dist/", "out/", "node_modules/", "**/*.d.ts", ".tether-test/"] },
   js.configs.recommended,
@@ -40,60 +48,47 @@ export default tseslint.config(
   {
     files: ["relay/**/*.ts"],
     rules: {
-      "no-restricted-imports": [
-        "error",
-        { patterns: [ours("the relay imports protocol/ only", "extension|mobile-web|test|bench|scripts")] },
-      ],
+      "no-restricted-imports": boundary("the relay imports protocol/ only", "extension|mobile-web|test|bench|scripts"),
     },
   },
   {
     files: ["extension/**/*.ts"],
     rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          patterns: [
-            ours("the host imports protocol/, not the relay's or the phone's code", "relay|mobile-web|test|bench|scripts"),
-          ],
-        },
-      ],
+      "no-restricted-imports": boundary(
+        "the host imports protocol/, not the relay's or the phone's code",
+        "relay|mobile-web|test|bench|scripts",
+      ),
     },
   },
   {
     files: ["extension/core/**/*.ts"],
     rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          paths: [{ name: "vscode", message: "extension/core runs without an editor too: take what it needs through a port." }],
-          patterns: [
-            ours("the host imports protocol/, not the relay's or the phone's code", "relay|mobile-web|test|bench|scripts"),
-          ],
-        },
-      ],
+      "no-restricted-imports": boundary(
+        "the host imports protocol/, not the relay's or the phone's code",
+        "relay|mobile-web|test|bench|scripts",
+        [{ name: "vscode", message: "extension/core runs without an editor too: take what it needs through a port." }],
+      ),
     },
   },
   {
     files: ["mobile-web/**/*.ts", "mobile-web/**/*.svelte"],
     rules: {
-      "no-restricted-imports": [
-        "error",
-        { patterns: [ours("the phone imports protocol/ only", "relay|extension|test|bench|scripts")] },
-      ],
+      "no-restricted-imports": boundary("the phone imports protocol/ only", "relay|extension|test|bench|scripts"),
     },
   },
   {
     files: ["test/**/*.ts"],
     rules: {
-      "no-restricted-imports": [
-        "error",
-        { patterns: [ours("tests import nothing from the bench; shared helpers live in test/support", "bench")] },
-      ],
+      "no-restricted-imports": boundary("tests import nothing from the bench; shared helpers live in test/support", "bench"),
     },
   },
   {
     files: ["**/*.svelte", "**/*.svelte.ts"],
     languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: [".svelte"] } },
+  },
+  {
+    files: ["bench/**/*.ts", "scripts/**/*.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [byName] }] },
   },
   {
     files: ["bin/*.js"],

@@ -23,7 +23,7 @@ export default defineConfig({
     manifest: true,
   },
   server: {
-    // The app imports ../protocol by relative path; the workspace root covers it and the
+    // The app imports protocol/ (the `#protocol` import map); the workspace root covers it and the
     // dependency cache in the root node_modules.
     fs: { allow: [searchForWorkspaceRoot(root), fileURLToPath(new URL("../protocol", import.meta.url))] },
   },

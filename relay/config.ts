@@ -4,7 +4,7 @@
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { httpOrigin } from "../protocol/index";
+import { httpOrigin } from "#protocol";
 import type { LogFormat } from "./log";
 import { DEFAULT_EVENT_RATES, type EventRates } from "./rateLimit";
 

@@ -1,7 +1,7 @@
 // A sliding-window counter per key (IP, device). Small and in-process: each relay process
 // limits what reaches it, which is what protects its store and its CPU.
 
-import type { DeviceKind } from "../protocol/index";
+import type { DeviceKind } from "#protocol";
 
 export class RateLimiter {
   private readonly hits = new Map<string, number[]>();

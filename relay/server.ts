@@ -7,7 +7,7 @@ import { createServer as createHttpsServer, type Agent } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { Server } from "socket.io";
-import { HTTP_COMMAND_PATH, MAX_BOX_CHARS } from "../protocol/index";
+import { HTTP_COMMAND_PATH, MAX_BOX_CHARS } from "#protocol";
 import { DEFAULT_RETENTION, type RelayConfig } from "./config";
 import { Inbox, registerCommandHandlers } from "./handlers/commands";
 import { registerDeviceHandlers } from "./handlers/devices";

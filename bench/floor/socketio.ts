@@ -5,7 +5,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Server } from "socket.io";
-import { MAX_BOX_CHARS } from "../../protocol/index";
+import { MAX_BOX_CHARS } from "#protocol";
 
 const http = createServer();
 const io = new Server(http, {

@@ -5,7 +5,7 @@
 // spends next to nothing producing it, so the relay's cost is what gets measured.
 
 import WebSocket from "ws";
-import { PROTOCOL_VERSION } from "../../protocol/index";
+import { PROTOCOL_VERSION } from "#protocol";
 
 export interface WireSocket {
   ws: WebSocket;

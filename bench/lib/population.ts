@@ -16,7 +16,7 @@ import {
   type Box,
   type ClientToServerEvents,
   type ServerToClientEvents,
-} from "../../protocol/index";
+} from "#protocol";
 import { startRelay } from "../../test/support/relay";
 import { within } from "./stats";
 

@@ -4,7 +4,7 @@
 // server → host → server → phone) with payloads of the same sizes over a bare `ws` server.
 
 import { join } from "node:path";
-import { generateContentKey, PAIRWISE_EPOCH, randomId, seal, sealContext } from "../../protocol/index";
+import { generateContentKey, PAIRWISE_EPOCH, randomId, seal, sealContext } from "#protocol";
 import { startFakeOpenAI } from "../../test/support/fakeModels";
 import { makeWorkspace } from "../../test/support/workspace";
 import { startCrowd } from "../lib/crowd";

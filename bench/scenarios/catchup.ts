@@ -5,7 +5,7 @@
 // serves the same boxes from memory in pages of the same size.
 
 import { writeFileSync } from "node:fs";
-import type { Box, StoredEvent, ThreadSummary } from "../../protocol/index";
+import type { Box, StoredEvent, ThreadSummary } from "#protocol";
 import { syncAnswerSchema } from "../../mobile-web/src/link/inbound";
 import { openThreadEvent } from "../../mobile-web/src/threads/open";
 import { contiguousSeq, type CachedEvent } from "../../mobile-web/src/threads/cache";

@@ -5,7 +5,7 @@
 // that its three seal/open pairs take.
 
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { fromBase64Url, generateContentKey, open, seal, sealContext, toBase64Url } from "../../protocol/index";
+import { fromBase64Url, generateContentKey, open, seal, sealContext, toBase64Url } from "#protocol";
 import { figure } from "../lib/results";
 import type { Scenario } from "../lib/scenario";
 import { now, round } from "../lib/stats";

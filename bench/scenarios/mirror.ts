@@ -8,7 +8,7 @@
 import { mkdirSync, watch, writeFileSync } from "node:fs";
 import { lstat, readdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { ListDirResult } from "../../protocol/index";
+import type { ListDirResult } from "#protocol";
 import { Mirror } from "../../extension/core/mirror/mirror";
 import { nodeFileSystem } from "../../extension/node/nodeFileSystem";
 import { createNodeGitStatus } from "../../extension/node/nodeGitStatus";

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Page } from "playwright-core";
-import type { ThreadEvent } from "../../protocol/index";
+import type { ThreadEvent } from "#protocol";
 import { domNodes, pwaFixture, storedEvents, throttle } from "../../test/support/pwaFixture";
 import { agentEvent, diffText } from "../../test/support/agentEvents";
 import { profilePage, topFunctions } from "../lib/profile";

@@ -5,7 +5,7 @@
 // floor pushes the same bytes in chunks of the same size through the bare server.
 
 import { join } from "node:path";
-import { randomId } from "../../protocol/index";
+import { randomId } from "#protocol";
 import { launchChromium, phoneContext } from "../../test/support/browser";
 import { startFakeOpenAI } from "../../test/support/fakeModels";
 import { makeWorkspace } from "../../test/support/workspace";

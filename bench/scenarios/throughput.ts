@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import Database from "better-sqlite3";
 import { join } from "node:path";
-import type { Box } from "../../protocol/index";
+import type { Box } from "#protocol";
 import { ackIdOf, connectWire, eventPacket } from "../lib/eio";
 import { agentEvent } from "../../test/support/agentEvents";
 import { floorClient, startFloor } from "../lib/floor";

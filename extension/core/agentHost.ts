@@ -2,7 +2,7 @@
 // the policy, the model resolver and the thread manager with its threads loaded from disk.
 // The headless host and the editor both call this with their own adapters.
 
-import type { DeviceRef, PolicyMode } from "../../protocol/index";
+import type { DeviceRef, PolicyMode } from "#protocol";
 import type { ModelPort } from "./agent/model/port";
 import type { ShellGrammar } from "./agent/policy/grammar";
 import { Policy, type PolicyRules } from "./agent/policy/policy";

@@ -12,7 +12,7 @@ import {
   type HostProfile,
   type MirrorDelta,
   type ModelStatus,
-} from "../../protocol/index";
+} from "#protocol";
 import type { HostIdentity, PairedPhone } from "./identity";
 import { DisposableStore } from "./disposable";
 import { PhoneDirectory, type PhoneView } from "./devices/phoneDirectory";

@@ -20,7 +20,7 @@ import {
   importContentKey,
   importKeyPair,
   importPublicKey,
-} from "../../protocol/index";
+} from "#protocol";
 
 const pairedPhoneSchema = z.object({
   id: z.string(),

@@ -4,7 +4,7 @@ import { homedir, hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { parseRuleList } from "../core/agent/policy/policy";
 import { parseArgs } from "node:util";
-import { httpOrigin, policyModeSchema, type PolicyMode } from "../../protocol/index";
+import { httpOrigin, policyModeSchema, type PolicyMode } from "#protocol";
 
 export interface HostConfig {
   relay: string;

@@ -1,7 +1,7 @@
 // The headless host's typed commands for its paired phones: `phones` lists them with when
 // they were last seen, `revoke <number, name or id>` unpairs one after asking.
 
-import { TetherError } from "../../protocol/index";
+import { TetherError } from "#protocol";
 import { seenText } from "../core/devices/seen";
 import type { PhoneView } from "../core/devices/phoneDirectory";
 import type { Host } from "../core/host";

@@ -4,7 +4,7 @@
 
 import { homedir } from "node:os";
 import { basename } from "node:path";
-import { askReason, decidedWords, type ThreadEvent } from "../../protocol/index";
+import { askReason, decidedWords, type ThreadEvent } from "#protocol";
 import { checkModel } from "../core/agent/model/check";
 import { resolveModel } from "../core/agent/model/config";
 import { ModelNotConfigured } from "../core/agent/model/port";

@@ -6,7 +6,7 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, unwatchFile, watchFile, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import type { DeviceRef } from "../../protocol/index";
+import type { DeviceRef } from "#protocol";
 
 const fileSchema = z.object({
   allow: z.array(z.object({ rule: z.string().min(1), addedAt: z.number(), by: z.string() })),

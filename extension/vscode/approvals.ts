@@ -14,7 +14,7 @@ import {
   type Decision,
   type DeviceRef,
   type ThreadEvent,
-} from "../../protocol/index";
+} from "#protocol";
 import type { Thread } from "../core/threads/thread";
 import type { ThreadManager } from "../core/threads/threadManager";
 import type { NumberedEvent } from "../core/threads/threadStore";

@@ -4,7 +4,7 @@
 // focused when they appear.
 
 import * as vscode from "vscode";
-import type { LiveEvent } from "../../protocol/index";
+import type { LiveEvent } from "#protocol";
 import type { Thread } from "../core/threads/thread";
 import type { ThreadManager } from "../core/threads/threadManager";
 import type { NumberedEvent } from "../core/threads/threadStore";

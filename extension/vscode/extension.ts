@@ -1,7 +1,7 @@
 // The VS Code entry point: a short list of registrations, each disposed with the extension.
 
 import * as vscode from "vscode";
-import type { DeviceRef } from "../../protocol/index";
+import type { DeviceRef } from "#protocol";
 import { ApiKeys } from "./apiKeys";
 import { Approvals } from "./approvals";
 import { HostSession } from "./hostSession";

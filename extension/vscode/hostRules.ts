@@ -4,7 +4,7 @@
 // without a restart (hostSession.ts watches it). A message says what was added, with Undo.
 
 import * as vscode from "vscode";
-import type { DeviceRef } from "../../protocol/index";
+import type { DeviceRef } from "#protocol";
 import { readSettings } from "./settings";
 
 const SETTING = "policy.allow";

@@ -5,7 +5,7 @@
 // there at once, without a tool call, in read-only mode too. Free of `vscode`, so mocha reaches
 // it: the reader is given (extension/vscode/sidebarView.ts reads through the workspace).
 
-import { mentionedPaths } from "../../protocol/panel";
+import { mentionedPaths } from "#protocol/panel";
 
 /** Files past this many characters are named, not included: the agent can read them itself. */
 export const MAX_MENTION_CHARS = 24_000;

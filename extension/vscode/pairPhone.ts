@@ -2,7 +2,7 @@
 
 import QRCode from "qrcode";
 import * as vscode from "vscode";
-import { randomId } from "../../protocol/index";
+import { randomId } from "#protocol";
 import type { HostSession } from "./hostSession";
 
 export class PairPhoneCommand {

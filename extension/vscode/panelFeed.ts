@@ -4,9 +4,9 @@
 // here by the phone's own rules (`mobile-web/src/threads/live.ts`), so a panel opened or shown
 // again mid-run gets the text and output so far.
 
-import { ErrorCode, type Command, type CommandReply, type LiveEvent } from "../../protocol/index";
-import { EMPTY_LIVE, settleLive, withLive, type LiveState } from "../../protocol/live";
-import { fromPanelSchema, type FromPanel, type ToPanel } from "../../protocol/panel";
+import { ErrorCode, type Command, type CommandReply, type LiveEvent } from "#protocol";
+import { EMPTY_LIVE, settleLive, withLive, type LiveState } from "#protocol/live";
+import { fromPanelSchema, type FromPanel, type ToPanel } from "#protocol/panel";
 import type { Thread } from "../core/threads/thread";
 import type { ThreadManager } from "../core/threads/threadManager";
 import type { NumberedEvent } from "../core/threads/threadStore";

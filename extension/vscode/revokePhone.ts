@@ -2,7 +2,7 @@
 // the phone and refuses it from then on, and the other phones get a new content key.
 
 import * as vscode from "vscode";
-import { TetherError } from "../../protocol/index";
+import { TetherError } from "#protocol";
 import type { HostSession } from "./hostSession";
 import type { DeviceItem } from "./views/devicesView";
 

@@ -10,7 +10,7 @@
 // contributions are still being registered. test/vscode/package.test.ts keeps every setting so.
 
 import * as vscode from "vscode";
-import { policyModeSchema, type PolicyMode } from "../../protocol/index";
+import { policyModeSchema, type PolicyMode } from "#protocol";
 import { parseRuleList } from "../core/agent/policy/policy";
 
 export type ModelProvider = "editor" | "openai" | "anthropic" | "ollama";

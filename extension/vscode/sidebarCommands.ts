@@ -3,7 +3,7 @@
 // the sidebar (a keybinding), both revealing the sidebar with its composer focused.
 
 import * as vscode from "vscode";
-import type { ContextItem } from "../../protocol/panel";
+import type { ContextItem } from "#protocol/panel";
 import type { HostSession } from "./hostSession";
 import { SIDEBAR_VIEW, SidebarView } from "./sidebarView";
 import type { ThreadPanels } from "./threadPanel";

@@ -9,8 +9,8 @@
 // what it showed (the thread id stays here), and attached context waits until then.
 
 import * as vscode from "vscode";
-import type { Command } from "../../protocol/index";
-import type { ContextItem, FromPanel, ToPanel } from "../../protocol/panel";
+import type { Command } from "#protocol";
+import type { ContextItem, FromPanel, ToPanel } from "#protocol/panel";
 import type { HostSession } from "./hostSession";
 import { expandMentions, insideWorkspace } from "./mentions";
 import type { Surface, ThreadPanels } from "./threadPanel";

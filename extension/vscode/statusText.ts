@@ -2,7 +2,7 @@
 // its tooltip (the relay, the connection, the paired phones, the tasks), with links to act on
 // it. Pure, so the words are tested without an editor.
 
-import type { ThreadStatus } from "../../protocol/index";
+import type { ThreadStatus } from "#protocol";
 import { seenText } from "../core/devices/seen";
 
 export type StatusLink = "open" | "connecting" | "closed" | "stopped";

@@ -3,7 +3,7 @@
 // as the editor's own device.
 
 import * as vscode from "vscode";
-import { TetherError, type Command, type DeviceRef } from "../../protocol/index";
+import { TetherError, type Command, type DeviceRef } from "#protocol";
 import type { HostSession } from "./hostSession";
 import type { ThreadItem } from "./views/threadsView";
 

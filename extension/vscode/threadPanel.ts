@@ -8,8 +8,8 @@
 // sent the thread anew (events from the manager, live text and output from the feed).
 
 import * as vscode from "vscode";
-import { ErrorCode, TetherError, randomId, type Command, type CommandReply, type DeviceRef } from "../../protocol/index";
-import type { FromPanel, ToPanel } from "../../protocol/panel";
+import { ErrorCode, TetherError, randomId, type Command, type CommandReply, type DeviceRef } from "#protocol";
+import type { FromPanel, ToPanel } from "#protocol/panel";
 import type { ThreadManager } from "../core/threads/threadManager";
 import type { HostSession, Running } from "./hostSession";
 import { PanelFeed, makeNonce, panelHtml, parseFromPanel, refusal } from "./panelFeed";

@@ -5,8 +5,8 @@
 // for the relay every call makes (`link/connection.ts`). What remains here are the flows that
 // span them: start-up and stop, and sending tasks and commands through the outbox.
 
-import { ErrorCode, MIRROR_LIVE_ID, TetherError, randomId } from "../../protocol/index";
-import type { Command, Hello } from "../../protocol/index";
+import { ErrorCode, MIRROR_LIVE_ID, TetherError, randomId } from "#protocol";
+import type { Command, Hello } from "#protocol";
 import type { CommandOutcome } from "./link/commands";
 import { sendOutboxItem } from "./link/outboxSend";
 import type { TaskForm } from "./threads/threadService";

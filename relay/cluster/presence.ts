@@ -9,7 +9,7 @@
 //   P nodes                 zset  process id → time of its last heartbeat
 //   P node:<id>:devices     set   "host:<deviceId>" / "phone:<deviceId>"
 
-import type { DeviceKind } from "../../protocol/index";
+import type { DeviceKind } from "#protocol";
 import type { HandlerContext } from "../socket/context";
 import { isOnline, tellPhonePresence } from "../socket/devicePresence";
 import { rooms } from "../socket/rooms";

@@ -18,7 +18,7 @@ import {
   type AnswerOf,
   type CommandRequest,
   type HostAnswer,
-} from "../../protocol/index";
+} from "#protocol";
 import type { InboxRow } from "../store/store";
 import type { HandlerContext } from "../socket/context";
 import type { HostTarget } from "../socket/hostSockets";

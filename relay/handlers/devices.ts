@@ -11,7 +11,7 @@ import {
   phoneRevokeSchema,
   type PhoneStatus,
   type Unpaired,
-} from "../../protocol/index";
+} from "#protocol";
 import type { HandlerContext } from "../socket/context";
 import { isOnline } from "../socket/devicePresence";
 import { rooms } from "../socket/rooms";

@@ -10,7 +10,7 @@ import {
   pairJoinSchema,
   randomId,
   type PairResult,
-} from "../../protocol/index";
+} from "#protocol";
 import { RateLimiter } from "../rateLimit";
 import { hashToken } from "../socket/auth";
 import type { HandlerContext } from "../socket/context";

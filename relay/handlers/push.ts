@@ -1,7 +1,7 @@
 // Push notifications over the socket: phones say where to reach them, hosts hand over sealed
 // notifications for their phones. What is sent, and to whom, is the push service's business.
 
-import { ErrorCode, TetherError, emptySchema, pushSendSchema, pushSubscribeSchema } from "../../protocol/index";
+import { ErrorCode, TetherError, emptySchema, pushSendSchema, pushSubscribeSchema } from "#protocol";
 import type { PushService } from "../push/notifications";
 import { RateLimiter } from "../rateLimit";
 import type { HandlerContext } from "../socket/context";

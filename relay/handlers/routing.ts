@@ -11,7 +11,7 @@ import {
   syncSchema,
   threadDeleteSchema,
   type HostAnswer,
-} from "../../protocol/index";
+} from "#protocol";
 import type { HandlerContext } from "../socket/context";
 import { inOrder } from "../socket/inOrder";
 import { rooms } from "../socket/rooms";

@@ -3,7 +3,7 @@
 // same path (`submitCommand`). Same origin only: no CORS headers, so other sites cannot call it.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ErrorCode, MAX_BOX_CHARS, commandRequestSchema, failure, type Ack, type Box, type Failure } from "../../protocol/index";
+import { ErrorCode, MAX_BOX_CHARS, commandRequestSchema, failure, type Ack, type Box, type Failure } from "#protocol";
 import { submitCommand, type Inbox } from "../handlers/commands";
 import { hashToken } from "../socket/auth";
 import type { HandlerContext } from "../socket/context";

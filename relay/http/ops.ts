@@ -6,7 +6,7 @@
 
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { PROTOCOL_VERSION, TETHER_VERSION } from "../../protocol/index";
+import { PROTOCOL_VERSION, TETHER_VERSION } from "#protocol";
 import type { RelayMetrics } from "../metrics";
 import { RateLimiter } from "../rateLimit";
 import type { RelayStore } from "../store/store";

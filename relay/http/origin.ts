@@ -5,7 +5,7 @@
 // Node clients send no Origin and are let through: they prove who they are with a token.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ErrorCode, failure, httpOrigin } from "../../protocol/index";
+import { ErrorCode, failure, httpOrigin } from "#protocol";
 import type { RelayConfig } from "../config";
 import { securityHeaders } from "./static";
 

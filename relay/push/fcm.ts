@@ -8,7 +8,7 @@ import type { Agent } from "node:https";
 import type { App } from "firebase-admin/app";
 import type { Messaging } from "firebase-admin/messaging";
 import { z } from "zod";
-import { FCM_DATA_KEY } from "../../protocol/index";
+import { FCM_DATA_KEY } from "#protocol";
 import type { PushTarget } from "../store/store";
 import type { PushDelivery, PushOutcome, PushTransport } from "./transport";
 

@@ -3,7 +3,7 @@
 // Subscriptions the push service calls gone are forgotten. The relay cannot read a message.
 
 import { createHash } from "node:crypto";
-import { ErrorCode, TetherError, type PushMessage, type PushOffer, type PushSend } from "../../protocol/index";
+import { ErrorCode, TetherError, type PushMessage, type PushOffer, type PushSend } from "#protocol";
 import type { Logger } from "../log";
 import type { RelayMetrics } from "../metrics";
 import type { PushSubscriptionRow, PushTarget, RelayStore } from "../store/store";

@@ -2,7 +2,7 @@
 // stays anonymous and may only register a host or join a pairing.
 
 import { createHash } from "node:crypto";
-import { ErrorCode, PROTOCOL_VERSION, handshakeSchema, type ConnectErrorData } from "../../protocol/index";
+import { ErrorCode, PROTOCOL_VERSION, handshakeSchema, type ConnectErrorData } from "#protocol";
 import type { HandlerContext } from "./context";
 import type { TetherSocket } from "./types";
 

@@ -5,7 +5,7 @@
 // shared: the listeners are functions made once per relay, which Socket.IO calls with the
 // socket as `this`, and what they need of a socket is read off the socket itself.
 
-import { PROTOCOL_VERSION } from "../../protocol/index";
+import { PROTOCOL_VERSION } from "#protocol";
 import type { ClusterPresence } from "../cluster/presence";
 import type { PushService } from "../push/notifications";
 import type { HandlerContext } from "./context";

@@ -1,6 +1,6 @@
 // Who is online: a host's presence for its phones, and a phone's coming and going for its hosts.
 
-import type { HostPresence } from "../../protocol/index";
+import type { HostPresence } from "#protocol";
 import type { HandlerContext } from "./context";
 import { rooms, socketsIn } from "./rooms";
 

@@ -10,7 +10,7 @@
 // the inbox until the host's next flush: the newest socket is only looked for across processes
 // when there is none here.
 
-import { ErrorCode, failure, hostAnswerSchema, type HostAnswer, type ServerToClientEvents } from "../../protocol/index";
+import { ErrorCode, failure, hostAnswerSchema, type HostAnswer, type ServerToClientEvents } from "#protocol";
 import { rooms } from "./rooms";
 import type { TetherServer, TetherSocket } from "./types";
 

@@ -13,7 +13,7 @@ import {
   type ClientToServerEvents,
   type Failure,
   type RequestOf,
-} from "../../protocol/index";
+} from "#protocol";
 import { RateLimiter } from "../rateLimit";
 import type { HandlerContext } from "./context";
 import { describeIssues } from "./payloadIssues";

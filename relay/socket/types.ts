@@ -2,7 +2,7 @@
 // socket is.
 
 import type { Server, Socket } from "socket.io";
-import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "../../protocol/index";
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "#protocol";
 
 export type TetherServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type TetherSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

@@ -23,7 +23,7 @@
 
 import { createHash } from "node:crypto";
 import { createClient } from "redis";
-import { threadRecordKey, type Box, type StoredEvent, type StoredRecord } from "../../protocol/index";
+import { threadRecordKey, type Box, type StoredEvent, type StoredRecord } from "#protocol";
 import * as lua from "./redisScripts";
 import type {
   DeviceRow,

@@ -5,7 +5,7 @@
 // events alone wait for the end of the event loop's turn, to be committed together.
 
 import Database from "better-sqlite3";
-import { threadRecordKey, type StoredEvent, type StoredRecord } from "../../protocol/index";
+import { threadRecordKey, type StoredEvent, type StoredRecord } from "#protocol";
 import { MIGRATIONS } from "./migrations";
 import type {
   DeviceRow,

@@ -1,8 +1,8 @@
 // The relay's durable state, behind one interface so SQLite (embedded default) and Redis
 // (scale-out) can both serve it. It holds routing metadata and ciphertext only.
 
-import type { Box, DeviceKind, StoredEvent, StoredRecord } from "../../protocol/index";
-import type { PushSubscribe } from "../../protocol/push";
+import type { Box, DeviceKind, StoredEvent, StoredRecord } from "#protocol";
+import type { PushSubscribe } from "#protocol/push";
 
 export interface DeviceRow {
   id: string;

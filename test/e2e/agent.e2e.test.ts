@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { randomId } from "../../protocol/index";
+import { randomId } from "#protocol";
 import { startFakeOpenAI, type FakeModelServer, type OpenAIBody } from "../support/fakeModels";
 import { pairPhone, type PairedPhone } from "../support/phone";
 import { start, type Proc } from "../support/processes";

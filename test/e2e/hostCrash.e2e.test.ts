@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { randomId, type ThreadEvent } from "../../protocol/index";
+import { randomId, type ThreadEvent } from "#protocol";
 import { ThreadStore, workspaceStateDir } from "../../extension/core/threads/threadStore";
 import { startFakeOpenAI, type FakeModelServer, type OpenAIBody } from "../support/fakeModels";
 import { pairPhone, type PairedPhone } from "../support/phone";

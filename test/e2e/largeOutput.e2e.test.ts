@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { sealContext, seal, type LiveEvent, type ThreadEvent, type ThreadSummary } from "../../protocol/index";
+import { sealContext, seal, type LiveEvent, type ThreadEvent, type ThreadSummary } from "#protocol";
 import { domNodes, pwaFixture, type PwaFixture } from "../support/pwaFixture";
 import { diffText } from "../support/agentEvents";
 import { Cleanup } from "../support/cleanup";

@@ -17,7 +17,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page, Request, Route } from "playwright-core";
-import { FCM_DATA_KEY, fromBase64Url, pushMessageSchema } from "../../protocol/index";
+import { FCM_DATA_KEY, fromBase64Url, pushMessageSchema } from "#protocol";
 import { startFakeOpenAI, type FakeModelServer, type FakeTurn, type OpenAIBody } from "../support/fakeModels";
 import type { Proc } from "../support/processes";
 import { DIST, openPushPhone, startHostProcess, type PushPhone } from "../support/pushPhone";

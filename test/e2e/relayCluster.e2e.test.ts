@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { randomId, type HostPresence } from "../../protocol/index";
+import { randomId, type HostPresence } from "#protocol";
 import { startFailoverProxy, type FailoverProxy } from "../support/failoverProxy";
 import { startFakeOpenAI, type FakeModelServer, type FakeStep, type OpenAIBody } from "../support/fakeModels";
 import { connect, connected, once, pairPhone, type PairedPhone, type PhoneSocket } from "../support/phone";

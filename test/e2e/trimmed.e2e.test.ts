@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { randomId } from "../../protocol/index";
+import { randomId } from "#protocol";
 import { startAgentHost, type AgentHost } from "../support/agentHost";
 import { launchChromium, phoneContext, screenshotPath } from "../support/browser";
 import { startFakeOpenAI, type FakeModelServer, type OpenAIBody } from "../support/fakeModels";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { dirEntrySchema } from "../../protocol/index";
+import { dirEntrySchema } from "#protocol";
 import { GitMarks, cachedGitStatus, markOfStatus, type GitStatusOutput } from "../../extension/core/mirror/gitStatus";
 import { Mirror } from "../../extension/core/mirror/mirror";
 import { nodeFileSystem } from "../../extension/node/nodeFileSystem";

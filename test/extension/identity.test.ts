@@ -13,7 +13,7 @@ import {
   PAIRWISE_EPOCH,
   seal,
   sealContext,
-} from "../../protocol/index";
+} from "#protocol";
 import { stateFile } from "../../extension/node/stateFile";
 
 describe("host identity and state file", () => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ErrorCode, MAX_READ_BYTES } from "../../protocol/index";
+import { ErrorCode, MAX_READ_BYTES } from "#protocol";
 import { Mirror, normalizeRelative, trimToCharBoundary } from "../../extension/core/mirror/mirror";
 import { SecretRules } from "../../extension/core/mirror/rules";
 import { nodeFileSystem } from "../../extension/node/nodeFileSystem";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { askReason, choiceLabel, decidedWords } from "../../protocol/approvalWords";
+import { askReason, choiceLabel, decidedWords } from "#protocol/approvalWords";
 
 describe("the words of an approval", () => {
   const command = { kind: "command" as const, command: "npm test" };

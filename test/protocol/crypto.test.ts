@@ -22,7 +22,7 @@ import {
   toBase64Url,
   verifyPairingProof,
   type Box,
-} from "../../protocol/index";
+} from "#protocol";
 
 function flipBit(b64: string, byte: number): string {
   const bytes = fromBase64Url(b64);

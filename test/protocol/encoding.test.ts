@@ -7,7 +7,7 @@ import {
   portableCodec,
   toBase64Url,
   type Base64UrlCodec,
-} from "../../protocol/encoding";
+} from "#protocol/encoding";
 
 // Sizes around every padding case and the portable encoder's 8 KB chunk, and one past 64 KB.
 const SIZES = [0, 1, 2, 3, 4, 5, 31, 32, 33, 8191, 8192, 8193, 16385, 65535, 65536, 70001, 200_003];

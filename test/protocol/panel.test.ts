@@ -2,8 +2,8 @@
 // extension accepts from the webview (parseFromPanel), both by the bridge's schemas.
 
 import assert from "node:assert/strict";
-import { ErrorCode, TetherError, type ThreadSummary } from "../../protocol/index";
-import { fromPanelSchema, toPanelSchema } from "../../protocol/panel";
+import { ErrorCode, TetherError, type ThreadSummary } from "#protocol";
+import { fromPanelSchema, toPanelSchema } from "#protocol/panel";
 import { Requests } from "../../mobile-web/src/panel/requests";
 import { parseFromPanel } from "../../extension/vscode/panelFeed";
 

@@ -9,7 +9,7 @@ import {
   publishSchema,
   rpcCallSchema,
   syncSchema,
-} from "../../protocol/index";
+} from "#protocol";
 
 const box = { e: 1, iv: "A".repeat(16), ct: "B".repeat(40) };
 const key = "B" + "x".repeat(86);

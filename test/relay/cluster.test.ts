@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
-import { ErrorCode, randomId, seal, sealContext, type CommandForward, type StoredEvent } from "../../protocol/index";
+import { ErrorCode, randomId, seal, sealContext, type CommandForward, type StoredEvent } from "#protocol";
 import { startHost, type TestHost } from "../support/host";
 import { connect, connected, once, pairPhone, type PairedPhone, type PhoneSocket } from "../support/phone";
 import { startRedis, type TestRedis } from "../support/redisServer";

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { randomId, seal, sealContext, type Command } from "../../protocol/index";
+import { randomId, seal, sealContext, type Command } from "#protocol";
 import { workspaceStateDir } from "../../extension/core/threads/threadStore";
 import { withCommandKey } from "../../mobile-web/src/hosts/commandKey";
 import { sendCommand } from "../../mobile-web/src/link/commands";

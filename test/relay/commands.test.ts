@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
-import { ErrorCode, type CommandForward, type LiveForward } from "../../protocol/index";
+import { ErrorCode, type CommandForward, type LiveForward } from "#protocol";
 import { startHost, type TestHost } from "../support/host";
 import { connect, connected, once, pairPhone, type PairedPhone, type PhoneSocket } from "../support/phone";
 import { startRelay, type TestRelay } from "../support/relay";

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
-import { ErrorCode, type ClientToServerEvents } from "../../protocol/index";
+import { ErrorCode, type ClientToServerEvents } from "#protocol";
 import { HostIdentity } from "../../extension/core/identity";
 import { stateFile } from "../../extension/node/stateFile";
 import { startAgentHost, type AgentHost } from "../support/agentHost";

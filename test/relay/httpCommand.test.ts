@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
-import { ErrorCode, HTTP_COMMAND_PATH, type CommandForward } from "../../protocol/index";
+import { ErrorCode, HTTP_COMMAND_PATH, type CommandForward } from "#protocol";
 import { MAX_COMMAND_BODY_BYTES } from "../../relay/http/command";
 import { startHost, type TestHost } from "../support/host";
 import { connect, connected, pairPhone, type PairedPhone, type PhoneSocket } from "../support/phone";

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { CommandForward } from "../../protocol/index";
+import type { CommandForward } from "#protocol";
 import { memoryLogger } from "../../relay/log";
 import { createRelay, type Relay } from "../../relay/server";
 import { SqliteStore } from "../../relay/store/sqlite";

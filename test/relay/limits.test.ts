@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
-import { ErrorCode, HTTP_COMMAND_PATH, type ConnectErrorData } from "../../protocol/index";
+import { ErrorCode, HTTP_COMMAND_PATH, type ConnectErrorData } from "#protocol";
 import { AuthBackoff, TokenBuckets } from "../../relay/rateLimit";
 import { startHost, type TestHost } from "../support/host";
 import { connect, connected, pairPhone, type PairedPhone } from "../support/phone";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { HTTP_COMMAND_PATH, PROTOCOL_VERSION, TETHER_VERSION } from "../../protocol/index";
+import { HTTP_COMMAND_PATH, PROTOCOL_VERSION, TETHER_VERSION } from "#protocol";
 import { healthEndpoint } from "../../relay/http/ops";
 import { RelayMetrics } from "../../relay/metrics";
 import type { RelayStore } from "../../relay/store/store";

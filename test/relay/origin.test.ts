@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { io } from "socket.io-client";
-import { ErrorCode, HTTP_COMMAND_PATH, PROTOCOL_VERSION } from "../../protocol/index";
+import { ErrorCode, HTTP_COMMAND_PATH, PROTOCOL_VERSION } from "#protocol";
 import { startRelay, type TestRelay } from "../support/relay";
 
 const PUBLIC_URL = "https://tether.example";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
-import { ErrorCode, pushMessageSchema, type PushSend } from "../../protocol/index";
+import { ErrorCode, pushMessageSchema, type PushSend } from "#protocol";
 import { topicFor } from "../../relay/push/notifications";
 import { startHost, type TestHost } from "../support/host";
 import { connect, connected, once, pairPhone, type PairedPhone, type PhoneSocket } from "../support/phone";

@@ -3,7 +3,7 @@ import { createECDH } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pushMessageSchema } from "../../protocol/index";
+import { pushMessageSchema } from "#protocol";
 import type { PushConfig } from "../../relay/config";
 import { topicFor } from "../../relay/push/notifications";
 import { startHost, type TestHost } from "../support/host";

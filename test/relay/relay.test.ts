@@ -10,7 +10,7 @@ import {
   type ConnectErrorData,
   type StoredEvent,
   type StoredRecord,
-} from "../../protocol/index";
+} from "#protocol";
 import { rooms, socketsIn } from "../../relay/socket/rooms";
 import { startHost, type TestHost } from "../support/host";
 import { connect, connected, once, pairPhone, type PairedPhone } from "../support/phone";

@@ -13,7 +13,7 @@ import {
   type ConnectErrorData,
   type HostProfile,
   type StoredRecord,
-} from "../../protocol/index";
+} from "#protocol";
 import { applyRekey } from "../../mobile-web/src/hosts/keys";
 import { callHost } from "../../mobile-web/src/link/rpc";
 import { acceptGrant, preparePairing } from "../../mobile-web/src/pairing/pairing";

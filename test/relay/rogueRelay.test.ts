@@ -15,7 +15,7 @@ import {
   type Box,
   type Command,
   type CommandForward,
-} from "../../protocol/index";
+} from "#protocol";
 import { CLOCK_SKEW_MS, COMMAND_MAX_AGE_MS, REMEMBER_APPLIED_MS } from "../../extension/core/commands/commandServer";
 import { startAgentHost, type AgentHost } from "../support/agentHost";
 import { startFakeOpenAI, type FakeModelServer, type FakeTurn, type OpenAIBody } from "../support/fakeModels";

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
-import { ErrorCode } from "../../protocol/index";
+import { ErrorCode } from "#protocol";
 import type { TetherSocket } from "../../relay/socket/types";
 import { startHost, type TestHost } from "../support/host";
 import { connect, connected, pairPhone, type PairedPhone, type PhoneSocket } from "../support/phone";

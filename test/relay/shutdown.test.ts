@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { io, type Socket } from "socket.io-client";
-import { PROTOCOL_VERSION } from "../../protocol/index";
+import { PROTOCOL_VERSION } from "#protocol";
 import { startHost, type TestHost } from "../support/host";
 import { pairPhone, type PairedPhone } from "../support/phone";
 import { start, type Proc } from "../support/processes";

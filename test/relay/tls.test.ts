@@ -5,7 +5,7 @@ import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { io } from "socket.io-client";
-import { PROTOCOL_VERSION } from "../../protocol/index";
+import { PROTOCOL_VERSION } from "#protocol";
 import { memoryLogger } from "../../relay/log";
 import { createRelay } from "../../relay/server";
 import { start, type Proc } from "../support/processes";

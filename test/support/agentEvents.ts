@@ -1,7 +1,7 @@
 // Thread events with the shapes and sizes of a real agent run: tool calls, results with command
 // output, text, diffs and status changes, as the relay stores them.
 
-import { randomId, type ThreadEvent } from "../../protocol/index";
+import { randomId, type ThreadEvent } from "#protocol";
 
 const by = { id: "bench-phone", name: "bench phone" };
 

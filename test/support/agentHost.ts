@@ -4,7 +4,7 @@
 import { mkdtempSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import type { DeviceRef, PolicyMode } from "../../protocol/index";
+import type { DeviceRef, PolicyMode } from "#protocol";
 import { shellGrammar } from "./shellGrammar";
 import { createAgent } from "../../extension/core/agentHost";
 import { resolveModel } from "../../extension/core/agent/model/config";

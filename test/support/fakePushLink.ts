@@ -13,7 +13,7 @@ import {
   type Ack,
   type NotificationPayload,
   type PushSend,
-} from "../../protocol/index";
+} from "#protocol";
 import type { LinkState } from "../../extension/core/link/relayLink";
 import type { PushLink } from "../../extension/core/notify/outbox";
 import { until } from "./wait";

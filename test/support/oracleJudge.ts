@@ -9,7 +9,7 @@
 
 import { posix } from "node:path";
 import { Policy, type Verdict } from "../../extension/core/agent/policy/policy";
-import type { PolicyMode } from "../../protocol/index";
+import type { PolicyMode } from "#protocol";
 import { shellGrammar } from "./shellGrammar";
 import { CHROOT_HOME, CHROOT_WORKSPACE, type Execution, type ShellRun } from "./shellOracle";
 

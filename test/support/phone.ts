@@ -29,7 +29,7 @@ import {
   type RpcCall,
   type RpcReply,
   type ServerToClientEvents,
-} from "../../protocol/index";
+} from "#protocol";
 
 export type PhoneSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

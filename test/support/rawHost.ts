@@ -16,7 +16,7 @@ import {
   type ServerToClientEvents,
   type ThreadEvent,
   type ThreadSummary,
-} from "../../protocol/index";
+} from "#protocol";
 import type { Cleanup } from "./cleanup";
 import { startHost } from "./host";
 import { pairWith, type PairedPhone } from "./phone";

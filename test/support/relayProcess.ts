@@ -4,7 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { randomId } from "../../protocol/index";
+import { randomId } from "#protocol";
 import { start, type Proc } from "./processes";
 
 const DIST = join(__dirname, "..", "..", "dist");

@@ -3,7 +3,7 @@
 // comparison with the host's own thread store.
 
 import assert from "node:assert/strict";
-import type { StoredEvent, ThreadEvent } from "../../protocol/index";
+import type { StoredEvent, ThreadEvent } from "#protocol";
 import { openThreadEvent } from "../../mobile-web/src/threads/open";
 import { ThreadStore, workspaceStateDir } from "../../extension/core/threads/threadStore";
 import type { PhoneSocket } from "./phone";

@@ -33,7 +33,7 @@ import {
   type CommandReply,
   type DeviceRef,
   type SealedCommand,
-} from "../../../protocol/index";
+} from "#protocol";
 import { DisposableStore, listen, type Disposable } from "../disposable";
 import type { HostIdentity } from "../identity";
 import type { RelayLink } from "../link/relayLink";

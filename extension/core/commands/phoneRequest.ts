@@ -6,8 +6,8 @@
 // reads it. What the request then does is each server's own.
 
 import type { z } from "zod";
-import { ErrorCode, PAIRWISE_EPOCH, failure, seal } from "../../../protocol/index";
-import type { Ack, Box, Failure, SealContext } from "../../../protocol/index";
+import { ErrorCode, PAIRWISE_EPOCH, failure, seal } from "#protocol";
+import type { Ack, Box, Failure, SealContext } from "#protocol";
 import type { HostIdentity, PairedPhone } from "../identity";
 import type { RelayLink } from "../link/relayLink";
 import type { Log } from "../log";

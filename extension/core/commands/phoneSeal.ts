@@ -8,7 +8,7 @@
 // someone holding that shared key), under the current epoch or an older one. That check only
 // explains a refusal; nothing it opens is ever applied.
 
-import { ErrorCode, failure, open, type Box, type Failure, type SealContext } from "../../../protocol/index";
+import { ErrorCode, failure, open, type Box, type Failure, type SealContext } from "#protocol";
 import type { HostIdentity, PairedPhone } from "../identity";
 
 /** Why the host refused what a phone sent; logged with the phone's id. */

@@ -17,7 +17,7 @@ import {
   sealContext,
   type EpochKey,
   type Rekey,
-} from "../../../protocol/index";
+} from "#protocol";
 import type { HostIdentity, PairedPhone } from "../identity";
 import type { RelayLink } from "../link/relayLink";
 import type { Log } from "../log";

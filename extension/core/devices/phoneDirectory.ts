@@ -4,7 +4,7 @@
 // while the host was away) is forgotten here too; either way the content key is rotated.
 
 import { EventEmitter } from "node:events";
-import { ErrorCode, TetherError, phoneLeftSchema, phonePresenceSchema, type PhoneStatus } from "../../../protocol/index";
+import { ErrorCode, TetherError, phoneLeftSchema, phonePresenceSchema, type PhoneStatus } from "#protocol";
 import type { HostIdentity, PairedPhone } from "../identity";
 import type { RelayLink } from "../link/relayLink";
 import type { Log } from "../log";

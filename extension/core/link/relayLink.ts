@@ -16,7 +16,7 @@ import {
   type Hello,
   type RequestOf,
   type ServerToClientEvents,
-} from "../../../protocol/index";
+} from "#protocol";
 import type { HostIdentity } from "../identity";
 import type { Log } from "../log";
 

@@ -2,7 +2,7 @@
 // renamed, untracked or conflicted, and which folders hold any of them. The core parses and
 // caches; running git is a port (the Node adapter uses execFile), so this stays testable.
 
-import type { GitMark } from "../../../protocol/index";
+import type { GitMark } from "#protocol";
 
 export type { GitMark };
 

@@ -14,7 +14,7 @@ import {
   type DirEntry,
   type ListDirResult,
   type ReadFileResult,
-} from "../../../protocol/index";
+} from "#protocol";
 import type { FileSystem, FileStat } from "./fileSystem";
 import type { GitStatus } from "./gitStatus";
 import { ALWAYS_EXCLUDED, SecretRules } from "./rules";

@@ -6,8 +6,8 @@
 // lease runs out.
 
 import { posix } from "node:path";
-import type { DirEntry, MirrorDelta } from "../../../protocol/index";
-import { ErrorCode, TetherError } from "../../../protocol/index";
+import type { DirEntry, MirrorDelta } from "#protocol";
+import { ErrorCode, TetherError } from "#protocol";
 import { DisposableStore, Timer } from "../disposable";
 import type { FolderWatch } from "./fileSystem";
 import { normalizeRelative, type Mirror } from "./mirror";

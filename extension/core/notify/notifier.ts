@@ -4,7 +4,7 @@
 // while it waits) a "settled" notification closes it on the phones that showed it. A run a
 // person stopped needs no notification: they know.
 
-import { ENDED_STATUSES, type ThreadEvent } from "../../../protocol/index";
+import { ENDED_STATUSES, type ThreadEvent } from "#protocol";
 import { DisposableStore, listen } from "../disposable";
 import type { Log } from "../log";
 import type { Thread } from "../threads/thread";

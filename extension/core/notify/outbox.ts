@@ -11,7 +11,7 @@ import {
   type Ack,
   type NotificationPayload,
   type PushSend,
-} from "../../../protocol/index";
+} from "#protocol";
 import { DisposableStore, listen } from "../disposable";
 import type { LinkState } from "../link/relayLink";
 import type { Log } from "../log";

@@ -4,7 +4,7 @@
 // only ever make one notification.
 
 import { createHash } from "node:crypto";
-import { idSchema } from "../../../protocol/index";
+import { idSchema } from "#protocol";
 
 /** Builds `<prefix>-<part>-<part>…`, or a hash of the parts when that is not a valid id. */
 function tagOf(prefix: string, ...parts: (string | number)[]): string {

@@ -2,7 +2,7 @@
 // titles put the thing to decide first and are cut to fit, and bodies stay a few plain lines.
 // These strings are user content: they travel only inside the sealed box, never into a log.
 
-import type { ThreadEvent } from "../../../protocol/index";
+import type { ThreadEvent } from "#protocol";
 import type { NumberedEvent } from "../threads/threadStore";
 
 /** Titles aim at this many characters, which most phones show whole. */

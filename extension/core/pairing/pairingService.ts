@@ -20,7 +20,7 @@ import {
   type HostProfile,
   type PairGrant,
   type PairRequest,
-} from "../../../protocol/index";
+} from "#protocol";
 import { DisposableStore, listen, type Disposable } from "../disposable";
 import type { HostIdentity, PairedPhone } from "../identity";
 import type { RelayLink } from "../link/relayLink";

@@ -2,7 +2,7 @@
 // person, or queued. A laptop that dozes off mid-run stops the agent and the relay link with
 // it, and the phone would only see "offline". Released as soon as every thread has ended.
 
-import { ENDED_STATUSES, type ThreadSummary } from "../../../protocol/index";
+import { ENDED_STATUSES, type ThreadSummary } from "#protocol";
 import { DisposableStore, listen } from "../disposable";
 import type { Log } from "../log";
 

@@ -4,7 +4,7 @@
 // query is plain text: it names nothing on disk, so a query like `../..` only finds that text.
 
 import { join } from "node:path";
-import { ErrorCode, MAX_SEARCH_RESULTS, TetherError, type WorkspaceSearchResult } from "../../../protocol/index";
+import { ErrorCode, MAX_SEARCH_RESULTS, TetherError, type WorkspaceSearchResult } from "#protocol";
 import { SEARCH_MAX_FILES, searchWorkspace } from "../agent/tools/workspaceSearch";
 import type { Mirror } from "../mirror/mirror";
 

@@ -14,7 +14,7 @@ import {
   type RpcForward,
   type RpcReply,
   type RpcResult,
-} from "../../../protocol/index";
+} from "#protocol";
 import { DisposableStore, listen, type Disposable } from "../disposable";
 import type { HostIdentity } from "../identity";
 import type { RelayLink } from "../link/relayLink";

@@ -11,7 +11,7 @@ import {
   type Decision,
   type DeviceRef,
   type LiveEvent,
-} from "../../../protocol/index";
+} from "#protocol";
 import { ModelError, ModelNotConfigured, type ModelPort, type ToolCall } from "../agent/model/port";
 import type { Policy, Verdict } from "../agent/policy/policy";
 import type { FileEdit, Tool, ToolContext, ToolOutput } from "../agent/tools/tool";

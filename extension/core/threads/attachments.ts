@@ -2,7 +2,7 @@
 // `.tether/attachments/<threadId>/`, where the agent can read them, and named in the task's text.
 // `.tether/` gets a .gitignore of its own so attachments never land in a commit by accident.
 
-import { ATTACHED_FILES_HEADING, ErrorCode, MAX_ATTACHMENT_BYTES, TetherError, fromBase64Url } from "../../../protocol/index";
+import { ATTACHED_FILES_HEADING, ErrorCode, MAX_ATTACHMENT_BYTES, TetherError, fromBase64Url } from "#protocol";
 import { formatBytes } from "../agent/tools/format";
 import type { AgentWorkspace } from "../agent/tools/workspace";
 

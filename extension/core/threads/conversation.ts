@@ -3,7 +3,7 @@
 // before the next user turn: steering messages that arrived while tools ran are placed after
 // the results, and a call left without a result (a stopped run) gets one saying so.
 
-import type { ThreadEvent } from "../../../protocol/index";
+import type { ThreadEvent } from "#protocol";
 import type { ModelMessage, ToolCall } from "../agent/model/port";
 
 export const UNFINISHED_CALL = "This tool call did not complete: the run was stopped before it finished.";

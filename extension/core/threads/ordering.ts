@@ -1,7 +1,7 @@
 // How thread lists are ordered wherever they are shown: waiting for a person first, then
 // running or queued, then ended; newest activity first within each.
 
-import type { ThreadSummary } from "../../../protocol/index";
+import type { ThreadSummary } from "#protocol";
 
 function rank(summary: Pick<ThreadSummary, "status">): number {
   switch (summary.status) {

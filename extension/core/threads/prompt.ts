@@ -1,7 +1,7 @@
 // The system prompt: who the agent is, where it works, how to use its tools, and the
 // project's own instructions (AGENTS.md, CLAUDE.md, .github/copilot-instructions.md).
 
-import type { PolicyMode } from "../../../protocol/index";
+import type { PolicyMode } from "#protocol";
 import type { AgentWorkspace } from "../agent/tools/workspace";
 
 export const INSTRUCTION_FILES = ["AGENTS.md", "CLAUDE.md", ".github/copilot-instructions.md"] as const;

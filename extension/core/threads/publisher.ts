@@ -2,7 +2,7 @@
 // after every reconnect from what the relay acknowledged), thread summaries as latest-wins
 // records, and live events (streaming text, command output) batched and fanned out.
 
-import { ErrorCode, seal, sealContext, threadRecordKey, type LiveEvent, type ThreadSummary } from "../../../protocol/index";
+import { ErrorCode, seal, sealContext, threadRecordKey, type LiveEvent, type ThreadSummary } from "#protocol";
 import { DisposableStore, Timer, listen } from "../disposable";
 import type { HostIdentity } from "../identity";
 import type { RelayLink } from "../link/relayLink";

@@ -3,7 +3,7 @@
 // derived from them, so a thread loaded from disk is the thread that was saved.
 
 import { EventEmitter } from "node:events";
-import type { NewThreadEvent, PolicyMode, ThreadEvent, ThreadStatus, ThreadSummary } from "../../../protocol/index";
+import type { NewThreadEvent, PolicyMode, ThreadEvent, ThreadStatus, ThreadSummary } from "#protocol";
 import type { NumberedEvent, ThreadStore } from "./threadStore";
 
 export interface PendingApproval {

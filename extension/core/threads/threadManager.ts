@@ -12,7 +12,7 @@ import {
   type LiveEvent,
   type PolicyMode,
   type ThreadSummary,
-} from "../../../protocol/index";
+} from "#protocol";
 import { withRetry, formatRetry } from "../agent/model/retry";
 import { ModelNotConfigured, type ModelPort } from "../agent/model/port";
 import type { Policy } from "../agent/policy/policy";

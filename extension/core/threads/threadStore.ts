@@ -16,7 +16,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join, sep } from "node:path";
 import { z } from "zod";
-import { threadEventSchema, threadIdSchema, type ThreadEvent } from "../../../protocol/index";
+import { threadEventSchema, threadIdSchema, type ThreadEvent } from "#protocol";
 import type { Log } from "../log";
 import { StateWriter } from "./stateWriter";
 

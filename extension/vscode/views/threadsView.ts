@@ -3,7 +3,7 @@
 // and rebinds when the host restarts.
 
 import * as vscode from "vscode";
-import type { ThreadStatus, ThreadSummary } from "../../../protocol/index";
+import type { ThreadStatus, ThreadSummary } from "#protocol";
 import type { ThreadManager } from "../../core/threads/threadManager";
 import { threadOrder } from "../../core/threads/ordering";
 import type { HostSession } from "../hostSession";

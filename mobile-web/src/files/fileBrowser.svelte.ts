@@ -1,7 +1,7 @@
 // One host's workspace, a directory or a file at a time, fetched over sealed RPC, and kept
 // current while shown: the host sends changes to what this phone watches.
 
-import type { DirEntry, ListDirResult, MirrorDelta, ReadFileResult, WorkspaceSearchResult } from "../../../protocol/index";
+import type { DirEntry, ListDirResult, MirrorDelta, ReadFileResult, WorkspaceSearchResult } from "#protocol";
 import { appendContent, startContent } from "./fileContent";
 import type { FileContent } from "./fileContent";
 import { sortEntries } from "./format";

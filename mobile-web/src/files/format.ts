@@ -1,6 +1,6 @@
 // Presentation helpers for the file browser, free of the DOM so tests can run them in Node.
 
-import type { DirEntry } from "../../../protocol/index";
+import type { DirEntry } from "#protocol";
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
 

@@ -1,6 +1,6 @@
 // Words and colours for the git marks a listing carries, so the letter is never the only cue.
 
-import type { GitMark } from "../../../protocol/index";
+import type { GitMark } from "#protocol";
 
 export type { GitMark };
 

@@ -2,7 +2,7 @@
 // them, and applying one to a listing in place (entries keep their order and identity, so the
 // list does not jump).
 
-import { mirrorDeltaSchema, open, sealContext, type DirEntry, type LiveForward, type MirrorDelta } from "../../../protocol/index";
+import { mirrorDeltaSchema, open, sealContext, type DirEntry, type LiveForward, type MirrorDelta } from "#protocol";
 import { sortEntries } from "./format";
 
 export type DirChange = MirrorDelta["dirs"][number];

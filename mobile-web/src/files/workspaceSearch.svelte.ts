@@ -1,7 +1,7 @@
 // The file browser's search box: typing waits for a pause before asking the host, and only the
 // answer to what is in the box now is shown (an older, slower answer is dropped).
 
-import type { WorkspaceSearchResult } from "../../../protocol/index";
+import type { WorkspaceSearchResult } from "#protocol";
 import type { WorkspaceSource } from "./fileBrowser.svelte";
 
 /** Shorter queries match nearly every file; the host is not asked. */

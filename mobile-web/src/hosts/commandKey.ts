@@ -5,9 +5,9 @@
 // keys existed) and kept, non-extractable, in the host's IndexedDB record.
 
 // Direct module imports: the service worker bundles this file too.
-import { KeyPurpose } from "../../../protocol/contexts";
-import { deriveSharedKey, importPublicKey } from "../../../protocol/crypto";
-import { ErrorCode, TetherError } from "../../../protocol/errors";
+import { KeyPurpose } from "#protocol/contexts";
+import { deriveSharedKey, importPublicKey } from "#protocol/crypto";
+import { ErrorCode, TetherError } from "#protocol/errors";
 import type { HostRecord } from "../store/records";
 
 export async function deriveCommandKey(privateKey: CryptoKey, hostKey: string): Promise<CryptoKey> {

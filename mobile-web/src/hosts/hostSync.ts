@@ -3,7 +3,7 @@
 // so what was sealed under a new key waits for it), presence, and unpairing from either side.
 // Threads have their own service; this is what concerns the host itself.
 
-import type { Hello, HostPresence } from "../../../protocol/index";
+import type { Hello, HostPresence } from "#protocol";
 import { leaveAnswerSchema, type InboundRecord } from "../link/inbound";
 import { unpairedMessage, type LinkProblem } from "../link/connectError";
 import { CALL_CONNECT_WAIT_MS } from "../link/connection";

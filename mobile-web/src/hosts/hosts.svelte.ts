@@ -1,4 +1,4 @@
-import type { HostPresence } from "../../../protocol/index";
+import type { HostPresence } from "#protocol";
 import type { HostRecord } from "../store/records";
 
 /** The paired hosts as the screens show them: stored records plus what the relay says now. */

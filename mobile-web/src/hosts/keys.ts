@@ -4,11 +4,11 @@
 // record, sealed under a key only this phone and the host can derive.
 
 // Direct module imports: the service worker bundles this file too.
-import { KeyPurpose, sealContext } from "../../../protocol/contexts";
-import { deriveSharedKey, importContentKey, importPublicKey, open } from "../../../protocol/crypto";
-import { ErrorCode, TetherError } from "../../../protocol/errors";
-import type { StoredRecord } from "../../../protocol/schemas";
-import { REKEY_RECORD_PREFIX, rekeyRecordKey, rekeySchema, type EpochKey } from "../../../protocol/sealed";
+import { KeyPurpose, sealContext } from "#protocol/contexts";
+import { deriveSharedKey, importContentKey, importPublicKey, open } from "#protocol/crypto";
+import { ErrorCode, TetherError } from "#protocol/errors";
+import type { StoredRecord } from "#protocol/schemas";
+import { REKEY_RECORD_PREFIX, rekeyRecordKey, rekeySchema, type EpochKey } from "#protocol/sealed";
 import type { HostRecord } from "../store/records";
 
 /** The key that opens a box of `epoch`; the current key when the phone has no other, so the box fails to open. */

@@ -1,5 +1,5 @@
-import { hostProfileSchema, open, sealContext } from "../../../protocol/index";
-import type { HostProfile } from "../../../protocol/index";
+import { hostProfileSchema, open, sealContext } from "#protocol";
+import type { HostProfile } from "#protocol";
 import type { InboundRecord } from "../link/inbound";
 import type { HostRecord } from "../store/records";
 import { keyFor } from "./keys";

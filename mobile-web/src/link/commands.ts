@@ -12,8 +12,8 @@ import {
   randomId,
   seal,
   sealContext,
-} from "../../../protocol/index";
-import type { Command, SealedCommand } from "../../../protocol/index";
+} from "#protocol";
+import type { Command, SealedCommand } from "#protocol";
 import { commandAnswerSchema } from "./inbound";
 import { failed, request } from "./request";
 import type { TetherSocket } from "./request";

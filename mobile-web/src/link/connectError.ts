@@ -1,6 +1,6 @@
 // What a refused or failed connection means for the person holding the phone.
 
-import { ErrorCode, PROTOCOL_VERSION } from "../../../protocol/index";
+import { ErrorCode, PROTOCOL_VERSION } from "#protocol";
 import { connectErrorDataSchema } from "./inbound";
 
 export type LinkProblem =

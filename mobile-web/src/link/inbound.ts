@@ -19,7 +19,7 @@ import {
   type PairResult,
   type StoredEvent,
   type StoredRecord,
-} from "../../../protocol/index";
+} from "#protocol";
 
 export {
   connectErrorDataSchema,

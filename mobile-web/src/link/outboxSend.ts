@@ -2,7 +2,7 @@
 // Tells apart what could not leave the phone (kept for the next connection) from what the
 // relay or host answered (applied, queued for a sleeping computer, or refused).
 
-import { ErrorCode, TetherError } from "../../../protocol/index";
+import { ErrorCode, TetherError } from "#protocol";
 import { commandKeyOf } from "../hosts/commandKey";
 import type { HostRecord } from "../store/records";
 import { UnreachableError, type OutboxItem } from "../threads/outbox";

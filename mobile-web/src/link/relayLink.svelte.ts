@@ -3,7 +3,7 @@
 // socket.io.
 
 import { io } from "socket.io-client";
-import { PROTOCOL_VERSION, serverEventSchemas, type ServerPayloadOf, type ServerToClientEvents } from "../../../protocol/index";
+import { PROTOCOL_VERSION, serverEventSchemas, type ServerPayloadOf, type ServerToClientEvents } from "#protocol";
 import type { z } from "zod";
 import { classifyConnectError, mismatchMessage } from "./connectError";
 import type { LinkProblem } from "./connectError";

@@ -2,8 +2,8 @@
 
 import type { Socket } from "socket.io-client";
 import type { z } from "zod";
-import { ErrorCode, TetherError } from "../../../protocol/index";
-import type { ClientToServerEvents, Failure, ServerToClientEvents } from "../../../protocol/index";
+import { ErrorCode, TetherError } from "#protocol";
+import type { ClientToServerEvents, Failure, ServerToClientEvents } from "#protocol";
 
 export type TetherSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

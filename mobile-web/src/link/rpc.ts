@@ -11,7 +11,7 @@ import {
   rpcReplySchema,
   seal,
   sealContext,
-} from "../../../protocol/index";
+} from "#protocol";
 import type {
   ListDirResult,
   ReadFileResult,
@@ -19,7 +19,7 @@ import type {
   RpcResult,
   WatchResult,
   WorkspaceSearchResult,
-} from "../../../protocol/index";
+} from "#protocol";
 import { rpcAnswerSchema } from "./inbound";
 import { failed, request } from "./request";
 import type { TetherSocket } from "./request";

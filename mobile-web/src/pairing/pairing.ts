@@ -15,8 +15,8 @@ import {
   pairingProof,
   seal,
   sealContext,
-} from "../../../protocol/index";
-import type { PairJoin, PairLink } from "../../../protocol/index";
+} from "#protocol";
+import type { PairJoin, PairLink } from "#protocol";
 import { withKeys } from "../hosts/keys";
 import type { HostRecord } from "../store/records";
 

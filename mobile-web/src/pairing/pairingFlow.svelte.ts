@@ -1,7 +1,7 @@
 // One pairing attempt, from a link read off a QR code to the host's dashboard.
 
-import { ErrorCode, TetherError } from "../../../protocol/index";
-import type { PairLink } from "../../../protocol/index";
+import { ErrorCode, TetherError } from "#protocol";
+import type { PairLink } from "#protocol";
 import { LinkClosedError } from "../link/relayLink.svelte";
 import type { RelayLink } from "../link/relayLink.svelte";
 import type { InboundPairResult } from "../link/inbound";

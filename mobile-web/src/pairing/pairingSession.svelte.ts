@@ -3,8 +3,8 @@
 // connection). Also the way back when the relay refuses this phone's token: forget the pairing
 // data and pair afresh. `pairingFlow.svelte.ts` is one attempt; this is what holds attempts.
 
-import { parsePairFragment } from "../../../protocol/index";
-import type { PairLink } from "../../../protocol/index";
+import { parsePairFragment } from "#protocol";
+import type { PairLink } from "#protocol";
 import type { Hosts } from "../hosts/hosts.svelte";
 import type { RelayLink } from "../link/relayLink.svelte";
 import { threadsRoute } from "../routing/routes";

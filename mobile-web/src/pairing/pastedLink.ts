@@ -1,8 +1,8 @@
 // A pairing link pasted by hand: it may be for this relay, or for another one whose app
 // (and storage) lives at another origin.
 
-import { parsePairFragment } from "../../../protocol/index";
-import type { PairLink } from "../../../protocol/index";
+import { parsePairFragment } from "#protocol";
+import type { PairLink } from "#protocol";
 
 export type PastedLink =
   { kind: "here"; link: PairLink } | { kind: "elsewhere"; origin: string; href: string } | { kind: "invalid" };

@@ -4,7 +4,7 @@
 // A selection attached with "Ask Tether about this" goes into the text as a quoted block.
 // Pure, so mocha reaches it; the extension uses `mentionedPaths` too, so both read one syntax.
 
-import type { ContextItem } from "../../../protocol/panel";
+import type { ContextItem } from "#protocol/panel";
 
 /** The `@…` being typed: where its `@` is, and what follows it up to the caret. */
 export interface MentionQuery {

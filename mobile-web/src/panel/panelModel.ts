@@ -1,11 +1,11 @@
 // What the thread panel shows, worked out from the extension's messages: the new-task form,
 // or one thread with its durable events and live state. Pure, so the tests reach it.
 
-import type { PolicyMode, ThreadSummary } from "../../../protocol/index";
+import type { PolicyMode, ThreadSummary } from "#protocol";
 import { mergeEvents } from "../threads/cache";
-import { settleLive, withLive, type LiveState } from "../../../protocol/live";
+import { settleLive, withLive, type LiveState } from "#protocol/live";
 import type { NumberedEvent } from "../threads/timelineItems";
-import type { ToPanel } from "../../../protocol/panel";
+import type { ToPanel } from "#protocol/panel";
 
 export type PanelView =
   | { kind: "loading" }

@@ -1,10 +1,10 @@
 // The thread panel's state in the webview: the view the extension's messages build, and
 // commands sent to the extension, each answered by a reply.
 
-import { randomId, type Command, type ThreadSummary } from "../../../protocol/index";
+import { randomId, type Command, type ThreadSummary } from "#protocol";
 import { taskCommands, type TaskForm } from "../threads/taskCommands";
 import { Clock } from "../time/clock.svelte";
-import { toPanelSchema, type ContextItem, type FromPanel } from "../../../protocol/panel";
+import { toPanelSchema, type ContextItem, type FromPanel } from "#protocol/panel";
 import { LOADING, nextView, type PanelView } from "./panelModel";
 import { Requests } from "./requests";
 

@@ -1,8 +1,8 @@
 // Commands from the panel to the extension, each answered by a `reply` with its id: the
 // promise of a command settles with the reply, rejecting with the host's words when refused.
 
-import { TetherError, randomId, type Command, type CommandReply } from "../../../protocol/index";
-import type { FromPanel } from "../../../protocol/panel";
+import { TetherError, randomId, type Command, type CommandReply } from "#protocol";
+import type { FromPanel } from "#protocol/panel";
 
 export class Requests {
   readonly #pending = new Map<string, { resolve: () => void; reject: (err: Error) => void }>();

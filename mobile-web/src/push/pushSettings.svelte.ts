@@ -3,7 +3,7 @@
 // muted. The relay is told on every change and again on every connection (it may have lost
 // what it knew, or its key or transport may have changed).
 
-import type { PushOffer } from "../../../protocol/push";
+import type { PushOffer } from "#protocol/push";
 import type { Database } from "../store/db";
 import { firebaseTokens } from "./fcm";
 import { DEFAULT_PREFS, loadPrefs, savePrefs, withMuted } from "./prefs";

@@ -1,8 +1,8 @@
 // Telling the relay where to reach this phone: `push:subscribe` with the browser's
 // subscription and the muted hosts, `push:unsubscribe` to stop. Both are acked.
 
-import { answerSchema } from "../../../protocol/schemas";
-import type { PushSubscribe } from "../../../protocol/push";
+import { answerSchema } from "#protocol/schemas";
+import type { PushSubscribe } from "#protocol/push";
 import { failed, request } from "../link/request";
 import type { TetherSocket } from "../link/request";
 

@@ -2,9 +2,9 @@
 // changes (a subscription is bound to the key it was made with), and turned into the
 // `push:subscribe` request the relay expects.
 
-import { fromBase64Url } from "../../../protocol/encoding";
-import { pushSubscribeSchema } from "../../../protocol/push";
-import type { PushSubscribe } from "../../../protocol/push";
+import { fromBase64Url } from "#protocol/encoding";
+import { pushSubscribeSchema } from "#protocol/push";
+import type { PushSubscribe } from "#protocol/push";
 
 /** The parts of `PushManager` used here. */
 export interface PushManagerLike {

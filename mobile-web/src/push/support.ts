@@ -1,7 +1,7 @@
 // Whether this browser can receive Tether's notifications, and what to tell the person in
 // each case. Plain functions, so the tests reach every case without a browser.
 
-import type { PushOffer } from "../../../protocol/push";
+import type { PushOffer } from "#protocol/push";
 
 export interface PushEnvironment {
   secure: boolean;

@@ -2,14 +2,14 @@
 // its socket, posted to the relay over HTTP so the phone never has to open the app.
 
 import { z } from "zod";
-import { PAIRWISE_EPOCH, sealContext } from "../../../protocol/contexts";
-import { open, seal } from "../../../protocol/crypto";
-import { randomId } from "../../../protocol/encoding";
-import { ErrorCode } from "../../../protocol/errors";
-import { HTTP_COMMAND_PATH } from "../../../protocol/push";
-import { answerSchema, boxSchema } from "../../../protocol/schemas";
-import { commandReplySchema, commandSchema } from "../../../protocol/thread";
-import type { Command, SealedCommand } from "../../../protocol/thread";
+import { PAIRWISE_EPOCH, sealContext } from "#protocol/contexts";
+import { open, seal } from "#protocol/crypto";
+import { randomId } from "#protocol/encoding";
+import { ErrorCode } from "#protocol/errors";
+import { HTTP_COMMAND_PATH } from "#protocol/push";
+import { answerSchema, boxSchema } from "#protocol/schemas";
+import { commandReplySchema, commandSchema } from "#protocol/thread";
+import type { Command, SealedCommand } from "#protocol/thread";
 import { APPROVE_ACTION, DENY_ACTION } from "./notifications";
 import type { NotificationData } from "./notifications";
 

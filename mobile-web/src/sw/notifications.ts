@@ -1,7 +1,7 @@
 // What the service worker shows for a push, and when it shows nothing. Plain functions of
 // their inputs, so the tests reach them without a browser.
 
-import type { NotificationPayload } from "../../../protocol/push";
+import type { NotificationPayload } from "#protocol/push";
 import { parseRoute, routeHash, threadRoute } from "../routing/routes";
 import type { ShowOptions } from "./types";
 

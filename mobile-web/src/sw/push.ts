@@ -2,10 +2,10 @@
 // nothing, when the thread is on screen), close what was settled elsewhere, and act on the
 // notification's buttons.
 
-import { sealContext } from "../../../protocol/contexts";
-import { open } from "../../../protocol/crypto";
-import { FCM_DATA_KEY, notificationPayloadSchema, pushMessageSchema } from "../../../protocol/push";
-import type { NotificationPayload, PushMessage } from "../../../protocol/push";
+import { sealContext } from "#protocol/contexts";
+import { open } from "#protocol/crypto";
+import { FCM_DATA_KEY, notificationPayloadSchema, pushMessageSchema } from "#protocol/push";
+import type { NotificationPayload, PushMessage } from "#protocol/push";
 import { keyFor } from "../hosts/keys";
 import { decideCommand, postCommand } from "./actions";
 import {

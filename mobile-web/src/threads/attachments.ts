@@ -2,7 +2,7 @@
 // several megabytes: they are scaled down (longest side 2000 px, JPEG) to fit the 1 MB limit;
 // any other file over the limit is refused with a message saying so.
 
-import { ErrorCode, MAX_ATTACHMENT_BYTES, TetherError } from "../../../protocol/index";
+import { ErrorCode, MAX_ATTACHMENT_BYTES, TetherError } from "#protocol";
 import { humanSize } from "../files/format";
 
 export interface PreparedAttachment {

@@ -1,7 +1,7 @@
 // The pure rules of the phone's thread cache: ordering, de-duplication and how far a thread
 // is complete. Kept free of Svelte and IndexedDB so the tests reach them directly.
 
-import type { ThreadEvent, ThreadSummary } from "../../../protocol/index";
+import type { ThreadEvent, ThreadSummary } from "#protocol";
 
 export interface CachedEvent {
   hostId: string;

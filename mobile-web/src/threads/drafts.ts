@@ -2,7 +2,7 @@
 // kept per computer and thread in localStorage, so leaving the screen or reloading the page
 // loses no word. Written as it is typed (small, synchronous); removed once it is sent.
 
-import { policyModeSchema, type PolicyMode } from "../../../protocol/index";
+import { policyModeSchema, type PolicyMode } from "#protocol";
 
 /** The part of `Storage` drafts use; tests pass a map. */
 export type DraftStorage = Pick<Storage, "getItem" | "setItem" | "removeItem">;

@@ -1,7 +1,7 @@
 // A thread's events as the rules read them: in seq order, each once, and where its runs end.
 // A screen may hand in events with holes or repeats while a phone catches up.
 
-import type { ThreadEvent, ThreadStatus } from "../../../protocol/index";
+import type { ThreadEvent, ThreadStatus } from "#protocol";
 import type { NumberedEvent } from "./timelineItems";
 
 export const ENDED: readonly ThreadStatus[] = ["done", "failed", "stopped"];

@@ -1,7 +1,7 @@
 // What the new-task form says about the computer's model before anything is typed, from the
 // check the host ran at start and published in its profile.
 
-import type { ModelStatus } from "../../../protocol/index";
+import type { ModelStatus } from "#protocol";
 
 export type ModelNotice =
   /** No model configured: the form says what to do on the computer. */

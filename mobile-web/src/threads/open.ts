@@ -14,7 +14,7 @@ import {
   type StoredRecord,
   type ThreadEvent,
   type ThreadSummary,
-} from "../../../protocol/index";
+} from "#protocol";
 
 export interface OpenedEvent {
   threadId: string;

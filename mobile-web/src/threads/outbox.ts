@@ -4,7 +4,7 @@
 // is back: in the order it was made, with the id it was made with, so the host's at-most-once
 // (per phone and id) holds when a command is sent again after an answer that never arrived.
 
-import { TetherError, type Command } from "../../../protocol/index";
+import { TetherError, type Command } from "#protocol";
 import type { CommandOutcome } from "../link/commands";
 
 export interface OutboxItem {

@@ -2,7 +2,7 @@
 // Continue (a follow-up in the same thread, so the agent resumes where it stopped). Both are
 // worked out from the thread's events; pure, for the tests.
 
-import { ATTACHED_FILES_HEADING, type PolicyMode, type ThreadStatus } from "../../../protocol/index";
+import { ATTACHED_FILES_HEADING, type PolicyMode, type ThreadStatus } from "#protocol";
 import type { NumberedEvent } from "./timelineItems";
 
 /** The follow-up Continue sends: the agent has the whole thread, this tells it to go on. */

@@ -10,7 +10,7 @@ import {
   toBase64Url,
   type Command,
   type PolicyMode,
-} from "../../../protocol/index";
+} from "#protocol";
 
 export interface TaskForm {
   text: string;

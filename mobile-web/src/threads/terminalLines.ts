@@ -5,7 +5,7 @@
 
 import { AnsiUp } from "ansi_up";
 import { TERMINAL_MAX_CHARS, TERMINAL_MAX_LINES, capTail, settleCarriageReturns } from "./ansi";
-import { lastChars } from "../../../protocol/live";
+import { lastChars } from "#protocol/live";
 import { OSC, afterCutSequence, printedLength } from "./escapes";
 import { spansOf, type TermSpan } from "./terminalSpans";
 

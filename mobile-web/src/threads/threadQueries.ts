@@ -1,8 +1,8 @@
 // What a thread's events say beyond its timeline: what waits for a person, the command running
 // now, the files it changed, and whether Revert can do anything.
 
-import type { ThreadStatus } from "../../../protocol/index";
-import { lastChars } from "../../../protocol/live";
+import type { ThreadStatus } from "#protocol";
+import { lastChars } from "#protocol/live";
 import { withoutEscapes } from "./escapes";
 import { ENDED, lastRunEnd, ordered } from "./eventOrder";
 import { buildTimeline } from "./timeline";

@@ -1,7 +1,7 @@
 // The flows between the relay and the phone's thread cache: opening what the relay pushes and
 // catching up after a reconnect. Commands to a host go through the outbox (`outbox.ts`).
 
-import { TetherError, type StoredEvent, type StoredRecord } from "../../../protocol/index";
+import { TetherError, type StoredEvent, type StoredRecord } from "#protocol";
 import type { InboundLive } from "../link/inbound";
 import { syncAnswerSchema } from "../link/inbound";
 import { request, type TetherSocket } from "../link/request";

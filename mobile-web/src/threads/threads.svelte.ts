@@ -2,11 +2,11 @@
 // the thread on screen. Everything is kept in IndexedDB, so threads read offline, and each
 // thread remembers how far it is complete, so catching up asks only for what is missing.
 
-import { threadRecordKey, type ThreadSummary } from "../../../protocol/index";
+import { threadRecordKey, type ThreadSummary } from "#protocol";
 import type { Database } from "../store/db";
 import { Stores } from "../store/db";
 import { contiguousSeq, mergeEvents, sortThreads, type CachedEvent, type CachedThread } from "./cache";
-import { EMPTY_LIVE, settleLive, withLive, type LiveState } from "../../../protocol/live";
+import { EMPTY_LIVE, settleLive, withLive, type LiveState } from "#protocol/live";
 
 export class Threads {
   /** Every cached thread; replaced whole on change. */

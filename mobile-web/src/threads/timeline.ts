@@ -6,7 +6,7 @@
 // Events may arrive with holes while a phone catches up; every step renders what is there and
 // never assumes the event before or after exists.
 
-import type { ThreadEvent, ThreadStatus } from "../../../protocol/index";
+import type { ThreadEvent, ThreadStatus } from "#protocol";
 import { endsRun, ordered } from "./eventOrder";
 import type { ApprovalResolution, LiveView, NumberedEvent, TimelineItem, ToolItem, ToolResult, ToolState } from "./timelineItems";
 

@@ -1,7 +1,7 @@
 // What a thread screen shows, item by item: the shapes `buildTimeline` (timeline.ts) makes of a
 // thread's events, one per thing a person reads.
 
-import type { Decision, DeviceRef, NumberedEvent, PolicyMode, ThreadEvent, ThreadStatus } from "../../../protocol/index";
+import type { Decision, DeviceRef, NumberedEvent, PolicyMode, ThreadEvent, ThreadStatus } from "#protocol";
 
 export type { NumberedEvent };
 

@@ -2,7 +2,7 @@
 // thread summaries list, with the request itself when this phone has its event, merged into one
 // list for the Computers screen. Pure, so the rules are tested without a browser.
 
-import type { Command } from "../../../protocol/index";
+import type { Command } from "#protocol";
 import type { CachedThread } from "./cache";
 import type { NumberedEvent } from "./timelineItems";
 import { pendingApprovals, pendingQuestion } from "./threadQueries";

@@ -1,8 +1,8 @@
 // The words a thread's state is said in, in one place: its badge and how an approval ended
 // (the approval's own words, shared with the editor and the terminal, are protocol/approvalWords.ts).
 
-import { decidedWords } from "../../../protocol/approvalWords";
-import type { ThreadStatus } from "../../../protocol/index";
+import { decidedWords } from "#protocol/approvalWords";
+import type { ThreadStatus } from "#protocol";
 import type { ApprovalResolution } from "./timelineItems";
 
 export type StatusTone = "neutral" | "active" | "attention" | "success" | "danger";

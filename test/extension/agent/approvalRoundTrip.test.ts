@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
-import { randomId } from "../../../protocol/index";
+import { randomId } from "#protocol";
 import type { ProcessRunner } from "../../../extension/core/agent/tools/ports";
 import { nodeProcessRunner } from "../../../extension/node/processRunner";
 import { startAgentHost, type AgentHost } from "../../support/agentHost";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { ShellGrammar } from "../../../extension/core/agent/policy/grammar";
 import { Policy } from "../../../extension/core/agent/policy/policy";
-import type { PolicyMode } from "../../../protocol/index";
+import type { PolicyMode } from "#protocol";
 import { shellGrammar } from "../../support/shellGrammar";
 
 const ROOT = "/home/dev/project";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { NewThreadEvent, ThreadEvent } from "../../../protocol/index";
+import type { NewThreadEvent, ThreadEvent } from "#protocol";
 import { UNFINISHED_CALL, conversationOf } from "../../../extension/core/threads/conversation";
 import { unifiedDiff } from "../../../extension/core/threads/diff";
 import { Thread } from "../../../extension/core/threads/thread";

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { readFileSync, rmSync } from "node:fs";
 import { setTimeout as delay } from "node:timers/promises";
-import { ErrorCode, TetherError, randomId, type ThreadEvent } from "../../../protocol/index";
+import { ErrorCode, TetherError, randomId, type ThreadEvent } from "#protocol";
 import { runRulesCommand } from "../../../extension/headless/rulesCommand";
 import { HostRulesFile, keepHostRules, type HostRuleKeeper } from "../../../extension/node/hostRulesFile";
 import { startAgentHost, type AgentHost } from "../../support/agentHost";

@@ -13,7 +13,7 @@ import {
   type HostProfile,
   type PolicyMode,
   type TetherError,
-} from "../../../protocol/index";
+} from "#protocol";
 import { startAgentHost, type AgentHost } from "../../support/agentHost";
 import { pairPhone, type PairedPhone } from "../../support/phone";
 import { startRelay, type TestRelay } from "../../support/relay";

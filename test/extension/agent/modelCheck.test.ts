@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { checkModel, describeModelFailure } from "../../../extension/core/agent/model/check";
 import { resolveModel } from "../../../extension/core/agent/model/config";
 import { ModelNotConfigured, UnknownModel } from "../../../extension/core/agent/model/port";
-import { hostProfileSchema } from "../../../protocol/index";
+import { hostProfileSchema } from "#protocol";
 import { startFakeAnthropic, startFakeOpenAI } from "../../support/fakeModels";
 
 const openai = (model: string, baseUrl: string) => () =>

@@ -3,7 +3,7 @@ import { parseRuleList, Policy, type Decision, type PolicyRules } from "../../..
 import { splitCommand } from "../../../extension/core/agent/policy/shell";
 import { unwrapCommand } from "../../../extension/core/agent/policy/wrappers";
 import type { ShellGrammar } from "../../../extension/core/agent/policy/grammar";
-import type { PolicyMode } from "../../../protocol/index";
+import type { PolicyMode } from "#protocol";
 import { shellGrammar } from "../../support/shellGrammar";
 
 const ROOT = "/home/dev/project";

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import type { ShellGrammar } from "../../../extension/core/agent/policy/grammar";
 import { Policy } from "../../../extension/core/agent/policy/policy";
-import type { PolicyMode } from "../../../protocol/index";
+import type { PolicyMode } from "#protocol";
 import { hiddenStubs, type HiddenStubs, type Shell } from "../../support/hiddenStubs";
 import { shellGrammar } from "../../support/shellGrammar";
 

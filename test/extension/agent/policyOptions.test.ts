@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { Policy, type PolicyRules } from "../../../extension/core/agent/policy/policy";
 import { PROGRAM_TABLES } from "../../../extension/core/agent/policy/programs";
 import { sedEffects } from "../../../extension/core/agent/policy/scripts";
-import type { PolicyMode } from "../../../protocol/index";
+import type { PolicyMode } from "#protocol";
 import type { ShellGrammar } from "../../../extension/core/agent/policy/grammar";
 import { shellGrammar } from "../../support/shellGrammar";
 

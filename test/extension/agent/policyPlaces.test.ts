@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { Policy, type Decision, type PolicyRules } from "../../../extension/core/agent/policy/policy";
-import type { PolicyMode } from "../../../protocol/index";
+import type { PolicyMode } from "#protocol";
 import type { ShellGrammar } from "../../../extension/core/agent/policy/grammar";
 import { shellGrammar } from "../../support/shellGrammar";
 

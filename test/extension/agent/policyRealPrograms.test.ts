@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Policy, type Verdict } from "../../../extension/core/agent/policy/policy";
-import type { PolicyMode } from "../../../protocol/index";
+import type { PolicyMode } from "#protocol";
 import type { ShellGrammar } from "../../../extension/core/agent/policy/grammar";
 import { shellGrammar } from "../../support/shellGrammar";
 

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { Policy, type Decision } from "../../../extension/core/agent/policy/policy";
-import type { PolicyMode } from "../../../protocol/index";
+import type { PolicyMode } from "#protocol";
 import type { ShellGrammar } from "../../../extension/core/agent/policy/grammar";
 import { shellGrammar } from "../../support/shellGrammar";
 

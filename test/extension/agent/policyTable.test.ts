@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { Policy, type PolicyRules, type Verdict } from "../../../extension/core/agent/policy/policy";
-import type { PolicyMode } from "../../../protocol/index";
+import type { PolicyMode } from "#protocol";
 import { shellGrammar } from "../../support/shellGrammar";
 import { HOME, NO_RULES, POLICY_CASES, TYPICAL_RULES, WORKSPACE, type PolicyCase } from "./policyCases";
 

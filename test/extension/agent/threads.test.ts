@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { ErrorCode, TetherError, randomId, threadRecordKey, toBase64Url, type ThreadEvent } from "../../../protocol/index";
+import { ErrorCode, TetherError, randomId, threadRecordKey, toBase64Url, type ThreadEvent } from "#protocol";
 import { startAgentHost, type AgentHost } from "../../support/agentHost";
 import {
   startFakeAnthropic,

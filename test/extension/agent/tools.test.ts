@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { chmodSync, lstatSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ErrorCode } from "../../../protocol/index";
+import { ErrorCode } from "#protocol";
 import { createTools, toolByName } from "../../../extension/core/agent/tools/index";
 import type { FileEdit, Tool, ToolContext, ToolOutput } from "../../../extension/core/agent/tools/tool";
 import { AgentWorkspace } from "../../../extension/core/agent/tools/workspace";

@@ -3,7 +3,7 @@
 // answer (a relay left waiting would tell the phone "timed out" instead of why).
 
 import assert from "node:assert/strict";
-import { ErrorCode, rpcForwardSchema, type Ack, type Box } from "../../../protocol/index";
+import { ErrorCode, rpcForwardSchema, type Ack, type Box } from "#protocol";
 import { answerForward } from "../../../extension/core/commands/phoneRequest";
 import { until } from "../../support/wait";
 

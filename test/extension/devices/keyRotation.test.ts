@@ -17,7 +17,7 @@ import {
   sealContext,
   type Box,
   type Rekey,
-} from "../../../protocol/index";
+} from "#protocol";
 import { KeyRotation } from "../../../extension/core/devices/keyRotation";
 import { HostIdentity } from "../../../extension/core/identity";
 import type { RelayLink } from "../../../extension/core/link/relayLink";

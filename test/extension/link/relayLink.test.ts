@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Server } from "socket.io";
-import { ErrorCode } from "../../../protocol/index";
+import { ErrorCode } from "#protocol";
 import { HostIdentity } from "../../../extension/core/identity";
 import { RelayLink } from "../../../extension/core/link/relayLink";
 import { stateFile } from "../../../extension/node/stateFile";

@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { MirrorDelta } from "../../../protocol/index";
+import type { MirrorDelta } from "#protocol";
 import { Mirror } from "../../../extension/core/mirror/mirror";
 import { MirrorFeed } from "../../../extension/core/mirror/mirrorFeed";
 import { nodeFileSystem } from "../../../extension/node/nodeFileSystem";

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
-import { ErrorCode, failure, randomId, type PolicyMode } from "../../../protocol/index";
+import { ErrorCode, failure, randomId, type PolicyMode } from "#protocol";
 import { Notifier, type NotifierOptions } from "../../../extension/core/notify/notifier";
 import { nextEvent, runEnded, startAgentThreads, type AgentThreads } from "../../support/agentThreads";
 import { startFakeOpenAI, type FakeModelServer, type FakeTurn, type OpenAIBody } from "../../support/fakeModels";

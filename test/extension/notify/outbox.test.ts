@@ -1,7 +1,7 @@
 // The outbox on its own: at most one send per tag, and a settle that races its notification.
 
 import assert from "node:assert/strict";
-import { generateContentKey } from "../../../protocol/index";
+import { generateContentKey } from "#protocol";
 import { Outbox, type Notification } from "../../../extension/core/notify/outbox";
 import { FakePushLink } from "../../support/fakePushLink";
 import { memoryLog, type LogEntry } from "../../support/host";

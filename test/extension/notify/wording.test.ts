@@ -2,7 +2,7 @@
 // commands, deep paths, long ids.
 
 import assert from "node:assert/strict";
-import { idSchema, type ThreadEvent } from "../../../protocol/index";
+import { idSchema, type ThreadEvent } from "#protocol";
 import { tags } from "../../../extension/core/notify/tags";
 import { approvalBody, approvalTitle, finishedBody } from "../../../extension/core/notify/wording";
 

@@ -16,7 +16,7 @@ import {
   type RpcCall,
   type RpcReply,
   type WorkspaceSearchResult,
-} from "../../../protocol/index";
+} from "#protocol";
 import type { HostIdentity } from "../../../extension/core/identity";
 import type { RelayLink } from "../../../extension/core/link/relayLink";
 import type { Log } from "../../../extension/core/log";

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
-import { ErrorCode, TetherError } from "../../../protocol/index";
+import { ErrorCode, TetherError } from "#protocol";
 import { RelayLink } from "../../../extension/core/link/relayLink";
 import { ThreadPublisher } from "../../../extension/core/threads/publisher";
 import { runEnded, startAgentThreads, type AgentThreads } from "../../support/agentThreads";

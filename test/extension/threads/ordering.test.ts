@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { ThreadStatus } from "../../../protocol/index";
+import type { ThreadStatus } from "#protocol";
 import { threadOrder } from "../../../extension/core/threads/ordering";
 
 describe("the order of thread lists", () => {

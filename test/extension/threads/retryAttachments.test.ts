@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { randomId, toBase64Url } from "../../../protocol/index";
+import { randomId, toBase64Url } from "#protocol";
 import { retryTask } from "../../../mobile-web/src/threads/retry";
 import { taskCommands } from "../../../mobile-web/src/threads/taskCommands";
 import { startAgentHost, type AgentHost } from "../../support/agentHost";

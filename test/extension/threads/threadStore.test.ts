@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { NewThreadEvent } from "../../../protocol/index";
+import type { NewThreadEvent } from "#protocol";
 import { Thread } from "../../../extension/core/threads/thread";
 import { ThreadStore } from "../../../extension/core/threads/threadStore";
 import { quietLog } from "../../support/host";

@@ -6,12 +6,12 @@
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import { rmSync } from "node:fs";
-import { randomId, type LiveEvent, type ThreadEvent, type ThreadSummary } from "../../../protocol/index";
+import { randomId, type LiveEvent, type ThreadEvent, type ThreadSummary } from "#protocol";
 import type { Thread } from "../../../extension/core/threads/thread";
 import type { ThreadManager } from "../../../extension/core/threads/threadManager";
 import type { NumberedEvent } from "../../../extension/core/threads/threadStore";
 import { PanelFeed, makeNonce, panelCsp, panelHtml, refusal } from "../../../extension/vscode/panelFeed";
-import { toPanelSchema, type ToPanel } from "../../../protocol/panel";
+import { toPanelSchema, type ToPanel } from "#protocol/panel";
 import { LOADING, nextView, type PanelView } from "../../../mobile-web/src/panel/panelModel";
 import { buildTimeline } from "../../../mobile-web/src/threads/timeline";
 import { pendingApprovals } from "../../../mobile-web/src/threads/threadQueries";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
-import { ErrorCode, MAX_READ_BYTES } from "../../../protocol/index";
-import type { ReadFileResult } from "../../../protocol/index";
+import { ErrorCode, MAX_READ_BYTES } from "#protocol";
+import type { ReadFileResult } from "#protocol";
 import { Mirror } from "../../../extension/core/mirror/mirror";
 import { nodeFileSystem } from "../../../extension/node/nodeFileSystem";
 import { MAX_IMAGE_BYTES, appendContent, imageDataUrl, startContent } from "../../../mobile-web/src/files/fileContent";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { DirEntry } from "../../../protocol/index";
+import type { DirEntry } from "#protocol";
 import { humanSize, safeImageMime, sortEntries, textLines } from "../../../mobile-web/src/files/format";
 
 const entry = (name: string, kind: DirEntry["kind"]): DirEntry => ({ name, kind, size: 0, mtime: 0 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { DirEntry } from "../../../protocol/index";
+import type { DirEntry } from "#protocol";
 import { applyDirChange } from "../../../mobile-web/src/files/mirrorDelta";
 
 const file = (name: string, size = 1, git?: DirEntry["git"]): DirEntry => ({

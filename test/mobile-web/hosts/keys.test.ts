@@ -14,7 +14,7 @@ import {
   sealContext,
   type EpochKey,
   type StoredRecord,
-} from "../../../protocol/index";
+} from "#protocol";
 import { applyRekey, isAhead, isRekeyRecord, keyFor, withKeys } from "../../../mobile-web/src/hosts/keys";
 import type { HostRecord } from "../../../mobile-web/src/store/records";
 

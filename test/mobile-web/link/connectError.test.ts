@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ErrorCode, PROTOCOL_VERSION } from "../../../protocol/index";
+import { ErrorCode, PROTOCOL_VERSION } from "#protocol";
 import {
   UNAUTHORIZED_MESSAGE,
   UNPAIRED_MESSAGE,

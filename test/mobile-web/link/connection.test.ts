@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ErrorCode, TetherError } from "../../../protocol/index";
+import { ErrorCode, TetherError } from "#protocol";
 import {
   NOT_CONNECTED_MESSAGE,
   NotConnectedError,

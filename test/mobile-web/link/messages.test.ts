@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ErrorCode, failure } from "../../../protocol/index";
+import { ErrorCode, failure } from "#protocol";
 import { describeHostFailure, describePairFailure } from "../../../mobile-web/src/link/messages";
 
 describe("failure messages", () => {

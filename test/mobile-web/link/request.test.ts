@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { ErrorCode, TetherError } from "../../../protocol/index";
+import { ErrorCode, TetherError } from "#protocol";
 import { asFailure, request } from "../../../mobile-web/src/link/request";
 
 const rejectedWith = (code: string) => (err: { code?: string }) => err.code === code;

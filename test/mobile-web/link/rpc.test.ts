@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { ErrorCode, PAIRWISE_EPOCH, generateContentKey, open, rpcCallSchema, seal, sealContext } from "../../../protocol/index";
-import type { ListDirResult, RpcReply, RpcRequest } from "../../../protocol/index";
+import { ErrorCode, PAIRWISE_EPOCH, generateContentKey, open, rpcCallSchema, seal, sealContext } from "#protocol";
+import type { ListDirResult, RpcReply, RpcRequest } from "#protocol";
 import { callHost } from "../../../mobile-web/src/link/rpc";
 import type { RpcTarget } from "../../../mobile-web/src/link/rpc";
 import type { TetherSocket } from "../../../mobile-web/src/link/request";

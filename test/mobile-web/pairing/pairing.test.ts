@@ -15,8 +15,8 @@ import {
   seal,
   sealContext,
   verifyPairingProof,
-} from "../../../protocol/index";
-import type { Box, HostProfile, PairLink } from "../../../protocol/index";
+} from "#protocol";
+import type { Box, HostProfile, PairLink } from "#protocol";
 import { acceptGrant, preparePairing } from "../../../mobile-web/src/pairing/pairing";
 import type { PairingIdentity, PreparedPairing } from "../../../mobile-web/src/pairing/pairing";
 

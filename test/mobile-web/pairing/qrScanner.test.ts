@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { exportPublicKey, formatPairLink, generateDeviceKeyPair, randomId } from "../../../protocol/index";
-import type { PairLink } from "../../../protocol/index";
+import { exportPublicKey, formatPairLink, generateDeviceKeyPair, randomId } from "#protocol";
+import type { PairLink } from "#protocol";
 import {
   CameraError,
   cameraProblemMessage,

@@ -2,7 +2,7 @@
 // which files are offered first, which paths a text mentions, and how a selection is quoted.
 
 import assert from "node:assert/strict";
-import { mentionedPaths } from "../../../protocol/panel";
+import { mentionedPaths } from "#protocol/panel";
 import { describeItem, insertMention, mentionAt, rankFiles, withContext } from "../../../mobile-web/src/panel/mentions";
 
 const FILES = [

@@ -2,7 +2,7 @@
 // they come, the live stream, and a card that goes when its approval is decided elsewhere.
 
 import assert from "node:assert/strict";
-import type { ThreadEvent, ThreadSummary } from "../../../protocol/index";
+import type { ThreadEvent, ThreadSummary } from "#protocol";
 import { LOADING, nextView, type PanelView } from "../../../mobile-web/src/panel/panelModel";
 import { buildTimeline } from "../../../mobile-web/src/threads/timeline";
 import { pendingApprovals } from "../../../mobile-web/src/threads/threadQueries";

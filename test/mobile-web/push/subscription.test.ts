@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fromBase64Url, pushSubscribeSchema, randomBytes, toBase64Url } from "../../../protocol/index";
+import { fromBase64Url, pushSubscribeSchema, randomBytes, toBase64Url } from "#protocol";
 import {
   ensureSubscription,
   madeWithKey,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { fromBase64Url, randomBytes, toBase64Url, type PushOffer } from "../../../protocol/index";
+import { fromBase64Url, randomBytes, toBase64Url, type PushOffer } from "#protocol";
 import { readPrefs, type PushPrefs } from "../../../mobile-web/src/push/prefs";
 import { ensureSubscription, type PushManagerLike, type PushSubscriptionLike } from "../../../mobile-web/src/push/subscription";
 import {

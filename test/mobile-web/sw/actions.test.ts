@@ -11,8 +11,8 @@ import {
   seal,
   sealContext,
   sealedCommandSchema,
-} from "../../../protocol/index";
-import type { Command, CommandReply } from "../../../protocol/index";
+} from "#protocol";
+import type { Command, CommandReply } from "#protocol";
 import { decideCommand, postCommand, type Fetch, type Sender } from "../../../mobile-web/src/sw/actions";
 import { APPROVE_ACTION, DENY_ACTION } from "../../../mobile-web/src/sw/notifications";
 

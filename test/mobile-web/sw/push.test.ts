@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FCM_DATA_KEY, type PushMessage } from "../../../protocol/index";
+import { FCM_DATA_KEY, type PushMessage } from "#protocol";
 import { parseMessage } from "../../../mobile-web/src/sw/push";
 
 const message: PushMessage = {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { ThreadSummary } from "../../../protocol/index";
-import { appendCapped, appendChunk, joinChunks, lastChars } from "../../../protocol/live";
+import type { ThreadSummary } from "#protocol";
+import { appendCapped, appendChunk, joinChunks, lastChars } from "#protocol/live";
 import { contiguousSeq, hostActivity, mergeEvents, sortThreads, type CachedThread } from "../../../mobile-web/src/threads/cache";
 
 const summary = (threadId: string, over: Partial<ThreadSummary> = {}): ThreadSummary => ({

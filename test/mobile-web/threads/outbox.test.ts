@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ErrorCode, TetherError, open, sealContext, type Command } from "../../../protocol/index";
+import { ErrorCode, TetherError, open, sealContext, type Command } from "#protocol";
 import { sendCommand, type CommandOutcome } from "../../../mobile-web/src/link/commands";
 import type { TetherSocket } from "../../../mobile-web/src/link/request";
 import {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { appendCapped } from "../../../protocol/live";
+import { appendCapped } from "#protocol/live";
 import { TerminalLines } from "../../../mobile-web/src/threads/terminalLines";
 
 /** Each line as its text, with a styled piece as `[class]text`. */

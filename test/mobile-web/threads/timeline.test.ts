@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { ThreadEvent } from "../../../protocol/index";
+import type { ThreadEvent } from "#protocol";
 import { decisionWords, statusWords } from "../../../mobile-web/src/threads/words";
 import { buildTimeline } from "../../../mobile-web/src/threads/timeline";
 import {

@@ -2,7 +2,7 @@
 // leaves out the wait for approval.
 
 import assert from "node:assert/strict";
-import type { ThreadEvent } from "../../../protocol/index";
+import type { ThreadEvent } from "#protocol";
 import { buildTimeline } from "../../../mobile-web/src/threads/timeline";
 import type { NumberedEvent, ToolItem } from "../../../mobile-web/src/threads/timelineItems";
 

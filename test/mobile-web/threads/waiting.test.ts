@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Command, ThreadEvent, ThreadSummary } from "../../../protocol/index";
+import type { Command, ThreadEvent, ThreadSummary } from "#protocol";
 import type { CachedThread } from "../../../mobile-web/src/threads/cache";
 import type { NumberedEvent } from "../../../mobile-web/src/threads/timelineItems";
 import {

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { createClient } from "redis";
 import { RedisStore } from "../../../relay/store/redis";
-import { randomId } from "../../../protocol/index";
+import { randomId } from "#protocol";
 import { startRedis, type TestRedis } from "../../support/redisServer";
 import { box, storeContract } from "./contract";
 

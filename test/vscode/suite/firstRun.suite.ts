@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import * as vscode from "vscode";
-import type { ThreadStatus, ThreadSummary } from "../../../protocol/index";
+import type { ThreadStatus, ThreadSummary } from "#protocol";
 import { relayAnswers } from "../../../extension/vscode/localRelay";
 import { DeviceItem } from "../../../extension/vscode/views/devicesView";
 import { ThreadItem } from "../../../extension/vscode/views/threadsView";

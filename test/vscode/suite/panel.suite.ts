@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import * as vscode from "vscode";
-import { randomId } from "../../../protocol/index";
+import { randomId } from "#protocol";
 import type { PairedPhone } from "../../support/phone";
 import { until } from "../../support/wait";
 import { heron } from "../scenarios";

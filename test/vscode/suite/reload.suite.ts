@@ -4,7 +4,7 @@
 // the task ended as interrupted, as a phone paired after the reload reads it from the relay.
 
 import assert from "node:assert/strict";
-import { randomId } from "../../../protocol/index";
+import { randomId } from "#protocol";
 import type { PairedPhone } from "../../support/phone";
 import { cranes } from "../scenarios";
 import { until } from "../../support/wait";

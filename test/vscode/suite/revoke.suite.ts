@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import * as vscode from "vscode";
-import { rekeyRecordKey, type ConnectErrorData } from "../../../protocol/index";
+import { rekeyRecordKey, type ConnectErrorData } from "#protocol";
 import { connect, connected, type PairedPhone } from "../../support/phone";
 import { until } from "../../support/wait";
 import { onlyInPhase } from "../support/desk";

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as vscode from "vscode";
-import { randomId, type ThreadEvent } from "../../../protocol/index";
+import { randomId, type ThreadEvent } from "#protocol";
 import type { PairedPhone } from "../../support/phone";
 import { quietFor } from "../../support/wait";
 import { magpie } from "../scenarios";

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as vscode from "vscode";
-import { randomId } from "../../../protocol/index";
+import { randomId } from "#protocol";
 import type { PairedPhone } from "../../support/phone";
 import { ledger, plover, siskin, summarise, wren } from "../scenarios";
 import { desk, onlyInPhase } from "../support/desk";

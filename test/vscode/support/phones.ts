@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import * as vscode from "vscode";
-import type { ThreadEvent, ThreadSummary } from "../../../protocol/index";
+import type { ThreadEvent, ThreadSummary } from "#protocol";
 import { pairPhone, type PairedPhone } from "../../support/phone";
 import { until } from "../../support/wait";
 import { desk } from "./desk";

@@ -4,7 +4,7 @@
 
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
-import type { ModelStatus } from "../../../../protocol/index";
+import type { ModelStatus } from "#protocol";
 import { ModelNotConfigured, UnknownModel, type ModelPort } from "./port";
 
 export const MODEL_CHECK_TIMEOUT_MS = 5000;

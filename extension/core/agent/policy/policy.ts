@@ -9,7 +9,7 @@
 // where allow rules turn an ask into an allow (never in read-only mode, where nothing runs)
 // unless the command shows an option the rule does not cover (programs.ts).
 
-import type { PolicyMode } from "../../../../protocol/index";
+import type { PolicyMode } from "#protocol";
 import { builtInCheck, DISK_DEVICE, forkBomb, HARMLESS_DEVICES } from "./builtins";
 import {
   commandAssignments,

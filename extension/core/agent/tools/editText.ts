@@ -1,7 +1,7 @@
 // Exact text replacement for edit_file, and the errors that help a model fix a miss: where the
 // text nearly matches, whether only whitespace differs, where an ambiguous text occurs.
 
-import { ErrorCode, TetherError } from "../../../../protocol/index";
+import { ErrorCode, TetherError } from "#protocol";
 import { formatCount, lineRange, numberLines, splitLines } from "./format";
 
 const MAX_LISTED = 10;

@@ -2,7 +2,7 @@
 // checks the policy, asks a person when it must, and applies the plan through the workspace.
 
 import { z } from "zod";
-import { ErrorCode, TetherError } from "../../../../protocol/index";
+import { ErrorCode, TetherError } from "#protocol";
 import { defineTool } from "./define";
 import { replaceText } from "./editText";
 import type { ToolContext } from "./tool";

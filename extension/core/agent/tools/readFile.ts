@@ -1,7 +1,7 @@
 // read_file: numbered lines, a window at a time, so a long file costs only the part the model needs.
 
 import { z } from "zod";
-import { ErrorCode, TetherError } from "../../../../protocol/index";
+import { ErrorCode, TetherError } from "#protocol";
 import { defineTool } from "./define";
 import { formatBytes, formatCount, lineRange, numberLines, splitLines, utf8Length } from "./format";
 

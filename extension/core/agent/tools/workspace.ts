@@ -3,7 +3,7 @@
 // hides (build output, dependencies), and it writes, but never into git's own data.
 
 import { basename, dirname, join, sep } from "node:path";
-import { ErrorCode, TetherError, type ListDirResult } from "../../../../protocol/index";
+import { ErrorCode, TetherError, type ListDirResult } from "#protocol";
 import { decodeText, normalizeRelative, type Mirror, type Resolved } from "../../mirror/mirror";
 import { formatBytes } from "./format";
 import type { ProcessRunner, RunResult, WorkspaceFiles } from "./ports";

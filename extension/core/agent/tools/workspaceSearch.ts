@@ -4,7 +4,7 @@
 // files over 1 MB. Results come in a stable order whatever finishes first.
 
 import { join } from "node:path";
-import { ErrorCode, TetherError } from "../../../../protocol/index";
+import { ErrorCode, TetherError } from "#protocol";
 import { decodeText, type Mirror, type Resolved } from "../../mirror/mirror";
 
 export const SEARCH_MAX_FILE_BYTES = 1024 * 1024;

@@ -4,7 +4,7 @@
 // turn "ask" into "allow" outside read-only mode.
 
 import type { Decision } from "../../../../extension/core/agent/policy/policy";
-import type { PolicyMode } from "../../../../protocol/index";
+import type { PolicyMode } from "#protocol";
 
 export type Expect = Record<PolicyMode, Decision>;
 
