@@ -31,6 +31,8 @@ export default tseslint.config(
       "@typescript-eslint/no-explicit-any": "error",
       "no-console": ["error", { allow: ["warn", "error"] }],
       eqeqeq: ["error", "always"],
+      // One import per module: `import { a, type B } from "x"`, not two lines that drift apart.
+      "no-duplicate-imports": "error",
     },
   },
   // The parts and the directions they may import in (DESIGN.md, "Layout"): `protocol/` imports

@@ -12,7 +12,7 @@ import type { ListDirResult } from "#protocol";
 import { Mirror } from "../../extension/core/mirror/mirror";
 import { nodeFileSystem } from "../../extension/node/nodeFileSystem";
 import { createNodeGitStatus } from "../../extension/node/nodeGitStatus";
-import type { PairedPhone } from "../../test/support/phone";
+import { type PairedPhone, pairWith } from "../../test/support/phone";
 import { floorClient, startFloor, type FloorClient } from "../lib/floor";
 import { startHostProcess } from "../lib/hostProcess";
 import { ROOT } from "../lib/node";
@@ -21,7 +21,6 @@ import { profileHere, topFunctions } from "../lib/profile";
 import { figure, type Figure } from "../lib/results";
 import { Cleanup, type Scenario } from "../lib/scenario";
 import { fmt, now, round, sleep, summarize } from "../lib/stats";
-import { pairWith } from "../../test/support/phone";
 import { syntheticTree } from "../lib/tree";
 
 const WALK_PARALLEL = 8;

@@ -5,13 +5,11 @@
 // for the relay every call makes (`link/connection.ts`). What remains here are the flows that
 // span them: start-up and stop, and sending tasks and commands through the outbox.
 
-import { ErrorCode, MIRROR_LIVE_ID, TetherError, randomId } from "#protocol";
-import type { Command, Hello } from "#protocol";
+import { ErrorCode, MIRROR_LIVE_ID, TetherError, randomId, type Command, type Hello } from "#protocol";
 import type { CommandOutcome } from "./link/commands";
 import { sendOutboxItem } from "./link/outboxSend";
-import type { TaskForm } from "./threads/threadService";
-import { defaultDeviceName } from "./device/deviceName";
-import type { BrowserHints } from "./device/deviceName";
+import { type TaskForm, ThreadService } from "./threads/threadService";
+import { defaultDeviceName, type BrowserHints } from "./device/deviceName";
 import { WorkspaceFiles } from "./files/workspaceFiles";
 import { HostSync } from "./hosts/hostSync";
 import { Hosts, displayName } from "./hosts/hosts.svelte";
@@ -24,10 +22,8 @@ import { pushRelayOverSocket } from "./push/relay";
 import { Router } from "./routing/router.svelte";
 import { dirRoute, threadRoute } from "./routing/routes";
 import { Database } from "./store/db";
-import { loadHosts, loadOrCreateDevice, saveDevice, withCommandKeys } from "./store/records";
-import type { DeviceRecord } from "./store/records";
+import { loadHosts, loadOrCreateDevice, saveDevice, withCommandKeys, type DeviceRecord } from "./store/records";
 import { Clock } from "./time/clock.svelte";
-import { ThreadService } from "./threads/threadService";
 import { Outbox, waitingHosts, type OutboxItem } from "./threads/outbox";
 import { outboxStorage } from "./store/outbox";
 import { taskCommands } from "./threads/taskCommands";

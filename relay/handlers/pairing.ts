@@ -2,15 +2,7 @@
 // may pair is decided by the host, which alone can read the phone's hello and check its proof.
 
 import { randomBytes } from "node:crypto";
-import {
-  ErrorCode,
-  TetherError,
-  emptySchema,
-  pairDecideSchema,
-  pairJoinSchema,
-  randomId,
-  type PairResult,
-} from "#protocol";
+import { ErrorCode, TetherError, emptySchema, pairDecideSchema, pairJoinSchema, randomId, type PairResult } from "#protocol";
 import { RateLimiter } from "../rateLimit";
 import { hashToken } from "../socket/auth";
 import type { HandlerContext } from "../socket/context";

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { MAX_LIVE_OUTPUT } from "#protocol/live";
-import { EMPTY_LIVE, settleLive, withLive, type LiveState } from "#protocol/live";
+import { MAX_LIVE_OUTPUT, EMPTY_LIVE, settleLive, withLive, type LiveState } from "#protocol/live";
 import { TerminalLines } from "../../mobile-web/src/threads/terminalLines";
 
 const lines = (t: TerminalLines): string[] =>

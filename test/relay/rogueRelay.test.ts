@@ -6,16 +6,7 @@
 
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
-import {
-  ErrorCode,
-  PAIRWISE_EPOCH,
-  randomId,
-  seal,
-  sealContext,
-  type Box,
-  type Command,
-  type CommandForward,
-} from "#protocol";
+import { ErrorCode, PAIRWISE_EPOCH, randomId, seal, sealContext, type Box, type Command, type CommandForward } from "#protocol";
 import { CLOCK_SKEW_MS, COMMAND_MAX_AGE_MS, REMEMBER_APPLIED_MS } from "../../extension/core/commands/commandServer";
 import { startAgentHost, type AgentHost } from "../support/agentHost";
 import { startFakeOpenAI, type FakeModelServer, type FakeTurn, type OpenAIBody } from "../support/fakeModels";

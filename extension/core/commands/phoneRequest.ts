@@ -6,8 +6,7 @@
 // reads it. What the request then does is each server's own.
 
 import type { z } from "zod";
-import { ErrorCode, PAIRWISE_EPOCH, failure, seal } from "#protocol";
-import type { Ack, Box, Failure, SealContext } from "#protocol";
+import { ErrorCode, PAIRWISE_EPOCH, failure, seal, type Ack, type Box, type Failure, type SealContext } from "#protocol";
 import type { HostIdentity, PairedPhone } from "../identity";
 import type { RelayLink } from "../link/relayLink";
 import type { Log } from "../log";

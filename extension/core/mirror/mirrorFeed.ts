@@ -6,8 +6,7 @@
 // lease runs out.
 
 import { posix } from "node:path";
-import type { DirEntry, MirrorDelta } from "#protocol";
-import { ErrorCode, TetherError } from "#protocol";
+import { type DirEntry, type MirrorDelta, ErrorCode, TetherError } from "#protocol";
 import { DisposableStore, Timer } from "../disposable";
 import type { FolderWatch } from "./fileSystem";
 import { normalizeRelative, type Mirror } from "./mirror";

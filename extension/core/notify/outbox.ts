@@ -3,15 +3,7 @@
 // and sent at most once per tag. It also remembers which tags went out, because only a
 // notification that may be on a phone needs a "settled" to close it.
 
-import {
-  ErrorCode,
-  seal,
-  sealContext,
-  failure,
-  type Ack,
-  type NotificationPayload,
-  type PushSend,
-} from "#protocol";
+import { ErrorCode, seal, sealContext, failure, type Ack, type NotificationPayload, type PushSend } from "#protocol";
 import { DisposableStore, listen } from "../disposable";
 import type { LinkState } from "../link/relayLink";
 import type { Log } from "../log";

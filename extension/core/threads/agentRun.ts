@@ -3,15 +3,7 @@
 // and live command output go out as live events. Edits and commands pass the policy first,
 // and what the policy leaves to a person waits for a decision, however long it takes.
 
-import {
-  ErrorCode,
-  MAX_WHY_CHARS,
-  TetherError,
-  randomId,
-  type Decision,
-  type DeviceRef,
-  type LiveEvent,
-} from "#protocol";
+import { ErrorCode, MAX_WHY_CHARS, TetherError, randomId, type Decision, type DeviceRef, type LiveEvent } from "#protocol";
 import { ModelError, ModelNotConfigured, type ModelPort, type ToolCall } from "../agent/model/port";
 import type { Policy, Verdict } from "../agent/policy/policy";
 import type { FileEdit, Tool, ToolContext, ToolOutput } from "../agent/tools/tool";

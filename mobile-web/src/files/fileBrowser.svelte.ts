@@ -2,8 +2,7 @@
 // current while shown: the host sends changes to what this phone watches.
 
 import type { DirEntry, ListDirResult, MirrorDelta, ReadFileResult, WorkspaceSearchResult } from "#protocol";
-import { appendContent, startContent } from "./fileContent";
-import type { FileContent } from "./fileContent";
+import { appendContent, startContent, type FileContent } from "./fileContent";
 import { sortEntries } from "./format";
 import { applyDirChange } from "./mirrorDelta";
 

@@ -1,8 +1,7 @@
 // A file as it arrives in slices (at most MAX_READ_BYTES each): the first `read-file` answer
 // starts it, each "Load more" appends the next slice.
 
-import { ErrorCode, MAX_IMAGE_BYTES, TetherError, fromBase64Url, toBase64Url } from "#protocol";
-import type { ReadFileResult } from "#protocol";
+import { ErrorCode, MAX_IMAGE_BYTES, TetherError, fromBase64Url, toBase64Url, type ReadFileResult } from "#protocol";
 import { base64UrlToBase64, safeImageMime, utf8ByteLength } from "./format";
 
 /** The host sends images up to this size whole, and larger ones without their bytes. */

@@ -3,8 +3,7 @@
 // opened and handed to the browsers showing that host. Kept apart from the app shell so the
 // shell only routes the relay's news here.
 
-import { ErrorCode, TetherError } from "#protocol";
-import type { MirrorDelta, RpcCall } from "#protocol";
+import { ErrorCode, TetherError, type MirrorDelta, type RpcCall } from "#protocol";
 import { commandKeyOf } from "../hosts/commandKey";
 import { displayName, type Hosts } from "../hosts/hosts.svelte";
 import { keyFor } from "../hosts/keys";

@@ -1,5 +1,4 @@
-import { hostProfileSchema, open, sealContext } from "#protocol";
-import type { HostProfile } from "#protocol";
+import { hostProfileSchema, open, sealContext, type HostProfile } from "#protocol";
 import type { InboundRecord } from "../link/inbound";
 import type { HostRecord } from "../store/records";
 import { keyFor } from "./keys";

@@ -12,11 +12,11 @@ import {
   randomId,
   seal,
   sealContext,
+  type Command,
+  type SealedCommand,
 } from "#protocol";
-import type { Command, SealedCommand } from "#protocol";
 import { commandAnswerSchema } from "./inbound";
-import { failed, request } from "./request";
-import type { TetherSocket } from "./request";
+import { failed, request, type TetherSocket } from "./request";
 import type { RpcTarget } from "./rpc";
 
 export const COMMAND_TIMEOUT_MS = 30_000;

@@ -1,8 +1,7 @@
 // Failure codes turned into sentences for the phone. Where the app knows better words than
 // the relay's or host's message, it uses them; otherwise the message is shown as sent.
 
-import { ErrorCode } from "#protocol";
-import type { Failure } from "#protocol";
+import { ErrorCode, type Failure } from "#protocol";
 
 export function describeHostFailure(failure: Failure, hostName: string): string {
   switch (failure.code) {

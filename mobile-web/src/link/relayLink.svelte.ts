@@ -5,8 +5,7 @@
 import { io } from "socket.io-client";
 import { PROTOCOL_VERSION, serverEventSchemas, type ServerPayloadOf, type ServerToClientEvents } from "#protocol";
 import type { z } from "zod";
-import { classifyConnectError, mismatchMessage } from "./connectError";
-import type { LinkProblem } from "./connectError";
+import { classifyConnectError, mismatchMessage, type LinkProblem } from "./connectError";
 import type { TetherSocket } from "./request";
 
 export type LinkState = "idle" | "connecting" | "open" | "closed";

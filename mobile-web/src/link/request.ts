@@ -2,8 +2,7 @@
 
 import type { Socket } from "socket.io-client";
 import type { z } from "zod";
-import { ErrorCode, TetherError } from "#protocol";
-import type { ClientToServerEvents, Failure, ServerToClientEvents } from "#protocol";
+import { ErrorCode, TetherError, type ClientToServerEvents, type Failure, type ServerToClientEvents } from "#protocol";
 
 export type TetherSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

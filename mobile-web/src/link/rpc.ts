@@ -11,18 +11,15 @@ import {
   rpcReplySchema,
   seal,
   sealContext,
-} from "#protocol";
-import type {
-  ListDirResult,
-  ReadFileResult,
-  RpcCall,
-  RpcResult,
-  WatchResult,
-  WorkspaceSearchResult,
+  type ListDirResult,
+  type ReadFileResult,
+  type RpcCall,
+  type RpcResult,
+  type WatchResult,
+  type WorkspaceSearchResult,
 } from "#protocol";
 import { rpcAnswerSchema } from "./inbound";
-import { failed, request } from "./request";
-import type { TetherSocket } from "./request";
+import { failed, request, type TetherSocket } from "./request";
 
 export const RPC_TIMEOUT_MS = 20_000;
 

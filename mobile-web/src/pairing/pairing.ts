@@ -15,8 +15,9 @@ import {
   pairingProof,
   seal,
   sealContext,
+  type PairJoin,
+  type PairLink,
 } from "#protocol";
-import type { PairJoin, PairLink } from "#protocol";
 import { withKeys } from "../hosts/keys";
 import type { HostRecord } from "../store/records";
 

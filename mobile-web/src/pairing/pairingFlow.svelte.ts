@@ -1,16 +1,20 @@
 // One pairing attempt, from a link read off a QR code to the host's dashboard.
 
-import { ErrorCode, TetherError } from "#protocol";
-import type { PairLink } from "#protocol";
-import { LinkClosedError } from "../link/relayLink.svelte";
-import type { RelayLink } from "../link/relayLink.svelte";
-import type { InboundPairResult } from "../link/inbound";
-import { pairJoinAnswerSchema } from "../link/inbound";
+import { ErrorCode, TetherError, type PairLink } from "#protocol";
+import { LinkClosedError, type RelayLink } from "../link/relayLink.svelte";
+import { type InboundPairResult, pairJoinAnswerSchema } from "../link/inbound";
 import { describePairFailure } from "../link/messages";
 import { browserInviteStorage, rememberPairing } from "../push/invite";
 import { asFailure, request } from "../link/request";
-import { PAIR_JOIN_TIMEOUT_MS, PAIR_RESULT_TIMEOUT_MS, acceptGrant, preparePairing } from "./pairing";
-import type { PairingIdentity, PairingOutcome, PreparedPairing } from "./pairing";
+import {
+  PAIR_JOIN_TIMEOUT_MS,
+  PAIR_RESULT_TIMEOUT_MS,
+  acceptGrant,
+  preparePairing,
+  type PairingIdentity,
+  type PairingOutcome,
+  type PreparedPairing,
+} from "./pairing";
 
 export type PairingStep =
   | { name: "preparing" }

@@ -3,15 +3,13 @@
 // connection). Also the way back when the relay refuses this phone's token: forget the pairing
 // data and pair afresh. `pairingFlow.svelte.ts` is one attempt; this is what holds attempts.
 
-import { parsePairFragment } from "#protocol";
-import type { PairLink } from "#protocol";
+import { parsePairFragment, type PairLink } from "#protocol";
 import type { Hosts } from "../hosts/hosts.svelte";
 import type { RelayLink } from "../link/relayLink.svelte";
 import { threadsRoute } from "../routing/routes";
 import type { Router } from "../routing/router.svelte";
 import type { Database } from "../store/db";
-import { deleteAllHosts, saveDevice, saveHost } from "../store/records";
-import type { DeviceRecord } from "../store/records";
+import { deleteAllHosts, saveDevice, saveHost, type DeviceRecord } from "../store/records";
 import type { PairingOutcome } from "./pairing";
 import { PairingFlow } from "./pairingFlow.svelte";
 

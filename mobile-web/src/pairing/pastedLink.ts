@@ -1,8 +1,7 @@
 // A pairing link pasted by hand: it may be for this relay, or for another one whose app
 // (and storage) lives at another origin.
 
-import { parsePairFragment } from "#protocol";
-import type { PairLink } from "#protocol";
+import { parsePairFragment, type PairLink } from "#protocol";
 
 export type PastedLink =
   { kind: "here"; link: PairLink } | { kind: "elsewhere"; origin: string; href: string } | { kind: "invalid" };

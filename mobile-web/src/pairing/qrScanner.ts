@@ -2,8 +2,7 @@
 // codes into a pairing link is plain and tested; the camera and decoders are the browser's:
 // BarcodeDetector where there is one, else jsQR, loaded only when a scan starts.
 
-import { readPastedLink } from "./pastedLink";
-import type { PastedLink } from "./pastedLink";
+import { readPastedLink, type PastedLink } from "./pastedLink";
 
 /** A code that holds a pairing link, for this relay or another. */
 export type ScannedLink = Exclude<PastedLink, { kind: "invalid" }>;

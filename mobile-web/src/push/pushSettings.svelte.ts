@@ -6,15 +6,11 @@
 import type { PushOffer } from "#protocol/push";
 import type { Database } from "../store/db";
 import { firebaseTokens } from "./fcm";
-import { DEFAULT_PREFS, loadPrefs, savePrefs, withMuted } from "./prefs";
-import type { PushPrefs } from "./prefs";
+import { DEFAULT_PREFS, loadPrefs, savePrefs, withMuted, type PushPrefs } from "./prefs";
 import type { PushRelay } from "./relay";
-import { ensureSubscription, subscribeRequest } from "./subscription";
-import type { PushManagerLike } from "./subscription";
-import { availabilityText, pushAvailability, pushEnvironment } from "./support";
-import type { PushAvailability, PushEnvironment } from "./support";
-import { fcmRequest, rememberedKey, sentPrefs, transportFor } from "./transport";
-import type { FcmTokens, FcmTransport } from "./transport";
+import { ensureSubscription, subscribeRequest, type PushManagerLike } from "./subscription";
+import { availabilityText, pushAvailability, pushEnvironment, type PushAvailability, type PushEnvironment } from "./support";
+import { fcmRequest, rememberedKey, sentPrefs, transportFor, type FcmTokens, type FcmTransport } from "./transport";
 
 const WORKER_WAIT_MS = 10_000;
 

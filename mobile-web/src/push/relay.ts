@@ -3,8 +3,7 @@
 
 import { answerSchema } from "#protocol/schemas";
 import type { PushSubscribe } from "#protocol/push";
-import { failed, request } from "../link/request";
-import type { TetherSocket } from "../link/request";
+import { failed, request, type TetherSocket } from "../link/request";
 
 export const PUSH_REQUEST_TIMEOUT_MS = 10_000;
 

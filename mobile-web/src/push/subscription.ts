@@ -3,8 +3,7 @@
 // `push:subscribe` request the relay expects.
 
 import { fromBase64Url } from "#protocol/encoding";
-import { pushSubscribeSchema } from "#protocol/push";
-import type { PushSubscribe } from "#protocol/push";
+import { pushSubscribeSchema, type PushSubscribe } from "#protocol/push";
 
 /** The parts of `PushManager` used here. */
 export interface PushManagerLike {

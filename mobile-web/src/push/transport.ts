@@ -3,8 +3,7 @@
 // the subscription (made with the relay's VAPID key); FCM hands it a token that Firebase gave
 // for a subscription made with the Firebase project's key. FCM when the relay offers it.
 
-import { pushSubscribeSchema } from "#protocol/push";
-import type { PushOffer, PushSubscribe } from "#protocol/push";
+import { pushSubscribeSchema, type PushOffer, type PushSubscribe } from "#protocol/push";
 import type { PushPrefs } from "./prefs";
 
 /**

@@ -1,6 +1,5 @@
 import { PAIR_FRAGMENT_PREFIX, takePairFragment } from "../boot";
-import { parseRoute, routeHash } from "./routes";
-import type { Route } from "./routes";
+import { parseRoute, routeHash, type Route } from "./routes";
 
 export class Router {
   route = $state.raw<Route>(parseRoute(location.hash));

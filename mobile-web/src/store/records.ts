@@ -1,7 +1,6 @@
 // What this phone keeps about itself and the hosts it paired with.
 
-import { exportPublicKey, generateDeviceKeyPair } from "#protocol";
-import type { HostProfile } from "#protocol";
+import { exportPublicKey, generateDeviceKeyPair, type HostProfile } from "#protocol";
 import { withCommandKey } from "../hosts/commandKey";
 import { Database, Stores } from "./db";
 

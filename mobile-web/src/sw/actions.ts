@@ -8,10 +8,8 @@ import { randomId } from "#protocol/encoding";
 import { ErrorCode } from "#protocol/errors";
 import { HTTP_COMMAND_PATH } from "#protocol/push";
 import { answerSchema, boxSchema } from "#protocol/schemas";
-import { commandReplySchema, commandSchema } from "#protocol/thread";
-import type { Command, SealedCommand } from "#protocol/thread";
-import { APPROVE_ACTION, DENY_ACTION } from "./notifications";
-import type { NotificationData } from "./notifications";
+import { commandReplySchema, commandSchema, type Command, type SealedCommand } from "#protocol/thread";
+import { APPROVE_ACTION, DENY_ACTION, type NotificationData } from "./notifications";
 
 /** Who sends, and with which key: from the phone's device and host records. */
 export interface Sender {

@@ -4,8 +4,13 @@
 
 import { sealContext } from "#protocol/contexts";
 import { open } from "#protocol/crypto";
-import { FCM_DATA_KEY, notificationPayloadSchema, pushMessageSchema } from "#protocol/push";
-import type { NotificationPayload, PushMessage } from "#protocol/push";
+import {
+  FCM_DATA_KEY,
+  notificationPayloadSchema,
+  pushMessageSchema,
+  type NotificationPayload,
+  type PushMessage,
+} from "#protocol/push";
 import { keyFor } from "../hosts/keys";
 import { decideCommand, postCommand } from "./actions";
 import {

@@ -4,8 +4,7 @@
 
 import { handleNotificationClick, handlePush } from "./push";
 import { cacheName, dropOldCaches, precache, respondCacheFirst, respondShell, strategyFor } from "./shell";
-import { keepAlive } from "./types";
-import type { ServiceWorkerGlobal } from "./types";
+import { keepAlive, type ServiceWorkerGlobal } from "./types";
 
 declare const self: ServiceWorkerGlobal;
 /** Paths of the built app shell, e.g. "/index.html", "/assets/start-3f9a….js". */

@@ -2,8 +2,7 @@
 // catching up after a reconnect. Commands to a host go through the outbox (`outbox.ts`).
 
 import { TetherError, type StoredEvent, type StoredRecord } from "#protocol";
-import type { InboundLive } from "../link/inbound";
-import { syncAnswerSchema } from "../link/inbound";
+import { type InboundLive, syncAnswerSchema } from "../link/inbound";
 import { request, type TetherSocket } from "../link/request";
 import type { HostRecord } from "../store/records";
 import type { CachedEvent } from "./cache";

@@ -3,8 +3,7 @@
 // thread remembers how far it is complete, so catching up asks only for what is missing.
 
 import { threadRecordKey, type ThreadSummary } from "#protocol";
-import type { Database } from "../store/db";
-import { Stores } from "../store/db";
+import { type Database, Stores } from "../store/db";
 import { contiguousSeq, mergeEvents, sortThreads, type CachedEvent, type CachedThread } from "./cache";
 import { EMPTY_LIVE, settleLive, withLive, type LiveState } from "#protocol/live";
 

@@ -1,11 +1,15 @@
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
-import { ErrorCode, MAX_READ_BYTES } from "#protocol";
-import type { ReadFileResult } from "#protocol";
+import { ErrorCode, MAX_READ_BYTES, type ReadFileResult } from "#protocol";
 import { Mirror } from "../../../extension/core/mirror/mirror";
 import { nodeFileSystem } from "../../../extension/node/nodeFileSystem";
-import { MAX_IMAGE_BYTES, appendContent, imageDataUrl, startContent } from "../../../mobile-web/src/files/fileContent";
-import type { FileContent } from "../../../mobile-web/src/files/fileContent";
+import {
+  MAX_IMAGE_BYTES,
+  appendContent,
+  imageDataUrl,
+  startContent,
+  type FileContent,
+} from "../../../mobile-web/src/files/fileContent";
 import { makeWorkspace } from "../../support/workspace";
 
 function slice(fields: Partial<ReadFileResult> & Pick<ReadFileResult, "kind" | "content" | "offset" | "eof">): ReadFileResult {

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { generateContentKey, seal, sealContext } from "#protocol";
-import type { HostProfile, StoredRecord } from "#protocol";
+import { generateContentKey, seal, sealContext, type HostProfile, type StoredRecord } from "#protocol";
 import { PROFILE_RECORD_KEY, openProfileRecord } from "../../../mobile-web/src/hosts/profile";
 import type { HostRecord } from "../../../mobile-web/src/store/records";
 

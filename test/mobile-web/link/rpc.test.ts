@@ -1,8 +1,17 @@
 import assert from "node:assert/strict";
-import { ErrorCode, PAIRWISE_EPOCH, generateContentKey, open, rpcCallSchema, seal, sealContext } from "#protocol";
-import type { ListDirResult, RpcReply, RpcRequest } from "#protocol";
-import { callHost } from "../../../mobile-web/src/link/rpc";
-import type { RpcTarget } from "../../../mobile-web/src/link/rpc";
+import {
+  ErrorCode,
+  PAIRWISE_EPOCH,
+  generateContentKey,
+  open,
+  rpcCallSchema,
+  seal,
+  sealContext,
+  type ListDirResult,
+  type RpcReply,
+  type RpcRequest,
+} from "#protocol";
+import { callHost, type RpcTarget } from "../../../mobile-web/src/link/rpc";
 import type { TetherSocket } from "../../../mobile-web/src/link/request";
 
 const rejectedWith = (code: string) => (err: { code?: string }) => err.code === code;

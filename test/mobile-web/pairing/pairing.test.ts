@@ -15,10 +15,11 @@ import {
   seal,
   sealContext,
   verifyPairingProof,
+  type Box,
+  type HostProfile,
+  type PairLink,
 } from "#protocol";
-import type { Box, HostProfile, PairLink } from "#protocol";
-import { acceptGrant, preparePairing } from "../../../mobile-web/src/pairing/pairing";
-import type { PairingIdentity, PreparedPairing } from "../../../mobile-web/src/pairing/pairing";
+import { acceptGrant, preparePairing, type PairingIdentity, type PreparedPairing } from "../../../mobile-web/src/pairing/pairing";
 
 const rejectedWith = (code: string) => (err: { code?: string }) => err.code === code;
 

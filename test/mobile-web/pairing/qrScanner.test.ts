@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { exportPublicKey, formatPairLink, generateDeviceKeyPair, randomId } from "#protocol";
-import type { PairLink } from "#protocol";
+import { exportPublicKey, formatPairLink, generateDeviceKeyPair, randomId, type PairLink } from "#protocol";
 import {
   CameraError,
   cameraProblemMessage,

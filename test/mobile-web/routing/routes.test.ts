@@ -8,8 +8,8 @@ import {
   routeHash,
   threadRoute,
   threadsRoute,
+  type Route,
 } from "../../../mobile-web/src/routing/routes";
-import type { Route } from "../../../mobile-web/src/routing/routes";
 
 describe("phone routes", () => {
   it("brings every screen back from its own address", () => {

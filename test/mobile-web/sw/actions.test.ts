@@ -11,8 +11,9 @@ import {
   seal,
   sealContext,
   sealedCommandSchema,
+  type Command,
+  type CommandReply,
 } from "#protocol";
-import type { Command, CommandReply } from "#protocol";
 import { decideCommand, postCommand, type Fetch, type Sender } from "../../../mobile-web/src/sw/actions";
 import { APPROVE_ACTION, DENY_ACTION } from "../../../mobile-web/src/sw/notifications";
 

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import type { NewThreadEvent, ThreadEvent } from "#protocol";
-import { commandSchema } from "#protocol";
+import { type NewThreadEvent, type ThreadEvent, commandSchema } from "#protocol";
 import { CONTINUE_TEXT, attachmentsNote, endedOffer, retryTask, splitAttachments } from "../../../mobile-web/src/threads/retry";
 import { taskCommands } from "../../../mobile-web/src/threads/taskCommands";
 import type { NumberedEvent } from "../../../mobile-web/src/threads/timelineItems";
