@@ -3,11 +3,11 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { dirEntrySchema } from "#protocol";
-import { GitMarks, cachedGitStatus, markOfStatus, type GitStatusOutput } from "../../extension/core/mirror/gitStatus";
-import { Mirror } from "../../extension/core/mirror/mirror";
-import { nodeFileSystem } from "../../extension/node/nodeFileSystem";
-import { createNodeGitStatus } from "../../extension/node/nodeGitStatus";
-import { makeWorkspace } from "../support/workspace";
+import { GitMarks, cachedGitStatus, markOfStatus, type GitStatusOutput } from "../../../extension/core/mirror/gitStatus";
+import { Mirror } from "../../../extension/core/mirror/mirror";
+import { nodeFileSystem } from "../../../extension/node/nodeFileSystem";
+import { createNodeGitStatus } from "../../../extension/node/nodeGitStatus";
+import { makeWorkspace } from "../../support/workspace";
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync(

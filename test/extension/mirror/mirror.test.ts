@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ErrorCode, MAX_READ_BYTES } from "#protocol";
-import { Mirror, normalizeRelative, trimToCharBoundary } from "../../extension/core/mirror/mirror";
-import { SecretRules } from "../../extension/core/mirror/rules";
-import { nodeFileSystem } from "../../extension/node/nodeFileSystem";
-import { link, makeWorkspace } from "../support/workspace";
+import { Mirror, normalizeRelative, trimToCharBoundary } from "../../../extension/core/mirror/mirror";
+import { SecretRules } from "../../../extension/core/mirror/rules";
+import { nodeFileSystem } from "../../../extension/node/nodeFileSystem";
+import { link, makeWorkspace } from "../../support/workspace";
 
 const codeOf = (code: string) => (err: { code?: string }) => err.code === code;
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);
