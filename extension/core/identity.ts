@@ -7,6 +7,9 @@
 // stored: on load from each phone's stored public key (so pairings made before command keys
 // existed work as they are), at pairing for a new phone, and dropped the moment the phone
 // is revoked.
+//
+// Over 300 lines on purpose: keys, credentials and phones are one persisted record that
+// changes together (a revocation rotates the content key and drops the command key in one save).
 
 import { z } from "zod";
 import {

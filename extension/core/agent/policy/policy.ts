@@ -8,6 +8,9 @@
 // runs (environment.ts); writes into the workspace, which the mode decides; and last the mode,
 // where allow rules turn an ask into an allow (never in read-only mode, where nothing runs)
 // unless the command shows an option the rule does not cover (programs.ts).
+//
+// Over 300 lines on purpose: the precedence above is one function's order, and reading it in one
+// place is what makes it reviewable; the tables it consults live in the modules named.
 
 import type { PolicyMode } from "#protocol";
 import { builtInCheck, DISK_DEVICE, forkBomb, HARMLESS_DEVICES } from "./builtins";
