@@ -81,7 +81,11 @@ export class CommandTerminals implements vscode.Disposable {
   };
 
   constructor(session: HostSession) {
-    // Undone newest first: the terminals close, the manager is let go, then the host.
+    // Undone newest first: off the manager, off the session, then the terminals close.
+    this.store.defer(() => {
+      for (const terminal of this.terminals.values()) terminal.dispose();
+      this.terminals.clear();
+    });
     this.store.add(
       session.onDidStart(({ agent }) => {
         this.unbind();
@@ -91,10 +95,6 @@ export class CommandTerminals implements vscode.Disposable {
       }),
     );
     this.store.defer(() => this.unbind());
-    this.store.defer(() => {
-      for (const terminal of this.terminals.values()) terminal.dispose();
-      this.terminals.clear();
-    });
   }
 
   private terminalFor(thread: Thread): ThreadTerminal {

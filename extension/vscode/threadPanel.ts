@@ -82,7 +82,7 @@ export class ThreadPanels implements vscode.Disposable {
   ) {
     this.root = vscode.Uri.joinPath(extensionUri, "dist", "panel");
     this.store.add(session.onDidStart((running) => this.bind(running)));
-    // Undone newest first: the feed stops, then the open panels close, then the host is let go.
+    // Undone newest first: the feed stops, the open panels close, then off the session.
     this.store.defer(() => {
       for (const panel of [...this.panels]) panel.webview.dispose();
     });
