@@ -5,6 +5,7 @@
 
 import * as vscode from "vscode";
 import type { LiveEvent } from "#protocol";
+import { DisposableStore } from "../core/disposable";
 import type { Thread } from "../core/threads/thread";
 import type { ThreadManager } from "../core/threads/threadManager";
 import type { NumberedEvent } from "../core/threads/threadStore";
@@ -16,11 +17,10 @@ export function toTerminal(text: string): string {
 }
 
 class ThreadTerminal {
-  private readonly writer = new vscode.EventEmitter<string>();
+  private readonly store = new DisposableStore();
+  private readonly writer = this.store.add(new vscode.EventEmitter<string>());
   private opened = false;
   private readonly waiting: string[] = [];
-  readonly terminal: vscode.Terminal;
-  closed = false;
 
   constructor(title: string) {
     const pty: vscode.Pseudoterminal = {
@@ -29,11 +29,14 @@ class ThreadTerminal {
         this.opened = true;
         for (const text of this.waiting.splice(0)) this.writer.fire(text);
       },
-      close: () => {
-        this.closed = true;
-      },
+      // The person closed it: the thread's next command opens a new one.
+      close: () => this.dispose(),
     };
-    this.terminal = vscode.window.createTerminal({ name: `Tether: ${title.slice(0, 40)}`, pty, isTransient: true });
+    this.store.add(vscode.window.createTerminal({ name: `Tether: ${title.slice(0, 40)}`, pty, isTransient: true }));
+  }
+
+  get closed(): boolean {
+    return this.store.isDisposed;
   }
 
   write(text: string): void {
@@ -42,8 +45,7 @@ class ThreadTerminal {
   }
 
   dispose(): void {
-    this.terminal.dispose();
-    this.writer.dispose();
+    this.store.dispose();
   }
 }
 
@@ -52,7 +54,7 @@ export class CommandTerminals implements vscode.Disposable {
   private readonly terminals = new Map<string, ThreadTerminal>();
   /** Running command calls: callId → threadId. */
   private readonly calls = new Map<string, string>();
-  private readonly subscription: vscode.Disposable;
+  private readonly store = new DisposableStore();
 
   private readonly onEvent = (thread: Thread, { event }: NumberedEvent): void => {
     if (event.type === "tool-call" && event.tool === "run_command") {
@@ -79,12 +81,20 @@ export class CommandTerminals implements vscode.Disposable {
   };
 
   constructor(session: HostSession) {
-    this.subscription = session.onDidStart(({ agent }) => {
-      this.unbind();
-      this.manager = agent.manager;
-      this.manager.on("event", this.onEvent);
-      this.manager.on("live", this.onLive);
+    // Undone newest first: off the manager, off the session, then the terminals close.
+    this.store.defer(() => {
+      for (const terminal of this.terminals.values()) terminal.dispose();
+      this.terminals.clear();
     });
+    this.store.add(
+      session.onDidStart(({ agent }) => {
+        this.unbind();
+        this.manager = agent.manager;
+        this.manager.on("event", this.onEvent);
+        this.manager.on("live", this.onLive);
+      }),
+    );
+    this.store.defer(() => this.unbind());
   }
 
   private terminalFor(thread: Thread): ThreadTerminal {
@@ -104,9 +114,6 @@ export class CommandTerminals implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.unbind();
-    this.subscription.dispose();
-    for (const terminal of this.terminals.values()) terminal.dispose();
-    this.terminals.clear();
+    this.store.dispose();
   }
 }

@@ -10,11 +10,11 @@
 import * as vscode from "vscode";
 import { ErrorCode, TetherError, randomId, type Command, type CommandReply, type DeviceRef } from "#protocol";
 import type { FromPanel, ToPanel } from "#protocol/panel";
+import { DisposableStore } from "../core/disposable";
 import type { ThreadManager } from "../core/threads/threadManager";
 import type { HostSession, Running } from "./hostSession";
 import { PanelFeed, makeNonce, panelHtml, parseFromPanel, refusal } from "./panelFeed";
 import { readSettings } from "./settings";
-import { registerSidebar } from "./sidebarCommands";
 import { ThreadItem } from "./views/threadsView";
 
 const VIEW_TYPE = "tether.thread";
@@ -39,7 +39,8 @@ export interface Surface {
 /** One webview panel: a thread's, or the new-task form until the task it starts begins. */
 class ThreadPanel implements Surface {
   readonly kind = "tab";
-  closed = false;
+  /** Undone when the editor closes the panel: from then on nothing is posted to it. */
+  readonly closing = new DisposableStore();
 
   constructor(
     public threadId: string | undefined,
@@ -47,7 +48,7 @@ class ThreadPanel implements Surface {
   ) {}
 
   post(message: ToPanel): void {
-    if (!this.closed) void this.webview.webview.postMessage(message);
+    if (!this.closing.isDisposed) void this.webview.webview.postMessage(message);
   }
 
   retitle(title: string): void {
@@ -71,7 +72,7 @@ export class ThreadPanels implements vscode.Disposable {
     }
   });
   private readonly root: vscode.Uri;
-  private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly store = new DisposableStore();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -80,7 +81,12 @@ export class ThreadPanels implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.root = vscode.Uri.joinPath(extensionUri, "dist", "panel");
-    this.subscriptions.push(session.onDidStart((running) => this.bind(running)));
+    this.store.add(session.onDidStart((running) => this.bind(running)));
+    // Undone newest first: the feed stops, the open panels close, then off the session.
+    this.store.defer(() => {
+      for (const panel of [...this.panels]) panel.webview.dispose();
+    });
+    this.store.defer(() => this.feed.close());
   }
 
   /** Opens (or shows) the panel of a thread. */
@@ -117,12 +123,9 @@ export class ThreadPanels implements vscode.Disposable {
     webview.webview.html = this.html(webview.webview, title);
     const panel = new ThreadPanel(threadId, webview);
     this.panels.add(panel);
-    const attached = this.attach(panel, webview.webview);
-    webview.onDidDispose(() => {
-      panel.closed = true;
-      this.panels.delete(panel);
-      attached.dispose();
-    });
+    panel.closing.defer(() => this.panels.delete(panel));
+    panel.closing.add(this.attach(panel, webview.webview));
+    webview.onDidDispose(() => panel.closing.dispose());
   }
 
   /** Feeds `surface` (whose page runs in `webview`) and acts on its messages, until disposed. */
@@ -249,63 +252,6 @@ export class ThreadPanels implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.feed.close();
-    for (const panel of [...this.panels]) panel.webview.dispose();
-    for (const subscription of this.subscriptions) subscription.dispose();
+    this.store.dispose();
   }
-}
-
-/** Picks a thread of this workspace, waiting ones first. */
-async function pickThread(session: HostSession): Promise<string | undefined> {
-  const { agent } = await session.session();
-  const items = agent.manager.list().map((thread) => new ThreadItem(agent.manager.summary(thread)));
-  if (items.length === 0) {
-    void vscode.window.showInformationMessage("Tether: no tasks in this workspace yet.");
-    return undefined;
-  }
-  const picked = await vscode.window.showQuickPick(
-    items.map((item) => ({ label: item.summary.title, description: String(item.description ?? ""), id: item.summary.threadId })),
-    { title: "Tether: open a task" },
-  );
-  return picked?.id;
-}
-
-export function registerThreadPanels(
-  extensionUri: vscode.Uri,
-  session: HostSession,
-  self: () => DeviceRef,
-  log: vscode.LogOutputChannel,
-): vscode.Disposable {
-  const panels = new ThreadPanels(extensionUri, session, self, log);
-  const failed = (err: unknown): void => {
-    void vscode.window.showErrorMessage(`Tether: ${(err as Error).message}`);
-  };
-  return vscode.Disposable.from(
-    panels,
-    registerSidebar(panels, session),
-    // From a Threads view item (a click, or its menu), with a thread id, or from the palette.
-    vscode.commands.registerCommand("tether.thread.open", async (target?: ThreadItem | string) => {
-      try {
-        const threadId = typeof target === "string" ? target : (target?.summary.threadId ?? (await pickThread(session)));
-        if (threadId) await panels.open(threadId);
-      } catch (err) {
-        failed(err);
-      }
-    }),
-    // The form in a panel; with a text (a keybinding's `args`, another extension), the task at once.
-    vscode.commands.registerCommand("tether.newTask", async (text?: unknown): Promise<string | undefined> => {
-      if (typeof text !== "string" || !text.trim()) {
-        panels.openNewTask();
-        return undefined;
-      }
-      try {
-        const threadId = await panels.startTask(text.trim());
-        await panels.open(threadId);
-        return threadId;
-      } catch (err) {
-        failed(err);
-        return undefined;
-      }
-    }),
-  );
 }

@@ -1,34 +1,27 @@
-// The sidebar's registration and the commands that bring context to it from the editor:
-// "Ask Tether about this" (the editor's selection, or files from the explorer) and New Task in
-// the sidebar (a keybinding), both revealing the sidebar with its composer focused.
+// "Ask Tether about this": brings the editor's selection, or files from the explorer, to the
+// sidebar's composer, revealed and focused.
 
 import * as vscode from "vscode";
 import type { ContextItem } from "#protocol/panel";
-import type { HostSession } from "./hostSession";
-import { SIDEBAR_VIEW, SidebarView } from "./sidebarView";
-import type { ThreadPanels } from "./threadPanel";
+import type { EditorCommand } from "./command";
+import { COMMAND_IDS } from "./ids";
 
 /** A selection longer than this is cut: a prompt has room for 32,000 characters in all. */
 const MAX_SELECTION_CHARS = 16_000;
 
-export function registerSidebar(panels: ThreadPanels, session: HostSession): vscode.Disposable {
-  const sidebar = new SidebarView(panels, session);
-  return vscode.Disposable.from(
-    sidebar,
-    vscode.window.registerWebviewViewProvider(SIDEBAR_VIEW, sidebar),
-    vscode.commands.registerCommand("tether.sidebar.newTask", () => sidebar.newTask()),
-    // From the editor's context menu (the document's uri), the explorer's (the clicked file and
-    // every selected one), or the palette (none: the active editor).
-    vscode.commands.registerCommand("tether.askAboutSelection", async (uri?: unknown, uris?: unknown) => {
-      const items = contextFor(uri instanceof vscode.Uri ? uri : undefined, Array.isArray(uris) ? uris : []);
-      if (items.length === 0) {
-        void vscode.window.showInformationMessage("Tether: select some code, or a file in the explorer, to ask about it.");
-        return;
-      }
-      await sidebar.newTask(items);
-    }),
-  );
-}
+export const askAboutSelection: EditorCommand<typeof COMMAND_IDS.askAboutSelection> = {
+  id: COMMAND_IDS.askAboutSelection,
+  // From the editor's context menu (the document's uri), the explorer's (the clicked file and
+  // every selected one), or the palette (none: the active editor).
+  async run(deps, uri?: unknown, uris?: unknown) {
+    const items = contextFor(uri instanceof vscode.Uri ? uri : undefined, Array.isArray(uris) ? uris : []);
+    if (items.length === 0) {
+      void vscode.window.showInformationMessage("Tether: select some code, or a file in the explorer, to ask about it.");
+      return;
+    }
+    await deps.sidebar.newTask(items);
+  },
+};
 
 /** What to attach: the active editor's selection when the command came from it, else the files. */
 function contextFor(uri: vscode.Uri | undefined, uris: unknown[]): ContextItem[] {

@@ -2,14 +2,13 @@
 // SecretStorage, or removes it.
 
 import * as vscode from "vscode";
-import type { ApiKeys, KeyProvider } from "./apiKeys";
+import type { KeyProvider } from "../apiKeys";
+import type { EditorCommand } from "./command";
+import { COMMAND_IDS } from "./ids";
 
-export class SetApiKeyCommand {
-  readonly id = "tether.setApiKey";
-
-  constructor(private readonly keys: ApiKeys) {}
-
-  async execute(): Promise<void> {
+export const setApiKey: EditorCommand<typeof COMMAND_IDS.setApiKey> = {
+  id: COMMAND_IDS.setApiKey,
+  async run(deps) {
     const picked = await vscode.window.showQuickPick(
       [
         { label: "OpenAI-compatible", description: "OpenAI, OpenRouter, vLLM, LM Studio…", provider: "openai" as KeyProvider },
@@ -18,7 +17,7 @@ export class SetApiKeyCommand {
       { title: "Tether: Set API Key", placeHolder: "Which provider is the key for?" },
     );
     if (!picked) return;
-    const has = this.keys.get(picked.provider) !== undefined;
+    const has = deps.keys.get(picked.provider) !== undefined;
     const key = await vscode.window.showInputBox({
       title: `${picked.label} API key`,
       prompt: has
@@ -29,9 +28,9 @@ export class SetApiKeyCommand {
     });
     if (key === undefined) return;
     // SecretStorage tells every window, this one too, and the host restarts with the key.
-    await this.keys.set(picked.provider, key.trim() || undefined);
+    await deps.keys.set(picked.provider, key.trim() || undefined);
     void vscode.window.showInformationMessage(
       key.trim() ? `Tether: ${picked.label} key stored.` : `Tether: ${picked.label} key removed.`,
     );
-  }
-}
+  },
+};

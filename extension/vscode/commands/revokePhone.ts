@@ -3,18 +3,16 @@
 
 import * as vscode from "vscode";
 import { TetherError } from "#protocol";
-import type { HostSession } from "./hostSession";
-import type { DeviceItem } from "./views/devicesView";
+import type { DeviceItem } from "../views/devicesView";
+import type { EditorCommand } from "./command";
+import { COMMAND_IDS } from "./ids";
 
-export class RevokePhoneCommand {
-  readonly id = "tether.device.revoke";
-
-  constructor(private readonly session: HostSession) {}
-
-  async execute(item?: DeviceItem): Promise<void> {
+export const revokePhone: EditorCommand<typeof COMMAND_IDS.revokePhone> = {
+  id: COMMAND_IDS.revokePhone,
+  async run(deps, item?: DeviceItem) {
     try {
-      const host = await this.session.get();
-      const phone = item?.phone ?? (await this.pick(host.phoneList()));
+      const host = await deps.session.get();
+      const phone = item?.phone ?? (await choosePhone(host.phoneList()));
       if (!phone) return;
       const pick = await vscode.window.showWarningMessage(
         `Revoke "${phone.name}"?`,
@@ -32,18 +30,18 @@ export class RevokePhoneCommand {
       const message = err instanceof TetherError ? err.message : `Could not revoke the phone: ${(err as Error).message}`;
       void vscode.window.showErrorMessage(`Tether: ${message}`);
     }
-  }
+  },
+};
 
-  /** From the command palette: choose among the paired phones. */
-  private async pick<P extends { id: string; name: string }>(phones: P[]): Promise<P | undefined> {
-    if (phones.length === 0) {
-      void vscode.window.showInformationMessage("Tether: no phone is paired with this editor.");
-      return undefined;
-    }
-    const chosen = await vscode.window.showQuickPick(
-      phones.map((phone) => ({ label: phone.name, description: phone.id, phone })),
-      { title: "Tether: Revoke Phone", placeHolder: "Which phone should no longer reach this editor?" },
-    );
-    return chosen?.phone;
+/** From the command palette: choose among the paired phones. */
+async function choosePhone<P extends { id: string; name: string }>(phones: P[]): Promise<P | undefined> {
+  if (phones.length === 0) {
+    void vscode.window.showInformationMessage("Tether: no phone is paired with this editor.");
+    return undefined;
   }
+  const chosen = await vscode.window.showQuickPick(
+    phones.map((phone) => ({ label: phone.name, description: phone.id, phone })),
+    { title: "Tether: Revoke Phone", placeHolder: "Which phone should no longer reach this editor?" },
+  );
+  return chosen?.phone;
 }

@@ -3,18 +3,16 @@
 import QRCode from "qrcode";
 import * as vscode from "vscode";
 import { randomId } from "#protocol";
-import type { HostSession } from "./hostSession";
+import type { EditorCommand } from "./command";
+import { COMMAND_IDS } from "./ids";
 
-export class PairPhoneCommand {
-  readonly id = "tether.pairPhone";
-
-  constructor(private readonly session: HostSession) {}
-
-  async execute(): Promise<void> {
+export const pairPhone: EditorCommand<typeof COMMAND_IDS.pairPhone> = {
+  id: COMMAND_IDS.pairPhone,
+  async run(deps) {
     try {
       const offer = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: "Tether: connecting to the relay…" },
-        async () => (await this.session.get()).openPairing(),
+        async () => (await deps.session.get()).openPairing(),
       );
       const svg = await QRCode.toString(offer.url, { type: "svg", margin: 2, errorCorrectionLevel: "M" });
       const panel = vscode.window.createWebviewPanel("tether.pair", "Pair Phone", vscode.ViewColumn.Active, {
@@ -33,5 +31,5 @@ export class PairPhoneCommand {
     } catch (err) {
       void vscode.window.showErrorMessage(`Tether could not start pairing: ${(err as Error).message}`);
     }
-  }
-}
+  },
+};

@@ -1,7 +1,8 @@
-// "Tether: Start a Local Relay": when no relay answers at the configured address, runs one for
-// this window (localRelay.ts), points this window's host at it, and says how a phone reaches it:
-// a relay on 127.0.0.1 opens only on this computer, so it offers what this machine has
-// (Tailscale Serve, a cloudflared quick tunnel) or the README's ways, as `npm start` does.
+// This window's own relay, behind "Tether: Start a Local Relay" (commands/startLocalRelay.ts):
+// when no relay answers at the configured address, runs one for this window (localRelay.ts),
+// points this window's host at it, and says how a phone reaches it: a relay on 127.0.0.1 opens
+// only on this computer, so it offers what this machine has (Tailscale Serve, a cloudflared
+// quick tunnel) or the README's ways, as `npm start` does.
 
 import { join } from "node:path";
 import * as vscode from "vscode";
@@ -22,8 +23,7 @@ export const EDITOR_OPTIONS = [
   "the same Wi-Fi is not enough: the phone's browser still needs HTTPS",
 ];
 
-export class StartLocalRelayCommand implements vscode.Disposable {
-  readonly id = "tether.startLocalRelay";
+export class WindowRelay implements vscode.Disposable {
   private relay: LocalRelay | undefined;
   private tunnel: Tunnel | undefined;
   /** The window offered a local relay already (it does so once). */
@@ -57,7 +57,7 @@ export class StartLocalRelayCommand implements vscode.Disposable {
       "Start a Local Relay",
       "Set Relay URL",
     );
-    if (pick === "Start a Local Relay") await this.execute();
+    if (pick === "Start a Local Relay") await this.startForWindow();
     else if (pick === "Set Relay URL") void vscode.commands.executeCommand("workbench.action.openSettings", "tether.relayUrl");
   }
 
@@ -67,7 +67,7 @@ export class StartLocalRelayCommand implements vscode.Disposable {
   }
 
   /** Errors are shown where they happen (a notification and the log); the command itself does not fail. */
-  async execute(): Promise<void> {
+  async startForWindow(): Promise<void> {
     await this.run().catch((err: unknown) => {
       if (!(err instanceof LocalRelayError)) void vscode.window.showErrorMessage(`Tether: ${(err as Error).message}`);
     });
