@@ -148,6 +148,9 @@ async function act({ page, context, screenshot }: DeskRun, request: DeskRequest)
       );
     case "view-rows": {
       const pane = page.locator(".pane", { has: page.locator(".pane-header", { hasText: request.view }) }).first();
+      // A view that starts collapsed is opened as a person would, by its header.
+      const header = pane.locator(".pane-header").first();
+      if ((await header.getAttribute("aria-expanded")) === "false") await header.click();
       return until(
         `${request.atLeast ?? 1} rows in the ${request.view} view`,
         async () => {

@@ -53,7 +53,7 @@ describe("Tether in VS Code: the thread panel", function () {
     const tab = await activePanel("New Task");
     // The phone's form, with the workspace it runs in and the modes up to the editor's own.
     await desk.webviewText({
-      pattern: String.raw`What should the agent do\?(?![\s\S]*Full-auto)[\s\S]*allows up to Auto-edit[\s\S]*Auto-edit`,
+      pattern: String.raw`What should the agent do\?(?![\s\S]*Full-auto)[\s\S]*Auto-edit[\s\S]*allows up to Auto-edit`,
     });
     // A second New Task shows the same panel rather than opening another.
     await vscode.commands.executeCommand("tether.newTask");
