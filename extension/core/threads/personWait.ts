@@ -165,6 +165,20 @@ export class PersonWait {
   }
 }
 
+/**
+ * Refuses a decision or an answer that came after the thread's run ended, saying why: decided
+ * already, or nothing left waiting.
+ */
+export function refuseEnded(thread: Thread, what: { approvalId: string } | { questionId: string }): never {
+  if ("approvalId" in what) {
+    const earlier = thread.decidedBy(what.approvalId);
+    if (earlier) throw new TetherError(ErrorCode.Conflict, `Already decided by ${earlier.by} (${earlier.decision}).`);
+    throw new TetherError(ErrorCode.Conflict, `The run has ended (${thread.status}); there is nothing left to decide.`);
+  }
+  if (thread.wasAnswered(what.questionId)) throw new TetherError(ErrorCode.Conflict, "That question was already answered.");
+  throw new TetherError(ErrorCode.Conflict, `The run has ended (${thread.status}); there is no question waiting.`);
+}
+
 /** The agent's last words before the request, as its reason when it gave none. */
 function lastAssistantText(thread: Thread): string {
   for (let i = thread.events.length - 1; i >= 0; i--) {
