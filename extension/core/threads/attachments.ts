@@ -46,6 +46,15 @@ export class Attachments {
   }
 
   /**
+   * The lines a new task's text gains for its attachments `names`. A retry's (`retryOf`: the task
+   * it tries again) come from that task, where they still are; those gone since are named missing.
+   */
+  async forTask(threadId: string, names: readonly string[], retryOf: string | undefined): Promise<string> {
+    if (retryOf && names.length) await this.reuse(retryOf, threadId, names);
+    return this.describe(threadId, names, retryOf ? "no longer on this computer" : undefined);
+  }
+
+  /**
    * For a task that tries `earlier` again: each named file not sent anew for `threadId` is
    * copied from the earlier task's, where it is still there. Whatever is missing is left out,
    * and `describe` says so.

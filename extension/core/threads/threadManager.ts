@@ -1,5 +1,6 @@
-// The threads of one workspace: starts runs (several at once, the rest queued), routes
-// commands from phones and the editor to them, and restores everything from disk on start.
+// The threads of one workspace: creates them, routes commands from phones and the editor to
+// them and their runs, and restores them from disk on start. Runs wait their turn in `RunQueue`
+// and are made by `runFor`; what a run does is theirs (`agentRun.ts` and the pieces it uses).
 
 import { EventEmitter } from "node:events";
 import {
@@ -13,41 +14,26 @@ import {
   type PolicyMode,
   type ThreadSummary,
 } from "#protocol";
-import { withRetry, formatRetry } from "../agent/model/retry";
 import { ModelNotConfigured, type ModelPort } from "../agent/model/port";
-import type { Policy } from "../agent/policy/policy";
-import type { Tool } from "../agent/tools/tool";
-import type { AgentWorkspace } from "../agent/tools/workspace";
 import type { Log } from "../log";
-import { AgentRun } from "./agentRun";
+import type { AgentRun } from "./agentRun";
 import { Attachments } from "./attachments";
-import { systemPrompt } from "./prompt";
+import { endInterrupted } from "./interrupted";
+import { refuseEnded } from "./personWait";
+import { revertThread } from "./revert";
+import { runFor, type RunParts } from "./runFactory";
+import { RunQueue } from "./runQueue";
 import { Thread, titleOf } from "./thread";
-import { hashText, type NumberedEvent, type ThreadStore } from "./threadStore";
+import type { NumberedEvent } from "./threadStore";
 
-export interface ThreadManagerOptions {
-  store: ThreadStore;
-  workspace: AgentWorkspace;
-  workspaceName: string;
-  tools: readonly Tool[];
-  /** The host's policy: its default mode and its allow/deny rules. */
-  policy: Policy;
-  /** The model for a task: the requested one or the host's default. Throws `ModelNotConfigured`. */
-  resolveModel: (requested?: string) => ModelPort;
+export { interruptedDetail } from "./interrupted";
+
+/** What the manager needs besides the parts every run uses (`RunParts`, documented there). */
+export interface ThreadManagerOptions extends RunParts {
   /** Runs at once; more wait in the queue. */
   maxParallel: number;
-  /** This host as a device, for events it causes itself. */
-  self: DeviceRef;
-  platform: string;
   log: Log;
   now?: () => number;
-  /** Base delay of model retries (tests shorten it). */
-  retryBaseDelayMs?: number;
-  /**
-   * Keeps a rule added by "Always on this computer" (a settings entry, a file) and calls
-   * `setAllowRules` with the new list. Without it the choice is not offered.
-   */
-  addHostRule?: (rule: string, by: DeviceRef) => void;
 }
 
 export interface ThreadManagerEvents {
@@ -72,19 +58,21 @@ export type ResumeGate = (thread: Thread) => Promise<void>;
 export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
   private resumeGate: ResumeGate | undefined;
   private readonly threads = new Map<string, Thread>();
-  private readonly queue: string[] = [];
-  private readonly runs = new Map<string, AgentRun>();
-  private readonly idle = new Set<() => void>();
+  private readonly runs: RunQueue<AgentRun>;
   private readonly now: () => number;
   private readonly attachments: Attachments;
-  private closed = false;
-  /** The first close()'s work; a later call waits for the same end. */
+  /** The first close()'s work (set: the host is shutting down); a later call waits for the same end. */
   private closing: Promise<void> | undefined;
 
   constructor(private readonly options: ThreadManagerOptions) {
     super();
     this.now = options.now ?? Date.now;
     this.attachments = new Attachments(options.workspace);
+    this.runs = new RunQueue({
+      maxParallel: options.maxParallel,
+      start: (threadId) => this.start(this.threads.get(threadId)!),
+      ended: (threadId) => options.log.info("run ended", { thread: threadId, status: this.threads.get(threadId)?.status }),
+    });
   }
 
   /**
@@ -99,15 +87,10 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
       .sort((a, b) => a.createdAt - b.createdAt);
     for (const thread of loaded) {
       if (thread.lastSeq === 0) continue;
-      if (thread.status === "queued") this.queue.push(thread.id);
-      else if (!ENDED_STATUSES.includes(thread.status)) {
-        for (const p of thread.summary("").pending) {
-          thread.append({ type: "approval-resolved", approvalId: p.approvalId, decision: "stop", by: self });
-        }
-        thread.setStatus("stopped", interruptedDetail(stoppedCommands.get(thread.id) ?? []));
-      }
+      if (thread.status === "queued") this.runs.enqueue(thread.id);
+      else if (!ENDED_STATUSES.includes(thread.status)) endInterrupted(thread, self, stoppedCommands.get(thread.id) ?? []);
     }
-    this.pump();
+    this.runs.pump();
   }
 
   list(): Thread[] {
@@ -124,15 +107,11 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
 
   /** Applies a command from a phone (or the editor). Throws a `TetherError` the sender should see. */
   async handle(command: Command, by: DeviceRef): Promise<void> {
-    if (this.closed) throw new TetherError(ErrorCode.HostOffline, "The host is shutting down.");
+    if (this.closing) throw new TetherError(ErrorCode.HostOffline, "The host is shutting down.");
     switch (command.type) {
       case "new-task": {
         if (this.threads.has(command.threadId)) return; // the same command delivered twice
-        const names = command.attachments ?? [];
-        // A retry's attachments come from the task it retries, where they still are.
-        if (command.retryOf && names.length) await this.attachments.reuse(command.retryOf, command.threadId, names);
-        const missing = command.retryOf ? "no longer on this computer" : undefined;
-        const appendix = await this.attachments.describe(command.threadId, names, missing);
+        const appendix = await this.attachments.forTask(command.threadId, command.attachments ?? [], command.retryOf);
         this.newTask({ ...command, text: command.text + appendix }, by);
         return;
       }
@@ -212,8 +191,8 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
       return thread;
     }
     thread.append({ type: "status", status: "queued" });
-    this.queue.push(thread.id);
-    this.pump();
+    this.runs.enqueue(thread.id);
+    this.runs.pump();
     return thread;
   }
 
@@ -222,21 +201,19 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
     thread.append({ type: "user-message", text, by });
     if (ENDED_STATUSES.includes(thread.status)) {
       thread.setStatus("queued");
-      this.queue.push(threadId);
-      this.pump();
+      this.runs.enqueue(threadId);
+      this.runs.pump();
     }
   }
 
   stop(threadId: string, by: DeviceRef): void {
     const thread = this.mustGet(threadId);
-    const run = this.runs.get(threadId);
+    const run = this.runs.running(threadId);
     if (run) {
       run.stop(by);
       return;
     }
-    const queued = this.queue.indexOf(threadId);
-    if (queued >= 0) {
-      this.queue.splice(queued, 1);
+    if (this.runs.dequeue(threadId)) {
       thread.setStatus("stopped", `stopped by ${by.name} before it started`);
     }
   }
@@ -244,32 +221,10 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
   /** Puts back the files the thread changed, as they were before its first change. */
   async revert(threadId: string, by: DeviceRef): Promise<{ files: string[]; skipped: string[] }> {
     const thread = this.mustGet(threadId);
-    if (this.runs.has(threadId) || thread.status === "queued") {
+    if (this.runs.running(threadId) || thread.status === "queued") {
       throw new TetherError(ErrorCode.Conflict, "The thread is still running; stop it before reverting.");
     }
-    const { store, workspace } = this.options;
-    const checkpoint = store.checkpoint(threadId);
-    const files: string[] = [];
-    const skipped: string[] = [];
-    for (const [path, saved] of Object.entries(checkpoint)) {
-      let current: string | null;
-      try {
-        current = await workspace.readText(path);
-      } catch {
-        current = null;
-      }
-      if (hashText(current) !== saved.afterHash) {
-        skipped.push(path);
-        continue;
-      }
-      if (saved.before === null) {
-        if (current !== null) await workspace.remove(path);
-      } else await workspace.writeText(path, saved.before);
-      files.push(path);
-    }
-    store.saveCheckpoint(threadId, {});
-    thread.append({ type: "reverted", files, ...(skipped.length ? { skipped } : {}), by });
-    return { files, skipped };
+    return revertThread(this.options, thread, by);
   }
 
   /**
@@ -278,7 +233,7 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
    */
   delete(threadId: string, by: DeviceRef): void {
     const thread = this.mustGet(threadId);
-    if (this.runs.has(threadId) || !ENDED_STATUSES.includes(thread.status)) {
+    if (this.runs.running(threadId) || !ENDED_STATUSES.includes(thread.status)) {
       throw new TetherError(ErrorCode.Conflict, "The thread is still running or waiting; stop it before deleting it.");
     }
     this.threads.delete(threadId);
@@ -294,28 +249,17 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
 
   /** Resolves when no thread is running or queued. */
   whenIdle(): Promise<void> {
-    if (this.runs.size === 0 && this.queue.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idle.add(resolve));
+    return this.runs.whenIdle();
   }
 
   get busy(): boolean {
-    return this.runs.size > 0 || this.queue.length > 0;
+    return this.runs.busy;
   }
 
   /** Stops every run; their threads end as stopped. Idempotent: every call resolves once they have. */
   close(): Promise<void> {
-    if (!this.closing) {
-      this.closed = true;
-      this.closing = this.stopAll();
-    }
+    this.closing ??= this.runs.stopAll(this.options.self, "interrupted: the host shut down during this run");
     return this.closing;
-  }
-
-  private async stopAll(): Promise<void> {
-    this.queue.length = 0;
-    const running = [...this.runs.values()];
-    for (const run of running) run.stop(this.options.self, "interrupted: the host shut down during this run");
-    await this.whenIdle();
   }
 
   private adopt(thread: Thread): Thread {
@@ -335,73 +279,19 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
 
   private runOf(threadId: string, what: { approvalId: string } | { questionId: string }): AgentRun {
     const thread = this.mustGet(threadId);
-    const run = this.runs.get(threadId);
+    const run = this.runs.running(threadId);
     if (run) return run;
-    if ("approvalId" in what) {
-      const earlier = thread.decidedBy(what.approvalId);
-      if (earlier) throw new TetherError(ErrorCode.Conflict, `Already decided by ${earlier.by} (${earlier.decision}).`);
-      throw new TetherError(ErrorCode.Conflict, `The run has ended (${thread.status}); there is nothing left to decide.`);
-    }
-    if (thread.wasAnswered(what.questionId)) throw new TetherError(ErrorCode.Conflict, "That question was already answered.");
-    throw new TetherError(ErrorCode.Conflict, `The run has ended (${thread.status}); there is no question waiting.`);
+    return refuseEnded(thread, what);
   }
 
-  private pump(): void {
-    while (!this.closed && this.runs.size < this.options.maxParallel && this.queue.length > 0) {
-      const id = this.queue.shift()!;
-      this.start(this.threads.get(id)!);
-    }
-    if (this.runs.size === 0 && this.queue.length === 0) {
-      for (const resolve of [...this.idle]) resolve();
-      this.idle.clear();
-    }
-  }
-
-  private start(thread: Thread): void {
-    const { store, workspace, workspaceName, tools, policy, log, self, platform } = this.options;
-    let model: ModelPort;
-    try {
-      model = this.options.resolveModel(thread.model || undefined);
-    } catch (err) {
-      thread.append({ type: "error", message: (err as Error).message });
-      thread.setStatus("failed");
-      this.pump();
-      return;
-    }
-    const retrying = withRetry(model, {
-      ...(this.options.retryBaseDelayMs !== undefined ? { baseDelayMs: this.options.retryBaseDelayMs } : {}),
-      onRetry: (info) => thread.append({ type: "retry", attempt: info.attempt, inMs: info.inMs, message: formatRetry(info) }),
-    });
-    const mode = thread.mode;
-    const run = new AgentRun({
-      thread,
-      store,
-      model: retrying,
-      tools,
-      workspace,
-      policy: policy.withMode(mode),
-      system: () => systemPrompt({ workspace, workspaceName, mode, platform, date: new Date(this.now()) }),
+  /** The thread's run, or nothing when it cannot run (it ends as failed and says why). */
+  private start(thread: Thread): AgentRun | undefined {
+    const run = runFor(thread, this.options, {
+      now: this.now,
       live: (event) => this.emit("live", thread.id, event),
-      self,
       beforeResume: () => this.resumeGate?.(thread) ?? Promise.resolve(),
-      ...(this.options.addHostRule ? { addHostRule: this.options.addHostRule } : {}),
     });
-    this.runs.set(thread.id, run);
-    log.info("run started", { thread: thread.id });
-    void run.run().finally(() => {
-      this.runs.delete(thread.id);
-      log.info("run ended", { thread: thread.id, status: thread.status });
-      this.pump();
-    });
+    if (run) this.options.log.info("run started", { thread: thread.id });
+    return run;
   }
-}
-
-/** Why a run ended when the host started again, with the commands it had running that were ended. */
-export function interruptedDetail(commands: readonly string[]): string {
-  const detail = "interrupted: the host stopped during this run";
-  if (commands.length === 0) return detail;
-  const names = commands.map((c) => `\`${c.length > 80 ? `${c.slice(0, 79)}…` : c}\``).join(", ");
-  return commands.length === 1
-    ? `${detail}; the command ${names} that was running was stopped`
-    : `${detail}; the commands ${names} that were running were stopped`;
 }

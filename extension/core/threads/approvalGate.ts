@@ -1,0 +1,135 @@
+// The gate every edit and command of a run passes before it happens: it asks the policy, lifts
+// an ask the person already answered for this task ("approve always"), and leaves the rest to a
+// person through `PersonWait`. The verdict comes back as go or refuse, with the words the agent
+// is given when refused. It knows nothing of where the call came from, so a run driven by an
+// outside agent can put its tool calls through the same gate as Tether's own model loop.
+
+import { ErrorCode, TetherError, type Decision, type DeviceRef } from "#protocol";
+import type { Policy, Verdict } from "../agent/policy/policy";
+import { unifiedDiff } from "./diff";
+import { Stopped, type ApprovalRequest, type ApprovalTerms, type PersonWait } from "./personWait";
+import type { Thread } from "./thread";
+import type { ThreadMeta, ThreadStore } from "./threadStore";
+
+export interface GateDeps {
+  thread: Thread;
+  store: ThreadStore;
+  /** The policy in the thread's mode. */
+  policy: Policy;
+  waits: PersonWait;
+  /** Keeps an allow rule on this computer ("Always on this computer"); without it the choice is not offered. */
+  addHostRule?: ((rule: string, by: DeviceRef) => void) | undefined;
+}
+
+/** Go ahead (`asked`: a person approved it just now), or refused with what the agent is told. */
+export type Gated = { go: true; asked: boolean } | { go: false; output: string };
+
+/** What every gated call says about itself. */
+export interface GatedCall {
+  callId: string;
+  /** The tool's name, as the model or agent called it. */
+  tool: string;
+  /** The agent's reason for the call, if it gave one. */
+  reason: string;
+}
+
+export class ApprovalGate {
+  /** The thread's standing approvals ("approve always"), kept on disk with the thread. */
+  private readonly meta: ThreadMeta;
+
+  constructor(private readonly deps: GateDeps) {
+    this.meta = deps.store.meta(deps.thread.id);
+  }
+
+  /** An edit of `path` from `before` to `after` (`null`: no file). Rejects with `Stopped` on "stop". */
+  async edit(call: GatedCall & { path: string; before: string | null; after: string | null }): Promise<Gated> {
+    const { policy, thread, store } = this.deps;
+    let verdict: Verdict = policy.checkEdit(call.path);
+    // "All edits in this thread" lifts the mode's ask, never a protected place's (`sticky`).
+    if (verdict.decision === "ask" && this.meta.autoEdit && !verdict.sticky) {
+      verdict = { decision: "allow", rule: "edits approved for this thread", reason: "" };
+    }
+    if (verdict.decision !== "ask") return settled(verdict);
+    const preview = unifiedDiff(call.path, call.before, call.after);
+    const request: ApprovalRequest = {
+      callId: call.callId,
+      tool: call.tool,
+      kind: "edit",
+      path: call.path,
+      diff: preview.diff,
+      reason: call.reason,
+      rule: verdict.rule,
+      why: verdict.reason,
+    };
+    return this.ask(request, () => {
+      this.meta.autoEdit = true;
+      store.saveMeta(thread.id, this.meta);
+    });
+  }
+
+  /**
+   * A command line run in `cwd` (as the agent wrote it), `absCwd` being where that is.
+   * Rejects with `Stopped` on "stop".
+   */
+  async command(call: GatedCall & { command: string; cwd: string | undefined; absCwd: string }): Promise<Gated> {
+    const { policy, thread, store } = this.deps;
+    const { command } = call;
+    let verdict = policy.checkCommand(command, call.absCwd);
+    if (verdict.decision === "ask" && this.meta.approvedCommands.includes(command)) {
+      verdict = { decision: "allow", rule: "approved for this thread", reason: "" };
+    }
+    if (verdict.decision !== "ask") return settled(verdict);
+    const request: ApprovalRequest = {
+      callId: call.callId,
+      tool: call.tool,
+      kind: "command",
+      command,
+      cwd: call.cwd,
+      reason: call.reason,
+      rule: verdict.rule,
+      why: verdict.reason,
+      computerRule: this.deps.addHostRule ? policy.computerRule(command, call.absCwd) : undefined,
+    };
+    return this.ask(request, () => {
+      if (this.meta.approvedCommands.includes(command)) return;
+      this.meta.approvedCommands.push(command);
+      store.saveMeta(thread.id, this.meta);
+    });
+  }
+
+  /** Leaves the call to a person; `always` keeps their "approve always" for the thread. */
+  private async ask(request: ApprovalRequest, always: () => void): Promise<Gated> {
+    const terms: ApprovalTerms = {
+      admit: (decision, by) => {
+        if (decision !== "approve-on-computer") return;
+        // The rule is the host's own reading of the command; a request it offered none for gets none.
+        if (request.computerRule === undefined || !this.deps.addHostRule) {
+          throw new TetherError(
+            ErrorCode.BadRequest,
+            "This request cannot be allowed on this computer; approve it here instead.",
+          );
+        }
+        this.deps.addHostRule(request.computerRule, by);
+      },
+      // Saved with the decision, so the command that carried it is acknowledged with it on disk.
+      recorded: (decision: Decision) => {
+        if (decision === "approve-always" || decision === "approve-on-computer") always();
+      },
+    };
+    const answer = await this.deps.waits.requestApproval(request, terms);
+    if (answer.decision === "deny") return { go: false, output: denied(request.kind, answer.message) };
+    if (answer.decision === "stop") throw new Stopped();
+    return { go: true, asked: true };
+  }
+}
+
+/** A verdict the policy reached alone: allow or deny. */
+function settled(verdict: Verdict): Gated {
+  if (verdict.decision === "deny") return { go: false, output: `Not allowed: ${verdict.reason} (${verdict.rule})` };
+  return { go: true, asked: false };
+}
+
+function denied(what: "edit" | "command", message: string | undefined): string {
+  const base = `The user denied this ${what}.`;
+  return message ? `${base} Their message: ${message}` : `${base} Try another way, or ask them.`;
+}
