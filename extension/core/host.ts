@@ -65,6 +65,7 @@ export class Host extends EventEmitter<HostEvents> {
   private pairing: PairingService | undefined;
   private directory: PhoneDirectory | undefined;
   private publicUrl: string | undefined;
+  private feed: MirrorFeed | undefined;
   /** What close() undoes: the parts started, newest first, then the link and the listeners here. */
   private readonly disposables = new DisposableStore();
   /** What the model check found; phones show it on the new-task form. Unknown until checked. */
@@ -73,6 +74,11 @@ export class Host extends EventEmitter<HostEvents> {
   private mirrorN = 0;
   /** Sealing is asynchronous; the chain keeps deltas in the order they were made. */
   private mirrorChain: Promise<void> = Promise.resolve();
+
+  /** Folders some phone watches now (0 before the host started, and after it closed). */
+  get watchedFolders(): number {
+    return this.feed?.watchedFolders ?? 0;
+  }
 
   constructor(private readonly options: HostOptions) {
     super();
@@ -148,7 +154,7 @@ export class Host extends EventEmitter<HostEvents> {
     this.directory = new PhoneDirectory(this.link, identity, log);
     this.directory.on("unpaired", (phone, by) => this.emit("unpaired", phone, by));
     this.directory.on("changed", () => this.emit("phones"));
-    const feed = new MirrorFeed({ mirror, publish: (delta) => this.publishMirror(delta) });
+    const feed = (this.feed = new MirrorFeed({ mirror, publish: (delta) => this.publishMirror(delta) }));
     this.disposables.defer(() => feed.close());
     this.disposables.add(new RpcServer(this.link, identity, mirror, log, feed));
     const threads = this.options.threads;

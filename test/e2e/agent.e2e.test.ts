@@ -99,8 +99,8 @@ describe("tether-host runs a task from a phone (processes)", function () {
     assert.ok(asked.type === "approval-requested");
     assert.equal(asked.command, COMMAND_MARKER);
     // The terminal says why, in the gate's words, as the phone's card does.
-    await host.waitFor(/waiting for approval to run: echo platypus\S*\n {4}Auto-edit mode asks before running a command\./);
-    assert.equal(asked.type === "approval-requested" && asked.why, "Auto-edit mode asks before running a command.");
+    await host.waitFor(/waiting for approval to run: echo platypus\S*\n {4}You chose Auto-edit: commands need your OK\./);
+    assert.equal(asked.type === "approval-requested" && asked.rule, "mode auto-edit: commands ask");
     await phone.send({ type: "decide", threadId, approvalId: asked.approvalId, decision: "approve" });
     const end = await phone.waitFor(threadId, (e) => e.type === "status" && ["done", "failed"].includes(e.status), 30_000);
     assert.ok(end.type === "status" && end.status === "done", `ended ${JSON.stringify(end)}`);

@@ -6,7 +6,6 @@ import assert from "node:assert/strict";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import type { MirrorFeed } from "../../extension/core/mirror/mirrorFeed";
 import { launchChromium, phoneContext } from "../support/browser";
 import { startHost, type TestHost } from "../support/host";
 import { startRelay, type TestRelay } from "../support/relay";
@@ -47,8 +46,8 @@ describe("end to end: the phone that stays paired when its computer revokes anot
     return { page, phoneId: phone.id };
   }
 
-  /** The host's mirror feed, to wait for the phone's watch call rather than sleep and hope. */
-  const watchedFolders = () => (host.host as unknown as { feed: MirrorFeed }).feed.watchedFolders;
+  /** Folders the host watches for its phones, to wait for the phone's watch call rather than sleep and hope. */
+  const watchedFolders = () => host.host.watchedFolders;
 
   const entry = (page: Page, name: string) => page.locator(`[data-testid="dir-entry"][data-name="${name}"]`);
 
