@@ -132,13 +132,13 @@ export async function openPairedPhone(stack: Stack): Promise<BrowserPhone> {
 
 /**
  * The page shot in light then dark mode as `<prefix>-<name>-light|dark.png`, then audited by axe
- * (light and dark) as screen `name` when an audit is given; the page is left in light mode.
+ * (light and dark) as `screen` when an audit is given; the page is left in light mode.
  */
-export async function themedShots(page: Page, prefix: string, name: string, axe?: AxeAudit): Promise<void> {
+export async function themedShots(page: Page, prefix: string, name: string, axe?: AxeAudit, screen = name): Promise<void> {
   await page.emulateMedia({ colorScheme: "light" });
   await page.screenshot({ path: screenshotPath(`${prefix}-${name}-light`) });
   await page.emulateMedia({ colorScheme: "dark" });
   await page.screenshot({ path: screenshotPath(`${prefix}-${name}-dark`) });
-  if (axe) await axe.check(page, name);
+  if (axe) await axe.check(page, screen);
   else await page.emulateMedia({ colorScheme: "light" });
 }
