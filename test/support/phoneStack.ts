@@ -62,6 +62,8 @@ export interface Stack {
   relayUrl: string;
   /** Started with `--pair --accept-pairing`: it prints a pairing link and accepts the first phone. */
   host: Proc;
+  /** Another `host.js` as the first was started, on the same workspace and state (after one died). */
+  startHost(options?: { pair?: boolean }): Proc;
   /** Runs `close` at `stop()`, before what was started earlier. */
   onStop<T>(thing: T, close: (thing: T) => unknown): T;
   stop(): Promise<void>;
@@ -82,21 +84,23 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const model = cleanup.add(await startFakeOpenAI(options.script), (m) => m.close());
     const relay = await startRelay(join(tmp, "relay"), options.relayPort);
     cleanup.add(relay.proc, (p) => p.stop());
-    const host = cleanup.add(
-      start(
-        "node",
-        [
-          join(DIST, "host.js"),
-          ...["--relay", relay.url, "--folder", workspace, "--name", options.hostName ?? "mac-mini"],
-          ...["--state-dir", join(tmp, "host"), "--mode", options.mode ?? "full-auto"],
-          ...["--model", `openai:${options.model ?? "gpt-test"}`, "--base-url", model.url],
-          ...(options.hostArgs ?? []),
-          ...["--pair", "--accept-pairing"],
-        ],
-        { env: NO_MODEL_ENV },
-      ),
-      (p) => p.stop(),
-    );
+    const startHost = ({ pair = true } = {}): Proc =>
+      cleanup.add(
+        start(
+          "node",
+          [
+            join(DIST, "host.js"),
+            ...["--relay", relay.url, "--folder", workspace, "--name", options.hostName ?? "mac-mini"],
+            ...["--state-dir", join(tmp, "host"), "--mode", options.mode ?? "full-auto"],
+            ...["--model", `openai:${options.model ?? "gpt-test"}`, "--base-url", model.url],
+            ...(options.hostArgs ?? []),
+            ...(pair ? ["--pair", "--accept-pairing"] : []),
+          ],
+          { env: NO_MODEL_ENV },
+        ),
+        (p) => p.stop(),
+      );
+    const host = startHost();
     return {
       tmp,
       workspace,
@@ -104,6 +108,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       relay: relay.proc,
       relayUrl: relay.url,
       host,
+      startHost,
       onStop: (thing, close) => cleanup.add(thing, close),
       stop: () => cleanup.run(),
     };
