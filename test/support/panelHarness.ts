@@ -34,6 +34,8 @@ export interface PanelOptions {
   /** The page's title, as `panelHtml` writes it. */
   title: string;
   viewport: { width: number; height: number };
+  /** Whether the panel becomes the thread a new task it sent started (the editor's own panel does). */
+  followNewTasks?: boolean;
   /** Runs on the fresh browser context, before anything else is added to it. */
   prepare?: (context: BrowserContext) => Promise<unknown>;
 }
@@ -100,7 +102,7 @@ export async function startPanel(options: PanelOptions): Promise<PanelHarness> {
           }
         }
         deliver({ type: "reply", id: message.id, reply });
-        if (reply.ok && message.command.type === "new-task") {
+        if (reply.ok && message.command.type === "new-task" && options.followNewTasks !== false) {
           shown = message.command.threadId;
           const snapshot = feed.snapshot(shown);
           if (snapshot) deliver(snapshot);
