@@ -12,7 +12,7 @@ import type { BrowserContext, Locator, Page } from "playwright-core";
 import { AxeAudit } from "../support/axe";
 import { screenshotPath } from "../support/browser";
 import type { FakeModelServer, FakeTurn, OpenAIBody } from "../support/fakeModels";
-import { openPairedPhone, startStack, themedShots, type Stack } from "../support/phoneStack";
+import { openPairedPhone, startStack, startTask, themedShots, type Stack } from "../support/phoneStack";
 import type { Proc } from "../support/processes";
 
 const call = (name: string, args: object): FakeTurn => ({ toolCalls: [{ name, args }] });
@@ -33,10 +33,7 @@ describe("end to end: the approval card's choices and the bottom sheets at 360 p
   const newTask = async (text: string, mode: string): Promise<void> => {
     if (await page.getByTestId("back-to-threads").isVisible()) await page.getByTestId("back-to-threads").click();
     await page.getByTestId("tab-threads").click();
-    await page.getByTestId("new-task-button").click();
-    await page.getByTestId("task-text").fill(text);
-    await page.getByTestId("task-mode").locator(`input[value="${mode}"]`).check();
-    await page.getByTestId("task-submit").click();
+    await startTask(page, text, mode);
     await page.getByTestId("thread").waitFor();
   };
   const threadStatus = (status: string) =>

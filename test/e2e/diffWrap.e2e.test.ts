@@ -8,7 +8,7 @@ import type { Page } from "playwright-core";
 import { AxeAudit } from "../support/axe";
 import { screenshotPath } from "../support/browser";
 import type { FakeModelServer, OpenAIBody } from "../support/fakeModels";
-import { openPairedPhone, startStack, themedShots, type Stack } from "../support/phoneStack";
+import { openPairedPhone, startStack, startTask, themedShots, type Stack } from "../support/phoneStack";
 
 const TAIL = "END-OF-THE-LONG-LINE";
 // One long token (no space to break at) then words, 300 characters in all.
@@ -55,10 +55,7 @@ describe("end to end: a long diff line wraps on a phone and opens full screen", 
       },
       { toolCalls: [{ name: "finish", args: { summary: "Listed the allowed origins." } }] },
     );
-    await page.getByTestId("new-task-button").click();
-    await page.getByTestId("task-text").fill("Allow the app's origins");
-    await page.getByTestId("task-mode").locator('input[value="ask"]').check();
-    await page.getByTestId("task-submit").click();
+    await startTask(page, "Allow the app's origins", "ask");
 
     const card = page.getByTestId("approval-card");
     await card.waitFor({ timeout: 30_000 });

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import type { FakeModelServer, OpenAIBody } from "../support/fakeModels";
-import { openPairedPhone, startStack, themedShots, type Stack } from "../support/phoneStack";
+import { openPairedPhone, startStack, startTask, themedShots, type Stack } from "../support/phoneStack";
 import type { Proc } from "../support/processes";
 import { quietFor, until } from "../support/wait";
 
@@ -47,10 +47,7 @@ describe("end to end: the phone when its computer dies mid-command", function ()
   it("says the computer is offline, stops the clock, and ends the run interrupted once it is back", async () => {
     model.push({ toolCalls: [{ name: "run_command", args: { command: "echo $$ > cmd.pid; echo testing; sleep 600" } }] });
     await page.getByTestId("tab-threads").click();
-    await page.getByTestId("new-task-button").click();
-    await page.getByTestId("task-text").fill("Run the slow suite");
-    await page.getByTestId("task-mode").locator('input[value="full-auto"]').check();
-    await page.getByTestId("task-submit").click();
+    await startTask(page, "Run the slow suite", "full-auto");
     await page.getByTestId("running-bar").waitFor({ timeout: 30_000 });
     const pidFile = join(workspace, "cmd.pid");
     // The pid file is complete once its line has ended.

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { AxeAudit } from "../support/axe";
 import type { FakeModelServer, OpenAIBody } from "../support/fakeModels";
-import { openPairedPhone, startStack, themedShots, type Stack } from "../support/phoneStack";
+import { openPairedPhone, startStack, startTask, themedShots, type Stack } from "../support/phoneStack";
 
 const TAIL = "END-OF-THE-LONG-LINE";
 const LONG =
@@ -47,10 +47,7 @@ describe("end to end: a long diff wraps on a phone", function () {
       { toolCalls: [{ name: "write_file", args: { path: "values.js", content: CONTENT, reason: "list the values" } }] },
       { toolCalls: [{ name: "finish", args: { summary: "Listed the values." } }] },
     );
-    await page.getByTestId("new-task-button").click();
-    await page.getByTestId("task-text").fill("List the values");
-    await page.getByTestId("task-mode").locator('input[value="ask"]').check();
-    await page.getByTestId("task-submit").click();
+    await startTask(page, "List the values", "ask");
 
     const card = page.getByTestId("approval-card");
     await card.waitFor({ timeout: 30_000 });

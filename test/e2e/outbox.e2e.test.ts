@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import type { FakeModelServer, FakeTurn, OpenAIBody } from "../support/fakeModels";
-import { openPairedPhone, startRelay, startStack, themedShots, type Stack } from "../support/phoneStack";
+import { openPairedPhone, startRelay, startStack, startTask, themedShots, type Stack } from "../support/phoneStack";
 import { freePort, type Proc } from "../support/processes";
 import { hostEvents } from "../support/threadSync";
 
@@ -63,10 +63,7 @@ describe("end to end: the phone's outbox across a relay restart and a reload", f
     await relay.stop();
     await linkStatus("offline");
 
-    await page.getByTestId("new-task-button").click();
-    await page.getByTestId("task-text").fill(taskText);
-    await page.getByTestId("task-mode").locator('input[value="full-auto"]').check();
-    await page.getByTestId("task-submit").click();
+    await startTask(page, taskText, "full-auto");
     await page.getByTestId("thread").waitFor();
     const unsent = page.getByTestId("unsent-item");
     await unsent.first().waitFor();

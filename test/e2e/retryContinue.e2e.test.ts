@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { AxeAudit } from "../support/axe";
 import type { FakeModelServer, OpenAIBody } from "../support/fakeModels";
-import { openPairedPhone, startStack, themedShots, type Stack } from "../support/phoneStack";
+import { openPairedPhone, startStack, startTask, themedShots, type Stack } from "../support/phoneStack";
 
 const CONTINUE_TEXT = "Continue where you stopped.";
 
@@ -36,12 +36,6 @@ describe("end to end: Retry and Continue on a phone", function () {
     await themedShots(page, "retry", name, axe);
   };
 
-  const startTask = async (text: string, mode: string): Promise<void> => {
-    await page.getByTestId("new-task-button").click();
-    await page.getByTestId("task-text").fill(text);
-    await page.getByTestId("task-mode").locator(`input[value="${mode}"]`).check();
-    await page.getByTestId("task-submit").click();
-  };
   const threadIdOf = (url: string): string => /\/t\/([^/?#]+)/.exec(decodeURIComponent(url))?.[1] ?? url;
   const statusIs = (status: string) =>
     page.locator(`[data-testid="thread"][data-status="${status}"]`).waitFor({ timeout: 30_000 });
@@ -57,7 +51,7 @@ describe("end to end: Retry and Continue on a phone", function () {
   it("retries a failed task as a new thread with the same prompt and mode, which finishes", async () => {
     // A request the provider refuses outright: not retried by the host, the run fails.
     model.push({ status: 400, message: "This model does not accept that request." });
-    await startTask("Summarise the README", "read-only");
+    await startTask(page, "Summarise the README", "read-only");
     await statusIs("failed");
     const failedUrl = page.url();
 
@@ -97,7 +91,7 @@ describe("end to end: Retry and Continue on a phone", function () {
       text: "Running the tests first.",
       toolCalls: [{ name: "run_command", args: { command: "npm test", reason: "see what fails" } }],
     });
-    await startTask("Make the tests pass", "ask");
+    await startTask(page, "Make the tests pass", "ask");
     await page.getByTestId("approval-card").waitFor({ timeout: 30_000 });
     const threadUrl = page.url();
     await page.getByTestId("stop").click();

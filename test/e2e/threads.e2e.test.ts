@@ -11,7 +11,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { AxeAudit } from "../support/axe";
 import { screenshotPath } from "../support/browser";
 import type { FakeModelServer, FakeTurn, OpenAIBody } from "../support/fakeModels";
-import { openPairedPhone, startStack, themedShots, type Stack } from "../support/phoneStack";
+import { openPairedPhone, startStack, startTask, themedShots, type Stack } from "../support/phoneStack";
 import type { Proc } from "../support/processes";
 
 const call = (name: string, args: object, text?: string): FakeTurn => ({
@@ -39,10 +39,7 @@ describe("end to end: the phone follows, approves and steers agent runs", functi
     await page.locator('[data-testid="back-to-threads"], [data-testid="tab-threads"]').first().waitFor();
     if (await page.getByTestId("back-to-threads").isVisible()) await page.getByTestId("back-to-threads").click();
     await page.getByTestId("tab-threads").click();
-    await page.getByTestId("new-task-button").click();
-    await page.getByTestId("task-text").fill(text);
-    await page.getByTestId("task-mode").locator(`input[value="${mode}"]`).check();
-    await page.getByTestId("task-submit").click();
+    await startTask(page, text, mode);
     await page.getByTestId("thread").waitFor();
   };
 

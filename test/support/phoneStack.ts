@@ -147,3 +147,11 @@ export async function themedShots(page: Page, prefix: string, name: string, axe?
   if (axe) await axe.check(page, screen);
   else await page.emulateMedia({ colorScheme: "light" });
 }
+
+/** On the computer's task list: a new task with `text` in `mode`, started as a person would. */
+export async function startTask(page: Page, text: string, mode: string): Promise<void> {
+  await page.getByTestId("new-task-button").click();
+  await page.getByTestId("task-text").fill(text);
+  await page.getByTestId("task-mode").locator(`input[value="${mode}"]`).check();
+  await page.getByTestId("task-submit").click();
+}
