@@ -29,8 +29,12 @@ export async function startRelay(dataDir: string, port = 0): Promise<{ proc: Pro
     join(DIST, "relay.js"),
     ...["--port", String(port), "--data-dir", dataDir, "--web-dir", join(DIST, "mobile-web")],
   ]);
-  const url = (await proc.waitFor(/listening on (http:\/\/\S+)/))[1]!;
-  return { proc, url };
+  try {
+    return { proc, url: (await proc.waitFor(/listening on (http:\/\/\S+)/))[1]! };
+  } catch (err) {
+    await proc.stop();
+    throw err;
+  }
 }
 
 export interface StackOptions {
