@@ -6,45 +6,34 @@
 // the composer hidden. Screenshots light and dark go to test-results/screenshots/.
 
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import type { BrowserContext, Locator, Page } from "playwright-core";
 import { AxeAudit } from "../support/axe";
-import { pairedPhonePage, screenshotPath } from "../support/browser";
-import { startFakeOpenAI, type FakeModelServer, type FakeTurn, type OpenAIBody } from "../support/fakeModels";
-import { start, type Proc } from "../support/processes";
-import { makeWorkspace } from "../support/workspace";
+import { screenshotPath } from "../support/browser";
+import type { FakeModelServer, FakeTurn, OpenAIBody } from "../support/fakeModels";
+import { openPairedPhone, startStack, startTask, themedShots, type Stack } from "../support/phoneStack";
+import type { Proc } from "../support/processes";
 
-const DIST = join(__dirname, "..", "..", "dist");
 const call = (name: string, args: object): FakeTurn => ({ toolCalls: [{ name, args }] });
 
 describe("end to end: the approval card's choices and the bottom sheets at 360 px", function () {
   this.timeout(120_000);
+  let stack: Stack;
   let tmp: string;
   let workspace: string;
-  let relay: Proc;
   let host: Proc;
   let model: FakeModelServer<OpenAIBody>;
-  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
   const axe = new AxeAudit();
 
-  const shot = async (name: string): Promise<void> => {
-    await page.screenshot({ path: screenshotPath(`card-${name}-light`) });
-    await page.emulateMedia({ colorScheme: "dark" });
-    await page.screenshot({ path: screenshotPath(`card-${name}-dark`) });
-    await axe.check(page, name);
-  };
+  const shot = (name: string): Promise<void> => themedShots(page, "card", name, axe);
   const newTask = async (text: string, mode: string): Promise<void> => {
     if (await page.getByTestId("back-to-threads").isVisible()) await page.getByTestId("back-to-threads").click();
     await page.getByTestId("tab-threads").click();
-    await page.getByTestId("new-task-button").click();
-    await page.getByTestId("task-text").fill(text);
-    await page.getByTestId("task-mode").locator(`input[value="${mode}"]`).check();
-    await page.getByTestId("task-submit").click();
+    await startTask(page, text, mode);
     await page.getByTestId("thread").waitFor();
   };
   const threadStatus = (status: string) =>
@@ -83,50 +72,18 @@ describe("end to end: the approval card's choices and the bottom sheets at 360 p
   };
 
   before(async () => {
-    if (!existsSync(join(DIST, "host.js"))) throw new Error("dist/ is not built: run `npm run build` first (npm test does)");
-    tmp = mkdtempSync(join(tmpdir(), "tether-card-e2e-"));
-    workspace = makeWorkspace({
-      "package.json": '{ "scripts": { "test": "echo the tests pass" } }\n',
-      "src/limit.js": "export const LIMIT = 10;\n",
+    stack = await startStack({
+      name: "card",
+      files: {
+        "package.json": '{ "scripts": { "test": "echo the tests pass" } }\n',
+        "src/limit.js": "export const LIMIT = 10;\n",
+      },
     });
-    model = await startFakeOpenAI();
-    relay = start("node", [
-      join(DIST, "relay.js"),
-      "--port",
-      "0",
-      "--data-dir",
-      join(tmp, "relay"),
-      "--web-dir",
-      join(DIST, "mobile-web"),
-    ]);
-    const relayUrl = (await relay.waitFor(/listening on (http:\/\/\S+)/))[1]!;
-    host = start(
-      "node",
-      [
-        join(DIST, "host.js"),
-        "--relay",
-        relayUrl,
-        "--folder",
-        workspace,
-        "--name",
-        "mac-mini",
-        "--state-dir",
-        join(tmp, "host"),
-      ].concat(["--mode", "full-auto", "--model", "openai:gpt-test", "--base-url", model.url, "--pair", "--accept-pairing"]),
-      { env: { OPENAI_API_KEY: "", TETHER_MODEL: "" } },
-    );
-    ({ browser, context, page } = await pairedPhonePage(host, pageErrors));
+    ({ tmp, workspace, host, model } = stack);
+    ({ context, page, pageErrors } = await openPairedPhone(stack));
   });
 
-  after(async () => {
-    await context?.close();
-    await browser?.close();
-    await host?.stop();
-    await relay?.stop();
-    await model?.close();
-    rmSync(tmp, { recursive: true, force: true });
-    rmSync(workspace, { recursive: true, force: true });
-  });
+  after(() => stack?.stop());
 
   it("says why it asks, offers three scopes, keeps the deny sheet above the keyboard, and adds the rule on the computer", async () => {
     model.push(call("run_command", { command: "npm test", reason: "run the tests" }), call("finish", { summary: "Tests pass." }));

@@ -4,17 +4,12 @@
 // giving focus back. axe audits both, light and dark; screenshots go to test-results/screenshots/.
 
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { AxeAudit } from "../support/axe";
-import { pairedPhonePage, screenshotPath } from "../support/browser";
-import { startFakeOpenAI, type FakeModelServer, type OpenAIBody } from "../support/fakeModels";
-import { start, type Proc } from "../support/processes";
-import { makeWorkspace } from "../support/workspace";
+import { screenshotPath } from "../support/browser";
+import type { FakeModelServer, OpenAIBody } from "../support/fakeModels";
+import { openPairedPhone, startStack, startTask, themedShots, type Stack } from "../support/phoneStack";
 
-const DIST = join(__dirname, "..", "..", "dist");
 const TAIL = "END-OF-THE-LONG-LINE";
 // One long token (no space to break at) then words, 300 characters in all.
 const LONG =
@@ -25,57 +20,22 @@ const LONG =
 
 describe("end to end: a long diff line wraps on a phone and opens full screen", function () {
   this.timeout(120_000);
-  let tmp: string;
-  let workspace: string;
-  let relay: Proc;
-  let host: Proc;
+  let stack: Stack;
   let model: FakeModelServer<OpenAIBody>;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
   const axe = new AxeAudit();
 
-  const shots = async (name: string): Promise<void> => {
-    await page.emulateMedia({ colorScheme: "light" });
-    await page.screenshot({ path: screenshotPath(`diffwrap-${name}-light`) });
-    await page.emulateMedia({ colorScheme: "dark" });
-    await page.screenshot({ path: screenshotPath(`diffwrap-${name}-dark`) });
-    await axe.check(page, name);
-  };
+  const shots = (name: string): Promise<void> => themedShots(page, "diffwrap", name, axe);
 
   before(async () => {
-    if (!existsSync(join(DIST, "host.js"))) throw new Error("dist/ is not built: run `npm run build` first (npm test does)");
     assert.equal(LONG.length, 300);
-    tmp = mkdtempSync(join(tmpdir(), "tether-diffwrap-e2e-"));
-    workspace = makeWorkspace({ "config.js": "export const PORT = 8080;\n" });
-    model = await startFakeOpenAI();
-    relay = start("node", [
-      join(DIST, "relay.js"),
-      ...["--port", "0", "--data-dir", join(tmp, "relay"), "--web-dir", join(DIST, "mobile-web")],
-    ]);
-    const relayUrl = (await relay.waitFor(/listening on (http:\/\/\S+)/))[1]!;
-    host = start(
-      "node",
-      [
-        join(DIST, "host.js"),
-        ...["--relay", relayUrl, "--folder", workspace, "--name", "mac-mini", "--state-dir", join(tmp, "host")],
-        ...["--mode", "full-auto", "--model", "openai:gpt-test", "--base-url", model.url, "--pair", "--accept-pairing"],
-      ],
-      { env: { OPENAI_API_KEY: "", TETHER_MODEL: "" } },
-    );
-    ({ browser, context, page } = await pairedPhonePage(host, pageErrors));
+    stack = await startStack({ name: "diffwrap", files: { "config.js": "export const PORT = 8080;\n" } });
+    ({ model } = stack);
+    ({ page, pageErrors } = await openPairedPhone(stack));
   });
 
-  after(async () => {
-    await context?.close();
-    await browser?.close();
-    await host?.stop();
-    await relay?.stop();
-    await model?.close();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-    if (workspace) rmSync(workspace, { recursive: true, force: true });
-  });
+  after(() => stack?.stop());
 
   it("wraps the long line on the approval card, then shows it whole full screen", async () => {
     model.push(
@@ -95,10 +55,7 @@ describe("end to end: a long diff line wraps on a phone and opens full screen", 
       },
       { toolCalls: [{ name: "finish", args: { summary: "Listed the allowed origins." } }] },
     );
-    await page.getByTestId("new-task-button").click();
-    await page.getByTestId("task-text").fill("Allow the app's origins");
-    await page.getByTestId("task-mode").locator('input[value="ask"]').check();
-    await page.getByTestId("task-submit").click();
+    await startTask(page, "Allow the app's origins", "ask");
 
     const card = page.getByTestId("approval-card");
     await card.waitFor({ timeout: 30_000 });

@@ -4,17 +4,13 @@
 // ends interrupted with the command stopped (not failed) and the command's process is gone.
 
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { pairedPhonePage, screenshotPath } from "../support/browser";
-import { startFakeOpenAI, type FakeModelServer, type OpenAIBody } from "../support/fakeModels";
-import { start, type Proc } from "../support/processes";
+import type { Page } from "playwright-core";
+import type { FakeModelServer, OpenAIBody } from "../support/fakeModels";
+import { openPairedPhone, startStack, startTask, themedShots, type Stack } from "../support/phoneStack";
+import type { Proc } from "../support/processes";
 import { quietFor, until } from "../support/wait";
-import { makeWorkspace } from "../support/workspace";
-
-const DIST = join(__dirname, "..", "..", "dist");
 
 function alive(pid: number): boolean {
   try {
@@ -27,64 +23,31 @@ function alive(pid: number): boolean {
 
 describe("end to end: the phone when its computer dies mid-command", function () {
   this.timeout(120_000);
-  let tmp: string;
+  let stack: Stack;
   let workspace: string;
-  let relay: Proc;
   let host: Proc | undefined;
   let model: FakeModelServer<OpenAIBody>;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-  let relayUrl = "";
+  let pageErrors: string[];
   let commandPid = 0;
-  const pageErrors: string[] = [];
 
-  const startHost = (pair: boolean): Proc => {
-    const args = [join(DIST, "host.js"), "--relay", relayUrl, "--folder", workspace, "--name", "mac-mini"];
-    args.push("--state-dir", join(tmp, "host"), "--model", "openai:gpt-test", "--base-url", model.url);
-    args.push("--mode", "full-auto", "--no-keep-awake");
-    if (pair) args.push("--pair", "--accept-pairing");
-    return start("node", args, { env: { OPENAI_API_KEY: "", TETHER_MODEL: "" } });
-  };
-  const shot = async (name: string): Promise<void> => {
-    await page.screenshot({ path: screenshotPath(`hostdeath-${name}-light`) });
-    await page.emulateMedia({ colorScheme: "dark" });
-    await page.screenshot({ path: screenshotPath(`hostdeath-${name}-dark`) });
-    await page.emulateMedia({ colorScheme: "light" });
-  };
+  const shot = (name: string): Promise<void> => themedShots(page, "hostdeath", name);
 
   before(async () => {
-    if (!existsSync(join(DIST, "host.js"))) throw new Error("dist/ is not built: run `npm run build` first (npm test does)");
-    tmp = mkdtempSync(join(tmpdir(), "tether-hostdeath-e2e-"));
-    workspace = makeWorkspace({ "README.md": "# api-service\n" });
-    model = await startFakeOpenAI();
-    relay = start(
-      "node",
-      [join(DIST, "relay.js"), "--port", "0", "--data-dir", join(tmp, "relay")].concat(["--web-dir", join(DIST, "mobile-web")]),
-    );
-    relayUrl = (await relay.waitFor(/listening on (http:\/\/\S+)/))[1]!;
-    host = startHost(true);
-    ({ browser, context, page } = await pairedPhonePage(host, pageErrors));
+    stack = await startStack({ name: "hostdeath", files: { "README.md": "# api-service\n" }, hostArgs: ["--no-keep-awake"] });
+    ({ workspace, host, model } = stack);
+    ({ page, pageErrors } = await openPairedPhone(stack));
   });
 
   after(async () => {
-    await context?.close();
-    await browser?.close();
-    await host?.stop();
-    await relay?.stop();
-    await model?.close();
+    await stack?.stop();
     if (commandPid && alive(commandPid)) process.kill(-commandPid, "SIGKILL");
-    rmSync(tmp, { recursive: true, force: true });
-    rmSync(workspace, { recursive: true, force: true });
   });
 
   it("says the computer is offline, stops the clock, and ends the run interrupted once it is back", async () => {
     model.push({ toolCalls: [{ name: "run_command", args: { command: "echo $$ > cmd.pid; echo testing; sleep 600" } }] });
     await page.getByTestId("tab-threads").click();
-    await page.getByTestId("new-task-button").click();
-    await page.getByTestId("task-text").fill("Run the slow suite");
-    await page.getByTestId("task-mode").locator('input[value="full-auto"]').check();
-    await page.getByTestId("task-submit").click();
+    await startTask(page, "Run the slow suite", "full-auto");
     await page.getByTestId("running-bar").waitFor({ timeout: 30_000 });
     const pidFile = join(workspace, "cmd.pid");
     // The pid file is complete once its line has ended.
@@ -115,7 +78,7 @@ describe("end to end: the phone when its computer dies mid-command", function ()
     await shot("offline");
 
     assert.ok(alive(commandPid), "the command outlived its host");
-    host = startHost(false);
+    host = stack.startHost({ pair: false });
     await page.locator('[data-testid="thread"][data-status="stopped"]').waitFor({ timeout: 30_000 });
     await note.waitFor({ state: "detached", timeout: 10_000 });
     await page.getByText("the command `echo $$ > cmd.pid; echo testing; sleep 600` that was running was stopped").waitFor();

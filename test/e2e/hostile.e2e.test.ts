@@ -8,12 +8,10 @@
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { launchChromium, phoneContext, screenshotPath } from "../support/browser";
-import { startFakeOpenAI, type FakeModelServer, type OpenAIBody } from "../support/fakeModels";
 import {
   HOSTILE_FILE,
   HOSTILE_NAME,
@@ -28,9 +26,9 @@ import {
   type HostileWatch,
   assertClean,
 } from "../support/hostile";
-import { start, type Proc } from "../support/processes";
+import { startStack, type Stack } from "../support/phoneStack";
+import type { Proc } from "../support/processes";
 
-const DIST = join(__dirname, "..", "..", "dist");
 const FOLDER = `<svg onload="${JS}">ws`;
 const TASK = `${HOSTILE_NAME} fix [it](javascript:${JS})`;
 const ANSWER = `<script>${JS}</script> the first`;
@@ -39,13 +37,9 @@ const MODEL = `gpt<svg onload="${JS}">`;
 
 describe("end to end: hostile content in the phone app runs no script", function () {
   this.timeout(120_000);
-  let tmp: string;
-  let workspace: string;
-  let relay: Proc;
+  let stack: Stack;
   let relayUrl: string;
   let host: Proc;
-  let model: FakeModelServer<OpenAIBody>;
-  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   let watch: HostileWatch;
@@ -56,35 +50,32 @@ describe("end to end: hostile content in the phone app runs no script", function
   const text = async (testid: string): Promise<string> => (await page.getByTestId(testid).first().textContent()) ?? "";
 
   before(async () => {
-    if (!existsSync(join(DIST, "host.js"))) throw new Error("dist/ is not built: run `npm run build` first (npm test does)");
-    tmp = mkdtempSync(join(tmpdir(), "tether-hostile-e2e-"));
-    workspace = join(tmp, FOLDER);
-    for (const [rel, content] of Object.entries(hostileFiles())) {
-      mkdirSync(dirname(join(workspace, rel)), { recursive: true });
-      writeFileSync(join(workspace, rel), content);
-    }
-    // A repository whose commit message carries a payload too; the Files tab marks what changed.
-    const git = (...args: string[]) =>
-      execFileSync("git", ["-c", "user.name=x", "-c", "user.email=x@x", ...args], { cwd: workspace });
-    git("init", "-q");
-    git("add", "page.html", HOSTILE_FILE);
-    git("commit", "-qm", HOSTILE_NAME);
-    model = await startFakeOpenAI(hostileScript());
-    relay = start("node", [
-      join(DIST, "relay.js"),
-      ...["--port", "0", "--data-dir", join(tmp, "relay"), "--web-dir", join(DIST, "mobile-web")],
-    ]);
-    relayUrl = (await relay.waitFor(/listening on (http:\/\/\S+)/))[1]!;
-    host = start(
-      "node",
-      [join(DIST, "host.js"), "--relay", relayUrl, "--folder", workspace, "--name", HOSTILE_NAME]
-        .concat(["--state-dir", join(tmp, "host"), "--model", `openai:${MODEL}`, "--base-url", model.url])
-        .concat(["--mode", "auto-edit", "--pair", "--accept-pairing"]),
-      { env: { OPENAI_API_KEY: "", TETHER_MODEL: "" } },
-    );
+    stack = await startStack({
+      name: "hostile",
+      // A folder whose name carries a payload, in a repository whose commit message does too;
+      // the Files tab marks what changed.
+      workspace: (tmp) => {
+        const workspace = join(tmp, FOLDER);
+        for (const [rel, content] of Object.entries(hostileFiles())) {
+          mkdirSync(dirname(join(workspace, rel)), { recursive: true });
+          writeFileSync(join(workspace, rel), content);
+        }
+        const git = (...args: string[]) =>
+          execFileSync("git", ["-c", "user.name=x", "-c", "user.email=x@x", ...args], { cwd: workspace });
+        git("init", "-q");
+        git("add", "page.html", HOSTILE_FILE);
+        git("commit", "-qm", HOSTILE_NAME);
+        return workspace;
+      },
+      script: hostileScript(),
+      hostName: HOSTILE_NAME,
+      model: MODEL,
+      mode: "auto-edit",
+    });
+    ({ relayUrl, host } = stack);
     const link = (await host.waitFor(/(http:\/\/\S+#pair=\S+)/))[1]!;
-    browser = await launchChromium();
-    context = await phoneContext(browser);
+    const browser = stack.onStop(await launchChromium(), (b) => b.close());
+    context = stack.onStop(await phoneContext(browser), (c) => c.close());
     watch = await watchHostile(context);
     page = await context.newPage();
     // The phone's name is the one it offers when it pairs: named with markup before pairing.
@@ -97,14 +88,7 @@ describe("end to end: hostile content in the phone app runs no script", function
     await page.getByTestId("threads").waitFor({ timeout: 20_000 });
   });
 
-  after(async () => {
-    await context?.close();
-    await browser?.close();
-    await host?.stop();
-    await relay?.stop();
-    await model?.close();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+  after(() => stack?.stop());
 
   it("serves the app with a strict Content-Security-Policy", async () => {
     const res = await fetch(`${relayUrl}/`);

@@ -8,17 +8,10 @@
 // clicking what looks like links must run nothing and report no CSP violation.
 
 import assert from "node:assert/strict";
-import { readFileSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { randomId, TetherError, type CommandReply } from "#protocol";
-import { makeNonce, PanelFeed, panelHtml, parseFromPanel, refusal } from "../../extension/vscode/panelFeed";
-import type { ToPanel } from "#protocol/panel";
-import { nextEvent, startAgentThreads, type AgentThreads } from "../support/agentThreads";
-import { launchChromium, screenshotPath } from "../support/browser";
-import { startFakeOpenAI, type FakeModelServer, type OpenAIBody } from "../support/fakeModels";
+import type { Page } from "playwright-core";
+import { randomId } from "#protocol";
+import { nextEvent, type AgentThreads } from "../support/agentThreads";
+import { screenshotPath } from "../support/browser";
 import {
   HOSTILE_NAME,
   HOSTILE_WRITTEN,
@@ -31,9 +24,8 @@ import {
   type HostileWatch,
   assertClean,
 } from "../support/hostile";
-import { makeWorkspace } from "../support/workspace";
+import { startPanel, type PanelHarness } from "../support/panelHarness";
 
-const PANEL = join(__dirname, "..", "..", "dist", "panel");
 const TASK = `${HOSTILE_NAME} fix [it](javascript:${JS})`;
 const ANSWER = `<script>${JS}</script> the first`;
 /** The person at the editor, as the extension names them to the manager; named with markup. */
@@ -41,113 +33,35 @@ const EDITOR = { id: "editor", name: HOSTILE_NAME };
 
 describe("end to end: hostile content in the editor's thread panel runs no script", function () {
   this.timeout(90_000);
-  let workspace: string;
-  let model: FakeModelServer<OpenAIBody>;
+  let panel: PanelHarness;
   let threads: AgentThreads;
-  let feed: PanelFeed;
-  let server: Server;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let watch: HostileWatch;
   const threadId = randomId(12);
-  /** Messages reach the page in the order the feed sends them, as a webview's do. */
-  let delivering = Promise.resolve();
-
-  const deliver = (message: ToPanel): void => {
-    delivering = delivering.then(() =>
-      page
-        .evaluate((m) => window.postMessage(m, "*"), message)
-        .then(
-          () => undefined,
-          () => undefined,
-        ),
-    );
-  };
-
-  /** What the extension does with a message from its panel (extension/vscode/threadPanel.ts). */
-  const receive = async (data: unknown): Promise<void> => {
-    const message = parseFromPanel(data);
-    if (!message) return;
-    if (message.type === "ready") {
-      const snapshot = feed.snapshot(threadId);
-      if (snapshot) deliver(snapshot);
-    } else if (message.type === "command") {
-      let reply: CommandReply | null = refusal(message.command, { threadId });
-      if (!reply) {
-        try {
-          await threads.manager.handle(message.command, EDITOR);
-          reply = { ok: true };
-        } catch (err) {
-          if (!(err instanceof TetherError)) throw err;
-          reply = { ok: false, code: err.code, message: err.message };
-        }
-      }
-      deliver({ type: "reply", id: message.id, reply });
-    }
-  };
 
   /** Nothing ran, nothing tried to, and nothing in the DOM could. */
   const clean = (where: string): Promise<void> => assertClean(page, watch, where);
   const text = async (testid: string): Promise<string> => (await page.getByTestId(testid).first().textContent()) ?? "";
 
   before(async () => {
-    workspace = makeWorkspace(hostileFiles());
-    model = await startFakeOpenAI(hostileScript());
-    threads = await startAgentThreads({ folder: workspace, modelUrl: model.url, mode: "auto-edit" });
-    feed = new PanelFeed((id, message) => {
-      if (id === threadId) deliver(message);
+    panel = await startPanel({
+      files: hostileFiles(),
+      script: hostileScript(),
+      mode: "auto-edit",
+      threadId,
+      editor: EDITOR,
+      title: TASK,
+      viewport: { width: 720, height: 900 },
+      followNewTasks: false,
+      prepare: async (context) => (watch = await watchHostile(context)),
     });
-    feed.follow(threads.manager);
-
-    // The webview's resources, and its page as the extension writes it.
-    server = createServer((req, res) => {
-      const origin = `http://${req.headers.host}`;
-      const path = new URL(req.url ?? "/", origin).pathname;
-      if (path === "/") {
-        const html = panelHtml({
-          cspSource: origin,
-          nonce: makeNonce(),
-          script: `${origin}/panel.js`,
-          style: `${origin}/panel.css`,
-          title: TASK,
-        });
-        return void res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(html);
-      }
-      const types: Record<string, string> = { "/panel.js": "text/javascript", "/panel.css": "text/css" };
-      const type = types[path];
-      if (!type) return void res.writeHead(404).end();
-      res.writeHead(200, { "content-type": type }).end(readFileSync(join(PANEL, path)));
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 720, height: 900 } });
-    watch = await watchHostile(context);
-    await context.exposeBinding("__tetherFromPanel", (_source, data: unknown) => void receive(data));
-    // VS Code's webview defines this before the page's scripts; a page's CSP does not apply to it.
-    await context.addInitScript(`window.acquireVsCodeApi = () => ({
-      postMessage: (message) => window.__tetherFromPanel(message),
-      getState: () => undefined,
-      setState: () => undefined,
-    });`);
-    page = await context.newPage();
+    ({ threads, page } = panel);
   });
 
-  after(async () => {
-    await context?.close();
-    await browser?.close();
-    feed?.close();
-    await threads?.close();
-    await model?.close();
-    server?.closeAllConnections();
-    await new Promise((resolve) => server?.close(resolve));
-    rmSync(workspace, { recursive: true, force: true });
-    if (threads) rmSync(threads.stateDir, { recursive: true, force: true });
-  });
+  after(() => panel?.stop());
 
   it("loads under the extension's CSP: no inline script, its own files only", async () => {
-    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    const res = await fetch(panel.url);
     const attribute = /http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(await res.text())?.[1] ?? "";
     const csp = attribute.replaceAll("&#39;", "'").replaceAll("&amp;", "&");
     assert.match(csp, /default-src 'none'/);
@@ -157,7 +71,7 @@ describe("end to end: hostile content in the editor's thread panel runs no scrip
 
   it("shows the hostile run as text while it streams, approved and answered from the panel", async () => {
     await threads.manager.handle({ type: "new-task", threadId, text: TASK }, EDITOR);
-    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    await page.goto(panel.url);
     // The page's title is the task's first line, escaped by panelHtml as the editor's tab is titled.
     assert.equal(await page.title(), TASK);
     const card = page.getByTestId("approval-card");

@@ -7,9 +7,8 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runLighthouse } from "../support/lighthouse";
-import { start, type Proc } from "../support/processes";
-
-const DIST = join(__dirname, "..", "..", "dist");
+import { DIST, startRelay } from "../support/phoneStack";
+import type { Proc } from "../support/processes";
 
 describe("end to end: Lighthouse on the start page, mobile", function () {
   this.timeout(120_000);
@@ -27,8 +26,8 @@ describe("end to end: Lighthouse on the start page, mobile", function () {
   });
 
   it("scores 100 for accessibility and best practices", async () => {
-    relay = start("node", [join(DIST, "relay.js"), "--port", "0", "--data-dir", tmp, "--web-dir", join(DIST, "mobile-web")]);
-    const url = (await relay.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+    let url: string;
+    ({ proc: relay, url } = await startRelay(tmp));
     const run = await runLighthouse(`${url}/`);
     const below = run.failing.filter((f) => !f.startsWith("performance:"));
     assert.deepEqual(

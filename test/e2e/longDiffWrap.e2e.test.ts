@@ -5,17 +5,11 @@
 // axe audits the card, light and dark; screenshots go to test-results/screenshots/.
 
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { AxeAudit } from "../support/axe";
-import { pairedPhonePage, screenshotPath } from "../support/browser";
-import { startFakeOpenAI, type FakeModelServer, type OpenAIBody } from "../support/fakeModels";
-import { start, type Proc } from "../support/processes";
-import { makeWorkspace } from "../support/workspace";
+import type { FakeModelServer, OpenAIBody } from "../support/fakeModels";
+import { openPairedPhone, startStack, startTask, themedShots, type Stack } from "../support/phoneStack";
 
-const DIST = join(__dirname, "..", "..", "dist");
 const TAIL = "END-OF-THE-LONG-LINE";
 const LONG =
   `export const ALLOWED = "${"a1b2c3d4e5".repeat(20)}"; // and the rest runs on `.padEnd(300 - TAIL.length, "-") + TAIL;
@@ -32,60 +26,28 @@ const CONTENT = [
 
 describe("end to end: a long diff wraps on a phone", function () {
   this.timeout(120_000);
-  let tmp: string;
-  let workspace: string;
-  let relay: Proc;
-  let host: Proc;
+  let stack: Stack;
   let model: FakeModelServer<OpenAIBody>;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
   const axe = new AxeAudit();
 
   before(async () => {
-    if (!existsSync(join(DIST, "host.js"))) throw new Error("dist/ is not built: run `npm run build` first (npm test does)");
     assert.equal(LONG.length, 300);
     assert.equal(CONTENT.split("\n").length, 1500);
-    tmp = mkdtempSync(join(tmpdir(), "tether-longdiff-e2e-"));
-    workspace = makeWorkspace({ "README.md": "# api\n" });
-    model = await startFakeOpenAI();
-    relay = start("node", [
-      join(DIST, "relay.js"),
-      ...["--port", "0", "--data-dir", join(tmp, "relay"), "--web-dir", join(DIST, "mobile-web")],
-    ]);
-    const relayUrl = (await relay.waitFor(/listening on (http:\/\/\S+)/))[1]!;
-    host = start(
-      "node",
-      [
-        join(DIST, "host.js"),
-        ...["--relay", relayUrl, "--folder", workspace, "--name", "mac-mini", "--state-dir", join(tmp, "host")],
-        ...["--mode", "full-auto", "--model", "openai:gpt-test", "--base-url", model.url, "--pair", "--accept-pairing"],
-      ],
-      { env: { OPENAI_API_KEY: "", TETHER_MODEL: "" } },
-    );
-    ({ browser, context, page } = await pairedPhonePage(host, pageErrors));
+    stack = await startStack({ name: "longdiff", files: { "README.md": "# api\n" } });
+    ({ model } = stack);
+    ({ page, pageErrors } = await openPairedPhone(stack));
   });
 
-  after(async () => {
-    await context?.close();
-    await browser?.close();
-    await host?.stop();
-    await relay?.stop();
-    await model?.close();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-    if (workspace) rmSync(workspace, { recursive: true, force: true });
-  });
+  after(() => stack?.stop());
 
   it("wraps the windowed diff at the screen's width, to its last line", async () => {
     model.push(
       { toolCalls: [{ name: "write_file", args: { path: "values.js", content: CONTENT, reason: "list the values" } }] },
       { toolCalls: [{ name: "finish", args: { summary: "Listed the values." } }] },
     );
-    await page.getByTestId("new-task-button").click();
-    await page.getByTestId("task-text").fill("List the values");
-    await page.getByTestId("task-mode").locator('input[value="ask"]').check();
-    await page.getByTestId("task-submit").click();
+    await startTask(page, "List the values", "ask");
 
     const card = page.getByTestId("approval-card");
     await card.waitFor({ timeout: 30_000 });
@@ -138,11 +100,7 @@ describe("end to end: a long diff wraps on a phone", function () {
     assert.ok(fit.tail.top >= fit.box.top && fit.tail.bottom <= fit.box.bottom, JSON.stringify(fit));
     assert.ok(fit.tail.right <= 360 && fit.page <= 360, JSON.stringify(fit));
 
-    await page.emulateMedia({ colorScheme: "light" });
-    await page.screenshot({ path: screenshotPath("longdiff-card-light") });
-    await page.emulateMedia({ colorScheme: "dark" });
-    await page.screenshot({ path: screenshotPath("longdiff-card-dark") });
-    await axe.check(page, "long diff");
+    await themedShots(page, "longdiff", "card", axe, "long diff");
 
     await card.getByTestId("approve").click();
     await page.locator('[data-testid="thread"][data-status="done"]').waitFor({ timeout: 30_000 });

@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { launchChromium, phoneContext, screenshotPath } from "../support/browser";
-import { start, startInTerminal, type Proc } from "../support/processes";
+import { startRelay } from "../support/phoneStack";
+import { startInTerminal, type Proc } from "../support/processes";
 import { makeWorkspace } from "../support/workspace";
 
 const DIST = join(__dirname, "..", "..", "dist");
@@ -38,16 +39,8 @@ describe("end to end: the phone's file browser follows changes on the computer",
       "field-guides/setup.md": "# Setup\n",
       ".gitignore": "*.log\n",
     });
-    relay = start("node", [
-      join(DIST, "relay.js"),
-      "--port",
-      "0",
-      "--data-dir",
-      join(tmp, "relay"),
-      "--web-dir",
-      join(DIST, "mobile-web"),
-    ]);
-    const relayUrl = (await relay.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+    const { proc, url: relayUrl } = await startRelay(join(tmp, "relay"));
+    relay = proc;
     host = startInTerminal("node", [
       join(DIST, "host.js"),
       "--relay",

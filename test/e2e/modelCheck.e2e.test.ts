@@ -4,18 +4,17 @@
 // and the form says it could not reach it, and why. Real relay and host processes from dist/.
 
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { AxeAudit } from "../support/axe";
-import { launchChromium, phoneContext, screenshotPath } from "../support/browser";
+import { launchChromium, phoneContext } from "../support/browser";
+import { DIST, requireBuiltHost, startRelay, themedShots } from "../support/phoneStack";
 import { start, type Proc } from "../support/processes";
 import { makeWorkspace } from "../support/workspace";
-
-const DIST = join(__dirname, "..", "..", "dist");
 
 /** A port nothing listens on: bound, then closed. */
 async function closedPort(): Promise<number> {
@@ -47,27 +46,13 @@ describe("end to end: the new-task form when the computer's model is missing or 
     const env = { OPENAI_API_KEY: "", ANTHROPIC_API_KEY: "", TETHER_MODEL: "", OPENAI_BASE_URL: "" };
     return start("node", args, { env });
   };
-  const shot = async (name: string): Promise<void> => {
-    await page.screenshot({ path: screenshotPath(`modelcheck-${name}-light`) });
-    await page.emulateMedia({ colorScheme: "dark" });
-    await page.screenshot({ path: screenshotPath(`modelcheck-${name}-dark`) });
-    await page.emulateMedia({ colorScheme: "light" });
-  };
+  const shot = (name: string): Promise<void> => themedShots(page, "modelcheck", name);
 
   before(async () => {
-    if (!existsSync(join(DIST, "host.js"))) throw new Error("dist/ is not built: run `npm run build` first (npm test does)");
+    requireBuiltHost();
     tmp = mkdtempSync(join(tmpdir(), "tether-modelcheck-e2e-"));
     workspace = makeWorkspace({ "README.md": "# site\n" });
-    relay = start("node", [
-      join(DIST, "relay.js"),
-      "--port",
-      "0",
-      "--data-dir",
-      join(tmp, "relay"),
-      "--web-dir",
-      join(DIST, "mobile-web"),
-    ]);
-    relayUrl = (await relay.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+    ({ proc: relay, url: relayUrl } = await startRelay(join(tmp, "relay")));
     browser = await launchChromium();
     context = await phoneContext(browser);
     page = await context.newPage();

@@ -6,17 +6,13 @@
 // test-results/screenshots/outbox-*.
 
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { pairedPhonePage, screenshotPath } from "../support/browser";
-import { startFakeOpenAI, type FakeModelServer, type FakeTurn, type OpenAIBody } from "../support/fakeModels";
-import { freePort, start, type Proc } from "../support/processes";
+import type { Page } from "playwright-core";
+import type { FakeModelServer, FakeTurn, OpenAIBody } from "../support/fakeModels";
+import { openPairedPhone, startRelay, startStack, startTask, themedShots, type Stack } from "../support/phoneStack";
+import { freePort, type Proc } from "../support/processes";
 import { hostEvents } from "../support/threadSync";
-import { makeWorkspace } from "../support/workspace";
 
-const DIST = join(__dirname, "..", "..", "dist");
 const call = (name: string, args: object, text?: string): FakeTurn => ({
   ...(text ? { text } : {}),
   toolCalls: [{ name, args }],
@@ -24,53 +20,24 @@ const call = (name: string, args: object, text?: string): FakeTurn => ({
 
 describe("end to end: the phone's outbox across a relay restart and a reload", function () {
   this.timeout(120_000);
+  let stack: Stack;
   let tmp: string;
   let workspace: string;
   let port: number;
   let relay: Proc;
-  let host: Proc;
   let model: FakeModelServer<OpenAIBody>;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
 
-  const shot = async (name: string): Promise<void> => {
-    await page.screenshot({ path: screenshotPath(`outbox-${name}-light`) });
-    await page.emulateMedia({ colorScheme: "dark" });
-    await page.screenshot({ path: screenshotPath(`outbox-${name}-dark`) });
-    await page.emulateMedia({ colorScheme: "light" });
-  };
+  const shot = (name: string): Promise<void> => themedShots(page, "outbox", name);
   const linkStatus = (status: string) => page.locator(`.status[data-status="${status}"]`).waitFor({ timeout: 30_000 });
-  const startRelay = (): Proc =>
-    start("node", [
-      join(DIST, "relay.js"),
-      "--port",
-      String(port),
-      "--data-dir",
-      join(tmp, "relay"),
-      "--web-dir",
-      join(DIST, "mobile-web"),
-    ]);
 
   before(async () => {
-    if (!existsSync(join(DIST, "host.js"))) throw new Error("dist/ is not built: run `npm run build` first (npm test does)");
-    tmp = mkdtempSync(join(tmpdir(), "tether-outbox-e2e-"));
-    workspace = makeWorkspace({ "README.md": "# api-service\n" });
-    model = await startFakeOpenAI();
+    // The relay comes back on the same port, where the phone and the host look for it.
     port = await freePort();
-    relay = startRelay();
-    const relayUrl = (await relay.waitFor(/listening on (http:\/\/\S+)/))[1]!;
-    host = start(
-      "node",
-      [
-        join(DIST, "host.js"),
-        ...["--relay", relayUrl, "--folder", workspace, "--name", "mac-mini", "--state-dir", join(tmp, "host")],
-        ...["--mode", "full-auto", "--model", "openai:gpt-test", "--base-url", model.url, "--pair", "--accept-pairing"],
-      ],
-      { env: { OPENAI_API_KEY: "", TETHER_MODEL: "" } },
-    );
-    ({ browser, context, page } = await pairedPhonePage(host, pageErrors));
+    stack = await startStack({ name: "outbox", files: { "README.md": "# api-service\n" }, relayPort: port });
+    ({ tmp, workspace, model, relay } = stack);
+    ({ page, pageErrors } = await openPairedPhone(stack));
     // The shell is cached and the page controlled by the service worker, so a reload works
     // while the relay (which serves the app) is down.
     await page.evaluate(async () => {
@@ -81,15 +48,7 @@ describe("end to end: the phone's outbox across a relay restart and a reload", f
     await linkStatus("online");
   });
 
-  after(async () => {
-    await context?.close();
-    await browser?.close();
-    await host?.stop();
-    await relay?.stop();
-    await model?.close();
-    rmSync(tmp, { recursive: true, force: true });
-    rmSync(workspace, { recursive: true, force: true });
-  });
+  after(() => stack?.stop());
 
   it("keeps a task and a message made while the relay is down, across a reload, and delivers each once when it is back", async () => {
     const taskText = "Add a health check endpoint";
@@ -104,10 +63,7 @@ describe("end to end: the phone's outbox across a relay restart and a reload", f
     await relay.stop();
     await linkStatus("offline");
 
-    await page.getByTestId("new-task-button").click();
-    await page.getByTestId("task-text").fill(taskText);
-    await page.getByTestId("task-mode").locator('input[value="full-auto"]').check();
-    await page.getByTestId("task-submit").click();
+    await startTask(page, taskText, "full-auto");
     await page.getByTestId("thread").waitFor();
     const unsent = page.getByTestId("unsent-item");
     await unsent.first().waitFor();
@@ -145,8 +101,7 @@ describe("end to end: the phone's outbox across a relay restart and a reload", f
     await shot("thread-unsent-reloaded");
     const threadId = decodeURIComponent(page.url().split("/").at(-1)!);
 
-    relay = startRelay();
-    await relay.waitFor(/listening on/);
+    relay = stack.onStop((await startRelay(join(tmp, "relay"), port)).proc, (p) => p.stop());
     await linkStatus("online");
     await page.getByTestId("unsent").waitFor({ state: "detached", timeout: 30_000 });
     await page.locator('[data-testid="thread"][data-status="done"]').waitFor({ timeout: 40_000 });

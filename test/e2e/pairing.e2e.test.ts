@@ -9,7 +9,8 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { AxeAudit } from "../support/axe";
 import { launchChromium, phoneContext, screenshotPath } from "../support/browser";
-import { start, startInTerminal, type Proc } from "../support/processes";
+import { startRelay } from "../support/phoneStack";
+import { startInTerminal, type Proc } from "../support/processes";
 import { makeWorkspace } from "../support/workspace";
 
 const DIST = join(__dirname, "..", "..", "dist");
@@ -40,16 +41,7 @@ describe("end to end: pair a phone and browse the workspace", function () {
       ".gitignore": "node_modules/\n",
       "node_modules/x/index.js": "ignored\n",
     });
-    relay = start("node", [
-      join(DIST, "relay.js"),
-      "--port",
-      "0",
-      "--data-dir",
-      join(tmp, "relay"),
-      "--web-dir",
-      join(DIST, "mobile-web"),
-    ]);
-    relayUrl = (await relay.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+    ({ proc: relay, url: relayUrl } = await startRelay(join(tmp, "relay")));
     browser = await launchChromium();
   });
 
@@ -170,18 +162,10 @@ describe("end to end: an insecure page", function () {
 
   it("explains that it needs HTTPS or localhost instead of showing a blank page", async () => {
     const tmp = mkdtempSync(join(tmpdir(), "tether-e2e-"));
-    const relay = start("node", [
-      join(DIST, "relay.js"),
-      "--port",
-      "0",
-      "--data-dir",
-      tmp,
-      "--web-dir",
-      join(DIST, "mobile-web"),
-    ]);
+    const { proc: relay, url } = await startRelay(tmp);
     const browser = await launchChromium(["--host-resolver-rules=MAP tether-lan.test 127.0.0.1"]);
     try {
-      const port = new URL((await relay.waitFor(/listening on (http:\/\/\S+)/))[1]!).port;
+      const port = new URL(url).port;
       const context = await phoneContext(browser);
       const page = await context.newPage();
       await page.goto(`http://tether-lan.test:${port}/#pair=abc.def.ghi`);

@@ -5,17 +5,11 @@
 // screen with the offer, light and dark; screenshots go to test-results/screenshots/.
 
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { AxeAudit } from "../support/axe";
-import { pairedPhonePage, screenshotPath } from "../support/browser";
-import { startFakeOpenAI, type FakeModelServer, type OpenAIBody } from "../support/fakeModels";
-import { start, type Proc } from "../support/processes";
-import { makeWorkspace } from "../support/workspace";
+import type { FakeModelServer, OpenAIBody } from "../support/fakeModels";
+import { openPairedPhone, startStack, startTask, themedShots, type Stack } from "../support/phoneStack";
 
-const DIST = join(__dirname, "..", "..", "dist");
 const CONTINUE_TEXT = "Continue where you stopped.";
 
 /** Text of every message of a recorded request. */
@@ -23,15 +17,10 @@ const said = (body: OpenAIBody): string => JSON.stringify(body.messages);
 
 describe("end to end: Retry and Continue on a phone", function () {
   this.timeout(120_000);
-  let tmp: string;
-  let workspace: string;
-  let relay: Proc;
-  let host: Proc;
+  let stack: Stack;
   let model: FakeModelServer<OpenAIBody>;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
   const axe = new AxeAudit();
 
   const shots = async (name: string): Promise<void> => {
@@ -44,59 +33,25 @@ describe("end to end: Retry and Continue on a phone", function () {
       const hidden = offer.getBoundingClientRect().bottom + 12 - composer.getBoundingClientRect().top;
       if (hidden > 0) window.scrollBy(0, hidden);
     });
-    await page.emulateMedia({ colorScheme: "light" });
-    await page.screenshot({ path: screenshotPath(`retry-${name}-light`) });
-    await page.emulateMedia({ colorScheme: "dark" });
-    await page.screenshot({ path: screenshotPath(`retry-${name}-dark`) });
-    await axe.check(page, name);
+    await themedShots(page, "retry", name, axe);
   };
 
-  const startTask = async (text: string, mode: string): Promise<void> => {
-    await page.getByTestId("new-task-button").click();
-    await page.getByTestId("task-text").fill(text);
-    await page.getByTestId("task-mode").locator(`input[value="${mode}"]`).check();
-    await page.getByTestId("task-submit").click();
-  };
   const threadIdOf = (url: string): string => /\/t\/([^/?#]+)/.exec(decodeURIComponent(url))?.[1] ?? url;
   const statusIs = (status: string) =>
     page.locator(`[data-testid="thread"][data-status="${status}"]`).waitFor({ timeout: 30_000 });
 
   before(async () => {
-    if (!existsSync(join(DIST, "host.js"))) throw new Error("dist/ is not built: run `npm run build` first (npm test does)");
-    tmp = mkdtempSync(join(tmpdir(), "tether-retry-e2e-"));
-    workspace = makeWorkspace({ "README.md": "# api\n" });
-    model = await startFakeOpenAI();
-    relay = start("node", [
-      join(DIST, "relay.js"),
-      ...["--port", "0", "--data-dir", join(tmp, "relay"), "--web-dir", join(DIST, "mobile-web")],
-    ]);
-    const relayUrl = (await relay.waitFor(/listening on (http:\/\/\S+)/))[1]!;
-    host = start(
-      "node",
-      [
-        join(DIST, "host.js"),
-        ...["--relay", relayUrl, "--folder", workspace, "--name", "mac-mini", "--state-dir", join(tmp, "host")],
-        ...["--mode", "full-auto", "--model", "openai:gpt-test", "--base-url", model.url, "--pair", "--accept-pairing"],
-      ],
-      { env: { OPENAI_API_KEY: "", TETHER_MODEL: "" } },
-    );
-    ({ browser, context, page } = await pairedPhonePage(host, pageErrors));
+    stack = await startStack({ name: "retry", files: { "README.md": "# api\n" } });
+    ({ model } = stack);
+    ({ page, pageErrors } = await openPairedPhone(stack));
   });
 
-  after(async () => {
-    await context?.close();
-    await browser?.close();
-    await host?.stop();
-    await relay?.stop();
-    await model?.close();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-    if (workspace) rmSync(workspace, { recursive: true, force: true });
-  });
+  after(() => stack?.stop());
 
   it("retries a failed task as a new thread with the same prompt and mode, which finishes", async () => {
     // A request the provider refuses outright: not retried by the host, the run fails.
     model.push({ status: 400, message: "This model does not accept that request." });
-    await startTask("Summarise the README", "read-only");
+    await startTask(page, "Summarise the README", "read-only");
     await statusIs("failed");
     const failedUrl = page.url();
 
@@ -136,7 +91,7 @@ describe("end to end: Retry and Continue on a phone", function () {
       text: "Running the tests first.",
       toolCalls: [{ name: "run_command", args: { command: "npm test", reason: "see what fails" } }],
     });
-    await startTask("Make the tests pass", "ask");
+    await startTask(page, "Make the tests pass", "ask");
     await page.getByTestId("approval-card").waitFor({ timeout: 30_000 });
     const threadUrl = page.url();
     await page.getByTestId("stop").click();

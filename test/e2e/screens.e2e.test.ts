@@ -5,18 +5,13 @@
 // and opens a match at its line. Screens are shot light and dark and audited by axe.
 
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { AxeAudit } from "../support/axe";
-import { pairedPhonePage, screenshotPath } from "../support/browser";
-import { startFakeOpenAI, type FakeModelServer, type OpenAIBody } from "../support/fakeModels";
-import { start, type Proc } from "../support/processes";
+import type { FakeModelServer, OpenAIBody } from "../support/fakeModels";
+import { openPairedPhone, startStack, themedShots, type Stack } from "../support/phoneStack";
+import type { Proc } from "../support/processes";
 import { smallTouchTargets } from "../support/touchTargets";
-import { makeWorkspace } from "../support/workspace";
 
-const DIST = join(__dirname, "..", "..", "dist");
 const WORD = "quokka";
 /** The line of `src/quokkaFinder.ts` that holds the word: far enough down to need a scroll. */
 const MATCH_LINE = 48;
@@ -32,23 +27,14 @@ const finder = [
 
 describe("end to end: screens that fit a phone, and search in the workspace", function () {
   this.timeout(120_000);
-  let tmp: string;
-  let workspace: string;
-  let relay: Proc;
+  let stack: Stack;
   let host: Proc;
   let model: FakeModelServer<OpenAIBody>;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
   const axe = new AxeAudit();
 
-  const shot = async (name: string): Promise<void> => {
-    await page.screenshot({ path: screenshotPath(`screens-${name}-light`) });
-    await page.emulateMedia({ colorScheme: "dark" });
-    await page.screenshot({ path: screenshotPath(`screens-${name}-dark`) });
-    await axe.check(page, name);
-  };
+  const shot = (name: string): Promise<void> => themedShots(page, "screens", name, axe);
 
   /**
    * The element's box lies wholly inside the viewport and, unless it lets taps through (a mark),
@@ -69,44 +55,23 @@ describe("end to end: screens that fit a phone, and search in the workspace", fu
     );
 
   before(async () => {
-    if (!existsSync(join(DIST, "host.js"))) throw new Error("dist/ is not built: run `npm run build` first (npm test does)");
-    tmp = mkdtempSync(join(tmpdir(), "tether-screens-e2e-"));
-    workspace = makeWorkspace({
-      [`src/${WORD}Finder.ts`]: `${finder}\n`,
-      "src/a/index.ts": "export {};\n",
-      "README.md": `# Field notes\n\nWhere is the ${WORD}?\n`,
-      ".env": `API_TOKEN=${WORD}-secret\n`,
-      [`build/${WORD}.js`]: `${WORD} in a build folder\n`,
-      ".gitignore": "build/\n",
+    stack = await startStack({
+      name: "screens",
+      files: {
+        [`src/${WORD}Finder.ts`]: `${finder}\n`,
+        "src/a/index.ts": "export {};\n",
+        "README.md": `# Field notes\n\nWhere is the ${WORD}?\n`,
+        ".env": `API_TOKEN=${WORD}-secret\n`,
+        [`build/${WORD}.js`]: `${WORD} in a build folder\n`,
+        ".gitignore": "build/\n",
+      },
+      hostName: "mac-mini-in-the-upstairs-study",
     });
-    model = await startFakeOpenAI();
-    relay = start("node", [
-      join(DIST, "relay.js"),
-      ...["--port", "0", "--data-dir", join(tmp, "relay"), "--web-dir", join(DIST, "mobile-web")],
-    ]);
-    const relayUrl = (await relay.waitFor(/listening on (http:\/\/\S+)/))[1]!;
-    host = start(
-      "node",
-      [
-        join(DIST, "host.js"),
-        ...["--relay", relayUrl, "--folder", workspace, "--name", "mac-mini-in-the-upstairs-study", "--state-dir"],
-        ...[join(tmp, "host"), "--mode", "full-auto", "--model", "openai:gpt-test", "--base-url", model.url],
-        ...["--pair", "--accept-pairing"],
-      ],
-      { env: { OPENAI_API_KEY: "", TETHER_MODEL: "" } },
-    );
-    ({ browser, context, page } = await pairedPhonePage(host, pageErrors));
+    ({ host, model } = stack);
+    ({ page, pageErrors } = await openPairedPhone(stack));
   });
 
-  after(async () => {
-    await context?.close();
-    await browser?.close();
-    await host?.stop();
-    await relay?.stop();
-    await model?.close();
-    rmSync(tmp, { recursive: true, force: true });
-    rmSync(workspace, { recursive: true, force: true });
-  });
+  after(() => stack?.stop());
 
   it("keeps Start task above the keyboard, with the mode a one-row choice that says what it means", async () => {
     await page.getByTestId("new-task-button").click();

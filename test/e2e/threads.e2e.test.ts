@@ -5,17 +5,15 @@
 // screen in light and dark mode go to test-results/screenshots/.
 
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { AxeAudit } from "../support/axe";
-import { pairedPhonePage, screenshotPath } from "../support/browser";
-import { startFakeOpenAI, type FakeModelServer, type FakeTurn, type OpenAIBody } from "../support/fakeModels";
-import { start, type Proc } from "../support/processes";
-import { makeWorkspace } from "../support/workspace";
+import { screenshotPath } from "../support/browser";
+import type { FakeModelServer, FakeTurn, OpenAIBody } from "../support/fakeModels";
+import { openPairedPhone, startStack, startTask, themedShots, type Stack } from "../support/phoneStack";
+import type { Proc } from "../support/processes";
 
-const DIST = join(__dirname, "..", "..", "dist");
 const call = (name: string, args: object, text?: string): FakeTurn => ({
   ...(text ? { text } : {}),
   toolCalls: [{ name, args }],
@@ -23,84 +21,41 @@ const call = (name: string, args: object, text?: string): FakeTurn => ({
 
 describe("end to end: the phone follows, approves and steers agent runs", function () {
   this.timeout(120_000);
+  let stack: Stack;
   let tmp: string;
   let workspace: string;
-  let relay: Proc;
   let host: Proc;
   let model: FakeModelServer<OpenAIBody>;
-  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
   const axe = new AxeAudit();
 
   // Every screen shot is also audited by axe, in the same two colour schemes.
-  const shot = async (name: string): Promise<void> => {
-    await page.screenshot({ path: screenshotPath(`threads-${name}-light`) });
-    await page.emulateMedia({ colorScheme: "dark" });
-    await page.screenshot({ path: screenshotPath(`threads-${name}-dark`) });
-    await axe.check(page, name);
-  };
+  const shot = (name: string): Promise<void> => themedShots(page, "threads", name, axe);
   const threadStatus = (status: string) =>
     page.locator(`[data-testid="thread"][data-status="${status}"]`).waitFor({ timeout: 30_000 });
   const newTask = async (text: string, mode = "ask"): Promise<void> => {
     await page.locator('[data-testid="back-to-threads"], [data-testid="tab-threads"]').first().waitFor();
     if (await page.getByTestId("back-to-threads").isVisible()) await page.getByTestId("back-to-threads").click();
     await page.getByTestId("tab-threads").click();
-    await page.getByTestId("new-task-button").click();
-    await page.getByTestId("task-text").fill(text);
-    await page.getByTestId("task-mode").locator(`input[value="${mode}"]`).check();
-    await page.getByTestId("task-submit").click();
+    await startTask(page, text, mode);
     await page.getByTestId("thread").waitFor();
   };
 
   before(async () => {
-    if (!existsSync(join(DIST, "host.js"))) throw new Error("dist/ is not built: run `npm run build` first (npm test does)");
-    tmp = mkdtempSync(join(tmpdir(), "tether-threads-e2e-"));
-    workspace = makeWorkspace({
-      "api/subscribe.js": "export function subscribe(req, res) {\n  res.json({ ok: true });\n}\n",
-      "README.md": "# api-service\n",
+    stack = await startStack({
+      name: "threads",
+      files: {
+        "api/subscribe.js": "export function subscribe(req, res) {\n  res.json({ ok: true });\n}\n",
+        "README.md": "# api-service\n",
+      },
     });
-    model = await startFakeOpenAI();
-    relay = start("node", [
-      join(DIST, "relay.js"),
-      "--port",
-      "0",
-      "--data-dir",
-      join(tmp, "relay"),
-      "--web-dir",
-      join(DIST, "mobile-web"),
-    ]);
-    const relayUrl = (await relay.waitFor(/listening on (http:\/\/\S+)/))[1]!;
-    host = start(
-      "node",
-      [
-        join(DIST, "host.js"),
-        "--relay",
-        relayUrl,
-        "--folder",
-        workspace,
-        "--name",
-        "mac-mini",
-        "--state-dir",
-        join(tmp, "host"),
-        // The most any task may ask for; each task below picks its own mode on the phone.
-        ...["--mode", "full-auto"],
-      ].concat(["--model", "openai:gpt-test", "--base-url", model.url, "--pair", "--accept-pairing"]),
-      { env: { OPENAI_API_KEY: "", TETHER_MODEL: "" } },
-    );
-    ({ browser, context, page } = await pairedPhonePage(host, pageErrors));
+    ({ tmp, workspace, host, model } = stack);
+    ({ context, page, pageErrors } = await openPairedPhone(stack));
   });
 
-  after(async () => {
-    await context?.close();
-    await browser?.close();
-    await host?.stop();
-    await relay?.stop();
-    await model?.close();
-    rmSync(tmp, { recursive: true, force: true });
-    rmSync(workspace, { recursive: true, force: true });
-  });
+  after(() => stack?.stop());
 
   it("starts a task with an attachment, approves its command from the card, and shows the diff and summary", async () => {
     await shot("empty-list");
