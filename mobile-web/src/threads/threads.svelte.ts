@@ -47,20 +47,28 @@ export class Threads {
     await this.db.putMany(Stores.events, events);
     const byThread: Record<string, CachedEvent[]> = {};
     for (const e of events) (byThread[e.threadId] ??= []).push(e);
-    const changed: CachedThread[] = [];
+    const storedSeqs = new Map<string, number[]>();
     for (const threadId of Object.keys(byThread)) {
-      const current = this.get(hostId, threadId) ?? { hostId, threadId, summary: null, seq: 0 };
+      const from = this.get(hostId, threadId)?.seq ?? 0;
       // Events past a gap are stored too; the cursor waits until the gap is filled.
       // Keys only: reading the events back whole would copy every page out of IndexedDB again.
       const stored = await this.db.getKeys(
         Stores.events,
-        IDBKeyRange.bound([hostId, threadId, current.seq + 1], [hostId, threadId, Infinity]),
+        IDBKeyRange.bound([hostId, threadId, from + 1], [hostId, threadId, Infinity]),
       );
-      const seq = contiguousSeq(
-        current.seq,
+      storedSeqs.set(
+        threadId,
         stored.map((key) => (key as [string, string, number])[2]),
       );
-      if (seq !== current.seq || !this.get(hostId, threadId)) changed.push({ ...current, seq });
+    }
+    // Read again after the awaits: a summary or another page may have been saved meanwhile, and
+    // writing the record read before them would put back what they replaced.
+    const changed: CachedThread[] = [];
+    for (const [threadId, seqs] of storedSeqs) {
+      const current = this.get(hostId, threadId);
+      const base = current ?? { hostId, threadId, summary: null, seq: 0 };
+      const seq = contiguousSeq(base.seq, seqs);
+      if (seq !== base.seq || !current) changed.push({ ...base, seq });
     }
     // One write and one new list for the page, not one per thread: each new list redraws the lists.
     await this.#saveAll(changed);
@@ -85,11 +93,13 @@ export class Threads {
         Stores.events,
         IDBKeyRange.bound([hostId, threadId, from + 1], [hostId, threadId, Infinity]),
       );
+      // Read again after the await, so a summary saved meanwhile is kept.
+      const latest = this.get(hostId, threadId) ?? current;
       const seq = contiguousSeq(
-        from,
+        Math.max(latest.seq, from),
         stored.map((key) => (key as [string, string, number])[2]),
       );
-      await this.#save({ ...current, seq, trimmed: Math.max(current.trimmed ?? 0, first) });
+      await this.#save({ ...latest, seq, trimmed: Math.max(latest.trimmed ?? 0, first) });
     }
   }
 
@@ -177,8 +187,10 @@ export class Threads {
 
   async #saveAll(threads: readonly CachedThread[]): Promise<void> {
     if (threads.length === 0) return;
-    await this.db.putMany(Stores.threads, threads);
+    // Memory first, in the same step as the caller's read of it: two saves of one thread never
+    // interleave their read and write. IndexedDB runs the writes in the order they are made.
     const saved = (t: CachedThread): boolean => threads.some((s) => s.hostId === t.hostId && s.threadId === t.threadId);
     this.all = [...this.all.filter((t) => !saved(t)), ...threads];
+    await this.db.putMany(Stores.threads, threads);
   }
 }
