@@ -14,6 +14,7 @@ import { screenshotPath } from "../support/browser";
 import type { FakeModelServer, FakeTurn, OpenAIBody } from "../support/fakeModels";
 import { openPairedPhone, startStack, startTask, themedShots, type Stack } from "../support/phoneStack";
 import type { Proc } from "../support/processes";
+import { until } from "../support/wait";
 
 const call = (name: string, args: object): FakeTurn => ({ toolCalls: [{ name, args }] });
 
@@ -48,12 +49,22 @@ describe("end to end: the approval card's choices and the bottom sheets at 360 p
    */
   const aboveKeyboard = async (button: Locator, what: string): Promise<void> => {
     const inside = async (how: string): Promise<void> => {
-      await page.waitForTimeout(100); // the sheet follows the viewport's resize event
-      const where = await button.evaluate((el) => {
-        const box = el.getBoundingClientRect();
-        const v = window.visualViewport!;
-        return { top: box.top, bottom: box.bottom, viewTop: v.offsetTop, viewBottom: v.offsetTop + v.height };
-      });
+      const measure = () =>
+        button.evaluate((el) => {
+          const box = el.getBoundingClientRect();
+          const v = window.visualViewport!;
+          return { top: box.top, bottom: box.bottom, viewTop: v.offsetTop, viewBottom: v.offsetTop + v.height };
+        });
+      // The sheet follows the viewport's resize event: give it the frames it takes, then judge.
+      await until(
+        `${what} inside the visible part`,
+        async () => {
+          const w = await measure();
+          return w.top >= w.viewTop && w.bottom <= w.viewBottom;
+        },
+        5_000,
+      ).catch(() => undefined);
+      const where = await measure();
       assert.ok(
         where.top >= where.viewTop && where.bottom <= where.viewBottom,
         `${what} is inside the visible part (${how}): ${JSON.stringify(where)}`,

@@ -13,19 +13,21 @@ import { dirname, join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { launchChromium, phoneContext, screenshotPath } from "../support/browser";
 import {
+  anythingHappened,
+  assertClean,
+  EXPECTED_COLOURS,
   HOSTILE_FILE,
   HOSTILE_NAME,
   HOSTILE_SVG_NAME,
   HOSTILE_WRITTEN,
-  EXPECTED_COLOURS,
-  JS,
   hostileFiles,
   hostileScript,
+  type HostileWatch,
+  JS,
   liveColours,
   watchHostile,
-  type HostileWatch,
-  assertClean,
 } from "../support/hostile";
+import { quietFor, until } from "../support/wait";
 import { startStack, type Stack } from "../support/phoneStack";
 import type { Proc } from "../support/processes";
 
@@ -173,10 +175,11 @@ describe("end to end: hostile content in the phone app runs no script", function
     assert.ok(diff.includes(`<details open ontoggle="${JS}">`), "the diff's HTML reads as text");
 
     // Click what looks like links: the words are text, so nothing happens.
+    const url = page.url();
     for (const label of ["js-link", "data-link", "vb-link", "html-js-link", "osc8-js-link", "form-submit"]) {
       await page.getByText(label).first().click();
     }
-    await page.waitForTimeout(300);
+    await quietFor("a clicked label ran, fetched or navigated", 300, () => anythingHappened(page, watch, url));
     await page.evaluate(() => window.scrollTo(0, 0));
     await shot("thread-top");
     await page.getByTestId("terminal").filter({ hasText: "END-OF-TERMINAL" }).first().scrollIntoViewIfNeeded();
@@ -245,7 +248,7 @@ describe("end to end: hostile content in the phone app runs no script", function
     assert.deepEqual(watch.pageErrors, []);
     // Markup put in the page on purpose is reported: the watch is awake.
     await page.evaluate((js) => document.body.insertAdjacentHTML("beforeend", `<img src=x onerror="${js}">`), JS);
-    await page.waitForTimeout(300);
+    await until("the CSP report of the inline handler", () => watch.violations.length > 0, 5_000).catch(() => undefined);
     assert.ok(watch.violations.length > 0, "an inline handler was not reported");
     assert.equal((await watch.sentinel(page)).pwned, undefined, "the CSP let an inline handler run");
   });

@@ -13,17 +13,19 @@ import { randomId } from "#protocol";
 import { nextEvent, type AgentThreads } from "../support/agentThreads";
 import { screenshotPath } from "../support/browser";
 import {
+  anythingHappened,
+  assertClean,
+  EXPECTED_COLOURS,
   HOSTILE_NAME,
   HOSTILE_WRITTEN,
-  EXPECTED_COLOURS,
-  JS,
   hostileFiles,
   hostileScript,
+  type HostileWatch,
+  JS,
   liveColours,
   watchHostile,
-  type HostileWatch,
-  assertClean,
 } from "../support/hostile";
+import { quietFor, until } from "../support/wait";
 import { startPanel, type PanelHarness } from "../support/panelHarness";
 
 const TASK = `${HOSTILE_NAME} fix [it](javascript:${JS})`;
@@ -121,10 +123,11 @@ describe("end to end: hostile content in the editor's thread panel runs no scrip
     const diff = (await page.locator(".d2h-diff-table").first().textContent()) ?? "";
     assert.ok(diff.includes(`<details open ontoggle="${JS}">`), "the diff's HTML reads as text");
 
+    const url = page.url();
     for (const label of ["js-link", "data-link", "vb-link", "html-js-link", "osc8-js-link", "form-submit"]) {
       await page.getByText(label).first().click();
     }
-    await page.waitForTimeout(300);
+    await quietFor("a clicked label ran, fetched or navigated", 300, () => anythingHappened(page, watch, url));
     await page.screenshot({ path: screenshotPath("hostile-panel-top") });
     await terminal.scrollIntoViewIfNeeded();
     await page.screenshot({ path: screenshotPath("hostile-panel-terminal") });
@@ -134,7 +137,7 @@ describe("end to end: hostile content in the editor's thread panel runs no scrip
 
   it("would have seen markup that ran or was blocked", async () => {
     await page.evaluate((js) => document.body.insertAdjacentHTML("beforeend", `<img src=x onerror="${js}">`), JS);
-    await page.waitForTimeout(300);
+    await until("the CSP report of the inline handler", () => watch.violations.length > 0, 5_000).catch(() => undefined);
     assert.ok(watch.violations.length > 0, "an inline handler was not reported");
     assert.equal((await watch.sentinel(page)).pwned, undefined, "the CSP let an inline handler run");
   });

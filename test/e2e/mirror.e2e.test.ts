@@ -10,6 +10,7 @@ import type { Browser } from "playwright-core";
 import { launchChromium, phoneContext, screenshotPath } from "../support/browser";
 import { startRelay } from "../support/phoneStack";
 import { startInTerminal, type Proc } from "../support/processes";
+import { quietFor } from "../support/wait";
 import { makeWorkspace } from "../support/workspace";
 
 const DIST = join(__dirname, "..", "..", "dist");
@@ -88,8 +89,8 @@ describe("end to end: the phone's file browser follows changes on the computer",
       page.locator('[data-testid="dir-entry"]').evaluateAll((els) => els.map((e) => e.getAttribute("data-name")));
     assert.deepEqual(await names(), ["intro.md", "setup.md"]);
     const url = page.url();
-    // Let the watch call reach the host before the write.
-    await page.waitForTimeout(300);
+    // The host has said it watches the folder before anything is written.
+    await page.locator('section.browser[data-watching="field-guides"]').waitFor();
 
     const t0 = Date.now();
     writeFileSync(join(workspace, "field-guides", NEW_NAME), `${NEW_TEXT}\n`);
@@ -99,7 +100,8 @@ describe("end to end: the phone's file browser follows changes on the computer",
     await entry(NEW_NAME).waitFor({ timeout: 5000 });
     await entry("intro.md").waitFor({ state: "detached", timeout: 5000 });
     const seenMs = Date.now() - t0;
-    await page.waitForTimeout(300);
+    // Nothing hidden follows the visible changes (.env.local, build.log).
+    await quietFor("a hidden file in the listing", 300, async () => (await names()).length !== 2);
     assert.deepEqual(await names(), [NEW_NAME, "setup.md"]);
     assert.equal(page.url(), url, "no navigation, no reload");
     await page.screenshot({ path: screenshotPath("e2e-mirror-new-file") });
@@ -109,7 +111,7 @@ describe("end to end: the phone's file browser follows changes on the computer",
     const view = page.getByTestId("file-view");
     await view.waitFor();
     await page.waitForFunction((t) => document.querySelector('[data-testid="file-view"]')?.textContent?.includes(t), NEW_TEXT);
-    await page.waitForTimeout(300);
+    await page.locator(`section.browser[data-watching="field-guides/${NEW_NAME}"]`).waitFor();
     writeFileSync(join(workspace, "field-guides", NEW_NAME), `${NEW_TEXT}\n${SAVED_TEXT}\n`);
     await page.waitForFunction((t) => document.querySelector('[data-testid="file-view"]')?.textContent?.includes(t), SAVED_TEXT, {
       timeout: 5000,

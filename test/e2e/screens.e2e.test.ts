@@ -11,6 +11,7 @@ import type { FakeModelServer, OpenAIBody } from "../support/fakeModels";
 import { openPairedPhone, startStack, themedShots, type Stack } from "../support/phoneStack";
 import type { Proc } from "../support/processes";
 import { smallTouchTargets } from "../support/touchTargets";
+import { until } from "../support/wait";
 
 const WORD = "quokka";
 /** The line of `src/quokkaFinder.ts` that holds the word: far enough down to need a scroll. */
@@ -97,7 +98,7 @@ describe("end to end: screens that fit a phone, and search in the workspace", fu
 
     await text.focus();
     await page.setViewportSize(KEYBOARD_UP);
-    await page.waitForTimeout(200);
+    await until("Start task above the keyboard", () => inView('[data-testid="task-submit"]'), 5_000).catch(() => undefined);
     assert.ok(await inView('[data-testid="task-submit"]'), "Start task is hidden by the keyboard");
     assert.deepEqual(await smallTouchTargets(page), [], "touch targets under 44x44 on the new task form");
     await shot("new-task-keyboard");
@@ -163,7 +164,8 @@ describe("end to end: screens that fit a phone, and search in the workspace", fu
     await page.locator(`[data-testid="search-line"][data-line="${MATCH_LINE}"]`).click();
     await page.locator(`[data-testid="file-view"][data-path="src/${WORD}Finder.ts"]`).waitFor();
     await page.getByTestId("line-mark").waitFor();
-    await page.waitForTimeout(300);
+    // The line is scrolled to once the file is drawn.
+    await until("the matching line in view", () => inView('[data-testid="line-mark"]', false), 5_000).catch(() => undefined);
     assert.match((await page.getByTestId("file-line").textContent()) ?? "", new RegExp(`at line ${MATCH_LINE}`));
     assert.ok(await inView('[data-testid="line-mark"]', false), "the matching line is scrolled into view");
     assert.equal(await page.getByTestId("bar-host-state").textContent(), "online");

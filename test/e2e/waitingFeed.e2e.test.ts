@@ -14,18 +14,11 @@ import { AxeAudit } from "../support/axe";
 import { launchChromium, phoneContext, screenshotPath } from "../support/browser";
 import { startFakeOpenAI, type FakeModelServer, type OpenAIBody } from "../support/fakeModels";
 import { startRelay, type TestRelay } from "../support/relay";
+import { until } from "../support/wait";
 import { makeWorkspace } from "../support/workspace";
 
 const WEB = join(__dirname, "..", "..", "dist", "mobile-web");
 const editor = { id: "editor", name: "VS Code" };
-
-async function until(what: string, check: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 interface Computer {
   host: AgentHost;

@@ -224,6 +224,17 @@ const SCAN_DOM = `(() => {
 })()`;
 
 /** Nothing ran, nothing tried to, and nothing in the DOM could: `where` names the screen in the failure. */
+/**
+ * Whether anything a payload would cause has happened yet: a CSP report, a fetch of "pwned", a
+ * page error, the sentinel set, or a navigation away from `url`. For a quiet window after an
+ * action that could set one off (`quietFor` in wait.ts).
+ */
+export async function anythingHappened(page: Page, watch: HostileWatch, url: string): Promise<boolean> {
+  if (watch.violations.length || watch.pwnedRequests.length || watch.pageErrors.length || page.url() !== url) return true;
+  const { pwned, title } = await watch.sentinel(page);
+  return pwned !== undefined || /PWNED/.test(title);
+}
+
 export async function assertClean(page: Page, watch: HostileWatch, where: string): Promise<void> {
   assert.deepEqual(await scanDom(page), [], `${where}: the DOM holds markup from content`);
   assert.deepEqual(watch.violations, [], `${where}: CSP violations`);

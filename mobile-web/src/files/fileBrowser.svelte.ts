@@ -48,6 +48,8 @@ export class FileBrowser {
   moreError = $state<string | null>(null);
   /** The open file was deleted on the computer; what was read stays on screen. */
   fileGone = $state(false);
+  /** The path the host has said it watches for this phone, once it has; null before, or while a new watch is asked. */
+  watching = $state<string | null>(null);
   /** The open folder was deleted on the computer. */
   dirGone = $state(false);
 
@@ -164,15 +166,19 @@ export class FileBrowser {
     if (!this.source.watch || !view || this.#closed) return;
     const generation = ++this.#watchGeneration;
     clearTimeout(this.#renewTimer);
+    if (this.watching !== view.path) this.watching = null;
     let next: number;
+    let watched = false;
     try {
       const leaseMs = await this.source.watch(view.kind === "dir" ? [view.path] : [], view.kind === "file" ? [view.path] : []);
       next = leaseMs * RENEW_AT;
+      watched = true;
     } catch {
       // Offline or an older host: the listing still works; try again later.
       next = WATCH_RETRY_MS;
     }
     if (generation !== this.#watchGeneration) return;
+    this.watching = watched ? view.path : null;
     this.#renewTimer = setTimeout(() => void this.#watch(), next);
   }
 

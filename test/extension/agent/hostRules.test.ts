@@ -5,7 +5,6 @@
 
 import assert from "node:assert/strict";
 import { readFileSync, rmSync } from "node:fs";
-import { setTimeout as delay } from "node:timers/promises";
 import { ErrorCode, TetherError, randomId, type ThreadEvent } from "#protocol";
 import { runRulesCommand } from "../../../extension/headless/rulesCommand";
 import { HostRulesFile, keepHostRules, type HostRuleKeeper } from "../../../extension/node/hostRulesFile";
@@ -13,6 +12,7 @@ import { startAgentHost, type AgentHost } from "../../support/agentHost";
 import { startFakeOpenAI, type FakeModelServer, type FakeTurn, type OpenAIBody } from "../../support/fakeModels";
 import { pairPhone, type PairedPhone } from "../../support/phone";
 import { startRelay, type TestRelay } from "../../support/relay";
+import { until } from "../../support/wait";
 import { makeWorkspace } from "../../support/workspace";
 
 const call = (name: string, args: object): FakeTurn => ({ toolCalls: [{ name, args }] });
@@ -118,7 +118,7 @@ describe("Always on this computer", function () {
       runRulesCommand(["--remove", "npm test", "--state-dir", host.stateDir], {}, () => undefined),
       0,
     );
-    for (let i = 0; i < 60 && applied.at(-1)?.includes("npm test"); i++) await delay(100);
+    await until("the running host to drop the removed rule", () => !applied.at(-1)?.includes("npm test"));
     assert.deepEqual(applied.at(-1), ["git status"]);
     model.push(call("run_command", { command: "npm test" }), finish("Asked."));
     const third = await newTask("Run them once more");
