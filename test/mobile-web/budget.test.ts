@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { brotliDecompressSync, gunzipSync, gzipSync } from "node:zlib";
 import { launchChromium, phoneContext } from "../support/browser";
 import { startRelay, type TestRelay } from "../support/relay";
+import { quietFor } from "../support/wait";
 
 const WEB = join(import.meta.dirname, "..", "..", "dist", "mobile-web");
 /** First-load JavaScript, gzip at level 6 (what most servers send), as the build reports it. */
@@ -169,9 +170,11 @@ describe("PWA size budget", () => {
       });
       await page.goto(relay.url);
       await page.getByRole("heading", { name: "Pair this phone with your computer" }).waitFor();
-      // Past the idle moment at which a paired phone fetches its next screens.
-      await page.waitForTimeout(2_500);
-      const extra = [...loaded].filter((path) => !startPage.includes(path) && !/^\/(icons\/|manifest\.webmanifest)/.test(path));
+      // Past the idle moment at which a paired phone fetches its next screens, nothing else loads.
+      const extras = () =>
+        [...loaded].filter((path) => !startPage.includes(path) && !/^\/(icons\/|manifest\.webmanifest)/.test(path));
+      await quietFor("the start page loading more", 2_500, () => extras().length > 0).catch(() => undefined);
+      const extra = extras();
       assert.deepEqual(extra, [], `the start page also loaded ${extra.join(", ")}`);
       const missing = startPage.filter((path) => !loaded.has(path));
       assert.deepEqual(missing, [], `counted but never loaded: ${missing.join(", ")}`);

@@ -16,6 +16,7 @@ import { startFakeOpenAI, type FakeModelServer, type FakeStep, type OpenAIBody }
 import { freePort } from "../support/processes";
 import { standIns, TAILNET_NAME } from "../support/standins";
 import { startVscodeServer, tail, type VscodeServer } from "../support/vscodeServer";
+import { until } from "../support/wait";
 import { MODEL_NAME } from "./scenarios";
 
 const REPO = join(__dirname, "..", "..");
@@ -86,10 +87,7 @@ describe("Tether's first run in a real VS Code", function () {
       assert.match(run.log, new RegExp(`✔ ${title}`), `"${title}" did not pass:\n${report}`);
     assert.doesNotMatch(run.log, /\bfailing\b/, report);
     // The window closed: its relay went with it.
-    for (let waited = 0; await relayAnswers(relayUrl); waited += 200) {
-      assert.ok(waited < 10_000, `the local relay at ${relayUrl} outlived its window`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await until(`the local relay at ${relayUrl} to go with its window`, async () => !(await relayAnswers(relayUrl)));
   });
 
   it("starts the local relay on another port when the configured one is taken, serves it with tailscale serve, and turns that off with the window", async function () {

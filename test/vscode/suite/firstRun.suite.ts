@@ -9,6 +9,7 @@ import type { ThreadStatus, ThreadSummary } from "#protocol";
 import { relayAnswers } from "../../../extension/vscode/localRelay";
 import { DeviceItem } from "../../../extension/vscode/views/devicesView";
 import { ThreadItem } from "../../../extension/vscode/views/threadsView";
+import { until } from "../../support/wait";
 import { desk, onlyInPhase } from "../support/desk";
 
 const WALKTHROUGH = "tether.tether#tether.firstRun";
@@ -22,13 +23,10 @@ async function steps(): Promise<Record<string, boolean>> {
 }
 
 async function stepDone(step: string, ms = 20_000): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const all = await steps();
-    if (all[step]) return;
-    if (Date.now() > until) throw new Error(`the walkthrough step ${step} is not done: ${JSON.stringify(all)}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
+  let all: Record<string, boolean> = {};
+  await until(`the walkthrough step ${step} done`, async () => (all = await steps())[step], ms).catch((err: Error) => {
+    throw new Error(`${err.message}: ${JSON.stringify(all)}`);
+  });
 }
 
 /**

@@ -9,15 +9,11 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import * as vscode from "vscode";
 import { README_TITLE, finch, kestrel, owl } from "../scenarios";
+import { until } from "../../support/wait";
 import { desk, onlyInPhase } from "../support/desk";
 
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const TEXT = "[data-testid=sidebar-text]";
-
-async function until(what: string, done: () => boolean, ms = 10_000): Promise<void> {
-  for (const end = Date.now() + ms; !done(); await new Promise((resolve) => setTimeout(resolve, 100)))
-    assert.ok(Date.now() < end, `no ${what} within ${ms} ms`);
-}
 
 /**
  * Screenshots of the sidebar (and the workbench around it) in the editor's dark and light
