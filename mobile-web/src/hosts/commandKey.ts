@@ -8,7 +8,8 @@
 import { KeyPurpose } from "#protocol/contexts";
 import { deriveSharedKey, importPublicKey } from "#protocol/crypto";
 import { ErrorCode, TetherError } from "#protocol/errors";
-import type { HostRecord } from "../store/records";
+import type { Database } from "../store/db";
+import { saveHost, type DeviceRecord, type HostRecord } from "../store/records";
 
 export async function deriveCommandKey(privateKey: CryptoKey, hostKey: string): Promise<CryptoKey> {
   return deriveSharedKey(privateKey, await importPublicKey(hostKey), KeyPurpose.Command);
@@ -25,4 +26,19 @@ export function commandKeyOf(host: HostRecord): CryptoKey {
   if (!host.commandKey)
     throw new TetherError(ErrorCode.Internal, "This phone's key for the computer is missing; reload the app.");
   return host.commandKey;
+}
+
+/**
+ * Gives every loaded host record its command key: records saved before command keys existed
+ * get theirs derived now and stored, so this happens once per host.
+ */
+export async function withCommandKeys(db: Database, device: DeviceRecord, hosts: HostRecord[]): Promise<HostRecord[]> {
+  return Promise.all(
+    hosts.map(async (host) => {
+      const keyed = await withCommandKey(host, device.privateKey);
+      // Not stored this time (storage full, a closing tab): derived again on the next start.
+      if (keyed !== host) await saveHost(db, keyed).catch(() => undefined);
+      return keyed;
+    }),
+  );
 }

@@ -1,7 +1,6 @@
 // What this phone keeps about itself and the hosts it paired with.
 
 import { exportPublicKey, generateDeviceKeyPair, type HostProfile } from "#protocol";
-import { withCommandKey } from "../hosts/commandKey";
 import { Database, Stores } from "./db";
 
 const DEVICE_KEY = "self";
@@ -76,21 +75,6 @@ export function loadHosts(db: Database): Promise<HostRecord[]> {
 
 export function saveHost(db: Database, host: HostRecord): Promise<void> {
   return db.put(Stores.hosts, host);
-}
-
-/**
- * Gives every loaded host record its command key: records saved before command keys existed
- * get theirs derived now and stored, so this happens once per host.
- */
-export async function withCommandKeys(db: Database, device: DeviceRecord, hosts: HostRecord[]): Promise<HostRecord[]> {
-  return Promise.all(
-    hosts.map(async (host) => {
-      const keyed = await withCommandKey(host, device.privateKey);
-      // Not stored this time (storage full, a closing tab): derived again on the next start.
-      if (keyed !== host) await saveHost(db, keyed).catch(() => undefined);
-      return keyed;
-    }),
-  );
 }
 
 export function deleteHost(db: Database, hostId: string): Promise<void> {

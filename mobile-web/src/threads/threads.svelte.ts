@@ -47,7 +47,7 @@ export class Threads {
     await this.db.putMany(Stores.events, events);
     const byThread: Record<string, CachedEvent[]> = {};
     for (const e of events) (byThread[e.threadId] ??= []).push(e);
-    const storedSeqs = new Map<string, number[]>();
+    const storedSeqs: [threadId: string, seqs: number[]][] = [];
     for (const threadId of Object.keys(byThread)) {
       const from = this.get(hostId, threadId)?.seq ?? 0;
       // Events past a gap are stored too; the cursor waits until the gap is filled.
@@ -56,10 +56,7 @@ export class Threads {
         Stores.events,
         IDBKeyRange.bound([hostId, threadId, from + 1], [hostId, threadId, Infinity]),
       );
-      storedSeqs.set(
-        threadId,
-        stored.map((key) => (key as [string, string, number])[2]),
-      );
+      storedSeqs.push([threadId, stored.map((key) => (key as [string, string, number])[2])]);
     }
     // Read again after the awaits: a summary or another page may have been saved meanwhile, and
     // writing the record read before them would put back what they replaced.

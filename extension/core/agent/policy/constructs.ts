@@ -4,7 +4,7 @@
 // over variables, `${!x}`, quotes inside `${…}`, control characters) are found while parsing
 // (shell.ts, words.ts); these need to know which program runs.
 
-import type { SimpleCommand } from "./shell";
+import type { SimpleCommand } from "./commandLine";
 import { unanalysable, type Verdict } from "./verdict";
 import { ARITHMETIC_OVER_VARIABLES } from "./words";
 import { basename, findActions, SHELLS, type Unwrapped } from "./wrappers";

@@ -5,7 +5,7 @@
 // line (a loop can run a command again after it), switches allow rules off for the line. Names
 // that change how the shell reads the line or what a program runs ask in every mode.
 
-import type { SimpleCommand } from "./shell";
+import type { SimpleCommand } from "./commandLine";
 import { verdict, type Verdict } from "./verdict";
 import { basename, isAssignment, type Unwrapped } from "./wrappers";
 

@@ -5,7 +5,7 @@
 // `${…}` in double quotes) are refused with a reason, never guessed.
 
 import type { SyntaxNode } from "./grammar";
-import type { SimpleCommand } from "./shell";
+import type { SimpleCommand } from "./commandLine";
 
 export interface Word {
   text: string;

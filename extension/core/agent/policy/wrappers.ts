@@ -2,7 +2,7 @@
 // cmd`), shells and eval run a string as a command line of its own (`sh -c '…'`), and find runs
 // its `-exec` commands. Deny rules are checked against every layer; the rest against the inner one.
 
-import type { SimpleCommand } from "./shell";
+import type { SimpleCommand } from "./commandLine";
 
 /** What a simple command runs once reserved words, assignments and wrappers are peeled off. */
 export type Unwrapped =
