@@ -192,7 +192,19 @@ describe("the relay under faults (processes)", function () {
       assert.equal(again.queued, true);
 
       s.host = startHostProc(s, false);
-      for (const id of ids) await s.phone.waitFor(id, (e) => e.type === "status" && e.status === "done", 30_000);
+      const host = s.host;
+      const relay = s.relay;
+      // Generous: a loaded machine may take a while to start the host and hand it the inbox.
+      // A miss prints what the host and the relay said, to tell a lost command from a slow one.
+      for (const id of ids) {
+        await s.phone
+          .waitFor(id, (e) => e.type === "status" && e.status === "done", 60_000)
+          .catch((err: Error) => {
+            throw new Error(
+              `${err.message}\n--- host ---\n${host.output()}\n--- relay (last lines) ---\n${relay.output().slice(-6000)}`,
+            );
+          });
+      }
       // The host took them in the order sent, each once (the repeated id was not applied again).
       const taken = [...s.host.output().matchAll(/Task from fault phone: "(queued task \d)"/g)].map((m) => m[1]);
       assert.deepEqual(taken, ["queued task 1", "queued task 2", "queued task 3"]);
