@@ -7,13 +7,18 @@ import type { ClientView } from "./notifications";
 import type { WindowClient } from "./types";
 
 export const VIEW_REQUEST = "tether:view";
-/** A window that does not answer in this long (busy, or an older app version) keeps its own URL. */
-const ANSWER_MS = 400;
+/**
+ * How long a window may take to answer. One that does not answer in time (busy drawing a screen)
+ * is not counted as showing anything: its client URL may be the one it was loaded with, long
+ * out of date, and a notification too many is better than an approval nobody is told about.
+ */
+const ANSWER_MS = 1_000;
 
-/** The visible windows, each with the URL it reports, or its client URL when it gives none. */
+/** The visible windows that said what they show, each with the URL it reported. */
 export async function visibleViews(windows: readonly WindowClient[]): Promise<ClientView[]> {
   const visible = windows.filter((w) => w.visibilityState === "visible");
-  return Promise.all(visible.map(async (w) => ({ url: (await askUrl(w)) ?? w.url, visibilityState: w.visibilityState })));
+  const views = await Promise.all(visible.map(async (w) => ({ url: await askUrl(w), visibilityState: w.visibilityState })));
+  return views.flatMap((v) => (v.url === null ? [] : [{ url: v.url, visibilityState: v.visibilityState }]));
 }
 
 function askUrl(client: WindowClient): Promise<string | null> {
