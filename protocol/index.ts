@@ -7,6 +7,7 @@ export * from "./schemas";
 export * from "./sealed";
 export * from "./events";
 export * from "./pairLink";
+export * from "./agents";
 export * from "./thread";
 export * from "./push";
 export * from "./serverEvents";

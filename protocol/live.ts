@@ -9,6 +9,8 @@ import type { LiveEvent, NumberedEvent } from "./thread";
 export interface LiveState {
   /** Streaming text by step (the thread's last seq when the model call began). */
   text: Record<number, string>;
+  /** An outside agent's streaming reasoning by step, until its `thought` event lands. */
+  thought?: Record<number, string>;
   /** Output of running commands by tool call id. */
   output: Record<string, string>;
   /** Characters each command's output ever had; `output` keeps only the newest of them. */
@@ -21,6 +23,10 @@ export const EMPTY_LIVE: LiveState = { text: {}, output: {} };
 
 /** Adds one live event (a text delta or a chunk of output), capped to the newest part. */
 export function withLive(live: LiveState, event: LiveEvent): LiveState {
+  if (event.type === "text" && event.thought) {
+    const thought = live.thought ?? {};
+    return { ...live, thought: { ...thought, [event.step]: appendCapped(thought[event.step], event.delta) } };
+  }
   if (event.type === "text") {
     return { ...live, text: { ...live.text, [event.step]: appendCapped(live.text[event.step], event.delta) } };
   }
@@ -42,12 +48,16 @@ export function settleLive(live: LiveState, events: readonly NumberedEvent[]): L
     if (event.type === "assistant-text") {
       const text = Object.fromEntries(Object.entries(live.text).filter(([step]) => Number(step) >= seq));
       live = { ...live, text };
+    } else if (event.type === "thought" && live.thought) {
+      const thought = Object.fromEntries(Object.entries(live.thought).filter(([step]) => Number(step) >= seq));
+      live = { ...live, thought };
     } else if (event.type === "tool-result" && event.callId in live.output) {
       const { [event.callId]: _done, ...output } = live.output;
       const { [event.callId]: _count, ...received } = live.received ?? {};
       const { [event.callId]: _chunks, ...chunks } = live.chunks ?? {};
       live = {
         text: live.text,
+        ...(live.thought ? { thought: live.thought } : {}),
         output,
         ...(Object.keys(received).length > 0 ? { received } : {}),
         ...(Object.keys(chunks).length > 0 ? { chunks } : {}),
@@ -62,6 +72,7 @@ export function settleLive(live: LiveState, events: readonly NumberedEvent[]): L
 /** The live state as the editor sends it to its thread panel (chunks are the receiver's own). */
 export const liveStateSchema = z.strictObject({
   text: z.record(z.string(), z.string()),
+  thought: z.record(z.string(), z.string()).optional(),
   output: z.record(z.string(), z.string()),
   received: z.record(z.string(), z.number().int().min(0)).optional(),
 });

@@ -2,6 +2,7 @@
 // Parsed with their schemas after opening, like any other inbound payload.
 
 import { z } from "zod";
+import { agentIdSchema, agentInfoSchema } from "./agents";
 import { ErrorCode } from "./errors";
 import { policyModeSchema } from "./thread";
 
@@ -50,6 +51,10 @@ export const hostProfileSchema = z.strictObject({
    */
   maxMode: policyModeSchema.optional(),
   model: modelStatusSchema.optional(),
+  /** The agents a task may run with, Tether's own among them; absent from hosts before there was a choice. */
+  agents: z.array(agentInfoSchema).max(40).optional(),
+  /** The agent a task runs with when it names none. */
+  defaultAgent: agentIdSchema.optional(),
 });
 export type HostProfile = z.infer<typeof hostProfileSchema>;
 

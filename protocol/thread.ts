@@ -3,6 +3,15 @@
 // host and its paired phones ever see these; both parse them with these schemas after opening.
 
 import { z } from "zod";
+import {
+  agentChoiceSchema,
+  agentCommandSchema,
+  agentIdSchema,
+  agentOptionSchema,
+  agentPermissionOptionSchema,
+  planEntrySchema,
+  toolLocationSchema,
+} from "./agents";
 import { ErrorCode } from "./errors";
 import { threadIdSchema } from "./schemas";
 
@@ -83,11 +92,17 @@ export const threadEventSchema = z.discriminatedUnion("type", [
     mode: policyModeSchema,
     model: z.string(),
     by: deviceRefSchema,
+    /** The agent that runs it, when it is not Tether's own: its id on the host and its name. */
+    agent: z.strictObject({ id: agentIdSchema, name: z.string().max(80) }).optional(),
+    /** The agent's own mode the task started in (an outside agent's `default`, `plan`, …). */
+    agentMode: z.string().max(200).optional(),
   }),
   /** A steering message, or the next instruction after a run ended. */
   z.strictObject({ ...at, type: z.literal("user-message"), text: z.string(), by: deviceRefSchema }),
   /** One step's text, whole, once the step ended (its tokens streamed live before). */
   z.strictObject({ ...at, type: z.literal("assistant-text"), text: z.string() }),
+  /** An outside agent's reasoning in one step, whole, once the step ended (streamed live before). */
+  z.strictObject({ ...at, type: z.literal("thought"), text: z.string() }),
   z.strictObject({
     ...at,
     type: z.literal("tool-call"),
@@ -96,6 +111,19 @@ export const threadEventSchema = z.discriminatedUnion("type", [
     args: z.record(z.string(), z.unknown()),
     /** One line for a list row: `npm test`, `src/app.ts`, `"TODO" in src`. */
     title: z.string(),
+    /** An outside agent's kind of tool: `read`, `edit`, `execute`, `search`, `fetch`, `think`, … */
+    kind: z.string().max(40).optional(),
+    /** Files it acts on (workspace-relative when inside), for a tap to open them. */
+    locations: z.array(toolLocationSchema).max(50).optional(),
+  }),
+  /** An outside agent changed what it says of a tool call that has not ended: its title, its files. */
+  z.strictObject({
+    ...at,
+    type: z.literal("tool-update"),
+    callId: z.string(),
+    title: z.string().optional(),
+    kind: z.string().max(40).optional(),
+    locations: z.array(toolLocationSchema).max(50).optional(),
   }),
   z.strictObject({
     ...at,
@@ -109,6 +137,11 @@ export const threadEventSchema = z.discriminatedUnion("type", [
     truncated: z.string().optional(),
     exitCode: z.number().int().nullable().optional(),
     durationMs: z.number().optional(),
+    /** Diffs an outside agent showed with the result (its own edits), drawn like a file change. */
+    diffs: z
+      .array(z.strictObject({ path: z.string(), diff: z.string(), added: z.number().int(), removed: z.number().int() }))
+      .max(50)
+      .optional(),
   }),
   z.strictObject({
     ...at,
@@ -134,6 +167,11 @@ export const threadEventSchema = z.discriminatedUnion("type", [
      * from the parsed command. Absent when the host offers no such choice for this request.
      */
     computerRule: z.string().max(200).optional(),
+    /**
+     * An outside agent's own choices for this request, by kind; a decision picks the one of its
+     * kind (or `optionId` names one). Absent for Tether's own agent.
+     */
+    options: z.array(agentPermissionOptionSchema).max(8).optional(),
   }),
   z.strictObject({
     ...at,
@@ -142,6 +180,8 @@ export const threadEventSchema = z.discriminatedUnion("type", [
     decision: decisionSchema,
     message: z.string().optional(),
     by: deviceRefSchema,
+    /** The outside agent's option the decision chose. */
+    optionId: z.string().max(200).optional(),
   }),
   z.strictObject({ ...at, type: z.literal("question"), questionId: z.string(), text: z.string() }),
   z.strictObject({ ...at, type: z.literal("answer"), questionId: z.string(), text: z.string(), by: deviceRefSchema }),
@@ -161,6 +201,28 @@ export const threadEventSchema = z.discriminatedUnion("type", [
   z.strictObject({ ...at, type: z.literal("retry"), attempt: z.number().int(), inMs: z.number(), message: z.string() }),
   z.strictObject({ ...at, type: z.literal("summary"), text: z.string() }),
   z.strictObject({ ...at, type: z.literal("error"), message: z.string() }),
+  /** An outside agent's plan, whole: it replaces the one before. */
+  z.strictObject({ ...at, type: z.literal("plan"), entries: z.array(planEntrySchema).max(200) }),
+  /**
+   * An outside agent's session as it changed: its mode and the modes Tether lets it switch to,
+   * its config options (the model), its slash commands. A field absent is unchanged.
+   */
+  z.strictObject({
+    ...at,
+    type: z.literal("agent-state"),
+    mode: z.string().max(200).optional(),
+    modes: z.array(agentChoiceSchema).max(40).optional(),
+    options: z.array(agentOptionSchema).max(40).optional(),
+    commands: z.array(agentCommandSchema).max(200).optional(),
+  }),
+  /** What the agent's session has used: tokens in its context, the context's size, the cost. */
+  z.strictObject({
+    ...at,
+    type: z.literal("usage"),
+    used: z.number().int().min(0),
+    size: z.number().int().min(0),
+    cost: z.strictObject({ amount: z.number(), currency: z.string().max(8) }).optional(),
+  }),
   z.strictObject({
     ...at,
     type: z.literal("reverted"),
@@ -184,8 +246,11 @@ export type NewThreadEvent = ThreadEvent extends infer E ? (E extends ThreadEven
 
 /** Fanned out to phones that are connected, never stored; the durable event follows. */
 export const liveEventSchema = z.discriminatedUnion("type", [
-  /** Streaming text of the step in progress. `step` counts model calls in the thread. */
-  z.strictObject({ type: z.literal("text"), step: z.number().int(), delta: z.string() }),
+  /**
+   * Streaming text of the step in progress. `step` counts model calls in the thread. `thought`:
+   * an outside agent's reasoning, which lands as a `thought` event.
+   */
+  z.strictObject({ type: z.literal("text"), step: z.number().int(), delta: z.string(), thought: z.literal(true).optional() }),
   /** Output of a running command, in order. */
   z.strictObject({ type: z.literal("output"), callId: z.string(), chunk: z.string() }),
 ]);
@@ -212,6 +277,8 @@ export const threadSummarySchema = z.strictObject({
   updatedAt: z.number(),
   model: z.string(),
   mode: policyModeSchema,
+  /** The outside agent that runs the thread, by name; absent for Tether's own. */
+  agent: z.string().max(80).optional(),
 });
 export type ThreadSummary = z.infer<typeof threadSummarySchema>;
 
@@ -234,6 +301,10 @@ export const commandSchema = z.discriminatedUnion("type", [
      * when the host still has it. Ignored by older hosts.
      */
     retryOf: threadIdSchema.min(8).optional(),
+    /** The agent to run it with, by its id on the host; absent: the host's default agent. */
+    agent: agentIdSchema.optional(),
+    /** The agent's own mode to start in, among those the host offers for it. */
+    agentMode: z.string().max(200).optional(),
   }),
   /** A file for a task about to be sent: the host writes it under `.tether/attachments/<threadId>/`. */
   z.strictObject({
@@ -255,10 +326,21 @@ export const commandSchema = z.discriminatedUnion("type", [
     approvalId: z.string().max(64),
     decision: decisionSchema,
     message: z.string().max(MAX_PROMPT_CHARS).optional(),
+    /** One of the outside agent's options on the request, of the decision's kind. */
+    optionId: z.string().max(200).optional(),
   }),
   z.strictObject({ type: z.literal("answer"), threadId: threadIdSchema, questionId: z.string().max(64), text: prompt }),
   z.strictObject({ type: z.literal("stop"), threadId: threadIdSchema }),
   z.strictObject({ type: z.literal("revert"), threadId: threadIdSchema }),
+  /** Switches an outside agent's mode while its thread is open, within the host's ceiling. */
+  z.strictObject({ type: z.literal("agent-mode"), threadId: threadIdSchema, mode: z.string().max(200) }),
+  /** Sets one of an outside agent's config options (its model, its reasoning effort). */
+  z.strictObject({
+    type: z.literal("agent-option"),
+    threadId: threadIdSchema,
+    option: z.string().max(200),
+    value: z.string().max(200),
+  }),
 ]);
 export type Command = z.infer<typeof commandSchema>;
 

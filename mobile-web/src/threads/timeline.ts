@@ -212,6 +212,13 @@ const STEPS: { [T in ThreadEvent["type"]]: Step<T> } = {
   error: (b, e, base) => b.items.push({ ...base, kind: "error", message: e.message }),
 
   reverted: (b, e, base) => b.items.push({ ...base, kind: "reverted", files: e.files, skipped: e.skipped ?? [], by: e.by }),
+
+  // An outside agent's session: not drawn in the timeline yet.
+  thought: () => undefined,
+  "tool-update": () => undefined,
+  plan: () => undefined,
+  "agent-state": () => undefined,
+  usage: () => undefined,
 };
 
 /** An event that shows the model call begun at `step` has ended. */
