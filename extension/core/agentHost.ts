@@ -4,6 +4,7 @@
 
 import type { DeviceRef, PolicyMode } from "#protocol";
 import type { ModelPort } from "./agent/model/port";
+import type { HostAgents } from "./agents/hostAgents";
 import type { ShellGrammar } from "./agent/policy/grammar";
 import { Policy, type PolicyRules } from "./agent/policy/policy";
 import type { ProcessRunner, WorkspaceFiles } from "./agent/tools/ports";
@@ -36,6 +37,8 @@ export interface AgentSetup {
   addHostRule?: (rule: string, by: DeviceRef) => void;
   /** Commands of interrupted runs the host ended as it started, by thread (`reapRunning`). */
   stoppedCommands?: ReadonlyMap<string, readonly string[]>;
+  /** The outside agents a task may run with; without them only Tether's own agent runs. */
+  agents?: HostAgents;
 }
 
 export interface Agent {
@@ -69,6 +72,7 @@ export function createAgent(setup: AgentSetup): Agent {
     log,
     ...(setup.retryBaseDelayMs !== undefined ? { retryBaseDelayMs: setup.retryBaseDelayMs } : {}),
     ...(setup.addHostRule ? { addHostRule: setup.addHostRule } : {}),
+    ...(setup.agents ? { agents: setup.agents } : {}),
   });
   manager.load(setup.stoppedCommands);
   return { manager, store, workspace };

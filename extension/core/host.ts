@@ -91,6 +91,9 @@ export class Host extends EventEmitter<HostEvents> {
       this.publicUrl = hello.publicUrl;
       void this.publishProfile();
     });
+    // A session taught the host an agent's modes and models, or that it needs a login: phones hear it.
+    const agents = options.threads?.manager.agents;
+    if (agents) this.disposables.defer(agents.onChange(() => this.republishProfile()));
   }
 
   get profile(): HostProfile {
@@ -103,12 +106,24 @@ export class Host extends EventEmitter<HostEvents> {
       // The most a task may ask for, so a phone offers no mode the host would refuse.
       ...(this.options.threads ? { maxMode: this.options.threads.manager.maxMode } : {}),
       ...(this.modelStatus ? { model: this.modelStatus } : {}),
+      ...this.agentsProfile(),
     };
+  }
+
+  /** The agents a task may choose, when the host runs outside agents too. */
+  private agentsProfile(): Pick<HostProfile, "agents" | "defaultAgent"> {
+    const agents = this.options.threads?.manager.agents;
+    if (!agents) return {};
+    return { agents: agents.list(), defaultAgent: agents.defaultAgent };
   }
 
   /** The model check's result, published to the phones now if the link is open (else on connect). */
   setModelStatus(status: ModelStatus): void {
     this.modelStatus = status;
+    this.republishProfile();
+  }
+
+  private republishProfile(): void {
     if (this.link.state === "open" && !this.disposables.isDisposed) void this.publishProfile().catch(() => undefined);
   }
 

@@ -3,6 +3,7 @@
 import { homedir, hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { parseRuleList } from "../core/agent/policy/policy";
+import { AgentConfigError, hostAgents, parseAgentSpec, type AgentDefinition } from "../core/agents/catalog";
 import { parseArgs } from "node:util";
 import { httpOrigin, policyModeSchema, type PolicyMode } from "#protocol";
 
@@ -32,6 +33,10 @@ export interface AgentConfig {
   allow: string[];
   deny: string[];
   maxThreads: number;
+  /** Outside agents the person added or redefined (`--agent NAME=COMMAND`). */
+  agents: AgentDefinition[];
+  /** The agent a task runs with when it names none. */
+  defaultAgent?: string;
 }
 
 export const HOST_OPTIONS_HELP = `  --relay <url>        Relay to connect to (env TETHER_RELAY, default http://127.0.0.1:8787)
@@ -60,7 +65,13 @@ Agent options:
   --allow <rules>      Commands that run without asking, comma-separated prefixes such as
                        "npm test,git status" (env TETHER_ALLOW)
   --deny <rules>       Commands never run, e.g. "git push,npm publish" (env TETHER_DENY)
-  --max-threads <n>    Tasks that run at once; more wait in a queue (env TETHER_MAX_THREADS, default 2)`;
+  --max-threads <n>    Tasks that run at once; more wait in a queue (env TETHER_MAX_THREADS, default 2)
+  --agent NAME=COMMAND An outside agent that speaks the Agent Client Protocol on stdio, e.g.
+                       --agent "mine=my-agent --acp" (repeatable). Claude Code, Codex, Gemini CLI,
+                       Copilot CLI, OpenCode, Goose and Qwen Code are known without it; a known
+                       NAME with a COMMAND changes how that one starts.
+  --default-agent NAME Agent a task runs with when the phone names none (env TETHER_DEFAULT_AGENT,
+                       default tether: Tether's own)`;
 
 export const HOST_HELP = `Usage: tether-host [options]
        tether-host rules [--remove <rule>]   list or take back rules allowed on this computer
@@ -103,10 +114,18 @@ export const hostFlags = {
   allow: { type: "string" },
   deny: { type: "string" },
   "max-threads": { type: "string" },
+  agent: { type: "string", multiple: true },
+  "default-agent": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
-type HostFlagValues = { [K in keyof typeof hostFlags]?: (typeof hostFlags)[K]["type"] extends "string" ? string : boolean };
+type HostFlagValues = {
+  [K in keyof typeof hostFlags]?: (typeof hostFlags)[K] extends { multiple: true }
+    ? string[]
+    : (typeof hostFlags)[K]["type"] extends "string"
+      ? string
+      : boolean;
+};
 
 export function hostConfigFrom(values: HostFlagValues, env: NodeJS.ProcessEnv, cwd: string): HostConfig {
   if (values.tailscale && values.tunnel)
@@ -140,7 +159,18 @@ function agentConfigFrom(values: HostFlagValues, env: NodeJS.ProcessEnv): AgentC
   const baseUrl = values["base-url"];
   if (baseUrl !== undefined && !httpOrigin(baseUrl)) throw new ConfigError(`--base-url must be an http(s) URL, got "${baseUrl}"`);
   const model = (values.model ?? env.TETHER_MODEL)?.trim() || undefined;
+  let agents: AgentDefinition[];
+  const defaultAgent = (values["default-agent"] ?? env.TETHER_DEFAULT_AGENT)?.trim().toLowerCase() || undefined;
+  try {
+    agents = (values.agent ?? []).map(parseAgentSpec);
+    hostAgents(agents, defaultAgent);
+  } catch (err) {
+    if (err instanceof AgentConfigError) throw new ConfigError(err.message);
+    throw err;
+  }
   return {
+    agents,
+    ...(defaultAgent ? { defaultAgent } : {}),
     ...(model ? { model } : {}),
     ...(baseUrl ? { baseUrl } : {}),
     mode: mode.data,

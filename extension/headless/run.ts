@@ -10,6 +10,8 @@ import { resolveModel } from "../core/agent/model/config";
 import { ModelNotConfigured } from "../core/agent/model/port";
 import { loadShellGrammar } from "../core/agent/policy/grammar";
 import { createAgent } from "../core/agentHost";
+import { hostAgents } from "../core/agents/catalog";
+import { HostAgents } from "../core/agents/hostAgents";
 import { Host } from "../core/host";
 import { HostIdentity } from "../core/identity";
 import type { Log } from "../core/log";
@@ -130,6 +132,12 @@ export async function runHeadlessHost(config: HostConfig, display: PairingDispla
     log,
     // "Always on this computer": kept in the state directory, in force at once for every thread.
     addHostRule: (rule, by) => rules.add(rule, by),
+    agents: new HostAgents({
+      definitions: hostAgents(agentConfig.agents, agentConfig.defaultAgent),
+      defaultAgent: agentConfig.defaultAgent,
+      hostName: config.name,
+      log,
+    }),
   });
   const rules: HostRuleKeeper = keepHostRules({
     file: rulesFile,

@@ -7,6 +7,8 @@ import { basename, join } from "node:path";
 import type { DeviceRef, PolicyMode } from "#protocol";
 import { shellGrammar } from "./shellGrammar";
 import { createAgent } from "../../extension/core/agentHost";
+import type { AgentDefinition } from "../../extension/core/agents/catalog";
+import { HostAgents } from "../../extension/core/agents/hostAgents";
 import { resolveModel } from "../../extension/core/agent/model/config";
 import { Host } from "../../extension/core/host";
 import type { Log } from "../../extension/core/log";
@@ -52,6 +54,8 @@ export async function startAgentHost(options: {
   name?: string;
   /** Keeps "Always on this computer" rules; without it the choice is not offered. */
   addHostRule?: (rule: string, by: DeviceRef) => void;
+  /** Outside agents (ACP) the host can run besides Tether's own. */
+  agents?: { definitions: AgentDefinition[]; defaultAgent?: string; path?: string; idleMs?: number };
 }): Promise<AgentHost> {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "tether-agent-"));
   const identity = await HostIdentity.loadOrCreate(stateFile(stateDir));
@@ -78,6 +82,18 @@ export async function startAgentHost(options: {
     log: quietLog,
     retryBaseDelayMs: 10,
     ...(options.addHostRule ? { addHostRule: options.addHostRule } : {}),
+    ...(options.agents
+      ? {
+          agents: new HostAgents({
+            definitions: options.agents.definitions,
+            defaultAgent: options.agents.defaultAgent,
+            hostName: options.name ?? "test-host",
+            log: options.log ?? quietLog,
+            ...(options.agents.path !== undefined ? { path: options.agents.path } : {}),
+            ...(options.agents.idleMs !== undefined ? { idleMs: options.agents.idleMs } : {}),
+          }),
+        }
+      : {}),
   });
   const host = new Host({
     relay: options.relay,

@@ -13,6 +13,7 @@ import { ApprovalGate } from "./approvalGate";
 import { applyEdit } from "./applyEdit";
 import { conversationOf } from "./conversation";
 import { PersonWait, Stopped, isAbort } from "./personWait";
+import type { ThreadRun } from "./runQueue";
 import type { Thread } from "./thread";
 import type { ThreadStore } from "./threadStore";
 
@@ -45,7 +46,7 @@ export interface RunDeps {
   addHostRule?: (rule: string, by: DeviceRef) => void;
 }
 
-export class AgentRun {
+export class AgentRun implements ThreadRun {
   private readonly abort = new AbortController();
   private readonly waits: PersonWait;
   private readonly gate: ApprovalGate;
@@ -94,8 +95,8 @@ export class AgentRun {
   }
 
   /** A person's decision on the pending approval. Throws when there is nothing to decide. */
-  decide(approvalId: string, decision: Decision, message: string | undefined, by: DeviceRef): void {
-    this.waits.decide(approvalId, decision, message, by);
+  decide(approvalId: string, decision: Decision, message: string | undefined, by: DeviceRef, optionId?: string): void {
+    this.waits.decide(approvalId, decision, message, by, optionId);
     if (decision === "stop") {
       this.stopDetail ??= `stopped by ${by.name}`;
       this.abort.abort();

@@ -4,7 +4,7 @@
 // is given when refused. It knows nothing of where the call came from, so a run driven by an
 // outside agent can put its tool calls through the same gate as Tether's own model loop.
 
-import { ErrorCode, TetherError, type Decision, type DeviceRef } from "#protocol";
+import { ErrorCode, TetherError, type AgentPermissionOption, type Decision, type DeviceRef } from "#protocol";
 import type { Policy, Verdict } from "../agent/policy/policy";
 import { unifiedDiff } from "./diff";
 import { Stopped, type ApprovalRequest, type ApprovalTerms, type PersonWait } from "./personWait";
@@ -21,8 +21,11 @@ export interface GateDeps {
   addHostRule?: ((rule: string, by: DeviceRef) => void) | undefined;
 }
 
-/** Go ahead (`asked`: a person approved it just now), or refused with what the agent is told. */
-export type Gated = { go: true; asked: boolean } | { go: false; output: string };
+/**
+ * Go ahead (`asked`: a person approved it just now), or refused with what the agent is told;
+ * `optionId`: the outside agent's option the person chose, when they chose one.
+ */
+export type Gated = { go: true; asked: boolean; optionId?: string } | { go: false; output: string; optionId?: string };
 
 /** What every gated call says about itself. */
 export interface GatedCall {
@@ -31,6 +34,8 @@ export interface GatedCall {
   tool: string;
   /** The agent's reason for the call, if it gave one. */
   reason: string;
+  /** An outside agent's own choices on its permission request. */
+  options?: readonly AgentPermissionOption[] | undefined;
 }
 
 export class ApprovalGate {
@@ -60,6 +65,7 @@ export class ApprovalGate {
       reason: call.reason,
       rule: verdict.rule,
       why: verdict.reason,
+      options: call.options,
     };
     return this.ask(request, () => {
       this.meta.autoEdit = true;
@@ -89,6 +95,7 @@ export class ApprovalGate {
       rule: verdict.rule,
       why: verdict.reason,
       computerRule: this.deps.addHostRule ? policy.computerRule(command, call.absCwd) : undefined,
+      options: call.options,
     };
     return this.ask(request, () => {
       if (this.meta.approvedCommands.includes(command)) return;
@@ -97,10 +104,31 @@ export class ApprovalGate {
     });
   }
 
+  /**
+   * Something an outside agent asks to do that is neither an edit Tether can see nor a command
+   * (a web fetch, a move, a tool of its own): the policy's mode decides, else a person.
+   */
+  async other(call: GatedCall & { title: string; kind: string; allowed: boolean }): Promise<Gated> {
+    const { policy } = this.deps;
+    if (policy.mode === "full-auto" || call.allowed) return { go: true, asked: false };
+    const request: ApprovalRequest = {
+      callId: call.callId,
+      tool: call.tool,
+      kind: "command",
+      command: call.title,
+      reason: call.reason,
+      rule: `${call.kind}: ask`,
+      why: `Tether cannot see what this ${call.kind === "other" ? "tool" : call.kind} does before it runs, so it needs your OK.`,
+      options: call.options,
+    };
+    return this.ask(request, () => undefined);
+  }
+
   /** Leaves the call to a person; `always` keeps their "approve always" for the thread. */
   private async ask(request: ApprovalRequest, always: () => void): Promise<Gated> {
     const terms: ApprovalTerms = {
-      admit: (decision, by) => {
+      admit: (decision, by, optionId) => {
+        if (optionId !== undefined) admitOption(request.options, decision, optionId);
         if (decision !== "approve-on-computer") return;
         // The rule is the host's own reading of the command; a request it offered none for gets none.
         if (request.computerRule === undefined || !this.deps.addHostRule) {
@@ -117,9 +145,28 @@ export class ApprovalGate {
       },
     };
     const answer = await this.deps.waits.requestApproval(request, terms);
-    if (answer.decision === "deny") return { go: false, output: denied(request.kind, answer.message) };
+    const chosen = answer.optionId !== undefined ? { optionId: answer.optionId } : {};
+    if (answer.decision === "deny") return { go: false, output: denied(request.kind, answer.message), ...chosen };
     if (answer.decision === "stop") throw new Stopped();
-    return { go: true, asked: true };
+    return { go: true, asked: true, ...chosen };
+  }
+}
+
+/** The kinds of an outside agent's option each decision may choose. */
+const OPTION_KINDS: Record<Decision, readonly AgentPermissionOption["kind"][]> = {
+  approve: ["allow_once"],
+  "approve-always": ["allow_always", "allow_once"],
+  "approve-on-computer": ["allow_always", "allow_once"],
+  deny: ["reject_once", "reject_always"],
+  stop: [],
+};
+
+/** Refuses an option the request did not offer, or one of another kind than the decision. */
+function admitOption(options: readonly AgentPermissionOption[] | undefined, decision: Decision, optionId: string): void {
+  const option = options?.find((o) => o.optionId === optionId);
+  if (!option) throw new TetherError(ErrorCode.BadRequest, "The agent offered no such choice on this request.");
+  if (!OPTION_KINDS[decision].includes(option.kind)) {
+    throw new TetherError(ErrorCode.BadRequest, `"${option.name}" does not go with the decision "${decision}".`);
   }
 }
 

@@ -4,7 +4,15 @@
 // person takes, and ends at once when the run is stopped. A run driven by Tether's own model
 // and one driven by an outside agent wait the same way, so phones see one kind of request.
 
-import { ErrorCode, MAX_WHY_CHARS, TetherError, randomId, type Decision, type DeviceRef } from "#protocol";
+import {
+  ErrorCode,
+  MAX_WHY_CHARS,
+  TetherError,
+  randomId,
+  type AgentPermissionOption,
+  type Decision,
+  type DeviceRef,
+} from "#protocol";
 import type { Thread } from "./thread";
 
 /** What a wait rejects with when the run is stopped; callers treat it as the run stopping. */
@@ -17,8 +25,8 @@ export class Stopped extends Error {
 
 export const isAbort = (err: unknown): boolean => err instanceof Error && err.name === "AbortError";
 
-/** A person's decision, with what they wrote beside it. */
-export type Verdicted = { decision: Decision; message?: string };
+/** A person's decision, with what they wrote beside it and the outside agent's option they chose. */
+export type Verdicted = { decision: Decision; message?: string; optionId?: string };
 
 /** What the person is asked to approve, as `approval-requested` records it. */
 export interface ApprovalRequest {
@@ -36,12 +44,14 @@ export interface ApprovalRequest {
   why: string;
   /** The rule "Always on this computer" would add; absent when that choice is not offered. */
   computerRule?: string | undefined;
+  /** An outside agent's own choices on this request; a decision picks one of its kind. */
+  options?: readonly AgentPermissionOption[] | undefined;
 }
 
 /** What a decision means beyond this one call: the gate that asked supplies it. */
 export interface ApprovalTerms {
   /** Runs before a decision is recorded; throws a `TetherError` to refuse one the request cannot take. */
-  admit(decision: Decision, by: DeviceRef): void;
+  admit(decision: Decision, by: DeviceRef, optionId?: string): void;
   /** Runs as the decision is recorded, so what it keeps is saved with it. */
   recorded(decision: Decision): void;
 }
@@ -88,7 +98,7 @@ export class PersonWait {
         },
         terms,
       };
-      const { why, computerRule, ...rest } = request;
+      const { why, computerRule, options, ...rest } = request;
       const said = why.trim().slice(0, MAX_WHY_CHARS);
       thread.append({
         type: "approval-requested",
@@ -97,6 +107,7 @@ export class PersonWait {
         reason,
         ...(said ? { why: said } : {}),
         ...(computerRule !== undefined ? { computerRule } : {}),
+        ...(options && options.length > 0 ? { options: [...options] } : {}),
       });
       thread.setStatus("awaiting-approval");
     });
@@ -125,15 +136,15 @@ export class PersonWait {
   }
 
   /** A person's decision on the pending approval. Throws when there is nothing to decide. */
-  decide(approvalId: string, decision: Decision, message: string | undefined, by: DeviceRef): void {
+  decide(approvalId: string, decision: Decision, message: string | undefined, by: DeviceRef, optionId?: string): void {
     const { thread } = this.deps;
     if (!this.pendingApproval || this.pendingApproval.id !== approvalId) {
       const earlier = thread.decidedBy(approvalId);
       if (earlier) throw new TetherError(ErrorCode.Conflict, `Already decided by ${earlier.by} (${earlier.decision}).`);
       throw new TetherError(ErrorCode.NotFound, "That approval is not waiting for a decision.");
     }
-    this.pendingApproval.terms.admit(decision, by);
-    this.resolve(decision, message, by);
+    this.pendingApproval.terms.admit(decision, by, optionId);
+    this.resolve(decision, message, by, optionId);
   }
 
   /** Ends the pending approval, if any, as stopped by `by` (the run is stopping). */
@@ -154,14 +165,22 @@ export class PersonWait {
     waiting.resolve(text);
   }
 
-  private resolve(decision: Decision, message: string | undefined, by: DeviceRef): void {
+  private resolve(decision: Decision, message: string | undefined, by: DeviceRef, optionId?: string): void {
     const waiting = this.pendingApproval!;
     this.pendingApproval = undefined;
     const { thread } = this.deps;
-    thread.append({ type: "approval-resolved", approvalId: waiting.id, decision, ...(message ? { message } : {}), by });
+    const chosen = optionId !== undefined ? { optionId } : {};
+    thread.append({
+      type: "approval-resolved",
+      approvalId: waiting.id,
+      decision,
+      ...(message ? { message } : {}),
+      by,
+      ...chosen,
+    });
     waiting.terms.recorded(decision);
     if (decision !== "stop") thread.setStatus("running");
-    waiting.resolve({ decision, ...(message ? { message } : {}) });
+    waiting.resolve({ decision, ...(message ? { message } : {}), ...chosen });
   }
 }
 

@@ -4,12 +4,16 @@
 // agent) is one more function here, not another branch inside the thread manager.
 
 import type { DeviceRef, LiveEvent } from "#protocol";
+import { AcpRun } from "../agents/acpRun";
+import type { HostAgents } from "../agents/hostAgents";
 import type { ModelPort } from "../agent/model/port";
 import { formatRetry, withRetry } from "../agent/model/retry";
 import type { Policy } from "../agent/policy/policy";
 import type { Tool } from "../agent/tools/tool";
 import type { AgentWorkspace } from "../agent/tools/workspace";
+import type { Log } from "../log";
 import { AgentRun } from "./agentRun";
+import type { ThreadRun } from "./runQueue";
 import { systemPrompt } from "./prompt";
 import type { Thread } from "./thread";
 import type { ThreadStore } from "./threadStore";
@@ -34,6 +38,9 @@ export interface RunParts {
    * `setAllowRules` with the new list. Without it the choice is not offered.
    */
   addHostRule?: (rule: string, by: DeviceRef) => void;
+  /** The outside agents this host can run, with their sessions. Without it, only Tether's own agent runs. */
+  agents?: HostAgents;
+  log: Log;
 }
 
 /** What the manager lends the run: the clock, live events out, and the wait before resuming. */
@@ -47,14 +54,37 @@ export interface RunHooks {
  * The thread's run, or nothing when it cannot be made (its model cannot be had, or anything else
  * fails on the way): the thread then ends as failed, saying why, and is never left queued.
  */
-export function runFor(thread: Thread, parts: RunParts, hooks: RunHooks): AgentRun | undefined {
+export function runFor(thread: Thread, parts: RunParts, hooks: RunHooks): ThreadRun | undefined {
   try {
+    const task = thread.events[0]?.event;
+    if (task?.type === "task" && task.agent) return agentRunFor(thread, task.agent, parts, hooks);
     return modelRunFor(thread, parts.resolveModel(thread.model || undefined), parts, hooks);
   } catch (err) {
     thread.append({ type: "error", message: (err as Error).message });
     thread.setStatus("failed");
     return undefined;
   }
+}
+
+/** A run of an outside agent the thread was started with; it fails when the host no longer has that agent. */
+function agentRunFor(thread: Thread, agent: { id: string; name: string }, parts: RunParts, hooks: RunHooks): AcpRun {
+  const definition = parts.agents?.definition(agent.id);
+  if (!parts.agents || !definition) {
+    throw new Error(`${agent.name} is no longer an agent on this computer, so this thread cannot run.`);
+  }
+  return new AcpRun({
+    thread,
+    store: parts.store,
+    workspace: parts.workspace,
+    policy: parts.policy.withMode(thread.mode),
+    definition,
+    agents: parts.agents,
+    live: hooks.live,
+    self: parts.self,
+    log: parts.log,
+    beforeResume: hooks.beforeResume,
+    ...(parts.addHostRule ? { addHostRule: parts.addHostRule } : {}),
+  });
 }
 
 function modelRunFor(thread: Thread, model: ModelPort, parts: RunParts, hooks: RunHooks): AgentRun {

@@ -2,12 +2,20 @@
 // order they came. It knows runs only as something that runs to its end and can be stopped, so
 // any kind of run (Tether's own model loop, an outside agent) queues the same way.
 
-import type { DeviceRef } from "#protocol";
+import type { Decision, DeviceRef } from "#protocol";
 
 export interface QueuedRun {
   /** Runs to the end; never rejects. */
   run(): Promise<void>;
   stop(by: DeviceRef, detail?: string): void;
+}
+
+/** A run of a thread, Tether's own model loop or an outside agent's session, as the manager steers it. */
+export interface ThreadRun extends QueuedRun {
+  /** A person's decision on the pending approval. Throws a `TetherError` when there is nothing to decide. */
+  decide(approvalId: string, decision: Decision, message: string | undefined, by: DeviceRef, optionId?: string): void;
+  /** A person's answer to the pending question. Throws when there is none. */
+  answer(questionId: string, text: string, by: DeviceRef): void;
 }
 
 export interface RunQueueOptions<R extends QueuedRun> {

@@ -121,6 +121,7 @@ export class Thread extends EventEmitter<ThreadEvents> {
       updatedAt: this.updated,
       model: this.model,
       mode: this.mode,
+      ...(this.task?.agent ? { agent: this.task.agent.name } : {}),
     };
   }
 

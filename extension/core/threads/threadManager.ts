@@ -4,6 +4,7 @@
 
 import { EventEmitter } from "node:events";
 import {
+  BUILTIN_AGENT,
   ENDED_STATUSES,
   ErrorCode,
   TetherError,
@@ -15,14 +16,15 @@ import {
   type ThreadSummary,
 } from "#protocol";
 import { ModelNotConfigured, type ModelPort } from "../agent/model/port";
-import type { Log } from "../log";
-import type { AgentRun } from "./agentRun";
+import type { AgentSession } from "../agents/agentSession";
+import type { AgentDefinition } from "../agents/catalog";
+import type { HostAgents } from "../agents/hostAgents";
 import { Attachments } from "./attachments";
 import { endInterrupted } from "./interrupted";
 import { refuseEnded } from "./personWait";
 import { revertThread } from "./revert";
 import { runFor, type RunParts } from "./runFactory";
-import { RunQueue } from "./runQueue";
+import { RunQueue, type ThreadRun } from "./runQueue";
 import { Thread, titleOf } from "./thread";
 import type { NumberedEvent } from "./threadStore";
 
@@ -32,7 +34,6 @@ export { interruptedDetail } from "./interrupted";
 export interface ThreadManagerOptions extends RunParts {
   /** Runs at once; more wait in the queue. */
   maxParallel: number;
-  log: Log;
   now?: () => number;
 }
 
@@ -50,6 +51,10 @@ export interface NewTask {
   text: string;
   mode?: PolicyMode;
   model?: string;
+  /** The agent to run it with (`tether` or an outside agent's id); the host's default when absent. */
+  agent?: string;
+  /** The outside agent's own mode to start in. */
+  agentMode?: string;
 }
 
 /** What a run waits for after a decision before it goes on (see `RunDeps.beforeResume`). */
@@ -58,7 +63,7 @@ export type ResumeGate = (thread: Thread) => Promise<void>;
 export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
   private resumeGate: ResumeGate | undefined;
   private readonly threads = new Map<string, Thread>();
-  private readonly runs: RunQueue<AgentRun>;
+  private readonly runs: RunQueue<ThreadRun>;
   private readonly now: () => number;
   private readonly attachments: Attachments;
   /** The first close()'s work (set: the host is shutting down); a later call waits for the same end. */
@@ -125,7 +130,7 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
         this.message(command.threadId, command.text, by);
         return;
       case "decide":
-        this.runOf(command.threadId, command).decide(command.approvalId, command.decision, command.message, by);
+        this.runOf(command.threadId, command).decide(command.approvalId, command.decision, command.message, by, command.optionId);
         return;
       case "answer":
         this.runOf(command.threadId, command).answer(command.questionId, command.text, by);
@@ -136,7 +141,20 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
       case "revert":
         await this.revert(command.threadId, by);
         return;
+      case "agent-mode":
+        await this.agentSession(command.threadId).setMode(command.mode);
+        this.agentStateChanged(command.threadId);
+        return;
+      case "agent-option":
+        await this.agentSession(command.threadId).setOption(command.option, command.value);
+        this.agentStateChanged(command.threadId);
+        return;
     }
+  }
+
+  /** The outside agents of this host, if it runs any. */
+  get agents(): HostAgents | undefined {
+    return this.options.agents;
   }
 
   /**
@@ -166,13 +184,23 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
         `This computer allows tasks up to "${policy.mode}"; "${task.mode}" asks for more. Choose "${policy.mode}" or less.`,
       );
     }
+    const agent = this.outsideAgent(task.agent);
     let model: ModelPort | undefined;
     let problem: string | undefined;
-    try {
-      model = this.options.resolveModel(task.model);
-    } catch (err) {
-      if (!(err instanceof ModelNotConfigured)) throw err;
-      problem = err.message;
+    if (agent) {
+      if (!this.options.agents!.installed(agent)) {
+        throw new TetherError(
+          ErrorCode.NotFound,
+          `${agent.name} is not installed on this computer.${agent.install ? ` Install it with: ${agent.install}` : ""}`,
+        );
+      }
+    } else {
+      try {
+        model = this.options.resolveModel(task.model);
+      } catch (err) {
+        if (!(err instanceof ModelNotConfigured)) throw err;
+        problem = err.message;
+      }
     }
     store.create(task.threadId);
     const thread = this.adopt(new Thread(task.threadId, store, this.now));
@@ -184,6 +212,8 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
       mode: task.mode ?? policy.mode,
       model: model?.id ?? task.model ?? "",
       by,
+      ...(agent ? { agent: { id: agent.id, name: agent.name } } : {}),
+      ...(agent && task.agentMode ? { agentMode: task.agentMode } : {}),
     });
     if (problem) {
       thread.append({ type: "error", message: problem });
@@ -237,6 +267,7 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
       throw new TetherError(ErrorCode.Conflict, "The thread is still running or waiting; stop it before deleting it.");
     }
     this.threads.delete(threadId);
+    void this.options.agents?.end(threadId);
     this.options.store.remove(threadId);
     this.options.log.info("thread deleted", { thread: threadId, by: by.name });
     this.emit("deleted", threadId);
@@ -258,8 +289,48 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
 
   /** Stops every run; their threads end as stopped. Idempotent: every call resolves once they have. */
   close(): Promise<void> {
-    this.closing ??= this.runs.stopAll(this.options.self, "interrupted: the host shut down during this run");
+    this.closing ??= this.runs
+      .stopAll(this.options.self, "interrupted: the host shut down during this run")
+      .then(() => this.options.agents?.close());
     return this.closing;
+  }
+
+  /** The outside agent a task names (or the host's default, when that is one); none for Tether's own. */
+  private outsideAgent(id: string | undefined): AgentDefinition | undefined {
+    const agents = this.options.agents;
+    const chosen = id ?? agents?.defaultAgent ?? BUILTIN_AGENT;
+    if (chosen === BUILTIN_AGENT) return undefined;
+    const definition = agents?.definition(chosen);
+    if (!definition) throw new TetherError(ErrorCode.NotFound, `There is no agent "${chosen}" on this computer.`);
+    return definition;
+  }
+
+  /** The open session of a thread run by an outside agent, to switch its mode or options. */
+  private agentSession(threadId: string): AgentSession {
+    const thread = this.mustGet(threadId);
+    const session = this.options.agents?.live(threadId);
+    if (session) return session;
+    const task = thread.events[0]?.event;
+    if (task?.type !== "task" || !task.agent) {
+      throw new TetherError(ErrorCode.BadRequest, "This thread runs Tether's own agent, which has no agent modes or options.");
+    }
+    throw new TetherError(
+      ErrorCode.Conflict,
+      `${task.agent.name}'s session is not open now; send a message to go on, then switch.`,
+    );
+  }
+
+  /** Records an agent's mode and options after a person changed them. */
+  private agentStateChanged(threadId: string): void {
+    const session = this.options.agents?.live(threadId);
+    const thread = this.threads.get(threadId);
+    if (!session || !thread) return;
+    thread.append({
+      type: "agent-state",
+      ...(session.mode !== undefined ? { mode: session.mode } : {}),
+      modes: session.allowedModes,
+      options: session.options,
+    });
   }
 
   private adopt(thread: Thread): Thread {
@@ -277,7 +348,7 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
     return thread;
   }
 
-  private runOf(threadId: string, what: { approvalId: string } | { questionId: string }): AgentRun {
+  private runOf(threadId: string, what: { approvalId: string } | { questionId: string }): ThreadRun {
     const thread = this.mustGet(threadId);
     const run = this.runs.running(threadId);
     if (run) return run;
@@ -285,7 +356,7 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
   }
 
   /** The thread's run, or nothing when it cannot run (it ends as failed and says why). */
-  private start(thread: Thread): AgentRun | undefined {
+  private start(thread: Thread): ThreadRun | undefined {
     const run = runFor(thread, this.options, {
       now: this.now,
       live: (event) => this.emit("live", thread.id, event),

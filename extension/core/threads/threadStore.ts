@@ -29,6 +29,10 @@ const metaSchema = z.object({
   approvedCommands: z.array(z.string()).default([]),
   /** "Always" was chosen on an edit: further edits in this thread need no approval. */
   autoEdit: z.boolean().default(false),
+  /** An outside agent's session id, to load it again after the host restarted. */
+  agentSession: z.string().optional(),
+  /** The seq of the newest event an outside agent has been given as a prompt. */
+  promptedThrough: z.number().int().optional(),
 });
 export type ThreadMeta = z.infer<typeof metaSchema>;
 

@@ -1,0 +1,240 @@
+// A thread's run with an outside agent: it opens (or finds, or loads) the thread's session, sends
+// the task, then every message that came while the agent worked as the next prompt, until there
+// is none. What the agent says and does is recorded by `UpdateRecorder`; what it asks to do goes
+// through `RunSide` to Tether's gate. Stop sends `session/cancel`, which answers every open
+// request as cancelled; an agent that does not end its turn soon after is ended itself.
+
+import type * as acp from "@agentclientprotocol/sdk";
+import { TetherError, type Decision, type DeviceRef, type LiveEvent } from "#protocol";
+import type { Policy } from "../agent/policy/policy";
+import type { AgentWorkspace } from "../agent/tools/workspace";
+import type { Log } from "../log";
+import { ApprovalGate } from "../threads/approvalGate";
+import { PersonWait, Stopped, isAbort } from "../threads/personWait";
+import type { ThreadRun } from "../threads/runQueue";
+import type { Thread } from "../threads/thread";
+import type { ThreadMeta, ThreadStore } from "../threads/threadStore";
+import type { AgentExit } from "./agentProcess";
+import { AgentSession } from "./agentSession";
+import type { AgentDefinition } from "./catalog";
+import { RunSide } from "./clientSide";
+import type { HostAgents } from "./hostAgents";
+import { UpdateRecorder } from "./updates";
+
+/** How long an agent has to end its turn after `session/cancel` before its process is ended. */
+const CANCEL_GRACE_MS = 5000;
+
+export interface AcpRunDeps {
+  thread: Thread;
+  store: ThreadStore;
+  workspace: AgentWorkspace;
+  /** The policy in the thread's mode. */
+  policy: Policy;
+  definition: AgentDefinition;
+  agents: HostAgents;
+  live: (event: LiveEvent) => void;
+  self: DeviceRef;
+  log: Log;
+  beforeResume?: () => Promise<void>;
+  addHostRule?: (rule: string, by: DeviceRef) => void;
+}
+
+export class AcpRun implements ThreadRun {
+  private readonly abort = new AbortController();
+  private readonly waits: PersonWait;
+  private readonly gate: ApprovalGate;
+  private readonly recorder: UpdateRecorder;
+  private readonly side: RunSide;
+  private readonly meta: ThreadMeta;
+  private session: AgentSession | undefined;
+  private stopDetail: string | undefined;
+
+  constructor(private readonly deps: AcpRunDeps) {
+    const { thread, store, policy, beforeResume, addHostRule, workspace, live } = deps;
+    this.meta = store.meta(thread.id);
+    this.waits = new PersonWait({ thread, signal: this.abort.signal, beforeResume });
+    this.gate = new ApprovalGate({ thread, store, policy, waits: this.waits, addHostRule });
+    this.recorder = new UpdateRecorder({ thread, root: workspace.root, live });
+    this.side = new RunSide({
+      thread,
+      store,
+      workspace,
+      gate: this.gate,
+      recorder: this.recorder,
+      live,
+      signal: this.abort.signal,
+      stopped: () => this.stop(deps.self, "stopped"),
+      sessionUpdate: (update) => {
+        if (update.sessionUpdate === "current_mode_update") this.session?.modeChanged(update.currentModeId);
+        else if (update.sessionUpdate === "config_option_update") this.session?.optionsChanged(update.configOptions);
+      },
+    });
+  }
+
+  /** Runs to the end; never rejects. */
+  async run(): Promise<void> {
+    const { thread, agents, definition } = this.deps;
+    thread.setStatus("running");
+    let keep = false;
+    try {
+      const session = await this.open();
+      this.session = session;
+      for (let prompt = this.nextPrompt(); prompt !== undefined; prompt = this.nextPrompt()) {
+        const answer = await this.turn(session, prompt);
+        this.recorder.endTurn();
+        if (this.abort.signal.aborted) throw new Stopped();
+        this.ended(answer.stopReason);
+      }
+      thread.setStatus("done");
+      keep = true;
+    } catch (err) {
+      this.recorder.endTurn();
+      if (isAbort(err) || this.abort.signal.aborted) {
+        thread.setStatus("stopped", this.stopDetail);
+        keep = true;
+      } else {
+        thread.append({ type: "error", message: this.failure(err) });
+        thread.setStatus("failed");
+      }
+    } finally {
+      await this.side.close();
+      if (this.session) this.session.side = undefined;
+      // A session whose process still runs waits for the next message; one that failed ends.
+      if (keep && this.session && this.processAlive) agents.idle(thread.id);
+      else await agents.end(thread.id);
+      this.deps.log.info("agent run ended", { thread: thread.id, agent: definition.id, status: thread.status });
+    }
+  }
+
+  stop(by: DeviceRef, detail?: string): void {
+    if (this.abort.signal.aborted) return;
+    this.stopDetail ??= detail ?? `stopped by ${by.name}`;
+    this.waits.stopPending(by);
+    this.abort.abort();
+    const session = this.session;
+    if (!session) return;
+    session.cancel();
+    // An agent that ignores the cancel is ended, so Stop always stops.
+    const timer = setTimeout(() => void this.deps.agents.end(this.deps.thread.id), CANCEL_GRACE_MS);
+    timer.unref();
+    void session.process.exited.then(() => clearTimeout(timer));
+  }
+
+  decide(approvalId: string, decision: Decision, message: string | undefined, by: DeviceRef, optionId?: string): void {
+    this.waits.decide(approvalId, decision, message, by, optionId);
+    if (decision === "stop") this.stop(by);
+  }
+
+  answer(questionId: string, text: string, by: DeviceRef): void {
+    this.waits.answer(questionId, text, by);
+  }
+
+  /** The thread's open session, a new one, or its earlier one loaded in a new process. */
+  private async open(): Promise<AgentSession> {
+    const { thread, agents, definition, workspace, policy } = this.deps;
+    const live = agents.live(thread.id);
+    if (live) {
+      agents.busy(thread.id);
+      live.side = this.side;
+      return live;
+    }
+    const task = thread.events[0]?.event;
+    const requestedMode = task?.type === "task" ? task.agentMode : undefined;
+    const resume = this.meta.agentSession;
+    let session: AgentSession;
+    try {
+      session = await AgentSession.open({
+        definition,
+        cwd: workspace.root,
+        ceiling: policy.mode === "full-auto" ? "full-auto" : policy.mode,
+        resume,
+        side: this.side,
+        replaying: (on) => (this.recorder.muted = on),
+        hostName: agents.hostName,
+      });
+    } catch (err) {
+      if (err instanceof Error && err.name === "AgentLoginNeeded") agents.needsLogin(definition, err.message);
+      throw err;
+    }
+    agents.keep(thread.id, session);
+    this.session = session;
+    if (resume === undefined) {
+      this.meta.agentSession = session.sessionId;
+      this.deps.store.saveMeta(thread.id, this.meta);
+      const mode = session.startingMode(requestedMode);
+      if (mode !== undefined && mode !== session.mode) await session.setMode(mode);
+      if (task?.type === "task" && task.model) {
+        const model = session.options.find((o) => o.category === "model");
+        if (model && model.value !== task.model) await session.setOption(model.id, task.model);
+      }
+    }
+    agents.learn(definition, session);
+    this.recorder.state({
+      ...(session.mode !== undefined ? { mode: session.mode } : {}),
+      modes: session.allowedModes,
+      options: session.options,
+    });
+    return session;
+  }
+
+  /**
+   * What to send next: the task, then the messages that came after what was sent last, joined.
+   * Marked as sent before it goes, so a restart never sends it twice.
+   */
+  private nextPrompt(): string | undefined {
+    const { thread, store } = this.deps;
+    const through = this.meta.promptedThrough ?? 0;
+    const texts: string[] = [];
+    for (const { seq, event } of thread.events) {
+      if (seq <= through) continue;
+      if (event.type === "task") texts.push(event.text);
+      else if (event.type === "user-message") texts.push(event.text);
+    }
+    if (texts.length === 0) return undefined;
+    this.meta.promptedThrough = thread.lastSeq;
+    store.saveMeta(thread.id, this.meta);
+    return texts.join("\n\n");
+  }
+
+  /** One prompt's turn; rejects when the agent's process ends before answering. */
+  private async turn(session: AgentSession, prompt: string): Promise<acp.PromptResponse> {
+    return Promise.race([
+      session.prompt(prompt),
+      session.process.exited.then((exit) => Promise.reject(new AgentExited(this.deps.definition, exit))),
+    ]);
+  }
+
+  /** A turn's stop reason: `end_turn` goes on; the others end the run as the agent said. */
+  private ended(reason: acp.StopReason): void {
+    const name = this.deps.definition.name;
+    if (reason === "end_turn") return;
+    if (reason === "cancelled") throw new Stopped();
+    if (reason === "max_tokens") throw new TetherError("internal", `${name} stopped: its answer reached its length limit.`);
+    if (reason === "max_turn_requests")
+      throw new TetherError("internal", `${name} stopped: it reached its limit of steps in one turn.`);
+    if (reason === "refusal") throw new TetherError("internal", `${name} declined to go on with this request.`);
+  }
+
+  private get processAlive(): boolean {
+    const p = this.session?.process;
+    return p !== undefined && this.deps.agents.live(this.deps.thread.id) === this.session;
+  }
+
+  private failure(err: unknown): string {
+    if (err instanceof TetherError || err instanceof AgentExited) return err.message;
+    if (err instanceof Error && ["AgentStartError", "AgentLoginNeeded", "CannotResume"].includes(err.name)) return err.message;
+    const message = err instanceof Error ? err.message : String(err);
+    return `${this.deps.definition.name} failed: ${message}`;
+  }
+}
+
+/** The agent's process ended while a turn was running. */
+class AgentExited extends Error {
+  constructor(definition: AgentDefinition, exit: AgentExit) {
+    super(
+      `${definition.name} exited during its turn (${exit.signal ?? `code ${exit.code}`})` +
+        (exit.stderr ? `. Its last words:\n${exit.stderr}` : "."),
+    );
+    this.name = "AgentExited";
+  }
+}

@@ -1,0 +1,315 @@
+// What Tether answers an outside agent while it runs a thread's turn: its permission requests go
+// through Tether's gate (the policy judges first, a person decides the rest), its file reads and
+// writes go through the workspace's rules and the thread's checkpoint, and its terminals run
+// through the host's process runner with their output live on the phone. Nothing the agent asks
+// is taken on its word: options are matched by kind, paths are checked, commands parsed.
+
+import { isAbsolute, relative, resolve, sep } from "node:path";
+import * as acp from "@agentclientprotocol/sdk";
+import { TetherError, type AgentPermissionOption, type LiveEvent } from "#protocol";
+import type { RunResult } from "../agent/tools/ports";
+import type { AgentWorkspace } from "../agent/tools/workspace";
+import type { ApprovalGate, Gated } from "../threads/approvalGate";
+import { applyEdit } from "../threads/applyEdit";
+import type { Thread } from "../threads/thread";
+import type { ThreadStore } from "../threads/threadStore";
+import type { ClientSide } from "./agentProcess";
+import { toolCommand } from "./toolInput";
+import type { UpdateRecorder } from "./updates";
+
+/** Longest a terminal the agent starts may run. */
+const TERMINAL_TIMEOUT_MS = 30 * 60_000;
+/** Output a terminal keeps for `terminal/output` when the agent sets no limit. */
+const TERMINAL_OUTPUT_BYTES = 1024 * 1024;
+
+export interface SideDeps {
+  thread: Thread;
+  store: ThreadStore;
+  workspace: AgentWorkspace;
+  gate: ApprovalGate;
+  recorder: UpdateRecorder;
+  live: (event: LiveEvent) => void;
+  /** The run's signal: a stop ends every wait, kills every terminal. */
+  signal: AbortSignal;
+  /** The run was stopped by a person's "stop" on a request: the caller cancels the turn. */
+  stopped: () => void;
+  /** Every update, after the recorder: the session keeps its mode and options from them. */
+  sessionUpdate: (update: acp.SessionUpdate) => void;
+}
+
+interface Terminal {
+  output: string;
+  truncated: boolean;
+  limit: number;
+  exit: RunResult | undefined;
+  done: Promise<RunResult>;
+  abort: AbortController;
+}
+
+export class RunSide implements ClientSide {
+  private readonly terminals = new Map<string, Terminal>();
+  /** Files a person approved the agent's edit of (its permission request), which its write then needs no second ask for. */
+  private readonly approvedWrites = new Map<string, number>();
+  private nextTerminal = 1;
+
+  constructor(private readonly deps: SideDeps) {}
+
+  update(params: acp.SessionNotification): void {
+    this.deps.recorder.update(params.update);
+    this.deps.sessionUpdate(params.update);
+  }
+
+  async requestPermission(params: acp.RequestPermissionRequest, signal: AbortSignal): Promise<acp.RequestPermissionResponse> {
+    const { recorder, gate, workspace } = this.deps;
+    const call = recorder.ensureCall(params.toolCall);
+    const options = knownOptions(params.options);
+    const callId = call.toolCallId;
+    const tool = call.kind ?? "other";
+    const title = call.title ?? "a tool call";
+    const reason = "";
+    let gated: Gated;
+    try {
+      const command = toolCommand(call.rawInput, call.kind ?? undefined);
+      const edit = editOf(call, workspace.root);
+      if (command !== undefined) {
+        const cwd = toolCwd(call.rawInput, workspace.root);
+        if (cwd === undefined) {
+          gated = await gate.other({
+            callId,
+            tool,
+            reason,
+            options,
+            title: command,
+            kind: "command outside the workspace",
+            allowed: false,
+          });
+        } else {
+          gated = await gate.command({ callId, tool, reason, options, command, cwd: cwd.rel, absCwd: cwd.abs });
+        }
+      } else if (edit) {
+        gated = await gate.edit({ callId, tool, reason, options, path: edit.path, before: edit.before, after: edit.after });
+        if (gated.go) this.approvedWrites.set(edit.path, (this.approvedWrites.get(edit.path) ?? 0) + 1);
+      } else {
+        const allowed = (call.kind === "read" || call.kind === "search" || call.kind === "think") && this.insideOnly(call);
+        gated = await gate.other({ callId, tool, reason, options, title, kind: call.kind ?? "other", allowed });
+      }
+    } catch (err) {
+      if (signal.aborted || this.deps.signal.aborted || (err instanceof Error && err.name === "AbortError")) {
+        if (!this.deps.signal.aborted) this.deps.stopped();
+        return { outcome: { outcome: "cancelled" } };
+      }
+      throw err;
+    }
+    return { outcome: chooseOption(options, gated) };
+  }
+
+  async readTextFile(params: acp.ReadTextFileRequest): Promise<acp.ReadTextFileResponse> {
+    const rel = this.inside(params.path, "read");
+    const text = await this.deps.workspace.readText(rel).catch(rethrow);
+    const line = params.line ?? undefined;
+    const limit = params.limit ?? undefined;
+    if (line === undefined && limit === undefined) return { content: text };
+    const lines = text.split("\n");
+    const start = Math.max(0, (line ?? 1) - 1);
+    const end = limit === undefined ? lines.length : start + Math.max(0, limit);
+    return { content: lines.slice(start, end).join("\n") };
+  }
+
+  async writeTextFile(params: acp.WriteTextFileRequest): Promise<acp.WriteTextFileResponse> {
+    const { workspace, gate, thread, store } = this.deps;
+    const rel = this.inside(params.path, "write");
+    const target = await workspace.resolveWrite(rel).catch(rethrow);
+    const before = target.exists ? await workspace.readText(target.rel).catch(rethrow) : null;
+    const approved = this.approvedWrites.get(target.rel) ?? 0;
+    if (approved > 0) {
+      if (approved === 1) this.approvedWrites.delete(target.rel);
+      else this.approvedWrites.set(target.rel, approved - 1);
+    } else {
+      const gated = await gate
+        .edit({
+          callId: `write-${target.rel}`,
+          tool: "fs/write_text_file",
+          reason: "",
+          path: target.rel,
+          before,
+          after: params.content,
+        })
+        .catch((err: unknown) => {
+          if (err instanceof Error && err.name === "AbortError") this.deps.stopped();
+          throw acp.RequestError.internalError(undefined, "The run was stopped.");
+        });
+      if (!gated.go) throw new acp.RequestError(-32000, gated.output);
+    }
+    const result = await applyEdit({ workspace, store, thread }, { path: target.rel, before, after: params.content });
+    if (!result.ok) throw new acp.RequestError(-32000, result.output);
+    return {};
+  }
+
+  async createTerminal(params: acp.CreateTerminalRequest): Promise<acp.CreateTerminalResponse> {
+    const { workspace, gate, thread, live, signal } = this.deps;
+    const line = [params.command, ...(params.args ?? []).map(quote)].join(" ");
+    const cwd = toolCwd({ cwd: params.cwd ?? undefined }, workspace.root);
+    if (!cwd) throw new acp.RequestError(-32000, "Tether runs commands only inside the workspace.");
+    const terminalId = `term-${this.nextTerminal++}`;
+    const gated = await gate
+      .command({ callId: terminalId, tool: "terminal/create", reason: "", command: line, cwd: cwd.rel, absCwd: cwd.abs })
+      .catch((err: unknown) => {
+        if (err instanceof Error && err.name === "AbortError") this.deps.stopped();
+        throw acp.RequestError.internalError(undefined, "The run was stopped.");
+      });
+    if (!gated.go) throw new acp.RequestError(-32000, gated.output);
+    const abort = new AbortController();
+    const onStop = (): void => abort.abort();
+    signal.addEventListener("abort", onStop, { once: true });
+    const env = Object.fromEntries((params.env ?? []).map((v) => [v.name, v.value]));
+    const terminal: Terminal = {
+      output: "",
+      truncated: false,
+      limit: params.outputByteLimit ?? TERMINAL_OUTPUT_BYTES,
+      exit: undefined,
+      abort,
+      done: Promise.resolve(undefined as never),
+    };
+    terminal.done = workspace
+      .runCommand({
+        command: line,
+        cwd: cwd.rel,
+        timeoutMs: TERMINAL_TIMEOUT_MS,
+        signal: abort.signal,
+        env,
+        threadId: thread.id,
+        onOutput: (chunk) => {
+          terminal.output += chunk;
+          if (Buffer.byteLength(terminal.output) > terminal.limit) {
+            terminal.truncated = true;
+            terminal.output = terminal.output.slice(-terminal.limit);
+          }
+          const callId = this.deps.recorder.callOfTerminal(terminalId);
+          if (callId) live({ type: "output", callId, chunk });
+        },
+      })
+      .then((result) => {
+        terminal.exit = result;
+        signal.removeEventListener("abort", onStop);
+        return result;
+      });
+    this.terminals.set(terminalId, terminal);
+    return { terminalId };
+  }
+
+  async terminalOutput(params: acp.TerminalOutputRequest): Promise<acp.TerminalOutputResponse> {
+    const t = this.terminal(params.terminalId);
+    return { output: t.output, truncated: t.truncated, ...(t.exit ? { exitStatus: exitStatus(t.exit) } : {}) };
+  }
+
+  async waitForTerminalExit(params: acp.WaitForTerminalExitRequest): Promise<acp.WaitForTerminalExitResponse> {
+    return exitStatus(await this.terminal(params.terminalId).done);
+  }
+
+  async killTerminal(params: acp.KillTerminalRequest): Promise<acp.KillTerminalResponse> {
+    this.terminal(params.terminalId).abort.abort();
+    return {};
+  }
+
+  async releaseTerminal(params: acp.ReleaseTerminalRequest): Promise<acp.ReleaseTerminalResponse> {
+    const t = this.terminal(params.terminalId);
+    t.abort.abort();
+    this.terminals.delete(params.terminalId);
+    return {};
+  }
+
+  /** Kills every terminal still running (the run ended) and waits for them to end. */
+  async close(): Promise<void> {
+    const running = [...this.terminals.values()];
+    this.terminals.clear();
+    for (const t of running) t.abort.abort();
+    await Promise.all(running.map((t) => t.done));
+  }
+
+  private terminal(id: string): Terminal {
+    const t = this.terminals.get(id);
+    if (!t) throw acp.RequestError.invalidParams(undefined, `There is no terminal ${id}.`);
+    return t;
+  }
+
+  /** The workspace-relative path of an absolute path inside the workspace; refuses the rest. */
+  private inside(path: string, what: "read" | "write"): string {
+    const { root } = this.deps.workspace;
+    const abs = isAbsolute(path) ? path : resolve(root, path);
+    const rel = relative(root, abs);
+    if (rel.startsWith("..") || isAbsolute(rel)) {
+      throw new acp.RequestError(-32000, `Tether lets an agent ${what} files only inside the workspace (${root}).`);
+    }
+    return rel.split(sep).join("/");
+  }
+
+  /** Every place the call names is inside the workspace. */
+  private insideOnly(call: acp.ToolCallUpdate): boolean {
+    const { root } = this.deps.workspace;
+    const paths = (call.locations ?? []).map((l) => l.path);
+    return paths.every((p) => {
+      const rel = relative(root, isAbsolute(p) ? p : resolve(root, p));
+      return !rel.startsWith("..") && !isAbsolute(rel);
+    });
+  }
+}
+
+/** The options whose kind Tether knows, the rest left out: a decision is matched by kind, never by position. */
+function knownOptions(options: readonly acp.PermissionOption[]): AgentPermissionOption[] {
+  const kinds = new Set(["allow_once", "allow_always", "reject_once", "reject_always"]);
+  return options
+    .filter((o) => kinds.has(o.kind))
+    .slice(0, 8)
+    .map((o) => ({ optionId: o.optionId.slice(0, 200), name: o.name.slice(0, 200), kind: o.kind }));
+}
+
+/**
+ * The agent's option for the gate's verdict. An allow is always answered "once": Tether keeps
+ * "always" itself, so every later call still reaches its gate. A person's own reject option is
+ * passed on as chosen (a reject that lasts is only stricter).
+ */
+function chooseOption(options: readonly AgentPermissionOption[], gated: Gated): acp.RequestPermissionOutcome {
+  const byKind = (...kinds: AgentPermissionOption["kind"][]): AgentPermissionOption | undefined =>
+    kinds.map((k) => options.find((o) => o.kind === k)).find((o) => o !== undefined);
+  let chosen: AgentPermissionOption | undefined;
+  if (gated.go) chosen = byKind("allow_once") ?? byKind("allow_always");
+  else {
+    const picked = options.find((o) => o.optionId === gated.optionId && o.kind.startsWith("reject"));
+    chosen = picked ?? byKind("reject_once", "reject_always");
+  }
+  return chosen ? { outcome: "selected", optionId: chosen.optionId } : { outcome: "cancelled" };
+}
+
+/** An edit a permission request shows: its diff content, inside the workspace. */
+function editOf(call: acp.ToolCallUpdate, root: string): { path: string; before: string | null; after: string } | undefined {
+  if (call.kind && call.kind !== "edit" && call.kind !== "delete" && call.kind !== "move") return undefined;
+  const diff = call.content?.find((c) => c.type === "diff");
+  if (!diff || diff.type !== "diff") return undefined;
+  const rel = relative(root, isAbsolute(diff.path) ? diff.path : resolve(root, diff.path));
+  if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) return undefined;
+  return { path: rel.split(sep).join("/"), before: diff.oldText ?? null, after: diff.newText };
+}
+
+/** Where a command runs: the tool input's `cwd`/`workdir`, inside the workspace, or the workspace itself. */
+function toolCwd(input: unknown, root: string): { rel: string; abs: string } | undefined {
+  const fields = input && typeof input === "object" ? (input as Record<string, unknown>) : {};
+  const given = [fields.cwd, fields.workdir, fields.dir_path, fields.directory].find((v) => typeof v === "string" && v);
+  const abs = typeof given === "string" ? (isAbsolute(given) ? given : resolve(root, given)) : root;
+  const rel = relative(root, abs);
+  if (rel.startsWith("..") || isAbsolute(rel)) return undefined;
+  return { rel: rel.split(sep).join("/") || ".", abs };
+}
+
+function exitStatus(result: RunResult): acp.TerminalExitStatus {
+  return { exitCode: result.exitCode, signal: result.signal };
+}
+
+function quote(arg: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A workspace refusal (outside, secret, too large) as an error the agent reads. */
+function rethrow(err: unknown): never {
+  if (err instanceof TetherError) throw new acp.RequestError(-32000, err.message);
+  throw err;
+}
