@@ -168,15 +168,20 @@ async function ask<M extends ClientRequestMethod>(
   method: M,
   params: ClientRequestParamsByMethod[M],
 ): Promise<Answer<M>> {
+  let answer: Answer<M>;
   try {
     const value = (await ctx.client.request(method, params)) as ClientRequestResponsesByMethod[M];
     ctx.record({ kind: "answer", method, params, result: value ?? null });
-    return { ok: true, value };
+    answer = { ok: true, value };
   } catch (err) {
     const error = toRecordedError(err);
     ctx.record({ kind: "answer", method, params, error });
-    return { ok: false, error };
+    answer = { ok: false, error };
   }
+  // The SDK settles a response on a shorter promise chain than it dispatches a notification: a
+  // `session/cancel` the client sent before this answer must be seen before the turn goes on.
+  await new Promise((resolve) => setImmediate(resolve));
+  return answer;
 }
 
 export function toRecordedError(err: unknown): RecordedError {

@@ -29,7 +29,27 @@ interface Session {
   /** What `session/load` replays: the prompts and what the agent said about them. */
   history: SessionUpdate[];
   /** The turn in progress, if any. */
-  turn?: { cancelled: boolean; cancel: () => void; whenCancelled: Promise<void> };
+  turn?: RunningTurn;
+}
+
+interface RunningTurn {
+  cancelled: boolean;
+  whenCancelled: Promise<void>;
+  /** What `session/cancel` does to the turn. */
+  cancel(): void;
+}
+
+function startTurn(): RunningTurn {
+  let resolve!: () => void;
+  const turn: RunningTurn = {
+    cancelled: false,
+    whenCancelled: new Promise<void>((r) => (resolve = r)),
+    cancel() {
+      turn.cancelled = true;
+      resolve();
+    },
+  };
+  return turn;
 }
 
 const scriptPath = process.env[SCRIPT_ENV];
@@ -208,9 +228,7 @@ const app = agent({ name: "tether-scripted-agent" })
       const steps = script.turns[index];
       if (!steps) throw RequestError.internalError({ index }, `the script has no turn ${index}`);
       for (const content of ctx.params.prompt) session.history.push({ sessionUpdate: "user_message_chunk", content });
-      let cancel = (): void => {};
-      const whenCancelled = new Promise<void>((resolve) => (cancel = resolve));
-      const turn = { cancelled: false, whenCancelled, cancel: () => ((turn.cancelled = true), cancel()) };
+      const turn = startTurn();
       session.turn = turn;
       try {
         const stopReason = await playTurn(steps, {
@@ -218,7 +236,7 @@ const app = agent({ name: "tether-scripted-agent" })
           sessionId: session.id,
           record,
           cancelled: () => turn.cancelled,
-          whenCancelled,
+          whenCancelled: turn.whenCancelled,
           send: async (update) => {
             if (update.sessionUpdate === "current_mode_update" && session.modes)
               session.modes.currentModeId = update.currentModeId;
