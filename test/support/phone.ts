@@ -20,6 +20,7 @@ import {
   type ClientToServerEvents,
   type ConnectErrorData,
   type Hello,
+  type HostProfile,
   type Command,
   type LiveEvent,
   type MirrorDelta,
@@ -69,6 +70,8 @@ export interface PairedPhone {
   hostKey: string;
   code: string;
   hello: Hello;
+  /** Who the host said it is when it granted the pairing: its name, models, agents. */
+  profile: HostProfile;
   call(call: RpcCall): Promise<RpcReply>;
   /** Sends a command; rejects with the host's `TetherError` when it refused. */
   send(command: Command, id?: string): Promise<CommandOutcome>;
@@ -146,6 +149,7 @@ export async function pairPhone(link: string, name = "Test Phone"): Promise<Pair
     socket,
     live,
     mirror,
+    profile: paired.host.profile,
     events: (threadId) => pushed.get(threadId) ?? [],
     waitFor(threadId, match, ms = 15_000) {
       return new Promise((resolve, reject) => {

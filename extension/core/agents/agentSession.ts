@@ -9,6 +9,9 @@ import { AgentProcess, type ClientSide } from "./agentProcess";
 import type { AgentDefinition } from "./catalog";
 import { selectOptions } from "./updates";
 
+/** Names of modes that run tools without asking, for agents the catalog does not know. */
+const UNASKED_NAME = /yolo|bypass|\bauto\b|full[ -_]?access|accept[ -_]?edits|dont[ -_]?ask|don't ask|never ask/i;
+
 /** The ACP error code an agent answers with when it needs a login. */
 const AUTH_REQUIRED = -32000;
 
@@ -98,14 +101,15 @@ export class AgentSession {
 
   /**
    * The modes a task may use under the host's ceiling: all where it is full-auto; else those the
-   * catalog knows ask before acting; for an agent Tether knows nothing of, only the one it is in.
+   * catalog knows ask before acting. For an agent the catalog does not know, a mode whose name
+   * says it runs tools unasked (yolo, bypass, auto, full access, accept edits, don't ask) is left
+   * out; the rest are offered, and the gate answers what they ask.
    */
   get allowedModes(): AgentChoice[] {
     const all = this.allModes;
     if (this.ceiling === "full-auto") return all;
-    const known = this.definition.modes;
-    if (!known) return all.filter((m) => m.id === this.mode);
-    return all.filter((m) => !known.unasked.includes(m.id));
+    const unasked = this.definition.modes?.unasked;
+    return all.filter((m) => (unasked ? !unasked.includes(m.id) : !UNASKED_NAME.test(`${m.id} ${m.name}`)));
   }
 
   /** The agent's select options other than its mode (the model, the effort). */
@@ -130,9 +134,10 @@ export class AgentSession {
       }
       return requested;
     }
-    const asking = this.definition.modes?.asking;
-    if (asking && this.allModes.some((m) => m.id === asking)) return asking;
-    return this.mode;
+    const asking = this.definition.modes?.asking ?? ["default", "ask"].find((id) => allowed.some((m) => m.id === id));
+    if (asking && allowed.some((m) => m.id === asking)) return asking;
+    if (allowed.some((m) => m.id === this.mode)) return this.mode;
+    return allowed[0]?.id ?? this.mode;
   }
 
   /** Switches the agent's mode, within the ceiling. */

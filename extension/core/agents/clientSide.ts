@@ -38,6 +38,9 @@ export interface SideDeps {
 }
 
 interface Terminal {
+  id: string;
+  /** Output that came before the agent named the tool call showing the terminal: sent live once it does. */
+  unsent: string[];
   output: string;
   truncated: boolean;
   limit: number;
@@ -48,8 +51,13 @@ interface Terminal {
 
 export class RunSide implements ClientSide {
   private readonly terminals = new Map<string, Terminal>();
-  /** Files a person approved the agent's edit of (its permission request), which its write then needs no second ask for. */
-  private readonly approvedWrites = new Map<string, number>();
+  /**
+   * What the gate let through on a permission request: the file the agent's write then changes,
+   * the command line its terminal then runs. Each is taken once, so the act asked about needs
+   * no second ask and anything else still passes the gate.
+   */
+  private readonly approvedWrites = new Tally();
+  private readonly approvedCommands = new Tally();
   private nextTerminal = 1;
 
   constructor(private readonly deps: SideDeps) {}
@@ -57,6 +65,7 @@ export class RunSide implements ClientSide {
   update(params: acp.SessionNotification): void {
     this.deps.recorder.update(params.update);
     this.deps.sessionUpdate(params.update);
+    for (const t of this.terminals.values()) if (t.unsent.length > 0) this.sendLive(t, "");
   }
 
   async requestPermission(params: acp.RequestPermissionRequest, signal: AbortSignal): Promise<acp.RequestPermissionResponse> {
@@ -85,10 +94,11 @@ export class RunSide implements ClientSide {
           });
         } else {
           gated = await gate.command({ callId, tool, reason, options, command, cwd: cwd.rel, absCwd: cwd.abs });
+          if (gated.go) this.approvedCommands.add(command.trim());
         }
       } else if (edit) {
         gated = await gate.edit({ callId, tool, reason, options, path: edit.path, before: edit.before, after: edit.after });
-        if (gated.go) this.approvedWrites.set(edit.path, (this.approvedWrites.get(edit.path) ?? 0) + 1);
+        if (gated.go) this.approvedWrites.add(edit.path);
       } else {
         const allowed = (call.kind === "read" || call.kind === "search" || call.kind === "think") && this.insideOnly(call);
         gated = await gate.other({ callId, tool, reason, options, title, kind: call.kind ?? "other", allowed });
@@ -120,11 +130,7 @@ export class RunSide implements ClientSide {
     const rel = this.inside(params.path, "write");
     const target = await workspace.resolveWrite(rel).catch(rethrow);
     const before = target.exists ? await workspace.readText(target.rel).catch(rethrow) : null;
-    const approved = this.approvedWrites.get(target.rel) ?? 0;
-    if (approved > 0) {
-      if (approved === 1) this.approvedWrites.delete(target.rel);
-      else this.approvedWrites.set(target.rel, approved - 1);
-    } else {
+    if (!this.approvedWrites.take(target.rel)) {
       const gated = await gate
         .edit({
           callId: `write-${target.rel}`,
@@ -146,23 +152,27 @@ export class RunSide implements ClientSide {
   }
 
   async createTerminal(params: acp.CreateTerminalRequest): Promise<acp.CreateTerminalResponse> {
-    const { workspace, gate, thread, live, signal } = this.deps;
+    const { workspace, gate, thread, signal } = this.deps;
     const line = [params.command, ...(params.args ?? []).map(quote)].join(" ");
     const cwd = toolCwd({ cwd: params.cwd ?? undefined }, workspace.root);
     if (!cwd) throw new acp.RequestError(-32000, "Tether runs commands only inside the workspace.");
     const terminalId = `term-${this.nextTerminal++}`;
-    const gated = await gate
-      .command({ callId: terminalId, tool: "terminal/create", reason: "", command: line, cwd: cwd.rel, absCwd: cwd.abs })
-      .catch((err: unknown) => {
-        if (err instanceof Error && err.name === "AbortError") this.deps.stopped();
-        throw acp.RequestError.internalError(undefined, "The run was stopped.");
-      });
-    if (!gated.go) throw new acp.RequestError(-32000, gated.output);
+    if (!this.approvedCommands.take(line.trim())) {
+      const gated = await gate
+        .command({ callId: terminalId, tool: "terminal/create", reason: "", command: line, cwd: cwd.rel, absCwd: cwd.abs })
+        .catch((err: unknown) => {
+          if (err instanceof Error && err.name === "AbortError") this.deps.stopped();
+          throw acp.RequestError.internalError(undefined, "The run was stopped.");
+        });
+      if (!gated.go) throw new acp.RequestError(-32000, gated.output);
+    }
     const abort = new AbortController();
     const onStop = (): void => abort.abort();
     signal.addEventListener("abort", onStop, { once: true });
     const env = Object.fromEntries((params.env ?? []).map((v) => [v.name, v.value]));
     const terminal: Terminal = {
+      id: terminalId,
+      unsent: [],
       output: "",
       truncated: false,
       limit: params.outputByteLimit ?? TERMINAL_OUTPUT_BYTES,
@@ -184,8 +194,7 @@ export class RunSide implements ClientSide {
             terminal.truncated = true;
             terminal.output = terminal.output.slice(-terminal.limit);
           }
-          const callId = this.deps.recorder.callOfTerminal(terminalId);
-          if (callId) live({ type: "output", callId, chunk });
+          this.sendLive(terminal, chunk);
         },
       })
       .then((result) => {
@@ -226,6 +235,18 @@ export class RunSide implements ClientSide {
     await Promise.all(running.map((t) => t.done));
   }
 
+  /** Streams a terminal's output under its tool call, once the agent has said which call shows it. */
+  private sendLive(terminal: Terminal, chunk: string): void {
+    const callId = this.deps.recorder.callOfTerminal(terminal.id);
+    if (!callId) {
+      if (chunk) terminal.unsent.push(chunk);
+      return;
+    }
+    const text = terminal.unsent.join("") + chunk;
+    terminal.unsent = [];
+    if (text) this.deps.live({ type: "output", callId, chunk: text });
+  }
+
   private terminal(id: string): Terminal {
     const t = this.terminals.get(id);
     if (!t) throw acp.RequestError.invalidParams(undefined, `There is no terminal ${id}.`);
@@ -251,6 +272,24 @@ export class RunSide implements ClientSide {
       const rel = relative(root, isAbsolute(p) ? p : resolve(root, p));
       return !rel.startsWith("..") && !isAbsolute(rel);
     });
+  }
+}
+
+/** How many times each key was granted and not yet used. */
+class Tally {
+  private readonly counts = new Map<string, number>();
+
+  add(key: string): void {
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+
+  /** Uses one grant of `key`; false when there is none. */
+  take(key: string): boolean {
+    const n = this.counts.get(key) ?? 0;
+    if (n === 0) return false;
+    if (n === 1) this.counts.delete(key);
+    else this.counts.set(key, n - 1);
+    return true;
   }
 }
 
