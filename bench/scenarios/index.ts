@@ -1,6 +1,7 @@
 // The suite, in the order `npm run bench` runs it.
 
 import type { Scenario } from "../lib/scenario";
+import { acpScenario } from "./acp";
 import { approval } from "./approval";
 import { catchup } from "./catchup";
 import { cryptoScenario } from "./crypto";
@@ -11,4 +12,15 @@ import { pwa } from "./pwa";
 import { terminal } from "./terminal";
 import { throughput } from "./throughput";
 
-export const scenarios: Scenario[] = [approval, throughput, idle, catchup, mirror, cryptoScenario, pwa, terminal, lighthouse];
+export const scenarios: Scenario[] = [
+  approval,
+  throughput,
+  idle,
+  catchup,
+  mirror,
+  cryptoScenario,
+  pwa,
+  terminal,
+  lighthouse,
+  acpScenario,
+];

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { z } from "zod";
 
 const ROOT = join(__dirname, "..", "..");
-const SCENARIOS = ["throughput", "crypto"];
+const SCENARIOS = ["throughput", "crypto", "acp"];
 
 /** What this test reads of results.json, checked as an outside reader would, not with the bench's own types. */
 const resultsSchema = z.object({
