@@ -47,10 +47,20 @@ export interface RecordedRequest<Body> {
   aborted: boolean;
 }
 
+/**
+ * A request a real agent sends beside the conversation (Claude Code names the session, and
+ * guesses the person's next prompt after a turn): answered by its shape, outside the script.
+ */
+export interface SideRequest<Body> extends RecordedRequest<Body> {
+  kind: "title" | "suggestion";
+}
+
 export interface FakeModelServer<Body> {
   /** Base URL as the SDK wants it: with `/v1` for OpenAI, without for Anthropic (its SDK adds `/v1`). */
   readonly url: string;
   readonly requests: RecordedRequest<Body>[];
+  /** Side requests, answered without taking a step of the script and not in `requests`. */
+  readonly sideRequests: SideRequest<Body>[];
   /** Script steps not yet played. */
   readonly remaining: number;
   push(...steps: FakeStep<Body>[]): void;
@@ -86,6 +96,8 @@ interface Dialect<Body> {
   /** Appended to the server's address to make `url`. */
   base: string;
   requestIdHeader: string;
+  /** Recognises a side request by its shape, and what to answer it. */
+  sideCall?(body: Body): { kind: SideRequest<Body>["kind"]; turn: FakeTurn } | undefined;
   errorBody(status: number, message: string): object;
   stream(turn: FakeTurn, body: Body, serial: number): Sse[];
 }
@@ -93,6 +105,7 @@ interface Dialect<Body> {
 async function startScripted<Body>(script: FakeStep<Body>[], dialect: Dialect<Body>): Promise<FakeModelServer<Body>> {
   const steps = [...script];
   const requests: RecordedRequest<Body>[] = [];
+  const sideRequests: SideRequest<Body>[] = [];
   let serial = 0;
   const listing = {
     models: ["test-model", "gpt-test", "e2e-model", "test-claude"],
@@ -118,15 +131,18 @@ async function startScripted<Body>(script: FakeStep<Body>[], dialect: Dialect<Bo
         body: parseJson(Buffer.concat(chunks).toString("utf8")) as Body,
         aborted: false,
       };
-      requests.push(record);
+      const side = dialect.sideCall?.(record.body);
+      if (side) sideRequests.push(Object.assign(record, { kind: side.kind }));
+      else requests.push(record);
       res.on("close", () => {
         if (!res.writableFinished) record.aborted = true;
       });
       const id = ++serial;
       res.setHeader(dialect.requestIdHeader, `req_fake_${id}`);
-      if (req.method !== "POST" || record.path !== dialect.path) {
+      if (req.method !== "POST" || record.path.split("?")[0] !== dialect.path) {
         return fail(res, dialect, { status: 404, message: `The fake ${dialect.name} server only answers POST ${dialect.path}.` });
       }
+      if (side) return void play(res, dialect.stream(side.turn, record.body, id), 0);
       const next = steps.shift();
       if (!next) {
         const message = `The fake ${dialect.name} script is exhausted: request ${requests.length} has no scripted answer.`;
@@ -144,6 +160,7 @@ async function startScripted<Body>(script: FakeStep<Body>[], dialect: Dialect<Bo
   return {
     url: `http://127.0.0.1:${port}${dialect.base}`,
     requests,
+    sideRequests,
     get remaining() {
       return steps.length;
     },
@@ -298,6 +315,17 @@ const anthropicDialect: Dialect<AnthropicBody> = {
   path: "/v1/messages",
   base: "",
   requestIdHeader: "request-id",
+  sideCall(body) {
+    // Claude Code asks for a session title as JSON with a `title` field, no tools offered.
+    const format = (body as { output_config?: { format?: { schema?: { properties?: object } } } }).output_config?.format;
+    if (format?.schema?.properties && "title" in format.schema.properties)
+      return { kind: "title", turn: { text: JSON.stringify({ title: "Scripted session" }) } };
+    // After a turn it guesses what the person will type next; an empty guess shows nothing.
+    const last = body.messages?.at(-1)?.content;
+    const text = typeof last === "string" ? last : "";
+    if (text.startsWith("[SUGGESTION MODE")) return { kind: "suggestion", turn: { text: "" } };
+    return undefined;
+  },
   errorBody(status, message) {
     return { type: "error", error: { type: ANTHROPIC_ERROR_TYPES[status] ?? "api_error", message } };
   },
