@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { methods, type ClientContext, type NewSessionResponse } from "@agentclientprotocol/sdk";
 import { claudeAgent } from "../support/acpAgentLaunch";
-import { ensureAcpAgent, RegistryUnreachable } from "../support/acpAgents";
 import {
   finalStatus,
+  installOrSkip,
   agentText,
   choose,
   CLIENT_CAPABILITIES,
@@ -40,14 +40,7 @@ describe("Claude Code over ACP (the real adapter, offline)", function () {
   let home: string;
 
   before(async function () {
-    this.timeout(10 * 60_000);
-    try {
-      await ensureAcpAgent("claude");
-    } catch (err) {
-      if (!(err instanceof RegistryUnreachable)) throw err;
-      console.log(`      skipped: the npm registry cannot be reached to install Claude Code's ACP adapter\n${err.message}`);
-      this.skip();
-    }
+    await installOrSkip(this, "claude");
   });
 
   beforeEach(async () => {

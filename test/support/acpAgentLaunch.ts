@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Readable, Writable } from "node:stream";
 import { ensureAcpAgent, ACP_AGENT_PACKAGES, type AcpAgentName } from "./acpAgents";
+import { until } from "./wait";
 
 export interface AgentLaunch {
   command: string;
@@ -92,8 +93,6 @@ export async function codexAgent({ modelUrl, home, model = "gpt-test" }: LaunchO
     [
       `model = "${model}"`,
       `model_provider = "local"`,
-      // Tether asks; Codex's own reviewer would otherwise decide for some commands.
-      `approval_policy = "on-request"`,
       `check_for_update_on_startup = false`,
       ``,
       `[model_providers.local]`,
@@ -174,11 +173,22 @@ export function spawnAgent(launch: AgentLaunch, cwd: string): AgentProcess {
     input: Readable.toWeb(child.stdout!) as ReadableStream<Uint8Array>,
     stderr: () => log,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
       kill("SIGTERM");
       const killer = setTimeout(() => kill("SIGKILL"), 3000);
       await exited;
       clearTimeout(killer);
+      // Its helpers (Codex's app-server, a running command) may outlive it by a moment, still
+      // writing to the home folder the test is about to remove.
+      await until("the agent's process group to exit", () => !groupAlive(child.pid!), 3000).catch(() => kill("SIGKILL"));
     },
   };
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }

@@ -17,6 +17,7 @@ import {
   type SessionUpdate,
 } from "@agentclientprotocol/sdk";
 import { spawnAgent, type AgentLaunch } from "./acpAgentLaunch";
+import { ACP_AGENT_PACKAGES, ensureAcpAgent, RegistryUnreachable, type AcpAgentName } from "./acpAgents";
 
 /** What Tether's host offers: file reads and writes through the editor, and terminals. */
 export const CLIENT_CAPABILITIES: ClientCapabilities = { fs: { readTextFile: true, writeTextFile: true }, terminal: true };
@@ -126,4 +127,21 @@ export function toolCallUpdates(record: AcpRecord, toolCallId: string): ToolUpda
 /** The last status a tool call was given (`completed`, `failed`, …). */
 export function finalStatus(record: AcpRecord, toolCallId: string): string | undefined {
   return toolCallUpdates(record, toolCallId).findLast((u) => u.status)?.status ?? undefined;
+}
+
+/**
+ * For a suite's `before`: installs the agent on first use, or skips the suite, saying why, when
+ * the registry cannot be reached for that first install. Any other failure fails.
+ */
+export async function installOrSkip(suite: Mocha.Context, name: AcpAgentName): Promise<void> {
+  suite.timeout(10 * 60_000);
+  try {
+    await ensureAcpAgent(name);
+  } catch (err) {
+    if (!(err instanceof RegistryUnreachable)) throw err;
+    console.log(
+      `      skipped: the npm registry cannot be reached to install ${ACP_AGENT_PACKAGES[name].package}\n${err.message}`,
+    );
+    suite.skip();
+  }
 }

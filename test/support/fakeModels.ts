@@ -52,6 +52,7 @@ export interface RecordedRequest<Body> {
  * guesses the person's next prompt after a turn): answered by its shape, outside the script.
  */
 export interface SideRequest<Body> extends RecordedRequest<Body> {
+  /** Claude Code's: a session title, a guess at the person's next prompt. */
   kind: "title" | "suggestion";
 }
 
@@ -88,21 +89,25 @@ export function startFakeAnthropic(script: FakeStep<AnthropicBody>[] = []): Prom
 }
 
 /** One SSE event, or the point where the server hangs up. */
-type Sse = { event?: string; data: unknown } | "drop";
+export type Sse = { event?: string; data: unknown } | "drop";
 
-interface Dialect<Body> {
+/** How one provider's API speaks: where it listens, its errors, its stream (fakeResponses.ts adds one). */
+export interface Dialect<Body> {
   name: string;
   path: string;
+  /** Whether a POST to `path` (query string included) is a model call; by default, `path` exactly. */
+  accepts?(path: string): boolean;
   /** Appended to the server's address to make `url`. */
   base: string;
   requestIdHeader: string;
   /** Recognises a side request by its shape, and what to answer it. */
-  sideCall?(body: Body): { kind: SideRequest<Body>["kind"]; turn: FakeTurn } | undefined;
+  sideCall?(body: Body, path: string): { kind: SideRequest<Body>["kind"]; turn: FakeTurn } | undefined;
   errorBody(status: number, message: string): object;
-  stream(turn: FakeTurn, body: Body, serial: number): Sse[];
+  /** The answer: a stream of events, or one JSON body for a call that does not stream. */
+  stream(turn: FakeTurn, body: Body, serial: number, path: string): Sse[] | { json: unknown };
 }
 
-async function startScripted<Body>(script: FakeStep<Body>[], dialect: Dialect<Body>): Promise<FakeModelServer<Body>> {
+export async function startScripted<Body>(script: FakeStep<Body>[], dialect: Dialect<Body>): Promise<FakeModelServer<Body>> {
   const steps = [...script];
   const requests: RecordedRequest<Body>[] = [];
   const sideRequests: SideRequest<Body>[] = [];
@@ -131,7 +136,7 @@ async function startScripted<Body>(script: FakeStep<Body>[], dialect: Dialect<Bo
         body: parseJson(Buffer.concat(chunks).toString("utf8")) as Body,
         aborted: false,
       };
-      const side = dialect.sideCall?.(record.body);
+      const side = dialect.sideCall?.(record.body, record.path);
       if (side) sideRequests.push(Object.assign(record, { kind: side.kind }));
       else requests.push(record);
       res.on("close", () => {
@@ -139,10 +144,11 @@ async function startScripted<Body>(script: FakeStep<Body>[], dialect: Dialect<Bo
       });
       const id = ++serial;
       res.setHeader(dialect.requestIdHeader, `req_fake_${id}`);
-      if (req.method !== "POST" || record.path.split("?")[0] !== dialect.path) {
+      const accepted = dialect.accepts?.(record.path) ?? record.path.split("?")[0] === dialect.path;
+      if (req.method !== "POST" || !accepted) {
         return fail(res, dialect, { status: 404, message: `The fake ${dialect.name} server only answers POST ${dialect.path}.` });
       }
-      if (side) return void play(res, dialect.stream(side.turn, record.body, id), 0);
+      if (side) return void play(res, dialect.stream(side.turn, record.body, id, record.path), 0);
       const next = steps.shift();
       if (!next) {
         const message = `The fake ${dialect.name} script is exhausted: request ${requests.length} has no scripted answer.`;
@@ -150,7 +156,7 @@ async function startScripted<Body>(script: FakeStep<Body>[], dialect: Dialect<Bo
       }
       const step = typeof next === "function" ? next(record) : next;
       if ("status" in step) return fail(res, dialect, step);
-      void play(res, dialect.stream(step, record.body, id), step.delayMs ?? 0);
+      void play(res, dialect.stream(step, record.body, id, record.path), step.delayMs ?? 0);
     });
   });
 
@@ -221,7 +227,9 @@ function fail<Body>(res: ServerResponse, dialect: Dialect<Body>, failure: FakeFa
   res.writeHead(failure.status, headers).end(JSON.stringify(body));
 }
 
-async function play(res: ServerResponse, events: Sse[], delayMs: number): Promise<void> {
+async function play(res: ServerResponse, events: Sse[] | { json: unknown }, delayMs: number): Promise<void> {
+  if (!Array.isArray(events))
+    return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(events.json));
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
   res.flushHeaders();
   for (const [index, event] of events.entries()) {
@@ -388,7 +396,7 @@ const anthropicDialect: Dialect<AnthropicBody> = {
 };
 
 /** "Hello there, you" → ["Hello ", "there, ", "you"]. */
-function words(text: string): string[] {
+export function words(text: string): string[] {
   return text.match(/\S+\s*|\s+/g) ?? [];
 }
 
