@@ -4,7 +4,7 @@
 // for real in the file system, so an agent that delegates them works; terminals are refused,
 // and recorded, because none of the agents checked here asks for one.
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import {
   client,
   methods,
@@ -46,6 +46,16 @@ export function choose(kind: "allow_once" | "allow_always" | "reject_once" | "re
   };
 }
 
+export interface ClientOptions {
+  /**
+   * How `fs/read_text_file` answers for a file that does not exist: ACP's "Resource not found"
+   * error (the default), or empty content. Gemini CLI 0.61 reads a file before writing it and
+   * cannot tell that error from any other (its ACP library drops the message), so with the
+   * error it fails to create a new file; with empty content it creates it.
+   */
+  missingFile?: "not-found" | "empty";
+}
+
 /**
  * Starts the agent in `cwd`, connects as a client, runs `op`, and stops the agent. A failure of
  * `op` carries the agent's stderr, which is where the agents say why they gave up.
@@ -55,6 +65,7 @@ export async function withAcpAgent<T>(
   cwd: string,
   decide: Decide,
   op: (ctx: ClientContext, record: AcpRecord) => Promise<T>,
+  options: ClientOptions = {},
 ): Promise<T> {
   const agent = spawnAgent(launch, cwd);
   const record: AcpRecord = { updates: [], permissions: [], clientCalls: [], otherNotifications: [], stderr: agent.stderr };
@@ -68,6 +79,10 @@ export async function withAcpAgent<T>(
       .onNotification(methods.client.session.update, ({ params }) => void record.updates.push(params.update))
       .onRequest(methods.client.fs.readTextFile, ({ method, params }) => {
         call(method, params);
+        if (!existsSync(params.path)) {
+          if (options.missingFile === "empty") return { content: "" };
+          throw RequestError.resourceNotFound(params.path);
+        }
         return { content: readFileSync(params.path, "utf8") };
       })
       .onRequest(methods.client.fs.writeTextFile, ({ method, params }) => {
