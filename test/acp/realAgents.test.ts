@@ -23,13 +23,13 @@ import {
 import { startFakeAnthropic, type AnthropicBody, type FakeModelServer, type FakeStep } from "../support/fakeModels";
 import { makeWorkspace } from "../support/workspace";
 
-/** Starts a session in the mode that sends every command and edit to the client. */
-async function manualSession(ctx: ClientContext, cwd: string): Promise<NewSessionResponse> {
+/** Starts a session, by default in the mode that sends every command and edit to the client; `null` leaves it as it starts. */
+async function startSession(ctx: ClientContext, cwd: string, mode: string | null = "default"): Promise<NewSessionResponse> {
   const init = await ctx.request(methods.agent.initialize, { protocolVersion: 1, clientCapabilities: CLIENT_CAPABILITIES });
   assert.equal(init.protocolVersion, 1);
   assert.deepEqual(init.authMethods, [], "a model server by URL and token needs no login");
   const session = await ctx.request(methods.agent.session.new, { cwd, mcpServers: [] });
-  await ctx.request(methods.agent.session.setMode, { sessionId: session.sessionId, modeId: "default" });
+  if (mode) await ctx.request(methods.agent.session.setMode, { sessionId: session.sessionId, modeId: mode });
   return session;
 }
 
@@ -55,12 +55,12 @@ describe("Claude Code over ACP (the real adapter, offline)", function () {
     rmSync(home, { recursive: true, force: true });
   });
 
-  /** One prompt through a fresh agent in manual mode; the script plays the model's side. */
-  async function turn(script: FakeStep<AnthropicBody>[], decide: Decide) {
+  /** One prompt through a fresh agent, in manual mode unless told; the script plays the model's side. */
+  async function turn(script: FakeStep<AnthropicBody>[], decide: Decide, mode?: string | null) {
     server.push(...script);
     const launch = await claudeAgent({ modelUrl: server.url, home });
     return withAcpAgent(launch, workspace, decide, async (ctx, record: AcpRecord) => {
-      const session = await manualSession(ctx, workspace);
+      const session = await startSession(ctx, workspace, mode);
       const reply = await ctx.request(methods.agent.session.prompt, {
         sessionId: session.sessionId,
         prompt: [{ type: "text", text: "Look at the notes and tidy up." }],
@@ -130,6 +130,20 @@ describe("Claude Code over ACP (the real adapter, offline)", function () {
     // Beside the script: a title request, answered by its shape.
     assert.ok(server.sideRequests.some((r) => r.kind === "title"));
     assert.equal(server.remaining, 0);
+  });
+
+  it("left in auto, the mode it starts in, it runs a command without asking the client", async () => {
+    const { record } = await turn(
+      [
+        { toolCalls: [{ id: "toolu_bash", name: "Bash", args: { command: "echo ran > ran.txt", description: "Mark the run" } }] },
+        { text: "Done." },
+      ],
+      () => assert.fail("auto mode asked the client"),
+      null,
+    );
+    assert.deepEqual(record.permissions, []);
+    assert.equal(readFileSync(join(workspace, "ran.txt"), "utf8"), "ran\n");
+    assert.equal(finalStatus(record, "toolu_bash"), "completed");
   });
 
   it("a rejected command does not run, and the model is told", async () => {
