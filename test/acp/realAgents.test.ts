@@ -111,6 +111,8 @@ describe("Claude Code over ACP (the real adapter, offline)", function () {
     assert.equal(ask!.toolCall.kind, "execute");
     assert.equal(ask!.toolCall.title, "echo ran > ran.txt");
     assert.deepEqual(ask!.toolCall.rawInput, { command: "echo ran > ran.txt", description: "Mark the run" });
+    assert.deepEqual(ask!.toolCall.content, [{ type: "content", content: { type: "text", text: "Mark the run" } }]);
+    assert.deepEqual(ask!.toolCall.locations, [{ path: join(workspace, "ran.txt") }], "it names the file the command writes");
     assert.deepEqual(
       ask!.options.map((o) => [o.optionId, o.kind]),
       [
