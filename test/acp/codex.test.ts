@@ -132,6 +132,62 @@ describe("Codex over ACP (the real adapter, offline)", function () {
     assert.equal(server.requests.length, 1);
   });
 
+  it("an edit (apply_patch) in read-only asks, naming the files; the diffs come on its tool call; Codex writes them itself", async () => {
+    // Codex edits with `apply_patch` run through its shell tool (no separate tool is offered for an unknown model).
+    const patch = [
+      "*** Begin Patch",
+      "*** Add File: out.txt",
+      "+written",
+      "*** Update File: notes.txt",
+      "@@",
+      "-hello notes",
+      "+bye notes",
+      "*** End Patch",
+    ];
+    const { record } = await turn(
+      "read-only",
+      [
+        {
+          toolCalls: [
+            { id: "call_patch", name: "exec_command", args: { cmd: `apply_patch <<'EOF'\n${patch.join("\n")}\nEOF\n` } },
+          ],
+        },
+        { text: "Patched." },
+      ],
+      choose("allow_once"),
+    );
+    const notes = join(workspace, "notes.txt");
+    const out = join(workspace, "out.txt");
+    assert.equal(record.permissions.length, 1);
+    const [ask] = record.permissions;
+    assert.deepEqual(
+      {
+        kind: ask!.toolCall.kind,
+        title: ask!.toolCall.title,
+        locations: ask!.toolCall.locations,
+        content: ask!.toolCall.content,
+      },
+      { kind: "edit", title: "Edit files", locations: [{ path: notes }, { path: out }], content: undefined },
+      "the request names the files but carries no diff",
+    );
+    assert.deepEqual(
+      ask!.options.map((o) => [o.optionId, o.kind]),
+      [
+        ["allow_once", "allow_once"],
+        ["allow_for_session", "allow_always"],
+        ["cancel", "reject_once"],
+      ],
+    );
+    const call = toolCallUpdates(record, "call_patch").find((u) => u.sessionUpdate === "tool_call");
+    assert.deepEqual(call?.content, [
+      { type: "diff", path: notes, oldText: "hello notes\n", newText: "bye notes\n", _meta: { kind: "update" } },
+      { type: "diff", path: out, oldText: null, newText: "written\n", _meta: { kind: "add" } },
+    ]);
+    assert.equal(readFileSync(notes, "utf8"), "bye notes\n");
+    assert.equal(readFileSync(out, "utf8"), "written\n");
+    assert.deepEqual(record.clientCalls, [], "no fs/write_text_file: Codex writes the files itself");
+  });
+
   it("in workspace-write, a command writing inside the workspace runs without asking the client", async () => {
     const { record } = await turn(
       "workspace-write",
