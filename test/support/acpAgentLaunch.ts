@@ -152,6 +152,18 @@ export interface AgentProcess {
   stop(): Promise<void>;
 }
 
+// Agents still running when the test process exits (a test that failed half way, Ctrl-C) go with it.
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) {
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+});
+
 /** Starts the agent in `cwd`, in a process group of its own so that stopping it ends its tools too. */
 export function spawnAgent(launch: AgentLaunch, cwd: string): AgentProcess {
   const child = spawn(launch.command, launch.args, { cwd, env: launch.env, stdio: ["pipe", "pipe", "pipe"], detached: true });
@@ -166,7 +178,8 @@ export function spawnAgent(launch: AgentLaunch, cwd: string): AgentProcess {
       // already gone
     }
   };
-  process.once("exit", () => kill("SIGKILL"));
+  running.add(child);
+  child.once("exit", () => running.delete(child));
   return {
     child,
     output: Writable.toWeb(child.stdin!) as WritableStream<Uint8Array>,
