@@ -50,8 +50,9 @@ export interface ClientOptions {
   /**
    * How `fs/read_text_file` answers for a file that does not exist: ACP's "Resource not found"
    * error (the default), or empty content. Gemini CLI 0.61 reads a file before writing it and
-   * cannot tell that error from any other (its ACP library drops the message), so with the
-   * error it fails to create a new file; with empty content it creates it.
+   * cannot tell that error from any other (its ACP library rejects with the bare error object,
+   * which its not-found check does not recognise), so with the error it fails to create a new
+   * file; with empty content it creates it.
    */
   missingFile?: "not-found" | "empty";
 }
