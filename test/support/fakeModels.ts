@@ -47,10 +47,21 @@ export interface RecordedRequest<Body> {
   aborted: boolean;
 }
 
+/**
+ * A request a real agent sends beside the conversation (Claude Code names the session, and
+ * guesses the person's next prompt after a turn): answered by its shape, outside the script.
+ */
+export interface SideRequest<Body> extends RecordedRequest<Body> {
+  /** Claude Code's: a session title, a guess at the person's next prompt. */
+  kind: "title" | "suggestion";
+}
+
 export interface FakeModelServer<Body> {
   /** Base URL as the SDK wants it: with `/v1` for OpenAI, without for Anthropic (its SDK adds `/v1`). */
   readonly url: string;
   readonly requests: RecordedRequest<Body>[];
+  /** Side requests, answered without taking a step of the script and not in `requests`. */
+  readonly sideRequests: SideRequest<Body>[];
   /** Script steps not yet played. */
   readonly remaining: number;
   push(...steps: FakeStep<Body>[]): void;
@@ -78,21 +89,28 @@ export function startFakeAnthropic(script: FakeStep<AnthropicBody>[] = []): Prom
 }
 
 /** One SSE event, or the point where the server hangs up. */
-type Sse = { event?: string; data: unknown } | "drop";
+export type Sse = { event?: string; data: unknown } | "drop";
 
-interface Dialect<Body> {
+/** How one provider's API speaks: where it listens, its errors, its stream (fakeResponses.ts adds one). */
+export interface Dialect<Body> {
   name: string;
   path: string;
+  /** Whether a POST to `path` (query string included) is a model call; by default, `path` exactly. */
+  accepts?(path: string): boolean;
   /** Appended to the server's address to make `url`. */
   base: string;
   requestIdHeader: string;
+  /** Recognises a side request by its shape, and what to answer it. */
+  sideCall?(body: Body, path: string): { kind: SideRequest<Body>["kind"]; turn: FakeTurn } | undefined;
   errorBody(status: number, message: string): object;
-  stream(turn: FakeTurn, body: Body, serial: number): Sse[];
+  /** The answer: a stream of events, or one JSON body for a call that does not stream. */
+  stream(turn: FakeTurn, body: Body, serial: number, path: string): Sse[] | { json: unknown };
 }
 
-async function startScripted<Body>(script: FakeStep<Body>[], dialect: Dialect<Body>): Promise<FakeModelServer<Body>> {
+export async function startScripted<Body>(script: FakeStep<Body>[], dialect: Dialect<Body>): Promise<FakeModelServer<Body>> {
   const steps = [...script];
   const requests: RecordedRequest<Body>[] = [];
+  const sideRequests: SideRequest<Body>[] = [];
   let serial = 0;
   const listing = {
     models: ["test-model", "gpt-test", "e2e-model", "test-claude"],
@@ -118,15 +136,19 @@ async function startScripted<Body>(script: FakeStep<Body>[], dialect: Dialect<Bo
         body: parseJson(Buffer.concat(chunks).toString("utf8")) as Body,
         aborted: false,
       };
-      requests.push(record);
+      const side = dialect.sideCall?.(record.body, record.path);
+      if (side) sideRequests.push(Object.assign(record, { kind: side.kind }));
+      else requests.push(record);
       res.on("close", () => {
         if (!res.writableFinished) record.aborted = true;
       });
       const id = ++serial;
       res.setHeader(dialect.requestIdHeader, `req_fake_${id}`);
-      if (req.method !== "POST" || record.path !== dialect.path) {
+      const accepted = dialect.accepts?.(record.path) ?? record.path.split("?")[0] === dialect.path;
+      if (req.method !== "POST" || !accepted) {
         return fail(res, dialect, { status: 404, message: `The fake ${dialect.name} server only answers POST ${dialect.path}.` });
       }
+      if (side) return void play(res, dialect.stream(side.turn, record.body, id, record.path), 0);
       const next = steps.shift();
       if (!next) {
         const message = `The fake ${dialect.name} script is exhausted: request ${requests.length} has no scripted answer.`;
@@ -134,7 +156,7 @@ async function startScripted<Body>(script: FakeStep<Body>[], dialect: Dialect<Bo
       }
       const step = typeof next === "function" ? next(record) : next;
       if ("status" in step) return fail(res, dialect, step);
-      void play(res, dialect.stream(step, record.body, id), step.delayMs ?? 0);
+      void play(res, dialect.stream(step, record.body, id, record.path), step.delayMs ?? 0);
     });
   });
 
@@ -144,6 +166,7 @@ async function startScripted<Body>(script: FakeStep<Body>[], dialect: Dialect<Bo
   return {
     url: `http://127.0.0.1:${port}${dialect.base}`,
     requests,
+    sideRequests,
     get remaining() {
       return steps.length;
     },
@@ -204,7 +227,9 @@ function fail<Body>(res: ServerResponse, dialect: Dialect<Body>, failure: FakeFa
   res.writeHead(failure.status, headers).end(JSON.stringify(body));
 }
 
-async function play(res: ServerResponse, events: Sse[], delayMs: number): Promise<void> {
+async function play(res: ServerResponse, events: Sse[] | { json: unknown }, delayMs: number): Promise<void> {
+  if (!Array.isArray(events))
+    return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(events.json));
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
   res.flushHeaders();
   for (const [index, event] of events.entries()) {
@@ -298,6 +323,17 @@ const anthropicDialect: Dialect<AnthropicBody> = {
   path: "/v1/messages",
   base: "",
   requestIdHeader: "request-id",
+  sideCall(body) {
+    // Claude Code asks for a session title as JSON with a `title` field, no tools offered.
+    const format = (body as { output_config?: { format?: { schema?: { properties?: object } } } }).output_config?.format;
+    if (format?.schema?.properties && "title" in format.schema.properties)
+      return { kind: "title", turn: { text: JSON.stringify({ title: "Scripted session" }) } };
+    // After a turn it guesses what the person will type next; an empty guess shows nothing.
+    const last = body.messages?.at(-1)?.content;
+    const text = typeof last === "string" ? last : "";
+    if (text.startsWith("[SUGGESTION MODE")) return { kind: "suggestion", turn: { text: "" } };
+    return undefined;
+  },
   errorBody(status, message) {
     return { type: "error", error: { type: ANTHROPIC_ERROR_TYPES[status] ?? "api_error", message } };
   },
@@ -360,7 +396,7 @@ const anthropicDialect: Dialect<AnthropicBody> = {
 };
 
 /** "Hello there, you" → ["Hello ", "there, ", "you"]. */
-function words(text: string): string[] {
+export function words(text: string): string[] {
   return text.match(/\S+\s*|\s+/g) ?? [];
 }
 
