@@ -20,6 +20,7 @@ import type { AgentDefinition } from "./catalog";
 import { RunSide } from "./clientSide";
 import type { HostAgents } from "./hostAgents";
 import { UpdateRecorder } from "./updates";
+import { AgentEdits } from "./agentEdits";
 
 /** How long an agent has to end its turn after `session/cancel` before its process is ended. */
 const CANCEL_GRACE_MS = 5000;
@@ -44,17 +45,29 @@ export class AcpRun implements ThreadRun {
   private readonly waits: PersonWait;
   private readonly gate: ApprovalGate;
   private readonly recorder: UpdateRecorder;
+  private readonly edits: AgentEdits;
   private readonly side: RunSide;
   private readonly meta: ThreadMeta;
   private session: AgentSession | undefined;
   private stopDetail: string | undefined;
+  /** Updates the agent sent, to notice ones that come after its answer. */
+  private updates = 0;
 
   constructor(private readonly deps: AcpRunDeps) {
     const { thread, store, policy, beforeResume, addHostRule, workspace, live } = deps;
     this.meta = store.meta(thread.id);
     this.waits = new PersonWait({ thread, signal: this.abort.signal, beforeResume });
     this.gate = new ApprovalGate({ thread, store, policy, waits: this.waits, addHostRule });
-    this.recorder = new UpdateRecorder({ thread, root: workspace.root, live });
+    this.edits = new AgentEdits({ thread, store, workspace });
+    this.recorder = new UpdateRecorder({
+      thread,
+      root: workspace.root,
+      live,
+      ended: (callId) =>
+        void this.edits
+          .after(callId)
+          .catch((err: unknown) => deps.log.warn("could not record an agent's edit", { error: String(err) })),
+    });
     this.side = new RunSide({
       thread,
       store,
@@ -63,8 +76,10 @@ export class AcpRun implements ThreadRun {
       recorder: this.recorder,
       live,
       signal: this.abort.signal,
+      edits: this.edits,
       stopped: () => this.stop(deps.self, "stopped"),
       sessionUpdate: (update) => {
+        this.updates++;
         if (update.sessionUpdate === "current_mode_update") this.session?.modeChanged(update.currentModeId);
         else if (update.sessionUpdate === "config_option_update") this.session?.optionsChanged(update.configOptions);
       },
@@ -81,7 +96,9 @@ export class AcpRun implements ThreadRun {
       this.session = session;
       for (let prompt = this.nextPrompt(); prompt !== undefined; prompt = this.nextPrompt()) {
         const answer = await this.turn(session, prompt);
+        await this.lateUpdates();
         this.recorder.endTurn();
+        await this.edits.settle();
         if (this.abort.signal.aborted) throw new Stopped();
         this.ended(answer.stopReason);
       }
@@ -202,6 +219,21 @@ export class AcpRun implements ThreadRun {
       session.prompt(prompt),
       session.process.exited.then((exit) => Promise.reject(new AgentExited(this.deps.definition, exit))),
     ]);
+  }
+
+  /**
+   * Waits for updates an agent sends after answering its prompt (Gemini CLI's last words can come
+   * after its answer): until none came for a moment, at most half a second.
+   */
+  private async lateUpdates(): Promise<void> {
+    const quietMs = 60;
+    const until = Date.now() + 500;
+    let seen = this.updates;
+    do {
+      await new Promise((r) => setTimeout(r, quietMs));
+      if (this.updates === seen) return;
+      seen = this.updates;
+    } while (Date.now() < until);
   }
 
   /** A turn's stop reason: `end_turn` goes on; the others end the run as the agent said. */

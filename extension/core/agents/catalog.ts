@@ -47,8 +47,10 @@ export const KNOWN_AGENTS: readonly AgentDefinition[] = [
     command: ["codex-acp"],
     install: "npm install -g @agentclientprotocol/codex-acp",
     login: "run `codex login` once, or set OPENAI_API_KEY for the host",
-    // Its `auto` mode runs commands inside its sandbox unasked; full access asks nothing.
-    modes: { asking: "read-only", unasked: ["auto", "full-access"] },
+    // A command inside its sandbox never asks, in any mode: `read-only` keeps that sandbox from
+    // writing, so every write asks; `workspace-write` writes unasked, `agent` leaves approvals
+    // to Codex's own reviewer, and full access asks nothing.
+    modes: { asking: "read-only", unasked: ["workspace-write", "agent", "agent-full-access"] },
   },
   {
     id: "gemini",

@@ -6,7 +6,7 @@
 
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import * as acp from "@agentclientprotocol/sdk";
-import { TetherError, type AgentPermissionOption, type LiveEvent } from "#protocol";
+import { ErrorCode, TetherError, type AgentPermissionOption, type LiveEvent } from "#protocol";
 import type { RunResult } from "../agent/tools/ports";
 import type { AgentWorkspace } from "../agent/tools/workspace";
 import type { ApprovalGate, Gated } from "../threads/approvalGate";
@@ -14,6 +14,7 @@ import { applyEdit } from "../threads/applyEdit";
 import type { Thread } from "../threads/thread";
 import type { ThreadStore } from "../threads/threadStore";
 import type { ClientSide } from "./agentProcess";
+import type { AgentEdits } from "./agentEdits";
 import { toolCommand } from "./toolInput";
 import type { UpdateRecorder } from "./updates";
 
@@ -35,6 +36,8 @@ export interface SideDeps {
   stopped: () => void;
   /** Every update, after the recorder: the session keeps its mode and options from them. */
   sessionUpdate: (update: acp.SessionUpdate) => void;
+  /** Keeps what files were before an edit the agent makes itself, for the thread's record and Revert. */
+  edits: AgentEdits;
 }
 
 interface Terminal {
@@ -98,10 +101,15 @@ export class RunSide implements ClientSide {
         }
       } else if (edit) {
         gated = await gate.edit({ callId, tool, reason, options, path: edit.path, before: edit.before, after: edit.after });
-        if (gated.go) this.approvedWrites.add(edit.path);
+        if (gated.go) {
+          this.approvedWrites.add(edit.path);
+          await this.deps.edits.before(callId, [edit.path]);
+        }
       } else {
         const allowed = (call.kind === "read" || call.kind === "search" || call.kind === "think") && this.insideOnly(call);
         gated = await gate.other({ callId, tool, reason, options, title, kind: call.kind ?? "other", allowed });
+        // An edit that shows no diff (Codex names only its files): what they were is kept all the same.
+        if (gated.go && isEditKind(call.kind)) await this.deps.edits.before(callId, this.insidePaths(call));
       }
     } catch (err) {
       if (signal.aborted || this.deps.signal.aborted || (err instanceof Error && err.name === "AbortError")) {
@@ -115,7 +123,12 @@ export class RunSide implements ClientSide {
 
   async readTextFile(params: acp.ReadTextFileRequest): Promise<acp.ReadTextFileResponse> {
     const rel = this.inside(params.path, "read");
-    const text = await this.deps.workspace.readText(rel).catch(rethrow);
+    // A file that is not there reads as empty: Gemini CLI cannot create a file after a not-found
+    // error (its ACP layer loses it), and an empty answer tells every agent the same.
+    const text = await this.deps.workspace.readText(rel).catch((err: unknown) => {
+      if (err instanceof TetherError && err.code === ErrorCode.NotFound) return "";
+      return rethrow(err);
+    });
     const line = params.line ?? undefined;
     const limit = params.limit ?? undefined;
     if (line === undefined && limit === undefined) return { content: text };
@@ -264,6 +277,15 @@ export class RunSide implements ClientSide {
     return rel.split(sep).join("/");
   }
 
+  /** The workspace-relative paths of the places the call names that are inside the workspace. */
+  private insidePaths(call: acp.ToolCallUpdate): string[] {
+    const { root } = this.deps.workspace;
+    return (call.locations ?? []).flatMap((l) => {
+      const rel = relative(root, isAbsolute(l.path) ? l.path : resolve(root, l.path));
+      return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? [] : [rel.split(sep).join("/")];
+    });
+  }
+
   /** Every place the call names is inside the workspace. */
   private insideOnly(call: acp.ToolCallUpdate): boolean {
     const { root } = this.deps.workspace;
@@ -319,9 +341,11 @@ function chooseOption(options: readonly AgentPermissionOption[], gated: Gated): 
   return chosen ? { outcome: "selected", optionId: chosen.optionId } : { outcome: "cancelled" };
 }
 
+const isEditKind = (kind: string | null | undefined): boolean => kind === "edit" || kind === "delete" || kind === "move";
+
 /** An edit a permission request shows: its diff content, inside the workspace. */
 function editOf(call: acp.ToolCallUpdate, root: string): { path: string; before: string | null; after: string } | undefined {
-  if (call.kind && call.kind !== "edit" && call.kind !== "delete" && call.kind !== "move") return undefined;
+  if (call.kind && !isEditKind(call.kind)) return undefined;
   const diff = call.content?.find((c) => c.type === "diff");
   if (!diff || diff.type !== "diff") return undefined;
   const rel = relative(root, isAbsolute(diff.path) ? diff.path : resolve(root, diff.path));

@@ -28,6 +28,8 @@ export interface RecorderDeps {
   /** The workspace folder, absolute. */
   root: string;
   live: (event: LiveEvent) => void;
+  /** A tool call ended (its result is recorded). */
+  ended?: (callId: string) => void;
 }
 
 export class UpdateRecorder {
@@ -277,6 +279,7 @@ export class UpdateRecorder {
       durationMs: Date.now() - open.started,
       ...(open.diffs.length > 0 ? { diffs: open.diffs.slice(0, 50) } : {}),
     });
+    this.deps.ended?.(callId);
   }
 
   private locations(locations: readonly acp.ToolCallLocation[] | null | undefined): ToolLocation[] {
