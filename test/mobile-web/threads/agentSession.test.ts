@@ -8,6 +8,7 @@ import {
   usageWords,
 } from "../../../mobile-web/src/threads/agentSession";
 import { chosenOption, optionButtons } from "../../../mobile-web/src/threads/approvalOptions";
+import { locationWords, workspacePath } from "../../../mobile-web/src/threads/locations";
 import type { NumberedEvent } from "../../../mobile-web/src/threads/timelineItems";
 
 type NewEvent = ThreadEvent extends infer E ? (E extends ThreadEvent ? Omit<E, "at"> : never) : never;
@@ -153,5 +154,19 @@ describe("an agent's permission options as approval buttons", () => {
     assert.equal(chosenOption(options, "rej-all"), "No, never");
     assert.equal(chosenOption(options, "other"), undefined);
     assert.equal(chosenOption(undefined, "yes"), undefined);
+  });
+});
+
+describe("a tool call's files as links", () => {
+  it("links workspace paths and leaves the ones outside it as text", () => {
+    assert.equal(workspacePath("src/date.ts"), "src/date.ts");
+    assert.equal(workspacePath("./src/date.ts"), "src/date.ts");
+    assert.equal(workspacePath("/etc/passwd"), undefined);
+    assert.equal(workspacePath("../other/x.ts"), undefined);
+    assert.equal(workspacePath("src/../../x.ts"), undefined);
+    assert.equal(workspacePath("~/.ssh/id_rsa"), undefined);
+    assert.equal(workspacePath("C:\\Users\\me\\x.ts"), undefined);
+    assert.equal(locationWords({ path: "src/a.ts", line: 12 }), "src/a.ts:12");
+    assert.equal(locationWords({ path: "src/a.ts" }), "src/a.ts");
   });
 });
