@@ -313,6 +313,8 @@ describe("end to end: an outside agent's thread on the phone", function () {
     assert.equal(task.agent, "claude");
     assert.equal(task.model, "opus");
     assert.equal(task.agentMode, "plan");
+    // The phone opens the task it started once the host took it.
+    await page.getByTestId("thread").waitFor({ timeout: 15_000 });
 
     // Remembered on this computer for the next task.
     await page.goto(`${fx.relay.url}/#/h/${fx.host.hostId}/new`);
@@ -357,6 +359,7 @@ describe("end to end: an outside agent's thread on the phone", function () {
 
     await page.getByTestId("plan-toggle").click();
     await page.getByTestId("plan-entries").waitFor();
+    await shot("plan");
     await page.getByTestId("thought").locator("button").click();
     await page.getByTestId("thought-text").waitFor();
     await page.locator('[data-call-id="c1"] button.row').click();
@@ -392,6 +395,8 @@ describe("end to end: an outside agent's thread on the phone", function () {
     const streaming = page.locator('[data-testid="thought"][data-streaming="true"]');
     await streaming.waitFor({ timeout: 15_000 });
     assert.match((await streaming.textContent()) ?? "", /Thinking\s*Checking the tests for Sunday/);
+    await page.getByTestId("message-waits").scrollIntoViewIfNeeded();
+    await shot("thinking");
   });
 
   it("switches the agent's mode and model from the header", async () => {
@@ -429,6 +434,16 @@ describe("end to end: an outside agent's thread on the phone", function () {
     assert.equal(await card.getByTestId("approve").count(), 0, "Tether's own buttons give way to the agent's");
     assert.equal(await card.getByTestId("stop-run").count(), 1);
     assert.deepEqual(await smallTouchTargets(page), [], "touch targets under 44x44 on the approval card");
+    // A long option name wraps inside the card instead of pushing its buttons off the screen.
+    const cardBox = (await card.boundingBox())!;
+    for (const button of await card.getByTestId("agent-option").all()) {
+      const box = (await button.boundingBox())!;
+      assert.ok(box.x + box.width <= cardBox.x + cardBox.width, `an option button ends at ${box.x + box.width} px`);
+    }
+    assert.ok(
+      ((await page.evaluate("document.documentElement.scrollWidth")) as number) <= 360,
+      "the page does not scroll sideways",
+    );
     await shot("approval");
     await card.locator('[data-kind="reject_always"]').click();
     assert.deepEqual(await sentOf("decide"), {
