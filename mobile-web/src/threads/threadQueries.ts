@@ -26,7 +26,8 @@ export function runningCommand(events: readonly NumberedEvent[], live: LiveView 
   for (let i = items.length - 1; i >= 0; i--) {
     const item = items[i]!;
     if (item.kind !== "tool") continue;
-    if (!item.running || item.waiting || item.tool !== "run_command") return null;
+    // An outside agent's terminal commands are its `execute` calls.
+    if (!item.running || item.waiting || (item.tool !== "run_command" && item.toolKind !== "execute")) return null;
     const command = typeof item.args["command"] === "string" ? item.args["command"] : item.title;
     const output = item.liveChunks ? lastChars(item.liveChunks, LAST_LINE_CHARS) : item.liveOutput;
     const line = output ? lastLineOf(output) : "";

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { ThreadEvent } from "#protocol";
+import { runningCommand } from "../../../mobile-web/src/threads/threadQueries";
 import { buildTimeline } from "../../../mobile-web/src/threads/timeline";
 import type { NumberedEvent, TimelineItem } from "../../../mobile-web/src/threads/timelineItems";
 
@@ -190,5 +191,13 @@ describe("timeline: an outside agent's thread", () => {
       buildTimeline(events).map((i) => i.kind),
       ["task"],
     );
+  });
+
+  it("puts an agent's running execute call in the running bar, with its live output", () => {
+    const events = thread(agentTask, { type: "status", status: "running" }, call("c1", "npm test", { kind: "execute" }));
+    const running = runningCommand(events, { output: { c1: "1 passing\n2 passing\n" } });
+    assert.equal(running?.callId, "c1");
+    assert.equal(running?.command, "npm test");
+    assert.equal(running?.lastLine, "2 passing");
   });
 });
