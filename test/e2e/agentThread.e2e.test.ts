@@ -467,5 +467,7 @@ describe("end to end: an outside agent's thread on the phone", function () {
     const option = page.getByTestId("decided-option");
     await option.waitFor({ timeout: 15_000 });
     assert.equal(await option.textContent(), `: Never ${EVIL}`);
+    await option.scrollIntoViewIfNeeded();
+    await shot("decided");
   });
 });
