@@ -26,12 +26,3 @@ export function optionButtons(options: readonly AgentPermissionOption[]): Option
     .sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind))
     .map((o) => ({ optionId: o.optionId, name: o.name, kind: o.kind, decision: DECISION[o.kind] }));
 }
-
-/** The name of the option a decision chose, when the request offered it. */
-export function chosenOption(
-  options: readonly AgentPermissionOption[] | undefined,
-  optionId: string | undefined,
-): string | undefined {
-  if (!options || optionId === undefined) return undefined;
-  return options.find((o) => o.optionId === optionId)?.name;
-}

@@ -7,7 +7,7 @@ import {
   slashSuggestions,
   usageWords,
 } from "../../../mobile-web/src/threads/agentSession";
-import { chosenOption, optionButtons } from "../../../mobile-web/src/threads/approvalOptions";
+import { optionButtons } from "../../../mobile-web/src/threads/approvalOptions";
 import { locationWords, workspacePath } from "../../../mobile-web/src/threads/locations";
 import type { NumberedEvent } from "../../../mobile-web/src/threads/timelineItems";
 
@@ -149,11 +149,6 @@ describe("an agent's permission options as approval buttons", () => {
         ["No, never", "deny", "rej-all"],
       ],
     );
-  });
-  it("names the option a decision chose", () => {
-    assert.equal(chosenOption(options, "rej-all"), "No, never");
-    assert.equal(chosenOption(options, "other"), undefined);
-    assert.equal(chosenOption(undefined, "yes"), undefined);
   });
 });
 
