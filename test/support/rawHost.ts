@@ -38,6 +38,8 @@ export interface RawHost {
   publish(threadId: string, seq: number, box: Box): Promise<void>;
   /** Publishes a thread summary record, as the host does after each change. */
   putSummary(summary: ThreadSummary): Promise<void>;
+  /** The key a paired phone seals its commands with, to open what it sends (undefined: not paired). */
+  commandKey(phoneId: string): CryptoKey | undefined;
 }
 
 /**
@@ -87,6 +89,7 @@ export async function pairedRawHost(
       const answer = await socket.timeout(30_000).emitWithAck("event:publish", { threadId, seq, box });
       if (!answer.ok) throw new Error(`event:publish: ${answer.message}`);
     },
+    commandKey: (phoneId) => host.identity.commandKey(relay, phoneId),
     async putSummary(summary) {
       const k = threadRecordKey(summary.threadId);
       const box = await seal(key, epoch, summary, sealContext.record(hostId, k));

@@ -25,6 +25,9 @@ export interface RetryTask {
   mode: PolicyMode;
   /** Empty when the host chose its default. */
   model: string;
+  /** The outside agent that ran it, by id, and the mode it started in. */
+  agent?: string;
+  agentMode?: string;
   /** Names of the files attached to it; the host reuses those it still has. */
   attachments: string[];
 }
@@ -58,7 +61,14 @@ export function retryTask(events: readonly NumberedEvent[]): RetryTask | null {
   if (task?.type !== "task") return null;
   const { text, attachments } = splitAttachments(task.text);
   if (!text.trim()) return null;
-  return { text, mode: task.mode, model: task.model, attachments };
+  return {
+    text,
+    mode: task.mode,
+    model: task.model,
+    ...(task.agent ? { agent: task.agent.id } : {}),
+    ...(task.agentMode !== undefined ? { agentMode: task.agentMode } : {}),
+    attachments,
+  };
 }
 
 /**

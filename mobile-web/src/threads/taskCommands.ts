@@ -16,6 +16,9 @@ export interface TaskForm {
   text: string;
   mode: PolicyMode;
   model?: string;
+  /** The agent to run it with (its id on the host) and the agent's own mode to start in. */
+  agent?: string;
+  agentMode?: string;
   attachments: readonly { name: string; type: string; bytes: Uint8Array }[];
   /** A retry: the thread it tries again, and the names of that task's files the host reuses. */
   retry?: { of: string; attachments: readonly string[] };
@@ -47,6 +50,8 @@ export function taskCommands(threadId: string, form: TaskForm): Command[] {
       text: form.text,
       mode: form.mode,
       ...(form.model ? { model: form.model } : {}),
+      ...(form.agent ? { agent: form.agent } : {}),
+      ...(form.agentMode ? { agentMode: form.agentMode } : {}),
       ...(names.length ? { attachments: names } : {}),
       ...(form.retry ? { retryOf: form.retry.of } : {}),
     },

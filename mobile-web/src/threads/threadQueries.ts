@@ -4,37 +4,13 @@
 import type { ThreadStatus } from "#protocol";
 import { lastChars } from "#protocol/live";
 import { withoutEscapes } from "./escapes";
-import { ENDED, lastRunEnd, ordered } from "./eventOrder";
+import { ENDED, ordered } from "./eventOrder";
 import { buildTimeline } from "./timeline";
-import type { ApprovalRequest, LiveView, NumberedEvent, QuestionEvent } from "./timelineItems";
+import type { LiveView, NumberedEvent } from "./timelineItems";
 
-/** Approval requests still waiting for a decision, oldest first. */
-export function pendingApprovals(events: readonly NumberedEvent[]): ApprovalRequest[] {
-  const list = ordered(events);
-  const ended = lastRunEnd(list);
-  const resolved = new Set<string>();
-  for (const { event } of list) if (event.type === "approval-resolved") resolved.add(event.approvalId);
-  const pending: ApprovalRequest[] = [];
-  for (const { seq, event } of list) {
-    // A run that ended took its requests with it, even if their decision is in a hole.
-    if (event.type === "approval-requested" && seq > ended && !resolved.has(event.approvalId)) pending.push(event);
-  }
-  return pending;
-}
-
-/** The question the agent is waiting on, if any. */
-export function pendingQuestion(events: readonly NumberedEvent[]): QuestionEvent | null {
-  const list = ordered(events);
-  const ended = lastRunEnd(list);
-  const answered = new Set<string>();
-  for (const { event } of list) if (event.type === "answer") answered.add(event.questionId);
-  for (let i = list.length - 1; i >= 0; i--) {
-    const { seq, event } = list[i]!;
-    if (seq <= ended) return null;
-    if (event.type === "question") return answered.has(event.questionId) ? null : event;
-  }
-  return null;
-}
+// What waits for a person lives apart, so the first screen's list of it does not pull in the
+// timeline (and its chunk) with it.
+export { pendingApprovals, pendingQuestion } from "./pending";
 
 export interface RunningCommand {
   callId: string;
@@ -50,7 +26,8 @@ export function runningCommand(events: readonly NumberedEvent[], live: LiveView 
   for (let i = items.length - 1; i >= 0; i--) {
     const item = items[i]!;
     if (item.kind !== "tool") continue;
-    if (!item.running || item.waiting || item.tool !== "run_command") return null;
+    // An outside agent's terminal commands are its `execute` calls.
+    if (!item.running || item.waiting || (item.tool !== "run_command" && item.toolKind !== "execute")) return null;
     const command = typeof item.args["command"] === "string" ? item.args["command"] : item.title;
     const output = item.liveChunks ? lastChars(item.liveChunks, LAST_LINE_CHARS) : item.liveOutput;
     const line = output ? lastLineOf(output) : "";

@@ -8,57 +8,26 @@
 
 import type { ThreadEvent, ThreadStatus } from "#protocol";
 import { endsRun, ordered } from "./eventOrder";
-import type { ApprovalResolution, LiveView, NumberedEvent, TimelineItem, ToolItem, ToolResult, ToolState } from "./timelineItems";
+import { copyLocations, liveThought, thoughtStep, toolUpdateStep } from "./timelineAgent";
+import {
+  closeOpenCalls,
+  newBuilding,
+  stepBegan,
+  toolItem,
+  turnTaken,
+  type ApprovalItem,
+  type QuestionItem,
+  type Step,
+} from "./timelineBuild";
+import type { ApprovalResolution, LiveView, NumberedEvent, TimelineItem, ToolItem, ToolResult } from "./timelineItems";
 
 /** Statuses worth a line of their own; the others show in the header badge. */
 const NOTABLE: readonly ThreadStatus[] = ["queued", "done", "failed", "stopped"];
 
-type EventOf<T extends ThreadEvent["type"]> = Extract<ThreadEvent, { type: T }>;
-type ApprovalItem = Extract<TimelineItem, { kind: "approval" }>;
-type QuestionItem = Extract<TimelineItem, { kind: "question" }>;
-
-/** What the steps share while the items are built. */
-interface Building {
-  items: TimelineItem[];
-  tools: Map<string, ToolItem>;
-  approvals: Map<string, ApprovalItem>;
-  questions: Map<string, QuestionItem>;
-  /** Tool calls without a result yet, oldest first. */
-  openCalls: ToolItem[];
-  /** The call each approval was asked for. */
-  approvalCall: Map<string, string>;
-  /** The last call, when it was killed before it exited: a stop of the run right after it is what killed it. */
-  killed: ToolItem | undefined;
-  /** Calls that ran after an approval: their clock starts at the decision. */
-  approved: Set<ToolItem>;
-}
-
-/** Where an item starts: its key, its seq and its time. */
-interface Base {
-  key: string;
-  seq: number;
-  at: number;
-}
-
-type Step<T extends ThreadEvent["type"]> = (b: Building, e: EventOf<T>, base: Base) => void;
-
-/** The calls still open are over: the run moved on without their results. */
-function closeOpenCalls(b: Building, state: ToolState = "failed"): void {
-  b.killed = undefined;
-  for (const call of b.openCalls.splice(0)) {
-    call.interrupted = true;
-    call.running = false;
-    call.waiting = false;
-    call.state = state;
-  }
-}
-
-function toolItem(base: Base, fields: Pick<ToolItem, "callId" | "tool" | "title" | "args" | "running" | "startedAt">): ToolItem {
-  return { ...base, kind: "tool", ...fields, state: "running", waiting: false, interrupted: false };
-}
-
 const STEPS: { [T in ThreadEvent["type"]]: Step<T> } = {
-  task: (b, e, base) =>
+  task: (b, e, base) => {
+    b.agent = e.agent !== undefined;
+    b.running = true;
     b.items.push({
       ...base,
       kind: "task",
@@ -68,20 +37,33 @@ const STEPS: { [T in ThreadEvent["type"]]: Step<T> } = {
       by: e.by,
       mode: e.mode,
       model: e.model,
-    }),
+      ...(e.agent ? { agent: e.agent.name } : {}),
+    });
+  },
 
-  "user-message": (b, e, base) => b.items.push({ ...base, kind: "message", text: e.text, by: e.by }),
+  "user-message": (b, e, base) => {
+    // An outside agent reads a message once the step it is in ends, not at once.
+    const waits = b.agent && b.running;
+    const item = { ...base, kind: "message" as const, text: e.text, by: e.by, ...(waits ? { waitsForTurn: true } : {}) };
+    if (waits) b.waiting.push(item);
+    b.items.push(item);
+  },
 
   "assistant-text": (b, e, base) => {
     // A new model step: tool calls of the step before have all answered, whatever arrived.
-    closeOpenCalls(b);
+    stepBegan(b);
+    turnTaken(b);
     b.items.push({ ...base, kind: "text", text: e.text, streaming: false });
   },
 
   "tool-call": (b, e, base) => {
-    // Tools run one after another, so a new call means earlier ones are over.
-    closeOpenCalls(b);
+    // Tether's tools run one after another, so a new call means earlier ones are over; an
+    // outside agent's run side by side.
+    stepBegan(b);
+    turnTaken(b);
     const item = toolItem(base, { callId: e.callId, tool: e.tool, title: e.title, args: e.args, running: true, startedAt: e.at });
+    if (e.kind !== undefined) item.toolKind = e.kind;
+    if (e.locations !== undefined) item.locations = copyLocations(e.locations);
     b.tools.set(e.callId, item);
     b.openCalls.push(item);
     b.items.push(item);
@@ -93,6 +75,7 @@ const STEPS: { [T in ThreadEvent["type"]]: Step<T> } = {
       output: e.exitCode === undefined ? e.output : withoutExitLine(e.output, e.exitCode),
       ...(e.truncated !== undefined ? { truncated: e.truncated } : {}),
       ...(e.exitCode !== undefined ? { exitCode: e.exitCode } : {}),
+      ...(e.diffs !== undefined ? { diffs: e.diffs.map((d) => ({ ...d })) } : {}),
       at: e.at,
     };
     let item = b.tools.get(e.callId);
@@ -139,6 +122,7 @@ const STEPS: { [T in ThreadEvent["type"]]: Step<T> } = {
     if (!item) return;
     const resolved: ApprovalResolution = { decision: e.decision, by: e.by, at: e.at };
     if (e.message !== undefined) resolved.message = e.message;
+    if (e.optionId !== undefined) resolved.optionId = e.optionId;
     item.resolved = resolved;
     const call = b.tools.get(b.approvalCall.get(e.approvalId) ?? "");
     if (call && !call.result) {
@@ -188,6 +172,8 @@ const STEPS: { [T in ThreadEvent["type"]]: Step<T> } = {
   },
 
   status: (b, e, base) => {
+    turnTaken(b);
+    b.running = !endsRun(e);
     const last = b.items.at(-1);
     // "Queued" matters while the thread waits; once it runs, the line would only be noise.
     if (e.status !== "queued" && last?.kind === "status" && last.status === "queued") b.items.pop();
@@ -205,7 +191,7 @@ const STEPS: { [T in ThreadEvent["type"]]: Step<T> } = {
   retry: (b, e, base) => b.items.push({ ...base, kind: "retry", attempt: e.attempt, inMs: e.inMs, message: e.message }),
 
   summary: (b, e, base) => {
-    closeOpenCalls(b);
+    stepBegan(b);
     b.items.push({ ...base, kind: "summary", text: e.text });
   },
 
@@ -213,9 +199,9 @@ const STEPS: { [T in ThreadEvent["type"]]: Step<T> } = {
 
   reverted: (b, e, base) => b.items.push({ ...base, kind: "reverted", files: e.files, skipped: e.skipped ?? [], by: e.by }),
 
-  // An outside agent's session: not drawn in the timeline yet.
-  thought: () => undefined,
-  "tool-update": () => undefined,
+  thought: thoughtStep,
+  "tool-update": toolUpdateStep,
+  // The session's state, not items: pinned above the timeline (agentSession.ts).
   plan: () => undefined,
   "agent-state": () => undefined,
   usage: () => undefined,
@@ -227,16 +213,7 @@ const endsStep = (e: ThreadEvent): boolean =>
 
 export function buildTimeline(events: readonly NumberedEvent[], live: LiveView = {}): TimelineItem[] {
   const list = ordered(events);
-  const b: Building = {
-    items: [],
-    tools: new Map(),
-    approvals: new Map(),
-    questions: new Map(),
-    openCalls: [],
-    approvalCall: new Map(),
-    killed: undefined,
-    approved: new Set(),
-  };
+  const b = newBuilding();
   for (const { seq, event } of list) {
     // An event type from a newer host has no step: nothing to show rather than a broken screen.
     if (!Object.hasOwn(STEPS, event.type)) continue;
@@ -288,15 +265,21 @@ function withoutExitLine(output: string, exitCode: number | null): string {
   return output.replace(line, "");
 }
 
-/** The streaming text of model calls whose durable outcome has not arrived, oldest first. */
+/**
+ * The streaming text of model calls whose durable outcome has not arrived, oldest first; an
+ * outside agent's reasoning in a step before its words.
+ */
 function liveText(list: readonly NumberedEvent[], live: LiveView): TimelineItem[] {
   const text = live.text ?? {};
-  const steps = Object.keys(text)
+  const steps = [...new Set([...Object.keys(text), ...Object.keys(live.thought ?? {})])]
     .map(Number)
     .filter((step) => Number.isInteger(step))
     .sort((a, b) => a - b);
   const out: TimelineItem[] = [];
   for (const step of steps) {
+    const thought = liveThought(list, live, step, (n) => endsRun(n.event));
+    if (thought) out.push(thought);
+    if (!Object.hasOwn(text, step)) continue;
     const body = text[step] ?? "";
     if (!body.trim()) continue;
     if (list.some((n) => n.seq > step && endsStep(n.event))) continue;

@@ -1,7 +1,7 @@
 // What a thread screen shows, item by item: the shapes `buildTimeline` (timeline.ts) makes of a
 // thread's events, one per thing a person reads.
 
-import type { Decision, DeviceRef, NumberedEvent, PolicyMode, ThreadEvent, ThreadStatus } from "#protocol";
+import type { Decision, DeviceRef, NumberedEvent, PolicyMode, ThreadEvent, ThreadStatus, ToolLocation } from "#protocol";
 
 export type { NumberedEvent };
 
@@ -11,6 +11,8 @@ export type { NumberedEvent };
  */
 export interface LiveView {
   text?: Readonly<Record<number, string>>;
+  /** An outside agent's streaming reasoning by step, until its `thought` event lands. */
+  thought?: Readonly<Record<number, string>>;
   output?: Readonly<Record<string, string>>;
   /** Characters each call's output ever had, of which `output` keeps the newest. */
   received?: Readonly<Record<string, number>>;
@@ -27,7 +29,17 @@ export interface ApprovalResolution {
   decision: Decision;
   by: DeviceRef;
   message?: string;
+  /** The outside agent's option the decision chose. */
+  optionId?: string;
   at: number;
+}
+
+/** A diff an outside agent showed with a tool's result. */
+export interface ToolDiff {
+  path: string;
+  diff: string;
+  added: number;
+  removed: number;
 }
 
 export interface ToolResult {
@@ -36,6 +48,8 @@ export interface ToolResult {
   truncated?: string;
   exitCode?: number | null;
   durationMs?: number;
+  /** An outside agent's own edits, shown with the result. */
+  diffs?: ToolDiff[];
   at: number;
 }
 
@@ -62,15 +76,28 @@ export type TimelineItem =
       by: DeviceRef;
       mode: PolicyMode;
       model: string;
+      /** The outside agent that runs it, by name; absent for Tether's own. */
+      agent?: string;
     })
-  | (Base & { kind: "message"; text: string; by: DeviceRef })
+  | (Base & {
+      kind: "message";
+      text: string;
+      by: DeviceRef;
+      /** Sent to an outside agent mid-step: it reads it when that step ends. */
+      waitsForTurn?: boolean;
+    })
   | (Base & { kind: "text"; text: string; streaming: boolean })
+  | (Base & { kind: "thought"; text: string; streaming: boolean })
   | (Base & {
       kind: "tool";
       callId: string;
       tool: string;
       title: string;
       args: Record<string, unknown>;
+      /** An outside agent's kind of tool: `read`, `edit`, `execute`, … */
+      toolKind?: string;
+      /** Files it acts on, as the agent named them. */
+      locations?: ToolLocation[];
       result?: ToolResult;
       /** Output streamed while the call runs (ANSI colours included); absent once the store settled it. */
       liveOutput?: string;

@@ -5,7 +5,7 @@
 import type { Command } from "#protocol";
 import type { CachedThread } from "./cache";
 import type { NumberedEvent, ApprovalRequest, QuestionEvent } from "./timelineItems";
-import { pendingApprovals, pendingQuestion } from "./threadQueries";
+import { pendingApprovals, pendingQuestion } from "./pending";
 
 /** What the phone can say about a computer: reachable (or the outbox keeps what is sent), or away. */
 export type Reach = { kind: "reachable" } | { kind: "offline"; since: number };
