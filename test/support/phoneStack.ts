@@ -56,6 +56,8 @@ export interface StackOptions {
   hostArgs?: string[];
   /** Start the relay on this port (a test that restarts it on the same one). */
   relayPort?: number;
+  /** More environment for `host.js` (and so for the agents it starts). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface Stack {
@@ -100,7 +102,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
             ...(options.hostArgs ?? []),
             ...(pair ? ["--pair", "--accept-pairing"] : []),
           ],
-          { env: NO_MODEL_ENV },
+          { env: { ...options.env, ...NO_MODEL_ENV } },
         ),
         (p) => p.stop(),
       );

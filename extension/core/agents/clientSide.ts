@@ -78,7 +78,7 @@ export class RunSide implements ClientSide {
     const callId = call.toolCallId;
     const tool = call.kind ?? "other";
     const title = call.title ?? "a tool call";
-    const reason = "";
+    const reason = reasonOf(call);
     let gated: Gated;
     try {
       const command = toolCommand(call.rawInput, call.kind ?? undefined);
@@ -339,6 +339,14 @@ function chooseOption(options: readonly AgentPermissionOption[], gated: Gated): 
     chosen = picked ?? byKind("reject_once", "reject_always");
   }
   return chosen ? { outcome: "selected", optionId: chosen.optionId } : { outcome: "cancelled" };
+}
+
+/** Why the agent wants the call, in its words: the call's text content, or its input's `description`. */
+function reasonOf(call: acp.ToolCallUpdate): string {
+  const said = (call.content ?? []).flatMap((c) => (c.type === "content" && c.content.type === "text" ? [c.content.text] : []));
+  if (said.length > 0) return said.join("\n").slice(0, 1000);
+  const input = call.rawInput && typeof call.rawInput === "object" ? (call.rawInput as Record<string, unknown>) : {};
+  return typeof input.description === "string" ? input.description.slice(0, 1000) : "";
 }
 
 const isEditKind = (kind: string | null | undefined): boolean => kind === "edit" || kind === "delete" || kind === "move";
