@@ -119,6 +119,8 @@ export const rpcCallSchema = z.discriminatedUnion("type", [
    * see (the mirror's rules). Plain text, not case-sensitive; at most `MAX_SEARCH_RESULTS` of each.
    */
   z.strictObject({ type: z.literal("search"), query: z.string().min(1).max(MAX_SEARCH_QUERY) }),
+  /** An outside agent's own sessions in this workspace (ACP `session/list`), to continue one started on the computer. */
+  z.strictObject({ type: z.literal("agent-sessions"), agent: agentIdSchema }),
 ]);
 export type RpcCall = z.infer<typeof rpcCallSchema>;
 
@@ -184,11 +186,33 @@ export const workspaceSearchResultSchema = z.strictObject({
 });
 export type WorkspaceSearchResult = z.infer<typeof workspaceSearchResultSchema>;
 
+/** Most sessions an `agent-sessions` answer lists, newest first. */
+export const MAX_AGENT_SESSIONS = 50;
+
+export const agentSessionsResultSchema = z.strictObject({
+  type: z.literal("agent-sessions"),
+  agent: agentIdSchema,
+  /** The agent can list its sessions; when false, `sessions` is empty and the phone says so. */
+  listed: z.boolean(),
+  sessions: z
+    .array(
+      z.strictObject({
+        sessionId: z.string().max(200),
+        title: z.string().max(300).optional(),
+        /** Epoch milliseconds, when the agent says. */
+        updatedAt: z.number().optional(),
+      }),
+    )
+    .max(MAX_AGENT_SESSIONS),
+});
+export type AgentSessionsResult = z.infer<typeof agentSessionsResultSchema>;
+
 export const rpcResultSchema = z.discriminatedUnion("type", [
   listDirResultSchema,
   readFileResultSchema,
   watchResultSchema,
   workspaceSearchResultSchema,
+  agentSessionsResultSchema,
 ]);
 export type RpcResult = z.infer<typeof rpcResultSchema>;
 

@@ -305,6 +305,11 @@ export const commandSchema = z.discriminatedUnion("type", [
     agent: agentIdSchema.optional(),
     /** The agent's own mode to start in, among those the host offers for it. */
     agentMode: z.string().max(200).optional(),
+    /**
+     * An outside agent's session to continue (one `agent-sessions` listed, started on the
+     * computer): its history becomes the thread's, then `text` is sent in it.
+     */
+    agentSession: z.string().max(200).optional(),
   }),
   /** A file for a task about to be sent: the host writes it under `.tether/attachments/<threadId>/`. */
   z.strictObject({

@@ -171,7 +171,7 @@ export class Host extends EventEmitter<HostEvents> {
     this.directory.on("changed", () => this.emit("phones"));
     const feed = (this.feed = new MirrorFeed({ mirror, publish: (delta) => this.publishMirror(delta) }));
     this.disposables.defer(() => feed.close());
-    this.disposables.add(new RpcServer(this.link, identity, mirror, log, feed));
+    this.disposables.add(new RpcServer(this.link, identity, mirror, log, feed, this.options.threads?.manager.agents));
     const threads = this.options.threads;
     if (threads) {
       const publisher = new ThreadPublisher(this.link, identity, threads.store, threads.manager, log);

@@ -19,7 +19,7 @@ import { AgentSession } from "./agentSession";
 import type { AgentDefinition } from "./catalog";
 import { RunSide } from "./clientSide";
 import type { HostAgents } from "./hostAgents";
-import { UpdateRecorder } from "./updates";
+import { HISTORY_DEVICE, UpdateRecorder } from "./updates";
 import { AgentEdits } from "./agentEdits";
 
 /** How long an agent has to end its turn after `session/cancel` before its process is ended. */
@@ -158,6 +158,7 @@ export class AcpRun implements ThreadRun {
     const task = thread.events[0]?.event;
     const requestedMode = task?.type === "task" ? task.agentMode : undefined;
     const resume = this.meta.agentSession;
+    const importing = this.meta.importHistory === true;
     let session: AgentSession;
     try {
       session = await AgentSession.open({
@@ -166,7 +167,11 @@ export class AcpRun implements ThreadRun {
         ceiling: policy.mode === "full-auto" ? "full-auto" : policy.mode,
         resume,
         side: this.side,
-        replaying: (on) => (this.recorder.muted = on),
+        replaying: (on) => {
+          this.recorder.muted = on && !importing;
+          this.recorder.importing = on && importing;
+          if (!on && importing) this.recorder.endReplay();
+        },
         hostName: agents.hostName,
       });
     } catch (err) {
@@ -175,7 +180,16 @@ export class AcpRun implements ThreadRun {
     }
     agents.keep(thread.id, session);
     this.session = session;
-    if (resume === undefined) {
+    if (importing) {
+      this.meta.importHistory = false;
+      this.deps.store.saveMeta(thread.id, this.meta);
+    }
+    if (resume !== undefined && session.mode !== undefined && !session.allowedModes.some((m) => m.id === session.mode)) {
+      // A loaded session keeps the mode it had, which may be one that runs tools unasked (set on the computer).
+      const mode = session.startingMode(undefined);
+      if (mode !== undefined) await session.setMode(mode);
+    }
+    if (resume === undefined || importing) {
       this.meta.agentSession = session.sessionId;
       this.deps.store.saveMeta(thread.id, this.meta);
       const mode = session.startingMode(requestedMode);
@@ -205,7 +219,8 @@ export class AcpRun implements ThreadRun {
     for (const { seq, event } of thread.events) {
       if (seq <= through) continue;
       if (event.type === "task") texts.push(event.text);
-      else if (event.type === "user-message") texts.push(event.text);
+      // Words of a history taken over were said to the agent already, on the computer.
+      else if (event.type === "user-message" && event.by.id !== HISTORY_DEVICE.id) texts.push(event.text);
     }
     if (texts.length === 0) return undefined;
     this.meta.promptedThrough = thread.lastSeq;

@@ -5,8 +5,18 @@
 
 import { accessSync, constants } from "node:fs";
 import { delimiter, isAbsolute, join } from "node:path";
-import { BUILTIN_AGENT, type AgentChoice, type AgentInfo } from "#protocol";
+import * as acp from "@agentclientprotocol/sdk";
+import {
+  BUILTIN_AGENT,
+  ErrorCode,
+  MAX_AGENT_SESSIONS,
+  TetherError,
+  type AgentChoice,
+  type AgentInfo,
+  type AgentSessionsResult,
+} from "#protocol";
 import type { Log } from "../log";
+import { AgentProcess } from "./agentProcess";
 import type { AgentSession } from "./agentSession";
 import type { AgentDefinition } from "./catalog";
 
@@ -93,6 +103,46 @@ export class HostAgents {
   /** The agent answered that it needs a login. */
   needsLogin(definition: AgentDefinition, message: string): void {
     this.setLearnt(definition.id, { ...this.learnt.get(definition.id), login: message });
+  }
+
+  /**
+   * The agent's own sessions in `cwd`, newest first (ACP `session/list`), from a process started
+   * for the question and ended after it. `listed` is false when the agent cannot list them.
+   */
+  async listSessions(id: string, cwd: string): Promise<AgentSessionsResult> {
+    const definition = this.definition(id);
+    if (!definition) throw new TetherError(ErrorCode.NotFound, `There is no agent "${id}" on this computer.`);
+    if (!this.installed(definition)) {
+      throw new TetherError(ErrorCode.NotFound, `${definition.name} is not installed on this computer.`);
+    }
+    const proc = await AgentProcess.start({ definition, cwd, side: () => undefined }).catch((err: unknown) => {
+      throw new TetherError(ErrorCode.Internal, (err as Error).message);
+    });
+    try {
+      if (!proc.init.agentCapabilities?.sessionCapabilities?.list)
+        return { type: "agent-sessions", agent: id, listed: false, sessions: [] };
+      const sessions: AgentSessionsResult["sessions"] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await proc.agent.request(acp.methods.agent.session.list, { cwd, ...(cursor ? { cursor } : {}) });
+        for (const s of page.sessions) {
+          const updated = s.updatedAt ? Date.parse(s.updatedAt) : NaN;
+          sessions.push({
+            sessionId: s.sessionId.slice(0, 200),
+            ...(s.title ? { title: s.title.slice(0, 300) } : {}),
+            ...(Number.isFinite(updated) ? { updatedAt: updated } : {}),
+          });
+        }
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor && sessions.length < MAX_AGENT_SESSIONS);
+      sessions.sort((a, b) => (b.updatedAt ?? 0) - (a.updatedAt ?? 0));
+      return { type: "agent-sessions", agent: id, listed: true, sessions: sessions.slice(0, MAX_AGENT_SESSIONS) };
+    } catch (err) {
+      if (err instanceof TetherError) throw err;
+      throw new TetherError(ErrorCode.Internal, `${definition.name} could not list its sessions: ${(err as Error).message}`);
+    } finally {
+      await proc.close();
+    }
   }
 
   live(threadId: string): AgentSession | undefined {

@@ -10,6 +10,9 @@ import type { AgentOption, LiveEvent, NewThreadEvent, ToolLocation } from "#prot
 import { unifiedDiff } from "../threads/diff";
 import type { Thread } from "../threads/thread";
 
+/** Who said the person's words of a history taken over from a session started on the computer. */
+export const HISTORY_DEVICE = { id: "agent-history", name: "on the computer" } as const;
+
 /** Most characters of a tool's text output a thread keeps (its start and its end). */
 const MAX_TOOL_OUTPUT = 60_000;
 
@@ -33,7 +36,7 @@ export interface RecorderDeps {
 }
 
 export class UpdateRecorder {
-  private speaking: { kind: "text" | "thought"; step: number; parts: string[] } | undefined;
+  private speaking: { kind: "text" | "thought" | "user"; step: number; parts: string[] } | undefined;
   private readonly calls = new Map<string, OpenCall>();
   /** Terminals the agent created through Tether, by id, and the tool call that shows each. */
   private readonly terminals = new Map<string, string>();
@@ -43,6 +46,11 @@ export class UpdateRecorder {
   private lastUsage = "";
   /** While an agent replays a loaded session: what it sends is history the thread already has. */
   muted = false;
+  /**
+   * While an agent replays a session started outside Tether: its history is the thread's now,
+   * the person's words included (as said on the computer, `HISTORY_DEVICE`).
+   */
+  importing = false;
 
   constructor(private readonly deps: RecorderDeps) {}
 
@@ -57,7 +65,9 @@ export class UpdateRecorder {
         }
         return;
       case "user_message_chunk":
-        return; // the person's own words, which the thread has already
+        // The person's own words, which the thread has already, but for a session it takes over.
+        if (this.importing && update.content.type === "text") this.speak("user", update.content.text);
+        return;
       case "tool_call":
         this.call(update);
         return;
@@ -165,11 +175,17 @@ export class UpdateRecorder {
     return rel.split(sep).join("/");
   }
 
-  private speak(kind: "text" | "thought", delta: string): void {
+  private speak(kind: "text" | "thought" | "user", delta: string): void {
     if (this.speaking && this.speaking.kind !== kind) this.endSpeech();
     this.speaking ??= { kind, step: this.deps.thread.lastSeq, parts: [] };
     this.speaking.parts.push(delta);
+    if (kind === "user" || this.importing) return;
     this.deps.live({ type: "text", step: this.speaking.step, delta, ...(kind === "thought" ? { thought: true as const } : {}) });
+  }
+
+  /** The end of a replayed history: what it said last lands. */
+  endReplay(): void {
+    this.endSpeech();
   }
 
   private endSpeech(): void {
@@ -178,7 +194,8 @@ export class UpdateRecorder {
     this.speaking = undefined;
     const text = speaking.parts.join("");
     if (!text.trim()) return;
-    this.deps.thread.append(speaking.kind === "text" ? { type: "assistant-text", text } : { type: "thought", text });
+    if (speaking.kind === "user") this.deps.thread.append({ type: "user-message", text, by: HISTORY_DEVICE });
+    else this.deps.thread.append(speaking.kind === "text" ? { type: "assistant-text", text } : { type: "thought", text });
   }
 
   private call(update: acp.ToolCall): void {

@@ -1,4 +1,4 @@
-// Answers the phones' sealed calls (list-dir, read-file, watch, search). Errors that may name a path are
+// Answers the phones' sealed calls (list-dir, read-file, watch, search, agent-sessions). Errors that may name a path are
 // sealed with the reply; only "could not open" goes back in the clear. A call opens only with
 // the command key of the phone named in `from`, and its reply is sealed with that key (see
 // `commands/phoneSeal.ts`). Calls carry no time: a replayed call reads again what the phone
@@ -16,6 +16,7 @@ import {
   type RpcResult,
 } from "#protocol";
 import { DisposableStore, listen, type Disposable } from "../disposable";
+import type { HostAgents } from "../agents/hostAgents";
 import type { HostIdentity } from "../identity";
 import type { RelayLink } from "../link/relayLink";
 import type { Log } from "../log";
@@ -47,6 +48,7 @@ export class RpcServer implements Disposable {
     private readonly mirror: Mirror,
     private readonly log: Log,
     private readonly feed?: MirrorFeed,
+    private readonly agents?: HostAgents,
   ) {
     this.site = { link, identity, log };
     this.disposables.add(
@@ -89,6 +91,9 @@ export class RpcServer implements Disposable {
         return { type: "watch", leaseMs: await this.feed.watch(phoneId, call.dirs, call.files) };
       case "search":
         return searchForPhone(this.mirror, call.query);
+      case "agent-sessions":
+        if (!this.agents) throw new TetherError(ErrorCode.BadRequest, "This computer runs no outside agents.");
+        return this.agents.listSessions(call.agent, this.mirror.root);
     }
   }
 }

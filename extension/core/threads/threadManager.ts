@@ -55,6 +55,8 @@ export interface NewTask {
   agent?: string;
   /** The outside agent's own mode to start in. */
   agentMode?: string;
+  /** An outside agent's session started on the computer, to continue in this thread. */
+  agentSession?: string;
 }
 
 /** What a run waits for after a decision before it goes on (see `RunDeps.beforeResume`). */
@@ -219,6 +221,9 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
       thread.append({ type: "error", message: problem });
       thread.setStatus("failed");
       return thread;
+    }
+    if (agent && task.agentSession) {
+      store.saveMeta(thread.id, { ...store.meta(thread.id), agentSession: task.agentSession, importHistory: true });
     }
     thread.append({ type: "status", status: "queued" });
     this.runs.enqueue(thread.id);

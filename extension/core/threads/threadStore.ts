@@ -33,6 +33,8 @@ const metaSchema = z.object({
   agentSession: z.string().optional(),
   /** The seq of the newest event an outside agent has been given as a prompt. */
   promptedThrough: z.number().int().optional(),
+  /** `agentSession` was started outside Tether: its history becomes the thread's as it loads. */
+  importHistory: z.boolean().optional(),
 });
 export type ThreadMeta = z.infer<typeof metaSchema>;
 
