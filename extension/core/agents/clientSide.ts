@@ -107,7 +107,18 @@ export class RunSide implements ClientSide {
         }
       } else {
         const allowed = (call.kind === "read" || call.kind === "search" || call.kind === "think") && this.insideOnly(call);
-        gated = await gate.other({ callId, tool, reason, options, title, kind: call.kind ?? "other", allowed });
+        // Gemini CLI sends a command with no input, only its words in the title: ask, deny rules first.
+        const shownCommand = call.kind === "execute" ? { command: title, absCwd: workspace.root } : undefined;
+        gated = await gate.other({
+          callId,
+          tool,
+          reason,
+          options,
+          title,
+          kind: call.kind ?? "other",
+          allowed,
+          ...(shownCommand ? { shownCommand } : {}),
+        });
         // An edit that shows no diff (Codex names only its files): what they were is kept all the same.
         if (gated.go && isEditKind(call.kind)) await this.deps.edits.before(callId, this.insidePaths(call));
       }

@@ -108,8 +108,23 @@ export class ApprovalGate {
    * Something an outside agent asks to do that is neither an edit Tether can see nor a command
    * (a web fetch, a move, a tool of its own): the policy's mode decides, else a person.
    */
-  async other(call: GatedCall & { title: string; kind: string; allowed: boolean }): Promise<Gated> {
+  async other(
+    call: GatedCall & {
+      title: string;
+      kind: string;
+      allowed: boolean;
+      /**
+       * A command known only by the words the agent shows for it (Gemini CLI's title): the
+       * user's and the built-in deny rules refuse it, but no allow rule lets it through unasked.
+       */
+      shownCommand?: { command: string; absCwd: string };
+    },
+  ): Promise<Gated> {
     const { policy } = this.deps;
+    if (call.shownCommand) {
+      const verdict = policy.checkCommand(call.shownCommand.command, call.shownCommand.absCwd);
+      if (verdict.decision === "deny") return settled(verdict);
+    }
     if (policy.mode === "full-auto" || call.allowed) return { go: true, asked: false };
     const request: ApprovalRequest = {
       callId: call.callId,

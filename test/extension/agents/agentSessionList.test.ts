@@ -4,20 +4,13 @@
 // the session in the mode that asks, and sends the task's words as the next prompt, once.
 
 import assert from "node:assert/strict";
-import { mkdtempSync, realpathSync, rmSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
-import { basename, join } from "node:path";
-import { createAgent, type Agent } from "../../../extension/core/agentHost";
-import { HostAgents } from "../../../extension/core/agents/hostAgents";
-import { Mirror } from "../../../extension/core/mirror/mirror";
-import { nodeFileSystem } from "../../../extension/node/nodeFileSystem";
-import { nodeProcessRunner } from "../../../extension/node/processRunner";
-import { nodeWorkspaceFiles } from "../../../extension/node/nodeWorkspaceFiles";
+import { realpathSync, rmSync } from "node:fs";
+import type { Agent } from "../../../extension/core/agentHost";
+import type { HostAgents } from "../../../extension/core/agents/hostAgents";
 import { readRecords, scriptedAgentCommand } from "../../support/acpAgent/launch";
 import { exchange, step, type AgentScript } from "../../support/acpAgent/script";
 import { Cleanup } from "../../support/cleanup";
-import { quietLog } from "../../support/host";
-import { shellGrammar } from "../../support/shellGrammar";
+import { startAcpHost } from "../../support/acpHost";
 import { until } from "../../support/wait";
 import { makeWorkspace } from "../../support/workspace";
 
@@ -54,38 +47,13 @@ describe("an outside agent's sessions started on the computer", function () {
     };
     const command = scriptedAgentCommand(script, cleanup);
     records = command.recordPath;
-    agents = new HostAgents({
+    const host = await startAcpHost({
+      folder,
+      cleanup,
       definitions: [{ id: "scripted", name: "Scripted", command: [command.command, ...command.args], env: command.env }],
-      hostName: "mac-mini",
-      log: quietLog,
     });
-    const mirror = await Mirror.open({ fs: nodeFileSystem, root: folder });
-    const state = cleanup.add(mkdtempSync(join(tmpdir(), "tether-sessions-")), (d) =>
-      rmSync(d, { recursive: true, force: true }),
-    );
-    agent = createAgent({
-      mirror,
-      files: nodeWorkspaceFiles,
-      runner: nodeProcessRunner,
-      stateDir: state,
-      workspaceName: basename(folder),
-      mode: "ask",
-      rules: { allow: [], deny: [] },
-      homeDir: homedir(),
-      grammar: await shellGrammar(),
-      resolveModel: () => {
-        throw new Error("no model: only the outside agent runs here");
-      },
-      maxParallel: 2,
-      self: { id: "host", name: "mac-mini" },
-      platform: process.platform,
-      log: quietLog,
-      agents,
-    });
-    cleanup.add(agent, async (a) => {
-      await a.manager.close();
-      await a.store.close();
-    });
+    agent = host;
+    agents = host.agents;
   });
 
   after(() => cleanup.run());
