@@ -6,7 +6,6 @@
 import * as vscode from "vscode";
 import {
   askReason,
-  choiceLabel,
   computerRuleNote,
   decidedWords,
   TetherError,
@@ -18,6 +17,7 @@ import {
 import type { Thread } from "../core/threads/thread";
 import type { ThreadManager } from "../core/threads/threadManager";
 import type { NumberedEvent } from "../core/threads/threadStore";
+import { approveChoices, denyChoices, type EditorChoice } from "./approvalChoices";
 import type { HostSession } from "./hostSession";
 
 type Requested = Extract<ThreadEvent, { type: "approval-requested" }>;
@@ -25,11 +25,6 @@ type Requested = Extract<ThreadEvent, { type: "approval-requested" }>;
 /** One line for a request: the command, or the file an edit touches. */
 export function requestTitle(request: Pick<Requested, "kind" | "command" | "path">): string {
   return request.kind === "command" ? `Run \`${request.command ?? ""}\`?` : `Edit ${request.path ?? "a file"}?`;
-}
-
-/** The choices that approve, in the order the phone's card shows them; the last only when the host offers it. */
-function approvals(request: Requested): Decision[] {
-  return request.computerRule ? ["approve", "approve-always", "approve-on-computer"] : ["approve", "approve-always"];
 }
 
 export class Approvals implements vscode.Disposable {
@@ -101,16 +96,21 @@ export class Approvals implements vscode.Disposable {
       deny: "$(close)",
       stop: "$(debug-stop)",
     };
-    const choices: Decision[] = [...approvals(request), "deny", "stop"];
-    const decision = await vscode.window.showQuickPick(
+    const stop: EditorChoice = { decision: "stop", short: "Stop", full: "Stop the run" };
+    const choices = [...approveChoices(request), ...denyChoices(request), stop];
+    const decided = await vscode.window.showQuickPick(
       choices.map((choice) => ({
-        label: `${icons[choice]} ${choiceLabel(choice, request)}`,
-        ...(choice === "approve-on-computer" && request.computerRule ? { detail: computerRuleNote(request.computerRule) } : {}),
-        decision: choice,
+        label: `${icons[choice.decision]} ${choice.full}`,
+        // An outside agent's own words for the option this answers with.
+        ...(choice.agentWords ? { description: `${request.tool}: ${choice.agentWords}` } : {}),
+        ...(choice.decision === "approve-on-computer" && request.computerRule
+          ? { detail: computerRuleNote(request.computerRule) }
+          : {}),
+        choice,
       })),
       { title: picked.label, placeHolder: askReason(request) },
     );
-    if (decision) await this.decide(picked.p.thread.id, picked.p.approvalId, decision.decision);
+    if (decided) await this.decide(picked.p.thread.id, picked.p.approvalId, decided.choice);
   }
 
   private async ask(thread: Thread, request: Requested): Promise<void> {
@@ -122,26 +122,32 @@ export class Approvals implements vscode.Disposable {
     ]
       .filter(Boolean)
       .join("\n");
-    // The same choices with the same words as the phone's card, then Deny and Show.
-    const approving = approvals(request).map((decision) => ({ title: choiceLabel(decision, request), decision }));
-    const choice = await vscode.window.showWarningMessage(
+    // The phone card's choices, in short words: VS Code cuts long button labels to a few letters.
+    const choices = [...approveChoices(request), ...denyChoices(request)];
+    const picked = await vscode.window.showWarningMessage(
       // A toast shows no `detail`: why it asks goes in the message itself.
       `Tether (${thread.title}): ${requestTitle(request)} ${askReason(request)}`,
       { detail },
-      ...approving.map((a) => a.title),
-      "Deny",
+      ...choices.map((c) => c.short),
       "Show",
     );
-    const approved = approving.find((a) => a.title === choice);
-    if (approved) await this.decide(thread.id, request.approvalId, approved.decision);
-    else if (choice === "Deny") {
+    const choice = choices.find((c) => c.short === picked);
+    if (choice?.decision === "deny") {
       const message = await vscode.window.showInputBox({ title: "Tell the agent why (optional)", ignoreFocusOut: true });
-      if (message !== undefined) await this.decide(thread.id, request.approvalId, "deny", message || undefined);
-    } else if (choice === "Show") await vscode.commands.executeCommand("tether.thread.open", thread.id);
+      if (message !== undefined) await this.decide(thread.id, request.approvalId, choice, message || undefined);
+    } else if (choice) await this.decide(thread.id, request.approvalId, choice);
+    else if (picked === "Show") await vscode.commands.executeCommand("tether.thread.open", thread.id);
   }
 
-  private async decide(threadId: string, approvalId: string, decision: Decision, message?: string): Promise<void> {
-    const command: Command = { type: "decide", threadId, approvalId, decision, ...(message ? { message } : {}) };
+  private async decide(threadId: string, approvalId: string, choice: EditorChoice, message?: string): Promise<void> {
+    const command: Command = {
+      type: "decide",
+      threadId,
+      approvalId,
+      decision: choice.decision,
+      ...(choice.optionId !== undefined ? { optionId: choice.optionId } : {}),
+      ...(message ? { message } : {}),
+    };
     try {
       await this.manager?.handle(command, this.self());
     } catch (err) {

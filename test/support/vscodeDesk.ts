@@ -25,6 +25,10 @@ export type DeskRequest = { timeoutMs?: number } & (
   | { action: "webview-text"; pattern: string }
   /** A notification showing `contains`; answers its text. */
   | { action: "notification"; contains: string }
+  /** The buttons of the notification showing `contains`: each label, and whether VS Code cut it short. */
+  | { action: "notification-buttons"; contains: string }
+  /** Clicks the button labelled `button` on the notification showing `contains`. */
+  | { action: "notification-click"; contains: string; button: string }
   /**
    * Takes the run's screenshot now, while the extension host runs (once it has exited, the
    * extension's views show their welcome text); the run then takes no other.
@@ -126,6 +130,21 @@ async function act({ page, context, screenshot }: DeskRun, request: DeskRequest)
       const toast = page.locator(".notification-toast", { hasText: request.contains }).first();
       await toast.waitFor({ state: "visible", timeout });
       return toast.innerText();
+    }
+    case "notification-buttons": {
+      const toast = page.locator(".notification-toast", { hasText: request.contains }).first();
+      await toast.waitFor({ state: "visible", timeout });
+      return toast
+        .locator(".monaco-button")
+        .evaluateAll((buttons) =>
+          buttons.map((b) => ({ label: (b.textContent ?? "").trim(), cut: b.scrollWidth > b.clientWidth + 1 })),
+        );
+    }
+    case "notification-click": {
+      const toast = page.locator(".notification-toast", { hasText: request.contains }).first();
+      await toast.waitFor({ state: "visible", timeout });
+      await toast.locator(".monaco-button", { hasText: request.button }).first().click();
+      return null;
     }
     case "screenshot":
       await screenshot();

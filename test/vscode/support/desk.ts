@@ -22,6 +22,9 @@ export const desk = {
   context: () => ask<{ phase?: string }>("context"),
   webviewText: (body: Body<"webview-text">) => ask<string>("webview-text", body),
   notification: (body: Body<"notification">) => ask<string>("notification", body),
+  notificationButtons: (body: Body<"notification-buttons">) =>
+    ask<{ label: string; cut: boolean }[]>("notification-buttons", body),
+  notificationClick: (body: Body<"notification-click">) => ask<null>("notification-click", body),
   webviewFill: (body: Body<"webview-fill">) => ask<null>("webview-fill", body),
   webviewPress: (body: Body<"webview-press">) => ask<null>("webview-press", body),
   webviewClick: (body: Body<"webview-click">) => ask<null>("webview-click", body),
