@@ -1,5 +1,5 @@
-// Approvals in the editor: a notification with Approve / Deny / Show when the agent asks, and
-// "Tether: Show Pending Approvals" to decide from a list. Decisions go through the same
+// Approvals in the editor: a notification with Approve / Always for this task / Deny / More… when
+// the agent asks (More…, and "Tether: Show Pending Approvals", decide from a list of every choice). Decisions go through the same
 // thread manager as the phone's, so the first one wins wherever it was made; a late click is
 // answered with who decided.
 
@@ -21,6 +21,9 @@ import { approveChoices, denyChoices, type EditorChoice } from "./approvalChoice
 import type { HostSession } from "./hostSession";
 
 type Requested = Extract<ThreadEvent, { type: "approval-requested" }>;
+
+/** The notification's last button: every choice, and the task, in a list. */
+const MORE = "More…";
 
 /** One line for a request: the command, or the file an edit touches. */
 export function requestTitle(request: Pick<Requested, "kind" | "command" | "path">): string {
@@ -89,6 +92,11 @@ export class Approvals implements vscode.Disposable {
     if (!picked) return;
     const request = this.request(picked.p.thread, picked.p.approvalId);
     if (!request) return;
+    await this.decideFromList(picked.p.thread, request, picked.label);
+  }
+
+  /** Every choice on `request` in the card's full words (and the agent's), then Show; decides the one picked. */
+  private async decideFromList(thread: Thread, request: Requested, title: string): Promise<void> {
     const icons: Record<Decision, string> = {
       approve: "$(check)",
       "approve-always": "$(check-all)",
@@ -98,8 +106,8 @@ export class Approvals implements vscode.Disposable {
     };
     const stop: EditorChoice = { decision: "stop", short: "Stop", full: "Stop the run" };
     const choices = [...approveChoices(request), ...denyChoices(request), stop];
-    const decided = await vscode.window.showQuickPick(
-      choices.map((choice) => ({
+    const items: (vscode.QuickPickItem & { choice?: EditorChoice })[] = [
+      ...choices.map((choice) => ({
         label: `${icons[choice.decision]} ${choice.full}`,
         // An outside agent's own words for the option this answers with.
         ...(choice.agentWords ? { description: `${request.tool}: ${choice.agentWords}` } : {}),
@@ -108,9 +116,12 @@ export class Approvals implements vscode.Disposable {
           : {}),
         choice,
       })),
-      { title: picked.label, placeHolder: askReason(request) },
-    );
-    if (decided) await this.decide(picked.p.thread.id, picked.p.approvalId, decided.choice);
+      { label: "$(go-to-file) Show the task" },
+    ];
+    const decided = await vscode.window.showQuickPick(items, { title, placeHolder: askReason(request) });
+    if (!decided) return;
+    if (decided.choice) await this.decide(thread.id, request.approvalId, decided.choice);
+    else await vscode.commands.executeCommand("tether.thread.open", thread.id);
   }
 
   private async ask(thread: Thread, request: Requested): Promise<void> {
@@ -122,21 +133,24 @@ export class Approvals implements vscode.Disposable {
     ]
       .filter(Boolean)
       .join("\n");
-    // The phone card's choices, in short words: VS Code cuts long button labels to a few letters.
-    const choices = [...approveChoices(request), ...denyChoices(request)];
+    // Few buttons in short words: VS Code cuts a toast's buttons to a few letters once they do not
+    // fit its width. The rest of the card's choices are one click further, under More….
+    const [approve, always] = approveChoices(request);
+    const [deny] = denyChoices(request);
+    const choices = [approve!, always!, deny!];
     const picked = await vscode.window.showWarningMessage(
       // A toast shows no `detail`: why it asks goes in the message itself.
       `Tether (${thread.title}): ${requestTitle(request)} ${askReason(request)}`,
       { detail },
       ...choices.map((c) => c.short),
-      "Show",
+      MORE,
     );
     const choice = choices.find((c) => c.short === picked);
     if (choice?.decision === "deny") {
       const message = await vscode.window.showInputBox({ title: "Tell the agent why (optional)", ignoreFocusOut: true });
       if (message !== undefined) await this.decide(thread.id, request.approvalId, choice, message || undefined);
     } else if (choice) await this.decide(thread.id, request.approvalId, choice);
-    else if (picked === "Show") await vscode.commands.executeCommand("tether.thread.open", thread.id);
+    else if (picked === MORE) await this.decideFromList(thread, request, `${thread.title}: ${requestTitle(request)}`);
   }
 
   private async decide(threadId: string, approvalId: string, choice: EditorChoice, message?: string): Promise<void> {
