@@ -58,6 +58,7 @@ describe("Tether in VS Code: an outside agent over ACP", function () {
       `buttons cut short: ${JSON.stringify(buttons)}`,
     );
     await desk.capture({ name: "vscode-acp-agent-asks" });
+    await desk.capture({ name: "vscode-acp-agent-toast", selector: ".notification-toast" });
     await desk.notificationClick({ contains: otters.command, button: "Approve" });
 
     await desk.webviewText({ pattern: `Approved by ${escape(vscode.env.appName)}` });
@@ -78,6 +79,7 @@ describe("Tether in VS Code: an outside agent over ACP", function () {
       text: "Its default",
     });
     await desk.webviewText({ pattern: `${otters.agent}'s model[\\s\\S]*Brook[\\s\\S]*Estuary` });
+    await desk.capture({ name: "vscode-acp-agent-new-task" });
 
     const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration("tether");
     const before = config().inspect<Record<string, string>>("agents")?.globalValue;
