@@ -5,7 +5,7 @@
 // decision then names the agent's option of its kind (the decide command's `optionId`), and a
 // "reject always" the agent offers becomes a choice of its own.
 
-import { choiceLabel, type AgentPermissionOption, type Decision, type ThreadEvent } from "#protocol";
+import { choiceLabel, type AgentPermissionOption, type Command, type Decision, type ThreadEvent } from "#protocol";
 
 type Requested = Extract<ThreadEvent, { type: "approval-requested" }>;
 
@@ -37,6 +37,16 @@ const SHORT: Record<Decision, string> = {
   deny: "Deny",
   stop: "Stop",
 };
+
+/**
+ * A decision from the panel's card (the phone's, which offers Tether's choices only) with the
+ * outside agent's option of its kind, as the notification sends it; unchanged when it names one.
+ */
+export function withAgentOption(command: Command, request: Requested | undefined): Command {
+  if (command.type !== "decide" || command.optionId !== undefined || !request) return command;
+  const option = agentOption(request, command.decision);
+  return option ? { ...command, optionId: option.optionId } : command;
+}
 
 function agentOption(request: Requested, decision: Decision): AgentPermissionOption | undefined {
   for (const kind of OPTION_KINDS[decision]) {

@@ -8,11 +8,21 @@
 // sent the thread anew (events from the manager, live text and output from the feed).
 
 import * as vscode from "vscode";
-import { BUILTIN_AGENT, ErrorCode, TetherError, randomId, type Command, type CommandReply, type DeviceRef } from "#protocol";
+import {
+  BUILTIN_AGENT,
+  ErrorCode,
+  TetherError,
+  randomId,
+  type Command,
+  type CommandReply,
+  type DeviceRef,
+  type ThreadEvent,
+} from "#protocol";
 import type { FromPanel, ToPanel } from "#protocol/panel";
 import { DisposableStore } from "../core/disposable";
 import type { ThreadManager } from "../core/threads/threadManager";
 import { offeredChoice, rememberChoice, type ChoiceMemory } from "./agentChoice";
+import { withAgentOption } from "./approvalChoices";
 import type { HostSession, Running } from "./hostSession";
 import { PanelFeed, makeNonce, panelHtml, parseFromPanel, refusal } from "./panelFeed";
 import { readSettings } from "./settings";
@@ -195,7 +205,8 @@ export class ThreadPanels implements vscode.Disposable {
       }
       case "command": {
         const refused = refusal(message.command, panel);
-        const command = refused || !panel.prepare ? message.command : await panel.prepare(message.command);
+        const prepared = refused || !panel.prepare ? message.command : await panel.prepare(message.command);
+        const command = withAgentOption(prepared, requestOf(manager, prepared));
         const reply = refused ?? (await this.apply(manager, command));
         panel.post({ type: "reply", id: message.id, reply });
         if (reply.ok && message.command.type === "new-task") {
@@ -269,4 +280,13 @@ export class ThreadPanels implements vscode.Disposable {
   dispose(): void {
     this.store.dispose();
   }
+}
+
+/** The approval request a `decide` answers, from its thread's events. */
+function requestOf(manager: ThreadManager, command: Command): Extract<ThreadEvent, { type: "approval-requested" }> | undefined {
+  if (command.type !== "decide") return undefined;
+  for (const { event } of manager.get(command.threadId)?.events ?? []) {
+    if (event.type === "approval-requested" && event.approvalId === command.approvalId) return event;
+  }
+  return undefined;
 }

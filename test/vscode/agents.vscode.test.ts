@@ -73,20 +73,24 @@ describe("Tether in a real VS Code: an outside agent over ACP", function () {
     for (const title of [
       "offers the agents from the settings in New Task, and runs the chosen one",
       "offers the agent's models next time, with the agent chosen last, and a settings change at once",
+      "takes a decision from the panel's card as the agent's own option of its kind",
     ])
       assert.match(run.log, new RegExp(`✔ ${title}`), `"${title}" did not pass:\n${report}`);
 
-    // The agent itself heard the person's approval as its own "allow once" option.
+    // The agent itself heard the person's decisions as its own options of their kinds: the
+    // notification's Approve, then the panel card's Deny.
     const records = readRecords(agent.recordPath);
-    const permission = records.find((r) => r.kind === "permission");
-    assert.deepEqual(permission?.kind === "permission" && permission.outcome, {
-      outcome: "selected",
-      optionId: "allow-once",
-      kind: "allow_once",
-    });
-    // It was started in the workspace folder and asked once.
+    assert.deepEqual(
+      records.flatMap((r) => (r.kind === "permission" ? [r.outcome] : [])),
+      [
+        { outcome: "selected", optionId: "allow-once", kind: "allow_once" },
+        { outcome: "selected", optionId: "reject-once", kind: "reject_once" },
+      ],
+    );
+    // One prompt a task, each with the task's words.
     const prompts = records.filter((r) => r.kind === "request" && r.method === "session/prompt");
-    assert.equal(prompts.length, 1, report);
+    assert.equal(prompts.length, 2, report);
     assert.match(JSON.stringify(prompts[0]), new RegExp(otters.task));
+    assert.match(JSON.stringify(prompts[1]), new RegExp(otters.again));
   });
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { ThreadEvent } from "#protocol";
-import { approveChoices, denyChoices } from "../../../extension/vscode/approvalChoices";
+import { approveChoices, denyChoices, withAgentOption } from "../../../extension/vscode/approvalChoices";
 
 type Requested = Extract<ThreadEvent, { type: "approval-requested" }>;
 
@@ -59,5 +59,23 @@ describe("the editor's approval choices", () => {
     const onlyAlways = approveChoices({ ...request, options: options.filter((o) => o.kind !== "allow_once") });
     assert.equal(onlyAlways[0]!.optionId, undefined);
     assert.equal(onlyAlways[1]!.optionId, "yes-forever");
+  });
+
+  it("gives the panel card's decision the agent's option of its kind, and leaves Tether's own alone", () => {
+    const options: Requested["options"] = [
+      { optionId: "no", name: "Reject", kind: "reject_once" },
+      { optionId: "yes", name: "Allow", kind: "allow_once" },
+    ];
+    const decide = { type: "decide", threadId: "t", approvalId: "a1", decision: "approve" } as const;
+    assert.deepEqual(withAgentOption(decide, { ...request, options }), { ...decide, optionId: "yes" });
+    assert.deepEqual(withAgentOption({ ...decide, decision: "deny" }, { ...request, options }), {
+      ...decide,
+      decision: "deny",
+      optionId: "no",
+    });
+    // A stop answers with no option; Tether's own agent offers none; a choice already named stays.
+    assert.deepEqual(withAgentOption({ ...decide, decision: "stop" }, { ...request, options }), { ...decide, decision: "stop" });
+    assert.deepEqual(withAgentOption(decide, request), decide);
+    assert.deepEqual(withAgentOption({ ...decide, optionId: "no" }, { ...request, options }), { ...decide, optionId: "no" });
   });
 });

@@ -105,4 +105,21 @@ describe("Tether in VS Code: an outside agent over ACP", function () {
       await config().update("agents", before, vscode.ConfigurationTarget.Global);
     }
   });
+
+  it("takes a decision from the panel's card as the agent's own option of its kind", async () => {
+    await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+    await vscode.commands.executeCommand("tether.newTask");
+    await activePanel("New Task");
+    await desk.webviewFill({ selector: '[data-testid="task-text"]', text: otters.again });
+    await desk.webviewClick({ selector: 'button[type="submit"]', hasText: "Start task" });
+    await activePanel(otters.again);
+    await desk.notification({ contains: otters.command });
+    await vscode.commands.executeCommand("notifications.clearAll");
+    await desk.webviewClick({ selector: '[data-testid="deny"]' });
+    await desk.webviewFill({ selector: '[data-testid="deny-message"]', text: otters.denial });
+    await desk.webviewClick({ selector: '[data-testid="deny-send"]' });
+    await desk.webviewText({ pattern: `Denied by ${escape(vscode.env.appName)}` });
+    await desk.webviewText({ pattern: escape(otters.refused) });
+    await desk.webviewWait({ selector: '[data-testid="thread"][data-status="done"]' });
+  });
 });
