@@ -13,7 +13,10 @@ import { until } from "../../support/wait";
 
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const tabs = (): vscode.Tab[] => vscode.window.tabGroups.all.flatMap((group) => group.tabs);
-const AGENT = '[data-testid="task-agent"]';
+// In the editor tab's form (the sidebar's Task view has its own, when it is open).
+const AGENT = '#app:not([data-surface]) [data-testid="task-agent"]';
+const TEXT = '[data-testid="new-task"] [data-testid="task-text"]';
+const START = '[data-testid="new-task"] button[type="submit"]';
 
 async function activePanel(title: string): Promise<vscode.Tab> {
   const active = (): vscode.Tab | undefined =>
@@ -37,8 +40,8 @@ describe("Tether in VS Code: an outside agent over ACP", function () {
       pattern: String.raw`Codex is not installed on this computer\.\s*Install it with npm install -g @agentclientprotocol/codex-acp`,
     });
     await desk.webviewSelect({ selector: AGENT, value: otters.agent });
-    await desk.webviewFill({ selector: '[data-testid="task-text"]', text: otters.task });
-    await desk.webviewClick({ selector: 'button[type="submit"]', hasText: "Start task" });
+    await desk.webviewFill({ selector: TEXT, text: otters.task });
+    await desk.webviewClick({ selector: START, hasText: "Start task" });
 
     // The form became the thread's panel, and its header says which agent runs it.
     await activePanel(otters.task);
@@ -74,12 +77,13 @@ describe("Tether in VS Code: an outside agent over ACP", function () {
     await activePanel("New Task");
     // Remembered for this workspace; its models are known since its session started.
     assert.equal((await desk.webviewValue({ selector: AGENT })).value, otters.agent);
-    assert.deepEqual(await desk.webviewValue({ selector: '[data-testid="task-agent-model"]' }), {
+    assert.deepEqual(await desk.webviewValue({ selector: '#app:not([data-surface]) [data-testid="task-agent-model"]' }), {
       value: "",
       text: "Its default",
     });
     await desk.webviewText({ pattern: `${otters.agent}'s model[\\s\\S]*Brook[\\s\\S]*Estuary` });
     await desk.capture({ name: "vscode-acp-agent-new-task" });
+    assert.deepEqual(await desk.axe({ selector: '[data-testid="agent-picker"]' }), [], "axe, New Task with the agent's choices");
 
     const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration("tether");
     const before = config().inspect<Record<string, string>>("agents")?.globalValue;
@@ -110,8 +114,8 @@ describe("Tether in VS Code: an outside agent over ACP", function () {
     await vscode.commands.executeCommand("workbench.action.closeAllEditors");
     await vscode.commands.executeCommand("tether.newTask");
     await activePanel("New Task");
-    await desk.webviewFill({ selector: '[data-testid="task-text"]', text: otters.again });
-    await desk.webviewClick({ selector: 'button[type="submit"]', hasText: "Start task" });
+    await desk.webviewFill({ selector: TEXT, text: otters.again });
+    await desk.webviewClick({ selector: START, hasText: "Start task" });
     await activePanel(otters.again);
     await desk.notification({ contains: otters.command });
     await vscode.commands.executeCommand("notifications.clearAll");
