@@ -6,6 +6,7 @@
 // Free of DOM and Node imports: the extension (esbuild) and the webview (Vite) both use it.
 
 import { z } from "zod";
+import { agentIdSchema, agentInfoSchema } from "./agents";
 import { liveStateSchema } from "./live";
 import { threadIdSchema } from "./schemas";
 import {
@@ -29,6 +30,14 @@ export const contextItemSchema = z.strictObject({
   text: z.string().max(MAX_PROMPT_CHARS).optional(),
 });
 export type ContextItem = z.infer<typeof contextItemSchema>;
+
+/** The agent a new task runs with, and its mode and model: what the form chose last in this workspace. */
+export const taskAgentSchema = z.strictObject({
+  agent: agentIdSchema,
+  agentMode: z.string().max(200).optional(),
+  model: z.string().max(200).optional(),
+});
+export type TaskAgent = z.infer<typeof taskAgentSchema>;
 
 /** Extension → panel. */
 export const toPanelSchema = z.discriminatedUnion("type", [
@@ -54,6 +63,10 @@ export const toPanelSchema = z.discriminatedUnion("type", [
     workspace: z.string(),
     mode: policyModeSchema,
     models: z.array(z.string()).optional(),
+    /** The agents the host runs (Tether's own first), with what each offers; absent: only Tether's own. */
+    agents: z.array(agentInfoSchema).max(64).optional(),
+    /** The agent chosen to start with: the one chosen last here, else the host's default. */
+    chosen: taskAgentSchema.optional(),
   }),
   /** The extension's answer to a `command`, with the host's words when it was refused. */
   z.strictObject({ type: z.literal("reply"), id: z.string(), reply: commandReplySchema }),

@@ -1,12 +1,11 @@
-// Approvals in the editor: a notification with Approve / Deny / Show when the agent asks, and
-// "Tether: Show Pending Approvals" to decide from a list. Decisions go through the same
+// Approvals in the editor: a notification with Approve / Always for this task / Deny / More… when
+// the agent asks (More…, and "Tether: Show Pending Approvals", decide from a list of every choice). Decisions go through the same
 // thread manager as the phone's, so the first one wins wherever it was made; a late click is
 // answered with who decided.
 
 import * as vscode from "vscode";
 import {
   askReason,
-  choiceLabel,
   computerRuleNote,
   decidedWords,
   TetherError,
@@ -18,18 +17,17 @@ import {
 import type { Thread } from "../core/threads/thread";
 import type { ThreadManager } from "../core/threads/threadManager";
 import type { NumberedEvent } from "../core/threads/threadStore";
+import { approveChoices, denyChoices, type EditorChoice } from "./approvalChoices";
 import type { HostSession } from "./hostSession";
 
 type Requested = Extract<ThreadEvent, { type: "approval-requested" }>;
 
+/** The notification's last button: every choice, and the task, in a list. */
+const MORE = "More…";
+
 /** One line for a request: the command, or the file an edit touches. */
 export function requestTitle(request: Pick<Requested, "kind" | "command" | "path">): string {
   return request.kind === "command" ? `Run \`${request.command ?? ""}\`?` : `Edit ${request.path ?? "a file"}?`;
-}
-
-/** The choices that approve, in the order the phone's card shows them; the last only when the host offers it. */
-function approvals(request: Requested): Decision[] {
-  return request.computerRule ? ["approve", "approve-always", "approve-on-computer"] : ["approve", "approve-always"];
 }
 
 export class Approvals implements vscode.Disposable {
@@ -94,6 +92,11 @@ export class Approvals implements vscode.Disposable {
     if (!picked) return;
     const request = this.request(picked.p.thread, picked.p.approvalId);
     if (!request) return;
+    await this.decideFromList(picked.p.thread, request, picked.label);
+  }
+
+  /** Every choice on `request` in the card's full words (and the agent's), then Show; decides the one picked. */
+  private async decideFromList(thread: Thread, request: Requested, title: string): Promise<void> {
     const icons: Record<Decision, string> = {
       approve: "$(check)",
       "approve-always": "$(check-all)",
@@ -101,16 +104,24 @@ export class Approvals implements vscode.Disposable {
       deny: "$(close)",
       stop: "$(debug-stop)",
     };
-    const choices: Decision[] = [...approvals(request), "deny", "stop"];
-    const decision = await vscode.window.showQuickPick(
-      choices.map((choice) => ({
-        label: `${icons[choice]} ${choiceLabel(choice, request)}`,
-        ...(choice === "approve-on-computer" && request.computerRule ? { detail: computerRuleNote(request.computerRule) } : {}),
-        decision: choice,
+    const stop: EditorChoice = { decision: "stop", short: "Stop", full: "Stop the run" };
+    const choices = [...approveChoices(request), ...denyChoices(request), stop];
+    const items: (vscode.QuickPickItem & { choice?: EditorChoice })[] = [
+      ...choices.map((choice) => ({
+        label: `${icons[choice.decision]} ${choice.full}`,
+        // An outside agent's own words for the option this answers with.
+        ...(choice.agentWords ? { description: `${request.tool}: ${choice.agentWords}` } : {}),
+        ...(choice.decision === "approve-on-computer" && request.computerRule
+          ? { detail: computerRuleNote(request.computerRule) }
+          : {}),
+        choice,
       })),
-      { title: picked.label, placeHolder: askReason(request) },
-    );
-    if (decision) await this.decide(picked.p.thread.id, picked.p.approvalId, decision.decision);
+      { label: "$(go-to-file) Show the task" },
+    ];
+    const decided = await vscode.window.showQuickPick(items, { title, placeHolder: askReason(request) });
+    if (!decided) return;
+    if (decided.choice) await this.decide(thread.id, request.approvalId, decided.choice);
+    else await vscode.commands.executeCommand("tether.thread.open", thread.id);
   }
 
   private async ask(thread: Thread, request: Requested): Promise<void> {
@@ -122,26 +133,35 @@ export class Approvals implements vscode.Disposable {
     ]
       .filter(Boolean)
       .join("\n");
-    // The same choices with the same words as the phone's card, then Deny and Show.
-    const approving = approvals(request).map((decision) => ({ title: choiceLabel(decision, request), decision }));
-    const choice = await vscode.window.showWarningMessage(
+    // Few buttons in short words: VS Code cuts a toast's buttons to a few letters once they do not
+    // fit its width. The rest of the card's choices are one click further, under More….
+    const [approve, always] = approveChoices(request);
+    const [deny] = denyChoices(request);
+    const choices = [approve!, always!, deny!];
+    const picked = await vscode.window.showWarningMessage(
       // A toast shows no `detail`: why it asks goes in the message itself.
       `Tether (${thread.title}): ${requestTitle(request)} ${askReason(request)}`,
       { detail },
-      ...approving.map((a) => a.title),
-      "Deny",
-      "Show",
+      ...choices.map((c) => c.short),
+      MORE,
     );
-    const approved = approving.find((a) => a.title === choice);
-    if (approved) await this.decide(thread.id, request.approvalId, approved.decision);
-    else if (choice === "Deny") {
+    const choice = choices.find((c) => c.short === picked);
+    if (choice?.decision === "deny") {
       const message = await vscode.window.showInputBox({ title: "Tell the agent why (optional)", ignoreFocusOut: true });
-      if (message !== undefined) await this.decide(thread.id, request.approvalId, "deny", message || undefined);
-    } else if (choice === "Show") await vscode.commands.executeCommand("tether.thread.open", thread.id);
+      if (message !== undefined) await this.decide(thread.id, request.approvalId, choice, message || undefined);
+    } else if (choice) await this.decide(thread.id, request.approvalId, choice);
+    else if (picked === MORE) await this.decideFromList(thread, request, `${thread.title}: ${requestTitle(request)}`);
   }
 
-  private async decide(threadId: string, approvalId: string, decision: Decision, message?: string): Promise<void> {
-    const command: Command = { type: "decide", threadId, approvalId, decision, ...(message ? { message } : {}) };
+  private async decide(threadId: string, approvalId: string, choice: EditorChoice, message?: string): Promise<void> {
+    const command: Command = {
+      type: "decide",
+      threadId,
+      approvalId,
+      decision: choice.decision,
+      ...(choice.optionId !== undefined ? { optionId: choice.optionId } : {}),
+      ...(message ? { message } : {}),
+    };
     try {
       await this.manager?.handle(command, this.self());
     } catch (err) {

@@ -28,7 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const approvals = new Approvals(session, self);
   const threads = new ThreadsView(session);
   const devices = new DevicesView(session);
-  const panels = new ThreadPanels(context.extensionUri, session, self, channel);
+  const panels = new ThreadPanels(context.extensionUri, session, self, channel, context.workspaceState);
   const sidebar = new SidebarView(panels, session);
   const localRelay = new WindowRelay(context, session, channel);
   context.subscriptions.push(

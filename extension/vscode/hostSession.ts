@@ -6,6 +6,7 @@ import { homedir } from "node:os";
 import * as vscode from "vscode";
 import { loadShellGrammar, type ShellGrammar } from "../core/agent/policy/grammar";
 import { createAgent, type Agent } from "../core/agentHost";
+import { HostAgents } from "../core/agents/hostAgents";
 import { Host } from "../core/host";
 import { HostIdentity } from "../core/identity";
 import type { Log } from "../core/log";
@@ -23,7 +24,8 @@ import { checkModel } from "../core/agent/model/check";
 import { editorModelResolver, offeredModels } from "./editorModels";
 import { secretState } from "./secretState";
 import { editorHostRules } from "./hostRules";
-import { needsRestart, RESTART_SETTINGS, readSettings, type EditorSettings } from "./settings";
+import { AGENT_SETTINGS, type AgentSettings } from "./agentSettings";
+import { needsRestart, RESTART_SETTINGS, readAgentSettings, readSettings, type EditorSettings } from "./settings";
 
 /** What runs while the session is up. */
 export interface Running {
@@ -58,6 +60,8 @@ export class HostSession implements vscode.Disposable {
   private readonly started = new vscode.EventEmitter<Running>();
   /** A relay this window started for itself (Tether: Start a Local Relay), used instead of the setting. */
   private relayOverride: string | undefined;
+  /** The agent settings' problems last shown to the person. */
+  private agentProblems = "";
   /** Fires each time a host starts (at first use, and after a settings change restarts it). */
   readonly onDidStart = this.started.event;
 
@@ -69,6 +73,13 @@ export class HostSession implements vscode.Disposable {
     context.subscriptions.push(
       this.started,
       vscode.workspace.onDidChangeConfiguration((e) => {
+        // Other agents apply to the running host's new tasks at once, and phones are told.
+        if (AGENT_SETTINGS.some((s) => e.affectsConfiguration(s))) {
+          const agents = this.agentSettings();
+          void this.running
+            ?.then(({ agent }) => agent.manager.agents?.configure(agents.definitions, agents.defaultAgent))
+            .catch(() => undefined);
+        }
         if (!RESTART_SETTINGS.some((s) => e.affectsConfiguration(s))) return;
         // The allow rules apply to the running host's threads at once (settings.ts, RESTART_FIELDS).
         if (e.affectsConfiguration("tether.policy.allow")) {
@@ -116,6 +127,7 @@ export class HostSession implements vscode.Disposable {
     // Commands a closed or crashed window left running end before their threads are marked interrupted.
     const runningDir = workspaceStateDir(stateDir, mirror.root);
     const stoppedCommands = await stopLeftRunning(runningDir, log);
+    const agentSettings = this.agentSettings();
     const agent = createAgent({
       mirror,
       files: nodeWorkspaceFiles,
@@ -133,6 +145,12 @@ export class HostSession implements vscode.Disposable {
       platform: process.platform,
       log,
       addHostRule: editorHostRules((rules) => agent.manager.setAllowRules(rules)),
+      agents: new HostAgents({
+        definitions: agentSettings.definitions,
+        defaultAgent: agentSettings.defaultAgent,
+        hostName: name,
+        log,
+      }),
     });
     const keepAwake = settings.keepAwake
       ? new KeepAwake(
@@ -182,6 +200,22 @@ export class HostSession implements vscode.Disposable {
     const running = { host, agent };
     this.started.fire(running);
     return running;
+  }
+
+  /** The agent settings, with what is wrong in them said once (and again only when it changes). */
+  private agentSettings(): AgentSettings {
+    const settings = readAgentSettings();
+    const said = settings.problems.join("\n");
+    if (said && said !== this.agentProblems) {
+      for (const problem of settings.problems) {
+        outputLog(this.channel).warn(problem);
+        void vscode.window.showWarningMessage(`Tether: ${problem}.`, "Open Settings").then((pick) => {
+          if (pick) void vscode.commands.executeCommand("workbench.action.openSettings", "tether.agents");
+        });
+      }
+    }
+    this.agentProblems = said;
+    return settings;
   }
 
   /** The relay the host uses: this window's own, or the setting's. */

@@ -12,6 +12,7 @@
 import * as vscode from "vscode";
 import { policyModeSchema, type PolicyMode } from "#protocol";
 import { parseRuleList } from "../core/agent/policy/policy";
+import { parseAgentSettings, type AgentSettings } from "./agentSettings";
 
 export type ModelProvider = "editor" | "openai" | "anthropic" | "ollama";
 
@@ -42,7 +43,7 @@ const RESTART_FIELDS = ["relayUrl", "provider", "model", "baseUrl", "mode", "den
 const PROVIDERS: readonly ModelProvider[] = ["editor", "openai", "anthropic", "ollama"];
 
 /** The user's value of `tether.<key>` (user or remote settings), else the default: never a workspace's. */
-function userValue<T>(config: vscode.WorkspaceConfiguration, key: string, fallback: T): T {
+export function userValue<T>(config: vscode.WorkspaceConfiguration, key: string, fallback: T): T {
   const values = config.inspect<T>(key);
   return values?.globalValue ?? values?.defaultValue ?? fallback;
 }
@@ -80,4 +81,11 @@ function ruleList(value: unknown): string {
  */
 export function needsRestart(running: EditorSettings, next: EditorSettings): boolean {
   return RESTART_FIELDS.some((field) => JSON.stringify(running[field]) !== JSON.stringify(next[field]));
+}
+
+/** The outside agents (`tether.agents`, `tether.defaultAgent`) from the user's values, never a workspace's. */
+export function readAgentSettings(
+  config: vscode.WorkspaceConfiguration = vscode.workspace.getConfiguration("tether"),
+): AgentSettings {
+  return parseAgentSettings(userValue<unknown>(config, "agents", {}), userValue<unknown>(config, "defaultAgent", "tether"));
 }

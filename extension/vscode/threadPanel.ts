@@ -8,10 +8,21 @@
 // sent the thread anew (events from the manager, live text and output from the feed).
 
 import * as vscode from "vscode";
-import { ErrorCode, TetherError, randomId, type Command, type CommandReply, type DeviceRef } from "#protocol";
+import {
+  BUILTIN_AGENT,
+  ErrorCode,
+  TetherError,
+  randomId,
+  type Command,
+  type CommandReply,
+  type DeviceRef,
+  type ThreadEvent,
+} from "#protocol";
 import type { FromPanel, ToPanel } from "#protocol/panel";
 import { DisposableStore } from "../core/disposable";
 import type { ThreadManager } from "../core/threads/threadManager";
+import { offeredChoice, rememberChoice, type ChoiceMemory } from "./agentChoice";
+import { withAgentOption } from "./approvalChoices";
 import type { HostSession, Running } from "./hostSession";
 import { PanelFeed, makeNonce, panelHtml, parseFromPanel, refusal } from "./panelFeed";
 import { readSettings } from "./settings";
@@ -79,6 +90,8 @@ export class ThreadPanels implements vscode.Disposable {
     private readonly session: HostSession,
     private readonly self: () => DeviceRef,
     private readonly log: vscode.LogOutputChannel,
+    /** The workspace's state: the agent its last New Task chose. */
+    private readonly memory: ChoiceMemory,
   ) {
     this.root = vscode.Uri.joinPath(extensionUri, "dist", "panel");
     this.store.add(session.onDidStart((running) => this.bind(running)));
@@ -87,6 +100,7 @@ export class ThreadPanels implements vscode.Disposable {
       for (const panel of [...this.panels]) panel.webview.dispose();
     });
     this.store.defer(() => this.feed.close());
+    this.store.defer(() => this.agentsChanged?.());
   }
 
   /** Opens (or shows) the panel of a thread. */
@@ -191,10 +205,12 @@ export class ThreadPanels implements vscode.Disposable {
       }
       case "command": {
         const refused = refusal(message.command, panel);
-        const command = refused || !panel.prepare ? message.command : await panel.prepare(message.command);
+        const prepared = refused || !panel.prepare ? message.command : await panel.prepare(message.command);
+        const command = withAgentOption(prepared, requestOf(manager, prepared));
         const reply = refused ?? (await this.apply(manager, command));
         panel.post({ type: "reply", id: message.id, reply });
         if (reply.ok && message.command.type === "new-task") {
+          await rememberChoice(this.memory, message.command, manager.agents?.defaultAgent ?? BUILTIN_AGENT);
           // The form becomes the new thread's panel.
           panel.threadId = message.command.threadId;
           this.show(panel, running);
@@ -219,7 +235,7 @@ export class ThreadPanels implements vscode.Disposable {
   }
 
   /** Sends a panel everything it shows: its thread, or the new-task form. */
-  private show(panel: Surface, { host }: Running): void {
+  private show(panel: Surface, { host, agent }: Running): void {
     const snapshot = panel.threadId ? this.feed.snapshot(panel.threadId) : null;
     if (snapshot?.type === "thread") {
       panel.retitle(snapshot.summary.title);
@@ -228,11 +244,14 @@ export class ThreadPanels implements vscode.Disposable {
     }
     panel.threadId = undefined;
     const models = host.profile.models;
+    const agents = agent.manager.agents;
+    const offered = agents?.list();
     panel.post({
       type: "new-task",
       workspace: vscode.workspace.workspaceFolders?.[0]?.name ?? "",
       mode: readSettings().mode,
       ...(models ? { models: [...models] } : {}),
+      ...(agents && offered ? { agents: offered, chosen: offeredChoice(this.memory, offered, agents.defaultAgent) } : {}),
     });
   }
 
@@ -244,7 +263,14 @@ export class ThreadPanels implements vscode.Disposable {
       for (const surface of [...this.surfaces]) if (surface.threadId === threadId) surface.deleted();
     });
     for (const surface of this.surfaces) this.show(surface, running);
+    // Other agents (a settings change), or what one offers learnt from a session: the forms show them.
+    this.agentsChanged?.();
+    this.agentsChanged = running.agent.manager.agents?.onChange(() => {
+      for (const surface of this.surfaces) if (surface.threadId === undefined) this.show(surface, running);
+    });
   }
+
+  private agentsChanged: (() => void) | undefined;
 
   private panelOf(threadId: string): ThreadPanel | undefined {
     for (const panel of this.panels) if (panel.threadId === threadId) return panel;
@@ -254,4 +280,13 @@ export class ThreadPanels implements vscode.Disposable {
   dispose(): void {
     this.store.dispose();
   }
+}
+
+/** The approval request a `decide` answers, from its thread's events. */
+function requestOf(manager: ThreadManager, command: Command): Extract<ThreadEvent, { type: "approval-requested" }> | undefined {
+  if (command.type !== "decide") return undefined;
+  for (const { event } of manager.get(command.threadId)?.events ?? []) {
+    if (event.type === "approval-requested" && event.approvalId === command.approvalId) return event;
+  }
+  return undefined;
 }

@@ -25,6 +25,10 @@ export type DeskRequest = { timeoutMs?: number } & (
   | { action: "webview-text"; pattern: string }
   /** A notification showing `contains`; answers its text. */
   | { action: "notification"; contains: string }
+  /** The buttons of the notification showing `contains`: each label, and whether VS Code cut it short. */
+  | { action: "notification-buttons"; contains: string }
+  /** Clicks the button labelled `button` on the notification showing `contains`. */
+  | { action: "notification-click"; contains: string; button: string }
   /**
    * Takes the run's screenshot now, while the extension host runs (once it has exited, the
    * extension's views show their welcome text); the run then takes no other.
@@ -49,6 +53,12 @@ export type DeskRequest = { timeoutMs?: number } & (
   | { action: "phone-open"; url: string; screenshot?: string; keepOpen?: boolean }
   /** Types `text` into the first element matching `selector` (CSS) in an open webview, as fill() does. */
   | { action: "webview-fill"; selector: string; text: string }
+  /** Chooses the option whose value is `value` in the first `<select>` matching `selector` in an open webview. */
+  | { action: "webview-select"; selector: string; value: string }
+  /** Waits until an element matching `selector` shows in an open webview. */
+  | { action: "webview-wait"; selector: string }
+  /** The value of the first form field matching `selector` in an open webview, and the chosen option's text. */
+  | { action: "webview-value"; selector: string }
   /** Presses `key` (Playwright's names, e.g. "Enter") in the first element matching `selector` in a webview. */
   | { action: "webview-press"; selector: string; key: string }
   /** Clicks the first element matching `selector` (and holding `hasText`, if given) in an open webview. */
@@ -127,6 +137,23 @@ async function act({ page, context, screenshot }: DeskRun, request: DeskRequest)
       await toast.waitFor({ state: "visible", timeout });
       return toast.innerText();
     }
+    case "notification-buttons": {
+      const toast = page.locator(".notification-toast", { hasText: request.contains }).first();
+      await toast.waitFor({ state: "visible", timeout });
+      return toast.locator(".monaco-button").evaluateAll((buttons) =>
+        buttons.map((b) => ({
+          label: (b.textContent ?? "").trim(),
+          cut: b.scrollWidth > b.clientWidth + 1,
+          widths: [b.scrollWidth, b.clientWidth],
+        })),
+      );
+    }
+    case "notification-click": {
+      const toast = page.locator(".notification-toast", { hasText: request.contains }).first();
+      await toast.waitFor({ state: "visible", timeout });
+      await toast.locator(".monaco-button", { hasText: request.button }).first().click();
+      return null;
+    }
     case "screenshot":
       await screenshot();
       return null;
@@ -204,6 +231,18 @@ async function act({ page, context, screenshot }: DeskRun, request: DeskRequest)
     case "webview-fill":
       await (await inWebview(page, request.selector, timeout)).fill(request.text);
       return null;
+    case "webview-select":
+      await (await inWebview(page, request.selector, timeout)).selectOption(request.value);
+      return null;
+    case "webview-wait":
+      await inWebview(page, request.selector, timeout);
+      return null;
+    case "webview-value":
+      return (await inWebview(page, request.selector, timeout)).evaluate((el) => {
+        const field = el as HTMLSelectElement | HTMLInputElement;
+        const option = field instanceof HTMLSelectElement ? field.selectedOptions[0]?.textContent : undefined;
+        return { value: field.value, text: option ?? field.value };
+      });
     case "webview-press":
       await (await inWebview(page, request.selector, timeout)).press(request.key);
       return null;

@@ -52,6 +52,8 @@ const USER_ONLY: Record<string, string> = {
   "tether.maxThreads": "how many runs this machine carries at once is its owner's call, and each spends the user's key",
   "tether.notifications": "which devices the host pings through push services, and whether approvals reach the phone",
   "tether.keepAwake": "whether this computer may sleep is its owner's call, not a repository's",
+  "tether.agents": "each entry is a program the host runs, with the user's keys in its environment",
+  "tether.defaultAgent": "which program runs a task that names no agent, and which service gets the code",
 };
 
 /**

@@ -48,7 +48,7 @@ export class HostAgents {
   private readonly changeListeners = new Set<() => void>();
   private closed = false;
 
-  constructor(private readonly options: HostAgentsOptions) {}
+  constructor(private options: HostAgentsOptions) {}
 
   get hostName(): string {
     return this.options.hostName;
@@ -56,6 +56,15 @@ export class HostAgents {
 
   get defaultAgent(): string {
     return this.options.defaultAgent ?? BUILTIN_AGENT;
+  }
+
+  /**
+   * Other agents from now on (the editor's settings changed): new tasks choose among these, and
+   * phones are told; sessions already open go on with the agent they started with.
+   */
+  configure(definitions: readonly AgentDefinition[], defaultAgent: string | undefined): void {
+    this.options = { ...this.options, definitions, defaultAgent };
+    for (const listener of this.changeListeners) listener();
   }
 
   definition(id: string): AgentDefinition | undefined {

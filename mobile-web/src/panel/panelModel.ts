@@ -1,15 +1,22 @@
 // What the thread panel shows, worked out from the extension's messages: the new-task form,
 // or one thread with its durable events and live state. Pure, so the tests reach it.
 
-import type { PolicyMode, ThreadSummary } from "#protocol";
+import { BUILTIN_AGENT, type AgentInfo, type Command, type PolicyMode, type ThreadSummary } from "#protocol";
 import { mergeEvents } from "../threads/cache";
 import { settleLive, withLive, type LiveState } from "#protocol/live";
 import type { NumberedEvent } from "../threads/timelineItems";
-import type { ToPanel } from "#protocol/panel";
+import type { TaskAgent, ToPanel } from "#protocol/panel";
 
 export type PanelView =
   | { kind: "loading" }
-  | { kind: "new-task"; workspace: string; mode: PolicyMode; models?: readonly string[] }
+  | {
+      kind: "new-task";
+      workspace: string;
+      mode: PolicyMode;
+      models?: readonly string[];
+      agents?: readonly AgentInfo[];
+      chosen?: TaskAgent;
+    }
   | { kind: "thread"; summary: ThreadSummary; events: readonly NumberedEvent[]; live: LiveState };
 
 export const LOADING: PanelView = { kind: "loading" };
@@ -26,6 +33,8 @@ export function nextView(view: PanelView, message: Exclude<ToPanel, { type: "rep
         workspace: message.workspace,
         mode: message.mode,
         ...(message.models ? { models: message.models } : {}),
+        ...(message.agents ? { agents: message.agents } : {}),
+        ...(message.chosen ? { chosen: message.chosen } : {}),
       };
     case "thread":
       // The extension keeps the live state by the same rules, already settled by these events.
@@ -44,4 +53,28 @@ export function nextView(view: PanelView, message: Exclude<ToPanel, { type: "rep
     default:
       return view;
   }
+}
+
+/** The agent a thread's task ran with and its mode: a retry runs with the same (the retry carries the model). */
+export function taskAgentOf(events: readonly NumberedEvent[]): TaskAgent | null {
+  const task = events.find((e) => e.event.type === "task")?.event;
+  if (task?.type !== "task") return null;
+  return {
+    agent: task.agent?.id ?? BUILTIN_AGENT,
+    ...(task.agentMode ? { agentMode: task.agentMode } : {}),
+  };
+}
+
+/** The new-task command with the chosen agent, its mode and (for an outside agent) its model. */
+export function withAgent(command: Command, chosen: TaskAgent | null): Command {
+  if (command.type !== "new-task" || !chosen) return command;
+  const outside = chosen.agent !== BUILTIN_AGENT;
+  const { model, ...rest } = command;
+  return {
+    ...rest,
+    agent: chosen.agent,
+    ...(outside && chosen.agentMode ? { agentMode: chosen.agentMode } : {}),
+    // An outside agent runs its own models: the form's Tether model does not apply to it.
+    ...(outside ? (chosen.model ? { model: chosen.model } : {}) : model ? { model } : {}),
+  };
 }

@@ -4,8 +4,8 @@
 import { randomId, type Command, type ThreadSummary } from "#protocol";
 import { taskCommands, type TaskForm } from "../threads/taskCommands";
 import { Clock } from "../time/clock.svelte";
-import { toPanelSchema, type ContextItem, type FromPanel } from "#protocol/panel";
-import { LOADING, nextView, type PanelView } from "./panelModel";
+import { toPanelSchema, type ContextItem, type FromPanel, type TaskAgent } from "#protocol/panel";
+import { LOADING, nextView, withAgent, type PanelView } from "./panelModel";
 import { Requests } from "./requests";
 
 export class PanelState {
@@ -16,6 +16,8 @@ export class PanelState {
   recent = $state.raw<readonly ThreadSummary[]>([]);
   /** The sidebar's: what "Ask Tether about this" attached, not yet taken by the composer. */
   context = $state.raw<readonly ContextItem[]>([]);
+  /** The agent the new-task form chose (AgentPicker), with its mode and model; null: the host's default. */
+  taskAgent = $state.raw<TaskAgent | null>(null);
   /** Counts the extension's requests to focus the composer; the composer focuses on each change. */
   focusCount = $state(0);
   // Pending answers, not state anything shows: a plain Map.
@@ -94,9 +96,9 @@ export class PanelState {
   }
 
   /** Sends a new task's attachments, then the task; the extension then shows its thread here. */
-  async startTask(form: TaskForm): Promise<void> {
+  async startTask(form: TaskForm, agent: TaskAgent | null = this.taskAgent): Promise<void> {
     const threadId = randomId(12);
-    for (const command of taskCommands(threadId, form)) await this.command(command);
+    for (const command of taskCommands(threadId, form)) await this.command(withAgent(command, agent));
   }
 
   showChanges(): void {

@@ -22,7 +22,13 @@ export const desk = {
   context: () => ask<{ phase?: string }>("context"),
   webviewText: (body: Body<"webview-text">) => ask<string>("webview-text", body),
   notification: (body: Body<"notification">) => ask<string>("notification", body),
+  notificationButtons: (body: Body<"notification-buttons">) =>
+    ask<{ label: string; cut: boolean }[]>("notification-buttons", body),
+  notificationClick: (body: Body<"notification-click">) => ask<null>("notification-click", body),
   webviewFill: (body: Body<"webview-fill">) => ask<null>("webview-fill", body),
+  webviewSelect: (body: Body<"webview-select">) => ask<null>("webview-select", body),
+  webviewWait: (body: Body<"webview-wait">) => ask<null>("webview-wait", body),
+  webviewValue: (body: Body<"webview-value">) => ask<{ value: string; text: string }>("webview-value", body),
   webviewPress: (body: Body<"webview-press">) => ask<null>("webview-press", body),
   webviewClick: (body: Body<"webview-click">) => ask<null>("webview-click", body),
   press: (body: Body<"press">) => ask<null>("press", body),
