@@ -11,7 +11,6 @@ export const otters = {
   task: "Count the otters in the notes",
   /** The second task, denied from the panel's card. */
   again: "Count the otters once more",
-  denial: "Leave the otters be",
   command: "grep -c otter notes/river.md",
   opening: "Counting the otters in the river notes.",
   output: "otters: 7",

@@ -119,9 +119,8 @@ describe("Tether in VS Code: an outside agent over ACP", function () {
     await activePanel(otters.again);
     await desk.notification({ contains: otters.command });
     await vscode.commands.executeCommand("notifications.clearAll");
-    await desk.webviewClick({ selector: '[data-testid="deny"]' });
-    await desk.webviewFill({ selector: '[data-testid="deny-message"]', text: otters.denial });
-    await desk.webviewClick({ selector: '[data-testid="deny-send"]' });
+    // The card offers the agent's own choices, by kind: its "reject once".
+    await desk.webviewClick({ selector: '[data-testid="agent-option"][data-kind="reject_once"]' });
     await desk.webviewText({ pattern: `Denied by ${escape(vscode.env.appName)}` });
     await desk.webviewText({ pattern: escape(otters.refused) });
     await desk.webviewWait({ selector: '[data-testid="thread"][data-status="done"]' });
