@@ -4,7 +4,7 @@
 
 import { homedir } from "node:os";
 import { basename } from "node:path";
-import { askReason, decidedWords, type ThreadEvent } from "#protocol";
+import { BUILTIN_AGENT, askReason, decidedWords, type ThreadEvent } from "#protocol";
 import { checkModel } from "../core/agent/model/check";
 import { resolveModel } from "../core/agent/model/config";
 import { ModelNotConfigured } from "../core/agent/model/port";
@@ -56,7 +56,7 @@ export interface RunningHost {
 function describeEvent(title: string, e: ThreadEvent): string | undefined {
   switch (e.type) {
     case "task":
-      return `Task from ${e.by.name}: "${title}"`;
+      return `Task from ${e.by.name}${e.agent ? ` for ${e.agent.name}` : ""}: "${title}"`;
     case "approval-requested": {
       const what =
         e.kind === "command"
@@ -80,6 +80,23 @@ function describeEvent(title: string, e: ThreadEvent): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** Which outside agents tasks may run with here, and which one they run with by default. */
+function agentsLine(agents: HostAgents | undefined): string {
+  if (!agents) return "Agents: Tether's own only.";
+  const outside = agents.list().filter((a) => a.id !== BUILTIN_AGENT);
+  const installed = outside.filter((a) => a.installed).map((a) => a.name);
+  const byDefault = agents.list().find((a) => a.id === agents.defaultAgent)?.name ?? agents.defaultAgent;
+  return (
+    `Agents: Tether's own${installed.length ? `, ${installed.join(", ")}` : ""} · tasks run with ${byDefault} unless the phone picks another` +
+    (installed.length < outside.length
+      ? ` · not installed: ${outside
+          .filter((a) => !a.installed)
+          .map((a) => a.name)
+          .join(", ")}`
+      : "")
+  );
 }
 
 /** How many rules are kept on this computer; a broken file was reported when it was loaded. */
@@ -174,6 +191,7 @@ export async function runHeadlessHost(config: HostConfig, display: PairingDispla
     if (!(err instanceof ModelNotConfigured)) throw err;
     term.say(err.message.replace(/^No model is configured\. /, "No model is configured, so tasks fail until one is set. "));
   }
+  term.say(agentsLine(agent.manager.agents));
   // Asked in the background: a slow or stopped model server must not hold up the relay link.
   void checkModel(() => resolveModel({ ...modelOptions, model: agentConfig.model }, process.env)).then((status) => {
     host.setModelStatus(status);
