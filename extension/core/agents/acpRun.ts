@@ -4,6 +4,7 @@
 // through `RunSide` to Tether's gate. Stop sends `session/cancel`, which answers every open
 // request as cancelled; an agent that does not end its turn soon after is ended itself.
 
+import { setTimeout as delay } from "node:timers/promises";
 import type * as acp from "@agentclientprotocol/sdk";
 import { TetherError, type Decision, type DeviceRef, type LiveEvent } from "#protocol";
 import type { Policy } from "../agent/policy/policy";
@@ -23,6 +24,8 @@ import { UpdateRecorder } from "./updates";
 
 /** How long an agent has to end its turn after `session/cancel` before its process is ended. */
 const CANCEL_GRACE_MS = 5000;
+/** How long a failed prompt waits for the process's exit, to tell a crash from an error. */
+const EXIT_WAIT_MS = 1000;
 
 export interface AcpRunDeps {
   thread: Thread;
@@ -198,10 +201,18 @@ export class AcpRun implements ThreadRun {
 
   /** One prompt's turn; rejects when the agent's process ends before answering. */
   private async turn(session: AgentSession, prompt: string): Promise<acp.PromptResponse> {
-    return Promise.race([
-      session.prompt(prompt),
-      session.process.exited.then((exit) => Promise.reject(new AgentExited(this.deps.definition, exit))),
-    ]);
+    const exited = session.process.exited.then((exit) => Promise.reject(new AgentExited(this.deps.definition, exit)));
+    exited.catch(() => undefined);
+    try {
+      return await Promise.race([session.prompt(prompt), exited]);
+    } catch (err) {
+      if (err instanceof AgentExited) throw err;
+      // The SDK fails the prompt ("connection closed") as soon as stdout ends, before the
+      // process's exit is known; the exit, with its last stderr lines, is what says why.
+      const exit = await Promise.race([session.process.exited, delay(EXIT_WAIT_MS, undefined, { ref: false })]);
+      if (exit) throw new AgentExited(this.deps.definition, exit);
+      throw err;
+    }
   }
 
   /** A turn's stop reason: `end_turn` goes on; the others end the run as the agent said. */
