@@ -82,7 +82,12 @@ export class AcpRun implements ThreadRun {
     try {
       const session = await this.open();
       this.session = session;
-      for (let prompt = this.nextPrompt(); prompt !== undefined; prompt = this.nextPrompt()) {
+      for (;;) {
+        // A Stop while the agent was starting (or between turns) sends nothing more, and leaves
+        // what was not sent for the next message to carry.
+        if (this.abort.signal.aborted) throw new Stopped();
+        const prompt = this.nextPrompt();
+        if (prompt === undefined) break;
         const answer = await this.turn(session, prompt);
         this.recorder.endTurn();
         if (this.abort.signal.aborted) throw new Stopped();
