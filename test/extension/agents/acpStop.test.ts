@@ -68,4 +68,22 @@ describe("Stop on a thread an outside agent runs", function () {
     await until("the agent's process to end", () => !alive(pid), 2000);
     assert.equal(host.agents.live(id), undefined);
   });
+
+  it("a Stop while the agent is still starting ends the thread without the task ever being prompted", async () => {
+    const { definition, agent } = scriptedDefinition({ turns: [[step.say("should not run")]] }, cleanup);
+    const host = await startAcpHost({ cleanup, definitions: [definition] });
+    const id = threadId();
+    host.manager.newTask({ threadId: id, text: "go", agent: "scripted" }, phone);
+    host.manager.stop(id, phone);
+    assert.equal(await ended(host, id), "stopped");
+    // Whatever the run sent the agent, it sent before it ended.
+    const prompts = readRecords(agent.recordPath).filter((r) => r.kind === "request" && r.method === "session/prompt");
+    assert.equal(prompts.length, 0);
+    assert.ok(!eventsOf(host, id).some((e) => e.type === "assistant-text"));
+    // The task was never sent: the next message carries it.
+    host.manager.message(id, "now go", phone);
+    await until("the next prompt", () =>
+      readRecords(agent.recordPath).find((r) => r.kind === "request" && r.method === "session/prompt"),
+    ).then((r) => assert.deepEqual((r as { params: { prompt: { text: string }[] } }).params.prompt[0]!.text, "go\n\nnow go"));
+  });
 });
