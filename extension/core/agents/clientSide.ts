@@ -42,6 +42,8 @@ interface Terminal {
   truncated: boolean;
   limit: number;
   exit: RunResult | undefined;
+  /** Its output has gone live under the call that shows it (until then it is only kept). */
+  shown: boolean;
   done: Promise<RunResult>;
   abort: AbortController;
 }
@@ -57,6 +59,7 @@ export class RunSide implements ClientSide {
   update(params: acp.SessionNotification): void {
     this.deps.recorder.update(params.update);
     this.deps.sessionUpdate(params.update);
+    for (const [id, terminal] of this.terminals) if (!terminal.shown) this.showOutput(id, terminal, "");
   }
 
   async requestPermission(params: acp.RequestPermissionRequest, signal: AbortSignal): Promise<acp.RequestPermissionResponse> {
@@ -146,10 +149,11 @@ export class RunSide implements ClientSide {
   }
 
   async createTerminal(params: acp.CreateTerminalRequest): Promise<acp.CreateTerminalResponse> {
-    const { workspace, gate, thread, live, signal } = this.deps;
+    const { workspace, gate, thread, signal } = this.deps;
     const line = [params.command, ...(params.args ?? []).map(quote)].join(" ");
     const cwd = toolCwd({ cwd: params.cwd ?? undefined }, workspace.root);
     if (!cwd) throw new acp.RequestError(-32000, "Tether runs commands only inside the workspace.");
+    if (signal.aborted) throw acp.RequestError.internalError(undefined, "The run was stopped.");
     const terminalId = `term-${this.nextTerminal++}`;
     const gated = await gate
       .command({ callId: terminalId, tool: "terminal/create", reason: "", command: line, cwd: cwd.rel, absCwd: cwd.abs })
@@ -167,6 +171,7 @@ export class RunSide implements ClientSide {
       truncated: false,
       limit: params.outputByteLimit ?? TERMINAL_OUTPUT_BYTES,
       exit: undefined,
+      shown: false,
       abort,
       done: Promise.resolve(undefined as never),
     };
@@ -184,8 +189,7 @@ export class RunSide implements ClientSide {
             terminal.truncated = true;
             terminal.output = terminal.output.slice(-terminal.limit);
           }
-          const callId = this.deps.recorder.callOfTerminal(terminalId);
-          if (callId) live({ type: "output", callId, chunk });
+          this.showOutput(terminalId, terminal, chunk);
         },
       })
       .then((result) => {
@@ -224,6 +228,18 @@ export class RunSide implements ClientSide {
     this.terminals.clear();
     for (const t of running) t.abort.abort();
     await Promise.all(running.map((t) => t.done));
+  }
+
+  /**
+   * Sends a terminal's new output live under the call that shows it. Agents name that call only
+   * after the terminal exists, so what it wrote before then goes out, kept, once the call is known.
+   */
+  private showOutput(terminalId: string, terminal: Terminal, chunk: string): void {
+    const callId = this.deps.recorder.callOfTerminal(terminalId);
+    if (!callId) return;
+    const text = terminal.shown ? chunk : terminal.output;
+    terminal.shown = true;
+    if (text) this.deps.live({ type: "output", callId, chunk: text });
   }
 
   private terminal(id: string): Terminal {
