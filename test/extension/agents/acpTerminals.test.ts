@@ -52,7 +52,8 @@ describe("an outside agent's terminals, through the host's process runner", func
     assert.deepEqual(exits[0], { exitCode: 0, signal: null });
     assert.deepEqual(exits[1], { exitCode: 3, signal: null });
     const killed = exits[2] as { exitCode: number | null; signal: string | null };
-    assert.ok(killed.signal !== null || (killed.exitCode !== null && killed.exitCode !== 0), JSON.stringify(killed));
+    // Killed as it started or while it ran: it never reports a clean exit.
+    assert.notEqual(killed.exitCode, 0, JSON.stringify(killed));
     assert.ok(!running("sleep 41.5"));
     const said = eventsOf(host, id).flatMap((e) => (e.type === "assistant-text" ? [e.text] : []));
     assert.deepEqual(said, ["hello from the terminal\n"]);
@@ -94,5 +95,36 @@ describe("an outside agent's terminals, through the host's process runner", func
     host.manager.stop(id, phone);
     assert.equal(await ended(host, id), "stopped");
     await until("the sleep to end", () => !running("sleep 42.5"));
+  });
+
+  it("streams output a terminal wrote before the agent named the call that shows it", async () => {
+    const { definition } = scriptedDefinition(
+      {
+        turns: [
+          [
+            shows("late"),
+            // The command has ended before the agent puts its terminal in the call.
+            step.terminal("echo", ["early words"], { calls: ["wait_for_exit"] }),
+            step.toolUpdate({ toolCallId: "late", content: [{ type: "terminal", terminalId: "term-1" }] }),
+            step.toolUpdate({ toolCallId: "late", status: "completed" }),
+          ],
+        ],
+      },
+      cleanup,
+    );
+    const host = await startAcpHost({ cleanup, definitions: [definition], mode: "full-auto" });
+    const live: LiveEvent[] = [];
+    host.manager.on("live", (_id, e) => live.push(e));
+    const id = threadId();
+    host.manager.newTask({ threadId: id, text: "run", agent: "scripted" }, phone);
+    assert.equal(await ended(host, id), "done");
+    const output = live.filter((e): e is Extract<LiveEvent, { type: "output" }> => e.type === "output");
+    assert.equal(
+      output
+        .filter((o) => o.callId === "late")
+        .map((o) => o.chunk)
+        .join(""),
+      "early words\n",
+    );
   });
 });
