@@ -50,8 +50,11 @@ interface Terminal {
 
 export class RunSide implements ClientSide {
   private readonly terminals = new Map<string, Terminal>();
-  /** Files a person approved the agent's edit of (its permission request), which its write then needs no second ask for. */
-  private readonly approvedWrites = new Map<string, number>();
+  /**
+   * Edits a person approved on the agent's permission request, by file: the content they saw.
+   * A write of exactly that content needs no second ask; any other content is asked about.
+   */
+  private readonly approvedWrites = new Map<string, string[]>();
   private nextTerminal = 1;
 
   constructor(private readonly deps: SideDeps) {}
@@ -91,7 +94,7 @@ export class RunSide implements ClientSide {
         }
       } else if (edit) {
         gated = await gate.edit({ callId, tool, reason, options, path: edit.path, before: edit.before, after: edit.after });
-        if (gated.go) this.approvedWrites.set(edit.path, (this.approvedWrites.get(edit.path) ?? 0) + 1);
+        if (gated.go) this.approvedWrites.set(edit.path, [...(this.approvedWrites.get(edit.path) ?? []), edit.after]);
       } else {
         const allowed = (call.kind === "read" || call.kind === "search" || call.kind === "think") && this.insideOnly(call);
         gated = await gate.other({ callId, tool, reason, options, title, kind: call.kind ?? "other", allowed });
@@ -123,10 +126,11 @@ export class RunSide implements ClientSide {
     const rel = this.inside(params.path, "write");
     const target = await workspace.resolveWrite(rel).catch(rethrow);
     const before = target.exists ? await workspace.readText(target.rel).catch(rethrow) : null;
-    const approved = this.approvedWrites.get(target.rel) ?? 0;
-    if (approved > 0) {
-      if (approved === 1) this.approvedWrites.delete(target.rel);
-      else this.approvedWrites.set(target.rel, approved - 1);
+    const approved = this.approvedWrites.get(target.rel) ?? [];
+    const match = approved.indexOf(params.content);
+    if (match >= 0) {
+      approved.splice(match, 1);
+      if (approved.length === 0) this.approvedWrites.delete(target.rel);
     } else {
       const gated = await gate
         .edit({
