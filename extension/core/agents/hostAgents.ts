@@ -3,7 +3,7 @@
 // the ceiling, its models, whether it needs a login), and each thread's open session, kept while
 // the thread may go on and ended when it ends, when it sits idle too long, or when the host stops.
 
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, isAbsolute, join } from "node:path";
 import { BUILTIN_AGENT, type AgentChoice, type AgentInfo } from "#protocol";
 import type { Log } from "../log";
@@ -172,8 +172,9 @@ export function findProgram(program: string, path: string): string | undefined {
           );
   for (const candidate of candidates) {
     try {
+      // A folder is "executable" (searchable) too, but no program.
       accessSync(candidate, constants.X_OK);
-      return candidate;
+      if (statSync(candidate).isFile()) return candidate;
     } catch {
       // Not here.
     }
