@@ -111,6 +111,10 @@ export class ApprovalGate {
   async other(call: GatedCall & { title: string; kind: string; allowed: boolean }): Promise<Gated> {
     const { policy } = this.deps;
     if (policy.mode === "full-auto" || call.allowed) return { go: true, asked: false };
+    // Read-only is a ceiling: what Tether cannot tell is only a read is refused, not put to a person.
+    if (policy.mode === "read-only") {
+      return { go: false, output: `Read-only mode: the agent may not use ${call.title} (${call.kind}).` };
+    }
     const request: ApprovalRequest = {
       callId: call.callId,
       tool: call.tool,
