@@ -173,7 +173,7 @@ describe("an outside agent's permission requests, through Tether's gate", functi
     assert.equal((await turn("refused")).outcome, "selected");
   });
 
-  it("read-only refuses a command and an edit without asking", async () => {
+  it("read-only refuses commands, edits, deletes and tools it cannot judge without asking; reads go on", async () => {
     const scripted = scriptedDefinition(
       {
         turns: [
@@ -186,6 +186,19 @@ describe("an outside agent's permission requests, through Tether's gate", functi
               content: [{ type: "diff", path: `${host.folder}/a.txt`, oldText: null, newText: "x\n" }],
             }),
             step.ifAllowed([step.say("edited")], [step.say("not edited")]),
+            ...asking({
+              toolCallId: "r3",
+              title: "Delete a.txt",
+              kind: "delete",
+              locations: [{ path: `${host.folder}/a.txt` }],
+            }),
+            ...asking({ toolCallId: "r4", title: "Run the tests", kind: "execute", rawInput: { suite: "all" } }),
+            ...asking({
+              toolCallId: "r5",
+              title: "Read a.txt",
+              kind: "read",
+              locations: [{ path: `${host.folder}/a.txt` }],
+            }),
           ],
         ],
       },
@@ -199,12 +212,12 @@ describe("an outside agent's permission requests, through Tether's gate", functi
     assert.equal(events.filter((e) => e.type === "approval-requested").length, 0);
     assert.deepEqual(
       events.flatMap((e) => (e.type === "assistant-text" ? [e.text] : [])),
-      ["refused", "not edited"],
+      ["refused", "not edited", "refused", "refused", "ran"],
     );
     const outcomes = readRecords(scripted.agent.recordPath).filter((r): r is Permission => r.kind === "permission");
     assert.deepEqual(
       outcomes.map((p) => (p.outcome.outcome === "selected" ? p.outcome.kind : "cancelled")),
-      ["reject_once", "reject_once"],
+      ["reject_once", "reject_once", "reject_once", "reject_once", "allow_once"],
     );
   });
 });
