@@ -109,6 +109,14 @@ export class HostAgents {
     if (before && before !== session) void before.close();
     this.sessions.set(threadId, session);
     this.busy(threadId);
+    // A session whose process ended (it crashed, it was killed while idle) is no longer open:
+    // the thread's next message starts a new process and loads the session there.
+    void session.process.exited.then(() => {
+      if (this.sessions.get(threadId) !== session) return;
+      this.busy(threadId);
+      this.sessions.delete(threadId);
+      this.options.log.info("agent process ended, session dropped", { thread: threadId });
+    });
   }
 
   /** A run is using the session: it does not end for being idle. */
