@@ -176,6 +176,33 @@ describe("an outside agent's session across messages, modes and restarts", funct
     assert.deepEqual(said(eventsOf(restarted, id)), ["answer one", "answer two"]);
   });
 
+  it("loads the session in a new process when the agent's process ended while the thread sat idle", async () => {
+    const { definition, agent } = scriptedDefinition(
+      {
+        initialize: { agentCapabilities: { loadSession: true } },
+        sessionIds: ["sess-k"],
+        history: { "sess-k": exchange("first", "reply") },
+        turns: [[step.say("reply")]],
+      },
+      cleanup,
+    );
+    const host = await startAcpHost({ cleanup, definitions: [definition] });
+    const id = threadId();
+    host.manager.newTask({ threadId: id, text: "first", agent: "scripted" }, phone);
+    assert.equal(await ended(host, id), "done");
+    const pid = host.agents.live(id)!.process.pid!;
+    process.kill(pid, "SIGKILL");
+    await until("the idle session to be dropped", () => host.agents.live(id) === undefined);
+    await send(host, id, "second");
+    assert.equal(host.manager.get(id)?.status, "done");
+    assert.deepEqual(said(eventsOf(host, id)), ["reply", "reply"]);
+    assert.equal(requests(agent.recordPath, "initialize").length, 2);
+    assert.deepEqual(
+      requests(agent.recordPath, "session/load").map((r) => (r.params as { sessionId: string }).sessionId),
+      ["sess-k"],
+    );
+  });
+
   it("fails a thread it cannot continue after a restart when the agent cannot load sessions", async () => {
     const { definition } = scriptedDefinition({ turns: [[step.say("one")], [step.say("two")]] }, cleanup);
     const folder = tempFolder(cleanup);
