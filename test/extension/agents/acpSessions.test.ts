@@ -85,6 +85,32 @@ describe("an outside agent's session across messages, modes and restarts", funct
     assert.equal(requests(agent.recordPath, "initialize").length, 1);
   });
 
+  it("a message that comes as a turn ends is not lost, and the next run gets the session to itself", async () => {
+    const folder = tempFolder(cleanup);
+    writeFileSync(join(folder, "n.txt"), "note");
+    const { definition, agent } = scriptedDefinition(
+      { turns: [[step.say("one")], [step.say("two"), step.read(join(folder, "n.txt"), { echo: true })]] },
+      cleanup,
+    );
+    const host = await startAcpHost({ cleanup, definitions: [definition], folder });
+    const id = threadId();
+    // The moment the first run says "done" (it is still closing up), a message comes.
+    let sent = false;
+    host.manager.on("event", (thread, numbered) => {
+      if (thread.id !== id || sent || numbered.event.type !== "status" || numbered.event.status !== "done") return;
+      sent = true;
+      host.manager.message(id, "again", phone);
+    });
+    host.manager.newTask({ threadId: id, text: "first", agent: "scripted" }, phone);
+    await until("the second run to end", () => {
+      const endings = eventsOf(host, id).filter((e) => e.type === "status" && e.status === "done").length;
+      return endings >= 2 && !host.manager.busy;
+    });
+    assert.equal(host.manager.get(id)?.status, "done");
+    assert.deepEqual(said(eventsOf(host, id)), ["one", "twonote"]);
+    assert.deepEqual(requests(agent.recordPath, "session/prompt").map(promptText), ["first", "again"]);
+  });
+
   it("keeps the mode within the host's ceiling, and sets the model", async () => {
     const { definition, agent } = scriptedDefinition({ modes, configOptions, turns: [[step.say("hi")]] }, cleanup);
     const host = await startAcpHost({ cleanup, definitions: [definition], mode: "full-auto" });
