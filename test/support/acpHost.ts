@@ -2,7 +2,7 @@
 // and Node adapters on a temporary state folder, with the scripted ACP agent (acpAgent/) as the
 // outside agent. For tests of the host's ACP client as a person on a phone would see it.
 
-import { mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import type { DeviceRef, PolicyMode, ThreadEvent } from "#protocol";
@@ -63,6 +63,8 @@ export async function startAcpHost(options: {
   allow?: string[];
   deny?: string[];
   path?: string;
+  /** How long an open session may sit idle. */
+  idleMs?: number;
 }): Promise<AcpHost> {
   const { cleanup } = options;
   const folder = options.folder ?? tempFolder(cleanup, "ws");
@@ -73,6 +75,7 @@ export async function startAcpHost(options: {
     hostName: "test-host",
     log: quietLog,
     ...(options.path !== undefined ? { path: options.path } : {}),
+    ...(options.idleMs !== undefined ? { idleMs: options.idleMs } : {}),
   });
   const agent = createAgent({
     mirror,
@@ -141,6 +144,15 @@ export async function pendingApproval(
     );
     return asks.length > 0 && events.filter((e) => e.type === "approval-requested").length > after ? asks[0] : undefined;
   });
+}
+
+/** The process runs (a zombie has ended, only not yet been waited for). */
+export function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
 }
 
 /** A fresh thread id. */

@@ -5,6 +5,7 @@ import type { ThreadEvent } from "#protocol";
 import { readRecords } from "../../support/acpAgent/launch";
 import { exchange, step, type AgentRecord, type AgentScript } from "../../support/acpAgent/script";
 import {
+  alive,
   ended,
   eventsOf,
   pendingApproval,
@@ -154,6 +155,31 @@ describe("an outside agent's session across messages, modes and restarts", funct
     assert.deepEqual(modesSet, ["yolo"]);
     await full.manager.handle({ type: "agent-mode", threadId: auto, mode: "default" }, phone);
     assert.equal(full.agents.live(auto)?.mode, "default");
+  });
+
+  it("starts on the model a task names, tells phones what the agent offers, and ends a session left idle", async () => {
+    const { definition, agent } = scriptedDefinition({ modes, configOptions, turns: [[step.say("hi")]] }, cleanup);
+    const host = await startAcpHost({ cleanup, definitions: [definition], idleMs: 300 });
+    let changed = 0;
+    host.agents.onChange(() => changed++);
+    const id = threadId();
+    host.manager.newTask({ threadId: id, text: "go", agent: "scripted", model: "large" }, phone);
+    assert.equal(await ended(host, id), "done");
+    const set = requests(agent.recordPath, "session/set_config_option").map((r) => r.params);
+    assert.deepEqual(set, [{ sessionId: "session-1", configId: "model", value: "large" }]);
+    const listed = host.agents.list().find((a) => a.id === "scripted");
+    assert.deepEqual(
+      listed?.modes?.map((m) => m.id),
+      ["default"],
+    );
+    assert.deepEqual(
+      listed?.models?.map((m) => m.id),
+      ["small", "large"],
+    );
+    assert.ok(changed >= 1);
+    const pid = host.agents.live(id)!.process.pid!;
+    await until("the idle session to end", () => host.agents.live(id) === undefined);
+    await until("its process to end", () => !alive(pid));
   });
 
   it("refuses a task in an unasked mode when the host is not full-auto", async () => {

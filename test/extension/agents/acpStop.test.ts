@@ -1,19 +1,18 @@
-import { readFileSync } from "node:fs";
 import assert from "node:assert/strict";
 import { readRecords } from "../../support/acpAgent/launch";
 import { step, type AgentRecord } from "../../support/acpAgent/script";
-import { ended, eventsOf, pendingApproval, phone, scriptedDefinition, startAcpHost, threadId } from "../../support/acpHost";
+import {
+  alive,
+  ended,
+  eventsOf,
+  pendingApproval,
+  phone,
+  scriptedDefinition,
+  startAcpHost,
+  threadId,
+} from "../../support/acpHost";
 import { Cleanup } from "../../support/cleanup";
 import { until } from "../../support/wait";
-
-/** The process runs (a zombie has ended, only not yet been waited for). */
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-}
 
 describe("Stop on a thread an outside agent runs", function () {
   this.timeout(60_000);
