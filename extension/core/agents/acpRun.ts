@@ -51,6 +51,8 @@ export class AcpRun implements ThreadRun {
   private readonly meta: ThreadMeta;
   private session: AgentSession | undefined;
   private stopDetail: string | undefined;
+  /** Ends an agent that has not ended its turn soon after a Stop. */
+  private graceTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: AcpRunDeps) {
     const { thread, store, policy, beforeResume, addHostRule, workspace, live } = deps;
@@ -105,6 +107,8 @@ export class AcpRun implements ThreadRun {
         thread.setStatus("failed");
       }
     } finally {
+      // The agent ended its turn: the session it kept open is the thread's for its next message.
+      clearTimeout(this.graceTimer);
       await this.side.close();
       if (this.session) this.session.side = undefined;
       // A session whose process still runs waits for the next message; one that failed ends.
@@ -123,9 +127,8 @@ export class AcpRun implements ThreadRun {
     if (!session) return;
     session.cancel();
     // An agent that ignores the cancel is ended, so Stop always stops.
-    const timer = setTimeout(() => void this.deps.agents.end(this.deps.thread.id), CANCEL_GRACE_MS);
-    timer.unref();
-    void session.process.exited.then(() => clearTimeout(timer));
+    this.graceTimer = setTimeout(() => void this.deps.agents.end(this.deps.thread.id), CANCEL_GRACE_MS);
+    this.graceTimer.unref();
   }
 
   decide(approvalId: string, decision: Decision, message: string | undefined, by: DeviceRef, optionId?: string): void {
