@@ -27,6 +27,8 @@ describe("Stop on a thread an outside agent runs", function () {
             step.permission({ toolCallId: "x", title: "Run make", kind: "execute", rawInput: { command: "make" } }),
             step.ifAllowed([step.say("ran")], [step.say("not run")]),
           ],
+          // Outlasts the grace a stopped agent has to end its turn.
+          [step.wait(5500), step.say("still here")],
         ],
       },
       cleanup,
@@ -49,6 +51,21 @@ describe("Stop on a thread an outside agent runs", function () {
     assert.ok(!events.some((e) => e.type === "assistant-text" && e.text === "ran"));
     const status = events.filter((e) => e.type === "status").at(-1);
     assert.match((status as { detail?: string }).detail ?? "", /Pixel/);
+
+    // The agent ended its turn as asked: its session stays open, and the next message goes on in it.
+    const pid = host.agents.live(id)?.process.pid;
+    assert.ok(pid);
+    host.manager.message(id, "go on", phone);
+    await until(
+      "the next turn to end",
+      () =>
+        eventsOf(host, id).filter((e) => e.type === "status").length > events.filter((e) => e.type === "status").length + 1 &&
+        ["done", "failed"].includes(host.manager.get(id)!.status),
+      15_000,
+    );
+    assert.equal(host.manager.get(id)?.status, "done");
+    assert.ok(eventsOf(host, id).some((e) => e.type === "assistant-text" && e.text === "still here"));
+    assert.equal(host.agents.live(id)?.process.pid, pid);
   });
 
   it("ends an agent that ignores the cancel within the grace, and the thread still ends", async () => {
