@@ -178,6 +178,10 @@ export class AcpRun implements ThreadRun {
         const model = session.options.find((o) => o.category === "model");
         if (model && model.value !== task.model) await session.setOption(model.id, task.model);
       }
+    } else if (session.mode !== undefined && !session.allowedModes.some((m) => m.id === session.mode)) {
+      // A loaded session starts in whatever mode the agent gives it, which may run tools unasked:
+      // it goes back under the ceiling before it is prompted (or the run fails saying why).
+      await session.setMode(session.startingMode(undefined) ?? session.mode);
     }
     agents.learn(definition, session);
     this.recorder.state({
