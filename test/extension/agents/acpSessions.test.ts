@@ -198,6 +198,8 @@ describe("an outside agent's session across messages, modes and restarts", funct
       initialize: { agentCapabilities: { loadSession: true } },
       sessionIds: ["sess-a"],
       history: { "sess-a": exchange("first", "answer one") },
+      // The agent's own default runs tools unasked: a loaded session starts there too.
+      modes: { ...modes!, currentModeId: "yolo" },
       turns: [[step.say("answer one")], [step.say("answer two")]],
     };
     const { definition, agent } = scriptedDefinition(script, cleanup);
@@ -226,6 +228,17 @@ describe("an outside agent's session across messages, modes and restarts", funct
     );
     assert.deepEqual(requests(agent.recordPath, "session/prompt").map(promptText), ["first", "second"]);
     assert.deepEqual(said(eventsOf(restarted, id)), ["answer one", "answer two"]);
+    // Each process was put in the asking mode before it was prompted.
+    const records = readRecords(agent.recordPath).filter((r) => r.kind === "request");
+    assert.deepEqual(
+      records.flatMap((r) =>
+        r.kind === "request" && ["session/set_mode", "session/prompt"].includes(r.method)
+          ? [r.method === "session/prompt" ? "prompt" : (r.params as { modeId: string }).modeId]
+          : [],
+      ),
+      ["default", "prompt", "default", "prompt"],
+    );
+    assert.equal(restarted.agents.live(id)?.mode, "default");
   });
 
   it("loads the session in a new process when the agent's process ended while the thread sat idle", async () => {
