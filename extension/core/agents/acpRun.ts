@@ -72,6 +72,8 @@ export class AcpRun implements ThreadRun {
       sessionUpdate: (update) => {
         if (update.sessionUpdate === "current_mode_update") this.session?.modeChanged(update.currentModeId);
         else if (update.sessionUpdate === "config_option_update") this.session?.optionsChanged(update.configOptions);
+        else return;
+        this.keepUnderCeiling();
       },
     });
   }
@@ -190,6 +192,22 @@ export class AcpRun implements ThreadRun {
       options: session.options,
     });
     return session;
+  }
+
+  /**
+   * An agent may switch its own mode (leaving plan mode, say) to one that runs tools without
+   * asking; where the ceiling does not allow that mode, it is switched back to the asking one.
+   */
+  private keepUnderCeiling(): void {
+    const session = this.session;
+    const mode = session?.mode;
+    if (!session || mode === undefined || session.allowedModes.some((m) => m.id === mode)) return;
+    const back = session.startingMode(undefined);
+    if (back === undefined || back === mode) return;
+    session.setMode(back).then(
+      () => this.recorder.state({ mode: back }),
+      (err: unknown) => this.deps.log.warn("agent mode not set back", { thread: this.deps.thread.id, error: String(err) }),
+    );
   }
 
   /**
