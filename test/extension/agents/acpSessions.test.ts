@@ -182,6 +182,26 @@ describe("an outside agent's session across messages, modes and restarts", funct
     await until("its process to end", () => !alive(pid));
   });
 
+  it("puts an agent that switches itself to an unasked mode back in its asking mode", async () => {
+    const { definition, agent } = scriptedDefinition(
+      { modes, turns: [[step.update({ sessionUpdate: "current_mode_update", currentModeId: "yolo" }), step.say("hi")]] },
+      cleanup,
+    );
+    const host = await startAcpHost({ cleanup, definitions: [definition] });
+    const id = threadId();
+    host.manager.newTask({ threadId: id, text: "go", agent: "scripted" }, phone);
+    assert.equal(await ended(host, id), "done");
+    // It started in "default" already: the one switch is the one back.
+    await until("the mode to be set back", () => requests(agent.recordPath, "session/set_mode").length > 0);
+    assert.deepEqual(
+      requests(agent.recordPath, "session/set_mode").map((r) => (r.params as { modeId: string }).modeId),
+      ["default"],
+    );
+    assert.equal(host.agents.live(id)?.mode, "default");
+    const states = eventsOf(host, id).flatMap((e) => (e.type === "agent-state" && e.mode ? [e.mode] : []));
+    assert.equal(states.at(-1), "default");
+  });
+
   it("refuses a task in an unasked mode when the host is not full-auto", async () => {
     const { definition, agent } = scriptedDefinition({ modes, turns: [[step.say("hi")]] }, cleanup);
     const host = await startAcpHost({ cleanup, definitions: [definition], mode: "auto-edit" });
