@@ -96,7 +96,7 @@ export class RunSide implements ClientSide {
         gated = await gate.edit({ callId, tool, reason, options, path: edit.path, before: edit.before, after: edit.after });
         if (gated.go) this.approvedWrites.set(edit.path, [...(this.approvedWrites.get(edit.path) ?? []), edit.after]);
       } else {
-        const allowed = (call.kind === "read" || call.kind === "search" || call.kind === "think") && this.insideOnly(call);
+        const allowed = await this.onlyReadsWorkspace(call);
         gated = await gate.other({ callId, tool, reason, options, title, kind: call.kind ?? "other", allowed });
       }
     } catch (err) {
@@ -263,14 +263,26 @@ export class RunSide implements ClientSide {
     return rel.split(sep).join("/");
   }
 
-  /** Every place the call names is inside the workspace. */
-  private insideOnly(call: acp.ToolCallUpdate): boolean {
-    const { root } = this.deps.workspace;
+  /**
+   * The call only looks (a read, a search, a thought) at places Tether itself would let the agent
+   * read: inside the workspace, no secret, not `.git/`, no link that leads out. A read that names
+   * no file could be of anything, so it is not taken as one.
+   */
+  private async onlyReadsWorkspace(call: acp.ToolCallUpdate): Promise<boolean> {
+    if (call.kind !== "read" && call.kind !== "search" && call.kind !== "think") return false;
+    const { workspace } = this.deps;
     const paths = (call.locations ?? []).map((l) => l.path);
-    return paths.every((p) => {
-      const rel = relative(root, isAbsolute(p) ? p : resolve(root, p));
-      return !rel.startsWith("..") && !isAbsolute(rel);
-    });
+    if (call.kind === "read" && paths.length === 0) return false;
+    for (const p of paths) {
+      const rel = relative(workspace.root, isAbsolute(p) ? p : resolve(workspace.root, p));
+      if (rel.startsWith("..") || isAbsolute(rel)) return false;
+      const readable = await workspace.resolveRead(rel.split(sep).join("/") || ".").then(
+        () => true,
+        () => false,
+      );
+      if (!readable) return false;
+    }
+    return true;
   }
 }
 
