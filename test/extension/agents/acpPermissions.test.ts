@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { ToolCallUpdate } from "@agentclientprotocol/sdk";
 import type { ThreadEvent } from "#protocol";
 import { readRecords } from "../../support/acpAgent/launch";
@@ -204,6 +206,7 @@ describe("an outside agent's permission requests, through Tether's gate", functi
       },
       cleanup,
     );
+    writeFileSync(join(host.folder, "a.txt"), "a\n");
     const readOnly = await startAcpHost({ cleanup, definitions: [scripted.definition], folder: host.folder });
     const rid = threadId();
     readOnly.manager.newTask({ threadId: rid, text: "go", agent: "scripted", mode: "read-only" }, phone);
@@ -218,6 +221,38 @@ describe("an outside agent's permission requests, through Tether's gate", functi
     assert.deepEqual(
       outcomes.map((p) => (p.outcome.outcome === "selected" ? p.outcome.kind : "cancelled")),
       ["reject_once", "reject_once", "reject_once", "reject_once", "allow_once"],
+    );
+  });
+
+  it("lets a read of workspace files go on unasked, but asks about secrets, .git and reads that name no file", async () => {
+    writeFileSync(join(host.folder, "readme.md"), "hi\n");
+    writeFileSync(join(host.folder, ".env"), "TOKEN=x\n");
+    const read = (id: string, path?: string): Step[] =>
+      asking({
+        toolCallId: id,
+        title: `Read ${path ?? "something"}`,
+        kind: "read",
+        ...(path ? { locations: [{ path: join(host.folder, path) }] } : {}),
+        rawInput: { file_path: "/home/someone/.ssh/id_rsa" },
+      });
+    const scripted = scriptedDefinition(
+      { turns: [[...read("k1", "readme.md"), ...read("k2", ".env"), ...read("k3", ".git/config"), ...read("k4")]] },
+      cleanup,
+    );
+    const other = await startAcpHost({ cleanup, definitions: [scripted.definition], folder: host.folder });
+    const rid = threadId();
+    other.manager.newTask({ threadId: rid, text: "read", agent: "scripted" }, phone);
+    const asked: string[] = [];
+    for (let n = 0; n < 3; n++) {
+      const ask = await pendingApproval(other, rid, n);
+      asked.push(ask.command ?? "");
+      await other.manager.handle({ type: "decide", threadId: rid, approvalId: ask.approvalId, decision: "deny" }, phone);
+    }
+    assert.equal(await ended(other, rid), "done");
+    assert.deepEqual(asked, ["Read .env", "Read .git/config", "Read something"]);
+    assert.deepEqual(
+      eventsOf(other, rid).flatMap((e) => (e.type === "assistant-text" ? [e.text] : [])),
+      ["ran", "refused", "refused", "refused"],
     );
   });
 });
