@@ -65,6 +65,8 @@ export async function startAcpHost(options: {
   path?: string;
   /** How long an open session may sit idle. */
   idleMs?: number;
+  /** The agent a task runs with when it names none. */
+  defaultAgent?: string;
 }): Promise<AcpHost> {
   const { cleanup } = options;
   const folder = options.folder ?? tempFolder(cleanup, "ws");
@@ -76,6 +78,7 @@ export async function startAcpHost(options: {
     log: quietLog,
     ...(options.path !== undefined ? { path: options.path } : {}),
     ...(options.idleMs !== undefined ? { idleMs: options.idleMs } : {}),
+    defaultAgent: options.defaultAgent,
   });
   const agent = createAgent({
     mirror,

@@ -197,9 +197,12 @@ describe("an outside agent's session across messages, modes and restarts", funct
       requests(agent.recordPath, "session/set_mode").map((r) => (r.params as { modeId: string }).modeId),
       ["default"],
     );
+    // The phone hears of it once the agent has answered.
+    await until("the phone to be told", () => {
+      const states = eventsOf(host, id).flatMap((e) => (e.type === "agent-state" && e.mode ? [e.mode] : []));
+      return states.at(-1) === "default" && states.includes("yolo");
+    });
     assert.equal(host.agents.live(id)?.mode, "default");
-    const states = eventsOf(host, id).flatMap((e) => (e.type === "agent-state" && e.mode ? [e.mode] : []));
-    assert.equal(states.at(-1), "default");
   });
 
   it("refuses a task in an unasked mode when the host is not full-auto", async () => {
@@ -366,6 +369,33 @@ describe("an outside agent's session across messages, modes and restarts", funct
     assert.equal(await ended(seen, id), "failed");
     const error = eventsOf(seen, id).find((e) => e.type === "error");
     assert.match(error?.type === "error" ? error.message : "", /Ghost is not installed.*Install it with: npm i -g ghost/);
+  });
+
+  it("fails with the agent's stderr when it exits as it starts", async () => {
+    const broken = { id: "broken", name: "Broken", command: ["/bin/sh", "-c", "echo 'no config file' >&2; exit 4"] };
+    const host = await startAcpHost({ cleanup, definitions: [broken] });
+    const id = threadId();
+    host.manager.newTask({ threadId: id, text: "go", agent: "broken" }, phone);
+    assert.equal(await ended(host, id), "failed");
+    const error = eventsOf(host, id).find((e) => e.type === "error");
+    assert.equal(error?.type === "error" && error.message, "Broken exited as it started (code 4):\nno config file");
+  });
+
+  it("runs a task that names no agent with the host's default, and Tether's own when asked for", async () => {
+    const { definition, agent } = scriptedDefinition({ turns: [[step.say("from the default")]] }, cleanup);
+    const host = await startAcpHost({ cleanup, definitions: [definition], defaultAgent: "scripted" });
+    const id = threadId();
+    host.manager.newTask({ threadId: id, text: "go" }, phone);
+    assert.equal(await ended(host, id), "done");
+    assert.deepEqual(said(eventsOf(host, id)), ["from the default"]);
+    const task = eventsOf(host, id)[0];
+    assert.deepEqual(task?.type === "task" && task.agent, { id: "scripted", name: "Scripted" });
+    const own = threadId();
+    host.manager.newTask({ threadId: own, text: "go", agent: "tether" }, phone);
+    assert.equal(await ended(host, own), "failed");
+    const error = eventsOf(host, own).find((e) => e.type === "error");
+    assert.match(error?.type === "error" ? error.message : "", /no model in these tests/);
+    assert.equal(requests(agent.recordPath, "session/prompt").length, 1);
   });
 });
 
