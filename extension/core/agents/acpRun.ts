@@ -107,13 +107,15 @@ export class AcpRun implements ThreadRun {
       } else {
         thread.append({ type: "error", message: this.failure(err) });
         thread.setStatus("failed");
+        // A turn the agent ended short (a refusal, a length limit) leaves its session sound.
+        keep = true;
       }
     } finally {
       // The agent ended its turn: the session it kept open is the thread's for its next message.
       clearTimeout(this.graceTimer);
       await this.side.close();
       if (this.session) this.session.side = undefined;
-      // A session whose process still runs waits for the next message; one that failed ends.
+      // A session whose process still runs waits for the next message; one whose process ended ends.
       if (keep && this.session && this.processAlive) agents.idle(thread.id);
       else await agents.end(thread.id);
       this.deps.log.info("agent run ended", { thread: thread.id, agent: definition.id, status: thread.status });
@@ -149,6 +151,7 @@ export class AcpRun implements ThreadRun {
     if (live) {
       agents.busy(thread.id);
       live.side = this.side;
+      await this.allowedMode(live);
       return live;
     }
     const task = thread.events[0]?.event;
@@ -180,10 +183,8 @@ export class AcpRun implements ThreadRun {
         const model = session.options.find((o) => o.category === "model");
         if (model && model.value !== task.model) await session.setOption(model.id, task.model);
       }
-    } else if (session.mode !== undefined && !session.allowedModes.some((m) => m.id === session.mode)) {
-      // A loaded session starts in whatever mode the agent gives it, which may run tools unasked:
-      // it goes back under the ceiling before it is prompted (or the run fails saying why).
-      await session.setMode(session.startingMode(undefined) ?? session.mode);
+    } else {
+      await this.allowedMode(session);
     }
     agents.learn(definition, session);
     this.recorder.state({
@@ -192,6 +193,16 @@ export class AcpRun implements ThreadRun {
       options: session.options,
     });
     return session;
+  }
+
+  /**
+   * A loaded session starts in whatever mode the agent gives it, and a kept one is in whatever
+   * mode it was left in, either of which may run tools unasked: it goes back under the ceiling
+   * before it is prompted (or the run fails saying why).
+   */
+  private async allowedMode(session: AgentSession): Promise<void> {
+    if (session.mode === undefined || session.allowedModes.some((m) => m.id === session.mode)) return;
+    await session.setMode(session.startingMode(undefined) ?? session.mode);
   }
 
   /**
