@@ -397,6 +397,26 @@ describe("an outside agent's session across messages, modes and restarts", funct
     assert.match(error?.type === "error" ? error.message : "", /no model in these tests/);
     assert.equal(requests(agent.recordPath, "session/prompt").length, 1);
   });
+
+  it("fails a turn the agent ended short (refusal, length limit) and goes on in the same session", async () => {
+    const { definition, agent } = scriptedDefinition(
+      { turns: [[step.say("no"), step.stop("refusal")], [step.stop("max_tokens")], [step.say("fine")]] },
+      cleanup,
+    );
+    const host = await startAcpHost({ cleanup, definitions: [definition] });
+    const id = threadId();
+    host.manager.newTask({ threadId: id, text: "go", agent: "scripted" }, phone);
+    assert.equal(await ended(host, id), "failed");
+    const errors = (): string[] => eventsOf(host, id).flatMap((e) => (e.type === "error" ? [e.message] : []));
+    assert.deepEqual(errors(), ["Scripted declined to go on with this request."]);
+    await send(host, id, "please");
+    assert.equal(host.manager.get(id)?.status, "failed");
+    assert.equal(errors()[1], "Scripted stopped: its answer reached its length limit.");
+    await send(host, id, "shorter");
+    assert.equal(host.manager.get(id)?.status, "done");
+    assert.deepEqual(said(eventsOf(host, id)), ["no", "fine"]);
+    assert.equal(requests(agent.recordPath, "initialize").length, 1);
+  });
 });
 
 /** Sends a message to a thread that has ended and waits for the run it starts to end. */
