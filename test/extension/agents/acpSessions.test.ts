@@ -220,7 +220,12 @@ describe("an outside agent's session across messages, modes and restarts", funct
     const script: AgentScript = {
       initialize: { agentCapabilities: { loadSession: true } },
       sessionIds: ["sess-a"],
-      history: { "sess-a": exchange("first", "answer one") },
+      history: {
+        "sess-a": [
+          ...Array.from({ length: 40 }, (_, n) => exchange(`q${n}`, `a${n}`)).flat(),
+          ...exchange("first", "answer one"),
+        ],
+      },
       // The agent's own default runs tools unasked: a loaded session starts there too.
       modes: { ...modes!, currentModeId: "yolo" },
       turns: [[step.say("answer one")], [step.say("answer two")]],
