@@ -127,4 +127,29 @@ describe("an outside agent's terminals, through the host's process runner", func
       "early words\n",
     );
   });
+
+  it("runs a terminal with the agent's environment, in a folder of the workspace only", async () => {
+    const { definition, agent } = scriptedDefinition(
+      {
+        turns: [
+          [
+            step.terminal("sh", ["-c", "echo $GREETING"], { env: [{ name: "GREETING", value: "bonjour" }], echo: true }),
+            step.terminal("pwd", [], { cwd: "/", echo: true }),
+          ],
+        ],
+      },
+      cleanup,
+    );
+    const host = await startAcpHost({ cleanup, definitions: [definition], mode: "full-auto" });
+    const id = threadId();
+    host.manager.newTask({ threadId: id, text: "run", agent: "scripted" }, phone);
+    assert.equal(await ended(host, id), "done");
+    const said = eventsOf(host, id).flatMap((e) => (e.type === "assistant-text" ? [e.text] : []));
+    assert.equal(said.length, 1);
+    assert.match(said[0]!, /^bonjour\nterminal failed: Tether runs commands only inside the workspace/);
+    const creates = readRecords(agent.recordPath).filter(
+      (r): r is Answer => r.kind === "answer" && r.method === "terminal/create",
+    );
+    assert.ok(creates[1]?.error);
+  });
 });
