@@ -16,8 +16,8 @@ import type { ThreadStore } from "../../extension/core/threads/threadStore";
 import { nodeFileSystem } from "../../extension/node/nodeFileSystem";
 import { nodeProcessRunner } from "../../extension/node/processRunner";
 import { nodeWorkspaceFiles } from "../../extension/node/nodeWorkspaceFiles";
-import { scriptedAgentCommand, type AgentCommand } from "./acpAgent/launch";
-import type { AgentScript } from "./acpAgent/script";
+import { readRecords, scriptedAgentCommand, type AgentCommand } from "./acpAgent/launch";
+import type { AgentRecord, AgentScript } from "./acpAgent/script";
 import type { Cleanup } from "./cleanup";
 import { quietLog } from "./host";
 import { shellGrammar } from "./shellGrammar";
@@ -162,4 +162,54 @@ export function alive(pid: number): boolean {
 let counter = 0;
 export function threadId(): string {
   return `t${Date.now().toString(36)}${counter++}`;
+}
+
+type Request = Extract<AgentRecord, { kind: "request" }>;
+
+/** The requests of `method` the scripted agent received, in order. */
+export function requests(recordPath: string, method: string): Request[] {
+  return readRecords(recordPath).filter((r): r is Request => r.kind === "request" && r.method === method);
+}
+
+/** The text of a `session/prompt` request. */
+export function promptText(r: Request): string {
+  return (r.params as { prompt: { type: string; text?: string }[] }).prompt.map((p) => p.text ?? "").join("");
+}
+
+/** What the agent said in the thread, step by step. */
+export function said(events: readonly ThreadEvent[]): string[] {
+  return events.flatMap((e) => (e.type === "assistant-text" ? [e.text] : []));
+}
+
+/** An agent's modes as the catalog entry of `scriptedDefinition` knows them: one asks, one does not. */
+export const scriptedModes: AgentScript["modes"] = {
+  currentModeId: "default",
+  availableModes: [
+    { id: "default", name: "Ask first" },
+    { id: "yolo", name: "Run everything" },
+  ],
+};
+
+/** A choice of models. */
+export const scriptedModels: AgentScript["configOptions"] = [
+  {
+    type: "select",
+    id: "model",
+    name: "Model",
+    category: "model",
+    currentValue: "small",
+    options: [
+      { value: "small", name: "Small" },
+      { value: "large", name: "Large" },
+    ],
+  },
+];
+
+/** Sends a message to a thread that has ended and waits for the run it starts to end. */
+export async function send(host: AcpHost, id: string, text: string): Promise<void> {
+  const endings = (): number =>
+    eventsOf(host, id).filter((e) => e.type === "status" && ["done", "failed", "stopped"].includes(e.status)).length;
+  const before = endings();
+  host.manager.message(id, text, phone);
+  await until("the run the message started to end", () => endings() > before, 20_000);
 }
