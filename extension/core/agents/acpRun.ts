@@ -4,6 +4,7 @@
 // through `RunSide` to Tether's gate. Stop sends `session/cancel`, which answers every open
 // request as cancelled; an agent that does not end its turn soon after is ended itself.
 
+import { setTimeout as delay } from "node:timers/promises";
 import type * as acp from "@agentclientprotocol/sdk";
 import { TetherError, type Decision, type DeviceRef, type LiveEvent } from "#protocol";
 import type { Policy } from "../agent/policy/policy";
@@ -24,6 +25,8 @@ import { AgentEdits } from "./agentEdits";
 
 /** How long an agent has to end its turn after `session/cancel` before its process is ended. */
 const CANCEL_GRACE_MS = 5000;
+/** How long a failed prompt waits for the process's exit, to tell a crash from an error. */
+const EXIT_WAIT_MS = 1000;
 
 export interface AcpRunDeps {
   thread: Thread;
@@ -52,6 +55,8 @@ export class AcpRun implements ThreadRun {
   private stopDetail: string | undefined;
   /** Updates the agent sent, to notice ones that come after its answer. */
   private updates = 0;
+  /** Ends an agent that has not ended its turn soon after a Stop. */
+  private graceTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: AcpRunDeps) {
     const { thread, store, policy, beforeResume, addHostRule, workspace, live } = deps;
@@ -82,6 +87,8 @@ export class AcpRun implements ThreadRun {
         this.updates++;
         if (update.sessionUpdate === "current_mode_update") this.session?.modeChanged(update.currentModeId);
         else if (update.sessionUpdate === "config_option_update") this.session?.optionsChanged(update.configOptions);
+        else return;
+        this.keepUnderCeiling();
       },
     });
   }
@@ -94,7 +101,12 @@ export class AcpRun implements ThreadRun {
     try {
       const session = await this.open();
       this.session = session;
-      for (let prompt = this.nextPrompt(); prompt !== undefined; prompt = this.nextPrompt()) {
+      for (;;) {
+        // A Stop while the agent was starting (or between turns) sends nothing more, and leaves
+        // what was not sent for the next message to carry.
+        if (this.abort.signal.aborted) throw new Stopped();
+        const prompt = this.nextPrompt();
+        if (prompt === undefined) break;
         const answer = await this.turn(session, prompt);
         await this.lateUpdates();
         this.recorder.endTurn();
@@ -112,11 +124,15 @@ export class AcpRun implements ThreadRun {
       } else {
         thread.append({ type: "error", message: this.failure(err) });
         thread.setStatus("failed");
+        // A turn the agent ended short (a refusal, a length limit) leaves its session sound.
+        keep = true;
       }
     } finally {
+      // The agent ended its turn: the session it kept open is the thread's for its next message.
+      clearTimeout(this.graceTimer);
       await this.side.close();
       if (this.session) this.session.side = undefined;
-      // A session whose process still runs waits for the next message; one that failed ends.
+      // A session whose process still runs waits for the next message; one whose process ended ends.
       if (keep && this.session && this.processAlive) agents.idle(thread.id);
       else await agents.end(thread.id);
       this.deps.log.info("agent run ended", { thread: thread.id, agent: definition.id, status: thread.status });
@@ -132,9 +148,8 @@ export class AcpRun implements ThreadRun {
     if (!session) return;
     session.cancel();
     // An agent that ignores the cancel is ended, so Stop always stops.
-    const timer = setTimeout(() => void this.deps.agents.end(this.deps.thread.id), CANCEL_GRACE_MS);
-    timer.unref();
-    void session.process.exited.then(() => clearTimeout(timer));
+    this.graceTimer = setTimeout(() => void this.deps.agents.end(this.deps.thread.id), CANCEL_GRACE_MS);
+    this.graceTimer.unref();
   }
 
   decide(approvalId: string, decision: Decision, message: string | undefined, by: DeviceRef, optionId?: string): void {
@@ -153,6 +168,7 @@ export class AcpRun implements ThreadRun {
     if (live) {
       agents.busy(thread.id);
       live.side = this.side;
+      await this.allowedMode(live);
       return live;
     }
     const task = thread.events[0]?.event;
@@ -198,6 +214,8 @@ export class AcpRun implements ThreadRun {
         const model = session.options.find((o) => o.category === "model");
         if (model && model.value !== task.model) await session.setOption(model.id, task.model);
       }
+    } else {
+      await this.allowedMode(session);
     }
     agents.learn(definition, session);
     this.recorder.state({
@@ -206,6 +224,32 @@ export class AcpRun implements ThreadRun {
       options: session.options,
     });
     return session;
+  }
+
+  /**
+   * A loaded session starts in whatever mode the agent gives it, and a kept one is in whatever
+   * mode it was left in, either of which may run tools unasked: it goes back under the ceiling
+   * before it is prompted (or the run fails saying why).
+   */
+  private async allowedMode(session: AgentSession): Promise<void> {
+    if (session.mode === undefined || session.allowedModes.some((m) => m.id === session.mode)) return;
+    await session.setMode(session.startingMode(undefined) ?? session.mode);
+  }
+
+  /**
+   * An agent may switch its own mode (leaving plan mode, say) to one that runs tools without
+   * asking; where the ceiling does not allow that mode, it is switched back to the asking one.
+   */
+  private keepUnderCeiling(): void {
+    const session = this.session;
+    const mode = session?.mode;
+    if (!session || mode === undefined || session.allowedModes.some((m) => m.id === mode)) return;
+    const back = session.startingMode(undefined);
+    if (back === undefined || back === mode) return;
+    session.setMode(back).then(
+      () => this.recorder.state({ mode: back }),
+      (err: unknown) => this.deps.log.warn("agent mode not set back", { thread: this.deps.thread.id, error: String(err) }),
+    );
   }
 
   /**
@@ -230,10 +274,18 @@ export class AcpRun implements ThreadRun {
 
   /** One prompt's turn; rejects when the agent's process ends before answering. */
   private async turn(session: AgentSession, prompt: string): Promise<acp.PromptResponse> {
-    return Promise.race([
-      session.prompt(prompt),
-      session.process.exited.then((exit) => Promise.reject(new AgentExited(this.deps.definition, exit))),
-    ]);
+    const exited = session.process.exited.then((exit) => Promise.reject(new AgentExited(this.deps.definition, exit)));
+    exited.catch(() => undefined);
+    try {
+      return await Promise.race([session.prompt(prompt), exited]);
+    } catch (err) {
+      if (err instanceof AgentExited) throw err;
+      // The SDK fails the prompt ("connection closed") as soon as stdout ends, before the
+      // process's exit is known; the exit, with its last stderr lines, is what says why.
+      const exit = await Promise.race([session.process.exited, delay(EXIT_WAIT_MS, undefined, { ref: false })]);
+      if (exit) throw new AgentExited(this.deps.definition, exit);
+      throw err;
+    }
   }
 
   /**

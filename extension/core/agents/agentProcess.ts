@@ -6,6 +6,7 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { Readable, Writable } from "node:stream";
+import { setTimeout as delay } from "node:timers/promises";
 import * as acp from "@agentclientprotocol/sdk";
 import { TETHER_VERSION } from "#protocol";
 import type { AgentDefinition } from "./catalog";
@@ -36,6 +37,8 @@ export interface AgentExit {
 const STDERR_LINES = 12;
 /** How long an agent has to start and answer `initialize`. */
 const INITIALIZE_MS = 60_000;
+/** How long a failed `initialize` waits for the process's exit, to tell why it failed. */
+const EXIT_WAIT_MS = 1000;
 
 export class AgentProcess {
   readonly exited: Promise<AgentExit>;
@@ -114,10 +117,14 @@ export class AgentProcess {
       new Promise<never>((_, reject) =>
         setTimeout(() => reject(new AgentStartError(definition, undefined)), INITIALIZE_MS).unref(),
       ),
-    ]).catch((err: unknown) => {
+    ]).catch(async (err: unknown) => {
+      // A program that exits as it starts fails the request first (a broken pipe, a closed
+      // connection); its exit, with what it wrote to stderr, is what says why.
+      const exit =
+        err instanceof AgentStartError ? undefined : await Promise.race([exited, delay(EXIT_WAIT_MS, undefined, { ref: false })]);
       killGroup(child);
       connection.close();
-      throw err;
+      throw exit ? new AgentStartError(definition, exit) : err;
     });
     return new AgentProcess(child, connection, init, exited);
   }

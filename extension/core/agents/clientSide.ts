@@ -41,13 +41,12 @@ export interface SideDeps {
 }
 
 interface Terminal {
-  id: string;
-  /** Output that came before the agent named the tool call showing the terminal: sent live once it does. */
-  unsent: string[];
   output: string;
   truncated: boolean;
   limit: number;
   exit: RunResult | undefined;
+  /** Its output has gone live under the call that shows it (until then it is only kept). */
+  shown: boolean;
   done: Promise<RunResult>;
   abort: AbortController;
 }
@@ -55,11 +54,11 @@ interface Terminal {
 export class RunSide implements ClientSide {
   private readonly terminals = new Map<string, Terminal>();
   /**
-   * What the gate let through on a permission request: the file the agent's write then changes,
-   * the command line its terminal then runs. Each is taken once, so the act asked about needs
-   * no second ask and anything else still passes the gate.
+   * Edits a person approved on the agent's permission request, by file: the content they saw.
+   * A write of exactly that content needs no second ask; any other content is asked about.
    */
-  private readonly approvedWrites = new Tally();
+  private readonly approvedWrites = new Map<string, string[]>();
+  /** Command lines a person approved on a permission request: the terminal that runs one needs no second ask. */
   private readonly approvedCommands = new Tally();
   private nextTerminal = 1;
 
@@ -68,7 +67,7 @@ export class RunSide implements ClientSide {
   update(params: acp.SessionNotification): void {
     this.deps.recorder.update(params.update);
     this.deps.sessionUpdate(params.update);
-    for (const t of this.terminals.values()) if (t.unsent.length > 0) this.sendLive(t, "");
+    for (const [id, terminal] of this.terminals) if (!terminal.shown) this.showOutput(id, terminal, "");
   }
 
   async requestPermission(params: acp.RequestPermissionRequest, signal: AbortSignal): Promise<acp.RequestPermissionResponse> {
@@ -102,11 +101,11 @@ export class RunSide implements ClientSide {
       } else if (edit) {
         gated = await gate.edit({ callId, tool, reason, options, path: edit.path, before: edit.before, after: edit.after });
         if (gated.go) {
-          this.approvedWrites.add(edit.path);
+          this.approvedWrites.set(edit.path, [...(this.approvedWrites.get(edit.path) ?? []), edit.after]);
           await this.deps.edits.before(callId, [edit.path]);
         }
       } else {
-        const allowed = (call.kind === "read" || call.kind === "search" || call.kind === "think") && this.insideOnly(call);
+        const allowed = await this.onlyReadsWorkspace(call);
         // Gemini CLI sends a command with no input, only its words in the title: ask, deny rules first.
         const shownCommand = call.kind === "execute" ? { command: title, absCwd: workspace.root } : undefined;
         gated = await gate.other({
@@ -154,7 +153,12 @@ export class RunSide implements ClientSide {
     const rel = this.inside(params.path, "write");
     const target = await workspace.resolveWrite(rel).catch(rethrow);
     const before = target.exists ? await workspace.readText(target.rel).catch(rethrow) : null;
-    if (!this.approvedWrites.take(target.rel)) {
+    const approved = this.approvedWrites.get(target.rel) ?? [];
+    const match = approved.indexOf(params.content);
+    if (match >= 0) {
+      approved.splice(match, 1);
+      if (approved.length === 0) this.approvedWrites.delete(target.rel);
+    } else {
       const gated = await gate
         .edit({
           callId: `write-${target.rel}`,
@@ -180,6 +184,7 @@ export class RunSide implements ClientSide {
     const line = [params.command, ...(params.args ?? []).map(quote)].join(" ");
     const cwd = toolCwd({ cwd: params.cwd ?? undefined }, workspace.root);
     if (!cwd) throw new acp.RequestError(-32000, "Tether runs commands only inside the workspace.");
+    if (signal.aborted) throw acp.RequestError.internalError(undefined, "The run was stopped.");
     const terminalId = `term-${this.nextTerminal++}`;
     if (!this.approvedCommands.take(line.trim())) {
       const gated = await gate
@@ -195,12 +200,11 @@ export class RunSide implements ClientSide {
     signal.addEventListener("abort", onStop, { once: true });
     const env = Object.fromEntries((params.env ?? []).map((v) => [v.name, v.value]));
     const terminal: Terminal = {
-      id: terminalId,
-      unsent: [],
       output: "",
       truncated: false,
       limit: params.outputByteLimit ?? TERMINAL_OUTPUT_BYTES,
       exit: undefined,
+      shown: false,
       abort,
       done: Promise.resolve(undefined as never),
     };
@@ -218,7 +222,7 @@ export class RunSide implements ClientSide {
             terminal.truncated = true;
             terminal.output = terminal.output.slice(-terminal.limit);
           }
-          this.sendLive(terminal, chunk);
+          this.showOutput(terminalId, terminal, chunk);
         },
       })
       .then((result) => {
@@ -259,15 +263,15 @@ export class RunSide implements ClientSide {
     await Promise.all(running.map((t) => t.done));
   }
 
-  /** Streams a terminal's output under its tool call, once the agent has said which call shows it. */
-  private sendLive(terminal: Terminal, chunk: string): void {
-    const callId = this.deps.recorder.callOfTerminal(terminal.id);
-    if (!callId) {
-      if (chunk) terminal.unsent.push(chunk);
-      return;
-    }
-    const text = terminal.unsent.join("") + chunk;
-    terminal.unsent = [];
+  /**
+   * Sends a terminal's new output live under the call that shows it. Agents name that call only
+   * after the terminal exists, so what it wrote before then goes out, kept, once the call is known.
+   */
+  private showOutput(terminalId: string, terminal: Terminal, chunk: string): void {
+    const callId = this.deps.recorder.callOfTerminal(terminalId);
+    if (!callId) return;
+    const text = terminal.shown ? chunk : terminal.output;
+    terminal.shown = true;
     if (text) this.deps.live({ type: "output", callId, chunk: text });
   }
 
@@ -297,14 +301,26 @@ export class RunSide implements ClientSide {
     });
   }
 
-  /** Every place the call names is inside the workspace. */
-  private insideOnly(call: acp.ToolCallUpdate): boolean {
-    const { root } = this.deps.workspace;
+  /**
+   * The call only looks (a read, a search, a thought) at places Tether itself would let the agent
+   * read: inside the workspace, no secret, not `.git/`, no link that leads out. A read that names
+   * no file could be of anything, so it is not taken as one.
+   */
+  private async onlyReadsWorkspace(call: acp.ToolCallUpdate): Promise<boolean> {
+    if (call.kind !== "read" && call.kind !== "search" && call.kind !== "think") return false;
+    const { workspace } = this.deps;
     const paths = (call.locations ?? []).map((l) => l.path);
-    return paths.every((p) => {
-      const rel = relative(root, isAbsolute(p) ? p : resolve(root, p));
-      return !rel.startsWith("..") && !isAbsolute(rel);
-    });
+    if (call.kind === "read" && paths.length === 0) return false;
+    for (const p of paths) {
+      const rel = relative(workspace.root, isAbsolute(p) ? p : resolve(workspace.root, p));
+      if (rel.startsWith("..") || isAbsolute(rel)) return false;
+      const readable = await workspace.resolveRead(rel.split(sep).join("/") || ".").then(
+        () => true,
+        () => false,
+      );
+      if (!readable) return false;
+    }
+    return true;
   }
 }
 

@@ -3,7 +3,7 @@
 // the ceiling, its models, whether it needs a login), and each thread's open session, kept while
 // the thread may go on and ended when it ends, when it sits idle too long, or when the host stops.
 
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, isAbsolute, join } from "node:path";
 import * as acp from "@agentclientprotocol/sdk";
 import {
@@ -168,6 +168,14 @@ export class HostAgents {
     if (before && before !== session) void before.close();
     this.sessions.set(threadId, session);
     this.busy(threadId);
+    // A session whose process ended (it crashed, it was killed while idle) is no longer open:
+    // the thread's next message starts a new process and loads the session there.
+    void session.process.exited.then(() => {
+      if (this.sessions.get(threadId) !== session) return;
+      this.busy(threadId);
+      this.sessions.delete(threadId);
+      this.options.log.info("agent process ended, session dropped", { thread: threadId });
+    });
   }
 
   /** A run is using the session: it does not end for being idle. */
@@ -231,8 +239,9 @@ export function findProgram(program: string, path: string): string | undefined {
           );
   for (const candidate of candidates) {
     try {
+      // A folder is "executable" (searchable) too, but no program.
       accessSync(candidate, constants.X_OK);
-      return candidate;
+      if (statSync(candidate).isFile()) return candidate;
     } catch {
       // Not here.
     }

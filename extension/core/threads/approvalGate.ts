@@ -126,6 +126,10 @@ export class ApprovalGate {
       if (verdict.decision === "deny") return settled(verdict);
     }
     if (policy.mode === "full-auto" || call.allowed) return { go: true, asked: false };
+    // Read-only is a ceiling: what Tether cannot tell is only a read is refused, not put to a person.
+    if (policy.mode === "read-only") {
+      return { go: false, output: `Read-only mode: the agent may not use ${call.title} (${call.kind}).` };
+    }
     const request: ApprovalRequest = {
       callId: call.callId,
       tool: call.tool,

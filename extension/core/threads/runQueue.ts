@@ -72,8 +72,16 @@ export class RunQueue<R extends QueuedRun> {
 
   /** Starts runs while there is room and a thread waiting; tells `whenIdle` when none is left. */
   pump(): void {
+    // A thread whose last run is still closing up (its status already says it ended) waits for
+    // it: two runs of one thread would share its agent session, and the first one's end would
+    // take it from the second.
+    const later: string[] = [];
     while (!this.closed && this.runs.size < this.options.maxParallel && this.waiting.length > 0) {
       const id = this.waiting.shift()!;
+      if (this.runs.has(id)) {
+        later.push(id);
+        continue;
+      }
       const run = this.options.start(id);
       if (!run) continue;
       this.runs.set(id, run);
@@ -83,6 +91,7 @@ export class RunQueue<R extends QueuedRun> {
         this.pump();
       });
     }
+    this.waiting.unshift(...later);
     if (!this.busy) {
       for (const resolve of [...this.idle]) resolve();
       this.idle.clear();

@@ -5,12 +5,11 @@
 
 import assert from "node:assert/strict";
 import { realpathSync, rmSync } from "node:fs";
-import type { Agent } from "../../../extension/core/agentHost";
 import type { HostAgents } from "../../../extension/core/agents/hostAgents";
 import { readRecords, scriptedAgentCommand } from "../../support/acpAgent/launch";
 import { exchange, step, type AgentScript } from "../../support/acpAgent/script";
 import { Cleanup } from "../../support/cleanup";
-import { startAcpHost } from "../../support/acpHost";
+import { startAcpHost, type AcpHost } from "../../support/acpHost";
 import { until } from "../../support/wait";
 import { makeWorkspace } from "../../support/workspace";
 
@@ -20,7 +19,7 @@ describe("an outside agent's sessions started on the computer", function () {
   this.timeout(30_000);
   const cleanup = new Cleanup();
   let folder: string;
-  let agent: Agent;
+  let agent: AcpHost;
   let agents: HostAgents;
   let records: string;
 

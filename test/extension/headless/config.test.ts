@@ -50,7 +50,7 @@ describe("tether-host config", () => {
 
   it("reads the agent's model, mode, rules and parallel tasks from flags over the environment", () => {
     const defaults = parseHostConfig([], {}, "/w")!.agent;
-    assert.deepEqual(defaults, { mode: "ask", allow: [], deny: [], maxThreads: 2 });
+    assert.deepEqual(defaults, { agents: [], mode: "ask", allow: [], deny: [], maxThreads: 2 });
     const env = {
       TETHER_MODEL: "anthropic:claude-x",
       TETHER_MODE: "auto-edit",
@@ -58,6 +58,7 @@ describe("tether-host config", () => {
       TETHER_MAX_THREADS: "3",
     };
     assert.deepEqual(parseHostConfig([], env, "/w")!.agent, {
+      agents: [],
       model: "anthropic:claude-x",
       mode: "auto-edit",
       allow: ["npm test", "git status"],
@@ -81,6 +82,7 @@ describe("tether-host config", () => {
       "/w",
     )!.agent;
     assert.deepEqual(flagged, {
+      agents: [],
       model: "ollama:qwen",
       baseUrl: "http://gpu:11434/v1",
       mode: "full-auto",
