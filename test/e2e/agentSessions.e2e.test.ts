@@ -121,6 +121,11 @@ describe("end to end: continuing an outside agent's session from the phone", fun
     await page.screenshot({ path: screenshotPath(`agent-sessions-${name}-dark`) });
     await page.emulateMedia({ colorScheme: "light" });
   };
+  /** Scrolls what a screenshot is about to just under the top bar. */
+  const toTop = (testId: string): Promise<unknown> =>
+    page.evaluate(
+      `document.querySelector('[data-testid="${testId}"]').scrollIntoView({ block: "start" }); window.scrollBy(0, -72)`,
+    );
   const sessionCalls = (): RpcCall[] => calls.filter((c) => c.type === "agent-sessions");
 
   async function answer(call: RpcCall): Promise<RpcReply> {
@@ -198,6 +203,7 @@ describe("end to end: continuing an outside agent's session from the phone", fun
     assert.equal((await loading.textContent())?.trim(), "Asking Claude Code on work-laptop…");
     await until("the call at the host", () => (sessionCalls().length === 1 ? true : undefined));
     assert.deepEqual(sessionCalls(), [{ type: "agent-sessions", agent: "claude" }]);
+    await toTop("task-agents");
     await shot("loading");
     release();
 
@@ -219,7 +225,7 @@ describe("end to end: continuing an outside agent's session from the phone", fun
     assert.deepEqual(await smallTouchTargets(page), [], "touch targets under 44x44 in the list");
     assert.ok(((await page.evaluate("document.documentElement.scrollWidth")) as number) <= 360, "no sideways scroll");
     await axe.check(page, "session list");
-    await page.getByTestId("session-continue").scrollIntoViewIfNeeded();
+    await toTop("session-continue");
     await shot("list");
     await page.getByTestId("session-more").click();
     assert.equal(await choices.count(), 7);
@@ -236,7 +242,7 @@ describe("end to end: continuing an outside agent's session from the phone", fun
     assert.match((await page.locator('label[for="task-text"]').textContent()) ?? "", /What should Claude Code do next/);
     assert.ok(await page.getByTestId("task-submit").isDisabled(), "the words to send next are still required");
     assert.deepEqual(await smallTouchTargets(page), [], "touch targets under 44x44 with a session chosen");
-    await chosen.scrollIntoViewIfNeeded();
+    await toTop("task-agents");
     await shot("chosen");
 
     // Cleared: a new session again; chosen again from the list already asked for.
@@ -290,7 +296,7 @@ describe("end to end: continuing an outside agent's session from the phone", fun
       "Gemini CLI could not list its sessions: Please set an Auth method in your settings.json",
     );
     assert.deepEqual(await smallTouchTargets(page), [], "touch targets under 44x44 with the error");
-    await page.getByTestId("session-continue").scrollIntoViewIfNeeded();
+    await toTop("session-continue");
     await shot("error");
     const before = sessionCalls().length;
     await page.getByTestId("session-retry").click();
@@ -304,7 +310,7 @@ describe("end to end: continuing an outside agent's session from the phone", fun
     const empty = page.getByTestId("session-empty");
     await empty.waitFor({ timeout: 15_000 });
     assert.equal(await empty.textContent(), "Codex cannot list its sessions");
-    await page.getByTestId("session-continue").scrollIntoViewIfNeeded();
+    await toTop("session-continue");
     await shot("unlisted");
     await page.getByTestId("task-agent").selectOption("goose");
     await page.getByTestId("session-continue").click();
