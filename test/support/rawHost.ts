@@ -7,11 +7,17 @@ import { mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { io, type Socket } from "socket.io-client";
 import {
+  open,
+  PAIRWISE_EPOCH,
   PROTOCOL_VERSION,
+  rpcCallSchema,
   seal,
   sealContext,
   threadRecordKey,
   type Box,
+  type RpcCall,
+  type RpcForward,
+  type RpcReply,
   type ClientToServerEvents,
   type ServerToClientEvents,
   type ThreadEvent,
@@ -40,6 +46,11 @@ export interface RawHost {
   putSummary(summary: ThreadSummary): Promise<void>;
   /** The key a paired phone seals its commands with, to open what it sends (undefined: not paired). */
   commandKey(phoneId: string): CryptoKey | undefined;
+  /**
+   * Answers the phones' sealed calls (list-dir, search, agent-sessions…) with what `answer`
+   * says, opened and sealed as the host's call server does; a later call replaces it.
+   */
+  answerCalls(answer: (call: RpcCall, phoneId: string) => Promise<RpcReply>): void;
 }
 
 /**
@@ -90,6 +101,19 @@ export async function pairedRawHost(
       if (!answer.ok) throw new Error(`event:publish: ${answer.message}`);
     },
     commandKey: (phoneId) => host.identity.commandKey(relay, phoneId),
+    answerCalls(answer) {
+      socket.off("rpc");
+      socket.on("rpc", (req: RpcForward, reply) => {
+        void (async () => {
+          const commandKey = host.identity.commandKey(relay, req.from);
+          if (!commandKey) return reply({ ok: false, code: "forbidden", message: "unknown phone" } as never);
+          const call = rpcCallSchema.parse(await open(commandKey, req.box, sealContext.rpcCall(hostId, req.from, req.id)));
+          const result = await answer(call, req.from);
+          const box = await seal(commandKey, PAIRWISE_EPOCH, result, sealContext.rpcReply(hostId, req.from, req.id));
+          reply({ ok: true, box });
+        })();
+      });
+    },
     async putSummary(summary) {
       const k = threadRecordKey(summary.threadId);
       const box = await seal(key, epoch, summary, sealContext.record(hostId, k));

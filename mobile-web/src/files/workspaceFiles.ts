@@ -3,7 +3,7 @@
 // opened and handed to the browsers showing that host. Kept apart from the app shell so the
 // shell only routes the relay's news here.
 
-import { ErrorCode, TetherError, type MirrorDelta, type RpcCall } from "#protocol";
+import { ErrorCode, TetherError, type AgentSessionsResult, type MirrorDelta, type RpcCall } from "#protocol";
 import { commandKeyOf } from "../hosts/commandKey";
 import { displayName, type Hosts } from "../hosts/hosts.svelte";
 import { keyFor } from "../hosts/keys";
@@ -35,11 +35,22 @@ export class WorkspaceFiles {
       },
       readFile: (path, offset) =>
         this.#call(hostId, offset === undefined ? { type: "read-file", path } : { type: "read-file", path, offset }),
-      describe: (error) => {
-        const host = this.hosts.get(hostId);
-        return describeCallFailure(error, host ? displayName(host) : "This computer");
-      },
+      describe: (error) => this.describe(hostId, error),
     };
+  }
+
+  /**
+   * An outside agent's own sessions in `hostId`'s workspace. Asked only when a person wants
+   * them: the computer starts the agent to answer.
+   */
+  agentSessions(hostId: string, agent: string): Promise<AgentSessionsResult> {
+    return this.#call(hostId, { type: "agent-sessions", agent });
+  }
+
+  /** A failed call in words, naming the computer. */
+  describe(hostId: string, error: unknown): string {
+    const host = this.hosts.get(hostId);
+    return describeCallFailure(error, host ? displayName(host) : "This computer");
   }
 
   /** A workspace change from a host; one that does not open (an unknown key) is dropped. */

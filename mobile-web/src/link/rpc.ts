@@ -11,6 +11,7 @@ import {
   rpcReplySchema,
   seal,
   sealContext,
+  type AgentSessionsResult,
   type ListDirResult,
   type ReadFileResult,
   type RpcCall,
@@ -38,7 +39,9 @@ type ResultOf<C extends RpcCall> = C["type"] extends "list-dir"
     ? ReadFileResult
     : C["type"] extends "search"
       ? WorkspaceSearchResult
-      : WatchResult;
+      : C["type"] extends "agent-sessions"
+        ? AgentSessionsResult
+        : WatchResult;
 
 export async function callHost<C extends RpcCall>(
   socket: TetherSocket,

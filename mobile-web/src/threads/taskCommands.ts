@@ -19,6 +19,8 @@ export interface TaskForm {
   /** The agent to run it with (its id on the host) and the agent's own mode to start in. */
   agent?: string;
   agentMode?: string;
+  /** An outside agent's session started on the computer, which the text continues. */
+  agentSession?: string;
   attachments: readonly { name: string; type: string; bytes: Uint8Array }[];
   /** A retry: the thread it tries again, and the names of that task's files the host reuses. */
   retry?: { of: string; attachments: readonly string[] };
@@ -52,6 +54,7 @@ export function taskCommands(threadId: string, form: TaskForm): Command[] {
       ...(form.model ? { model: form.model } : {}),
       ...(form.agent ? { agent: form.agent } : {}),
       ...(form.agentMode ? { agentMode: form.agentMode } : {}),
+      ...(form.agentSession ? { agentSession: form.agentSession } : {}),
       ...(names.length ? { attachments: names } : {}),
       ...(form.retry ? { retryOf: form.retry.of } : {}),
     },

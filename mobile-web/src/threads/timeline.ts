@@ -8,6 +8,7 @@
 
 import type { ThreadEvent, ThreadStatus } from "#protocol";
 import { endsRun, ordered } from "./eventOrder";
+import { HISTORY_SENDER_ID } from "./agentSessions";
 import { copyLocations, liveThought, thoughtStep, toolUpdateStep } from "./timelineAgent";
 import {
   closeOpenCalls,
@@ -28,7 +29,7 @@ const STEPS: { [T in ThreadEvent["type"]]: Step<T> } = {
   task: (b, e, base) => {
     b.agent = e.agent !== undefined;
     b.running = true;
-    b.items.push({
+    b.task = {
       ...base,
       kind: "task",
       text: e.text,
@@ -38,10 +39,17 @@ const STEPS: { [T in ThreadEvent["type"]]: Step<T> } = {
       mode: e.mode,
       model: e.model,
       ...(e.agent ? { agent: e.agent.name } : {}),
-    });
+    };
+    b.items.push(b.task);
   },
 
   "user-message": (b, e, base) => {
+    if (e.by.id === HISTORY_SENDER_ID) {
+      // Said on the computer before this thread took the session over: the agent has read it.
+      if (b.task) b.task.continues = true;
+      b.items.push({ ...base, kind: "message", text: e.text, by: e.by, history: true });
+      return;
+    }
     // An outside agent reads a message once the step it is in ends, not at once.
     const waits = b.agent && b.running;
     const item = { ...base, kind: "message" as const, text: e.text, by: e.by, ...(waits ? { waitsForTurn: true } : {}) };

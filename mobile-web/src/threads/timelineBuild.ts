@@ -31,6 +31,8 @@ export interface Building {
   running: boolean;
   /** Messages sent to an outside agent mid-step that its next turn has not picked up yet. */
   waiting: MessageItem[];
+  /** The task, to mark it as continuing a session when that session's history follows it. */
+  task: Extract<TimelineItem, { kind: "task" }> | undefined;
 }
 
 export function newBuilding(): Building {
@@ -46,6 +48,7 @@ export function newBuilding(): Building {
     agent: false,
     running: false,
     waiting: [],
+    task: undefined,
   };
 }
 

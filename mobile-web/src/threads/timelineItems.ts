@@ -78,6 +78,8 @@ export type TimelineItem =
       model: string;
       /** The outside agent that runs it, by name; absent for Tether's own. */
       agent?: string;
+      /** It continues a session started on the computer, whose history follows it. */
+      continues?: boolean;
     })
   | (Base & {
       kind: "message";
@@ -85,6 +87,8 @@ export type TimelineItem =
       by: DeviceRef;
       /** Sent to an outside agent mid-step: it reads it when that step ends. */
       waitsForTurn?: boolean;
+      /** Said on the computer, in the session this thread continues (its history). */
+      history?: boolean;
     })
   | (Base & { kind: "text"; text: string; streaming: boolean })
   | (Base & { kind: "thought"; text: string; streaming: boolean })

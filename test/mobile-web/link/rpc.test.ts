@@ -80,6 +80,26 @@ describe("sealed calls to a computer", () => {
     );
   });
 
+  it("brings back an outside agent's sessions, and refuses an answer over the schema's limits", async () => {
+    const sessions = {
+      type: "agent-sessions",
+      agent: "claude",
+      listed: true,
+      sessions: [{ sessionId: "s1", title: "Fix it" }],
+    } as const;
+    const socket = computer((call) => {
+      assert.deepEqual(call, { type: "agent-sessions", agent: "claude" });
+      return { ok: true, result: { ...sessions, sessions: [...sessions.sessions] } };
+    });
+    assert.deepEqual(await callHost(socket, target, { type: "agent-sessions", agent: "claude" }), sessions);
+    const tooMany = Array.from({ length: 51 }, (_, i) => ({ sessionId: `s${i}` }));
+    const flooding = computer(() => ({ ok: true, result: { ...sessions, sessions: tooMany } }));
+    await assert.rejects(
+      callHost(flooding, target, { type: "agent-sessions", agent: "claude" }),
+      rejectedWith(ErrorCode.BadRequest),
+    );
+  });
+
   it("passes on why the computer or the relay said no", async () => {
     const refused = computer(() => ({ ok: false, code: ErrorCode.SecretFile, message: ".env may hold secrets" }));
     await assert.rejects(callHost(refused, target, { type: "read-file", path: ".env" }), {
