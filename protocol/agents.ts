@@ -9,6 +9,12 @@ import { z } from "zod";
 /** The built-in agent's id: Tether's own model loop. */
 export const BUILTIN_AGENT = "tether";
 
+/**
+ * Who said the person's words in a history taken over from an agent's session that was started on
+ * the computer (`user-message.by`): not a paired device, the computer itself.
+ */
+export const AGENT_HISTORY_DEVICE = { id: "agent-history", name: "on the computer" } as const;
+
 /** An agent's id on a host: `claude`, `codex`, `my-agent`. */
 export const agentIdSchema = z
   .string()

@@ -6,12 +6,12 @@
 
 import { isAbsolute, relative, sep } from "node:path";
 import type * as acp from "@agentclientprotocol/sdk";
-import type { AgentOption, LiveEvent, NewThreadEvent, ToolLocation } from "#protocol";
+import { AGENT_HISTORY_DEVICE, type AgentOption, type LiveEvent, type NewThreadEvent, type ToolLocation } from "#protocol";
 import { unifiedDiff } from "../threads/diff";
 import type { Thread } from "../threads/thread";
 
 /** Who said the person's words of a history taken over from a session started on the computer. */
-export const HISTORY_DEVICE = { id: "agent-history", name: "on the computer" } as const;
+export const HISTORY_DEVICE = AGENT_HISTORY_DEVICE;
 
 /** Most characters of a tool's text output a thread keeps (its start and its end). */
 const MAX_TOOL_OUTPUT = 60_000;

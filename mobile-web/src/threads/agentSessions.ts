@@ -2,7 +2,7 @@
 // asked for only when the person taps (the question starts the agent on the computer), named by
 // their titles or a short id, and aged in words. Pure, so the tests reach it.
 
-import type { AgentSessionsResult } from "#protocol";
+import { AGENT_HISTORY_DEVICE, type AgentSessionsResult } from "#protocol";
 import { timeAgo } from "../time/ago";
 
 export type AgentSessionEntry = AgentSessionsResult["sessions"][number];
@@ -11,7 +11,7 @@ export type AgentSessionEntry = AgentSessionsResult["sessions"][number];
  * The user-messages of a history taken over from a session started on the computer carry this
  * sender (the host's `HISTORY_DEVICE`): the person's words, said there, not from a phone.
  */
-export const HISTORY_SENDER_ID = "agent-history";
+export const HISTORY_SENDER_ID = AGENT_HISTORY_DEVICE.id;
 
 export type SessionsState =
   | { status: "idle" }
