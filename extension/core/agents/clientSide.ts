@@ -6,8 +6,7 @@
 
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import * as acp from "@agentclientprotocol/sdk";
-import { ErrorCode, TetherError, type AgentPermissionOption, type LiveEvent } from "#protocol";
-import type { RunResult } from "../agent/tools/ports";
+import { ErrorCode, TetherError, type LiveEvent } from "#protocol";
 import type { AgentWorkspace } from "../agent/tools/workspace";
 import type { ApprovalGate, Gated } from "../threads/approvalGate";
 import { applyEdit } from "../threads/applyEdit";
@@ -15,13 +14,10 @@ import type { Thread } from "../threads/thread";
 import type { ThreadStore } from "../threads/threadStore";
 import type { ClientSide } from "./agentProcess";
 import type { AgentEdits } from "./agentEdits";
-import { toolCommand } from "./toolInput";
+import { AgentTerminals } from "./agentTerminals";
+import { chooseOption, editOf, isEditKind, knownOptions, reasonOf, Tally, toolCwd } from "./permissionRequest";
+import { quote, toolCommand } from "./toolInput";
 import type { UpdateRecorder } from "./updates";
-
-/** Longest a terminal the agent starts may run. */
-const TERMINAL_TIMEOUT_MS = 30 * 60_000;
-/** Output a terminal keeps for `terminal/output` when the agent sets no limit. */
-const TERMINAL_OUTPUT_BYTES = 1024 * 1024;
 
 export interface SideDeps {
   thread: Thread;
@@ -40,19 +36,8 @@ export interface SideDeps {
   edits: AgentEdits;
 }
 
-interface Terminal {
-  output: string;
-  truncated: boolean;
-  limit: number;
-  exit: RunResult | undefined;
-  /** Its output has gone live under the call that shows it (until then it is only kept). */
-  shown: boolean;
-  done: Promise<RunResult>;
-  abort: AbortController;
-}
-
 export class RunSide implements ClientSide {
-  private readonly terminals = new Map<string, Terminal>();
+  private readonly terminals: AgentTerminals;
   /**
    * Edits a person approved on the agent's permission request, by file: the content they saw.
    * A write of exactly that content needs no second ask; any other content is asked about.
@@ -60,14 +45,15 @@ export class RunSide implements ClientSide {
   private readonly approvedWrites = new Map<string, string[]>();
   /** Command lines a person approved on a permission request: the terminal that runs one needs no second ask. */
   private readonly approvedCommands = new Tally();
-  private nextTerminal = 1;
 
-  constructor(private readonly deps: SideDeps) {}
+  constructor(private readonly deps: SideDeps) {
+    this.terminals = new AgentTerminals(deps);
+  }
 
   update(params: acp.SessionNotification): void {
     this.deps.recorder.update(params.update);
     this.deps.sessionUpdate(params.update);
-    for (const [id, terminal] of this.terminals) if (!terminal.shown) this.showOutput(id, terminal, "");
+    this.terminals.showPending();
   }
 
   async requestPermission(params: acp.RequestPermissionRequest, signal: AbortSignal): Promise<acp.RequestPermissionResponse> {
@@ -180,12 +166,12 @@ export class RunSide implements ClientSide {
   }
 
   async createTerminal(params: acp.CreateTerminalRequest): Promise<acp.CreateTerminalResponse> {
-    const { workspace, gate, thread, signal } = this.deps;
+    const { workspace, gate, signal } = this.deps;
     const line = [params.command, ...(params.args ?? []).map(quote)].join(" ");
     const cwd = toolCwd({ cwd: params.cwd ?? undefined }, workspace.root);
     if (!cwd) throw new acp.RequestError(-32000, "Tether runs commands only inside the workspace.");
     if (signal.aborted) throw acp.RequestError.internalError(undefined, "The run was stopped.");
-    const terminalId = `term-${this.nextTerminal++}`;
+    const terminalId = this.terminals.nextId();
     if (!this.approvedCommands.take(line.trim())) {
       const gated = await gate
         .command({ callId: terminalId, tool: "terminal/create", reason: "", command: line, cwd: cwd.rel, absCwd: cwd.abs })
@@ -195,90 +181,31 @@ export class RunSide implements ClientSide {
         });
       if (!gated.go) throw new acp.RequestError(-32000, gated.output);
     }
-    const abort = new AbortController();
-    const onStop = (): void => abort.abort();
-    signal.addEventListener("abort", onStop, { once: true });
-    const env = Object.fromEntries((params.env ?? []).map((v) => [v.name, v.value]));
-    const terminal: Terminal = {
-      output: "",
-      truncated: false,
-      limit: params.outputByteLimit ?? TERMINAL_OUTPUT_BYTES,
-      exit: undefined,
-      shown: false,
-      abort,
-      done: Promise.resolve(undefined as never),
-    };
-    terminal.done = workspace
-      .runCommand({
-        command: line,
-        cwd: cwd.rel,
-        timeoutMs: TERMINAL_TIMEOUT_MS,
-        signal: abort.signal,
-        env,
-        threadId: thread.id,
-        onOutput: (chunk) => {
-          terminal.output += chunk;
-          if (Buffer.byteLength(terminal.output) > terminal.limit) {
-            terminal.truncated = true;
-            terminal.output = terminal.output.slice(-terminal.limit);
-          }
-          this.showOutput(terminalId, terminal, chunk);
-        },
-      })
-      .then((result) => {
-        terminal.exit = result;
-        signal.removeEventListener("abort", onStop);
-        return result;
-      });
-    this.terminals.set(terminalId, terminal);
+    this.terminals.create(terminalId, line, cwd.rel, params);
     return { terminalId };
   }
 
   async terminalOutput(params: acp.TerminalOutputRequest): Promise<acp.TerminalOutputResponse> {
-    const t = this.terminal(params.terminalId);
-    return { output: t.output, truncated: t.truncated, ...(t.exit ? { exitStatus: exitStatus(t.exit) } : {}) };
+    return this.terminals.output(params.terminalId);
   }
 
   async waitForTerminalExit(params: acp.WaitForTerminalExitRequest): Promise<acp.WaitForTerminalExitResponse> {
-    return exitStatus(await this.terminal(params.terminalId).done);
+    return this.terminals.waitForExit(params.terminalId);
   }
 
   async killTerminal(params: acp.KillTerminalRequest): Promise<acp.KillTerminalResponse> {
-    this.terminal(params.terminalId).abort.abort();
+    this.terminals.kill(params.terminalId);
     return {};
   }
 
   async releaseTerminal(params: acp.ReleaseTerminalRequest): Promise<acp.ReleaseTerminalResponse> {
-    const t = this.terminal(params.terminalId);
-    t.abort.abort();
-    this.terminals.delete(params.terminalId);
+    this.terminals.release(params.terminalId);
     return {};
   }
 
   /** Kills every terminal still running (the run ended) and waits for them to end. */
-  async close(): Promise<void> {
-    const running = [...this.terminals.values()];
-    this.terminals.clear();
-    for (const t of running) t.abort.abort();
-    await Promise.all(running.map((t) => t.done));
-  }
-
-  /**
-   * Sends a terminal's new output live under the call that shows it. Agents name that call only
-   * after the terminal exists, so what it wrote before then goes out, kept, once the call is known.
-   */
-  private showOutput(terminalId: string, terminal: Terminal, chunk: string): void {
-    const callId = this.deps.recorder.callOfTerminal(terminalId);
-    if (!callId) return;
-    const text = terminal.shown ? chunk : terminal.output;
-    terminal.shown = true;
-    if (text) this.deps.live({ type: "output", callId, chunk: text });
-  }
-
-  private terminal(id: string): Terminal {
-    const t = this.terminals.get(id);
-    if (!t) throw acp.RequestError.invalidParams(undefined, `There is no terminal ${id}.`);
-    return t;
+  close(): Promise<void> {
+    return this.terminals.close();
   }
 
   /** The workspace-relative path of an absolute path inside the workspace; refuses the rest. */
@@ -322,88 +249,6 @@ export class RunSide implements ClientSide {
     }
     return true;
   }
-}
-
-/** How many times each key was granted and not yet used. */
-class Tally {
-  private readonly counts = new Map<string, number>();
-
-  add(key: string): void {
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-  }
-
-  /** Uses one grant of `key`; false when there is none. */
-  take(key: string): boolean {
-    const n = this.counts.get(key) ?? 0;
-    if (n === 0) return false;
-    if (n === 1) this.counts.delete(key);
-    else this.counts.set(key, n - 1);
-    return true;
-  }
-}
-
-/** The options whose kind Tether knows, the rest left out: a decision is matched by kind, never by position. */
-function knownOptions(options: readonly acp.PermissionOption[]): AgentPermissionOption[] {
-  const kinds = new Set(["allow_once", "allow_always", "reject_once", "reject_always"]);
-  return options
-    .filter((o) => kinds.has(o.kind))
-    .slice(0, 8)
-    .map((o) => ({ optionId: o.optionId.slice(0, 200), name: o.name.slice(0, 200), kind: o.kind }));
-}
-
-/**
- * The agent's option for the gate's verdict. An allow is always answered "once": Tether keeps
- * "always" itself, so every later call still reaches its gate. A person's own reject option is
- * passed on as chosen (a reject that lasts is only stricter).
- */
-function chooseOption(options: readonly AgentPermissionOption[], gated: Gated): acp.RequestPermissionOutcome {
-  const byKind = (...kinds: AgentPermissionOption["kind"][]): AgentPermissionOption | undefined =>
-    kinds.map((k) => options.find((o) => o.kind === k)).find((o) => o !== undefined);
-  let chosen: AgentPermissionOption | undefined;
-  if (gated.go) chosen = byKind("allow_once") ?? byKind("allow_always");
-  else {
-    const picked = options.find((o) => o.optionId === gated.optionId && o.kind.startsWith("reject"));
-    chosen = picked ?? byKind("reject_once", "reject_always");
-  }
-  return chosen ? { outcome: "selected", optionId: chosen.optionId } : { outcome: "cancelled" };
-}
-
-/** Why the agent wants the call, in its words: the call's text content, or its input's `description`. */
-function reasonOf(call: acp.ToolCallUpdate): string {
-  const said = (call.content ?? []).flatMap((c) => (c.type === "content" && c.content.type === "text" ? [c.content.text] : []));
-  if (said.length > 0) return said.join("\n").slice(0, 1000);
-  const input = call.rawInput && typeof call.rawInput === "object" ? (call.rawInput as Record<string, unknown>) : {};
-  return typeof input.description === "string" ? input.description.slice(0, 1000) : "";
-}
-
-const isEditKind = (kind: string | null | undefined): boolean => kind === "edit" || kind === "delete" || kind === "move";
-
-/** An edit a permission request shows: its diff content, inside the workspace. */
-function editOf(call: acp.ToolCallUpdate, root: string): { path: string; before: string | null; after: string } | undefined {
-  if (call.kind && !isEditKind(call.kind)) return undefined;
-  const diff = call.content?.find((c) => c.type === "diff");
-  if (!diff || diff.type !== "diff") return undefined;
-  const rel = relative(root, isAbsolute(diff.path) ? diff.path : resolve(root, diff.path));
-  if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) return undefined;
-  return { path: rel.split(sep).join("/"), before: diff.oldText ?? null, after: diff.newText };
-}
-
-/** Where a command runs: the tool input's `cwd`/`workdir`, inside the workspace, or the workspace itself. */
-function toolCwd(input: unknown, root: string): { rel: string; abs: string } | undefined {
-  const fields = input && typeof input === "object" ? (input as Record<string, unknown>) : {};
-  const given = [fields.cwd, fields.workdir, fields.dir_path, fields.directory].find((v) => typeof v === "string" && v);
-  const abs = typeof given === "string" ? (isAbsolute(given) ? given : resolve(root, given)) : root;
-  const rel = relative(root, abs);
-  if (rel.startsWith("..") || isAbsolute(rel)) return undefined;
-  return { rel: rel.split(sep).join("/") || ".", abs };
-}
-
-function exitStatus(result: RunResult): acp.TerminalExitStatus {
-  return { exitCode: result.exitCode, signal: result.signal };
-}
-
-function quote(arg: string): string {
-  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 /** A workspace refusal (outside, secret, too large) as an error the agent reads. */

@@ -26,6 +26,7 @@ function fromArgv(argv: string[]): string {
   return argv.map(quote).join(" ");
 }
 
-function quote(arg: string): string {
+/** One word for a POSIX shell line: as it is when plain, else single-quoted. */
+export function quote(arg: string): string {
   return /^[A-Za-z0-9_./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }

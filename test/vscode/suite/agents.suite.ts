@@ -45,7 +45,8 @@ describe("Tether in VS Code: an outside agent over ACP", function () {
 
     // The form became the thread's panel, and its header says which agent runs it.
     await activePanel(otters.task);
-    await desk.webviewText({ pattern: `Runs with ${otters.agent}[\\s\\S]*${escape(otters.opening)}` });
+    // The thread's header names the agent that runs it (the phone's own header, in the panel).
+    await desk.webviewText({ pattern: `${otters.agent}[\\s\\S]*${escape(otters.opening)}` });
 
     // The agent's permission request, as the editor's notification: short words, none cut.
     const toast = await desk.notification({ contains: otters.command });
