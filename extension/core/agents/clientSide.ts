@@ -107,6 +107,20 @@ export class RunSide implements ClientSide {
         // An edit that shows no diff (Codex names only its files): what they were is kept all the same.
         if (gated.go && isEditKind(call.kind)) await this.deps.edits.before(callId, this.insidePaths(call));
       }
+      // An agent that offers no "allow once" would take Tether's allow as "always" and stop asking:
+      // what Tether would let through on its own goes to a person instead, unless all may run.
+      if (gated.go && !gated.asked && !options.some((o) => o.kind === "allow_once") && gate.mode !== "full-auto") {
+        gated = await gate.other({
+          callId,
+          tool,
+          reason,
+          options,
+          title: toolCommand(call.rawInput, call.kind ?? undefined) ?? title,
+          kind: call.kind ?? "other",
+          allowed: false,
+          why: "The agent offers only to allow this from now on, not once, so it needs your OK.",
+        });
+      }
     } catch (err) {
       if (signal.aborted || this.deps.signal.aborted || (err instanceof Error && err.name === "AbortError")) {
         if (!this.deps.signal.aborted) this.deps.stopped();

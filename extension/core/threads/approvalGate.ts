@@ -4,7 +4,7 @@
 // is given when refused. It knows nothing of where the call came from, so a run driven by an
 // outside agent can put its tool calls through the same gate as Tether's own model loop.
 
-import { ErrorCode, TetherError, type AgentPermissionOption, type Decision, type DeviceRef } from "#protocol";
+import { ErrorCode, TetherError, type AgentPermissionOption, type Decision, type DeviceRef, type PolicyMode } from "#protocol";
 import type { Policy, Verdict } from "../agent/policy/policy";
 import { unifiedDiff } from "./diff";
 import { Stopped, type ApprovalRequest, type ApprovalTerms, type PersonWait } from "./personWait";
@@ -44,6 +44,11 @@ export class ApprovalGate {
 
   constructor(private readonly deps: GateDeps) {
     this.meta = deps.store.meta(deps.thread.id);
+  }
+
+  /** The thread's mode, as its policy has it. */
+  get mode(): PolicyMode {
+    return this.deps.policy.mode;
   }
 
   /** An edit of `path` from `before` to `after` (`null`: no file). Rejects with `Stopped` on "stop". */
@@ -118,6 +123,8 @@ export class ApprovalGate {
        * user's and the built-in deny rules refuse it, but no allow rule lets it through unasked.
        */
       shownCommand?: { command: string; absCwd: string };
+      /** Why a person is asked, when it is not that Tether cannot see what the call does. */
+      why?: string;
     },
   ): Promise<Gated> {
     const { policy } = this.deps;
@@ -137,7 +144,9 @@ export class ApprovalGate {
       command: call.title,
       reason: call.reason,
       rule: `${call.kind}: ask`,
-      why: `Tether cannot see what this ${call.kind === "other" ? "tool" : call.kind} does before it runs, so it needs your OK.`,
+      why:
+        call.why ??
+        `Tether cannot see what this ${call.kind === "other" ? "tool" : call.kind} does before it runs, so it needs your OK.`,
       options: call.options,
     };
     return this.ask(request, () => undefined);

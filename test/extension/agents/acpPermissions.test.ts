@@ -50,6 +50,8 @@ describe("an outside agent's permission requests, through Tether's gate", functi
     asking(command("p9", "touch nine.txt")), // an option of the wrong kind first
     asking({ toolCallId: "p10", title: "Open a web page", kind: "fetch", rawInput: { url: "https://example.com" } }),
     asking({ toolCallId: "p11", title: "Do a thing", rawInput: { what: "thing" } }),
+    // The host's allow rule, but the agent offers no "allow once": Tether's allow would become "always".
+    asking(command("p12", "ls -la"), [permissionOptions[1]!, permissionOptions[2]!]),
   ];
   let host: AcpHost;
   let recordPath: string;
@@ -173,6 +175,15 @@ describe("an outside agent's permission requests, through Tether's gate", functi
     assert.match(other.command ?? "", /Do a thing/);
     await decide("deny");
     assert.equal((await turn("refused")).outcome, "selected");
+  });
+
+  it("asks a person when the agent offers only 'allow always', even for what an allow rule lets through", async () => {
+    next();
+    const ask = await pendingApproval(host, id, asks().length - 1);
+    assert.equal(ask.command, "ls -la");
+    assert.match(ask.why ?? "", /only to allow this from now on/);
+    await decide("approve-always", "allow-always");
+    assert.deepEqual(await turn("ran"), { outcome: "selected", optionId: "allow-always", kind: "allow_always" });
   });
 
   it("read-only refuses commands, edits, deletes and tools it cannot judge without asking; reads go on", async () => {
