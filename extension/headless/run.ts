@@ -266,6 +266,10 @@ export async function runHeadlessHost(config: HostConfig, display: PairingDispla
       await agent.manager.close();
       // The interrupted runs' last events and every state file on disk before the process exits.
       await agent.store.close();
+      // A phone paired just now holds its grant: its pairing must be on disk before the host goes,
+      // or the host comes back not knowing it and refuses what it sent meanwhile.
+      await identity.settledJoins();
+      await identity.flush();
       keepAwake?.close();
       rules.close();
       host.close();

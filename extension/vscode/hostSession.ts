@@ -191,6 +191,9 @@ export class HostSession implements vscode.Disposable {
       // Runs stopped by a closing window end as "interrupted", never left hanging.
       await agent.manager.close();
       await agent.store.close();
+      // A phone paired just now must be saved before the window goes, or the next start forgets it.
+      await identity.settledJoins();
+      await identity.flush();
       keepAwake?.close();
       host.close();
     });
