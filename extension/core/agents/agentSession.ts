@@ -7,7 +7,7 @@ import * as acp from "@agentclientprotocol/sdk";
 import { ErrorCode, TetherError, type AgentChoice, type AgentOption, type PolicyMode } from "#protocol";
 import { AgentProcess, type ClientSide } from "./agentProcess";
 import type { AgentDefinition } from "./catalog";
-import { selectOptions } from "./updates";
+import { selectOptions } from "./acpShapes";
 
 /** Names of modes that run tools without asking, for agents the catalog does not know. */
 const UNASKED_NAME = /yolo|bypass|\bauto\b|full[ -_]?access|accept[ -_]?edits|dont[ -_]?ask|don't ask|never ask/i;

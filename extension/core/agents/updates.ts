@@ -6,9 +6,10 @@
 
 import { isAbsolute, relative, sep } from "node:path";
 import type * as acp from "@agentclientprotocol/sdk";
-import { AGENT_HISTORY_DEVICE, type AgentOption, type LiveEvent, type NewThreadEvent, type ToolLocation } from "#protocol";
+import { AGENT_HISTORY_DEVICE, type LiveEvent, type NewThreadEvent, type ToolLocation } from "#protocol";
 import { unifiedDiff } from "../threads/diff";
 import type { Thread } from "../threads/thread";
+import { asCall, record, selectOptions } from "./acpShapes";
 
 /** Who said the person's words of a history taken over from a session started on the computer. */
 export const HISTORY_DEVICE = AGENT_HISTORY_DEVICE;
@@ -305,45 +306,4 @@ export class UpdateRecorder {
       ...(typeof l.line === "number" && l.line >= 0 ? { line: Math.floor(l.line) } : {}),
     }));
   }
-}
-
-/** An agent's select options (its model, its effort) as a thread records them; the rest it leaves out. */
-export function selectOptions(options: readonly acp.SessionConfigOption[] | null | undefined): AgentOption[] {
-  const out: AgentOption[] = [];
-  for (const o of options ?? []) {
-    if (o.type !== "select") continue;
-    const values = o.options.flatMap((v) => ("options" in v ? v.options : [v]));
-    out.push({
-      id: o.id.slice(0, 200),
-      name: o.name.slice(0, 200),
-      ...(o.category ? { category: String(o.category).slice(0, 80) } : {}),
-      value: o.currentValue.slice(0, 200),
-      values: values.slice(0, 200).map((v) => ({
-        id: v.value.slice(0, 200),
-        name: v.name.slice(0, 200),
-        ...(v.description ? { description: v.description.slice(0, 500) } : {}),
-      })),
-    });
-  }
-  return out.slice(0, 40);
-}
-
-/** An update of a call never announced, as the announcement it stands for. */
-function asCall(update: acp.ToolCallUpdate): acp.ToolCall {
-  return {
-    toolCallId: update.toolCallId,
-    title: update.title ?? "tool call",
-    ...(update.name ? { name: update.name } : {}),
-    ...(update.kind ? { kind: update.kind } : {}),
-    ...(update.status ? { status: update.status } : {}),
-    ...(update.content ? { content: update.content } : {}),
-    ...(update.locations ? { locations: update.locations } : {}),
-    rawInput: update.rawInput,
-    rawOutput: update.rawOutput,
-  };
-}
-
-function record(value: unknown): Record<string, unknown> {
-  if (value && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
-  return value === undefined || value === null ? {} : { input: value };
 }
