@@ -4,7 +4,7 @@
 
 import { homedir } from "node:os";
 import { basename } from "node:path";
-import { BUILTIN_AGENT, askReason, decidedWords, type ThreadEvent } from "#protocol";
+import { askReason, decidedWords, type ThreadEvent } from "#protocol";
 import { checkModel } from "../core/agent/model/check";
 import { resolveModel } from "../core/agent/model/config";
 import { ModelNotConfigured } from "../core/agent/model/port";
@@ -82,20 +82,16 @@ function describeEvent(title: string, e: ThreadEvent): string | undefined {
   }
 }
 
-/** Which outside agents tasks may run with here, and which one they run with by default. */
+/** Which agents tasks may run with here, the one they run with by default, and those not installed. */
 function agentsLine(agents: HostAgents | undefined): string {
   if (!agents) return "Agents: Tether's own only.";
-  const outside = agents.list().filter((a) => a.id !== BUILTIN_AGENT);
-  const installed = outside.filter((a) => a.installed).map((a) => a.name);
-  const byDefault = agents.list().find((a) => a.id === agents.defaultAgent)?.name ?? agents.defaultAgent;
+  const all = agents.list();
+  const installed = all.filter((a) => a.installed).map((a) => a.name);
+  const missing = all.filter((a) => !a.installed).map((a) => a.name);
+  const byDefault = all.find((a) => a.id === agents.defaultAgent)?.name ?? agents.defaultAgent;
   return (
-    `Agents: Tether's own${installed.length ? `, ${installed.join(", ")}` : ""} · tasks run with ${byDefault} unless the phone picks another` +
-    (installed.length < outside.length
-      ? ` · not installed: ${outside
-          .filter((a) => !a.installed)
-          .map((a) => a.name)
-          .join(", ")}`
-      : "")
+    `Agents: ${installed.join(", ")} · tasks run with ${byDefault} unless the phone picks another` +
+    (missing.length ? `\nNot installed here (the phone says how to install each): ${missing.join(", ")}` : "")
   );
 }
 
