@@ -4,7 +4,7 @@
 
 import { homedir } from "node:os";
 import { basename } from "node:path";
-import { askReason, decidedWords, type ThreadEvent } from "#protocol";
+import { BUILTIN_AGENT, askReason, decidedWords, type ThreadEvent } from "#protocol";
 import { checkModel } from "../core/agent/model/check";
 import { resolveModel } from "../core/agent/model/config";
 import { ModelNotConfigured } from "../core/agent/model/port";
@@ -86,9 +86,11 @@ function describeEvent(title: string, e: ThreadEvent): string | undefined {
 function agentsLine(agents: HostAgents | undefined): string {
   if (!agents) return "Agents: Tether's own only.";
   const all = agents.list();
-  const installed = all.filter((a) => a.installed).map((a) => a.name);
+  const named = (a: { id: string; name: string }): string => (a.id === BUILTIN_AGENT ? "Tether's own" : a.name);
+  const installed = all.filter((a) => a.installed).map(named);
   const missing = all.filter((a) => !a.installed).map((a) => a.name);
-  const byDefault = all.find((a) => a.id === agents.defaultAgent)?.name ?? agents.defaultAgent;
+  const chosen = all.find((a) => a.id === agents.defaultAgent);
+  const byDefault = chosen ? named(chosen) : agents.defaultAgent;
   return (
     `Agents: ${installed.join(", ")} · tasks run with ${byDefault} unless the phone picks another` +
     (missing.length ? `\nNot installed here (the phone says how to install each): ${missing.join(", ")}` : "")
