@@ -16,11 +16,21 @@ const KINDS: Record<string, ChangeKind> = {
   T: "typechange",
 };
 
-/** Files that differ from `baseCommit` in `cwd`: committed, staged, unstaged and untracked. */
-export async function changedSince(cwd: string, baseCommit: string, env?: NodeJS.ProcessEnv): Promise<ChangedFile[]> {
+/**
+ * Files that differ from `baseCommit` in the worktree at `cwd`: committed, staged, unstaged and
+ * untracked. With `branch` given, `cwd` is the main workspace and only the branch's commits count
+ * (the worktree's folder is gone, so there is nothing uncommitted left to see).
+ */
+export async function changedSince(
+  cwd: string,
+  baseCommit: string,
+  env?: NodeJS.ProcessEnv,
+  branch?: string,
+): Promise<ChangedFile[]> {
   // Comparing the working tree with the base covers commits and uncommitted edits at once;
   // no rename detection, so a rename counts as the two paths the person will see go.
-  const diff = await git(["diff", "--name-status", "--no-renames", "-z", baseCommit, "--"], {
+  const range = branch ? [baseCommit, branch] : [baseCommit];
+  const diff = await git(["diff", "--name-status", "--no-renames", "-z", ...range, "--"], {
     cwd,
     env,
   });
@@ -31,7 +41,7 @@ export async function changedSince(cwd: string, baseCommit: string, env?: NodeJS
     const path = fields[i + 1] ?? "";
     if (path) files.push({ path, kind: KINDS[status.charAt(0)] ?? "modified" });
   }
-  for (const path of await untracked(cwd, env)) files.push({ path, kind: "untracked" });
+  if (!branch) for (const path of await untracked(cwd, env)) files.push({ path, kind: "untracked" });
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 

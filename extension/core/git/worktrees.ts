@@ -102,14 +102,26 @@ export class TaskWorktrees {
       );
     }
     mkdirSync(dirname(path), { recursive: true });
-    const branch = await uniqueBranchName(title, (name) => this.branchExists(repo, name));
-    await this.run(["worktree", "add", "-b", branch, "--", path, baseCommit], repo);
-    return { repo, path, branch, baseBranch, baseCommit };
+    // Two tasks with one title created at once may pick the same free name; the loser of that
+    // race finds the branch taken and picks the next one.
+    for (let attempt = 0; ; attempt++) {
+      const branch = await uniqueBranchName(title, (name) => this.branchExists(repo, name));
+      try {
+        await this.run(["worktree", "add", "-b", branch, "--", path, baseCommit], repo);
+        return { repo, path, branch, baseBranch, baseCommit };
+      } catch (error) {
+        const lostRace = error instanceof GitError && (await this.branchExists(repo, branch));
+        if (!lostRace || attempt >= 4 || existsSync(path)) throw error;
+      }
+    }
   }
 
   /** Files changed in the task vs its base commit, committed or not. */
   changedFiles(wt: TaskWorktree): Promise<ChangedFile[]> {
-    return changedSince(wt.path, wt.baseCommit, this.env);
+    // After `keep` (or a folder deleted by hand) only the branch is left to count.
+    return existsSync(wt.path)
+      ? changedSince(wt.path, wt.baseCommit, this.env)
+      : changedSince(wt.repo, wt.baseCommit, this.env, wt.branch);
   }
 
   async mergeBack(wt: TaskWorktree, options: { strategy: "ff-only" | "merge-commit" }): Promise<MergeOutcome> {
@@ -139,6 +151,17 @@ export class TaskWorktrees {
         pending,
       );
     }
+    // Asked of the commit graph rather than read from git's message, which may be translated.
+    if (options.strategy === "ff-only") {
+      const ancestor = await this.run(["merge-base", "--is-ancestor", "HEAD", wt.branch], wt.repo, true);
+      const upToDate = await this.run(["merge-base", "--is-ancestor", wt.branch, "HEAD"], wt.repo, true);
+      if (ancestor.code === 1 && upToDate.code !== 0) {
+        throw new WorktreeRefusal(
+          "not-fast-forward",
+          `${wt.baseBranch} has moved on since the task began, so it cannot be fast-forwarded; merge with a merge commit instead.`,
+        );
+      }
+    }
     const args =
       options.strategy === "ff-only"
         ? ["merge", "--ff-only", wt.branch]
@@ -164,8 +187,7 @@ export class TaskWorktrees {
    * uncommitted work too, and is only for a person's explicit confirmation of exactly that.
    */
   async discard(wt: TaskWorktree, options: { confirmChangedFiles: number; force?: boolean }): Promise<void> {
-    const present = existsSync(wt.path);
-    if (present) {
+    if (existsSync(wt.path) || (await this.branchExists(wt.repo, wt.branch))) {
       const changed = await this.changedFiles(wt);
       if (changed.length !== options.confirmChangedFiles) {
         throw new WorktreeRefusal(
@@ -174,8 +196,8 @@ export class TaskWorktrees {
           changed.map((file) => file.path),
         );
       }
-      if (!options.force) await this.refuseIfDirty(wt);
     }
+    if (!options.force) await this.refuseIfDirty(wt);
     await this.removeWorktree(wt, options.force === true);
     if (await this.branchExists(wt.repo, wt.branch)) {
       await this.run(["branch", "-D", "--", wt.branch], wt.repo);
@@ -216,12 +238,6 @@ export class TaskWorktrees {
         "conflict",
         `Merging ${wt.branch} into ${wt.baseBranch} conflicts in ${files.length} files; nothing was merged and the task's worktree is kept.`,
         files,
-      );
-    }
-    if (/not possible to fast-forward|not possible to fast forward/i.test(gitMessage)) {
-      throw new WorktreeRefusal(
-        "not-fast-forward",
-        `${wt.baseBranch} has moved on since the task began, so it cannot be fast-forwarded; merge with a merge commit instead.`,
       );
     }
     throw new WorktreeRefusal("merge-failed", gitMessage.trim());

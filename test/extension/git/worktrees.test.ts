@@ -124,6 +124,14 @@ describe("task worktrees (real git)", () => {
     assert.ok(branches().includes("tether/fix-the-login-3"));
   });
 
+  it("gives two tasks of one title created at the same moment two branches", async () => {
+    const made = await Promise.all(["r1", "r2", "r3"].map((id) => create(id, "Same title")));
+    assert.deepEqual(made.map((wt) => wt.branch).sort(), ["tether/same-title", "tether/same-title-2", "tether/same-title-3"]);
+    for (const wt of made) {
+      assert.equal(fx.git(wt.path, "rev-parse", "--abbrev-ref", "HEAD").trim(), wt.branch);
+    }
+  });
+
   it("merges back fast-forward", async () => {
     const wt = await create("t1");
     fx.write(wt.path, "src/app.ts", "export const a = 2;\n");
@@ -169,6 +177,28 @@ describe("task worktrees (real git)", () => {
     assert.equal(read(fx.workspace, "README.md"), "main version\n");
     assert.equal(fx.git(wt.path, "rev-parse", "HEAD").trim(), taskCommit);
     assert.equal(read(wt.path, "README.md"), "task version\n");
+  });
+
+  it("leaves git's own words when it declines a merge, and changes nothing", async () => {
+    const wt = await create("t1");
+    fx.write(wt.path, "notes.txt", "from the task\n");
+    fx.commitAll(wt.path, "Add notes");
+    const mainHead = fx.git(fx.workspace, "rev-parse", "HEAD").trim();
+    fx.write(fx.workspace, "notes.txt", "mine, untracked\n");
+    const refusal = await refused(worktrees.mergeBack(wt, { strategy: "ff-only" }), "merge-failed");
+    assert.match(refusal.message, /untracked working tree files would be overwritten/);
+    assert.equal(read(fx.workspace, "notes.txt"), "mine, untracked\n");
+    assert.equal(fx.git(fx.workspace, "rev-parse", "HEAD").trim(), mainHead);
+  });
+
+  it("fast-forward with nothing new on the task is a no-op, not a refusal", async () => {
+    const wt = await create("t1");
+    fx.write(fx.workspace, "NOTES.md", "meanwhile\n");
+    const mainCommit = fx.commitAll(fx.workspace, "Meanwhile on main");
+    assert.deepEqual(await worktrees.mergeBack(wt, { strategy: "ff-only" }), {
+      commit: mainCommit,
+      fastForward: false,
+    });
   });
 
   it("refuses to merge into another branch, a dirty workspace, or past uncommitted task work", async () => {
@@ -224,6 +254,22 @@ describe("task worktrees (real git)", () => {
     assert.equal(existsSync(wt.path), false);
     assert.ok(!branches().includes(wt.branch));
     assert.equal(workspaceStatus(), "");
+  });
+
+  it("after keep, still counts the branch's files before discarding it", async () => {
+    const wt = await create("t1");
+    fx.write(wt.path, "a.txt", "a\n");
+    fx.write(wt.path, "b.txt", "b\n");
+    fx.commitAll(wt.path, "Work");
+    await worktrees.keep(wt);
+    assert.deepEqual(
+      (await worktrees.changedFiles(wt)).map((f) => f.path),
+      ["a.txt", "b.txt"],
+    );
+    await refused(worktrees.discard(wt, { confirmChangedFiles: 0 }), "count-mismatch");
+    assert.ok(branches().includes(wt.branch));
+    await worktrees.discard(wt, { confirmChangedFiles: 2 });
+    assert.ok(!branches().includes(wt.branch));
   });
 
   it("discards a clean task given the right count", async () => {
