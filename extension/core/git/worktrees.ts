@@ -2,11 +2,11 @@
 // under the host's state folder, so two tasks never edit the same files and the workspace
 // never sees a task's half-done work. Merging back, keeping and discarding are the person's
 // choices; nothing here forces a merge or removes uncommitted work unasked.
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, realpathSync } from "node:fs";
-import { basename, dirname, isAbsolute, join, relative, sep } from "node:path";
+import { existsSync, mkdirSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { uniqueBranchName } from "./branchName";
 import { git, GitError } from "./run";
+import { isInside, realOrSelf, worktreesFolder } from "./worktreePaths";
 import { changedSince, uncommitted, type ChangedFile } from "./worktreeStatus";
 
 export type { ChangedFile } from "./worktreeStatus";
@@ -297,30 +297,5 @@ export class TaskWorktrees {
   }
 }
 
-/** `<stateDir>/worktrees/<repo-hash>`: one folder per repository, named by its real path. */
-export function worktreesFolder(stateDir: string, repo: string): string {
-  const hash = createHash("sha256").update(realOrSelf(repo)).digest("hex").slice(0, 16);
-  return join(stateDir, "worktrees", hash);
-}
-
-function isInside(path: string, folder: string): boolean {
-  const rel = relative(realOrSelf(folder), realParent(path));
-  return rel === "" || (rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
-}
-
-/** The real path of the nearest existing ancestor, joined with the rest (symlinks resolved). */
-function realParent(path: string): string {
-  if (existsSync(path)) return realOrSelf(path);
-  const parent = dirname(path);
-  return parent === path ? path : join(realParent(parent), basename(path));
-}
-
-function realOrSelf(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
-  }
-}
-
 export { GitError };
+export { worktreesFolder };
