@@ -1,14 +1,10 @@
 import { git, GitError } from "./shipGit";
 import { parseStatus, type StatusEntry } from "./changesStatus";
+import { batchDiff, diff, type Diff } from "./changesDiff";
+
+export type { Diff };
 
 export type ChangeKind = "modified" | "added" | "deleted" | "renamed" | "copied" | "typechange" | "untracked" | "conflicted";
-
-/** One side of a file's change as unified diff text, cut at the cap. */
-export interface Diff {
-  text: string;
-  truncated: boolean;
-  binary: boolean;
-}
 
 /** A changed file as the Changes view shows it: what changed, on which side, and the diffs. */
 export interface FileChange {
@@ -36,17 +32,29 @@ export async function listChanges(repo: string, options: ListOptions = {}): Prom
   const max = options.maxDiffBytes ?? DEFAULT_MAX_DIFF_BYTES;
   const status = await git(repo, ["status", "--porcelain=v2", "-z", "--untracked-files=all"]);
   const entries = parseStatus(status.stdout).entries;
+  const tracked = entries.filter((e) => e.type === "ordinary" || e.type === "renamed");
+  const staged = await batchDiff(repo, ["diff", "--cached", "-M"], tracked.filter(isStaged), max);
+  const unstaged = await batchDiff(repo, ["diff", "--no-renames"], tracked.filter(isUnstaged), max);
   const changes: FileChange[] = [];
-  for (const entry of entries) changes.push(await describe(repo, entry, max));
+  for (const entry of entries) changes.push(await describe(repo, entry, max, staged, unstaged));
   return changes;
 }
 
-async function describe(repo: string, entry: StatusEntry, max: number): Promise<FileChange> {
+const isStaged = (entry: StatusEntry): boolean => entry.index !== "." && entry.index !== "?";
+const isUnstaged = (entry: StatusEntry): boolean => entry.worktree !== ".";
+
+async function describe(
+  repo: string,
+  entry: StatusEntry,
+  max: number,
+  staged: Map<string, Diff>,
+  unstaged: Map<string, Diff>,
+): Promise<FileChange> {
   const change: FileChange = {
     path: entry.path,
     kind: kindOf(entry),
-    staged: entry.index !== "." && entry.index !== "?",
-    unstaged: entry.worktree !== ".",
+    staged: isStaged(entry),
+    unstaged: isUnstaged(entry),
   };
   if (entry.origPath !== undefined) change.origPath = entry.origPath;
   const paths = entry.origPath !== undefined ? [entry.origPath, entry.path] : [entry.path];
@@ -55,8 +63,13 @@ async function describe(repo: string, entry: StatusEntry, max: number): Promise<
     change.unstagedDiff = await diff(repo, ["diff", "--no-index", "--", "/dev/null", entry.path], max, [0, 1]);
     return change;
   }
-  if (change.staged) change.stagedDiff = await diff(repo, ["diff", "--cached", "-M", "--", ...paths], max);
-  if (change.unstaged) change.unstagedDiff = await diff(repo, ["diff", "--", entry.path], max);
+  // Files the batch could not place (quoted paths, past its cap, conflicts) are diffed on their own.
+  if (change.staged) {
+    change.stagedDiff = staged.get(entry.path) ?? (await diff(repo, ["diff", "--cached", "-M", "--", ...paths], max));
+  }
+  if (change.unstaged) {
+    change.unstagedDiff = unstaged.get(entry.path) ?? (await diff(repo, ["diff", "--", entry.path], max));
+  }
   return change;
 }
 
@@ -69,17 +82,6 @@ function kindOf(entry: StatusEntry): ChangeKind {
   if (code === "D") return "deleted";
   if (code === "T") return "typechange";
   return "modified";
-}
-
-/** Runs one diff without colour or external diff tools, and marks binary and cut output. */
-export async function diff(repo: string, args: string[], max: number, okCodes: number[] = [0]): Promise<Diff> {
-  const [verb, ...rest] = args;
-  const result = await git(repo, [verb ?? "diff", "--no-color", "--no-ext-diff", "--src-prefix=a/", "--dst-prefix=b/", ...rest], {
-    maxBytes: max,
-    okCodes,
-  });
-  const binary = /^Binary files .* differ$/m.test(result.stdout) || result.stdout.includes("GIT binary patch");
-  return { text: result.stdout, truncated: result.truncated, binary };
 }
 
 /** Stages whole files, deletions included. */

@@ -1,5 +1,5 @@
 import { git, GitError } from "./shipGit";
-import { diff } from "./changes";
+import { diff } from "./changesDiff";
 
 /** Why a hunk could not be staged or unstaged, for the person to read. */
 export type HunkRefusal = "binary" | "too-large" | "untracked" | "renamed" | "no-such-hunk" | "apply-failed";

@@ -20,6 +20,7 @@ describe("git changes: list, stage and unstage", () => {
     fx = makeRepo();
     write(fx.repo, "edit.txt", lines());
     write(fx.repo, "gone.txt", "bye\n");
+    write(fx.repo, 'say "hi".txt', "hi\n");
     write(fx.repo, "old name.txt", "moving text\nthat stays the same\nover several lines\n");
     sh(fx.repo, "add", "-A");
     sh(fx.repo, "commit", "-q", "-m", "files");
@@ -37,9 +38,12 @@ describe("git changes: list, stage and unstage", () => {
     sh(fx.repo, "rm", "-q", "gone.txt");
     sh(fx.repo, "mv", "old name.txt", "new name.txt");
     write(fx.repo, "notes/untracked ü.md", "scribble\n");
+    // git quotes this name in diff headers: it is diffed on its own rather than found in the batch.
+    write(fx.repo, 'say "hi".txt', "hello\n");
 
     const changes = await listChanges(fx.repo);
-    assert.equal(changes.length, 5);
+    assert.equal(changes.length, 6);
+    assert.match(byPath(changes, 'say "hi".txt').unstagedDiff?.text ?? "", /^-hi\n\+hello$/m);
     const edit = byPath(changes, "edit.txt");
     assert.deepEqual([edit.kind, edit.staged, edit.unstaged], ["modified", false, true]);
     assert.match(edit.unstagedDiff?.text ?? "", /^-line 3\n\+line three$/m);
@@ -67,7 +71,14 @@ describe("git changes: list, stage and unstage", () => {
     write(fx.repo, "big.txt", "x".repeat(100) + "\n".repeat(1) + "y\n".repeat(5000));
     write(fx.repo, "blob.bin", randomBytes(2048));
     sh(fx.repo, "add", "blob.bin");
+    write(fx.repo, "edit.txt", "changed line\n".repeat(2000));
+    write(fx.repo, "gone.txt", "small\n");
     const changes = await listChanges(fx.repo, { maxDiffBytes: 1000 });
+    const edited = byPath(changes, "edit.txt");
+    assert.equal(edited.unstagedDiff?.truncated, true);
+    assert.ok(Buffer.byteLength(edited.unstagedDiff?.text ?? "") <= 1000);
+    assert.match(edited.unstagedDiff?.text ?? "", /^diff --git a\/edit\.txt b\/edit\.txt$/m);
+    assert.equal(byPath(changes, "gone.txt").unstagedDiff?.truncated, false);
     const big = byPath(changes, "big.txt");
     assert.equal(big.unstagedDiff?.truncated, true);
     assert.ok((big.unstagedDiff?.text.length ?? 0) <= 1000);
