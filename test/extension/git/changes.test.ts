@@ -98,6 +98,20 @@ describe("git changes: list, stage and unstage", () => {
     assert.equal(byPath(after, "edit.txt").unstaged, true);
   });
 
+  it("lists a file left conflicted by a merge", async () => {
+    sh(fx.repo, "checkout", "-q", "-b", "other");
+    write(fx.repo, "gone.txt", "theirs\n");
+    sh(fx.repo, "commit", "-q", "-am", "theirs");
+    sh(fx.repo, "checkout", "-q", "main");
+    write(fx.repo, "gone.txt", "ours\n");
+    sh(fx.repo, "commit", "-q", "-am", "ours");
+    assert.throws(() => sh(fx.repo, "merge", "-q", "other"));
+    const changes = await listChanges(fx.repo);
+    const conflicted = byPath(changes, "gone.txt");
+    assert.equal(conflicted.kind, "conflicted");
+    assert.match(conflicted.unstagedDiff?.text ?? "", /<<<<<<< HEAD/);
+  });
+
   it("unstages before the first commit, when there is no HEAD", async () => {
     const empty = makeRepo({ commit: false });
     try {

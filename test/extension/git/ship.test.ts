@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { chmodSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { branchState, commit, push } from "../../../extension/core/git/ship";
 import { classifyPushError } from "../../../extension/core/git/shipPushErrors";
@@ -130,6 +132,25 @@ describe("git ship: commit, push and branch state", () => {
     const gone = await push(fx.repo, { setUpstream: true });
     assert.equal(gone.ok ? "ok" : gone.code, "no-remote");
     assert.match(gone.ok ? "" : gone.message, /does not appear to be a git repository/);
+  });
+
+  it("reports an authentication failure from an https remote that asks for credentials", async () => {
+    // A server that answers every request with 401, as a forge does for a missing or wrong token.
+    const server = createServer((_req, res) => {
+      res.writeHead(401, { "WWW-Authenticate": 'Basic realm="forge"' }).end("Unauthorized");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      sh(fx.repo, "remote", "set-url", "origin", `http://127.0.0.1:${port}/ada/tether.git`);
+      const result = await push(fx.repo, { setUpstream: true });
+      assert.equal(result.ok ? "ok" : result.code, "authentication", JSON.stringify(result));
+      assert.match(result.ok ? "" : result.message, /127\.0\.0\.1/);
+      // A failed push leaves no upstream behind.
+      assert.throws(() => sh(fx.repo, "config", "--get", "branch.main.remote"));
+    } finally {
+      server.close();
+    }
   });
 
   it("sorts git's error texts into the kinds a person can act on", () => {

@@ -15,6 +15,9 @@ export function isolateGit(): () => void {
     GIT_COMMITTER_EMAIL: "ada@example.test",
     GIT_TERMINAL_PROMPT: "0",
   });
+  // An askpass program from the desk's editor would answer credential prompts the tests expect to fail.
+  delete process.env.GIT_ASKPASS;
+  delete process.env.SSH_ASKPASS;
   return () => {
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
     Object.assign(process.env, saved);
