@@ -90,9 +90,17 @@ export async function stage(repo: string, paths: readonly string[]): Promise<voi
   await git(repo, ["add", "-A", "--", ...paths]);
 }
 
-/** Takes whole files out of the index again, leaving the working tree as it is. */
-export async function unstage(repo: string, paths: readonly string[]): Promise<void> {
-  if (paths.length === 0) return;
+/**
+ * Takes whole files out of the index again, leaving the working tree as it is. A staged rename is
+ * unstaged as a whole: its old path comes back too, rather than staying staged as a deletion.
+ */
+export async function unstage(repo: string, given: readonly string[]): Promise<void> {
+  if (given.length === 0) return;
+  const status = await git(repo, ["status", "--porcelain=v2", "-z", "--untracked-files=no"]);
+  const paths = [...given];
+  for (const entry of parseStatus(status.stdout).entries) {
+    if (entry.origPath !== undefined && given.includes(entry.path)) paths.push(entry.origPath);
+  }
   if (await hasHead(repo)) {
     await git(repo, ["reset", "-q", "HEAD", "--", ...paths]);
   } else {

@@ -38,7 +38,8 @@ export async function createPullRequest(
 ): Promise<PullRequestResult> {
   const gh = await readyGh(repo, options);
   if (!gh.ok) return { ...gh, ...(await fallbackLink(repo, draft)) };
-  const args = ["pr", "create", "--title", draft.title, "--body", draft.body, "--base", draft.base, "--head", draft.head];
+  // "--flag=value" so a title or body that starts with a dash is never read as a flag.
+  const args = ["pr", "create", `--title=${draft.title}`, `--body=${draft.body}`, `--base=${draft.base}`, `--head=${draft.head}`];
   const result = await runProcess(gh.path, args, { cwd: repo, env: GH_ENV });
   const url = lastUrl(result.stdout);
   if (result.code !== 0 || url === undefined) {
@@ -61,6 +62,9 @@ export type PrChecksResult =
   | { ok: false; code: GhFailureCode; message: string };
 
 export async function prChecks(repo: string, url: string, options: GhOptions = {}): Promise<PrChecksResult> {
+  if (!/^https?:\/\/\S+$/.test(url) && !/^\d+$/.test(url)) {
+    return { ok: false, code: "gh-failed", message: `Not a pull request link: ${url}` };
+  }
   const gh = await readyGh(repo, options);
   if (!gh.ok) return gh;
   const result = await runProcess(gh.path, ["pr", "checks", url, "--json", "name,state,bucket,link"], {

@@ -3,7 +3,7 @@ export type ForgeKind = "github" | "gitlab" | "bitbucket" | "gitea";
 /** A remote URL read as the web address of the repository behind it. */
 export interface ForgeRemote {
   kind: ForgeKind;
-  /** https://host/owner/repo, with no ".git" and no credentials. */
+  /** https://host/owner/repo (http for a plain-http remote), with no ".git" and no credentials. */
   webUrl: string;
   host: string;
   /** owner/repo, or group/subgroup/repo on GitLab. */
@@ -30,7 +30,7 @@ export function parseRemote(remoteUrl: string, kind?: ForgeKind): ForgeRemote | 
   if (segments.length < 2) return undefined;
   const found = kind ?? guessKind(host, segments);
   if (!found) return undefined;
-  return { kind: found, host, path: segments.join("/"), webUrl: `https://${split.webHost}/${segments.join("/")}` };
+  return { kind: found, host, path: segments.join("/"), webUrl: `${split.webScheme}://${split.webHost}/${segments.join("/")}` };
 }
 
 function guessKind(host: string, segments: string[]): ForgeKind | undefined {
@@ -48,6 +48,8 @@ interface SplitUrl {
   host: string;
   /** The host as the browser should open it: ssh ports dropped, https ports kept. */
   webHost: string;
+  /** http for a plain-http remote, https for everything else. */
+  webScheme: string;
   path: string;
 }
 
@@ -55,7 +57,7 @@ function splitUrl(url: string): SplitUrl | undefined {
   const scp = /^(?:[^@/]+@)?([^:/]+):(?!\/)(.+)$/.exec(url);
   if (scp && !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
     const host = scp[1] ?? "";
-    return { host, webHost: host, path: scp[2] ?? "" };
+    return { host, webHost: host, webScheme: "https", path: scp[2] ?? "" };
   }
   let parsed: URL;
   try {
@@ -67,7 +69,8 @@ function splitUrl(url: string): SplitUrl | undefined {
   if (!["https", "http", "ssh", "git", "git+ssh", "ssh+git"].includes(scheme)) return undefined;
   const host = parsed.hostname;
   const webHost = scheme === "https" || scheme === "http" ? parsed.host : host;
-  return { host, webHost, path: decodeURIComponent(parsed.pathname) };
+  const webScheme = scheme === "http" ? "http" : "https";
+  return { host, webHost, webScheme, path: decodeURIComponent(parsed.pathname) };
 }
 
 /** Branch names keep their slashes in forge URLs; everything else is escaped. */

@@ -98,6 +98,20 @@ describe("git changes: list, stage and unstage", () => {
     assert.equal(byPath(after, "edit.txt").unstaged, true);
   });
 
+  it("unstages a staged rename as a whole", async () => {
+    sh(fx.repo, "mv", "old name.txt", "new name.txt");
+    await unstage(fx.repo, ["new name.txt"]);
+    assert.equal(sh(fx.repo, "diff", "--cached", "--name-status"), "");
+    const changes = await listChanges(fx.repo);
+    assert.deepEqual(
+      changes.map((c) => [c.path, c.kind]),
+      [
+        ["old name.txt", "deleted"],
+        ["new name.txt", "untracked"],
+      ],
+    );
+  });
+
   it("lists a file left conflicted by a merge", async () => {
     sh(fx.repo, "checkout", "-q", "-b", "other");
     write(fx.repo, "gone.txt", "theirs\n");

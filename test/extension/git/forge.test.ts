@@ -24,6 +24,7 @@ describe("forge compare links", () => {
     ["https://bitbucket.org/ada/tether.git", "https://bitbucket.org/ada/tether/branches/compare/tether/fix-it%0Dmain#diff"],
     ["git@bitbucket.org:ada/tether.git", "https://bitbucket.org/ada/tether/branches/compare/tether/fix-it%0Dmain#diff"],
     ["ssh://git@bitbucket.org/ada/tether.git", "https://bitbucket.org/ada/tether/branches/compare/tether/fix-it%0Dmain#diff"],
+    ["http://gitea.lan:3000/ada/tether.git", "http://gitea.lan:3000/ada/tether/compare/main...tether/fix-it"],
     ["https://codeberg.org/ada/tether.git", "https://codeberg.org/ada/tether/compare/main...tether/fix-it"],
     ["git@gitea.example.org:ada/tether.git", "https://gitea.example.org/ada/tether/compare/main...tether/fix-it"],
     ["ssh://git@gitea.com:22/ada/tether.git", "https://gitea.com/ada/tether/compare/main...tether/fix-it"],
@@ -66,7 +67,7 @@ case "$1 $2" in
     fi
     echo "github.com"; echo "  ✓ Logged in to github.com account ada (keyring)"; exit 0 ;;
   "pr create")
-    printf '\\nCreating pull request for %s into %s in ada/tether\\n\\n' "$8" "$6" >&2
+    printf '\\nCreating pull request in ada/tether\\n\\n' >&2
     echo "https://github.com/ada/tether/pull/7"; exit 0 ;;
   "pr checks")
     echo '[{"name":"build","state":"SUCCESS","bucket":"pass","link":"https://github.com/ada/tether/actions/runs/1"},{"name":"test","state":"IN_PROGRESS","bucket":"pending","link":""},{"name":"lint","state":"FAILURE","bucket":"fail","link":""}]'
@@ -111,7 +112,7 @@ describe("pull requests through the GitHub CLI", () => {
     assert.deepEqual(result, { ok: true, url: "https://github.com/ada/tether/pull/7" });
     assert.deepEqual(calls(gh.log), [
       ["auth", "status"],
-      ["pr", "create", "--title", draft.title, "--body", draft.body, "--base", "main", "--head", "tether/fix"],
+      ["pr", "create", `--title=${draft.title}`, `--body=${draft.body}`, "--base=main", "--head=tether/fix"],
     ]);
   });
 
@@ -130,6 +131,14 @@ describe("pull requests through the GitHub CLI", () => {
       "--json",
       "name,state,bucket,link",
     ]);
+  });
+
+  it("refuses to pass gh anything but a pull request link", async () => {
+    const bin = join(fx.root, "bin");
+    const gh = standInGh(bin);
+    const result = await prChecks(fx.repo, "--repo=evil/x", { ghPath: join(bin, "gh") });
+    assert.equal(result.ok ? "ok" : result.code, "gh-failed");
+    assert.throws(() => readFileSync(gh.log));
   });
 
   it("falls back to the compare link when gh is logged out", async () => {
