@@ -1,6 +1,7 @@
 import { git, GitError } from "./shipGit";
 import { parseStatus, type StatusEntry } from "./changesStatus";
 import { batchDiff, diff, type Diff } from "./changesDiff";
+import { untrackedDiff } from "./changesUntracked";
 
 export type { Diff };
 
@@ -60,7 +61,9 @@ async function describe(
   const paths = entry.origPath !== undefined ? [entry.origPath, entry.path] : [entry.path];
   if (entry.type === "untracked") {
     // Untracked files have no index entry, so the diff is against nothing; exit 1 means "they differ".
-    change.unstagedDiff = await diff(repo, ["diff", "--no-index", "--", "/dev/null", entry.path], max, [0, 1]);
+    change.unstagedDiff =
+      (await untrackedDiff(repo, entry.path, max)) ??
+      (await diff(repo, ["diff", "--no-index", "--", "/dev/null", entry.path], max, [0, 1]));
     return change;
   }
   // Files the batch could not place (quoted paths, past its cap, conflicts) are diffed on their own.

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { listChanges, stage, unstage, stageHunk, unstageHunk, type FileChange } from "../../../extension/core/git/changes";
 import { isolateGit, lines, makeRepo, sh, write, type Fixture } from "./shipRepo";
@@ -83,6 +84,31 @@ describe("git changes: list, stage and unstage", () => {
     assert.equal(big.unstagedDiff?.truncated, true);
     assert.ok((big.unstagedDiff?.text.length ?? 0) <= 1000);
     assert.equal(byPath(changes, "blob.bin").stagedDiff?.binary, true);
+  });
+
+  it("shows new files exactly as git diffs them against nothing", async () => {
+    const files: [string, string | Buffer][] = [
+      ["lines.txt", "one\ntwo\nthree\n"],
+      ["one line.txt", "only\n"],
+      ["no newline.txt", "a\nb"],
+      ["empty.txt", ""],
+      ["bin/tool.sh", "#!/bin/sh\necho hi\n"],
+      ["größe.md", "ünïcode\n"],
+      ["blob.bin", Buffer.from([1, 2, 0, 3, 4])],
+      ['quote".txt', "q\n"],
+    ];
+    for (const [path, text] of files) write(fx.repo, path, text);
+    chmodSync(join(fx.repo, "bin/tool.sh"), 0o755);
+    const changes = await listChanges(fx.repo);
+    for (const [path] of files) {
+      const real = spawnSync("git", ["-c", "core.quotepath=off", "diff", "--no-index", "--no-color", "--", "/dev/null", path], {
+        cwd: fx.repo,
+        encoding: "utf8",
+      }).stdout.replace(/^index [0-9a-f]+\.\.[0-9a-f]+\n/m, "");
+      const ours = (byPath(changes, path).unstagedDiff?.text ?? "").replace(/^index [0-9a-f]+\.\.[0-9a-f]+\n/m, "");
+      assert.equal(ours, real, path);
+    }
+    assert.equal(byPath(changes, "blob.bin").unstagedDiff?.binary, true);
   });
 
   it("stages and unstages whole files, deletions included", async () => {
