@@ -14,7 +14,9 @@ export async function untrackedDiff(repo: string, path: string, max: number): Pr
   // eslint-disable-next-line no-control-regex
   if (/["\\\x00-\x1f\x7f]/.test(path)) return undefined;
   const full = join(repo, path);
-  const info = await lstat(full);
+  const info = await lstat(full).catch(() => undefined);
+  // Gone since status listed it (an agent is still writing): an empty diff, not a failed list.
+  if (info === undefined) return { text: "", truncated: false, binary: false };
   if (!info.isFile()) return undefined;
   const mode = info.mode & 0o111 ? "100755" : "100644";
   const header = `diff --git a/${path} b/${path}\nnew file mode ${mode}\n`;

@@ -33,6 +33,8 @@ export type PushResult =
 export interface PushOptions {
   /** With no upstream yet, push to `origin` under the same name and remember it as the upstream. */
   setUpstream?: boolean;
+  /** Each progress line as git writes it ("Writing objects: 40% (2/5)"), for a live status. */
+  onProgress?: (line: string) => void;
 }
 
 /** Pushes the current branch to its upstream with the computer's credentials. Never forces. */
@@ -65,13 +67,25 @@ export async function push(repo: string, options: PushOptions = {}): Promise<Pus
   // An explicit refspec without "+" so push.default or a matching config never widens or forces it.
   args.push(remote, `refs/heads/${branch}:${mergeRef}`);
   try {
-    const result = await git(repo, args, { env: { GIT_TERMINAL_PROMPT: "0" } });
+    const result = await git(repo, args, { env: { GIT_TERMINAL_PROMPT: "0" }, onStderr: lineSplitter(options.onProgress) });
     const upstream = `${remote}/${mergeRef.replace(/^refs\/heads\//, "")}`;
     return { ok: true, remote, branch, upstream, progress: progressLines(result.stderr) };
   } catch (error) {
     if (!(error instanceof GitError)) throw error;
     return { ok: false, ...classifyPushError(error.stderr), progress: progressLines(error.stderr) };
   }
+}
+
+/** Cuts streamed stderr into whole lines, at "\r" (progress redrawn in place) as well as "\n". */
+function lineSplitter(onLine: ((line: string) => void) | undefined): ((text: string) => void) | undefined {
+  if (!onLine) return undefined;
+  let pending = "";
+  return (text) => {
+    pending += text;
+    const parts = pending.split(/[\r\n]/);
+    pending = parts.pop() ?? "";
+    for (const part of parts) if (part.trim() !== "") onLine(part);
+  };
 }
 
 /** Git rewrites progress in place with "\r": keep the last state of each line. */

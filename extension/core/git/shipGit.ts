@@ -16,6 +16,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Stdout beyond this many bytes is dropped and the process stopped. */
   maxBytes?: number;
+  /** Stderr as it arrives, for progress a person watches while it happens. */
+  onStderr?: (text: string) => void;
 }
 
 const DEFAULT_MAX = 32 * 1024 * 1024;
@@ -46,7 +48,10 @@ export function runProcess(file: string, args: readonly string[], options: RunOp
       out.push(chunk);
       outBytes += chunk.length;
     });
-    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => {
+      err.push(chunk);
+      options.onStderr?.(chunk.toString("utf8"));
+    });
     child.on("error", reject);
     child.on("close", (code) => {
       resolve({

@@ -79,8 +79,13 @@ describe("git ship: commit, push and branch state", () => {
       uncommitted: 0,
       head: sh(fx.repo, "rev-parse", "HEAD").trim(),
     });
-    const again = await push(fx.repo);
+    const live: string[] = [];
+    const again = await push(fx.repo, { onProgress: (line) => live.push(line) });
     assert.ok(again.ok, JSON.stringify(again));
+    assert.ok(
+      live.some((line) => line.includes("main -> main")),
+      live.join("\n"),
+    );
     assert.ok(
       again.progress.some((line) => line.includes("main -> main")),
       again.progress.join("\n"),
