@@ -58,6 +58,30 @@ describe("git ship: commit, push and branch state", () => {
     assert.equal(sh(fx.repo, "rev-parse", "HEAD"), before);
   });
 
+  it("makes the first commit of a new repository and signs as the repository's config says", async () => {
+    const fresh = makeRepo({ commit: false });
+    try {
+      assert.deepEqual(await branchState(fresh.repo), { branch: "main", ahead: 0, behind: 0, uncommitted: 0 });
+      write(fresh.repo, "a.txt", "a\n");
+      sh(fresh.repo, "add", "a.txt");
+      const first = await commit(fresh.repo, "Start");
+      assert.ok(first.ok, JSON.stringify(first));
+      assert.equal((await branchState(fresh.repo)).head, first.hash);
+
+      // Signing required by the repository, with a signer that fails: git's own words come back.
+      sh(fresh.repo, "config", "commit.gpgsign", "true");
+      sh(fresh.repo, "config", "gpg.program", "false");
+      write(fresh.repo, "b.txt", "b\n");
+      sh(fresh.repo, "add", "b.txt");
+      const unsigned = await commit(fresh.repo, "Needs a signature");
+      assert.equal(unsigned.ok ? "ok" : unsigned.code, "git-failed");
+      assert.match(unsigned.ok ? "" : unsigned.message, /gpg failed to sign/);
+      assert.equal(sh(fresh.repo, "rev-list", "--count", "HEAD").trim(), "1");
+    } finally {
+      fresh.cleanup();
+    }
+  });
+
   it("asks before setting an upstream, sets one on origin, then pushes to it", async () => {
     const first = await push(fx.repo);
     assert.equal(first.ok ? "ok" : first.code, "no-upstream");
