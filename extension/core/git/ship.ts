@@ -13,7 +13,11 @@ export type CommitResult =
 export async function commit(repo: string, message: string): Promise<CommitResult> {
   if (message.trim() === "") return { ok: false, code: "empty-message", message: "Write a commit message first." };
   const staged = await git(repo, ["diff", "--cached", "--quiet"], { okCodes: [0, 1] });
-  if (staged.code === 0) return { ok: false, code: "nothing-staged", message: "Nothing is staged to commit." };
+  // A merge whose resolution matches HEAD still concludes with a commit, so only refuse outside one.
+  const merging = await git(repo, ["rev-parse", "-q", "--verify", "MERGE_HEAD"], { okCodes: [0, 1] });
+  if (staged.code === 0 && merging.code !== 0) {
+    return { ok: false, code: "nothing-staged", message: "Nothing is staged to commit." };
+  }
   try {
     // The message goes through stdin, so no character of it is ever read as an option.
     await git(repo, ["commit", "--quiet", "--file=-"], { input: message });

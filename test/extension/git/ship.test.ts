@@ -82,6 +82,21 @@ describe("git ship: commit, push and branch state", () => {
     }
   });
 
+  it("concludes a merge whose resolution left nothing to stage", async () => {
+    sh(fx.repo, "checkout", "-q", "-b", "other");
+    write(fx.repo, "readme.md", "theirs\n");
+    sh(fx.repo, "commit", "-q", "-am", "theirs");
+    sh(fx.repo, "checkout", "-q", "main");
+    write(fx.repo, "readme.md", "ours\n");
+    sh(fx.repo, "commit", "-q", "-am", "ours");
+    assert.throws(() => sh(fx.repo, "merge", "-q", "other"));
+    write(fx.repo, "readme.md", "ours\n");
+    sh(fx.repo, "add", "readme.md");
+    const merged = await commit(fx.repo, "Merge other, keeping ours");
+    assert.ok(merged.ok, JSON.stringify(merged));
+    assert.equal(sh(fx.repo, "rev-list", "--parents", "-n", "1", "HEAD").trim().split(" ").length, 3);
+  });
+
   it("asks before setting an upstream, sets one on origin, then pushes to it", async () => {
     const first = await push(fx.repo);
     assert.equal(first.ok ? "ok" : first.code, "no-upstream");
