@@ -14,6 +14,8 @@ export function compareLink(remoteUrl: string, base: string, head: string, kind?
 export interface GhOptions {
   /** The GitHub CLI to run; by default `gh` found on PATH. */
   ghPath?: string;
+  /** How long one gh call may take before the person is told it did not answer. */
+  timeoutMs?: number;
 }
 
 export type GhFailureCode = "gh-missing" | "gh-not-logged-in" | "gh-failed";
@@ -40,7 +42,7 @@ export async function createPullRequest(
   if (!gh.ok) return { ...gh, ...(await fallbackLink(repo, draft)) };
   // "--flag=value" so a title or body that starts with a dash is never read as a flag.
   const args = ["pr", "create", `--title=${draft.title}`, `--body=${draft.body}`, `--base=${draft.base}`, `--head=${draft.head}`];
-  const result = await runProcess(gh.path, args, { cwd: repo, env: GH_ENV });
+  const result = await runProcess(gh.path, args, { cwd: repo, env: GH_ENV, timeoutMs: options.timeoutMs ?? GH_TIMEOUT_MS });
   const url = lastUrl(result.stdout);
   if (result.code !== 0 || url === undefined) {
     const message = result.stderr.trim() || result.stdout.trim() || `gh pr create exited with ${result.code}`;
@@ -70,6 +72,7 @@ export async function prChecks(repo: string, url: string, options: GhOptions = {
   const result = await runProcess(gh.path, ["pr", "checks", url, "--json", "name,state,bucket,link"], {
     cwd: repo,
     env: GH_ENV,
+    timeoutMs: options.timeoutMs ?? GH_TIMEOUT_MS,
   });
   // gh exits 8 while checks are pending and 1 when one failed, yet still prints the list.
   const checks = parseChecks(result.stdout);
@@ -83,6 +86,8 @@ export async function prChecks(repo: string, url: string, options: GhOptions = {
 
 // gh must never stop to ask anything: there is no terminal on the host side.
 const GH_ENV = { GH_PROMPT_DISABLED: "1", GH_NO_UPDATE_NOTIFIER: "1", NO_COLOR: "1" };
+/** gh talks to GitHub over the network; a phone waiting on it gets an answer within this. */
+const GH_TIMEOUT_MS = 60_000;
 
 async function readyGh(
   repo: string,
@@ -94,10 +99,15 @@ async function readyGh(
   }
   let status;
   try {
-    status = await runProcess(path, ["auth", "status"], { cwd: repo, env: GH_ENV });
+    status = await runProcess(path, ["auth", "status"], {
+      cwd: repo,
+      env: GH_ENV,
+      timeoutMs: options.timeoutMs ?? GH_TIMEOUT_MS,
+    });
   } catch {
     return { ok: false, code: "gh-missing", message: `gh not available: ${path} could not be run.` };
   }
+  if (status.code === -1) return { ok: false, code: "gh-failed", message: status.stderr.trim() };
   if (status.code !== 0) {
     const detail = (status.stderr || status.stdout).trim();
     return {

@@ -18,6 +18,8 @@ export interface RunOptions {
   maxBytes?: number;
   /** Stderr as it arrives, for progress a person watches while it happens. */
   onStderr?: (text: string) => void;
+  /** The process is stopped after this long and the result says it timed out. */
+  timeoutMs?: number;
 }
 
 const DEFAULT_MAX = 32 * 1024 * 1024;
@@ -52,10 +54,23 @@ export function runProcess(file: string, args: readonly string[], options: RunOp
       err.push(chunk);
       options.onStderr?.(chunk.toString("utf8"));
     });
-    child.on("error", reject);
+    let timedOut = false;
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill();
+          }, options.timeoutMs);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
     child.on("close", (code) => {
+      clearTimeout(timer);
+      if (timedOut) err.push(Buffer.from(`\n${file} did not answer within ${options.timeoutMs} ms.`));
       resolve({
-        code: code ?? (truncated ? 0 : -1),
+        code: timedOut ? -1 : (code ?? (truncated ? 0 : -1)),
         stdout: Buffer.concat(out).toString("utf8"),
         stderr: Buffer.concat(err).toString("utf8"),
         truncated,

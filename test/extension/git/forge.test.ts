@@ -141,6 +141,19 @@ describe("pull requests through the GitHub CLI", () => {
     assert.throws(() => readFileSync(gh.log));
   });
 
+  it("stops waiting for a gh that does not answer", async () => {
+    const bin = join(fx.root, "bin");
+    mkdirSync(bin);
+    writeFileSync(join(bin, "gh"), "#!/bin/sh\nexec sleep 30\n");
+    chmodSync(join(bin, "gh"), 0o755);
+    const started = Date.now();
+    const result = await createPullRequest(fx.repo, draft, { ghPath: join(bin, "gh"), timeoutMs: 300 });
+    assert.ok(Date.now() - started < 5000);
+    assert.equal(result.ok ? "ok" : result.code, "gh-failed");
+    assert.match(result.ok ? "" : result.message, /did not answer within 300 ms/);
+    assert.equal(result.ok ? "" : result.compareLink, "https://github.com/ada/tether/compare/main...tether/fix?expand=1");
+  });
+
   it("falls back to the compare link when gh is logged out", async () => {
     const bin = join(fx.root, "bin");
     const gh = standInGh(bin);
