@@ -1,4 +1,4 @@
-import { git, GitError } from "./shipGit";
+import { git, GitError } from "./run";
 import { parseStatus, type StatusEntry } from "./changesStatus";
 import { batchDiff, diff, type Diff } from "./changesDiff";
 import { untrackedDiff } from "./changesUntracked";

@@ -1,4 +1,4 @@
-import { git } from "./shipGit";
+import { git } from "./run";
 
 /** One side of a file's change as unified diff text, cut at the cap. */
 export interface Diff {

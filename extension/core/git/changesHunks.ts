@@ -1,4 +1,4 @@
-import { git, GitError } from "./shipGit";
+import { git, GitError } from "./run";
 import { diff } from "./changesDiff";
 
 /** Why a hunk could not be staged or unstaged, for the person to read. */

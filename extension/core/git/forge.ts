@@ -1,6 +1,6 @@
 import { access, constants } from "node:fs/promises";
 import { delimiter, join } from "node:path";
-import { git, runProcess } from "./shipGit";
+import { git, runProcess } from "./run";
 import { compareLinkFor, parseRemote, type ForgeKind } from "./forgeRemote";
 
 export { parseRemote, type ForgeKind, type ForgeRemote } from "./forgeRemote";

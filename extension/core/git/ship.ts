@@ -1,4 +1,4 @@
-import { git, GitError } from "./shipGit";
+import { git, GitError } from "./run";
 import { parseStatus } from "./changesStatus";
 import { classifyPushError, type PushFailure } from "./shipPushErrors";
 

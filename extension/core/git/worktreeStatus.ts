@@ -30,10 +30,7 @@ export async function changedSince(
   // Comparing the working tree with the base covers commits and uncommitted edits at once;
   // no rename detection, so a rename counts as the two paths the person will see go.
   const range = branch ? [baseCommit, branch] : [baseCommit];
-  const diff = await git(["diff", "--name-status", "--no-renames", "-z", ...range, "--"], {
-    cwd,
-    env,
-  });
+  const diff = await git(cwd, ["diff", "--name-status", "--no-renames", "-z", ...range, "--"], { env });
   const files: ChangedFile[] = [];
   const fields = diff.stdout.split("\0");
   for (let i = 0; i + 1 < fields.length; i += 2) {
@@ -46,15 +43,16 @@ export async function changedSince(
 }
 
 async function untracked(cwd: string, env?: NodeJS.ProcessEnv): Promise<string[]> {
-  const out = await git(["ls-files", "--others", "--exclude-standard", "-z"], { cwd, env });
+  const out = await git(cwd, ["ls-files", "--others", "--exclude-standard", "-z"], { env });
   return out.stdout.split("\0").filter(Boolean);
 }
 
 /** Paths with uncommitted changes (staged, unstaged or untracked, not ignored); empty when clean. */
 export async function uncommitted(cwd: string, env?: NodeJS.ProcessEnv, includeUntracked = true): Promise<string[]> {
   const out = await git(
+    cwd,
     ["status", "--porcelain=v1", "-z", "--no-renames", `--untracked-files=${includeUntracked ? "all" : "no"}`],
-    { cwd, env },
+    { env },
   );
   // Entries are "XY path"; with --no-renames there is no second path to skip.
   return out.stdout

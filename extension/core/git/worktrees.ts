@@ -293,7 +293,7 @@ export class TaskWorktrees {
   }
 
   private run(args: string[], cwd: string, allowFailure = false) {
-    return git(args, { cwd, env: this.env, allowFailure });
+    return git(cwd, args, { env: this.env, allowFailure });
   }
 }
 
