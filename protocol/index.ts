@@ -8,6 +8,7 @@ export * from "./sealed";
 export * from "./events";
 export * from "./pairLink";
 export * from "./agents";
+export * from "./git";
 export * from "./thread";
 export * from "./push";
 export * from "./serverEvents";

@@ -4,6 +4,8 @@
 import { z } from "zod";
 import { agentIdSchema, agentInfoSchema } from "./agents";
 import { ErrorCode } from "./errors";
+import { gitCallSchemas, gitChangesResultSchema, gitDiffResultSchema, gitDraftResultSchema, gitStateResultSchema } from "./git";
+import { threadIdSchema } from "./schemas";
 import { policyModeSchema } from "./thread";
 
 /** Largest file slice one `read-file` call returns, in bytes. */
@@ -55,6 +57,12 @@ export const hostProfileSchema = z.strictObject({
   agents: z.array(agentInfoSchema).max(40).optional(),
   /** The agent a task runs with when it names none. */
   defaultAgent: agentIdSchema.optional(),
+  /**
+   * The workspace is a git repository, so a task may run in a worktree of its own; `default`:
+   * it does unless the person says otherwise. Absent: no worktrees (not a repository, or an
+   * older host).
+   */
+  worktrees: z.strictObject({ default: z.boolean() }).optional(),
 });
 export type HostProfile = z.infer<typeof hostProfileSchema>;
 
@@ -96,11 +104,18 @@ export type Rekey = z.infer<typeof rekeySchema>;
 /** A workspace-relative path with `/` separators; `""` is the workspace root. */
 const relPath = z.string().max(4096);
 
+/**
+ * A thread that runs in a worktree of its own: list-dir, read-file and search read its worktree
+ * instead of the workspace. Ignored for a thread without one.
+ */
+const inThread = { threadId: threadIdSchema.optional() };
+
 export const rpcCallSchema = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal("list-dir"), path: relPath }),
+  z.strictObject({ type: z.literal("list-dir"), path: relPath, ...inThread }),
   z.strictObject({
     type: z.literal("read-file"),
     path: relPath,
+    ...inThread,
     offset: z.number().int().min(0).optional(),
     length: z.number().int().min(1).max(MAX_READ_BYTES).optional(),
   }),
@@ -118,9 +133,10 @@ export const rpcCallSchema = z.discriminatedUnion("type", [
    * Files whose name holds `query`, and lines that hold it, across the workspace the phone may
    * see (the mirror's rules). Plain text, not case-sensitive; at most `MAX_SEARCH_RESULTS` of each.
    */
-  z.strictObject({ type: z.literal("search"), query: z.string().min(1).max(MAX_SEARCH_QUERY) }),
+  z.strictObject({ type: z.literal("search"), query: z.string().min(1).max(MAX_SEARCH_QUERY), ...inThread }),
   /** An outside agent's own sessions in this workspace (ACP `session/list`), to continue one started on the computer. */
   z.strictObject({ type: z.literal("agent-sessions"), agent: agentIdSchema }),
+  ...gitCallSchemas,
 ]);
 export type RpcCall = z.infer<typeof rpcCallSchema>;
 
@@ -213,6 +229,10 @@ export const rpcResultSchema = z.discriminatedUnion("type", [
   watchResultSchema,
   workspaceSearchResultSchema,
   agentSessionsResultSchema,
+  gitStateResultSchema,
+  gitChangesResultSchema,
+  gitDiffResultSchema,
+  gitDraftResultSchema,
 ]);
 export type RpcResult = z.infer<typeof rpcResultSchema>;
 

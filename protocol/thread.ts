@@ -13,6 +13,7 @@ import {
   toolLocationSchema,
 } from "./agents";
 import { ErrorCode } from "./errors";
+import { gitActionSchema, gitCommandSchemas, worktreeStateSchema } from "./git";
 import { threadIdSchema } from "./schemas";
 
 /** How much the agent may do without asking. */
@@ -223,6 +224,29 @@ export const threadEventSchema = z.discriminatedUnion("type", [
     size: z.number().int().min(0),
     cost: z.strictObject({ amount: z.number(), currency: z.string().max(8) }).optional(),
   }),
+  /**
+   * Something a person did with git from a phone or the editor (stage, commit, push, a pull
+   * request, the end of a worktree), or the host made the task's worktree: who, and what came of it.
+   */
+  z.strictObject({
+    ...at,
+    type: z.literal("git"),
+    action: gitActionSchema,
+    ok: z.boolean(),
+    by: deviceRefSchema,
+    /** In words: "Committed 3 files as 1a2b3c4: Add rate limiting", or git's own error text. */
+    text: z.string().max(8_000),
+    /** The thread's branch, for `worktree` (and the branch acted on otherwise). */
+    branch: z.string().max(250).optional(),
+    /** The branch the worktree came from (`worktree`, `merge`). */
+    baseBranch: z.string().max(250).optional(),
+    /** The branch point (`worktree`), or the new commit (`commit`, `merge`). */
+    commit: z.string().max(64).optional(),
+    /** Files concerned: staged, committed, conflicting. */
+    files: z.array(z.string()).max(200).optional(),
+    /** A pull request's link. */
+    url: z.string().max(2_000).optional(),
+  }),
   z.strictObject({
     ...at,
     type: z.literal("reverted"),
@@ -279,6 +303,10 @@ export const threadSummarySchema = z.strictObject({
   mode: policyModeSchema,
   /** The outside agent that runs the thread, by name; absent for Tether's own. */
   agent: z.string().max(80).optional(),
+  /** The thread's own branch, when it runs in a worktree of its own. */
+  branch: z.string().max(250).optional(),
+  /** Where that worktree stands: open, or merged, kept or discarded when the task was done. */
+  worktree: worktreeStateSchema.optional(),
 });
 export type ThreadSummary = z.infer<typeof threadSummarySchema>;
 
@@ -310,6 +338,12 @@ export const commandSchema = z.discriminatedUnion("type", [
      * computer): its history becomes the thread's, then `text` is sent in it.
      */
     agentSession: z.string().max(200).optional(),
+    /**
+     * Run it in a worktree of its own on a new `tether/<title>` branch (true), or in the
+     * workspace (false). Absent: the host's setting, and a worktree whenever another task is
+     * running in the workspace. Refused for a workspace that is not a git repository.
+     */
+    worktree: z.boolean().optional(),
   }),
   /** A file for a task about to be sent: the host writes it under `.tether/attachments/<threadId>/`. */
   z.strictObject({
@@ -346,6 +380,7 @@ export const commandSchema = z.discriminatedUnion("type", [
     option: z.string().max(200),
     value: z.string().max(200),
   }),
+  ...gitCommandSchemas,
 ]);
 export type Command = z.infer<typeof commandSchema>;
 

@@ -19,6 +19,7 @@ import { ModelNotConfigured, type ModelPort } from "../agent/model/port";
 import type { AgentSession } from "../agents/agentSession";
 import type { AgentDefinition } from "../agents/catalog";
 import type { HostAgents } from "../agents/hostAgents";
+import { isGitCommand, type GitCommands } from "../git/gitThreads";
 import { Attachments } from "./attachments";
 import { endInterrupted } from "./interrupted";
 import { refuseEnded } from "./personWait";
@@ -64,6 +65,7 @@ export type ResumeGate = (thread: Thread) => Promise<void>;
 
 export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
   private resumeGate: ResumeGate | undefined;
+  private git: GitCommands | undefined;
   private readonly threads = new Map<string, Thread>();
   private readonly runs: RunQueue<ThreadRun>;
   private readonly now: () => number;
@@ -115,6 +117,10 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
   /** Applies a command from a phone (or the editor). Throws a `TetherError` the sender should see. */
   async handle(command: Command, by: DeviceRef): Promise<void> {
     if (this.closing) throw new TetherError(ErrorCode.HostOffline, "The host is shutting down.");
+    if (isGitCommand(command)) {
+      if (!this.git) throw new TetherError(ErrorCode.BadRequest, "This computer does not take git commands.");
+      return this.git.handle(command, by);
+    }
     switch (command.type) {
       case "new-task": {
         if (this.threads.has(command.threadId)) return; // the same command delivered twice
@@ -276,6 +282,11 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
     this.options.store.remove(threadId);
     this.options.log.info("thread deleted", { thread: threadId, by: by.name });
     this.emit("deleted", threadId);
+  }
+
+  /** Routes git commands (stage, commit, push, a worktree's end) to the git service. */
+  useGit(git: GitCommands | undefined): void {
+    this.git = git;
   }
 
   /** Sets what runs wait for after a decision (the publisher: the decision sent to the phones). */
