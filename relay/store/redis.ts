@@ -19,7 +19,7 @@
 //   P inbox:<host>:cmds         hash   command id → JSON (from, e, iv, ct, at)
 //   P records:<host>            hash   record key → JSON (e, iv, ct, at)
 //   P push:<phoneId>            hash   kind, target, muted (JSON), createdAt, updatedAt
-//   P meta                      hash   the relay's own settings (VAPID keys)
+//   P meta                      hash   the relay's own settings (VAPID keys), the layout version (redisMigrations.ts)
 
 import { createHash } from "node:crypto";
 import { createClient } from "redis";
