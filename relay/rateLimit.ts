@@ -3,7 +3,9 @@
 // address or host across every relay process: with `--redis` their counts live in Redis
 // (relay/cluster/limits.ts), so a client cannot multiply its budget by reaching another process
 // behind the same address; a relay alone keeps them in memory. Per-device event budgets stay per
-// process: they protect the process's CPU, and a device's socket is on one process.
+// process: they protect the process's CPU, a device's socket is on one process, and a host's
+// thousands of events a second would each cost a round trip to Redis. So do the operator's
+// endpoints (/healthz, /metrics): a load balancer checks each process on its own.
 
 import type { DeviceKind } from "#protocol";
 

@@ -5,7 +5,9 @@
 
 import assert from "node:assert/strict";
 import { createClient } from "redis";
-import { ErrorCode, HTTP_COMMAND_PATH, type ConnectErrorData } from "#protocol";
+import { ErrorCode, HTTP_COMMAND_PATH, randomId, type ConnectErrorData } from "#protocol";
+import { redisCounters } from "../../relay/cluster/limits";
+import { memoryCounters, type LimitCounters } from "../../relay/rateLimit";
 import { connect, connected, type PhoneSocket } from "../support/phone";
 import { startRedis, type TestRedis } from "../support/redisServer";
 import { startRedisRelayProcess, type RedisRelayProcess } from "../support/redisRelayProcess";
@@ -86,4 +88,63 @@ describe("relay processes sharing Redis: rate limits and sign-in pauses", functi
     assert.equal(await attempt(b.url, registered.token), "admitted", "after the pause, on B");
     assert.equal(((await attempt(a.url, bogus)) as ConnectErrorData).code, ErrorCode.Unauthorized, "a success on B forgave A");
   });
+});
+
+describe("limit counters in Redis and in memory", function () {
+  let redis: TestRedis;
+  let client: ReturnType<typeof createClient>;
+  let t = 0;
+  before(async () => {
+    redis = await startRedis();
+    client = createClient({ url: redis.url });
+    await client.connect();
+  });
+  after(async () => {
+    await client?.close();
+    await redis?.stop();
+  });
+
+  const kinds: [string, () => LimitCounters][] = [
+    ["memory", () => memoryCounters(() => t)],
+    ["Redis", () => redisCounters(client, `t${randomId(6)}:`, () => t)],
+  ];
+  for (const [kind, make] of kinds) {
+    it(`slides a window per key (${kind})`, async () => {
+      t = 1_000_000;
+      const window = make().window("w", 3, 1_000);
+      const takes = async (key: string, n: number) => {
+        const out: boolean[] = [];
+        for (let i = 0; i < n; i++) out.push(await window.take(key));
+        return out;
+      };
+      assert.deepEqual(await takes("ip", 4), [true, true, true, false]);
+      assert.deepEqual(await takes("other", 1), [true], "another key counts on its own");
+      t += 999;
+      assert.deepEqual(await takes("ip", 1), [false], "still in the window");
+      t += 1;
+      assert.deepEqual(await takes("ip", 4), [true, true, true, false], "a refused hit was not counted");
+    });
+
+    it(`pauses sign-ins twice as long each time, and forgets after a success (${kind})`, async () => {
+      t = 1_000_000;
+      const pauses = make().signIns({ free: 3, windowMs: 60_000, firstMs: 1000, maxMs: 4000 });
+      for (let i = 0; i < 3; i++) await pauses.failed("ip");
+      assert.equal(await pauses.waitFor("ip"), 0);
+      await pauses.failed("ip");
+      assert.equal(await pauses.waitFor("ip"), 1000);
+      assert.equal(await pauses.waitFor("other"), 0);
+      t += 1000;
+      assert.equal(await pauses.waitFor("ip"), 0);
+      await pauses.failed("ip");
+      assert.equal(await pauses.waitFor("ip"), 2000);
+      t += 2000;
+      await pauses.failed("ip");
+      await pauses.failed("ip");
+      assert.equal(await pauses.waitFor("ip"), 4000, "capped");
+      await pauses.succeeded("ip");
+      assert.equal(await pauses.waitFor("ip"), 0);
+      await pauses.failed("ip");
+      assert.equal(await pauses.waitFor("ip"), 0, "the failures before the success are forgotten");
+    });
+  }
 });
