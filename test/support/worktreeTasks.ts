@@ -7,6 +7,7 @@ import type { DeviceRef, ThreadEvent } from "#protocol";
 import type { ThreadManager } from "../../extension/core/threads/threadManager";
 import { gitFixture, type GitFixture } from "../extension/git/gitFixture";
 import { runEnded, startAgentThreads, type AgentThreads } from "./agentThreads";
+import { until } from "./wait";
 import { startFakeOpenAI, type FakeModelServer, type FakeTurn, type OpenAIBody } from "./fakeModels";
 
 export const phone: DeviceRef = { id: "phone-1", name: "Pixel 8" };
@@ -72,7 +73,10 @@ export async function worktreeBench(options: { worktrees?: boolean; mode?: "ask"
 export async function runTask(manager: ThreadManager, threadId: string, text: string, worktree?: boolean): Promise<ThreadEvent> {
   const ended = runEnded(manager, threadId);
   await manager.handle({ type: "new-task", threadId, text, ...(worktree !== undefined ? { worktree } : {}) }, phone);
-  return ended;
+  const last = await ended;
+  // The status says it ended a moment before its run has closed up.
+  await until("the run closes", () => !manager.isActive(threadId));
+  return last;
 }
 
 /** The thread's worktree folder, with links resolved (as commands see it). */
