@@ -30,6 +30,8 @@ export interface WorktreeSetup {
 /** Where a worktree thread's run works: its own folder, under its own rules' root. */
 export interface WorktreePlace {
   workspace: AgentWorkspace;
+  /** The worktree was made just now, for this run. */
+  fresh?: boolean;
   mirror: Mirror;
   policy: Policy;
 }
@@ -146,7 +148,7 @@ export class ThreadWorktrees {
         commit: worktree.baseCommit,
         text: `Works in its own worktree on branch ${worktree.branch}, from ${worktree.baseBranch} at ${worktree.baseCommit.slice(0, 7)}`,
       });
-      found = { worktree, state: "open" };
+      return { ...(await this.placeOf(thread.id, worktree)), fresh: true };
     }
     if (found.state !== "open") {
       throw new TetherError(

@@ -5,8 +5,9 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ErrorCode, TetherError, type ThreadSummary } from "#protocol";
+import { ErrorCode, TetherError, toBase64Url, type ThreadSummary } from "#protocol";
 import { workspaceStateDir } from "../../../extension/core/threads/threadStore";
+import { runEnded } from "../../support/agentThreads";
 import { call, phone, runTask, worktreeBench, worktreePath, type WorktreeBench } from "../../support/worktreeTasks";
 
 const conflict = (pattern: RegExp) => (err: unknown) =>
@@ -76,6 +77,24 @@ describe("a task's worktree, from start to end", function () {
     assert.deepEqual(reverted.files, ["src/app.ts"]);
     assert.equal(readFileSync(join(wt, "src", "app.ts"), "utf8"), "export const app = 1;\n");
     assert.equal(readFileSync(join(bench.fx.workspace, "src", "app.ts"), "utf8"), "export const app = 'mine';\n");
+  });
+
+  it("brings a phone's attachments into the worktree, where its agent reads them", async () => {
+    bench = await worktreeBench({ worktrees: true });
+    const { manager } = bench.threads;
+    const data = toBase64Url(new TextEncoder().encode("the wombat spec\n"));
+    await manager.handle({ type: "attach", threadId: "t-att", name: "spec.md", data }, phone);
+    bench.plan.set("Read the spec", [call("read_file", { path: ".tether/attachments/t-att/spec.md" })]);
+    const ended = runEnded(manager, "t-att");
+    await manager.handle({ type: "new-task", threadId: "t-att", text: "Read the spec", attachments: ["spec.md"] }, phone);
+    await ended;
+    const read = manager
+      .get("t-att")!
+      .events.map((n) => n.event)
+      .find((e) => e.type === "tool-result");
+    assert.ok(read?.type === "tool-result" && read.ok && read.output.includes("the wombat spec"), JSON.stringify(read));
+    const wt = worktreePath(manager, "t-att");
+    assert.equal(bench.fx.git(wt, "status", "--porcelain"), "", "attachments are never part of the task's changes");
   });
 
   it("gives the git service the thread's worktree, its history and its end", async () => {

@@ -5,8 +5,12 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ErrorCode, TetherError, type ThreadEvent } from "#protocol";
-import { nextEvent, runEnded, startAgentThreads } from "../../support/agentThreads";
+import { ErrorCode, TetherError, type HostProfile, type ThreadEvent } from "#protocol";
+import { Host } from "../../../extension/core/host";
+import { Mirror } from "../../../extension/core/mirror/mirror";
+import { nodeFileSystem } from "../../../extension/node/nodeFileSystem";
+import { quietLog } from "../../support/host";
+import { nextEvent, runEnded, startAgentThreads, type AgentThreads } from "../../support/agentThreads";
 import { startFakeOpenAI } from "../../support/fakeModels";
 import { until } from "../../support/wait";
 import { makeWorkspace } from "../../support/workspace";
@@ -24,6 +28,24 @@ async function endedAgain(manager: ThreadManager, threadId: string): Promise<voi
   await until("the next run ends", () =>
     thread.events.slice(from).some((n) => n.event.type === "status" && ["done", "failed", "stopped"].includes(n.event.status)),
   );
+}
+
+/** What the host's profile tells phones of worktrees. */
+async function profileWorktrees(threads: AgentThreads, folder: string): Promise<HostProfile["worktrees"]> {
+  const host = new Host({
+    relay: "http://127.0.0.1:9",
+    name: "test-host",
+    identity: threads.identity,
+    mirror: await Mirror.open({ fs: nodeFileSystem, root: folder }),
+    confirmPairing: async () => false,
+    threads: { manager: threads.manager, store: threads.store },
+    log: quietLog,
+  });
+  try {
+    return host.profile.worktrees;
+  } finally {
+    host.close();
+  }
 }
 
 const output = (events: readonly { event: ThreadEvent }[], tool: string): string =>
@@ -97,7 +119,7 @@ describe("tasks in worktrees of their own", function () {
         notRepo.manager.handle({ type: "new-task", threadId: "t-1", text: "Go", worktree: true }, phone),
         refused(/not a git repository/),
       );
-      assert.equal(notRepo.manager.worktreesProfile, undefined, "phones are not offered worktrees");
+      assert.equal(await profileWorktrees(notRepo, plain), undefined, "phones are not offered worktrees");
       assert.equal(notRepo.manager.get("t-1"), undefined);
       await notRepo.close();
 
@@ -134,6 +156,7 @@ describe("tasks in worktrees of their own", function () {
 
     const off = await bench.restart({ worktrees: false });
     assert.deepEqual(off.manager.worktreesProfile, { default: false });
+    assert.deepEqual(await profileWorktrees(off, bench.fx.workspace), { default: false }, "phones are told");
     await runTask(off.manager, "t-off", "Nothing else runs");
     assert.equal(off.manager.worktreeOf("t-off"), undefined, "alone and without the default: the workspace");
   });
