@@ -122,7 +122,7 @@ export class ThreadWorktrees {
    */
   async prepare(thread: Thread): Promise<WorktreePlace> {
     const { store, self } = this.deps;
-    let found = this.of(thread.id);
+    const found = this.of(thread.id);
     if (!found) {
       let worktree: TaskWorktree;
       try {
