@@ -3,9 +3,10 @@
 // workspace; the host's default and the "another task works here" rule; refusals in words.
 
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ErrorCode, TetherError, type HostProfile, type ThreadEvent } from "#protocol";
+import { worktreesFolder } from "../../../extension/core/git/worktrees";
 import { Host } from "../../../extension/core/host";
 import { Mirror } from "../../../extension/core/mirror/mirror";
 import { nodeFileSystem } from "../../../extension/node/nodeFileSystem";
@@ -143,6 +144,26 @@ describe("tasks in worktrees of their own", function () {
       await model.close();
       bare.dispose();
     }
+  });
+
+  it("ends the task failed with git's own words when its worktree cannot be made", async () => {
+    bench = await worktreeBench();
+    const { manager } = bench.threads;
+    // Something already sits where the task's worktree would go.
+    const folder = worktreesFolder(bench.fx.stateDir, realpathSync(bench.fx.workspace));
+    mkdirSync(join(folder, "t-blocked"), { recursive: true });
+    writeFileSync(join(folder, "t-blocked", "stray.txt"), "in the way\n");
+    const end = await runTask(manager, "t-blocked", "Blocked: try", true);
+    assert.ok(end.type === "status" && end.status === "failed");
+    const events = manager.get("t-blocked")!.events.map((n) => n.event);
+    const made = events.find((e) => e.type === "git");
+    assert.ok(made?.type === "git" && !made.ok && made.action === "worktree");
+    assert.match(made.text, /already exists/, "git's own words");
+    assert.ok(
+      events.some((e) => e.type === "error" && /Could not make the task's worktree: [\s\S]*already exists/.test(e.message)),
+      JSON.stringify(events),
+    );
+    assert.equal(bench.model.requests.length, 0, "the model was never asked");
   });
 
   it("follows the host's default unless the task says otherwise", async () => {
