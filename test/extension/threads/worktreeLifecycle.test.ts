@@ -83,7 +83,7 @@ describe("a task's worktree, from start to end", function () {
     bench = await worktreeBench({ worktrees: true });
     const { manager } = bench.threads;
     const data = toBase64Url(new TextEncoder().encode("the wombat spec\n"));
-    await manager.handle({ type: "attach", threadId: "t-att", name: "spec.md", data }, phone);
+    await manager.handle({ type: "attach", threadId: "t-att", name: "spec.md", mime: "text/markdown", data }, phone);
     bench.plan.set("Read the spec", [call("read_file", { path: ".tether/attachments/t-att/spec.md" })]);
     const ended = runEnded(manager, "t-att");
     await manager.handle({ type: "new-task", threadId: "t-att", text: "Read the spec", attachments: ["spec.md"] }, phone);
