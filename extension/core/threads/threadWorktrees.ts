@@ -38,7 +38,7 @@ export interface WorktreePlace {
 }
 
 export class ThreadWorktrees {
-  readonly tasks: TaskWorktrees;
+  private readonly tasks: TaskWorktrees;
   /** Known once `start()` has looked: the workspace is in a git repository. */
   private repository: boolean | undefined;
   private readonly places = new Map<string, Promise<WorktreePlace>>();
