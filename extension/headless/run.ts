@@ -198,6 +198,15 @@ export async function runHeadlessHost(config: HostConfig, display: PairingDispla
     term.say(err.message.replace(/^No model is configured\. /, "No model is configured, so tasks fail until one is set. "));
   }
   term.say(agentsLine(agent.manager.agents));
+  void agent.manager.whenWorktreesChecked().then(() => {
+    const worktrees = agent.manager.worktreesProfile;
+    if (!worktrees) return;
+    term.say(
+      worktrees.default
+        ? "Worktrees: each task runs in a git worktree of its own unless it asks for the folder itself."
+        : "Worktrees: a task runs in one of its own when it asks, or when another already works in the folder (--worktrees: always).",
+    );
+  });
   // Asked in the background: a slow or stopped model server must not hold up the relay link.
   void checkModel(() => resolveModel({ ...modelOptions, model: agentConfig.model }, process.env)).then((status) => {
     host.setModelStatus(status);
