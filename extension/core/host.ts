@@ -94,6 +94,8 @@ export class Host extends EventEmitter<HostEvents> {
     // A session taught the host an agent's modes and models, or that it needs a login: phones hear it.
     const agents = options.threads?.manager.agents;
     if (agents) this.disposables.defer(agents.onChange(() => this.republishProfile()));
+    // Whether tasks may have worktrees is known once git was asked: phones hear it then.
+    void options.threads?.manager.whenWorktreesChecked().then(() => this.republishProfile());
   }
 
   get profile(): HostProfile {
@@ -107,6 +109,7 @@ export class Host extends EventEmitter<HostEvents> {
       ...(this.options.threads ? { maxMode: this.options.threads.manager.maxMode } : {}),
       ...(this.modelStatus ? { model: this.modelStatus } : {}),
       ...this.agentsProfile(),
+      ...(this.options.threads?.manager.worktreesProfile ? { worktrees: this.options.threads.manager.worktreesProfile } : {}),
     };
   }
 
@@ -171,7 +174,8 @@ export class Host extends EventEmitter<HostEvents> {
     this.directory.on("changed", () => this.emit("phones"));
     const feed = (this.feed = new MirrorFeed({ mirror, publish: (delta) => this.publishMirror(delta) }));
     this.disposables.defer(() => feed.close());
-    this.disposables.add(new RpcServer(this.link, identity, mirror, log, feed, this.options.threads?.manager.agents));
+    const manager = this.options.threads?.manager;
+    this.disposables.add(new RpcServer(this.link, identity, mirror, log, feed, manager?.agents, manager));
     const threads = this.options.threads;
     if (threads) {
       const publisher = new ThreadPublisher(this.link, identity, threads.store, threads.manager, log);

@@ -129,10 +129,18 @@ export async function runHeadlessHost(config: HostConfig, display: PairingDispla
   const stoppedCommands = await stopLeftRunning(runningDir, log);
   const modelOptions = { ...(agentConfig.baseUrl ? { baseUrl: agentConfig.baseUrl } : {}) };
   const rulesFile = new HostRulesFile(config.stateDir);
+  const runner = createProcessRunner({ running: new RunningCommands(runningDir) });
   const agent = createAgent({
     mirror,
     files: nodeWorkspaceFiles,
-    runner: createProcessRunner({ running: new RunningCommands(runningDir) }),
+    runner,
+    worktrees: agentConfig.worktrees,
+    // A task's worktree: the workspace's rules over its folder, with its own git marks.
+    workspaceAt: async (root) => ({
+      mirror: await mirror.rootedAt(root, createNodeGitStatus(root)),
+      files: nodeWorkspaceFiles,
+      runner,
+    }),
     stoppedCommands,
     stateDir: config.stateDir,
     workspaceName: basename(mirror.root),
