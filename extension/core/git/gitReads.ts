@@ -19,7 +19,7 @@ import { MAX_HUNK_DIFF_BYTES, splitDiff } from "./changesHunks";
 import { parseStatus, type StatusEntry } from "./changesStatus";
 import { untrackedDiff } from "./changesUntracked";
 import { checkPath, literal } from "./gitScope";
-import { git } from "./run";
+import { git, GitError } from "./run";
 
 /** Git's tree with nothing in it: what a repository without commits is compared against. */
 const EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
@@ -61,8 +61,14 @@ type LineCount = { added: number; removed: number } | "binary";
 
 /** Lines added and removed against HEAD (staged and unstaged together), by path. */
 async function lineCounts(dir: string): Promise<Map<string, LineCount>> {
-  const against = (await hasHead(dir)) ? "HEAD" : EMPTY_TREE;
-  const out = await git(dir, ["diff", "--numstat", "-z", "-M", "--no-ext-diff", against]);
+  const numstat = (against: string) => ["diff", "--numstat", "-z", "-M", "--no-ext-diff", against, "--"];
+  // Asked of HEAD straight away (one process less on the first screen); a repository without
+  // commits fails that, and is compared with the empty tree instead.
+  let out = await git(dir, numstat("HEAD"), { allowFailure: true });
+  if (out.code !== 0) {
+    if (await hasHead(dir)) throw new GitError(numstat("HEAD"), out.code, out.stderr);
+    out = await git(dir, numstat(EMPTY_TREE));
+  }
   const counts = new Map<string, LineCount>();
   const records = out.stdout.split("\0");
   for (let i = 0; i < records.length; i++) {

@@ -87,6 +87,22 @@ describe("git service: state, Changes, diffs, staging, drafts (real git)", () =>
     assert.equal(renamed?.staged, true);
   });
 
+  it("lists the files of a repository that has no commit yet, with their line counts", async () => {
+    const fresh = join(fx.root, "fresh");
+    mkdirSync(fresh);
+    fx.git(fresh, "init", "-q", "-b", "main");
+    fx.write(fresh, "a.txt", "1\n2\n");
+    fx.write(fresh, "b.txt", "1\n");
+    fx.git(fresh, "add", "a.txt");
+    const { service: first } = await makeService(fresh, fx.stateDir);
+    const { files } = await first.changes();
+    assert.deepEqual(files, [
+      { path: "a.txt", kind: "added", staged: true, unstaged: false, added: 2, removed: 0 },
+      { path: "b.txt", kind: "untracked", staged: false, unstaged: true, added: 1, removed: 0 },
+    ]);
+    assert.equal((await first.state()).branch, "main");
+  });
+
   it("diffs one file per side, counts its hunks, and says why a new file cannot go by hunk", async () => {
     fx.write(
       fx.workspace,
