@@ -51,6 +51,9 @@ export interface GitServiceOptions {
   draftTimeoutMs?: number;
 }
 
+/** A line of git's progress meter: "Counting objects: 100% (4/4), done.", "Total 3 (delta 0)". */
+const PROGRESS_LINE = /^(?:[A-Z][A-Za-z ]+: +\d|Total \d)/;
+
 export class GitService implements GitCommands {
   readonly ops: GitOps;
   private readonly gh: GhReadiness;
@@ -146,7 +149,10 @@ export class GitService implements GitCommands {
     };
     const action = command.type === "git-commit" ? "commit" : command.type === "git-push" ? "push" : "pull-request";
     this.ops.start([key, dir], { opId: command.opId, action, by: by.name }, async (op) => {
-      const result = await work((line) => this.ops.progress(op, line));
+      const result = await work((line) => {
+        // Only counters ("Writing objects: 40% (2/5)"); the ref lines at the end are in the message.
+        if (PROGRESS_LINE.test(line.trim())) this.ops.progress(op, line);
+      });
       this.record(scope, by, { ...result, text: result.message });
       return result;
     });

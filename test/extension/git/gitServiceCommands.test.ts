@@ -99,6 +99,8 @@ describe("git service: commit, push, pull request, a worktree's end (real git)",
     assert.equal(pushed.op?.state, "done", pushed.op?.message);
     assert.equal(pushed.op?.message, `Pushed ${wt.branch} to origin`);
     assert.equal(pushed.upstream, `origin/${wt.branch}`);
+    // Git's own progress lines were followed while it ran; the last one stays with the run.
+    assert.match(pushed.op?.progress ?? "", /^(Writing objects: 100%|Total \d)/);
     assert.equal(
       fx.git(fx.root, "--git-dir", join(fx.root, "origin.git"), "rev-parse", wt.branch),
       fx.git(wt.path, "rev-parse", "HEAD"),
@@ -184,6 +186,29 @@ describe("git service: commit, push, pull request, a worktree's end (real git)",
     assert.equal(event?.baseBranch, "main");
     const again = await rejection(service.handle({ type: "worktree", threadId: "t1", opId: OP(2), action: "keep" }, phone));
     assert.equal(again.code, ErrorCode.Conflict);
+  });
+
+  it("merges with a merge commit when the workspace's branch moved on without touching the same lines", async () => {
+    const wt = await task("t1");
+    fx.write(wt.path, "task.txt", "task\n");
+    fx.commitAll(wt.path, "Task file");
+    fx.write(fx.workspace, "desk.txt", "desk\n");
+    fx.commitAll(fx.workspace, "Desk file");
+    await service.handle({ type: "worktree", threadId: "t1", opId: OP(1), action: "merge" }, phone);
+    const state = await settled(service, "t1");
+    assert.equal(state.op?.message, `Merged ${wt.branch} into main (merge commit)`);
+    assert.equal(fx.git(fx.workspace, "rev-list", "--parents", "-n", "1", "HEAD").trim().split(" ").length, 3);
+    assert.equal(state.op?.commit, fx.git(fx.workspace, "rev-parse", "HEAD").trim());
+    // A fast-forward asked for explicitly is refused in words once the base moved on.
+    const other = await task("t2", "Other");
+    fx.write(other.path, "other.txt", "o\n");
+    fx.commitAll(other.path, "Other");
+    fx.write(fx.workspace, "desk2.txt", "d\n");
+    fx.commitAll(fx.workspace, "Desk again");
+    await service.handle({ type: "worktree", threadId: "t2", opId: OP(2), action: "merge", strategy: "ff-only" }, phone);
+    const refused = await settled(service, "t2");
+    assert.equal(refused.op?.code, "not-fast-forward");
+    assert.match(refused.op?.message ?? "", /cannot be fast-forwarded/);
   });
 
   it("reports a conflicting merge's files and leaves the worktree and the workspace as they were", async () => {
