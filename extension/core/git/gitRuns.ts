@@ -7,7 +7,7 @@ import { hasHead } from "./changes";
 import { createPullRequest } from "./forge";
 import { remoteDefault, type PullRequestStore } from "./gitForge";
 import type { OpOutcome } from "./gitOps";
-import type { ThreadWorktree } from "./gitThreads";
+import type { GitEventInput, ThreadWorktree } from "./gitThreads";
 import { git } from "./run";
 import { branchState, commit, push } from "./ship";
 import { WorktreeRefusal, type TaskWorktrees } from "./worktrees";
@@ -23,6 +23,21 @@ export interface RunResult extends OpOutcome {
 }
 
 type IsSecret = (rel: string) => boolean;
+
+/** The `git` event a run's end leaves in the thread's history (who did it is added by the caller). */
+export function historyOf(result: RunResult): Omit<GitEventInput, "by"> {
+  const { action, ok, message, branch, baseBranch, commit, files, url } = result;
+  return {
+    action,
+    ok,
+    text: message.slice(0, 8_000),
+    ...(branch !== undefined ? { branch } : {}),
+    ...(baseBranch !== undefined ? { baseBranch } : {}),
+    ...(commit !== undefined ? { commit } : {}),
+    ...(files && files.length > 0 ? { files: files.slice(0, 200) } : {}),
+    ...(url !== undefined ? { url } : {}),
+  };
+}
 
 export async function runCommit(dir: string, message: string, isSecret: IsSecret): Promise<RunResult> {
   const names = (await hasHead(dir))

@@ -19,11 +19,11 @@ import { draftMessage } from "./gitDraft";
 import { GhReadiness, PullRequestStore, remoteDefault } from "./gitForge";
 import { GitOps } from "./gitOps";
 import { fileDiff, listChangedFiles } from "./gitReads";
-import { runCommit, runPullRequest, runPush, runWorktree, type RunResult } from "./gitRuns";
+import { historyOf, runCommit, runPullRequest, runPush, runWorktree, type RunResult } from "./gitRuns";
 import { requireLive, requireRepository, resolveScope, type GitScope } from "./gitScope";
 import { readState } from "./gitState";
 import { stageFiles } from "./gitStage";
-import type { GitCommand, GitCommands, GitThreads } from "./gitThreads";
+import type { GitCommand, GitCommands, GitEventInput, GitThreads } from "./gitThreads";
 import { TaskWorktrees } from "./worktrees";
 
 export type GitCall = Extract<RpcCall, { type: "git-state" | "git-changes" | "git-diff" | "git-draft" }>;
@@ -153,7 +153,7 @@ export class GitService implements GitCommands {
         // Only counters ("Writing objects: 40% (2/5)"); the ref lines at the end are in the message.
         if (PROGRESS_LINE.test(line.trim())) this.ops.progress(op, line);
       });
-      this.record(scope, by, { ...result, text: result.message });
+      this.record(scope, by, historyOf(result));
       return result;
     });
   }
@@ -186,31 +186,16 @@ export class GitService implements GitCommands {
         ...(command.force !== undefined ? { force: command.force } : {}),
       });
       if (result.worktreeState) threads.setWorktreeState(command.threadId, result.worktreeState);
-      this.record(scope, by, { ...result, text: result.message });
+      this.record(scope, by, historyOf(result));
       return result;
     });
   }
 
   /** Appends a `git` event to the thread's history, when the command named a thread. */
-  private record(
-    scope: GitScope,
-    by: DeviceRef,
-    event: Omit<RunResult, "message" | "worktreeState"> & { text: string; message?: string; worktreeState?: unknown },
-  ): void {
+  private record(scope: GitScope, by: DeviceRef, event: Omit<GitEventInput, "by">): void {
     if (scope.threadId === undefined) return;
-    const { action, ok, text, branch, baseBranch, commit, files, url } = event;
     try {
-      this.options.threads.recordGit(scope.threadId, {
-        action,
-        ok,
-        by,
-        text: text.slice(0, 8_000),
-        ...(branch !== undefined ? { branch } : {}),
-        ...(baseBranch !== undefined ? { baseBranch } : {}),
-        ...(commit !== undefined ? { commit } : {}),
-        ...(files && files.length > 0 ? { files: files.slice(0, 200) } : {}),
-        ...(url !== undefined ? { url } : {}),
-      });
+      this.options.threads.recordGit(scope.threadId, { ...event, by });
     } catch (error) {
       this.options.log.warn("could not record a git event", { error: (error as Error).message });
     }
