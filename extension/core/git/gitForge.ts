@@ -11,20 +11,34 @@ import { git, runProcess } from "./run";
 const GH_READY_TTL_MS = 60_000;
 const GH_STATUS_TIMEOUT_MS = 10_000;
 
+/** How long `git-state` waits for `gh auth status`; a slower answer counts from the next call on. */
+const GH_READY_WAIT_MS = 1_500;
+
 export class GhReadiness {
   private cached: { at: number; ready: Promise<boolean> } | undefined;
+  private known = false;
 
   constructor(
     private readonly ghPath: string | undefined,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** `gh` is found and logged in; the answer is kept for a minute. */
-  ready(cwd: string): Promise<boolean> {
-    if (this.cached && this.now() - this.cached.at < GH_READY_TTL_MS) return this.cached.ready;
-    const ready = this.ask(cwd);
-    this.cached = { at: this.now(), ready };
-    return ready;
+  /**
+   * `gh` is found and logged in; the answer is kept for a minute. A check that takes longer than
+   * a dashboard should wait answers with what was known before, and is used once it is in.
+   */
+  async ready(cwd: string): Promise<boolean> {
+    if (!this.cached || this.now() - this.cached.at >= GH_READY_TTL_MS) {
+      const ready = this.ask(cwd).then((answer) => (this.known = answer));
+      this.cached = { at: this.now(), ready };
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(this.known), GH_READY_WAIT_MS)));
+    try {
+      return await Promise.race([this.cached.ready, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async ask(cwd: string): Promise<boolean> {

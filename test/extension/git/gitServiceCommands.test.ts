@@ -7,6 +7,7 @@ import type { TaskWorktrees } from "../../../extension/core/git/worktrees";
 import { gitFixture, type GitFixture } from "./gitFixture";
 import { fakeGh, makeService, phone, rejection, settled, type TestThreads } from "./gitServiceHarness";
 import { isolateGit } from "./shipRepo";
+import { until } from "../../support/wait";
 
 const OP = (n: number) => `op-${String(n).padStart(6, "0")}`;
 
@@ -150,6 +151,16 @@ describe("git service: commit, push, pull request, a worktree's end (real git)",
     const again = await makeService(fx.workspace, fx.stateDir);
     again.threads.add("t1", wt);
     assert.equal((await again.service.state("t1")).pullRequest?.url, "https://github.com/acme/widgets/pull/7");
+  });
+
+  it("does not keep the dashboard waiting on a slow gh, and asks it at most once a minute", async () => {
+    const gh = fakeGh(fx.root, { authDelaySeconds: 3 });
+    ({ service } = await makeService(fx.workspace, fx.stateDir, { ghPath: join(gh.bin, "gh") }));
+    const started = Date.now();
+    assert.equal((await service.state()).canCreatePullRequest, false);
+    assert.ok(Date.now() - started < 2_500, `state took ${Date.now() - started} ms`);
+    await until("gh to answer", async () => (await service.state()).canCreatePullRequest, 8_000);
+    assert.equal(gh.calls().filter((argv) => argv[0] === "auth").length, 1);
   });
 
   it("without gh, pushes and fails the pull request with the compare link to open it by hand", async () => {

@@ -102,7 +102,12 @@ export async function makeService(
 }
 
 /** A `gh` stand-in in its own folder: logged in, prints a pull request's URL, records each argv. */
-export function fakeGh(folder: string, url = "https://github.com/acme/widgets/pull/7"): { bin: string; calls: () => string[][] } {
+export function fakeGh(
+  folder: string,
+  options: { url?: string; authDelaySeconds?: number } = {},
+): { bin: string; calls: () => string[][] } {
+  const url = options.url ?? "https://github.com/acme/widgets/pull/7";
+  const wait = options.authDelaySeconds ? `sleep ${options.authDelaySeconds}; ` : "";
   const bin = join(folder, "bin");
   mkdirSync(bin, { recursive: true });
   const log = join(folder, "gh-calls.log");
@@ -112,7 +117,7 @@ export function fakeGh(folder: string, url = "https://github.com/acme/widgets/pu
     `for arg in "$@"; do printf '%s\\037' "$arg" >> '${log}'; done`,
     `printf '\\036' >> '${log}'`,
     'case "$1 $2" in',
-    '  "auth status") echo "github.com: Logged in to github.com as ada"; exit 0;;',
+    `  "auth status") ${wait}echo "github.com: Logged in to github.com as ada"; exit 0;;`,
     `  "pr create") echo "Creating pull request"; echo "${url}"; exit 0;;`,
     `  "pr checks") echo '[{"name":"build","state":"SUCCESS","bucket":"pass","link":"https://ci.example/1"}]'; exit 0;;`,
     "esac",
