@@ -36,7 +36,11 @@ export class GitOps {
   private readonly byScope = new Map<string, GitOp[]>();
   private readonly pending = new Set<Promise<void>>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    /** A run started or ended, with the scope `git-state` finds it in (the editor refreshes on it). */
+    private readonly changed: (op: GitOp, scope: string) => void = () => undefined,
+  ) {}
 
   /** The newest run in a scope (a folder), running or ended. */
   newest(scope: string): GitOp | undefined {
@@ -76,9 +80,13 @@ export class GitOps {
       }
       this.byScope.set(scope, ops);
     }
+    this.changed({ ...op }, scopes[0] ?? "");
     const done = work(op)
       .catch((error: unknown): OpOutcome => ({ ok: false, message: (error as Error).message || String(error), code: "failed" }))
-      .then((outcome) => this.end(op, outcome));
+      .then((outcome) => {
+        this.end(op, outcome);
+        this.changed({ ...op }, scopes[0] ?? "");
+      });
     this.pending.add(done);
     void done.finally(() => this.pending.delete(done));
     return op;

@@ -11,6 +11,7 @@ import {
   type GitChangesResult,
   type GitDiffResult,
   type GitDraftResult,
+  type GitOp,
   type GitStateResult,
   type RpcCall,
 } from "#protocol";
@@ -56,15 +57,25 @@ const PROGRESS_LINE = /^(?:[A-Z][A-Za-z ]+: +\d|Total \d)/;
 
 export class GitService implements GitCommands {
   readonly ops: GitOps;
+  private readonly listeners = new Set<(op: GitOp, threadId: string | undefined) => void>();
   private readonly gh: GhReadiness;
   private readonly pullRequests: PullRequestStore;
   private readonly worktrees: TaskWorktrees;
 
   constructor(private readonly options: GitServiceOptions) {
-    this.ops = new GitOps(options.now);
+    this.ops = new GitOps(options.now, (op, key) => {
+      const threadId = key.startsWith("thread:") ? key.slice("thread:".length) : undefined;
+      for (const listener of this.listeners) listener(op, threadId);
+    });
     this.gh = new GhReadiness(options.ghPath, options.now);
     this.pullRequests = new PullRequestStore(options.stateDir);
     this.worktrees = options.worktrees ?? new TaskWorktrees();
+  }
+
+  /** Calls `listener` when a run starts or ends (its thread, or undefined for the workspace); returns the way to stop. */
+  onOp(listener: (op: GitOp, threadId: string | undefined) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Answers a sealed git call. */

@@ -39,6 +39,8 @@ describe("git service: commit, push, pull request, a worktree's end (real git)",
     fx.write(wt.path, "src/app.ts", "export const a = 2;\n");
     fx.write(wt.path, "src/limit.ts", "export const limit = 10;\n");
     fx.git(wt.path, "add", "-A");
+    const seen: string[] = [];
+    service.onOp((op, threadId) => seen.push(`${op.action}:${op.state}:${threadId ?? "workspace"}`));
     await service.handle(
       { type: "git-commit", threadId: "t1", opId: OP(1), message: "Add rate limiting\n\nTen a second." },
       phone,
@@ -67,6 +69,7 @@ describe("git service: commit, push, pull request, a worktree's end (real git)",
       commit: head,
       files: ["src/app.ts", "src/limit.ts"],
     });
+    assert.deepEqual(seen, ["commit:running:t1", "commit:done:t1"]);
     // The workspace itself was not touched.
     assert.equal(fx.git(fx.workspace, "status", "--porcelain"), "");
   });
@@ -80,6 +83,9 @@ describe("git service: commit, push, pull request, a worktree's end (real git)",
     const busy = await rejection(service.handle({ type: "git-push", opId: OP(2) }, phone));
     assert.equal(busy.code, ErrorCode.Conflict);
     assert.match(busy.message, /A commit is running/);
+    fx.write(fx.workspace, "README.md", "changed while committing\n");
+    const staging = await rejection(service.handle({ type: "git-stage", paths: ["README.md"] }, phone));
+    assert.equal(staging.code, ErrorCode.Conflict);
     // The same command again is not a second run.
     await service.handle({ type: "git-commit", opId: OP(1), message: "Slow hook" }, phone);
     assert.equal((await settled(service)).op?.state, "done");
