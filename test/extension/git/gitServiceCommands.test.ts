@@ -264,6 +264,10 @@ describe("git service: commit, push, pull request, a worktree's end (real git)",
     assert.equal(keptState.worktree?.state, "kept");
     assert.equal(existsSync(kept.path), false);
     assert.match(fx.git(fx.workspace, "branch", "--list", kept.branch), /keep-me/);
+    // A kept branch can still be thrown away later, counted from its commits.
+    await service.handle({ type: "worktree", threadId: "keep-me", opId: OP(9), action: "discard", changedFiles: 1 }, phone);
+    assert.equal((await settled(service, "keep-me")).worktree?.state, "discarded");
+    assert.equal(fx.git(fx.workspace, "branch", "--list", kept.branch), "");
 
     const wt = await task("t2", "Throw away");
     fx.write(wt.path, "a.txt", "a\n");
