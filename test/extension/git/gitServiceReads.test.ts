@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ErrorCode } from "#protocol";
+import { ErrorCode, MAX_CHANGED_FILES } from "#protocol";
 import type { GitService } from "../../../extension/core/git/gitService";
 import { gitFixture, type GitFixture } from "./gitFixture";
 import { makeService, phone, rejection, scriptedModel, type TestThreads } from "./gitServiceHarness";
@@ -85,6 +85,13 @@ describe("git service: state, Changes, diffs, staging, drafts (real git)", () =>
     assert.equal(renamed?.kind, "renamed");
     assert.equal(renamed?.origPath, "README.md");
     assert.equal(renamed?.staged, true);
+  });
+
+  it("caps the list and counts the rest", async () => {
+    for (let i = 0; i < MAX_CHANGED_FILES + 5; i++) fx.write(fx.workspace, `many/f${i}.txt`, "x\n");
+    const { files, more } = await service.changes();
+    assert.equal(files.length, MAX_CHANGED_FILES);
+    assert.equal(more, 5);
   });
 
   it("lists the files of a repository that has no commit yet, with their line counts", async () => {
