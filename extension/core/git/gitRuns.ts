@@ -48,9 +48,11 @@ export async function runCommit(dir: string, message: string, isSecret: IsSecret
   if (!done.ok) return { action: "commit", ok: false, code: done.code, message: done.message };
   const count = names.stdout.split("\0").filter(Boolean).length;
   const short = done.hash.slice(0, 7);
+  const head = await git(dir, ["symbolic-ref", "--quiet", "--short", "HEAD"], { allowFailure: true });
   return {
     action: "commit",
     ok: true,
+    ...(head.code === 0 ? { branch: head.stdout.trim() } : {}),
     message: `Committed ${plural(count, "file")} as ${short}: ${done.summary}`,
     commit: done.hash,
     files,

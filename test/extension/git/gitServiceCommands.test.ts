@@ -66,6 +66,7 @@ describe("git service: commit, push, pull request, a worktree's end (real git)",
       ok: true,
       by: phone,
       text: state.op?.message,
+      branch: wt.branch,
       commit: head,
       files: ["src/app.ts", "src/limit.ts"],
     });
