@@ -455,6 +455,8 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> implements 
       ? new PreparedRun(thread, async () => {
           await this.worktreesChecked;
           const place = await this.worktrees.prepare(thread);
+          // What a phone attached went into the workspace; the agent works in the worktree.
+          if (place.fresh) await this.attachments.copyTo(thread.id, place.workspace);
           return runFor(thread, { ...this.options, workspace: place.workspace, policy: place.policy }, hooks);
         })
       : runFor(thread, this.options, hooks);

@@ -2,14 +2,15 @@
 // the workspace and policy rooted there, and what is left of it when the thread goes. The
 // worktree and its state are kept in the thread's meta, so a restarted host knows them.
 
-import { relative, join, sep } from "node:path";
+import { existsSync } from "node:fs";
+import { join, relative, sep } from "node:path";
 import { ErrorCode, TetherError, type DeviceRef, type WorktreeState } from "#protocol";
 import type { Policy } from "../agent/policy/policy";
 import { AgentWorkspace, type AgentWorkspaceDeps } from "../agent/tools/workspace";
 import type { ThreadWorktree } from "../git/gitThreads";
 import { git } from "../git/run";
 import { TaskWorktrees, WorktreeRefusal, type TaskWorktree } from "../git/worktrees";
-import { realOrSelf } from "../git/worktreePaths";
+import { realOrSelf, worktreesFolder } from "../git/worktreePaths";
 import type { Log } from "../log";
 import type { Mirror } from "../mirror/mirror";
 import type { Thread } from "./thread";
@@ -30,6 +31,8 @@ export interface WorktreeSetup {
 /** Where a worktree thread's run works: its own folder, under its own rules' root. */
 export interface WorktreePlace {
   workspace: AgentWorkspace;
+  /** The worktree was made just now, for this run. */
+  fresh?: boolean;
   mirror: Mirror;
   policy: Policy;
 }
@@ -54,6 +57,9 @@ export class ThreadWorktrees {
     this.repository = await this.tasks.isRepository(deps.workspace.root).catch(() => false);
     if (!this.repository) return;
     try {
+      // Nothing to clean where Tether never made a worktree; the person's own are left alone.
+      const top = await git(deps.workspace.root, ["rev-parse", "--show-toplevel"], { env: setup.env ?? process.env });
+      if (!existsSync(worktreesFolder(setup.stateDir, top.stdout.trim()))) return;
       const report = await this.tasks.cleanupOrphans({ repo: deps.workspace.root, stateDir: setup.stateDir, liveThreadIds });
       for (const gone of report.removed) deps.log.info("removed the worktree of a deleted thread", { thread: gone.threadId });
       for (const kept of report.spared) {
@@ -120,7 +126,7 @@ export class ThreadWorktrees {
    */
   async prepare(thread: Thread): Promise<WorktreePlace> {
     const { store, self } = this.deps;
-    let found = this.of(thread.id);
+    const found = this.of(thread.id);
     if (!found) {
       let worktree: TaskWorktree;
       try {
@@ -146,7 +152,7 @@ export class ThreadWorktrees {
         commit: worktree.baseCommit,
         text: `Works in its own worktree on branch ${worktree.branch}, from ${worktree.baseBranch} at ${worktree.baseCommit.slice(0, 7)}`,
       });
-      found = { worktree, state: "open" };
+      return { ...(await this.placeOf(thread.id, worktree)), fresh: true };
     }
     if (found.state !== "open") {
       throw new TetherError(
