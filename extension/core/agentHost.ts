@@ -10,6 +10,8 @@ import { Policy, type PolicyRules } from "./agent/policy/policy";
 import type { ProcessRunner, WorkspaceFiles } from "./agent/tools/ports";
 import { createTools } from "./agent/tools/index";
 import { AgentWorkspace, type AgentWorkspaceDeps } from "./agent/tools/workspace";
+import { GitService } from "./git/gitService";
+import { TaskWorktrees } from "./git/worktrees";
 import type { Log } from "./log";
 import type { Mirror } from "./mirror/mirror";
 import { ThreadManager } from "./threads/threadManager";
@@ -57,6 +59,8 @@ export interface Agent {
   manager: ThreadManager;
   store: ThreadStore;
   workspace: AgentWorkspace;
+  /** Git for phones and the editor: state, Changes, diffs, drafts, and the git commands. */
+  git: GitService;
 }
 
 export function createAgent(setup: AgentSetup): Agent {
@@ -95,5 +99,14 @@ export function createAgent(setup: AgentSetup): Agent {
     },
   });
   manager.load(setup.stoppedCommands);
-  return { manager, store, workspace };
+  const git = new GitService({
+    threads: manager,
+    root: mirror.root,
+    stateDir: workspaceStateDir(setup.stateDir, mirror.root),
+    isSecret: (rel) => mirror.isSecret(rel),
+    log,
+    worktrees: new TaskWorktrees(setup.gitEnv),
+  });
+  manager.useGit(git);
+  return { manager, store, workspace, git };
 }

@@ -177,7 +177,7 @@ export async function runHeadlessHost(config: HostConfig, display: PairingDispla
     name: config.name,
     identity,
     mirror,
-    threads: { manager: agent.manager, store: agent.store },
+    threads: { manager: agent.manager, store: agent.store, git: agent.git },
     notify: config.notify,
     log,
     confirmPairing: config.acceptPairing

@@ -173,7 +173,7 @@ export class HostSession implements vscode.Disposable {
       name,
       identity,
       mirror,
-      threads: { manager: agent.manager, store: agent.store },
+      threads: { manager: agent.manager, store: agent.store, git: agent.git },
       models: await offeredModels(settings),
       notify: settings.notifications,
       log,

@@ -106,7 +106,7 @@ export async function startAgentHost(options: {
     identity,
     mirror,
     confirmPairing: async () => true,
-    threads: { manager: agent.manager, store: agent.store },
+    threads: { manager: agent.manager, store: agent.store, git: agent.git },
     log: options.log ?? quietLog,
     ...(options.now ? { now: options.now } : {}),
   });

@@ -211,6 +211,11 @@ export class Mirror {
     await this.gitStatus?.current(GIT_SETTLE_WAIT_MS);
   }
 
+  /** A workspace-relative path (or a folder above it) the secret rules keep from phones; by name only. */
+  isSecret(rel: string): boolean {
+    return this.secrets.isSecret(rel);
+  }
+
   /** Resolves a phone-supplied path to a real file inside the workspace, or throws why not. */
   async resolve(path: string, options: ResolveOptions = {}): Promise<Resolved> {
     const rel = normalizeRelative(path);

@@ -24,6 +24,7 @@ import type { Mirror } from "../mirror/mirror";
 import type { MirrorFeed } from "../mirror/mirrorFeed";
 import { answerForward, openRequest, type Answer, type RequestKind, type RequestSite } from "../commands/phoneRequest";
 import { searchForPhone } from "./phoneSearch";
+import type { GitService } from "../git/gitService";
 
 /**
  * How long a phone's listing waits for `git status` before it goes without the newest marks; a
@@ -56,6 +57,8 @@ export class RpcServer implements Disposable {
     private readonly agents?: HostAgents,
     /** The threads whose worktrees a call with `threadId` reads. */
     private readonly threads?: ThreadMirrors,
+    /** Answers `git-state`, `git-changes`, `git-diff` and `git-draft`; without it they are refused. */
+    private readonly git?: Pick<GitService, "call">,
   ) {
     this.site = { link, identity, log };
     this.disposables.add(
@@ -108,6 +111,12 @@ export class RpcServer implements Disposable {
       case "agent-sessions":
         if (!this.agents) throw new TetherError(ErrorCode.BadRequest, "This computer runs no outside agents.");
         return this.agents.listSessions(call.agent, this.mirror.root);
+      case "git-state":
+      case "git-changes":
+      case "git-diff":
+      case "git-draft":
+        if (!this.git) throw new TetherError(ErrorCode.BadRequest, "This computer does not answer git calls.");
+        return this.git.call(call);
     }
   }
 }
