@@ -206,6 +206,7 @@ const STEPS: { [T in ThreadEvent["type"]]: Step<T> } = {
   error: (b, e, base) => b.items.push({ ...base, kind: "error", message: e.message }),
 
   reverted: (b, e, base) => b.items.push({ ...base, kind: "reverted", files: e.files, skipped: e.skipped ?? [], by: e.by }),
+  git: (b, e, base) => b.items.push({ ...base, kind: "git", git: e }),
 
   thought: thoughtStep,
   "tool-update": toolUpdateStep,
