@@ -207,7 +207,12 @@ export class TetherApp {
     await this.threads.forgetThread(item.hostId, item.threadId);
   }
 
-  /** Opens the Files tab filtered to what a thread changed. */
+  /** Back to the workspace's own files, after a thread's. */
+  clearChangedFilter(): void {
+    this.changedFilter = null;
+  }
+
+  /** Opens the Files tab filtered to what a thread changed (read from its worktree, when it has one). */
   showChangedFiles(hostId: string, threadId: string, title: string, paths: string[]): void {
     this.changedFilter = { hostId, threadId, title, paths };
     this.router.go(dirRoute(hostId, ""));
