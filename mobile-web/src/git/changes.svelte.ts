@@ -5,7 +5,7 @@
 import type { GitChangesResult, GitOp, GitStateResult } from "#protocol";
 import { groupChanges } from "./changeGroups";
 import type { GitCommand, GitLink, GitScope } from "./gitLink";
-import { newOpId } from "./opPoll";
+import { followOp, newOpId } from "./opPoll";
 
 /** A long command this phone started here: running (with git's progress line), then its end. */
 export interface RunView {
@@ -98,16 +98,17 @@ export class ChangesModel {
     this.run = { opId, action };
     try {
       await this.git.send(this.scope.hostId, { ...command, opId } as LongCommand);
-      const ended = await this.git.follow(
-        this.scope,
-        opId,
-        (state) => {
+      const ended = await followOp(opId, {
+        read: () => this.git.state(this.scope),
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        now: () => Date.now(),
+        onState: (state) => {
           this.state = state;
           const op = state.op?.opId === opId ? state.op : undefined;
           if (this.run?.opId === opId) this.run = { ...this.run, progress: op?.progress };
         },
-        this.#stop.signal,
-      );
+        signal: this.#stop.signal,
+      });
       if (this.run?.opId === opId) this.run = { opId, action, ended };
       await this.load();
       return ended;

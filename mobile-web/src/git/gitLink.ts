@@ -19,7 +19,6 @@ import { sendCommand } from "../link/commands";
 import { describeCallFailure, readyConnection, type ReadyLink } from "../link/connection";
 import { callHost, type RpcTarget } from "../link/rpc";
 import type { TetherSocket } from "../link/request";
-import { followOp, type OpPollDeps } from "./opPoll";
 
 export type GitCommand = Extract<
   Command,
@@ -78,18 +77,6 @@ export class GitLink {
         `${this.#name(hostId)} went offline as this was sent: it runs when the computer connects again.`,
       );
     }
-  }
-
-  /** Follows the run `opId` in `scope` until it ends (see `opPoll.ts`). */
-  follow(scope: GitScope, opId: string, onState: (state: GitStateResult) => void, signal?: AbortSignal) {
-    const deps: OpPollDeps = {
-      read: () => this.state(scope),
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      now: () => Date.now(),
-      onState,
-      ...(signal ? { signal } : {}),
-    };
-    return followOp(opId, deps);
   }
 
   describe(hostId: string, error: unknown): string {
