@@ -37,6 +37,9 @@ export interface GitScope {
   threadId?: string | undefined;
 }
 
+/** A git command not sent because the computer is offline: its words are the whole story. */
+class NotSentError extends TetherError {}
+
 export class GitLink {
   constructor(private readonly deps: GitLinkDeps) {}
 
@@ -64,7 +67,7 @@ export class GitLink {
   async send(hostId: string, command: GitCommand): Promise<void> {
     const presence = this.deps.presence(hostId);
     if (presence.kind === "known" && !presence.online) {
-      throw new TetherError(
+      throw new NotSentError(
         ErrorCode.HostOffline,
         `${this.#name(hostId)} is offline. Git commands run only while it is connected, so nothing was sent.`,
       );
@@ -72,7 +75,7 @@ export class GitLink {
     const { socket, target } = await this.#target(hostId);
     const outcome = await sendCommand(socket, target, command);
     if (outcome.queued) {
-      throw new TetherError(
+      throw new NotSentError(
         ErrorCode.HostOffline,
         `${this.#name(hostId)} went offline as this was sent: it runs when the computer connects again.`,
       );
@@ -80,6 +83,7 @@ export class GitLink {
   }
 
   describe(hostId: string, error: unknown): string {
+    if (error instanceof NotSentError) return error.message;
     return describeCallFailure(error, this.#name(hostId));
   }
 
