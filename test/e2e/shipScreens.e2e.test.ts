@@ -125,6 +125,16 @@ describe("end to end: the phone's git screens when git says no", function () {
         branch: BRANCH,
         baseBranch: "main",
       },
+      {
+        at: t0 + 1500,
+        type: "file-change",
+        path: "src/limit.js",
+        change: "created",
+        diff: "--- /dev/null\n+++ b/src/limit.js\n@@ -0,0 +1 @@\n+export const LIMIT = 5;\n",
+        added: 1,
+        removed: 0,
+        truncated: false,
+      },
       { at: t0 + 2000, type: "status", status: "done" },
       { at: t0 + 3000, type: "git", action: "push", ok: false, by: dana, text: REJECTED, branch: BRANCH },
     ];
@@ -147,6 +157,20 @@ describe("end to end: the phone's git screens when git says no", function () {
 
   after(() => cleanup.run());
 
+  it("shows the workspace's branch on the dashboard and offers a worktree for a new task", async () => {
+    await page.getByTestId("workspace-git").waitFor({ timeout: 20_000 });
+    assert.match((await page.getByTestId("workspace-uncommitted").textContent()) ?? "", /200 files changed/);
+    await shot("dashboard-scripted");
+    await page.getByTestId("new-task-button").click();
+    const toggle = page.getByTestId("task-worktree").locator("input");
+    assert.equal(await toggle.isChecked(), true);
+    await page.getByTestId("task-text").fill("Tidy the handlers");
+    await shot("new-task-worktree");
+    await page.getByTestId("task-submit").click();
+    const task = await sent("new-task");
+    assert.ok(task.type === "new-task" && task.worktree === true);
+  });
+
   it("shows the branch and a failed push in the thread's history, in git's words", async () => {
     await page.goto(`${fx.relay.url}/#/h/${fx.host.hostId}/t/${THREAD}`);
     const failed = page.locator('[data-testid="git-row"][data-ok="false"]');
@@ -155,6 +179,16 @@ describe("end to end: the phone's git screens when git says no", function () {
     assert.match((await failed.textContent()) ?? "", /\[rejected\]/);
     assert.match((await page.getByTestId("thread-branch").textContent()) ?? "", /tether\/add-rate-limiting\s*own worktree/);
     await shot("history-failed");
+  });
+
+  it("reads a worktree thread's files from its worktree", async () => {
+    await page.getByTestId("show-changed").click();
+    await until("a list-dir in the thread's worktree", () =>
+      git.calls.some((c) => c.type === "list-dir" && c.threadId === THREAD),
+    );
+    await page.getByTestId("worktree-files").waitFor();
+    await page.goto(`${fx.relay.url}/#/h/${fx.host.hostId}/t/${THREAD}`);
+    await page.getByTestId("open-changes").waitFor();
   });
 
   it("lists 200 changed files quickly and stages one hunk of a file", async () => {

@@ -31,10 +31,12 @@ export interface ScriptedGit {
   outcome: (command: GitCommand) => Partial<GitOp>;
   /** The diff of a file, by path. */
   diffs: Record<string, string>;
+  /** Every call the phone made. */
+  calls: RpcCall[];
 }
 
 export function scriptGit(host: RawHost, initial: Pick<ScriptedGit, "state" | "files">): ScriptedGit {
-  const git: ScriptedGit = { ...initial, received: [], outcome: () => ({}), diffs: {} };
+  const git: ScriptedGit = { ...initial, received: [], outcome: () => ({}), diffs: {}, calls: [] };
   let op: GitOp | undefined;
 
   const answer = (call: RpcCall): RpcReply => {
@@ -53,11 +55,18 @@ export function scriptGit(host: RawHost, initial: Pick<ScriptedGit, "state" | "f
       }
       case "git-draft":
         return { ok: true, result: { type: "git-draft", kind: call.kind, title: "Add rate limiting", body: "", by: "gpt-test" } };
+      case "list-dir":
+        return { ok: true, result: { type: "list-dir", path: call.path, entries: [], hidden: 0, truncated: false } };
+      case "watch":
+        return { ok: true, result: { type: "watch", leaseMs: 60_000 } };
       default:
         return { ok: false, code: "not-found", message: "not here" };
     }
   };
-  host.answerCalls(async (call) => answer(call));
+  host.answerCalls(async (call) => {
+    git.calls.push(call);
+    return answer(call);
+  });
 
   host.socket.on("command", (req: CommandForward, reply) => {
     void (async () => {
