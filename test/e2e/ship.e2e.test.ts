@@ -165,7 +165,8 @@ describe("end to end: review, commit, push, pull request and merge from the phon
     await page.getByTestId("worktree-end").waitFor({ timeout: 20_000 });
     await shot("worktree-end");
     await page.getByTestId("worktree-merge").click();
-    await page.getByTestId("worktree-done").waitFor({ timeout: 60_000 });
+    await runEnded();
+    assert.match((await page.getByTestId("worktree-state").textContent()) ?? "", /merged/);
     assert.equal(git("rev-parse", "main"), git("rev-parse", branch));
     assert.match(git("show", "main:src/limit.js"), /5 requests a minute/);
     await shot("merged");
