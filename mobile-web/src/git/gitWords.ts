@@ -57,6 +57,11 @@ export function gitRowWords(event: GitEvent): GitRowWords {
   if (!event.ok) {
     return { headline: `${who} could not ${TRIED[event.action]}`, ...(text ? { detail: text } : {}) };
   }
+  // The host's words about a new worktree say what the headline says already.
+  if (event.action === "worktree" && event.branch) {
+    const from = event.baseBranch ? ` (from ${event.baseBranch})` : "";
+    return { headline: `${who} ${DID.worktree} on ${event.branch}${from}` };
+  }
   const predicate = asPredicate(text);
   if (predicate) {
     const rest = text.split("\n").slice(1).join("\n").trim();
@@ -65,11 +70,9 @@ export function gitRowWords(event: GitEvent): GitRowWords {
   const did = DID[event.action];
   const branch = event.branch ? ` ${event.branch}` : "";
   const headline =
-    event.action === "worktree" && event.branch
-      ? `${who} ${did} on ${event.branch}${event.baseBranch ? ` (from ${event.baseBranch})` : ""}`
-      : event.action === "push" || event.action === "commit"
-        ? `${who} ${did}${event.action === "commit" ? (event.commit ? ` ${event.commit.slice(0, 7)}` : "") : branch}`
-        : `${who} ${did}`;
+    event.action === "push" || event.action === "commit"
+      ? `${who} ${did}${event.action === "commit" ? (event.commit ? ` ${event.commit.slice(0, 7)}` : "") : branch}`
+      : `${who} ${did}`;
   return { headline, ...(text ? { detail: text } : {}) };
 }
 

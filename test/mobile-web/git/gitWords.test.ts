@@ -60,6 +60,21 @@ describe("git rows in a thread's history", () => {
   });
 });
 
+describe("a worktree made while the task was queued", () => {
+  it("drops the queued line once the task runs, and keeps the worktree's row", () => {
+    const events: ThreadEvent[] = [
+      { type: "status", status: "queued", at: 1 },
+      git({ action: "worktree", ok: true, text: "", branch: "tether/x", baseBranch: "main" }),
+      { type: "status", status: "running", at: 3 },
+    ];
+    const items = buildTimeline(events.map((event, i) => ({ seq: i + 1, event })));
+    assert.deepEqual(
+      items.map((i) => i.kind),
+      ["git"],
+    );
+  });
+});
+
 describe("push and branch words", () => {
   it("explains a rejected push without offering to force it", () => {
     const advice = pushAdvice("rejected") ?? "";
