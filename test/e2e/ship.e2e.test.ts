@@ -159,6 +159,12 @@ describe("end to end: review, commit, push, pull request and merge from the phon
       create.some((a) => /^--title=Rate limit for subscribe/.test(a)),
       create.join(" "),
     );
+    await page.getByTestId("refresh-checks").click();
+    await page.getByTestId("pr-check").nth(1).waitFor({ timeout: 20_000 });
+    assert.deepEqual(
+      (await page.getByTestId("pr-check").allTextContents()).map((t) => t.replace(/\s+/g, " ").trim()),
+      ["build passed", "test running"],
+    );
     await shot("pull-request-opened");
     await page.getByText("Dismiss").click();
   });
