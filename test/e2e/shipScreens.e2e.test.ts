@@ -157,18 +157,10 @@ describe("end to end: the phone's git screens when git says no", function () {
 
   after(() => cleanup.run());
 
-  it("shows the workspace's branch on the dashboard and offers a worktree for a new task", async () => {
+  it("shows the workspace's branch on the dashboard", async () => {
     await page.getByTestId("workspace-git").waitFor({ timeout: 20_000 });
     assert.match((await page.getByTestId("workspace-uncommitted").textContent()) ?? "", /200 files changed/);
     await shot("dashboard-scripted");
-    await page.getByTestId("new-task-button").click();
-    const toggle = page.getByTestId("task-worktree").locator("input");
-    assert.equal(await toggle.isChecked(), true);
-    await page.getByTestId("task-text").fill("Tidy the handlers");
-    await shot("new-task-worktree");
-    await page.getByTestId("task-submit").click();
-    const task = await sent("new-task");
-    assert.ok(task.type === "new-task" && task.worktree === true);
   });
 
   it("shows the branch and a failed push in the thread's history, in git's words", async () => {
@@ -271,7 +263,23 @@ describe("end to end: the phone's git screens when git says no", function () {
     await page.getByTestId("worktree-done").waitFor({ timeout: 15_000 });
   });
 
+  it("offers a worktree for a new task, on as the computer says", async () => {
+    await page.goto(`${fx.relay.url}/#/h/${fx.host.hostId}/new`);
+    const toggle = page.getByTestId("task-worktree").locator("input");
+    await toggle.waitFor();
+    assert.equal(await toggle.isChecked(), true);
+    await page.getByTestId("task-text").fill("Tidy the handlers");
+    await shot("new-task-worktree");
+    await page.getByTestId("task-submit").click();
+    const task = await sent("new-task");
+    assert.ok(task.type === "new-task" && task.worktree === true);
+    // The app opens the new thread once the host took it: wait for that before going elsewhere.
+    await page.getByText("Sent. Waiting for the computer to start it").waitFor();
+  });
+
   it("sends nothing to a computer that is offline, and says so", async () => {
+    await page.goto(`${fx.relay.url}/#/h/${fx.host.hostId}/t/${THREAD}/g`);
+    await page.getByTestId("push").waitFor();
     const before = git.received.length;
     fx.host.socket.disconnect();
     await page.getByTestId("changes-offline").waitFor({ timeout: 20_000 });
