@@ -1,0 +1,90 @@
+// "Tether: Merge Worktree…" without an editor: the quick pick's choices, the `worktree` command
+// each one sends (checked against the protocol's own schema), and the words of its outcome.
+
+import assert from "node:assert/strict";
+import { commandSchema } from "#protocol";
+import {
+  discardQuestion,
+  outcomeNotice,
+  worktreeChoices,
+  worktreeCommand,
+  worktreeOutcome,
+} from "../../../extension/vscode/worktreeChoices";
+
+const names = { branch: "tether/count-nests", baseBranch: "main" };
+
+describe("the editor's Merge Worktree choices", () => {
+  it("offers merge (fast-forward, then a merge commit), keep and discard, naming the branches", () => {
+    const choices = worktreeChoices(names, 3);
+    assert.deepEqual(
+      choices.map((c) => [c.action, c.strategy]),
+      [
+        ["merge", "ff-only"],
+        ["merge", "merge-commit"],
+        ["keep", undefined],
+        ["discard", undefined],
+      ],
+    );
+    assert.match(choices[0]!.label, /Merge into main$/);
+    assert.match(choices[0]!.detail, /tether\/count-nests/);
+    assert.match(choices[3]!.detail, /3 files changed/);
+    assert.match(worktreeChoices(names, 1)[3]!.detail, /1 file changed/);
+  });
+
+  it("turns each choice into a worktree command the host accepts, the discard with the count shown", () => {
+    const [ff, mergeCommit, keep, discard] = worktreeChoices(names, 3);
+    const sent = [ff!, mergeCommit!, keep!, discard!].map((choice) => worktreeCommand("thread-one", choice, { changedFiles: 3 }));
+    for (const command of sent) assert.deepEqual(commandSchema.parse(command), command);
+    assert.deepEqual(
+      sent.map(({ opId: _opId, ...rest }) => rest),
+      [
+        { type: "worktree", threadId: "thread-one", action: "merge", strategy: "ff-only" },
+        { type: "worktree", threadId: "thread-one", action: "merge", strategy: "merge-commit" },
+        { type: "worktree", threadId: "thread-one", action: "keep" },
+        { type: "worktree", threadId: "thread-one", action: "discard", changedFiles: 3 },
+      ],
+    );
+    // Each run has its own op id, so its outcome is not mistaken for an earlier one's.
+    assert.equal(new Set(sent.map((c) => c.opId)).size, 4);
+    assert.equal(worktreeCommand("thread-one", keep!, { force: true }).force, true);
+  });
+
+  it("asks before a discard with the number of files lost", () => {
+    assert.equal(
+      discardQuestion("tether/count-nests", 2),
+      "Discard tether/count-nests and its worktree? 2 files changed by the task will be lost.",
+    );
+  });
+
+  it("finds the outcome among the thread's events, and says a conflict with its files", () => {
+    const at = { at: 1, by: { id: "editor", name: "Code" } };
+    assert.equal(worktreeOutcome({ ...at, type: "git", action: "commit", ok: true, text: "Committed" }), undefined);
+    const conflict = worktreeOutcome({
+      ...at,
+      type: "git",
+      action: "merge",
+      ok: false,
+      text: "Merging tether/count-nests into main stopped on conflicts.",
+      files: ["wren-notes.md", "README.md"],
+    });
+    assert.ok(conflict);
+    const notice = outcomeNotice(conflict, "merge", false);
+    assert.equal(notice.ok, false);
+    assert.equal(
+      notice.message,
+      "Tether: Merging tether/count-nests into main stopped on conflicts. Files: wren-notes.md, README.md.",
+    );
+    // A conflict is never forced; a removal refused for uncommitted files may be, once.
+    assert.equal(notice.offerForce, false);
+    const dirty = { ok: false, text: "The task has uncommitted changes.", files: ["a.txt"] };
+    assert.equal(outcomeNotice(dirty, "keep", false).offerForce, true);
+    assert.equal(outcomeNotice(dirty, "keep", true).offerForce, false);
+    const many = Array.from({ length: 13 }, (_, i) => `f${i}.txt`);
+    assert.match(outcomeNotice({ ok: false, text: "Conflicts.", files: many }, "merge", false).message, /f9\.txt and 3 more\.$/);
+    assert.deepEqual(outcomeNotice({ ok: true, text: "Merged tether/count-nests into main.", files: many }, "merge", false), {
+      ok: true,
+      message: "Tether: Merged tether/count-nests into main.",
+      offerForce: false,
+    });
+  });
+});
