@@ -67,6 +67,11 @@ export const toPanelSchema = z.discriminatedUnion("type", [
     agents: z.array(agentInfoSchema).max(64).optional(),
     /** The agent chosen to start with: the one chosen last here, else the host's default. */
     chosen: taskAgentSchema.optional(),
+    /**
+     * The workspace is a git repository: the form offers "Run in its own worktree", checked when
+     * `default` (the host's setting, or another task is running in the workspace).
+     */
+    worktrees: z.strictObject({ default: z.boolean() }).optional(),
   }),
   /** The extension's answer to a `command`, with the host's words when it was refused. */
   z.strictObject({ type: z.literal("reply"), id: z.string(), reply: commandReplySchema }),

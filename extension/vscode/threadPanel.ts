@@ -252,6 +252,7 @@ export class ThreadPanels implements vscode.Disposable {
       mode: readSettings().mode,
       ...(models ? { models: [...models] } : {}),
       ...(agents && offered ? { agents: offered, chosen: offeredChoice(this.memory, offered, agents.defaultAgent) } : {}),
+      ...worktreeOffer(host.profile.worktrees, agent.manager.busy),
     });
   }
 
@@ -280,6 +281,14 @@ export class ThreadPanels implements vscode.Disposable {
   dispose(): void {
     this.store.dispose();
   }
+}
+
+/**
+ * "Run in its own worktree" for the form, when the workspace is a git repository: checked when
+ * the host's setting says so, and whenever another task is running in the workspace.
+ */
+function worktreeOffer(offered: { default: boolean } | undefined, busy: boolean): { worktrees?: { default: boolean } } {
+  return offered ? { worktrees: { default: offered.default || busy } } : {};
 }
 
 /** The approval request a `decide` answers, from its thread's events. */
