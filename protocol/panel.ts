@@ -94,6 +94,8 @@ export const fromPanelSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("command"), id: z.string().min(1).max(64), command: commandSchema }),
   /** Show what the thread changed, as the editor's diff. */
   z.strictObject({ type: z.literal("show-changes") }),
+  /** The thread's worktree: open its folder in a new window, or merge, keep or discard it. */
+  z.strictObject({ type: z.literal("worktree"), action: z.enum(["open-folder", "end"]) }),
   /** The sidebar's workspace files for `@` completion; answered by `files` with the same id. */
   z.strictObject({ type: z.literal("find-files"), id: z.string().min(1).max(64) }),
   /** The sidebar shows this thread, or (null) the new-task composer. */

@@ -44,7 +44,7 @@ export interface Surface {
   /** A command from this surface as the host gets it (the sidebar expands its @ mentions). */
   prepare?(command: Command): Promise<Command>;
   /** The messages only this surface sends; the others are the panels' own. */
-  receive?(message: Exclude<FromPanel, { type: "ready" | "command" | "show-changes" }>): Promise<void>;
+  receive?(message: Exclude<FromPanel, { type: "ready" | "command" | "show-changes" | "worktree" }>): Promise<void>;
 }
 
 /** One webview panel: a thread's, or the new-task form until the task it starts begins. */
@@ -203,6 +203,12 @@ export class ThreadPanels implements vscode.Disposable {
         if (thread) await vscode.commands.executeCommand("tether.thread.showChanges", new ThreadItem(manager.summary(thread)));
         return;
       }
+      case "worktree":
+        if (panel.threadId) {
+          const command = message.action === "open-folder" ? "tether.thread.openWorktree" : "tether.thread.mergeWorktree";
+          await vscode.commands.executeCommand(command, panel.threadId);
+        }
+        return;
       case "command": {
         const refused = refusal(message.command, panel);
         const prepared = refused || !panel.prepare ? message.command : await panel.prepare(message.command);

@@ -109,4 +109,9 @@ export class PanelState {
   showChanges(): void {
     this.post({ type: "show-changes" });
   }
+
+  /** The thread's worktree: its folder in a new window, or the choice to merge, keep or discard it. */
+  worktreeAction(action: "open-folder" | "end"): void {
+    this.post({ type: "worktree", action });
+  }
 }
