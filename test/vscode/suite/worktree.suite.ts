@@ -1,0 +1,138 @@
+// Runs inside VS Code, in the outer test's "worktree" phase (test/vscode/worktree.vscode.test.ts):
+// the workspace is a git repository. The person starts a task from New Task with "Run in its own
+// worktree"; it runs on a tether/… branch and leaves the workspace alone; Show Changes diffs the
+// worktree against its branch point; a phone paired through the editor commits the worktree;
+// Merge Worktree… (the real quick pick) merges the branch into main, and says so. The outer test
+// checks the workspace's files and git log afterwards.
+
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import * as vscode from "vscode";
+import { randomId, type ThreadEvent } from "#protocol";
+import type { PairedPhone } from "../../support/phone";
+import { until } from "../../support/wait";
+import { wren } from "../scenarios";
+import { desk, onlyInPhase } from "../support/desk";
+import { pairThroughEditor, syncedThread } from "../support/phones";
+import { sighting } from "../worktreeScenario";
+
+const PHONE = "Pixel reviewing the branch";
+const WORKTREE = '#app:not([data-surface]) [data-testid="task-worktree"]';
+const TEXT = '#app:not([data-surface]) [data-testid="new-task"] [data-testid="task-text"]';
+const START = '#app:not([data-surface]) [data-testid="new-task"] button[type="submit"]';
+
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const tabs = (): vscode.Tab[] => vscode.window.tabGroups.all.flatMap((group) => group.tabs);
+
+async function activeTab(what: string, match: (tab: vscode.Tab) => boolean): Promise<vscode.Tab> {
+  return until(`${what} as the active tab`, () => tabs().find((t) => t.isActive && match(t)), 15_000).catch((err: Error) => {
+    throw new Error(
+      `${err.message}; the tabs: ${tabs()
+        .map((t) => `${t.label}${t.isActive ? " (active)" : ""}`)
+        .join(", ")}`,
+    );
+  });
+}
+
+const gitEvent = (action: string) => (e: ThreadEvent) => e.type === "git" && e.action === action;
+
+describe("Tether in VS Code: a task in its own worktree", function () {
+  this.timeout(120_000);
+  const root = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+  let phone: PairedPhone;
+  let threadId: string;
+  let branch: string;
+  const item = () => ({ summary: { threadId, title: wren.task } });
+
+  before(onlyInPhase("worktree"));
+  before(async () => {
+    phone = await pairThroughEditor(PHONE);
+  });
+  after(() => phone?.close());
+
+  it("starts the task in its own worktree from New Task, leaving the workspace as it was", async () => {
+    await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+    await vscode.commands.executeCommand("tether.newTask");
+    await activeTab('the "New Task" panel', (t) => t.input instanceof vscode.TabInputWebview && t.label === "New Task");
+    // Offered in a git repository; not checked while the setting is off and nothing else runs.
+    await desk.webviewWait({ selector: `${WORKTREE}:not(:checked)` });
+    await desk.webviewClick({ selector: WORKTREE });
+    await desk.webviewWait({ selector: `${WORKTREE}:checked` });
+    await desk.capture({ name: "vscode-worktree-new-task" });
+    await desk.webviewFill({ selector: TEXT, text: wren.task });
+    await desk.webviewClick({ selector: START, hasText: "Start task" });
+    await activeTab("the task's panel", (t) => t.input instanceof vscode.TabInputWebview && t.label === wren.task);
+    await desk.webviewWait({ selector: '[data-testid="thread"][data-status="done"]' });
+
+    const { summary, events } = await syncedThread(phone, wren.task, (s) => s.status === "done");
+    threadId = summary.threadId;
+    branch = summary.branch ?? "";
+    assert.match(branch, /^tether\//);
+    assert.equal(summary.worktree, "open");
+    const made = events.find(gitEvent("worktree"));
+    assert.ok(made?.type === "git" && made.ok && made.baseBranch === "main", JSON.stringify(made));
+    // The task edited its own copy: the workspace's file is as it was.
+    assert.equal(readFileSync(join(root, wren.file), "utf8"), wren.before);
+
+    // The panel and the Threads view say on which branch it ran.
+    await desk.webviewText({ pattern: `${escape(branch)}[\\s\\S]*in its own worktree` });
+    const rows = await desk.viewRows({ view: "Threads" });
+    const row = rows.find((r) => r.label === wren.task);
+    assert.ok(row, JSON.stringify(rows));
+    assert.equal(row.description, `done · ${branch}`);
+    await desk.capture({ name: "vscode-worktree-thread" });
+  });
+
+  it("shows the worktree's changes against the branch point", async () => {
+    await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+    await vscode.commands.executeCommand("tether.thread.showChanges", item());
+    const tab = await activeTab(`the diff of ${wren.file}`, (t) => t.input instanceof vscode.TabInputTextDiff);
+    const input = tab.input as vscode.TabInputTextDiff;
+    // Left: the file at the branch point, from git; right: the worktree's file, outside the workspace.
+    assert.equal(input.original.scheme, "tether-original");
+    assert.equal((await vscode.workspace.openTextDocument(input.original)).getText(), wren.before);
+    assert.equal(input.modified.scheme, "file");
+    assert.ok(relative(root, input.modified.fsPath).startsWith(".."), `${input.modified.fsPath} is in the workspace`);
+    assert.equal((await vscode.workspace.openTextDocument(input.modified)).getText(), wren.after);
+    const folder = dirname(input.modified.fsPath);
+    await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+
+    // The person adds a note in the worktree: now two files, in the multi-file changes editor.
+    writeFileSync(join(folder, sighting.file), sighting.text);
+    await vscode.commands.executeCommand("tether.thread.showChanges", item());
+    await activeTab("the changes editor", (t) => t.label === `Tether: ${wren.task} (${branch})`);
+    await desk.capture({ name: "vscode-worktree-changes" });
+    await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+
+    // Committed from the phone, as a person reviewing on the way would.
+    await phone.send({ type: "git-stage", threadId, paths: [wren.file, sighting.file] });
+    await phone.send({ type: "git-commit", threadId, opId: randomId(12), message: sighting.message });
+    const committed = await phone.waitFor(threadId, gitEvent("commit"), 30_000);
+    assert.ok(committed.type === "git" && committed.ok, JSON.stringify(committed));
+  });
+
+  it("merges the branch back into main from Merge Worktree…", async () => {
+    const ran = vscode.commands.executeCommand("tether.thread.mergeWorktree", item());
+    const rows = await desk.quickPick({ title: branch });
+    assert.equal(rows.length, 4, rows.join("\n"));
+    assert.match(rows[0] ?? "", /Merge into main\s*fast-forward/);
+    assert.match(rows[3] ?? "", /Discard[\s\S]*2 files changed/);
+    await desk.capture({ name: "vscode-worktree-merge-pick" });
+    await desk.type({ text: "fast-forward" });
+    await desk.press({ key: "Enter" });
+    await ran;
+
+    const merged = await phone.waitFor(threadId, gitEvent("merge"), 30_000);
+    assert.ok(merged.type === "git" && merged.ok, JSON.stringify(merged));
+    assert.equal(merged.by.name, vscode.env.appName);
+    // The outcome, as the editor's notification.
+    const toast = await desk.notification({ contains: merged.text.slice(0, 60) });
+    assert.doesNotMatch(toast, /Files:/);
+    await desk.capture({ name: "vscode-worktree-merged", selector: ".notification-toast" });
+    assert.equal(readFileSync(join(root, wren.file), "utf8"), wren.after);
+    assert.equal(readFileSync(join(root, sighting.file), "utf8"), sighting.text);
+    const { summary } = await syncedThread(phone, wren.task, (s) => s.worktree === "merged");
+    assert.equal(summary.branch, branch);
+  });
+});
