@@ -25,15 +25,15 @@ export function worktreeChoices({ branch, baseBranch }: WorktreeNames, changed: 
   return [
     {
       label: `$(git-merge) Merge into ${baseBranch}`,
-      description: "fast-forward",
-      detail: `Moves ${baseBranch} forward to ${branch}; refused if ${baseBranch} has commits of its own since.`,
+      description: "fast-forward, or a merge commit",
+      // The host fast-forwards when the base has not moved on since the task began.
+      detail: `Moves ${baseBranch} forward to ${branch}, or merges it with a merge commit if ${baseBranch} moved on. A conflict is reported, never forced.`,
       action: "merge",
-      strategy: "ff-only",
     },
     {
-      label: `$(git-merge) Merge into ${baseBranch}`,
-      description: "merge commit",
-      detail: `Records a merge commit of ${branch} on ${baseBranch}; a conflict is reported, never forced.`,
+      label: `$(git-merge) Merge into ${baseBranch} with a merge commit`,
+      description: "always a merge commit",
+      detail: `Records the merge of ${branch} as a commit of its own on ${baseBranch}, even where it could fast-forward.`,
       action: "merge",
       strategy: "merge-commit",
     },
@@ -97,7 +97,9 @@ export function outcomeNotice(
 ): OutcomeNotice {
   const files = outcome.files ?? [];
   const more = files.length > MAX_FILES_SHOWN ? ` and ${files.length - MAX_FILES_SHOWN} more` : "";
-  const listed = files.length && !outcome.ok ? ` Files: ${files.slice(0, MAX_FILES_SHOWN).join(", ")}${more}.` : "";
+  // Files the words name already ("conflicts in a.md, b.md") are not listed twice.
+  const named = files.some((file) => outcome.text.includes(file));
+  const listed = files.length && !outcome.ok && !named ? ` Files: ${files.slice(0, MAX_FILES_SHOWN).join(", ")}${more}.` : "";
   return {
     ok: outcome.ok,
     message: `Tether: ${outcome.text}${listed}`,

@@ -14,12 +14,12 @@ import {
 const names = { branch: "tether/count-nests", baseBranch: "main" };
 
 describe("the editor's Merge Worktree choices", () => {
-  it("offers merge (fast-forward, then a merge commit), keep and discard, naming the branches", () => {
+  it("offers merge (the host's way, or always a merge commit), keep and discard, naming the branches", () => {
     const choices = worktreeChoices(names, 3);
     assert.deepEqual(
       choices.map((c) => [c.action, c.strategy]),
       [
-        ["merge", "ff-only"],
+        ["merge", undefined],
         ["merge", "merge-commit"],
         ["keep", undefined],
         ["discard", undefined],
@@ -38,7 +38,7 @@ describe("the editor's Merge Worktree choices", () => {
     assert.deepEqual(
       sent.map(({ opId: _opId, ...rest }) => rest),
       [
-        { type: "worktree", threadId: "thread-one", action: "merge", strategy: "ff-only" },
+        { type: "worktree", threadId: "thread-one", action: "merge" },
         { type: "worktree", threadId: "thread-one", action: "merge", strategy: "merge-commit" },
         { type: "worktree", threadId: "thread-one", action: "keep" },
         { type: "worktree", threadId: "thread-one", action: "discard", changedFiles: 3 },
@@ -81,6 +81,9 @@ describe("the editor's Merge Worktree choices", () => {
     assert.equal(outcomeNotice(dirty, "keep", true).offerForce, false);
     const many = Array.from({ length: 13 }, (_, i) => `f${i}.txt`);
     assert.match(outcomeNotice({ ok: false, text: "Conflicts.", files: many }, "merge", false).message, /f9\.txt and 3 more\.$/);
+    // The host's words may name the files already: they are not listed twice.
+    const named = { ok: false, text: "Could not merge: conflicts in wren-notes.md", files: ["wren-notes.md"] };
+    assert.equal(outcomeNotice(named, "merge", false).message, "Tether: Could not merge: conflicts in wren-notes.md");
     assert.deepEqual(outcomeNotice({ ok: true, text: "Merged tether/count-nests into main.", files: many }, "merge", false), {
       ok: true,
       message: "Tether: Merged tether/count-nests into main.",

@@ -116,10 +116,10 @@ describe("Tether in VS Code: a task in its own worktree", function () {
     const ran = vscode.commands.executeCommand("tether.thread.mergeWorktree", item());
     const rows = await desk.quickPick({ title: branch });
     assert.equal(rows.length, 4, rows.join("\n"));
-    assert.match(rows[0] ?? "", /Merge into main\s*fast-forward/);
+    assert.match(rows[0] ?? "", /Merge into main\s*fast-forward, or a merge commit/);
     assert.match(rows[3] ?? "", /Discard[\s\S]*2 files changed/);
     await desk.capture({ name: "vscode-worktree-merge-pick" });
-    await desk.type({ text: "fast-forward" });
+    await desk.type({ text: "fast-forward, or" });
     await desk.press({ key: "Enter" });
     await ran;
 
