@@ -2,7 +2,7 @@
 // choices the quick pick offers for a task's worktree, the `worktree` command each one sends, the
 // question a discard asks, and the notification its outcome becomes.
 
-import { randomId, type Command, type ThreadEvent, type WorktreeAction } from "#protocol";
+import { randomId, type Command, type GitOp, type ThreadEvent, type WorktreeAction } from "#protocol";
 
 /** What the choices need to know of the worktree. */
 export interface WorktreeNames {
@@ -20,31 +20,31 @@ export interface WorktreeChoice {
 }
 
 /** The choices for a worktree, merging first: what a finished task most often comes to. */
-export function worktreeChoices({ branch, baseBranch }: WorktreeNames, changed: number): WorktreeChoice[] {
-  const files = filesWord(changed);
+export function worktreeChoices({ baseBranch }: WorktreeNames, changed: number): WorktreeChoice[] {
+  // The quick pick's title names the branch: the details stay short enough to read whole.
   return [
     {
       label: `$(git-merge) Merge into ${baseBranch}`,
       description: "fast-forward, or a merge commit",
       // The host fast-forwards when the base has not moved on since the task began.
-      detail: `Moves ${baseBranch} forward to ${branch}, or merges it with a merge commit if ${baseBranch} moved on. A conflict is reported, never forced.`,
+      detail: `A merge commit only if ${baseBranch} moved on. A conflict is reported, never forced.`,
       action: "merge",
     },
     {
       label: `$(git-merge) Merge into ${baseBranch} with a merge commit`,
       description: "always a merge commit",
-      detail: `Records the merge of ${branch} as a commit of its own on ${baseBranch}, even where it could fast-forward.`,
+      detail: "A merge commit even where it could fast-forward.",
       action: "merge",
       strategy: "merge-commit",
     },
     {
       label: "$(git-branch) Keep branch, remove worktree",
-      detail: `${branch} stays for later; its worktree folder goes.`,
+      detail: "The branch stays for later; the worktree's folder goes.",
       action: "keep",
     },
     {
       label: "$(trash) Discard",
-      detail: `Deletes ${branch} and its worktree, with ${files} changed.`,
+      detail: `Deletes the branch and its worktree, with the ${filesWord(changed)} the task changed.`,
       action: "discard",
     },
   ];
@@ -90,11 +90,27 @@ export interface OutcomeNotice {
 
 const MAX_FILES_SHOWN = 10;
 
-export function outcomeNotice(
-  outcome: { ok: boolean; text: string; files?: readonly string[] | undefined },
-  action: WorktreeAction,
-  forced: boolean,
-): OutcomeNotice {
+/** How a worktree command ended: its `git` event's words, with the run's refusal code when known. */
+export interface WorktreeOutcome {
+  ok: boolean;
+  text: string;
+  files?: readonly string[] | undefined;
+  /** The host's reason for a refusal (`worktree-dirty`, `conflict`, `count-mismatch`…). */
+  code?: string | undefined;
+}
+
+/** The outcome of the run `opId` as `git-state` tells it, once it has ended. */
+export function opOutcome(op: GitOp | undefined, opId: string): WorktreeOutcome | undefined {
+  if (!op || op.opId !== opId || op.state === "running") return undefined;
+  return {
+    ok: op.state === "done",
+    text: op.message ?? (op.state === "done" ? "Done." : "It failed."),
+    files: op.files,
+    code: op.code,
+  };
+}
+
+export function outcomeNotice(outcome: WorktreeOutcome, action: WorktreeAction, forced: boolean): OutcomeNotice {
   const files = outcome.files ?? [];
   const more = files.length > MAX_FILES_SHOWN ? ` and ${files.length - MAX_FILES_SHOWN} more` : "";
   // Files the words name already ("conflicts in a.md, b.md") are not listed twice.
@@ -103,7 +119,13 @@ export function outcomeNotice(
   return {
     ok: outcome.ok,
     message: `Tether: ${outcome.text}${listed}`,
-    offerForce: !outcome.ok && !forced && action !== "merge" && files.length > 0,
+    // Only uncommitted files are removed anyway, and only when asked: never a conflict or a changed count.
+    offerForce:
+      !outcome.ok &&
+      !forced &&
+      action !== "merge" &&
+      files.length > 0 &&
+      (outcome.code === undefined || outcome.code === "worktree-dirty"),
   };
 }
 

@@ -35,6 +35,22 @@ export const wren = {
   after: "# Wrens\n\nnests: 4\n",
 };
 
+/**
+ * Edits a file the repository has committed, in the task's own worktree (worktree.vscode.test.ts);
+ * the person then adds `sighting` there and commits both before merging.
+ */
+export const dipper = {
+  task: "Count the second dipper nest (dipper-4410)",
+  file: "dipper-notes.md",
+  before: "# Dippers\n\nnests: 1\n",
+  after: "# Dippers\n\nnests: 2\n",
+  sighting: {
+    file: "dipper-sightings.md",
+    text: "# Sightings\n\n- 07:10 a dipper by the second nest\n",
+    message: "Count the second dipper nest, with the sighting",
+  },
+};
+
 /** For the thread panel: reads, writes a file, asks before a command that prints two lines, sums up. */
 export const heron = {
   task: "Note the herons by the pond (heron-3307)",
@@ -125,6 +141,17 @@ const SCRIPTS: [{ task: string }, Turn[]][] = [
         ],
       }),
       () => finish("Four nests now."),
+    ],
+  ],
+  [
+    dipper,
+    [
+      () => ({
+        toolCalls: [
+          { name: "edit_file", args: { path: dipper.file, old_text: "nests: 1", new_text: "nests: 2", reason: "a new nest" } },
+        ],
+      }),
+      () => finish("Two nests now."),
     ],
   ],
   [

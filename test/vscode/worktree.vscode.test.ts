@@ -15,8 +15,7 @@ import { screenshotPath } from "../support/browser";
 import { startFakeOpenAI, type FakeModelServer, type FakeStep, type OpenAIBody } from "../support/fakeModels";
 import { startRelay, type TestRelay } from "../support/relay";
 import { startVscodeServer, tail, type VscodeServer } from "../support/vscodeServer";
-import { MODEL_NAME, modelTurn, wren } from "./scenarios";
-import { sighting } from "./worktreeScenario";
+import { dipper, MODEL_NAME, modelTurn } from "./scenarios";
 
 const REPO = join(__dirname, "..", "..");
 const TESTS = join(REPO, "dist", "test", "vscode", "index.js");
@@ -49,7 +48,7 @@ describe("Tether in a real VS Code: a task in its own worktree", function () {
     };
     workspace = join(root, "birds");
     cpSync(join(__dirname, "workspace"), workspace, { recursive: true });
-    writeFileSync(join(workspace, wren.file), wren.before);
+    writeFileSync(join(workspace, dipper.file), dipper.before);
     git("init", "-q", "-b", "main");
     git("add", "-A");
     git("commit", "-q", "-m", "Bird notes");
@@ -104,10 +103,10 @@ describe("Tether in a real VS Code: a task in its own worktree", function () {
 
     // The workspace, as the person finds it: the task's files, on main, in one fast-forward.
     assert.equal(git("symbolic-ref", "--short", "HEAD").trim(), "main");
-    assert.equal(readFileSync(join(workspace, wren.file), "utf8"), wren.after);
-    assert.equal(readFileSync(join(workspace, sighting.file), "utf8"), sighting.text);
+    assert.equal(readFileSync(join(workspace, dipper.file), "utf8"), dipper.after);
+    assert.equal(readFileSync(join(workspace, dipper.sighting.file), "utf8"), dipper.sighting.text);
     assert.equal(git("status", "--porcelain"), "");
     const log = git("log", "--format=%s|%an", `${base}..main`).trim().split("\n");
-    assert.deepEqual(log, [`${sighting.message}|Desk Person`]);
+    assert.deepEqual(log, [`${dipper.sighting.message}|Desk Person`]);
   });
 });

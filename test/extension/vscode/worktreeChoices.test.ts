@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { commandSchema } from "#protocol";
 import {
   discardQuestion,
+  opOutcome,
   outcomeNotice,
   worktreeChoices,
   worktreeCommand,
@@ -14,7 +15,7 @@ import {
 const names = { branch: "tether/count-nests", baseBranch: "main" };
 
 describe("the editor's Merge Worktree choices", () => {
-  it("offers merge (the host's way, or always a merge commit), keep and discard, naming the branches", () => {
+  it("offers merge (the host's way, or always a merge commit), keep and discard, naming the base branch", () => {
     const choices = worktreeChoices(names, 3);
     assert.deepEqual(
       choices.map((c) => [c.action, c.strategy]),
@@ -26,9 +27,9 @@ describe("the editor's Merge Worktree choices", () => {
       ],
     );
     assert.match(choices[0]!.label, /Merge into main$/);
-    assert.match(choices[0]!.detail, /tether\/count-nests/);
-    assert.match(choices[3]!.detail, /3 files changed/);
-    assert.match(worktreeChoices(names, 1)[3]!.detail, /1 file changed/);
+    assert.match(choices[1]!.label, /Merge into main with a merge commit$/);
+    assert.match(choices[3]!.detail, /with the 3 files the task changed\.$/);
+    assert.match(worktreeChoices(names, 1)[3]!.detail, /with the 1 file the task changed\.$/);
   });
 
   it("turns each choice into a worktree command the host accepts, the discard with the count shown", () => {
@@ -78,7 +79,10 @@ describe("the editor's Merge Worktree choices", () => {
     assert.equal(notice.offerForce, false);
     const dirty = { ok: false, text: "The task has uncommitted changes.", files: ["a.txt"] };
     assert.equal(outcomeNotice(dirty, "keep", false).offerForce, true);
+    assert.equal(outcomeNotice({ ...dirty, code: "worktree-dirty" }, "discard", false).offerForce, true);
     assert.equal(outcomeNotice(dirty, "keep", true).offerForce, false);
+    // A discard refused because the count changed is asked again, not forced.
+    assert.equal(outcomeNotice({ ...dirty, code: "count-mismatch" }, "discard", false).offerForce, false);
     const many = Array.from({ length: 13 }, (_, i) => `f${i}.txt`);
     assert.match(outcomeNotice({ ok: false, text: "Conflicts.", files: many }, "merge", false).message, /f9\.txt and 3 more\.$/);
     // The host's words may name the files already: they are not listed twice.
@@ -88,6 +92,19 @@ describe("the editor's Merge Worktree choices", () => {
       ok: true,
       message: "Tether: Merged tether/count-nests into main.",
       offerForce: false,
+    });
+  });
+
+  it("takes the outcome from git-state's run only once that run, by its op id, has ended", () => {
+    const op = { opId: "op-12345678", action: "merge", by: "Code", startedAt: 1 } as const;
+    assert.equal(opOutcome(undefined, op.opId), undefined);
+    assert.equal(opOutcome({ ...op, state: "running" }, op.opId), undefined);
+    assert.equal(opOutcome({ ...op, state: "done", message: "Merged" }, "op-other-one"), undefined);
+    assert.deepEqual(opOutcome({ ...op, state: "failed", message: "fatal: bad object", code: "failed" }, op.opId), {
+      ok: false,
+      text: "fatal: bad object",
+      files: undefined,
+      code: "failed",
     });
   });
 });

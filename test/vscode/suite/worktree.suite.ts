@@ -12,10 +12,9 @@ import * as vscode from "vscode";
 import { randomId, type ThreadEvent } from "#protocol";
 import type { PairedPhone } from "../../support/phone";
 import { until } from "../../support/wait";
-import { wren } from "../scenarios";
+import { dipper } from "../scenarios";
 import { desk, onlyInPhase } from "../support/desk";
 import { pairThroughEditor, syncedThread } from "../support/phones";
-import { sighting } from "../worktreeScenario";
 
 const PHONE = "Pixel reviewing the branch";
 const WORKTREE = '#app:not([data-surface]) [data-testid="task-worktree"]';
@@ -43,7 +42,7 @@ describe("Tether in VS Code: a task in its own worktree", function () {
   let phone: PairedPhone;
   let threadId: string;
   let branch: string;
-  const item = () => ({ summary: { threadId, title: wren.task } });
+  const item = () => ({ summary: { threadId, title: dipper.task } });
 
   before(onlyInPhase("worktree"));
   before(async () => {
@@ -60,12 +59,12 @@ describe("Tether in VS Code: a task in its own worktree", function () {
     await desk.webviewClick({ selector: WORKTREE });
     await desk.webviewWait({ selector: `${WORKTREE}:checked` });
     await desk.capture({ name: "vscode-worktree-new-task" });
-    await desk.webviewFill({ selector: TEXT, text: wren.task });
+    await desk.webviewFill({ selector: TEXT, text: dipper.task });
     await desk.webviewClick({ selector: START, hasText: "Start task" });
-    await activeTab("the task's panel", (t) => t.input instanceof vscode.TabInputWebview && t.label === wren.task);
+    await activeTab("the task's panel", (t) => t.input instanceof vscode.TabInputWebview && t.label === dipper.task);
     await desk.webviewWait({ selector: '[data-testid="thread"][data-status="done"]' });
 
-    const { summary, events } = await syncedThread(phone, wren.task, (s) => s.status === "done");
+    const { summary, events } = await syncedThread(phone, dipper.task, (s) => s.status === "done");
     threadId = summary.threadId;
     branch = summary.branch ?? "";
     assert.match(branch, /^tether\//);
@@ -73,12 +72,13 @@ describe("Tether in VS Code: a task in its own worktree", function () {
     const made = events.find(gitEvent("worktree"));
     assert.ok(made?.type === "git" && made.ok && made.baseBranch === "main", JSON.stringify(made));
     // The task edited its own copy: the workspace's file is as it was.
-    assert.equal(readFileSync(join(root, wren.file), "utf8"), wren.before);
+    assert.equal(readFileSync(join(root, dipper.file), "utf8"), dipper.before);
 
     // The panel and the Threads view say on which branch it ran.
     await desk.webviewText({ pattern: `${escape(branch)}[\\s\\S]*in its own worktree` });
+    await vscode.commands.executeCommand("tether.threads.focus");
     const rows = await desk.viewRows({ view: "Threads" });
-    const row = rows.find((r) => r.label === wren.task);
+    const row = rows.find((r) => r.label === dipper.task);
     assert.ok(row, JSON.stringify(rows));
     assert.equal(row.description, `done · ${branch}`);
     await desk.capture({ name: "vscode-worktree-thread" });
@@ -87,27 +87,28 @@ describe("Tether in VS Code: a task in its own worktree", function () {
   it("shows the worktree's changes against the branch point", async () => {
     await vscode.commands.executeCommand("workbench.action.closeAllEditors");
     await vscode.commands.executeCommand("tether.thread.showChanges", item());
-    const tab = await activeTab(`the diff of ${wren.file}`, (t) => t.input instanceof vscode.TabInputTextDiff);
+    const tab = await activeTab(`the diff of ${dipper.file}`, (t) => t.input instanceof vscode.TabInputTextDiff);
     const input = tab.input as vscode.TabInputTextDiff;
     // Left: the file at the branch point, from git; right: the worktree's file, outside the workspace.
     assert.equal(input.original.scheme, "tether-original");
-    assert.equal((await vscode.workspace.openTextDocument(input.original)).getText(), wren.before);
+    assert.equal((await vscode.workspace.openTextDocument(input.original)).getText(), dipper.before);
     assert.equal(input.modified.scheme, "file");
     assert.ok(relative(root, input.modified.fsPath).startsWith(".."), `${input.modified.fsPath} is in the workspace`);
-    assert.equal((await vscode.workspace.openTextDocument(input.modified)).getText(), wren.after);
+    assert.equal((await vscode.workspace.openTextDocument(input.modified)).getText(), dipper.after);
     const folder = dirname(input.modified.fsPath);
     await vscode.commands.executeCommand("workbench.action.closeAllEditors");
 
     // The person adds a note in the worktree: now two files, in the multi-file changes editor.
-    writeFileSync(join(folder, sighting.file), sighting.text);
+    writeFileSync(join(folder, dipper.sighting.file), dipper.sighting.text);
     await vscode.commands.executeCommand("tether.thread.showChanges", item());
-    await activeTab("the changes editor", (t) => t.label === `Tether: ${wren.task} (${branch})`);
+    // The multi-file changes editor, titled with the task and its branch (VS Code adds the count).
+    await activeTab("the changes editor", (t) => t.label.startsWith(`Tether: ${dipper.task} (${branch})`));
     await desk.capture({ name: "vscode-worktree-changes" });
     await vscode.commands.executeCommand("workbench.action.closeAllEditors");
 
     // Committed from the phone, as a person reviewing on the way would.
-    await phone.send({ type: "git-stage", threadId, paths: [wren.file, sighting.file] });
-    await phone.send({ type: "git-commit", threadId, opId: randomId(12), message: sighting.message });
+    await phone.send({ type: "git-stage", threadId, paths: [dipper.file, dipper.sighting.file] });
+    await phone.send({ type: "git-commit", threadId, opId: randomId(12), message: dipper.sighting.message });
     const committed = await phone.waitFor(threadId, gitEvent("commit"), 30_000);
     assert.ok(committed.type === "git" && committed.ok, JSON.stringify(committed));
   });
@@ -117,7 +118,7 @@ describe("Tether in VS Code: a task in its own worktree", function () {
     const rows = await desk.quickPick({ title: branch });
     assert.equal(rows.length, 4, rows.join("\n"));
     assert.match(rows[0] ?? "", /Merge into main\s*fast-forward, or a merge commit/);
-    assert.match(rows[3] ?? "", /Discard[\s\S]*2 files changed/);
+    assert.match(rows[3] ?? "", /Discard[\s\S]*with the 2 files the task changed/);
     await desk.capture({ name: "vscode-worktree-merge-pick" });
     await desk.type({ text: "fast-forward, or" });
     await desk.press({ key: "Enter" });
@@ -130,9 +131,9 @@ describe("Tether in VS Code: a task in its own worktree", function () {
     const toast = await desk.notification({ contains: merged.text.slice(0, 60) });
     assert.doesNotMatch(toast, /Files:/);
     await desk.capture({ name: "vscode-worktree-merged", selector: ".notification-toast" });
-    assert.equal(readFileSync(join(root, wren.file), "utf8"), wren.after);
-    assert.equal(readFileSync(join(root, sighting.file), "utf8"), sighting.text);
-    const { summary } = await syncedThread(phone, wren.task, (s) => s.worktree === "merged");
+    assert.equal(readFileSync(join(root, dipper.file), "utf8"), dipper.after);
+    assert.equal(readFileSync(join(root, dipper.sighting.file), "utf8"), dipper.sighting.text);
+    const { summary } = await syncedThread(phone, dipper.task, (s) => s.worktree === "merged");
     assert.equal(summary.branch, branch);
   });
 });
