@@ -10,6 +10,7 @@
 import * as vscode from "vscode";
 import {
   BUILTIN_AGENT,
+  ENDED_STATUSES,
   ErrorCode,
   TetherError,
   randomId,
@@ -258,7 +259,7 @@ export class ThreadPanels implements vscode.Disposable {
       mode: readSettings().mode,
       ...(models ? { models: [...models] } : {}),
       ...(agents && offered ? { agents: offered, chosen: offeredChoice(this.memory, offered, agents.defaultAgent) } : {}),
-      ...worktreeOffer(host.profile.worktrees, agent.manager.busy),
+      ...worktreeOffer(agent.manager),
     });
   }
 
@@ -270,6 +271,11 @@ export class ThreadPanels implements vscode.Disposable {
       for (const surface of [...this.surfaces]) if (surface.threadId === threadId) surface.deleted();
     });
     for (const surface of this.surfaces) this.show(surface, running);
+    // Whether the workspace is a git repository is known a moment after the start: the forms
+    // shown before then offer a worktree once it is.
+    void running.agent.manager.whenWorktreesChecked().then(() => {
+      for (const surface of this.surfaces) if (surface.threadId === undefined) this.show(surface, running);
+    });
     // Other agents (a settings change), or what one offers learnt from a session: the forms show them.
     this.agentsChanged?.();
     this.agentsChanged = running.agent.manager.agents?.onChange(() => {
@@ -291,10 +297,14 @@ export class ThreadPanels implements vscode.Disposable {
 
 /**
  * "Run in its own worktree" for the form, when the workspace is a git repository: checked when
- * the host's setting says so, and whenever another task is running in the workspace.
+ * the host's setting says so, and whenever another task works in the workspace itself (as the
+ * host decides for a task that does not say).
  */
-function worktreeOffer(offered: { default: boolean } | undefined, busy: boolean): { worktrees?: { default: boolean } } {
-  return offered ? { worktrees: { default: offered.default || busy } } : {};
+function worktreeOffer(manager: ThreadManager): { worktrees?: { default: boolean } } {
+  const offered = manager.worktreesProfile;
+  if (!offered) return {};
+  const busy = manager.list().some((thread) => !ENDED_STATUSES.includes(thread.status) && !manager.worktreeOf(thread.id));
+  return { worktrees: { default: offered.default || busy } };
 }
 
 /** The approval request a `decide` answers, from its thread's events. */

@@ -3,7 +3,7 @@
 // worktree (from the palette). Their worktree comes from the thread manager (`GitThreads`).
 
 import * as vscode from "vscode";
-import type { GitThreads, ThreadWorktree } from "../core/git/gitThreads";
+import type { ThreadWorktree } from "../core/git/gitThreads";
 import type { ThreadManager } from "../core/threads/threadManager";
 import type { HostSession } from "./hostSession";
 
@@ -17,7 +17,7 @@ export interface WorktreeThread {
 
 /** The thread's worktree; undefined for a thread that runs in the workspace. */
 export function worktreeOf(manager: ThreadManager, threadId: string): ThreadWorktree | undefined {
-  return (manager as Partial<Pick<GitThreads, "worktreeOf">>).worktreeOf?.(threadId);
+  return manager.worktreeOf(threadId);
 }
 
 /** What the commands are given: a Threads view item, a thread id, or nothing (the palette). */

@@ -13,11 +13,13 @@ import type { ThreadManager } from "../../core/threads/threadManager";
 import type { NumberedEvent } from "../../core/threads/threadStore";
 import {
   discardQuestion,
+  opOutcome,
   outcomeNotice,
   worktreeChoices,
   worktreeCommand,
   worktreeOutcome,
   type WorktreeChoice,
+  type WorktreeOutcome,
 } from "../worktreeChoices";
 import { worktreeThread, type ThreadTarget } from "../worktreeThreads";
 import { showFailure, type CommandDeps, type EditorCommand } from "./command";
@@ -87,25 +89,41 @@ const PROGRESS: Record<WorktreeChoice["action"], string> = {
   discard: "discarding",
 };
 
+/** How often the run's state is read while waiting for its outcome. */
+const POLL_MS = 500;
+
 /**
- * Sends `command` as the editor and answers the `git` event that ends it; undefined when it was
- * refused outright (said already) or no outcome came in time (said too).
+ * Sends `command` as the editor and answers how it ended: the thread's `git` event (with the
+ * run's refusal code from `git-state`), or the run's own end when it failed before recording one.
+ * Undefined when it was refused outright (said already) or no outcome came in time (said too).
  */
 async function sendForOutcome(
   deps: CommandDeps,
   manager: ThreadManager,
   command: Extract<Command, { type: "worktree" }>,
-): Promise<{ ok: boolean; text: string; files?: string[] | undefined } | undefined> {
+): Promise<WorktreeOutcome | undefined> {
+  const { agent } = await deps.session.session();
+  const opOf = async (): Promise<WorktreeOutcome | undefined> => {
+    try {
+      return opOutcome((await agent.git.state(command.threadId)).op, command.opId);
+    } catch {
+      return undefined; // The state cannot be read now (the worktree just went): the event tells.
+    }
+  };
   let listener: ((thread: Thread, numbered: NumberedEvent) => void) | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: ReturnType<typeof setInterval> | undefined;
   // Listening before sending: a quick outcome is recorded before `handle` returns.
-  const recorded = new Promise<Extract<NumberedEvent["event"], { type: "git" }> | undefined>((resolve) => {
+  const ended = new Promise<WorktreeOutcome | undefined>((resolve) => {
     listener = (thread, numbered) => {
-      const outcome = thread.id === command.threadId ? worktreeOutcome(numbered.event) : undefined;
-      if (outcome) resolve(outcome);
+      const event = thread.id === command.threadId ? worktreeOutcome(numbered.event) : undefined;
+      if (event) void opOf().then((op) => resolve({ ok: event.ok, text: event.text, files: event.files, code: op?.code }));
     };
     manager.on("event", listener);
-    timer = setTimeout(() => resolve(undefined), OUTCOME_WAIT_MS);
+    const until = Date.now() + OUTCOME_WAIT_MS;
+    timer = setInterval(() => {
+      if (Date.now() > until) resolve(undefined);
+      else void opOf().then((op) => op && resolve(op));
+    }, POLL_MS);
   });
   try {
     try {
@@ -114,11 +132,11 @@ async function sendForOutcome(
       showFailure(err);
       return undefined;
     }
-    const outcome = await recorded;
+    const outcome = await ended;
     if (!outcome) void vscode.window.showWarningMessage("Tether: no word yet of how it went; the task's history will say.");
     return outcome;
   } finally {
-    clearTimeout(timer);
+    clearInterval(timer);
     manager.off("event", listener!);
   }
 }
