@@ -51,6 +51,17 @@ export const dipper = {
   },
 };
 
+/**
+ * After `dipper` merged: another worktree task edits the same line, while the workspace's main
+ * moves on to another count, so merging it back conflicts (worktree.vscode.test.ts).
+ */
+export const ouzel = {
+  task: "Recount the dipper nests after the flood (ouzel-5521)",
+  after: "# Dippers\n\nnests: 3\n",
+  onMain: "# Dippers\n\nnests: 5\n",
+  message: "Recount after the flood",
+};
+
 /** For the thread panel: reads, writes a file, asks before a command that prints two lines, sums up. */
 export const heron = {
   task: "Note the herons by the pond (heron-3307)",
@@ -152,6 +163,17 @@ const SCRIPTS: [{ task: string }, Turn[]][] = [
         ],
       }),
       () => finish("Two nests now."),
+    ],
+  ],
+  [
+    ouzel,
+    [
+      () => ({
+        toolCalls: [
+          { name: "edit_file", args: { path: dipper.file, old_text: "nests: 2", new_text: "nests: 3", reason: "the recount" } },
+        ],
+      }),
+      () => finish("Three nests after the flood."),
     ],
   ],
   [

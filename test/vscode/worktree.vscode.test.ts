@@ -1,7 +1,8 @@
 // A task in a worktree of its own, in a real VS Code (code-server's VS Code server, see
 // test/support/vscodeServer.ts): the workspace is a git repository, the person starts the task
 // from the editor's New Task with "Run in its own worktree", reviews it with Show Changes
-// (diffs against the branch point), and merges the branch back with Merge Worktree…. The
+// (diffs against the branch point), and merges the branch back with Merge Worktree…; a second
+// task's merge conflicts with main, is reported with its files, and is discarded. The
 // in-editor side is test/vscode/suite/worktree.suite.ts; this process plays the relay, the model
 // (the scripted server of ./scenarios.ts), and the person at the page, and checks the workspace's
 // files and git log afterwards with real git.
@@ -15,7 +16,7 @@ import { screenshotPath } from "../support/browser";
 import { startFakeOpenAI, type FakeModelServer, type FakeStep, type OpenAIBody } from "../support/fakeModels";
 import { startRelay, type TestRelay } from "../support/relay";
 import { startVscodeServer, tail, type VscodeServer } from "../support/vscodeServer";
-import { dipper, MODEL_NAME, modelTurn } from "./scenarios";
+import { dipper, MODEL_NAME, modelTurn, ouzel } from "./scenarios";
 
 const REPO = join(__dirname, "..", "..");
 const TESTS = join(REPO, "dist", "test", "vscode", "index.js");
@@ -98,15 +99,19 @@ describe("Tether in a real VS Code: a task in its own worktree", function () {
       "starts the task in its own worktree from New Task, leaving the workspace as it was",
       "shows the worktree's changes against the branch point",
       "merges the branch back into main from Merge Worktree…",
+      "reports a conflicting merge with its files, and discards the task after asking with its count",
     ])
       assert.match(run.log, new RegExp(`✔ ${title}`), `"${title}" did not pass:\n${report}`);
 
-    // The workspace, as the person finds it: the task's files, on main, in one fast-forward.
+    // The workspace, as the person finds it: on main, the first task's files merged in one
+    // fast-forward (no merge commit), then main's own count; the discarded task nowhere.
     assert.equal(git("symbolic-ref", "--short", "HEAD").trim(), "main");
-    assert.equal(readFileSync(join(workspace, dipper.file), "utf8"), dipper.after);
+    assert.equal(readFileSync(join(workspace, dipper.file), "utf8"), ouzel.onMain);
     assert.equal(readFileSync(join(workspace, dipper.sighting.file), "utf8"), dipper.sighting.text);
     assert.equal(git("status", "--porcelain"), "");
     const log = git("log", "--format=%s|%an", `${base}..main`).trim().split("\n");
-    assert.deepEqual(log, [`${dipper.sighting.message}|Desk Person`]);
+    assert.deepEqual(log, ["Five nests on main|Desk Person", `${dipper.sighting.message}|Desk Person`]);
+    assert.doesNotMatch(git("log", "--all", "--format=%s"), new RegExp(ouzel.message));
+    assert.doesNotMatch(git("branch", "--list"), /tether\/recount/);
   });
 });

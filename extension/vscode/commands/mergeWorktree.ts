@@ -78,9 +78,14 @@ async function end(
     void vscode.window.showInformationMessage(notice.message);
     return;
   }
-  const anyway = notice.offerForce ? ["Remove Anyway"] : [];
-  const pick = await vscode.window.showErrorMessage(notice.message, ...anyway);
-  if (pick === "Remove Anyway") await end(deps, manager, threadId, choice, changed, true);
+  if (!notice.offerForce) {
+    void vscode.window.showErrorMessage(notice.message);
+    return;
+  }
+  // The toast waits for the person as long as it takes; the command is done meanwhile.
+  void vscode.window.showErrorMessage(notice.message, "Remove Anyway").then((pick) => {
+    if (pick === "Remove Anyway") void end(deps, manager, threadId, choice, changed, true).catch(showFailure);
+  });
 }
 
 const PROGRESS: Record<WorktreeChoice["action"], string> = {

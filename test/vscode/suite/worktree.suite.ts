@@ -6,13 +6,14 @@
 // checks the workspace's files and git log afterwards.
 
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import * as vscode from "vscode";
 import { randomId, type ThreadEvent } from "#protocol";
 import type { PairedPhone } from "../../support/phone";
 import { until } from "../../support/wait";
-import { dipper } from "../scenarios";
+import { dipper, ouzel } from "../scenarios";
 import { desk, onlyInPhase } from "../support/desk";
 import { pairThroughEditor, syncedThread } from "../support/phones";
 
@@ -135,5 +136,62 @@ describe("Tether in VS Code: a task in its own worktree", function () {
     assert.equal(readFileSync(join(root, dipper.sighting.file), "utf8"), dipper.sighting.text);
     const { summary } = await syncedThread(phone, dipper.task, (s) => s.worktree === "merged");
     assert.equal(summary.branch, branch);
+  });
+
+  it("reports a conflicting merge with its files, and discards the task after asking with its count", async () => {
+    const other = randomId(12);
+    await phone.send({ type: "new-task", threadId: other, text: ouzel.task, mode: "auto-edit", worktree: true });
+    const done = await phone.waitFor(other, (e) => e.type === "status" && e.status === "done", 30_000);
+    assert.ok(done);
+    await phone.send({ type: "git-stage", threadId: other, paths: [dipper.file] });
+    await phone.send({ type: "git-commit", threadId: other, opId: randomId(12), message: ouzel.message });
+    await phone.waitFor(other, gitEvent("commit"), 30_000);
+    // Meanwhile main moves on: the same line, another count (git here runs with the test's author).
+    writeFileSync(join(root, dipper.file), ouzel.onMain);
+    execFileSync("git", ["commit", "-q", "-am", "Five nests on main"], { cwd: root });
+    const { summary } = await syncedThread(phone, ouzel.task, (s) => s.status === "done" && s.worktree === "open");
+    const otherItem = { summary: { threadId: other, title: ouzel.task } };
+
+    const merging = vscode.commands.executeCommand("tether.thread.mergeWorktree", otherItem);
+    await desk.quickPick({ title: summary.branch ?? "" });
+    await desk.type({ text: "fast-forward, or" });
+    await desk.press({ key: "Enter" });
+    await merging;
+    const refused = await phone.waitFor(other, gitEvent("merge"), 30_000);
+    assert.ok(refused.type === "git" && !refused.ok && refused.files?.includes(dipper.file), JSON.stringify(refused));
+    const toast = await desk.notification({ contains: `conflicts in ${dipper.file}` });
+    assert.match(toast, /Could not merge/);
+    await desk.capture({ name: "vscode-worktree-conflict", selector: ".notification-toast" });
+    // Nothing was merged, and the task's worktree is still there to resolve or discard.
+    assert.equal(readFileSync(join(root, dipper.file), "utf8"), ouzel.onMain);
+    assert.equal((await syncedThread(phone, ouzel.task)).summary.worktree, "open");
+    await vscode.commands.executeCommand("notifications.clearAll");
+
+    // Discard, after the question that says what is lost (a modal, answered where it opens).
+    const window = vscode.window as unknown as { showWarningMessage: (m: string, ...rest: unknown[]) => Thenable<unknown> };
+    const original = window.showWarningMessage;
+    const asked: string[] = [];
+    window.showWarningMessage = (message, ...rest) => {
+      asked.push(message);
+      return Promise.resolve(rest.includes("Discard") ? "Discard" : undefined);
+    };
+    try {
+      const discarding = vscode.commands.executeCommand("tether.thread.mergeWorktree", otherItem);
+      await desk.quickPick({ title: summary.branch ?? "" });
+      await desk.type({ text: "Discard" });
+      await desk.press({ key: "Enter" });
+      await discarding;
+    } finally {
+      window.showWarningMessage = original;
+    }
+    assert.deepEqual(asked, [`Discard ${summary.branch} and its worktree? 1 file changed by the task will be lost.`]);
+    const discarded = await phone.waitFor(other, gitEvent("discard"), 30_000);
+    assert.ok(discarded.type === "git" && discarded.ok, JSON.stringify(discarded));
+    await desk.notification({ contains: discarded.text.slice(0, 40) });
+    assert.equal((await syncedThread(phone, ouzel.task, (s) => s.worktree === "discarded")).summary.branch, summary.branch);
+    // Both gone: the branch from the repository, the worktree from git's list.
+    const git = (...args: string[]): string => execFileSync("git", args, { cwd: root, encoding: "utf8" });
+    assert.equal(git("branch", "--list", summary.branch ?? ""), "");
+    assert.doesNotMatch(git("worktree", "list"), new RegExp(escape(summary.branch ?? "")));
   });
 });
