@@ -1,7 +1,8 @@
 // "Tether: Show Changes": what a thread changed, as the editor's own diff. A thread in the
 // workspace: each file as it was before the thread first touched it (originalContent.ts) against
 // the file now. A thread in a worktree of its own: every file its worktree changed, at the branch
-// point against the worktree (or the branch, once the folder is gone). One file opens
+// point against the worktree (or the branch, once the folder is gone; once merged, what the task
+// wrote against the workspace, as for a thread in the workspace). One file opens
 // `vscode.diff`; several open the multi-file changes editor.
 
 import { existsSync } from "node:fs";
@@ -27,9 +28,17 @@ export const showChanges: EditorCommand<typeof COMMAND_IDS.showChanges> = {
     try {
       const { agent } = await deps.session.session();
       const worktree = worktreeOf(agent.manager, threadId);
-      const pairs = worktree
-        ? await worktreePairs(threadId, worktree.worktree)
-        : checkpointPairs(agent.workspace.root, threadId, Object.keys(agent.store.checkpoint(threadId)));
+      if (worktree?.state === "discarded") {
+        void vscode.window.showInformationMessage(
+          `Tether: "${title}" was discarded with its branch; there is nothing left to show.`,
+        );
+        return;
+      }
+      // Merged: the branch is gone, its work is in the workspace; what the task wrote shows there.
+      const pairs =
+        worktree && worktree.state !== "merged"
+          ? await worktreePairs(threadId, worktree.worktree)
+          : checkpointPairs(agent.workspace.root, threadId, Object.keys(agent.store.checkpoint(threadId)));
       if (pairs.length === 0) {
         void vscode.window.showInformationMessage(`Tether: "${title}" changed no files.`);
         return;

@@ -136,6 +136,15 @@ describe("Tether in VS Code: a task in its own worktree", function () {
     assert.equal(readFileSync(join(root, dipper.sighting.file), "utf8"), dipper.sighting.text);
     const { summary } = await syncedThread(phone, dipper.task, (s) => s.worktree === "merged");
     assert.equal(summary.branch, branch);
+
+    // Merged, its branch gone: Show Changes shows what the task wrote, now in the workspace.
+    await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+    await vscode.commands.executeCommand("tether.thread.showChanges", item());
+    const tab = await activeTab(`the diff of ${dipper.file}`, (t) => t.input instanceof vscode.TabInputTextDiff);
+    const input = tab.input as vscode.TabInputTextDiff;
+    assert.equal(input.modified.fsPath, join(root, dipper.file));
+    assert.equal((await vscode.workspace.openTextDocument(input.original)).getText(), dipper.before);
+    await vscode.commands.executeCommand("workbench.action.closeAllEditors");
   });
 
   it("reports a conflicting merge with its files, and discards the task after asking with its count", async () => {
