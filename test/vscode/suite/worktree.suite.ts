@@ -115,7 +115,10 @@ describe("Tether in VS Code: a task in its own worktree", function () {
   });
 
   it("merges the branch back into main from Merge Worktree…", async () => {
-    const ran = vscode.commands.executeCommand("tether.thread.mergeWorktree", item());
+    // From the thread's panel, whose Merge… runs the command for its thread.
+    await vscode.commands.executeCommand("tether.thread.open", threadId);
+    await activeTab("the task's panel", (t) => t.input instanceof vscode.TabInputWebview && t.label === dipper.task);
+    await desk.webviewClick({ selector: '[data-testid="worktree-end"]', hasText: "Merge…" });
     const rows = await desk.quickPick({ title: branch });
     assert.equal(rows.length, 4, rows.join("\n"));
     assert.match(rows[0] ?? "", /Merge into main\s*fast-forward, or a merge commit/);
@@ -123,7 +126,6 @@ describe("Tether in VS Code: a task in its own worktree", function () {
     await desk.capture({ name: "vscode-worktree-merge-pick" });
     await desk.type({ text: "fast-forward, or" });
     await desk.press({ key: "Enter" });
-    await ran;
 
     const merged = await phone.waitFor(threadId, gitEvent("merge"), 30_000);
     assert.ok(merged.type === "git" && merged.ok, JSON.stringify(merged));
