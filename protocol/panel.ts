@@ -67,6 +67,11 @@ export const toPanelSchema = z.discriminatedUnion("type", [
     agents: z.array(agentInfoSchema).max(64).optional(),
     /** The agent chosen to start with: the one chosen last here, else the host's default. */
     chosen: taskAgentSchema.optional(),
+    /**
+     * The workspace is a git repository: the form offers "Run in its own worktree", checked when
+     * `default` (the host's setting, or another task is running in the workspace).
+     */
+    worktrees: z.strictObject({ default: z.boolean() }).optional(),
   }),
   /** The extension's answer to a `command`, with the host's words when it was refused. */
   z.strictObject({ type: z.literal("reply"), id: z.string(), reply: commandReplySchema }),
@@ -89,6 +94,8 @@ export const fromPanelSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("command"), id: z.string().min(1).max(64), command: commandSchema }),
   /** Show what the thread changed, as the editor's diff. */
   z.strictObject({ type: z.literal("show-changes") }),
+  /** The thread's worktree: open its folder in a new window, or merge, keep or discard it. */
+  z.strictObject({ type: z.literal("worktree"), action: z.enum(["open-folder", "end"]) }),
   /** The sidebar's workspace files for `@` completion; answered by `files` with the same id. */
   z.strictObject({ type: z.literal("find-files"), id: z.string().min(1).max(64) }),
   /** The sidebar shows this thread, or (null) the new-task composer. */

@@ -84,7 +84,7 @@ export class SidebarView implements vscode.WebviewViewProvider, Surface, vscode.
     return { ...command, text: await expandMentions(command.text, readWorkspaceFile) };
   }
 
-  async receive(message: Exclude<FromPanel, { type: "ready" | "command" | "show-changes" }>): Promise<void> {
+  async receive(message: Exclude<FromPanel, { type: "ready" | "command" | "show-changes" | "worktree" }>): Promise<void> {
     switch (message.type) {
       case "find-files":
         this.post({ type: "files", id: message.id, paths: await workspaceFiles() });

@@ -10,6 +10,7 @@
 import * as vscode from "vscode";
 import {
   BUILTIN_AGENT,
+  ENDED_STATUSES,
   ErrorCode,
   TetherError,
   randomId,
@@ -44,7 +45,7 @@ export interface Surface {
   /** A command from this surface as the host gets it (the sidebar expands its @ mentions). */
   prepare?(command: Command): Promise<Command>;
   /** The messages only this surface sends; the others are the panels' own. */
-  receive?(message: Exclude<FromPanel, { type: "ready" | "command" | "show-changes" }>): Promise<void>;
+  receive?(message: Exclude<FromPanel, { type: "ready" | "command" | "show-changes" | "worktree" }>): Promise<void>;
 }
 
 /** One webview panel: a thread's, or the new-task form until the task it starts begins. */
@@ -203,6 +204,12 @@ export class ThreadPanels implements vscode.Disposable {
         if (thread) await vscode.commands.executeCommand("tether.thread.showChanges", new ThreadItem(manager.summary(thread)));
         return;
       }
+      case "worktree":
+        if (panel.threadId) {
+          const command = message.action === "open-folder" ? "tether.thread.openWorktree" : "tether.thread.mergeWorktree";
+          await vscode.commands.executeCommand(command, panel.threadId);
+        }
+        return;
       case "command": {
         const refused = refusal(message.command, panel);
         const prepared = refused || !panel.prepare ? message.command : await panel.prepare(message.command);
@@ -252,6 +259,7 @@ export class ThreadPanels implements vscode.Disposable {
       mode: readSettings().mode,
       ...(models ? { models: [...models] } : {}),
       ...(agents && offered ? { agents: offered, chosen: offeredChoice(this.memory, offered, agents.defaultAgent) } : {}),
+      ...worktreeOffer(agent.manager),
     });
   }
 
@@ -263,6 +271,11 @@ export class ThreadPanels implements vscode.Disposable {
       for (const surface of [...this.surfaces]) if (surface.threadId === threadId) surface.deleted();
     });
     for (const surface of this.surfaces) this.show(surface, running);
+    // Whether the workspace is a git repository is known a moment after the start: the forms
+    // shown before then offer a worktree once it is.
+    void running.agent.manager.whenWorktreesChecked().then(() => {
+      for (const surface of this.surfaces) if (surface.threadId === undefined) this.show(surface, running);
+    });
     // Other agents (a settings change), or what one offers learnt from a session: the forms show them.
     this.agentsChanged?.();
     this.agentsChanged = running.agent.manager.agents?.onChange(() => {
@@ -280,6 +293,18 @@ export class ThreadPanels implements vscode.Disposable {
   dispose(): void {
     this.store.dispose();
   }
+}
+
+/**
+ * "Run in its own worktree" for the form, when the workspace is a git repository: checked when
+ * the host's setting says so, and whenever another task works in the workspace itself (as the
+ * host decides for a task that does not say).
+ */
+function worktreeOffer(manager: ThreadManager): { worktrees?: { default: boolean } } {
+  const offered = manager.worktreesProfile;
+  if (!offered) return {};
+  const busy = manager.list().some((thread) => !ENDED_STATUSES.includes(thread.status) && !manager.worktreeOf(thread.id));
+  return { worktrees: { default: offered.default || busy } };
 }
 
 /** The approval request a `decide` answers, from its thread's events. */

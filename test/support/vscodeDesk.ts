@@ -67,6 +67,8 @@ export type DeskRequest = { timeoutMs?: number } & (
   | { action: "press"; key: string }
   /** Types `text` on the keyboard, into whatever has the focus. */
   | { action: "type"; text: string }
+  /** Waits for the quick pick titled `title` to show; answers its rows' text, as the person reads them. */
+  | { action: "quick-pick"; title: string }
   /** Saves a PNG of the workbench, or of the part matching `selector`, as test-results/screenshots/`name`.png. */
   | { action: "capture"; name: string; selector?: string }
   /** axe-core's violations (WCAG A/AA and best practices) in the webview whose page holds `selector`. */
@@ -255,6 +257,13 @@ async function act({ page, context, screenshot }: DeskRun, request: DeskRequest)
     case "type":
       await page.keyboard.type(request.text);
       return null;
+    case "quick-pick": {
+      const widget = page.locator(".quick-input-widget", { hasText: request.title }).first();
+      await widget.waitFor({ state: "visible", timeout });
+      const rows = widget.locator(".quick-input-list .monaco-list-row");
+      await rows.first().waitFor({ state: "visible", timeout });
+      return rows.evaluateAll((nodes) => nodes.map((row) => (row as HTMLElement).innerText.replace(/\s+/g, " ").trim()));
+    }
     case "axe":
       return axeInWebview(page, request.selector, timeout);
     case "capture":

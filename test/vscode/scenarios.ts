@@ -35,6 +35,33 @@ export const wren = {
   after: "# Wrens\n\nnests: 4\n",
 };
 
+/**
+ * Edits a file the repository has committed, in the task's own worktree (worktree.vscode.test.ts);
+ * the person then adds `sighting` there and commits both before merging.
+ */
+export const dipper = {
+  task: "Count the second dipper nest (dipper-4410)",
+  file: "dipper-notes.md",
+  before: "# Dippers\n\nnests: 1\n",
+  after: "# Dippers\n\nnests: 2\n",
+  sighting: {
+    file: "dipper-sightings.md",
+    text: "# Sightings\n\n- 07:10 a dipper by the second nest\n",
+    message: "Count the second dipper nest, with the sighting",
+  },
+};
+
+/**
+ * After `dipper` merged: another worktree task edits the same line, while the workspace's main
+ * moves on to another count, so merging it back conflicts (worktree.vscode.test.ts).
+ */
+export const ouzel = {
+  task: "Recount the dipper nests after the flood (ouzel-5521)",
+  after: "# Dippers\n\nnests: 3\n",
+  onMain: "# Dippers\n\nnests: 5\n",
+  message: "Recount after the flood",
+};
+
 /** For the thread panel: reads, writes a file, asks before a command that prints two lines, sums up. */
 export const heron = {
   task: "Note the herons by the pond (heron-3307)",
@@ -125,6 +152,28 @@ const SCRIPTS: [{ task: string }, Turn[]][] = [
         ],
       }),
       () => finish("Four nests now."),
+    ],
+  ],
+  [
+    dipper,
+    [
+      () => ({
+        toolCalls: [
+          { name: "edit_file", args: { path: dipper.file, old_text: "nests: 1", new_text: "nests: 2", reason: "a new nest" } },
+        ],
+      }),
+      () => finish("Two nests now."),
+    ],
+  ],
+  [
+    ouzel,
+    [
+      () => ({
+        toolCalls: [
+          { name: "edit_file", args: { path: dipper.file, old_text: "nests: 2", new_text: "nests: 3", reason: "the recount" } },
+        ],
+      }),
+      () => finish("Three nests after the flood."),
     ],
   ],
   [

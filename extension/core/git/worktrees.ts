@@ -62,7 +62,9 @@ export interface OrphanReport {
   spared: { threadId: string; path: string; branch: string | null; files: string[] }[];
 }
 
-const THREAD_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+// Thread ids are base64url (`randomId`), so one in 32 starts with "-" or "_": both name a folder
+// safely, as the path is absolute and always follows `--`. A leading "." (`..`) never does.
+const THREAD_ID = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
 
 export class TaskWorktrees {
   /** `env` is the git environment (tests isolate config and author through it). */

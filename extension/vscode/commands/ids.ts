@@ -17,6 +17,8 @@ export const COMMAND_IDS = {
   deleteThread: "tether.thread.delete",
   askAboutSelection: "tether.askAboutSelection",
   sidebarNewTask: "tether.sidebar.newTask",
+  openWorktree: "tether.thread.openWorktree",
+  mergeWorktree: "tether.thread.mergeWorktree",
 } as const;
 
 /** A command's file name in this folder (without `.ts`). */

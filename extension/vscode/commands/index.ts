@@ -6,8 +6,10 @@ import { askAboutSelection } from "./askAboutSelection";
 import type { CommandDeps, EditorCommand } from "./command";
 import { deleteThread } from "./deleteThread";
 import { COMMAND_IDS, type CommandName } from "./ids";
+import { mergeWorktree } from "./mergeWorktree";
 import { newTask } from "./newTask";
 import { openThread } from "./openThread";
+import { openWorktree } from "./openWorktree";
 import { pairPhone } from "./pairPhone";
 import { revertThread } from "./revertThread";
 import { revokePhone } from "./revokePhone";
@@ -36,6 +38,8 @@ const COMMANDS: { [Name in CommandName]: EditorCommand<(typeof COMMAND_IDS)[Name
   deleteThread,
   askAboutSelection,
   sidebarNewTask,
+  openWorktree,
+  mergeWorktree,
 };
 
 /** Registers every command with `deps`; each registration is disposed with the extension. */

@@ -34,16 +34,24 @@ export class ThreadItem extends vscode.TreeItem {
     const [icon, color] = ICONS[summary.status];
     this.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     const waiting = summary.pending.length;
-    this.description = waiting > 1 ? `${waiting} approvals waiting` : WORDS[summary.status];
+    const state = waiting > 1 ? `${waiting} approvals waiting` : WORDS[summary.status];
+    // A task in a worktree of its own says on which branch; once merged or discarded, that too.
+    const where = summary.branch
+      ? `${summary.branch}${summary.worktree && summary.worktree !== "open" ? ` (${summary.worktree})` : ""}`
+      : "";
+    this.description = where ? `${state} · ${where}` : state;
     this.tooltip = new vscode.MarkdownString(
       [
         `**${escape(summary.title)}**`,
         `${WORDS[summary.status]} · ${summary.model || "default model"}`,
+        ...(where ? [`$(git-branch) ${escape(where)}`] : []),
         ...summary.pending.map((p) => `- ${escape(p.title)}`),
       ].join("\n\n"),
+      true,
     );
-    // Menus pick their actions by this: `thread:running`, `thread:done`…
-    this.contextValue = `thread:${summary.status}`;
+    // Menus pick their actions by this: `thread:running`, `thread:done`, and `:worktree` for a
+    // task whose worktree is still there to merge, keep or discard.
+    this.contextValue = `thread:${summary.status}${summary.worktree === "open" ? ":worktree" : ""}`;
     this.id = summary.threadId;
     // A click opens the thread's panel.
     this.command = { command: "tether.thread.open", title: "Open", arguments: [summary.threadId] };

@@ -16,6 +16,8 @@ export type PanelView =
       models?: readonly string[];
       agents?: readonly AgentInfo[];
       chosen?: TaskAgent;
+      /** The form offers a worktree of its own for the task, checked when `default`. */
+      worktrees?: { default: boolean };
     }
   | { kind: "thread"; summary: ThreadSummary; events: readonly NumberedEvent[]; live: LiveState };
 
@@ -35,6 +37,7 @@ export function nextView(view: PanelView, message: Exclude<ToPanel, { type: "rep
         ...(message.models ? { models: message.models } : {}),
         ...(message.agents ? { agents: message.agents } : {}),
         ...(message.chosen ? { chosen: message.chosen } : {}),
+        ...(message.worktrees ? { worktrees: message.worktrees } : {}),
       };
     case "thread":
       // The extension keeps the live state by the same rules, already settled by these events.
@@ -77,4 +80,13 @@ export function withAgent(command: Command, chosen: TaskAgent | null): Command {
     // An outside agent runs its own models: the form's Tether model does not apply to it.
     ...(outside ? (chosen.model ? { model: chosen.model } : {}) : model ? { model } : {}),
   };
+}
+
+/**
+ * The new-task command with the form's worktree choice: the person's when they chose, else the
+ * default the form showed; nothing when the workspace offers no worktree (not a git repository).
+ */
+export function withWorktree(command: Command, view: PanelView, chosen: boolean | null): Command {
+  if (command.type !== "new-task" || command.retryOf !== undefined || view.kind !== "new-task" || !view.worktrees) return command;
+  return { ...command, worktree: chosen ?? view.worktrees.default };
 }

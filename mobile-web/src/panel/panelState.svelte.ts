@@ -5,7 +5,7 @@ import { randomId, type Command, type ThreadSummary } from "#protocol";
 import { taskCommands, type TaskForm } from "../threads/taskCommands";
 import { Clock } from "../time/clock.svelte";
 import { toPanelSchema, type ContextItem, type FromPanel, type TaskAgent } from "#protocol/panel";
-import { LOADING, nextView, withAgent, type PanelView } from "./panelModel";
+import { LOADING, nextView, withAgent, withWorktree, type PanelView } from "./panelModel";
 import { Requests } from "./requests";
 
 export class PanelState {
@@ -18,6 +18,8 @@ export class PanelState {
   context = $state.raw<readonly ContextItem[]>([]);
   /** The agent the new-task form chose (AgentPicker), with its mode and model; null: the host's default. */
   taskAgent = $state.raw<TaskAgent | null>(null);
+  /** "Run in its own worktree" as the person set it in the form; null: the form's default. */
+  worktree = $state<boolean | null>(null);
   /** Counts the extension's requests to focus the composer; the composer focuses on each change. */
   focusCount = $state(0);
   // Pending answers, not state anything shows: a plain Map.
@@ -98,10 +100,18 @@ export class PanelState {
   /** Sends a new task's attachments, then the task; the extension then shows its thread here. */
   async startTask(form: TaskForm, agent: TaskAgent | null = this.taskAgent): Promise<void> {
     const threadId = randomId(12);
-    for (const command of taskCommands(threadId, form)) await this.command(withAgent(command, agent));
+    const view = this.view;
+    for (const command of taskCommands(threadId, form))
+      await this.command(withWorktree(withAgent(command, agent), view, this.worktree));
+    this.worktree = null;
   }
 
   showChanges(): void {
     this.post({ type: "show-changes" });
+  }
+
+  /** The thread's worktree: its folder in a new window, or the choice to merge, keep or discard it. */
+  worktreeAction(action: "open-folder" | "end"): void {
+    this.post({ type: "worktree", action });
   }
 }

@@ -38,6 +38,15 @@ describe("task worktrees (real git)", () => {
     assert.equal(await worktrees.isRepository(join(fx.root, "nowhere")), false);
   });
 
+  it("takes a thread id that starts with - or _, as base64url ids do, and still refuses ..", async () => {
+    for (const threadId of ["-tPk-pby562MMkGc", "_a1"]) {
+      const wt = await create(threadId, `Task ${threadId}`);
+      assert.equal(wt.path, join(worktreesFolder(fx.stateDir, fx.workspace), threadId));
+      assert.equal(read(wt.path, "src/app.ts"), "export const a = 1;\n");
+    }
+    await refused(create(".."), "bad-thread-id");
+  });
+
   it("creates the worktree on a new branch from HEAD, under the state folder, never in the workspace", async () => {
     const head = fx.git(fx.workspace, "rev-parse", "HEAD").trim();
     const wt = await create("thread-1");

@@ -33,6 +33,7 @@ export const desk = {
   webviewClick: (body: Body<"webview-click">) => ask<null>("webview-click", body),
   press: (body: Body<"press">) => ask<null>("press", body),
   type: (body: Body<"type">) => ask<null>("type", body),
+  quickPick: (body: Body<"quick-pick">) => ask<string[]>("quick-pick", body),
   capture: (body: Body<"capture">) => ask<null>("capture", body),
   axe: (body: Body<"axe">) => ask<string[]>("axe", body),
   /** The outer test's screenshot of the workbench, taken now. */
