@@ -4,6 +4,7 @@
 
 import { execFileSync } from "node:child_process";
 import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { ROOT } from "./node";
 
@@ -111,4 +112,12 @@ function edit(file: string, path: string): void {
 
 function newFile(path: string): string {
   return Array.from({ length: 40 }, (_, i) => `// ${path}, line ${i + 1}: a new file the task wrote`).join("\n") + "\n";
+}
+
+/** A note for the scenario's section: the figures were taken on a machine others were using. */
+export function sharedMachine(): string {
+  return (
+    `Measured on ${cpus().length} cores shared with other work (load average ${loadavg()[0]!.toFixed(2)} when the ` +
+    "scenario started): absolute times are noisy, the floor run interleaved with them less so."
+  );
 }

@@ -11,7 +11,7 @@ import { promisify } from "node:util";
 import { listChanges } from "../../extension/core/git/changes";
 import { pairWith, type PairedPhone } from "../../test/support/phone";
 import { startRelayProcess } from "../../test/support/relayProcess";
-import { benchGitEnv, CHANGE_200, changeTotal, cloneThisRepository, makeChange } from "../lib/gitRepos";
+import { benchGitEnv, sharedMachine, CHANGE_200, changeTotal, cloneThisRepository, makeChange } from "../lib/gitRepos";
 import { startHostProcess } from "../lib/hostProcess";
 import { figure } from "../lib/results";
 import { Cleanup, type Scenario } from "../lib/scenario";
@@ -27,6 +27,7 @@ export const changesScenario: Scenario = {
     const runs = ctx.quick ? 3 : 15;
     const opens = ctx.quick ? 1 : 5;
     const env = benchGitEnv(join(ctx.tmp, "home"));
+    out.notes.push(sharedMachine());
     const repo = join(ctx.tmp, "this-repo");
     ctx.log(`a copy of this repository with a ${changeTotal(CHANGE_200)}-file change`);
     cloneThisRepository(repo, env);

@@ -9,7 +9,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { TaskWorktrees, type TaskWorktree } from "../../extension/core/git/worktrees";
-import { benchGitEnv, cloneSyntheticTree, cloneThisRepository } from "../lib/gitRepos";
+import { benchGitEnv, sharedMachine, cloneSyntheticTree, cloneThisRepository } from "../lib/gitRepos";
 import { figure, type Figure } from "../lib/results";
 import type { Scenario } from "../lib/scenario";
 import { fmt, now, round, summarize } from "../lib/stats";
@@ -30,6 +30,7 @@ export const worktreeScenario: Scenario = {
     const files = ctx.quick ? 2000 : 100_000;
     const runs = { repo: ctx.quick ? 2 : 6, synthetic: ctx.quick ? 2 : 4 };
     const env = benchGitEnv(join(ctx.tmp, "home"));
+    out.notes.push(sharedMachine());
 
     ctx.log("copying this repository (git clone --no-hardlinks)");
     const repo = join(ctx.tmp, "this-repo");
