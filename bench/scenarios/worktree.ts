@@ -28,7 +28,7 @@ export const worktreeScenario: Scenario = {
   title: "A worktree per task",
   async run(ctx, out) {
     const files = ctx.quick ? 2000 : 100_000;
-    const runs = { repo: ctx.quick ? 2 : 6, synthetic: ctx.quick ? 2 : 4 };
+    const runs = { repo: ctx.quick ? 2 : 6, synthetic: ctx.quick ? 2 : 3 };
     const env = benchGitEnv(join(ctx.tmp, "home"));
     out.notes.push(sharedMachine());
 
