@@ -1,7 +1,61 @@
-// A sliding-window counter per key (IP, device). Small and in-process: each relay process
-// limits what reaches it, which is what protects its store and its CPU.
+// Rate limits and sign-in pauses. Limits on what a client may ask for (registrations, pairing
+// attempts, notifications, commands over HTTP) and the pause after failed sign-ins count per
+// address or host across every relay process: with `--redis` their counts live in Redis
+// (relay/cluster/limits.ts), so a client cannot multiply its budget by reaching another process
+// behind the same address; a relay alone keeps them in memory. Per-device event budgets stay per
+// process: they protect the process's CPU, a device's socket is on one process, and a host's
+// thousands of events a second would each cost a round trip to Redis. So do the operator's
+// endpoints (/healthz, /metrics): a load balancer checks each process on its own.
 
 import type { DeviceKind } from "#protocol";
+
+/** At most `limit` hits per window for each key. */
+export interface HitLimit {
+  /** Counts a hit for `key`; false when the key is over its limit (the hit is not counted). */
+  take(key: string): Promise<boolean>;
+}
+
+/** The pause after failed sign-ins, per address (see AuthBackoff). */
+export interface SignInPauses {
+  /** Milliseconds until `key` may try again; 0 when it may now. */
+  waitFor(key: string): Promise<number>;
+  failed(key: string): Promise<void>;
+  succeeded(key: string): Promise<void>;
+}
+
+export interface BackoffOptions {
+  free: number;
+  windowMs: number;
+  firstMs: number;
+  maxMs: number;
+}
+
+/** Where limits keep their counts: this process's memory, or Redis shared by every process. */
+export interface LimitCounters {
+  /** A sliding window; `name` keeps apart limits that count the same keys (an address). */
+  window(name: string, limit: number, windowMs: number): HitLimit;
+  signIns(options: BackoffOptions): SignInPauses;
+}
+
+/** Counts in this process: a relay that runs alone (SQLite). */
+export function memoryCounters(now: () => number = Date.now): LimitCounters {
+  return {
+    window(_name, limit, windowMs) {
+      const limiter = new RateLimiter(limit, windowMs, now);
+      return { take: (key) => Promise.resolve(limiter.take(key)) };
+    },
+    signIns(options) {
+      const backoff = new AuthBackoff(options, now);
+      return {
+        waitFor: (key) => Promise.resolve(backoff.waitFor(key)),
+        failed: (key) => Promise.resolve(backoff.failed(key)),
+        succeeded: (key) => Promise.resolve(backoff.succeeded(key)),
+      };
+    },
+  };
+}
+
+/** A sliding-window counter per key, in this process. */
 
 export class RateLimiter {
   private readonly hits = new Map<string, number[]>();
@@ -86,7 +140,7 @@ export class AuthBackoff {
   private readonly keys = new Map<string, { failures: number[]; until: number; pause: number }>();
 
   constructor(
-    private readonly options: { free: number; windowMs: number; firstMs: number; maxMs: number },
+    private readonly options: BackoffOptions,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -150,6 +204,4 @@ export class DeviceBudget {
 }
 
 /** Sign-ins with unknown or revoked tokens, per address: ten a minute free, then 1 s doubling to 5 min. */
-export function authBackoff(now: () => number = Date.now): AuthBackoff {
-  return new AuthBackoff({ free: 10, windowMs: 60_000, firstMs: 1_000, maxMs: 5 * 60_000 }, now);
-}
+export const SIGN_IN_BACKOFF: BackoffOptions = { free: 10, windowMs: 60_000, firstMs: 1_000, maxMs: 5 * 60_000 };

@@ -30,7 +30,7 @@ import { FCM_WEB_SDK_ORIGINS } from "./push/fcm";
 import type { PushService } from "./push/notifications";
 import { createPushService } from "./push/setup";
 import { RetentionSweeper } from "./retention";
-import { DEFAULT_EVENT_RATES, DeviceBudget, authBackoff } from "./rateLimit";
+import { DEFAULT_EVENT_RATES, DeviceBudget, SIGN_IN_BACKOFF, memoryCounters } from "./rateLimit";
 import type { RedisCluster } from "./cluster/redis";
 import { SqliteStore } from "./store/sqlite";
 import type { RelayStore } from "./store/store";
@@ -80,7 +80,9 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
   let cluster: RedisCluster | undefined;
   // Loaded only with --redis: a relay on SQLite does not start the Redis client's code.
   const scaleOut =
-    !bareStore && config.redis ? await Promise.all([import("./cluster/redis"), import("./cluster/presence")]) : undefined;
+    !bareStore && config.redis
+      ? await Promise.all([import("./cluster/redis"), import("./cluster/presence"), import("./cluster/limits")])
+      : undefined;
   if (scaleOut) {
     cluster = await scaleOut[0].connectRedis(config.redis!, { log, prefix: deps.redisPrefix });
     bareStore = cluster.store;
@@ -150,7 +152,13 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
   });
   // Rooms, broadcasts and acknowledgements reach the sockets of every relay process on this Redis.
   if (cluster) io.adapter(cluster.adapter);
-  const guards = { events: new DeviceBudget(config.eventRates ?? DEFAULT_EVENT_RATES, now), auth: authBackoff(now) };
+  // Limits on what a client asks for count across every relay process on the same Redis.
+  const counters = cluster && scaleOut ? scaleOut[2].redisCounters(cluster.client, cluster.prefix, now) : memoryCounters(now);
+  const guards = {
+    events: new DeviceBudget(config.eventRates ?? DEFAULT_EVENT_RATES, now),
+    auth: counters.signIns(SIGN_IN_BACKOFF),
+    counters,
+  };
   const ctx: HandlerContext = { io, store, log, config, now, guards, hosts: new HostSockets(io) };
   const presence = cluster && scaleOut ? new scaleOut[1].ClusterPresence(ctx, cluster) : undefined;
   presence?.start();
@@ -162,10 +170,10 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
   postCommand = commandEndpoint(ctx, inbox);
   // One table of handlers for every socket, built once.
   const router = new Router(ctx);
-  registerPairingHandlers(ctx, router, pairingLimits(now));
+  registerPairingHandlers(ctx, router, pairingLimits(counters));
   registerRoutingHandlers(ctx, router);
   registerCommandHandlers(ctx, router, inbox);
-  registerPushHandlers(ctx, router, push, pushLimits(now));
+  registerPushHandlers(ctx, router, push, pushLimits(counters));
   registerDeviceHandlers(ctx, router);
   const connections = new Connections(ctx, { router, push, presence });
   metrics.watch(io, bareStore);

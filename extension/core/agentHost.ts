@@ -9,7 +9,9 @@ import type { ShellGrammar } from "./agent/policy/grammar";
 import { Policy, type PolicyRules } from "./agent/policy/policy";
 import type { ProcessRunner, WorkspaceFiles } from "./agent/tools/ports";
 import { createTools } from "./agent/tools/index";
-import { AgentWorkspace } from "./agent/tools/workspace";
+import { AgentWorkspace, type AgentWorkspaceDeps } from "./agent/tools/workspace";
+import { GitService } from "./git/gitService";
+import { TaskWorktrees } from "./git/worktrees";
 import type { Log } from "./log";
 import type { Mirror } from "./mirror/mirror";
 import { ThreadManager } from "./threads/threadManager";
@@ -39,12 +41,26 @@ export interface AgentSetup {
   stoppedCommands?: ReadonlyMap<string, readonly string[]>;
   /** The outside agents a task may run with; without them only Tether's own agent runs. */
   agents?: HostAgents;
+  /**
+   * A task runs in a git worktree of its own unless it says otherwise (when the workspace is a
+   * repository). Either way a task started while another works in the workspace gets one.
+   */
+  worktrees?: boolean;
+  /**
+   * The parts of a workspace rooted at a task's worktree. By default: the workspace mirror's
+   * rules over that folder (no git marks), with the same files and runner.
+   */
+  workspaceAt?: (root: string) => Promise<AgentWorkspaceDeps>;
+  /** git's environment for worktrees (tests keep the machine's git configuration out through it). */
+  gitEnv?: NodeJS.ProcessEnv;
 }
 
 export interface Agent {
   manager: ThreadManager;
   store: ThreadStore;
   workspace: AgentWorkspace;
+  /** Git for phones and the editor: state, Changes, diffs, drafts, and the git commands. */
+  git: GitService;
 }
 
 export function createAgent(setup: AgentSetup): Agent {
@@ -73,7 +89,24 @@ export function createAgent(setup: AgentSetup): Agent {
     ...(setup.retryBaseDelayMs !== undefined ? { retryBaseDelayMs: setup.retryBaseDelayMs } : {}),
     ...(setup.addHostRule ? { addHostRule: setup.addHostRule } : {}),
     ...(setup.agents ? { agents: setup.agents } : {}),
+    worktrees: {
+      default: setup.worktrees === true,
+      stateDir: setup.stateDir,
+      workspaceAt:
+        setup.workspaceAt ??
+        (async (root) => ({ mirror: await mirror.rootedAt(root), files: setup.files, runner: setup.runner })),
+      ...(setup.gitEnv ? { env: setup.gitEnv } : {}),
+    },
   });
   manager.load(setup.stoppedCommands);
-  return { manager, store, workspace };
+  const git = new GitService({
+    threads: manager,
+    root: mirror.root,
+    stateDir: workspaceStateDir(setup.stateDir, mirror.root),
+    isSecret: (rel) => mirror.isSecret(rel),
+    log,
+    worktrees: new TaskWorktrees(setup.gitEnv),
+  });
+  manager.useGit(git);
+  return { manager, store, workspace, git };
 }

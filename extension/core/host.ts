@@ -27,6 +27,7 @@ import { Notifier } from "./notify/notifier";
 import { ThreadPublisher } from "./threads/publisher";
 import type { ThreadManager } from "./threads/threadManager";
 import type { ThreadStore } from "./threads/threadStore";
+import type { GitService } from "./git/gitService";
 
 export interface HostOptions {
   /** Relay origin, e.g. http://127.0.0.1:8787. */
@@ -37,7 +38,7 @@ export interface HostOptions {
   mirror: Mirror;
   confirmPairing: ConfirmPairing;
   /** The agent's threads, when this host runs tasks (it can also just share the workspace). */
-  threads?: { manager: ThreadManager; store: ThreadStore };
+  threads?: { manager: ThreadManager; store: ThreadStore; git?: Pick<GitService, "call"> };
   log: Log;
   platform?: string;
   /** Models a phone may choose from for a new task, the default first. */
@@ -94,6 +95,8 @@ export class Host extends EventEmitter<HostEvents> {
     // A session taught the host an agent's modes and models, or that it needs a login: phones hear it.
     const agents = options.threads?.manager.agents;
     if (agents) this.disposables.defer(agents.onChange(() => this.republishProfile()));
+    // Whether tasks may have worktrees is known once git was asked: phones hear it then.
+    void options.threads?.manager.whenWorktreesChecked().then(() => this.republishProfile());
   }
 
   get profile(): HostProfile {
@@ -107,6 +110,7 @@ export class Host extends EventEmitter<HostEvents> {
       ...(this.options.threads ? { maxMode: this.options.threads.manager.maxMode } : {}),
       ...(this.modelStatus ? { model: this.modelStatus } : {}),
       ...this.agentsProfile(),
+      ...(this.options.threads?.manager.worktreesProfile ? { worktrees: this.options.threads.manager.worktreesProfile } : {}),
     };
   }
 
@@ -171,7 +175,10 @@ export class Host extends EventEmitter<HostEvents> {
     this.directory.on("changed", () => this.emit("phones"));
     const feed = (this.feed = new MirrorFeed({ mirror, publish: (delta) => this.publishMirror(delta) }));
     this.disposables.defer(() => feed.close());
-    this.disposables.add(new RpcServer(this.link, identity, mirror, log, feed, this.options.threads?.manager.agents));
+    const manager = this.options.threads?.manager;
+    this.disposables.add(
+      new RpcServer(this.link, identity, mirror, log, feed, manager?.agents, manager, this.options.threads?.git),
+    );
     const threads = this.options.threads;
     if (threads) {
       const publisher = new ThreadPublisher(this.link, identity, threads.store, threads.manager, log);

@@ -37,6 +37,8 @@ export interface AgentConfig {
   agents: AgentDefinition[];
   /** The agent a task runs with when it names none. */
   defaultAgent?: string;
+  /** A task runs in a git worktree of its own unless it says otherwise. */
+  worktrees: boolean;
 }
 
 export const HOST_OPTIONS_HELP = `  --relay <url>        Relay to connect to (env TETHER_RELAY, default http://127.0.0.1:8787)
@@ -71,7 +73,10 @@ Agent options:
                        Copilot CLI, OpenCode, Goose and Qwen Code are known without it; a known
                        NAME with a COMMAND changes how that one starts.
   --default-agent NAME Agent a task runs with when the phone names none (env TETHER_DEFAULT_AGENT,
-                       default tether: Tether's own)`;
+                       default tether: Tether's own)
+  --worktrees          Run each task in a git worktree of its own, on a new tether/<title> branch,
+                       unless it asks for the workspace (env TETHER_WORKTREES=1). Without it a task
+                       gets one only when it asks, or when another task already works in the folder`;
 
 export const HOST_HELP = `Usage: tether-host [options]
        tether-host rules [--remove <rule>]   list or take back rules allowed on this computer
@@ -116,6 +121,7 @@ export const hostFlags = {
   "max-threads": { type: "string" },
   agent: { type: "string", multiple: true },
   "default-agent": { type: "string" },
+  worktrees: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -177,6 +183,7 @@ function agentConfigFrom(values: HostFlagValues, env: NodeJS.ProcessEnv): AgentC
     allow: parseRuleList(values.allow ?? env.TETHER_ALLOW ?? ""),
     deny: parseRuleList(values.deny ?? env.TETHER_DENY ?? ""),
     maxThreads,
+    worktrees: values.worktrees ?? ["1", "true", "on"].includes((env.TETHER_WORKTREES ?? "").trim().toLowerCase()),
   };
 }
 

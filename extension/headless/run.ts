@@ -129,10 +129,18 @@ export async function runHeadlessHost(config: HostConfig, display: PairingDispla
   const stoppedCommands = await stopLeftRunning(runningDir, log);
   const modelOptions = { ...(agentConfig.baseUrl ? { baseUrl: agentConfig.baseUrl } : {}) };
   const rulesFile = new HostRulesFile(config.stateDir);
+  const runner = createProcessRunner({ running: new RunningCommands(runningDir) });
   const agent = createAgent({
     mirror,
     files: nodeWorkspaceFiles,
-    runner: createProcessRunner({ running: new RunningCommands(runningDir) }),
+    runner,
+    worktrees: agentConfig.worktrees,
+    // A task's worktree: the workspace's rules over its folder, with its own git marks.
+    workspaceAt: async (root) => ({
+      mirror: await mirror.rootedAt(root, createNodeGitStatus(root)),
+      files: nodeWorkspaceFiles,
+      runner,
+    }),
     stoppedCommands,
     stateDir: config.stateDir,
     workspaceName: basename(mirror.root),
@@ -169,7 +177,7 @@ export async function runHeadlessHost(config: HostConfig, display: PairingDispla
     name: config.name,
     identity,
     mirror,
-    threads: { manager: agent.manager, store: agent.store },
+    threads: { manager: agent.manager, store: agent.store, git: agent.git },
     notify: config.notify,
     log,
     confirmPairing: config.acceptPairing
@@ -190,6 +198,15 @@ export async function runHeadlessHost(config: HostConfig, display: PairingDispla
     term.say(err.message.replace(/^No model is configured\. /, "No model is configured, so tasks fail until one is set. "));
   }
   term.say(agentsLine(agent.manager.agents));
+  void agent.manager.whenWorktreesChecked().then(() => {
+    const worktrees = agent.manager.worktreesProfile;
+    if (!worktrees) return;
+    term.say(
+      worktrees.default
+        ? "Worktrees: each task runs in a git worktree of its own unless it asks for the folder itself."
+        : "Worktrees: a task runs in one of its own when it asks, or when another already works in the folder (--worktrees: always).",
+    );
+  });
   // Asked in the background: a slow or stopped model server must not hold up the relay link.
   void checkModel(() => resolveModel({ ...modelOptions, model: agentConfig.model }, process.env)).then((status) => {
     host.setModelStatus(status);

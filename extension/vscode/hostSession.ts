@@ -128,10 +128,18 @@ export class HostSession implements vscode.Disposable {
     const runningDir = workspaceStateDir(stateDir, mirror.root);
     const stoppedCommands = await stopLeftRunning(runningDir, log);
     const agentSettings = this.agentSettings();
+    const runner = createProcessRunner({ running: new RunningCommands(runningDir) });
     const agent = createAgent({
       mirror,
       files: nodeWorkspaceFiles,
-      runner: createProcessRunner({ running: new RunningCommands(runningDir) }),
+      runner,
+      worktrees: settings.worktrees,
+      // A task's worktree is not open in the editor: its files are read and written on disk.
+      workspaceAt: async (root) => ({
+        mirror: await mirror.rootedAt(root, createNodeGitStatus(root)),
+        files: nodeWorkspaceFiles,
+        runner,
+      }),
       stoppedCommands,
       stateDir,
       workspaceName: folder.name,
@@ -165,7 +173,7 @@ export class HostSession implements vscode.Disposable {
       name,
       identity,
       mirror,
-      threads: { manager: agent.manager, store: agent.store },
+      threads: { manager: agent.manager, store: agent.store, git: agent.git },
       models: await offeredModels(settings),
       notify: settings.notifications,
       log,

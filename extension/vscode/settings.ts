@@ -28,17 +28,36 @@ export interface EditorSettings {
   maxThreads: number;
   notifications: boolean;
   keepAwake: boolean;
+  /** A task runs in a git worktree of its own unless it says otherwise. */
+  worktrees: boolean;
 }
 
 /** Settings whose change restarts the host (a new relay, a new model or policy). */
-export const RESTART_SETTINGS = ["tether.relayUrl", "tether.model", "tether.policy", "tether.maxThreads", "tether.notifications"];
+export const RESTART_SETTINGS = [
+  "tether.relayUrl",
+  "tether.model",
+  "tether.policy",
+  "tether.maxThreads",
+  "tether.notifications",
+  "tether.worktrees",
+];
 
 /**
  * What the host takes from the settings when it starts, and restarts to change (not `keepAwake`,
  * read at the next start, nor `allow`, which the running host applies at once: a rule added by
  * "Always on this computer" or taken out must not interrupt the runs it is meant for).
  */
-const RESTART_FIELDS = ["relayUrl", "provider", "model", "baseUrl", "mode", "deny", "maxThreads", "notifications"] as const;
+const RESTART_FIELDS = [
+  "relayUrl",
+  "provider",
+  "model",
+  "baseUrl",
+  "mode",
+  "deny",
+  "maxThreads",
+  "notifications",
+  "worktrees",
+] as const;
 
 const PROVIDERS: readonly ModelProvider[] = ["editor", "openai", "anthropic", "ollama"];
 
@@ -66,6 +85,7 @@ export function readSettings(
     maxThreads: Number.isInteger(maxThreads) && maxThreads >= 1 && maxThreads <= 32 ? maxThreads : 2,
     notifications: read<boolean>("notifications", true) !== false,
     keepAwake: read<boolean>("keepAwake", true) !== false,
+    worktrees: read<boolean>("worktrees", false) === true,
   };
 }
 

@@ -8,6 +8,9 @@
 //
 //   P nodes                 zset  process id → time of its last heartbeat
 //   P node:<id>:devices     set   "host:<deviceId>" / "phone:<deviceId>"
+//
+// It also tells the other processes when a host connects here, so one that still holds an
+// older socket of the host (not timed out yet) sends the host's commands here at once.
 
 import type { DeviceKind } from "#protocol";
 import type { HandlerContext } from "../socket/context";
@@ -18,6 +21,19 @@ import type { RedisClient } from "../store/redis";
 export const HEARTBEAT_MS = 2_000;
 /** Three missed heartbeats: a process that stalls this long is of no use to its clients either. */
 export const DEAD_AFTER_MS = 6_000;
+
+/** Between relay processes, through the Socket.IO adapter: a host's socket connected at a time. */
+const HOST_CONNECTED = "tether:host-connected";
+
+/**
+ * The namespace's messages between relay processes. Typed here: the protocol declares no
+ * events between servers, and these never reach a client.
+ */
+interface ServerSide {
+  serverSideEmit(event: typeof HOST_CONNECTED, hostId: string, at: number): boolean;
+  on(event: typeof HOST_CONNECTED, listener: (hostId: unknown, at: unknown) => void): unknown;
+  off(event: typeof HOST_CONNECTED, listener: (hostId: unknown, at: unknown) => void): unknown;
+}
 
 interface Device {
   id: string;
@@ -45,14 +61,25 @@ export class ClusterPresence {
     return `${this.cluster.prefix}node:${nodeId}:devices`;
   }
 
+  private readonly hostConnectedElsewhere = (hostId: unknown, at: unknown): void => {
+    if (typeof hostId === "string" && typeof at === "number") this.ctx.hosts.connectedElsewhere(hostId, at);
+  };
+
+  private get serverSide(): ServerSide {
+    return this.ctx.io.of("/") as unknown as ServerSide;
+  }
+
   start(): void {
+    this.serverSide.on(HOST_CONNECTED, this.hostConnectedElsewhere);
     void this.tick();
     this.timer = setInterval(() => void this.tick(), this.timing.heartbeatMs);
     this.timer.unref();
   }
 
-  /** A socket of `device` connected to this process. */
-  connected(device: Device): void {
+  /** A socket of `device`, accepted at `since`, connected to this process. */
+  connected(device: Device, since: number): void {
+    // Published before the host is greeted, so the others know before anything the host does next.
+    if (device.kind === "host") this.serverSide.serverSideEmit(HOST_CONNECTED, device.id, since);
     this.cluster.client
       .sAdd(this.devicesOf(this.cluster.nodeId), `${device.kind}:${device.id}`)
       .catch((err: unknown) => this.failed(err));
@@ -158,6 +185,7 @@ export class ClusterPresence {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
+    this.serverSide.off(HOST_CONNECTED, this.hostConnectedElsewhere);
     const { client, nodeId } = this.cluster;
     await client
       .multi()

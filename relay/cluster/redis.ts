@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { createAdapter } from "@socket.io/redis-adapter";
 import type { Logger } from "../log";
 import { RedisStore, redisClient, type RedisClient } from "../store/redis";
+import { migrateRedis } from "../store/redisMigrations";
 
 /** How long a relay waits for Redis when it starts before it gives up with a clear message. */
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -86,6 +87,13 @@ export async function connectRedis(url: string, options: { log: Logger; prefix?:
   for (const [c, name] of clients) watch(c, name, options.log);
   try {
     await Promise.all(clients.map(([c]) => connect(c, url)));
+  } catch (err) {
+    for (const [c] of clients) if (c.isOpen) c.destroy();
+    throw err;
+  }
+  try {
+    // Before anything is served: what an older relay wrote is brought up to date first.
+    await migrateRedis(client, prefix, options.log);
   } catch (err) {
     for (const [c] of clients) if (c.isOpen) c.destroy();
     throw err;

@@ -3,7 +3,7 @@
 
 import { randomBytes } from "node:crypto";
 import { ErrorCode, TetherError, emptySchema, pairDecideSchema, pairJoinSchema, randomId, type PairResult } from "#protocol";
-import { RateLimiter } from "../rateLimit";
+import type { HitLimit, LimitCounters } from "../rateLimit";
 import { hashToken } from "../socket/auth";
 import type { HandlerContext } from "../socket/context";
 import { presenceOf } from "../socket/devicePresence";
@@ -19,14 +19,14 @@ export function newToken(): string {
 }
 
 export interface PairingLimits {
-  registerPerIp: RateLimiter;
-  joinPerIp: RateLimiter;
+  registerPerIp: HitLimit;
+  joinPerIp: HitLimit;
 }
 
-export function pairingLimits(now: () => number): PairingLimits {
+export function pairingLimits(counters: LimitCounters): PairingLimits {
   return {
-    registerPerIp: new RateLimiter(20, 60 * 60 * 1000, now),
-    joinPerIp: new RateLimiter(10, 60 * 1000, now),
+    registerPerIp: counters.window("register", 20, 60 * 60 * 1000),
+    joinPerIp: counters.window("join", 10, 60 * 1000),
   };
 }
 
@@ -40,7 +40,7 @@ export function registerPairingHandlers(ctx: HandlerContext, router: Router, lim
   const { store, io, log, now } = ctx;
 
   router.on("host:register", emptySchema, ["anonymous"], async (socket) => {
-    if (!limits.registerPerIp.take(socket.data.ip)) {
+    if (!(await limits.registerPerIp.take(socket.data.ip))) {
       throw new TetherError(ErrorCode.RateLimited, "Too many registrations from this address; try again later.");
     }
     const deviceId = randomId();
@@ -73,7 +73,7 @@ export function registerPairingHandlers(ctx: HandlerContext, router: Router, lim
   });
 
   router.on("pair:join", pairJoinSchema, ["anonymous", "phone"], async (socket, req) => {
-    if (!limits.joinPerIp.take(socket.data.ip)) {
+    if (!(await limits.joinPerIp.take(socket.data.ip))) {
       throw new TetherError(ErrorCode.RateLimited, "Too many pairing attempts from this address; wait a minute.");
     }
     const slot = await store.slot(req.slotId);

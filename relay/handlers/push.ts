@@ -3,20 +3,20 @@
 
 import { ErrorCode, TetherError, emptySchema, pushSendSchema, pushSubscribeSchema } from "#protocol";
 import type { PushService } from "../push/notifications";
-import { RateLimiter } from "../rateLimit";
+import type { HitLimit, LimitCounters } from "../rateLimit";
 import type { HandlerContext } from "../socket/context";
 import type { Router } from "../socket/router";
 
 /** Per host. A busy agent notifies a few times a minute; a loop that notifies more is a bug. */
-export function pushLimits(now: () => number): RateLimiter {
-  return new RateLimiter(60, 60_000, now);
+export function pushLimits(counters: LimitCounters): HitLimit {
+  return counters.window("push", 60, 60_000);
 }
 
 export function registerPushHandlers(
   ctx: HandlerContext,
   router: Router,
   push: PushService | null,
-  sendsPerHost: RateLimiter,
+  sendsPerHost: HitLimit,
 ): void {
   const { store, log, now } = ctx;
 
@@ -40,7 +40,8 @@ export function registerPushHandlers(
     const hostId = socket.data.device!.id;
     // A relay without push reaches nobody; for the host that is not an error to retry.
     if (!push) return { ok: true, sent: 0 };
-    if (!sendsPerHost.take(hostId)) throw new TetherError(ErrorCode.RateLimited, "Too many notifications; wait a minute.");
+    if (!(await sendsPerHost.take(hostId)))
+      throw new TetherError(ErrorCode.RateLimited, "Too many notifications; wait a minute.");
     return { ok: true, sent: await push.notify(hostId, req) };
   });
 }

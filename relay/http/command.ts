@@ -8,7 +8,6 @@ import { submitCommand, type Inbox } from "../handlers/commands";
 import { hashToken } from "../socket/auth";
 import type { HandlerContext } from "../socket/context";
 import { describeIssues } from "../socket/payloadIssues";
-import { RateLimiter } from "../rateLimit";
 import { securityHeaders } from "./static";
 
 /** A sealed command at its largest, with room for the JSON around it. */
@@ -57,7 +56,7 @@ function isJson(req: IncomingMessage): boolean {
 }
 
 export function commandEndpoint(ctx: HandlerContext, inbox: Inbox) {
-  const perIp = new RateLimiter(REQUESTS_PER_MINUTE, 60_000, ctx.now);
+  const perIp = ctx.guards.counters.window("http-command", REQUESTS_PER_MINUTE, 60_000);
   const { store, log } = ctx;
 
   // Cheapest checks first: nothing of the body is read before the token is known good.
@@ -78,11 +77,11 @@ export function commandEndpoint(ctx: HandlerContext, inbox: Inbox) {
       res.writeHead(405, { Allow: "POST", "Cache-Control": "no-store" }).end();
       return;
     }
-    if (!perIp.take(ip)) {
+    if (!(await perIp.take(ip))) {
       send(res, failure(ErrorCode.RateLimited, "Too many requests from this address; wait a minute."), { "Retry-After": "60" });
       return;
     }
-    const wait = ctx.guards.auth.waitFor(ip);
+    const wait = await ctx.guards.auth.waitFor(ip);
     if (wait > 0) {
       const seconds = Math.ceil(wait / 1000);
       send(res, failure(ErrorCode.RateLimited, `Too many failed sign-ins from this address; try again in ${seconds} s.`), {
@@ -91,7 +90,7 @@ export function commandEndpoint(ctx: HandlerContext, inbox: Inbox) {
       return;
     }
     const who = await authorize(req);
-    if ("ok" in who && who.code === ErrorCode.Unauthorized) ctx.guards.auth.failed(ip);
+    if ("ok" in who && who.code === ErrorCode.Unauthorized) await ctx.guards.auth.failed(ip);
     if ("ok" in who) {
       log.warn("http command refused", { ip, code: who.code });
       send(res, who, who.code === ErrorCode.Unauthorized ? { "WWW-Authenticate": "Bearer" } : {});

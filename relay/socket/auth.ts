@@ -42,13 +42,6 @@ export function authMiddleware(ctx: HandlerContext) {
       next();
       return;
     }
-    const wait = ctx.guards.auth.waitFor(socket.data.ip);
-    if (wait > 0) {
-      next(
-        refuse(ErrorCode.RateLimited, `Too many failed sign-ins from this address; try again in ${Math.ceil(wait / 1000)} s.`),
-      );
-      return;
-    }
     void admit(ctx, socket, token).then(next, (err: unknown) => {
       ctx.log.error("handshake failed: store unavailable", { ip: socket.data.ip, error: (err as Error).message });
       next(refuse(ErrorCode.Internal, "The relay cannot check this device right now; try again shortly."));
@@ -56,14 +49,25 @@ export function authMiddleware(ctx: HandlerContext) {
   };
 }
 
-/** Looks the token up; resolves with the refusal to pass on, or undefined when admitted. */
+/**
+ * Checks the address's sign-in pause, then looks the token up; resolves with the refusal to
+ * pass on, or undefined when admitted. A failure is counted before the refusal goes out, so a
+ * next try on any relay process already finds it.
+ */
 async function admit(ctx: HandlerContext, socket: TetherSocket, token: string): Promise<Error | undefined> {
+  const { auth } = ctx.guards;
+  const ip = socket.data.ip;
+  const wait = await auth.waitFor(ip);
+  if (wait > 0) {
+    return refuse(ErrorCode.RateLimited, `Too many failed sign-ins from this address; try again in ${Math.ceil(wait / 1000)} s.`);
+  }
   // The token is never compared itself: the store is searched for its SHA-256, so how long
   // a lookup takes depends on a digest the caller cannot steer byte by byte, not on how much
   // of a guessed token matches a real one.
   const device = await ctx.store.deviceByTokenHash(hashToken(token));
-  if (!device || device.revokedAt !== null) ctx.guards.auth.failed(socket.data.ip);
-  else ctx.guards.auth.succeeded(socket.data.ip);
+  if (!device || device.revokedAt !== null) await auth.failed(ip);
+  else
+    auth.succeeded(ip).catch((err: unknown) => ctx.log.warn("sign-in pause not cleared", { ip, error: (err as Error).message }));
   if (!device) {
     ctx.log.warn("handshake refused: unknown token", { ip: socket.data.ip });
     return refuse(ErrorCode.Unauthorized, "This device is not registered with the relay.");

@@ -51,7 +51,7 @@ export class Connections {
     // The device's own room first, at once: a revocation or a pairing result reaches this
     // socket from here on, even while the rest is read from the store.
     void socket.join(rooms.device(device.id));
-    this.services.presence?.connected(device);
+    this.services.presence?.connected(device, socket.data.since ?? now());
     store.touchDevice(device.id, now()).catch(this.storeFailed("touch", device.id));
     socket.on("disconnect", this.left);
 

@@ -3,7 +3,7 @@
 
 import type { RelayConfig } from "../config";
 import type { Logger } from "../log";
-import type { AuthBackoff, DeviceBudget } from "../rateLimit";
+import type { DeviceBudget, LimitCounters, SignInPauses } from "../rateLimit";
 import type { RelayStore } from "../store/store";
 import type { HostSockets } from "./hostSockets";
 import type { TetherServer } from "./types";
@@ -14,8 +14,11 @@ export interface HandlerContext {
   log: Logger;
   config: RelayConfig;
   now: () => number;
-  /** Per-device event budgets and the per-address pause after failed sign-ins. */
-  guards: { events: DeviceBudget; auth: AuthBackoff };
+  /**
+   * Per-device event budgets (this process), the per-address pause after failed sign-ins and
+   * where other limits count (both across relay processes with Redis).
+   */
+  guards: { events: DeviceBudget; auth: SignInPauses; counters: LimitCounters };
   /** Each host's newest socket, where its commands and calls go. */
   hosts: HostSockets;
 }

@@ -4,11 +4,11 @@
 //
 // This process keeps the newest of each host's sockets connected to it, so the common case
 // (the host is connected here) costs no question to the cluster and no broadcast: the command
-// is emitted on the socket itself. Only a host with no socket here is looked for on the other
-// relay processes. With several processes, a host whose newer connection went to another one
-// while its older one here has not timed out yet is sent to here, and a command to it stays in
-// the inbox until the host's next flush: the newest socket is only looked for across processes
-// when there is none here.
+// is emitted on the socket itself. A host with no socket here is looked for on the other relay
+// processes. With several processes, the process a host connects to tells the others
+// (relay/cluster/presence.ts): a host whose newer connection went to another process while its
+// older one here has not timed out yet is looked for across processes too, and its commands go
+// to the newer socket at once instead of waiting on the old one's acknowledgement timeout.
 
 import { ErrorCode, failure, hostAnswerSchema, type HostAnswer, type ServerToClientEvents } from "#protocol";
 import { rooms } from "./rooms";
@@ -19,6 +19,8 @@ export type HostTarget = { local: TetherSocket } | { remote: string };
 
 export class HostSockets {
   private readonly newest = new Map<string, TetherSocket>();
+  /** Hosts with a socket here and a newer one on another process: when that one connected. */
+  private readonly newerElsewhere = new Map<string, number>();
 
   constructor(private readonly io: TetherServer) {}
 
@@ -27,6 +29,17 @@ export class HostSockets {
     const hostId = socket.data.device!.id;
     const current = this.newest.get(hostId);
     if (!current?.connected || since(socket) >= since(current)) this.newest.set(hostId, socket);
+    // Of two connections in the same millisecond, the one that arrived last is the newer.
+    if (since(socket) >= (this.newerElsewhere.get(hostId) ?? Infinity)) this.newerElsewhere.delete(hostId);
+  }
+
+  /**
+   * Another relay process accepted a socket of `hostId` at `at`: if that is newer than its
+   * sockets here, they are the host's past and its commands go there.
+   */
+  connectedElsewhere(hostId: string, at: number): void {
+    const here = this.newest.get(hostId);
+    if (here && at >= since(here)) this.newerElsewhere.set(hostId, at);
   }
 
   /** A socket of a host on this process closed (it has left its rooms already). */
@@ -40,11 +53,15 @@ export class HostSockets {
       if (s && (!next || since(s) >= since(next))) next = s;
     }
     if (next) this.newest.set(hostId, next);
-    else this.newest.delete(hostId);
+    else {
+      this.newest.delete(hostId);
+      this.newerElsewhere.delete(hostId);
+    }
   }
 
-  /** The host's newest socket on this process, if it has one here. */
+  /** The host's newest socket when it is on this process. */
   local(hostId: string): TetherSocket | undefined {
+    if (this.newerElsewhere.has(hostId)) return undefined;
     const socket = this.newest.get(hostId);
     return socket?.connected ? socket : undefined;
   }

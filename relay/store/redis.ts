@@ -19,7 +19,7 @@
 //   P inbox:<host>:cmds         hash   command id → JSON (from, e, iv, ct, at)
 //   P records:<host>            hash   record key → JSON (e, iv, ct, at)
 //   P push:<phoneId>            hash   kind, target, muted (JSON), createdAt, updatedAt
-//   P meta                      hash   the relay's own settings (VAPID keys)
+//   P meta                      hash   the relay's own settings (VAPID keys), the layout version (redisMigrations.ts)
 
 import { createHash } from "node:crypto";
 import { createClient } from "redis";
@@ -82,8 +82,6 @@ export interface RedisStoreOptions {
 
 export class RedisStore implements RelayStore {
   private readonly p: string;
-  /** Script source → its SHA-1, for EVALSHA. */
-  private readonly shas = new Map<string, string>();
   private closed = false;
 
   /**
@@ -106,20 +104,8 @@ export class RedisStore implements RelayStore {
     return new RedisStore(client, options, true);
   }
 
-  /** Runs a script by its SHA, loading it again if the server forgot it (a restart). */
-  private async run<T>(script: string, keys: string[], args: (string | number)[]): Promise<T> {
-    let sha = this.shas.get(script);
-    if (!sha) {
-      sha = createHash("sha1").update(script).digest("hex");
-      this.shas.set(script, sha);
-    }
-    const tail = [String(keys.length), ...keys, ...args.map(String)];
-    try {
-      return await this.client.sendCommand<T>(["EVALSHA", sha, ...tail]);
-    } catch (err) {
-      if (!String((err as Error).message).startsWith("NOSCRIPT")) throw err;
-      return this.client.sendCommand<T>(["EVAL", script, ...tail]);
-    }
+  private run<T>(script: string, keys: string[], args: (string | number)[]): Promise<T> {
+    return runScript<T>(this.client, script, keys, args);
   }
 
   private readonly k = {
@@ -415,6 +401,25 @@ export class RedisStore implements RelayStore {
     if (this.closed) return;
     this.closed = true;
     if (this.owned) await this.client.close();
+  }
+}
+
+/** Script source → its SHA-1, for EVALSHA. */
+const shas = new Map<string, string>();
+
+/** Runs a script by its SHA, loading it again if the server forgot it (a restart). */
+export async function runScript<T>(client: RedisClient, script: string, keys: string[], args: (string | number)[]): Promise<T> {
+  let sha = shas.get(script);
+  if (!sha) {
+    sha = createHash("sha1").update(script).digest("hex");
+    shas.set(script, sha);
+  }
+  const tail = [String(keys.length), ...keys, ...args.map(String)];
+  try {
+    return await client.sendCommand<T>(["EVALSHA", sha, ...tail]);
+  } catch (err) {
+    if (!String((err as Error).message).startsWith("NOSCRIPT")) throw err;
+    return client.sendCommand<T>(["EVAL", script, ...tail]);
   }
 }
 

@@ -61,12 +61,12 @@ describe("end to end: a thread deleted on the computer", function () {
     const second = await finishedTask("Rename the helpers");
     await page.screenshot({ path: screenshotPath("delete-before-light") });
 
-    host.threads.delete(first, editor);
+    await host.threads.delete(first, editor);
     await page.getByTestId("thread-row").filter({ hasText: "Tidy the imports" }).waitFor({ state: "detached", timeout: 5_000 });
 
     // Deleted while the phone is offline: gone after it is back and has caught up.
     await context.setOffline(true);
-    host.threads.delete(second, editor);
+    await host.threads.delete(second, editor);
     await context.setOffline(false);
     await page.reload();
     await page.getByTestId("thread-row").filter({ hasText: "Keep the changelog" }).waitFor();

@@ -154,6 +154,31 @@ describe("relays sharing Redis", function () {
     console.log(`      ${arrivals.length} deliveries for ${ids.length} commands (${arrivals.length - ids.length} repeated)`);
   });
 
+  it("sends a command through one relay to the host's newer socket on the other at once, while its older one there has not timed out", async () => {
+    host.host.close();
+    // The host's old connection on A: still open, as one whose network went away before it
+    // could close, and never answering.
+    const old = await hostSocket(a.url);
+    const toOld: string[] = [];
+    old.on("command", (req: CommandForward) => toOld.push(req.id));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const moved = await hostSocket(b.url);
+    const toMoved: string[] = [];
+    moved.on("command", (req: CommandForward, reply) => {
+      toMoved.push(req.id);
+      reply({ ok: true, box: raw(9) });
+    });
+    const phoneOnA = await rawSocket(a.url, phone.token);
+    const started = Date.now();
+    const answer = await phoneOnA.timeout(10_000).emitWithAck("command", { hostId: phone.hostId, id: "moved-1", box: raw(1) });
+    const tookMs = Date.now() - started;
+    assert.deepEqual(answer, { ok: true, queued: false, box: raw(9) }, "the host's reply, not queued behind the old socket");
+    assert.ok(tookMs < 1000, `answered in ${tookMs} ms; the acknowledgement timeout is 2000 ms`);
+    assert.deepEqual(toMoved, ["moved-1"]);
+    assert.deepEqual(toOld, []);
+    console.log(`      answered through the other relay in ${tookMs} ms`);
+  });
+
   it("tells each side when the other comes and goes", async () => {
     const hostSide = await hostSocket(a.url);
     const phonePresence: boolean[] = [];

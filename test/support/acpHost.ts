@@ -67,6 +67,9 @@ export async function startAcpHost(options: {
   idleMs?: number;
   /** The agent a task runs with when it names none. */
   defaultAgent?: string;
+  /** Tasks run in git worktrees of their own by default; `gitEnv` is git's environment for them. */
+  worktrees?: boolean;
+  gitEnv?: NodeJS.ProcessEnv;
 }): Promise<AcpHost> {
   const { cleanup } = options;
   const folder = options.folder ?? tempFolder(cleanup, "ws");
@@ -98,7 +101,10 @@ export async function startAcpHost(options: {
     platform: process.platform,
     log: quietLog,
     agents,
+    ...(options.worktrees !== undefined ? { worktrees: options.worktrees } : {}),
+    ...(options.gitEnv ? { gitEnv: options.gitEnv } : {}),
   });
+  await agent.manager.whenWorktreesChecked();
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closed ??= (async () => {

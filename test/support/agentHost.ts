@@ -56,6 +56,9 @@ export async function startAgentHost(options: {
   addHostRule?: (rule: string, by: DeviceRef) => void;
   /** Outside agents (ACP) the host can run besides Tether's own. */
   agents?: { definitions: AgentDefinition[]; defaultAgent?: string; path?: string; idleMs?: number };
+  /** Tasks run in git worktrees of their own by default; `gitEnv` is git's environment for them. */
+  worktrees?: boolean;
+  gitEnv?: NodeJS.ProcessEnv;
 }): Promise<AgentHost> {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "tether-agent-"));
   const identity = await HostIdentity.loadOrCreate(stateFile(stateDir));
@@ -81,6 +84,8 @@ export async function startAgentHost(options: {
     platform: process.platform,
     log: quietLog,
     retryBaseDelayMs: 10,
+    ...(options.worktrees !== undefined ? { worktrees: options.worktrees } : {}),
+    ...(options.gitEnv ? { gitEnv: options.gitEnv } : {}),
     ...(options.addHostRule ? { addHostRule: options.addHostRule } : {}),
     ...(options.agents
       ? {
@@ -101,10 +106,11 @@ export async function startAgentHost(options: {
     identity,
     mirror,
     confirmPairing: async () => true,
-    threads: { manager: agent.manager, store: agent.store },
+    threads: { manager: agent.manager, store: agent.store, git: agent.git },
     log: options.log ?? quietLog,
     ...(options.now ? { now: options.now } : {}),
   });
+  await agent.manager.whenWorktreesChecked();
   await host.start();
   await host.whenOpen();
   let stopped: Promise<void> | undefined;

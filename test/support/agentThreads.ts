@@ -37,6 +37,10 @@ export async function startAgentThreads(options: {
   modelUrl: string;
   stateDir?: string;
   mode?: PolicyMode;
+  /** Tasks run in worktrees of their own by default. */
+  worktrees?: boolean;
+  /** git's environment for the task worktrees (see test/extension/git/gitFixture.ts). */
+  gitEnv?: NodeJS.ProcessEnv;
 }): Promise<AgentThreads> {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "tether-threads-"));
   const identity = await HostIdentity.loadOrCreate(stateFile(stateDir));
@@ -58,7 +62,10 @@ export async function startAgentThreads(options: {
     platform: process.platform,
     log: quietLog,
     retryBaseDelayMs: 10,
+    ...(options.worktrees !== undefined ? { worktrees: options.worktrees } : {}),
+    ...(options.gitEnv ? { gitEnv: options.gitEnv } : {}),
   });
+  await agent.manager.whenWorktreesChecked();
   const close = async (): Promise<void> => {
     await agent.manager.close();
     await agent.store.close();

@@ -76,7 +76,7 @@ async function describe(
   return change;
 }
 
-function kindOf(entry: StatusEntry): ChangeKind {
+export function kindOf(entry: StatusEntry): ChangeKind {
   if (entry.type === "untracked") return "untracked";
   if (entry.type === "unmerged") return "conflicted";
   if (entry.type === "renamed") return entry.index === "C" ? "copied" : "renamed";

@@ -108,7 +108,7 @@ export class Mirror {
     readonly fs: FileSystem,
     /** The workspace root with symlinks resolved. */
     readonly root: string,
-    options: MirrorOptions,
+    private readonly options: MirrorOptions,
   ) {
     this.secrets = new SecretRules(options.secretPatterns);
     this.excludes = ignore().add([...ALWAYS_EXCLUDED, ...(options.excludes ?? [])]);
@@ -120,6 +120,15 @@ export class Mirror {
     const stat = await options.fs.stat(root);
     if (stat.kind !== "dir") throw new Error(`${options.root} is not a folder`);
     return new Mirror(options.fs, root, options);
+  }
+
+  /**
+   * The same rules (secrets, excludes) over another folder: a task's own worktree, which a phone
+   * and the agent see exactly as they see the workspace. `gitStatus` marks that folder's files.
+   */
+  rootedAt(root: string, gitStatus?: GitStatus): Promise<Mirror> {
+    const { gitStatus: _mine, ...rules } = this.options;
+    return Mirror.open({ ...rules, fs: this.fs, root, ...(gitStatus ? { gitStatus } : {}) });
   }
 
   /**
@@ -200,6 +209,11 @@ export class Mirror {
   /** Waits (up to half a minute) for git marks as fresh as the status cache keeps them. */
   async gitSettled(): Promise<void> {
     await this.gitStatus?.current(GIT_SETTLE_WAIT_MS);
+  }
+
+  /** A workspace-relative path (or a folder above it) the secret rules keep from phones; by name only. */
+  isSecret(rel: string): boolean {
+    return this.secrets.isSecret(rel);
   }
 
   /** Resolves a phone-supplied path to a real file inside the workspace, or throws why not. */

@@ -30,8 +30,11 @@ export const DEFAULT_SECRET_PATTERNS: readonly string[] = [
   "*.tfstate",
 ];
 
-/** Always hidden from listings, whatever .gitignore says. */
-export const ALWAYS_EXCLUDED: readonly string[] = [".git/"];
+/**
+ * Always hidden from listings, whatever .gitignore says: git's folder, and the `.git` file that
+ * stands for it in a worktree (a task's own) or a submodule.
+ */
+export const ALWAYS_EXCLUDED: readonly string[] = [".git"];
 
 export class SecretRules {
   private readonly matcher: Ignore;

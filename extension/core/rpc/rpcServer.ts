@@ -24,6 +24,7 @@ import type { Mirror } from "../mirror/mirror";
 import type { MirrorFeed } from "../mirror/mirrorFeed";
 import { answerForward, openRequest, type Answer, type RequestKind, type RequestSite } from "../commands/phoneRequest";
 import { searchForPhone } from "./phoneSearch";
+import type { GitService } from "../git/gitService";
 
 /**
  * How long a phone's listing waits for `git status` before it goes without the newest marks; a
@@ -38,6 +39,11 @@ const callRequest: RequestKind<RpcCall> = {
   replyContext: sealContext.rpcReply,
 };
 
+/** A thread's own worktree as a phone browses it: undefined for a thread in the workspace; NotFound for none. */
+export interface ThreadMirrors {
+  mirrorOf(threadId: string): Promise<Mirror | undefined>;
+}
+
 export class RpcServer implements Disposable {
   private readonly site: RequestSite;
   private readonly disposables = new DisposableStore();
@@ -49,6 +55,10 @@ export class RpcServer implements Disposable {
     private readonly log: Log,
     private readonly feed?: MirrorFeed,
     private readonly agents?: HostAgents,
+    /** The threads whose worktrees a call with `threadId` reads. */
+    private readonly threads?: ThreadMirrors,
+    /** Answers `git-state`, `git-changes`, `git-diff` and `git-draft`; without it they are refused. */
+    private readonly git?: Pick<GitService, "call">,
   ) {
     this.site = { link, identity, log };
     this.disposables.add(
@@ -80,20 +90,33 @@ export class RpcServer implements Disposable {
     return { ok: true, box: await opened.sealReply(reply) };
   }
 
+  /** The thread's worktree when it has an open one, else the workspace; the watch stays on the workspace. */
+  private async mirrorFor(threadId: string | undefined): Promise<Mirror> {
+    if (threadId === undefined) return this.mirror;
+    if (!this.threads) throw new TetherError(ErrorCode.NotFound, "There is no such thread on this host.");
+    return (await this.threads.mirrorOf(threadId)) ?? this.mirror;
+  }
+
   private async dispatch(call: RpcCall, phoneId: string): Promise<RpcResult> {
     switch (call.type) {
       case "list-dir":
-        return this.mirror.listDir(call.path, { gitWaitMs: LISTING_GIT_WAIT_MS });
+        return (await this.mirrorFor(call.threadId)).listDir(call.path, { gitWaitMs: LISTING_GIT_WAIT_MS });
       case "read-file":
-        return this.mirror.readFile(call.path, call.offset, call.length);
+        return (await this.mirrorFor(call.threadId)).readFile(call.path, call.offset, call.length);
       case "watch":
         if (!this.feed) throw new TetherError(ErrorCode.BadRequest, "This computer does not send changes.");
         return { type: "watch", leaseMs: await this.feed.watch(phoneId, call.dirs, call.files) };
       case "search":
-        return searchForPhone(this.mirror, call.query);
+        return searchForPhone(await this.mirrorFor(call.threadId), call.query);
       case "agent-sessions":
         if (!this.agents) throw new TetherError(ErrorCode.BadRequest, "This computer runs no outside agents.");
         return this.agents.listSessions(call.agent, this.mirror.root);
+      case "git-state":
+      case "git-changes":
+      case "git-diff":
+      case "git-draft":
+        if (!this.git) throw new TetherError(ErrorCode.BadRequest, "This computer does not answer git calls.");
+        return this.git.call(call);
     }
   }
 }

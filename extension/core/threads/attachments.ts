@@ -88,6 +88,19 @@ export class Attachments {
     return `\n\n${ATTACHED_FILES_HEADING}\n${lines.join("\n")}`;
   }
 
+  /** Copies a thread's attachments into the worktree its agent works in, at the same paths. */
+  async copyTo(threadId: string, target: AgentWorkspace): Promise<void> {
+    const dir = `${ATTACHMENTS_DIR}/${threadId}`;
+    const files = await this.workspace.listDir(dir).then(
+      (listing) => listing.entries.filter((e) => e.kind === "file"),
+      () => [], // none were attached
+    );
+    if (files.length === 0) return;
+    await new Attachments(target).ensureIgnored();
+    for (const file of files)
+      await target.writeBytes(`${dir}/${file.name}`, await this.workspace.readBytes(`${dir}/${file.name}`));
+  }
+
   private async exists(path: string): Promise<boolean> {
     try {
       await this.workspace.resolveRead(path);

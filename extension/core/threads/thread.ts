@@ -3,7 +3,7 @@
 // derived from them, so a thread loaded from disk is the thread that was saved.
 
 import { EventEmitter } from "node:events";
-import type { NewThreadEvent, PolicyMode, ThreadEvent, ThreadStatus, ThreadSummary } from "#protocol";
+import type { NewThreadEvent, PolicyMode, ThreadEvent, ThreadStatus, ThreadSummary, WorktreeState } from "#protocol";
 import type { NumberedEvent, ThreadStore } from "./threadStore";
 
 export interface PendingApproval {
@@ -107,7 +107,8 @@ export class Thread extends EventEmitter<ThreadEvents> {
     this.append(detail === undefined ? { type: "status", status } : { type: "status", status, detail });
   }
 
-  summary(workspace: string): ThreadSummary {
+  /** `worktree`: the thread's own branch and where its worktree stands, when it has one. */
+  summary(workspace: string, worktree?: { branch: string; state: WorktreeState }): ThreadSummary {
     return {
       threadId: this.id,
       title: this.title,
@@ -122,6 +123,7 @@ export class Thread extends EventEmitter<ThreadEvents> {
       model: this.model,
       mode: this.mode,
       ...(this.task?.agent ? { agent: this.task.agent.name } : {}),
+      ...(worktree ? { branch: worktree.branch, worktree: worktree.state } : {}),
     };
   }
 

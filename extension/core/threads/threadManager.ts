@@ -14,20 +14,24 @@ import {
   type LiveEvent,
   type PolicyMode,
   type ThreadSummary,
+  type WorktreeState,
 } from "#protocol";
 import { ModelNotConfigured, type ModelPort } from "../agent/model/port";
 import type { AgentSession } from "../agents/agentSession";
 import type { AgentDefinition } from "../agents/catalog";
 import type { HostAgents } from "../agents/hostAgents";
-import { isGitCommand, type GitCommands } from "../git/gitThreads";
+import { isGitCommand, type GitCommands, type GitEventInput, type GitThreads, type ThreadWorktree } from "../git/gitThreads";
+import type { Mirror } from "../mirror/mirror";
 import { Attachments } from "./attachments";
 import { endInterrupted } from "./interrupted";
 import { refuseEnded } from "./personWait";
 import { revertThread } from "./revert";
+import { PreparedRun } from "./preparedRun";
 import { runFor, type RunParts } from "./runFactory";
 import { RunQueue, type ThreadRun } from "./runQueue";
 import { Thread, titleOf } from "./thread";
 import type { NumberedEvent } from "./threadStore";
+import { ThreadWorktrees, type WorktreeSetup } from "./threadWorktrees";
 
 export { interruptedDetail } from "./interrupted";
 
@@ -36,6 +40,8 @@ export interface ThreadManagerOptions extends RunParts {
   /** Runs at once; more wait in the queue. */
   maxParallel: number;
   now?: () => number;
+  /** Tasks in git worktrees of their own; without it every task runs in the workspace. */
+  worktrees?: WorktreeSetup;
 }
 
 export interface ThreadManagerEvents {
@@ -58,18 +64,23 @@ export interface NewTask {
   agentMode?: string;
   /** An outside agent's session started on the computer, to continue in this thread. */
   agentSession?: string;
+  /** Run it in a worktree of its own (true) or in the workspace (false); the host decides when absent. */
+  worktree?: boolean;
 }
 
 /** What a run waits for after a decision before it goes on (see `RunDeps.beforeResume`). */
 export type ResumeGate = (thread: Thread) => Promise<void>;
 
-export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
+export class ThreadManager extends EventEmitter<ThreadManagerEvents> implements GitThreads {
   private resumeGate: ResumeGate | undefined;
   private git: GitCommands | undefined;
   private readonly threads = new Map<string, Thread>();
   private readonly runs: RunQueue<ThreadRun>;
   private readonly now: () => number;
   private readonly attachments: Attachments;
+  private readonly worktrees: ThreadWorktrees;
+  /** Settles once the host knows whether tasks may have worktrees (and old ones were cleaned up). */
+  private worktreesChecked: Promise<void> = Promise.resolve();
   /** The first close()'s work (set: the host is shutting down); a later call waits for the same end. */
   private closing: Promise<void> | undefined;
 
@@ -77,6 +88,7 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
     super();
     this.now = options.now ?? Date.now;
     this.attachments = new Attachments(options.workspace);
+    this.worktrees = new ThreadWorktrees(options.worktrees, options);
     this.runs = new RunQueue({
       maxParallel: options.maxParallel,
       start: (threadId) => this.start(this.threads.get(threadId)!),
@@ -94,6 +106,7 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
       .list()
       .map((id) => this.adopt(new Thread(id, store, this.now, store.events(id))))
       .sort((a, b) => a.createdAt - b.createdAt);
+    this.worktreesChecked = this.worktrees.start(loaded.map((t) => t.id));
     for (const thread of loaded) {
       if (thread.lastSeq === 0) continue;
       if (thread.status === "queued") this.runs.enqueue(thread.id);
@@ -111,7 +124,18 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
   }
 
   summary(thread: Thread): ThreadSummary {
-    return thread.summary(this.options.workspaceName);
+    const found = this.worktrees.of(thread.id);
+    return thread.summary(this.options.workspaceName, found && { branch: found.worktree.branch, state: found.state });
+  }
+
+  /** Resolves once the host knows whether its tasks may run in worktrees (`worktreesProfile`). */
+  whenWorktreesChecked(): Promise<void> {
+    return this.worktreesChecked;
+  }
+
+  /** What phones are told of worktrees: present when the workspace is a git repository. */
+  get worktreesProfile(): { default: boolean } | undefined {
+    return this.worktrees.profile;
   }
 
   /** Applies a command from a phone (or the editor). Throws a `TetherError` the sender should see. */
@@ -125,7 +149,9 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
       case "new-task": {
         if (this.threads.has(command.threadId)) return; // the same command delivered twice
         const appendix = await this.attachments.forTask(command.threadId, command.attachments ?? [], command.retryOf);
-        this.newTask({ ...command, text: command.text + appendix }, by);
+        await this.worktreesChecked;
+        const worktree = await this.worktrees.choose(command.worktree, this.workspaceBusy());
+        this.newTask({ ...command, text: command.text + appendix, worktree }, by);
         return;
       }
       case "attach":
@@ -192,6 +218,7 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
         `This computer allows tasks up to "${policy.mode}"; "${task.mode}" asks for more. Choose "${policy.mode}" or less.`,
       );
     }
+    const inWorktree = this.worktrees.chooseNow(task.worktree, this.workspaceBusy());
     const agent = this.outsideAgent(task.agent);
     let model: ModelPort | undefined;
     let problem: string | undefined;
@@ -231,6 +258,7 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
     if (agent && task.agentSession) {
       store.saveMeta(thread.id, { ...store.meta(thread.id), agentSession: task.agentSession, importHistory: true });
     }
+    if (inWorktree) store.saveMeta(thread.id, { ...store.meta(thread.id), inWorktree: true });
     thread.append({ type: "status", status: "queued" });
     this.runs.enqueue(thread.id);
     this.runs.pump();
@@ -265,23 +293,60 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
     if (this.runs.running(threadId) || thread.status === "queued") {
       throw new TetherError(ErrorCode.Conflict, "The thread is still running; stop it before reverting.");
     }
-    return revertThread(this.options, thread, by);
+    const place = await this.worktrees.placeFor(threadId);
+    return revertThread({ store: this.options.store, workspace: place?.workspace ?? this.options.workspace }, thread, by);
   }
 
   /**
    * Deletes a thread that has ended: its history and checkpoint go, the files it changed stay
-   * as they are. A thread still running or waiting must be stopped first.
+   * as they are. A thread still running or waiting must be stopped first. Its open worktree is
+   * removed (its branch stays), or, when it holds uncommitted changes, the thread is not deleted.
    */
-  delete(threadId: string, by: DeviceRef): void {
+  async delete(threadId: string, by: DeviceRef): Promise<void> {
     const thread = this.mustGet(threadId);
     if (this.runs.running(threadId) || !ENDED_STATUSES.includes(thread.status)) {
       throw new TetherError(ErrorCode.Conflict, "The thread is still running or waiting; stop it before deleting it.");
     }
+    await this.worktrees.removeFor(threadId);
+    if (!this.threads.has(threadId)) return; // deleted meanwhile
     this.threads.delete(threadId);
     void this.options.agents?.end(threadId);
     this.options.store.remove(threadId);
     this.options.log.info("thread deleted", { thread: threadId, by: by.name });
     this.emit("deleted", threadId);
+  }
+
+  /** What a phone browses for a thread: its open worktree, or the workspace (undefined). NotFound for no such thread. */
+  async mirrorOf(threadId: string): Promise<Mirror | undefined> {
+    this.mustGet(threadId);
+    return this.worktrees.mirrorOf(threadId);
+  }
+
+  worktreeOf(threadId: string): ThreadWorktree | undefined {
+    this.mustGet(threadId);
+    return this.worktrees.of(threadId);
+  }
+
+  isActive(threadId: string): boolean {
+    const thread = this.mustGet(threadId);
+    return this.runs.running(threadId) !== undefined || !ENDED_STATUSES.includes(thread.status);
+  }
+
+  recordGit(threadId: string, event: GitEventInput): void {
+    this.mustGet(threadId).append({ type: "git", ...event });
+  }
+
+  setWorktreeState(threadId: string, state: WorktreeState): void {
+    const thread = this.mustGet(threadId);
+    this.worktrees.setState(threadId, state);
+    this.emit("summary", this.summary(thread));
+  }
+
+  draftModel(threadId?: string): ModelPort {
+    const thread = threadId === undefined ? undefined : this.mustGet(threadId);
+    const task = thread?.events[0]?.event;
+    if (thread && task?.type === "task" && !task.agent) return this.options.resolveModel(thread.model || undefined);
+    return this.options.resolveModel();
   }
 
   /** Routes git commands (stage, commit, push, a worktree's end) to the git service. */
@@ -371,13 +436,30 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> {
     return refuseEnded(thread, what);
   }
 
-  /** The thread's run, or nothing when it cannot run (it ends as failed and says why). */
+  /** Another task works in the workspace itself (running, waiting or queued), not in a worktree. */
+  private workspaceBusy(): boolean {
+    return [...this.threads.values()].some((t) => !ENDED_STATUSES.includes(t.status) && !this.worktrees.planned(t.id));
+  }
+
+  /**
+   * The thread's run, or nothing when it cannot run (it ends as failed and says why). A task in a
+   * worktree of its own gets it ready first, in the run, so no command waits for a checkout.
+   */
   private start(thread: Thread): ThreadRun | undefined {
-    const run = runFor(thread, this.options, {
+    const hooks = {
       now: this.now,
-      live: (event) => this.emit("live", thread.id, event),
+      live: (event: LiveEvent) => this.emit("live", thread.id, event),
       beforeResume: () => this.resumeGate?.(thread) ?? Promise.resolve(),
-    });
+    };
+    const run = this.worktrees.planned(thread.id)
+      ? new PreparedRun(thread, async () => {
+          await this.worktreesChecked;
+          const place = await this.worktrees.prepare(thread);
+          // What a phone attached went into the workspace; the agent works in the worktree.
+          if (place.fresh) await this.attachments.copyTo(thread.id, place.workspace);
+          return runFor(thread, { ...this.options, workspace: place.workspace, policy: place.policy }, hooks);
+        })
+      : runFor(thread, this.options, hooks);
     if (run) this.options.log.info("run started", { thread: thread.id });
     return run;
   }

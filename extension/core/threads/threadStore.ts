@@ -16,7 +16,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join, sep } from "node:path";
 import { z } from "zod";
-import { threadEventSchema, threadIdSchema, type ThreadEvent } from "#protocol";
+import { threadEventSchema, threadIdSchema, worktreeStateSchema, type ThreadEvent } from "#protocol";
 import type { Log } from "../log";
 import { StateWriter } from "./stateWriter";
 
@@ -35,6 +35,19 @@ const metaSchema = z.object({
   promptedThrough: z.number().int().optional(),
   /** `agentSession` was started outside Tether: its history becomes the thread's as it loads. */
   importHistory: z.boolean().optional(),
+  /** The task runs in a git worktree of its own; made when its first run starts (`worktree` then set). */
+  inWorktree: z.boolean().optional(),
+  /** The task's worktree (see `TaskWorktree`) and where it stands, so a restarted host still knows it. */
+  worktree: z
+    .object({
+      repo: z.string(),
+      path: z.string(),
+      branch: z.string(),
+      baseBranch: z.string(),
+      baseCommit: z.string(),
+      state: worktreeStateSchema,
+    })
+    .optional(),
 });
 export type ThreadMeta = z.infer<typeof metaSchema>;
 

@@ -21,7 +21,7 @@ export const deleteThread: EditorCommand<typeof COMMAND_IDS.deleteThread> = {
     if (pick !== "Delete") return;
     try {
       const { agent } = await deps.session.session();
-      agent.manager.delete(item.summary.threadId, deps.self());
+      await agent.manager.delete(item.summary.threadId, deps.self());
     } catch (err) {
       showFailure(err);
     }

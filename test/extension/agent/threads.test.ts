@@ -508,13 +508,13 @@ describe("agent threads through a real relay", function () {
     model.push(call("run_command", { command: "sleep 5" }));
     const running = await newTask("Wait a while");
     await phone.waitFor(running, (e) => e.type === "approval-requested");
-    assert.throws(() => host.threads.delete(running, editor), /stop it before deleting/);
+    await assert.rejects(host.threads.delete(running, editor), /stop it before deleting/);
 
     model.push(finish("Nothing to do."));
     const first = await newTask("Say nothing", "full-auto");
     await ended(first);
     const told = new Promise<{ hostId: string; threadId: string }>((resolve) => phone.socket.once("thread:deleted", resolve));
-    host.threads.delete(first, editor);
+    await host.threads.delete(first, editor);
     assert.deepEqual(await told, { hostId: phone.hostId, threadId: first });
     assert.equal(host.threads.get(first), undefined);
     const synced = await phone.sync();
@@ -531,7 +531,7 @@ describe("agent threads through a real relay", function () {
     await ended(second);
     const { dataDir, port } = relay;
     await relay.stop({ keepData: true });
-    host.threads.delete(second, editor);
+    await host.threads.delete(second, editor);
     relay = await startRelay({ dataDir, config: { port } });
     // The phone connects again (as the app does) and asks what the relay keeps of the host.
     const again = connect(relay.url, { token: phone.token });

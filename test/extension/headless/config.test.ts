@@ -50,7 +50,7 @@ describe("tether-host config", () => {
 
   it("reads the agent's model, mode, rules and parallel tasks from flags over the environment", () => {
     const defaults = parseHostConfig([], {}, "/w")!.agent;
-    assert.deepEqual(defaults, { agents: [], mode: "ask", allow: [], deny: [], maxThreads: 2 });
+    assert.deepEqual(defaults, { agents: [], mode: "ask", allow: [], deny: [], maxThreads: 2, worktrees: false });
     const env = {
       TETHER_MODEL: "anthropic:claude-x",
       TETHER_MODE: "auto-edit",
@@ -64,6 +64,7 @@ describe("tether-host config", () => {
       allow: ["npm test", "git status"],
       deny: [],
       maxThreads: 3,
+      worktrees: false,
     });
     const flagged = parseHostConfig(
       [
@@ -89,7 +90,16 @@ describe("tether-host config", () => {
       allow: ["npm test", "git status"],
       deny: ["git push"],
       maxThreads: 1,
+      worktrees: false,
     });
+  });
+
+  it("runs tasks in worktrees of their own by default with --worktrees or TETHER_WORKTREES=1", () => {
+    assert.equal(parseHostConfig([], {}, "/w")!.agent.worktrees, false);
+    assert.equal(parseHostConfig(["--worktrees"], {}, "/w")!.agent.worktrees, true);
+    assert.equal(parseHostConfig([], { TETHER_WORKTREES: "1" }, "/w")!.agent.worktrees, true);
+    assert.equal(parseHostConfig([], { TETHER_WORKTREES: "0" }, "/w")!.agent.worktrees, false);
+    assert.throws(() => parseHostConfig(["--worktrees=yes"], {}, "/w"), /worktrees/);
   });
 
   it("explains a bad mode, thread count or base URL", () => {

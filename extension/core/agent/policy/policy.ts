@@ -146,6 +146,16 @@ export class Policy {
   }
 
   /**
+   * A copy for a task that works in a folder of its own (its git worktree): "outside the
+   * workspace" then means outside that folder. Same mode and rules, rules added later included.
+   */
+  withWorkspace(workspaceRoot: string): Policy {
+    const copy = new Policy({ ...this.options, workspaceRoot });
+    copy.allowRules = this.allowRules;
+    return copy;
+  }
+
+  /**
    * Replaces the allow rules, for this policy and every copy of it: runs already going check
    * their next command against the new list (a rule added by "Always on this computer", or one
    * the person removed on the computer).
