@@ -9,6 +9,9 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { listChanges } from "../../extension/core/git/changes";
+import { listChangedFiles } from "../../extension/core/git/gitReads";
+import { Mirror } from "../../extension/core/mirror/mirror";
+import { nodeFileSystem } from "../../extension/node/nodeFileSystem";
 import { pairWith, type PairedPhone } from "../../test/support/phone";
 import { startRelayProcess } from "../../test/support/relayProcess";
 import { benchGitEnv, sharedMachine, CHANGE_200, changeTotal, cloneThisRepository, makeChange } from "../lib/gitRepos";
@@ -34,14 +37,22 @@ export const changesScenario: Scenario = {
     makeChange(repo, env, CHANGE_200);
     out.params = { changedFiles: changeTotal(CHANGE_200), ...CHANGE_200, runs, opens };
 
-    ctx.log(`listChanges and bare git status, ${runs} times each, interleaved`);
+    ctx.log(`listChanges, the git service's list and bare git status, ${runs} times each, interleaved`);
+    // The git service leaves out what the mirror's secret rules hide, as the host does.
+    const mirror = await Mirror.open({ fs: nodeFileSystem, root: repo });
     const library: number[] = [];
+    const service: number[] = [];
     const floor: number[] = [];
     let listed = 0;
+    let serviceListed = 0;
     for (let i = 0; i < runs; i++) {
       let t0 = now();
       listed = (await listChanges(repo)).length;
       library.push(now() - t0);
+      t0 = now();
+      const list = await listChangedFiles(repo, (rel) => mirror.isSecret(rel));
+      serviceListed = list.files.length + list.more;
+      service.push(now() - t0);
       t0 = now();
       await exec("git", ["status", "--porcelain=v2", "-z", "--untracked-files=all"], {
         cwd: repo,
@@ -50,7 +61,9 @@ export const changesScenario: Scenario = {
       });
       floor.push(now() - t0);
     }
-    if (listed !== changeTotal(CHANGE_200)) throw new Error(`listChanges listed ${listed} files, not ${changeTotal(CHANGE_200)}`);
+    const total = changeTotal(CHANGE_200);
+    if (listed !== total) throw new Error(`listChanges listed ${listed} files, not ${total}`);
+    if (serviceListed !== total) throw new Error(`the git service listed ${serviceListed} files, not ${total}`);
     const gitStatus = summarize(floor).p50;
     out.figures.push(
       figure({
@@ -61,6 +74,14 @@ export const changesScenario: Scenario = {
         floor: round(gitStatus),
       }),
       figure({ id: "list-changes-max", label: `…max of ${runs}`, value: round(Math.max(...library)), unit: "ms" }),
+      figure({
+        id: "list-changed-files",
+        label: "the git service's list (git-changes: line counts, no diffs), p50",
+        value: round(summarize(service).p50),
+        unit: "ms",
+        floor: round(gitStatus),
+      }),
+      figure({ id: "list-changed-files-max", label: `…max of ${runs}`, value: round(Math.max(...service)), unit: "ms" }),
     );
 
     const cleanup = new Cleanup();
@@ -122,9 +143,11 @@ export const changesScenario: Scenario = {
         `${CHANGE_200.deleted} deleted, ${CHANGE_200.untracked} new files untracked, in a \`git clone --no-hardlinks\` ` +
         "of this repository.",
       "listChanges: extension/core/git/changes.ts in the bench's process, every file with its staged and unstaged diffs " +
-        "(git status, two batched git diff runs, a diff per untracked file). git-changes: a Node phone's sealed call " +
-        "to a `tether-host` process on the same working tree, through a relay process, until the opened answer; the list " +
-        "without diffs, which the view loads a file at a time. Floor: bare `git status --porcelain=v2 " +
+        "(git status, two batched git diff runs, a diff per untracked file). The git service's list: `listChangedFiles` " +
+        "(extension/core/git/gitReads.ts), what the host answers a `git-changes` call with: git status and one " +
+        "`git diff --numstat` for line counts, new files counted from disk, no diff text (the view asks for a file's " +
+        "diff when it is opened). git-changes call: a Node phone's sealed call to a `tether-host` process on the same " +
+        "working tree, through a relay process, until the opened answer. Floor: bare `git status --porcelain=v2 " +
         "--untracked-files=all` on the same working tree.",
     );
   },
