@@ -101,9 +101,12 @@ async function openChanges(page: Page, url: string, rate: number): Promise<{ ms:
   await page.evaluate(WATCH_ROWS);
   await open.click();
   try {
-    await page.waitForFunction("window.__rowsAt !== undefined", undefined, { timeout: 60_000 });
-  } catch {
-    return `The Changes view opened but showed no rows (${ROWS}) within 60 s.`;
+    // A function, not a string: the app's Content-Security-Policy forbids eval in the page.
+    await page.waitForFunction(() => (window as unknown as { __rowsAt?: number }).__rowsAt !== undefined, undefined, {
+      timeout: 60_000,
+    });
+  } catch (error) {
+    return `The Changes view opened but showed no rows (${ROWS}): ${(error as Error).message.split("\n")[0]}`;
   }
   const result = (await page.evaluate(
     `({ ms: window.__rowsAt - window.__tap, rows: document.querySelectorAll(${JSON.stringify(ROWS)}).length })`,
