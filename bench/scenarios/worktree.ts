@@ -92,6 +92,14 @@ export const worktreeScenario: Scenario = {
         }),
       ];
       out.figures.push(...figures);
+      if (tree.id === "synthetic") {
+        out.notes.push(
+          `${tree.name}, removal: \`keep\` runs \`git status --untracked-files=all\` itself, so that uncommitted work is ` +
+            "refused in the person's words, before `git worktree remove` checks again; `discard` first counts the changed " +
+            "files again (`git diff` against the branch point and `git ls-files --others`). Each is a pass over " +
+            `${tree.files.toLocaleString("en-US")} files, which the floor's single \`git worktree remove\` does once.`,
+        );
+      }
       if (figures[0]!.verdict === "missed") {
         out.notes.push(
           `${tree.name}: creation took ${fmt(create.p50)} ms at the median (bare \`git worktree add\` ` +
