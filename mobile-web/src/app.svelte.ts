@@ -11,6 +11,7 @@ import { sendOutboxItem } from "./link/outboxSend";
 import { type TaskForm, ThreadService } from "./threads/threadService";
 import { defaultDeviceName, type BrowserHints } from "./device/deviceName";
 import { WorkspaceFiles } from "./files/workspaceFiles";
+import { GitLink } from "./git/gitLink";
 import { withCommandKeys } from "./hosts/commandKey";
 import { HostSync } from "./hosts/hostSync";
 import { Hosts, displayName } from "./hosts/hosts.svelte";
@@ -56,6 +57,8 @@ export class TetherApp {
   readonly hostSync: HostSync;
   /** Each host's workspace, for the file browser. */
   readonly files: WorkspaceFiles;
+  /** Git on each host: the Changes view, commit, push, pull request, a task's worktree. */
+  readonly git: GitLink;
 
   #db: Database | null = null;
   #threads: Threads | null = null;
@@ -100,6 +103,7 @@ export class TetherApp {
       forgetPairingData: () => this.pairing.forgetPairingData(),
     });
     this.files = new WorkspaceFiles(this.link, this.hosts);
+    this.git = new GitLink({ link: this.link, hosts: this.hosts, presence: (hostId) => this.hostSync.presenceOf(hostId) });
   }
 
   /** The thread cache; there once the app is ready. */
@@ -203,7 +207,12 @@ export class TetherApp {
     await this.threads.forgetThread(item.hostId, item.threadId);
   }
 
-  /** Opens the Files tab filtered to what a thread changed. */
+  /** Back to the workspace's own files, after a thread's. */
+  clearChangedFilter(): void {
+    this.changedFilter = null;
+  }
+
+  /** Opens the Files tab filtered to what a thread changed (read from its worktree, when it has one). */
   showChangedFiles(hostId: string, threadId: string, title: string, paths: string[]): void {
     this.changedFilter = { hostId, threadId, title, paths };
     this.router.go(dirRoute(hostId, ""));
@@ -214,6 +223,8 @@ export class TetherApp {
    * (`unsent`); the host's refusal comes back as a TetherError in plain words.
    */
   async command(hostId: string, command: Command): Promise<Delivery> {
+    // Git commands go straight to an online host instead (`git/gitLink.ts`); a thread's name it.
+    if (command.threadId === undefined) throw new TetherError(ErrorCode.BadRequest, "This command is not about a task.");
     return this.#deliver(hostId, command.threadId, [command]);
   }
 

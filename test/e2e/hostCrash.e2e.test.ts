@@ -5,7 +5,7 @@
 // OpenAI-compatible server.
 
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomId, type ThreadEvent } from "#protocol";
@@ -90,6 +90,32 @@ describe("tether-host killed or stopped (processes)", function () {
     // The run the kill cut short ended as interrupted on restart, and nothing started it again.
     const last = diskEvents(threadId).at(-1);
     assert.ok(last?.type === "status" && last.status === "stopped", JSON.stringify(last));
+  });
+
+  it("killed after writing a message's event but before its id, does not apply it again when it comes again", async () => {
+    model.push({ toolCalls: [{ name: "finish", args: { summary: "first" } }] });
+    const threadId = randomId(12);
+    await phone!.send({ type: "new-task", threadId, text: "Say hello" });
+    await phone!.waitFor(threadId, (e) => e.type === "status" && e.status === "done", 30_000);
+
+    model.push({ text: "thinking about it", delayMs: 60_000 });
+    const commandId = randomId();
+    await phone!.send({ type: "message", threadId, text: "and goodbye" }, commandId);
+    await killHost();
+    // What a kill between the two writes leaves: the message's event on disk, its id not in
+    // applied.jsonl (the state writer writes thread events first).
+    const appliedPath = join(workspaceStateDir(join(tmp, "host"), workspace), "applied.jsonl");
+    const lines = readFileSync(appliedPath, "utf8").split("\n");
+    const kept = lines.filter((line) => !line.includes(commandId));
+    assert.equal(kept.length, lines.length - 1, "the id was in applied.jsonl before it was taken out");
+    writeFileSync(appliedPath, kept.join("\n"));
+
+    host = startHost(false);
+    await host.waitFor(/connected to the relay/, 30_000);
+    const again = await phone!.send({ type: "message", threadId, text: "and goodbye" }, commandId);
+    assert.equal(again.queued, false);
+    const messages = diskEvents(threadId).filter((e) => e.type === "user-message");
+    assert.equal(messages.length, 1, `applied ${messages.length} times`);
   });
 
   it("stopped with SIGTERM in the middle of a run, writes the run's end before it exits", async () => {

@@ -39,7 +39,7 @@ import type { HostIdentity } from "../identity";
 import type { RelayLink } from "../link/relayLink";
 import type { Log } from "../log";
 import type { ThreadManager } from "../threads/threadManager";
-import type { Applied, ThreadStore } from "../threads/threadStore";
+import type { Applied, AppliedBy, ThreadStore } from "../threads/threadStore";
 import { answerForward, openRequest, refuse, type Answer, type RequestKind, type RequestSite } from "./phoneRequest";
 import type { Refusal } from "./phoneSeal";
 
@@ -105,6 +105,16 @@ export class CommandServer implements Disposable {
       const parsed = commandReplySchema.safeParse(entry.reply);
       if (parsed.success) this.appliedIds.set(memoryKey(entry), parsed.data);
     }
+    // A host killed after writing a command's event but before applied.jsonl: the event's line
+    // names the command, which was applied and answered nothing else.
+    let recovered = false;
+    for (const entry of threads.appliedInEvents()) {
+      if (this.appliedIds.has(memoryKey(entry))) continue;
+      this.appliedIds.set(memoryKey(entry), { ok: true });
+      this.applied.push({ id: entry.id, from: entry.from, reply: { ok: true }, at: entry.at });
+      recovered = true;
+    }
+    if (recovered) this.applied.sort((a, b) => a.at! - b.at!);
     this.forgetOld();
     const onCommand = (payload: unknown, reply: unknown): void =>
       answerForward(payload, reply, commandForwardSchema, "command", (req) => {
@@ -146,7 +156,7 @@ export class CommandServer implements Disposable {
       // Checked only for an id not remembered: a repeat of an applied command gets its reply.
       const late = this.lateness(sealed.sentAt);
       if (late) return refuse(this.log, "command", req, late);
-      reply = await this.apply(sealed.command, { id: phone.id, name: phone.name });
+      reply = await this.apply(sealed.command, { id: phone.id, name: phone.name }, { id: req.id, from: req.from });
       this.remember(req.from, req.id, reply);
     }
     const sealing = opened.sealReply(reply);
@@ -167,9 +177,9 @@ export class CommandServer implements Disposable {
     return undefined;
   }
 
-  private async apply(command: Command, by: DeviceRef): Promise<CommandReply> {
+  private async apply(command: Command, by: DeviceRef, applied: AppliedBy): Promise<CommandReply> {
     try {
-      await this.threads.handle(command, by);
+      await this.threads.handle(command, by, applied);
       return { ok: true };
     } catch (err) {
       if (err instanceof TetherError) return { ok: false, code: err.code, message: err.message };

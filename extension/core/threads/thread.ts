@@ -4,7 +4,7 @@
 
 import { EventEmitter } from "node:events";
 import type { NewThreadEvent, PolicyMode, ThreadEvent, ThreadStatus, ThreadSummary, WorktreeState } from "#protocol";
-import type { NumberedEvent, ThreadStore } from "./threadStore";
+import type { AppliedBy, NumberedEvent, ThreadStore } from "./threadStore";
 
 export interface PendingApproval {
   approvalId: string;
@@ -92,10 +92,10 @@ export class Thread extends EventEmitter<ThreadEvents> {
     return this.answeredQuestions.has(questionId);
   }
 
-  /** Stamps, numbers, saves and announces a new event. */
-  append(event: NewThreadEvent): NumberedEvent {
+  /** Stamps, numbers, saves and announces a new event; `by`: the phone's command it applies. */
+  append(event: NewThreadEvent, by?: AppliedBy): NumberedEvent {
     const numbered: NumberedEvent = { seq: this.list.length + 1, event: { ...event, at: this.now() } as ThreadEvent };
-    this.store.append(this.id, numbered);
+    this.store.append(this.id, numbered, by);
     this.apply(numbered);
     this.emit("event", numbered);
     return numbered;

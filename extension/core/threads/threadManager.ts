@@ -30,7 +30,7 @@ import { PreparedRun } from "./preparedRun";
 import { runFor, type RunParts } from "./runFactory";
 import { RunQueue, type ThreadRun } from "./runQueue";
 import { Thread, titleOf } from "./thread";
-import type { NumberedEvent } from "./threadStore";
+import type { AppliedBy, AppliedInEvent, NumberedEvent } from "./threadStore";
 import { ThreadWorktrees, type WorktreeSetup } from "./threadWorktrees";
 
 export { interruptedDetail } from "./interrupted";
@@ -74,6 +74,7 @@ export type ResumeGate = (thread: Thread) => Promise<void>;
 export class ThreadManager extends EventEmitter<ThreadManagerEvents> implements GitThreads {
   private resumeGate: ResumeGate | undefined;
   private git: GitCommands | undefined;
+  private readonly commandsInEvents: AppliedInEvent[] = [];
   private readonly threads = new Map<string, Thread>();
   private readonly runs: RunQueue<ThreadRun>;
   private readonly now: () => number;
@@ -104,7 +105,11 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> implements 
     const { store, self } = this.options;
     const loaded = store
       .list()
-      .map((id) => this.adopt(new Thread(id, store, this.now, store.events(id))))
+      .map((id) => {
+        const { events, commands } = store.eventsWithCommands(id);
+        this.commandsInEvents.push(...commands);
+        return this.adopt(new Thread(id, store, this.now, events));
+      })
       .sort((a, b) => a.createdAt - b.createdAt);
     this.worktreesChecked = this.worktrees.start(loaded.map((t) => t.id));
     for (const thread of loaded) {
@@ -138,8 +143,20 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> implements 
     return this.worktrees.profile;
   }
 
-  /** Applies a command from a phone (or the editor). Throws a `TetherError` the sender should see. */
-  async handle(command: Command, by: DeviceRef): Promise<void> {
+  /**
+   * Commands that events on disk say they applied (see `AppliedBy`), as loaded: the command
+   * server remembers them even when a crash kept them out of applied.jsonl.
+   */
+  appliedInEvents(): readonly AppliedInEvent[] {
+    return this.commandsInEvents;
+  }
+
+  /**
+   * Applies a command from a phone (or the editor). Throws a `TetherError` the sender should see.
+   * `applied`: the phone's command id, written with the event a `message` appends, so applying it
+   * and remembering that it was applied are one write.
+   */
+  async handle(command: Command, by: DeviceRef, applied?: AppliedBy): Promise<void> {
     if (this.closing) throw new TetherError(ErrorCode.HostOffline, "The host is shutting down.");
     if (isGitCommand(command)) {
       if (!this.git) throw new TetherError(ErrorCode.BadRequest, "This computer does not take git commands.");
@@ -161,7 +178,7 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> implements 
         await this.attachments.save(command.threadId, command.name, command.data);
         return;
       case "message":
-        this.message(command.threadId, command.text, by);
+        this.message(command.threadId, command.text, by, applied);
         return;
       case "decide":
         this.runOf(command.threadId, command).decide(command.approvalId, command.decision, command.message, by, command.optionId);
@@ -265,9 +282,9 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> implements 
     return thread;
   }
 
-  message(threadId: string, text: string, by: DeviceRef): void {
+  message(threadId: string, text: string, by: DeviceRef, applied?: AppliedBy): void {
     const thread = this.mustGet(threadId);
-    thread.append({ type: "user-message", text, by });
+    thread.append({ type: "user-message", text, by }, applied);
     if (ENDED_STATUSES.includes(thread.status)) {
       thread.setStatus("queued");
       this.runs.enqueue(threadId);

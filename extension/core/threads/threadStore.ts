@@ -25,6 +25,24 @@ export interface NumberedEvent {
   event: ThreadEvent;
 }
 
+/**
+ * The phone's command an event applied, kept on the event's own line: the event and the fact
+ * that the command was applied are one write, so a host killed between writing its events and
+ * writing applied.jsonl still knows, on restart, that the command was applied. Never sent on.
+ */
+export interface AppliedBy {
+  /** The command's id and the phone that sent it. */
+  id: string;
+  from: string;
+}
+
+/** A command applied by an event on disk, with when (the event's time). */
+export interface AppliedInEvent extends AppliedBy {
+  at: number;
+}
+
+const appliedBySchema = z.strictObject({ id: z.string().max(128), from: z.string().max(128) });
+
 const metaSchema = z.object({
   approvedCommands: z.array(z.string()).default([]),
   /** "Always" was chosen on an edit: further edits in this thread need no approval. */
@@ -153,21 +171,31 @@ export class ThreadStore {
    * written twice (an exit during a write) counts once.
    */
   events(id: string): NumberedEvent[] {
+    return this.eventsWithCommands(id).events;
+  }
+
+  /** A thread's events as `events` reads them, and the commands their lines say they applied. */
+  eventsWithCommands(id: string): { events: NumberedEvent[]; commands: AppliedInEvent[] } {
+    const commands: AppliedInEvent[] = [];
     let text: string;
     try {
       text = readFileSync(join(this.threadDir(id), "events.jsonl"), "utf8");
     } catch {
-      return [];
+      return { events: [], commands };
     }
     const out: NumberedEvent[] = [];
     const lines = text.split("\n").filter((l) => l.length > 0);
     for (const [i, line] of lines.entries()) {
       let parsed: NumberedEvent | undefined;
       try {
-        const raw = JSON.parse(line) as { seq: unknown; event: unknown };
+        const raw = JSON.parse(line) as { seq: unknown; event: unknown; cmd?: unknown };
         if (typeof raw.seq === "number" && raw.seq >= 1 && raw.seq <= out.length) continue;
         const event = threadEventSchema.parse(raw.event);
-        if (raw.seq === out.length + 1) parsed = { seq: out.length + 1, event };
+        if (raw.seq === out.length + 1) {
+          parsed = { seq: out.length + 1, event };
+          const cmd = appliedBySchema.safeParse(raw.cmd);
+          if (cmd.success) commands.push({ ...cmd.data, at: event.at });
+        }
       } catch {
         parsed = undefined;
       }
@@ -177,11 +205,13 @@ export class ThreadStore {
       }
       out.push(parsed);
     }
-    return out;
+    return { events: out, commands };
   }
 
-  append(id: string, numbered: NumberedEvent): void {
-    this.writer.append(join(this.threadDir(id), "events.jsonl"), JSON.stringify(numbered) + "\n");
+  /** `by`: the phone's command this event applies (see {@link AppliedBy}). */
+  append(id: string, numbered: NumberedEvent, by?: AppliedBy): void {
+    const line = by ? { ...numbered, cmd: { id: by.id, from: by.from } } : numbered;
+    this.writer.append(join(this.threadDir(id), "events.jsonl"), JSON.stringify(line) + "\n");
   }
 
   meta(id: string): ThreadMeta {

@@ -22,11 +22,15 @@ export class WorkspaceFiles {
     private readonly hosts: Hosts,
   ) {}
 
-  /** What a file browser uses to show `hostId`'s workspace. */
-  source(hostId: string): WorkspaceSource {
+  /**
+   * What a file browser uses to show `hostId`'s workspace, or with `threadId`, the worktree of
+   * that thread (a thread without one reads the workspace all the same).
+   */
+  source(hostId: string, threadId?: string): WorkspaceSource {
+    const scope = threadId ? { threadId } : {};
     return {
-      listDir: (path) => this.#call(hostId, { type: "list-dir", path }),
-      search: (query) => this.#call(hostId, { type: "search", query }),
+      listDir: (path) => this.#call(hostId, { type: "list-dir", path, ...scope }),
+      search: (query) => this.#call(hostId, { type: "search", query, ...scope }),
       watch: async (dirs, files) => (await this.#call(hostId, { type: "watch", dirs, files })).leaseMs,
       onChange: (listener) => {
         const entry = { hostId, listener };
@@ -34,7 +38,10 @@ export class WorkspaceFiles {
         return () => (this.#listeners = this.#listeners.filter((e) => e !== entry));
       },
       readFile: (path, offset) =>
-        this.#call(hostId, offset === undefined ? { type: "read-file", path } : { type: "read-file", path, offset }),
+        this.#call(
+          hostId,
+          offset === undefined ? { type: "read-file", path, ...scope } : { type: "read-file", path, offset, ...scope },
+        ),
       describe: (error) => this.describe(hostId, error),
     };
   }

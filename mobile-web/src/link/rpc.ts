@@ -11,13 +11,8 @@ import {
   rpcReplySchema,
   seal,
   sealContext,
-  type AgentSessionsResult,
-  type ListDirResult,
-  type ReadFileResult,
   type RpcCall,
   type RpcResult,
-  type WatchResult,
-  type WorkspaceSearchResult,
 } from "#protocol";
 import { rpcAnswerSchema } from "./inbound";
 import { failed, request, type TetherSocket } from "./request";
@@ -33,15 +28,8 @@ export interface RpcTarget {
   commandKey: CryptoKey;
 }
 
-type ResultOf<C extends RpcCall> = C["type"] extends "list-dir"
-  ? ListDirResult
-  : C["type"] extends "read-file"
-    ? ReadFileResult
-    : C["type"] extends "search"
-      ? WorkspaceSearchResult
-      : C["type"] extends "agent-sessions"
-        ? AgentSessionsResult
-        : WatchResult;
+/** The answer to a call is the result of the same type (`git-state` answers `git-state`). */
+type ResultOf<C extends RpcCall> = Extract<RpcResult, { type: C["type"] }>;
 
 export async function callHost<C extends RpcCall>(
   socket: TetherSocket,

@@ -7,6 +7,8 @@
 //   #/h/<hostId>            a host's threads
 //   #/h/<hostId>/new        a new task for the host
 //   #/h/<hostId>/t/<id>     one thread
+//   #/h/<hostId>/t/<id>/g   the thread's Changes (its worktree's, or the workspace's)
+//   #/h/<hostId>/g          the workspace's Changes
 //   #/h/<hostId>/d          the workspace root
 //   #/h/<hostId>/d/<path>   a directory
 //   #/h/<hostId>/f/<path>   a file
@@ -21,6 +23,7 @@ export type Route =
   | { name: "threads"; hostId: string }
   | { name: "new-task"; hostId: string }
   | { name: "thread"; hostId: string; threadId: string }
+  | { name: "changes"; hostId: string; threadId?: string }
   | { name: "host"; hostId: string; view: "dir" | "file"; path: string; line?: number };
 
 /** The workspace browser's routes. */
@@ -53,6 +56,8 @@ export function parseRoute(hash: string): Route {
   const body = hash.replace(/^#\/?/, "");
   if (body === "") return { name: "home" };
   if (body === "hosts" || body === "add" || body === "settings") return { name: body };
+  const changes = /^h\/([A-Za-z0-9_-]{1,64})\/(?:t\/([A-Za-z0-9_-]{1,64})\/)?g$/.exec(body);
+  if (changes) return changesRoute(changes[1]!, changes[2]);
   const thread = /^h\/([A-Za-z0-9_-]{1,64})\/(?:t\/([A-Za-z0-9_-]{1,64})|(new))$/.exec(body);
   if (thread) {
     const [, hostId, threadId] = thread;
@@ -84,6 +89,8 @@ export function routeHash(route: Route): string {
       return `#/h/${route.hostId}/new`;
     case "thread":
       return `#/h/${route.hostId}/t/${route.threadId}`;
+    case "changes":
+      return route.threadId ? `#/h/${route.hostId}/t/${route.threadId}/g` : `#/h/${route.hostId}/g`;
     case "host": {
       const base = `#/h/${route.hostId}`;
       if (route.view === "dir" && pathSegments(route.path).length === 0) return `${base}/d`;
@@ -104,3 +111,8 @@ export function fileRoute(hostId: string, path: string, line?: number): HostRout
 export const threadsRoute = (hostId: string): Route => ({ name: "threads", hostId });
 export const threadRoute = (hostId: string, threadId: string): Route => ({ name: "thread", hostId, threadId });
 export const newTaskRoute = (hostId: string): Route => ({ name: "new-task", hostId });
+export const changesRoute = (hostId: string, threadId?: string): Route => ({
+  name: "changes",
+  hostId,
+  ...(threadId ? { threadId } : {}),
+});

@@ -23,6 +23,7 @@ export const screens = {
   addHost: once(() => import("../components/AddHostScreen.svelte")),
   settings: once(() => import("../components/SettingsScreen.svelte")),
   fileView: once(() => import("../components/FileView.svelte")),
+  changes: once(() => import("../components/git/ChangesScreen.svelte")),
 };
 
 /** Fetches the screens a person is likely to open next, once the first screen is up and idle. */

@@ -21,6 +21,8 @@ export interface TaskForm {
   agentMode?: string;
   /** An outside agent's session started on the computer, which the text continues. */
   agentSession?: string;
+  /** Run it in a worktree of its own (true) or in the workspace (false); absent: the host decides. */
+  worktree?: boolean;
   attachments: readonly { name: string; type: string; bytes: Uint8Array }[];
   /** A retry: the thread it tries again, and the names of that task's files the host reuses. */
   retry?: { of: string; attachments: readonly string[] };
@@ -57,6 +59,7 @@ export function taskCommands(threadId: string, form: TaskForm): Command[] {
       ...(form.agentSession ? { agentSession: form.agentSession } : {}),
       ...(names.length ? { attachments: names } : {}),
       ...(form.retry ? { retryOf: form.retry.of } : {}),
+      ...(form.worktree !== undefined ? { worktree: form.worktree } : {}),
     },
   ];
 }

@@ -182,9 +182,11 @@ const STEPS: { [T in ThreadEvent["type"]]: Step<T> } = {
   status: (b, e, base) => {
     turnTaken(b);
     b.running = !endsRun(e);
-    const last = b.items.at(-1);
-    // "Queued" matters while the thread waits; once it runs, the line would only be noise.
-    if (e.status !== "queued" && last?.kind === "status" && last.status === "queued") b.items.pop();
+    // "Queued" matters while the thread waits; once it runs, the line would only be noise. The
+    // host may make the task's worktree in between: its row stays.
+    const at = b.items.findLastIndex((i) => i.kind !== "git");
+    const last = b.items[at];
+    if (e.status !== "queued" && last?.kind === "status" && last.status === "queued") b.items.splice(at, 1);
     if (e.status === "stopped" && b.killed) b.killed.state = "stopped";
     if (endsRun(e)) {
       closeOpenCalls(b, e.status === "stopped" ? "stopped" : "failed");
@@ -206,6 +208,7 @@ const STEPS: { [T in ThreadEvent["type"]]: Step<T> } = {
   error: (b, e, base) => b.items.push({ ...base, kind: "error", message: e.message }),
 
   reverted: (b, e, base) => b.items.push({ ...base, kind: "reverted", files: e.files, skipped: e.skipped ?? [], by: e.by }),
+  git: (b, e, base) => b.items.push({ ...base, kind: "git", git: e }),
 
   thought: thoughtStep,
   "tool-update": toolUpdateStep,

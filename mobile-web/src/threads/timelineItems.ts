@@ -147,7 +147,9 @@ export type TimelineItem =
   | (Base & { kind: "retry"; attempt: number; inMs: number; message: string })
   | (Base & { kind: "summary"; text: string })
   | (Base & { kind: "error"; message: string })
-  | (Base & { kind: "reverted"; files: string[]; skipped: string[]; by: DeviceRef });
+  | (Base & { kind: "reverted"; files: string[]; skipped: string[]; by: DeviceRef })
+  /** Something a person did with git (or the host's worktree for the task): see `git/gitWords.ts`. */
+  | (Base & { kind: "git"; git: EventOf<"git"> });
 
 export type TimelineKind = TimelineItem["kind"];
 export type ToolItem = Extract<TimelineItem, { kind: "tool" }>;

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  changesRoute,
   dirRoute,
   fileRoute,
   joinPath,
@@ -40,6 +41,15 @@ describe("phone routes", () => {
     }
     assert.equal(routeHash(threadRoute("abc", "t1")), "#/h/abc/t/t1");
     assert.deepEqual(parseRoute("#/h/abc/t/bad.id"), { name: "home" });
+  });
+
+  it("addresses the workspace's Changes and a thread's", () => {
+    assert.equal(routeHash(changesRoute("abc")), "#/h/abc/g");
+    assert.equal(routeHash(changesRoute("abc", "t1")), "#/h/abc/t/t1/g");
+    for (const route of [changesRoute("abc"), changesRoute("abc", "t_1-x")])
+      assert.deepEqual(parseRoute(routeHash(route)), route);
+    // "g" as a folder stays a folder.
+    assert.deepEqual(parseRoute("#/h/abc/d/g"), { name: "host", hostId: "abc", view: "dir", path: "g" });
   });
 
   it("reads an address the browser percent-encoded", () => {
