@@ -82,7 +82,7 @@ export async function changesFirstScreen(options: {
     notes: [
       `Changes view, first screen: a new tab of the paired app (service worker and IndexedDB warm) on the computer's ` +
         `dashboard; from the tap on its workspace line ("Changes ›", \`${OPEN}\`) to the frame after the list's first rows are in the DOM ` +
-        `(${rows} rows drawn then), the host answering from the 200-file working tree; Chromium at 360×740, without CPU throttling and ` +
+        `(${rows} rows drawn then: a file staged and edited again has a row in each of the two groups), the host answering from the 200-file working tree; Chromium at 360×740, without CPU throttling and ` +
         `with DevTools' ${THROTTLE}× slowdown, opens alternating; median of ${times.length} opens each.`,
     ],
   };
