@@ -4,6 +4,7 @@ import type { Scenario } from "../lib/scenario";
 import { acpScenario } from "./acp";
 import { approval } from "./approval";
 import { catchup } from "./catchup";
+import { changesScenario } from "./changes";
 import { cryptoScenario } from "./crypto";
 import { idle } from "./idle";
 import { lighthouse } from "./lighthouse";
@@ -11,6 +12,7 @@ import { mirror } from "./mirror";
 import { pwa } from "./pwa";
 import { terminal } from "./terminal";
 import { throughput } from "./throughput";
+import { worktreeScenario } from "./worktree";
 
 export const scenarios: Scenario[] = [
   approval,
@@ -23,4 +25,6 @@ export const scenarios: Scenario[] = [
   terminal,
   lighthouse,
   acpScenario,
+  worktreeScenario,
+  changesScenario,
 ];
