@@ -24,6 +24,8 @@ export const screens = {
   settings: once(() => import("../components/SettingsScreen.svelte")),
   fileView: once(() => import("../components/FileView.svelte")),
   changes: once(() => import("../components/git/ChangesScreen.svelte")),
+  /** Not a screen: the Computers screen's approval and question cards. */
+  decisionCards: once(() => import("../components/thread/decisionCards")),
 };
 
 /** Fetches the screens a person is likely to open next, once the first screen is up and idle. */
@@ -32,6 +34,7 @@ export function prefetchScreens(): void {
     (globalThis as { requestIdleCallback?: (cb: () => void) => void }).requestIdleCallback ??
     ((cb: () => void) => setTimeout(cb, 1_500));
   idle(() => {
-    for (const load of [screens.thread, screens.newTask, screens.fileView]) void load().catch(() => undefined);
+    for (const load of [screens.thread, screens.newTask, screens.fileView, screens.decisionCards])
+      void load().catch(() => undefined);
   });
 }
