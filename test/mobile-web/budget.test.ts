@@ -234,6 +234,12 @@ describe("PWA size budget", () => {
       const text = readFileSync(join(WEB, manifest[key]!.file), "utf8");
       assert.ok(!text.includes("fcmregistrations.googleapis.com"), `${manifest[key]!.file} holds the Firebase SDK`);
     }
+    // zod's JSON Schema generator (mobile-web/vite-plugin-zod-json-schema.mts) is in no chunk at all.
+    for (const chunk of Object.values(manifest)) {
+      if (!chunk.file.endsWith(".js")) continue;
+      const text = readFileSync(join(WEB, chunk.file), "utf8");
+      assert.ok(!text.includes("draft-2020-12"), `${chunk.file} holds zod's JSON Schema generator`);
+    }
     console.log(`      Firebase web SDK, lazy: ${kb(gzipSize(manifest[firebase]!.file))} gzip`);
     assert.ok(gzipSize(manifest[diff]!.file) > 5_000, "the diff viewer chunk is suspiciously small");
   });
