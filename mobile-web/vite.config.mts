@@ -3,6 +3,7 @@ import { defineConfig, searchForWorkspaceRoot } from "vite";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
 import { precompress } from "./vite-plugin-compress.mts";
 import { serviceWorker } from "./vite-plugin-sw.mts";
+import { zodWithoutJsonSchema } from "./vite-plugin-zod-json-schema.mts";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
 
@@ -10,6 +11,8 @@ export default defineConfig({
   root,
   base: "/",
   plugins: [
+    // The schemas parse as always; only zod's JSON Schema generator, which the phone never uses, is left out.
+    zodWithoutJsonSchema(),
     svelte({ configFile: fileURLToPath(new URL("./svelte.config.mjs", import.meta.url)) }),
     // /sw.js: the offline shell and push notifications, built after the app it precaches.
     serviceWorker({ entry: fileURLToPath(new URL("./src/sw/sw.ts", import.meta.url)) }),

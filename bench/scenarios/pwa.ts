@@ -43,7 +43,7 @@ export const pwa: Scenario = {
         label: "first-load JS, gzip",
         value: round(sizes.js / 1000),
         unit: "KB",
-        goal: { op: "<=", value: 100 },
+        goal: { op: "<=", value: 60 },
       }),
       figure({ id: "css", label: "first-load CSS, gzip", value: round(sizes.css / 1000), unit: "KB" }),
       ...sizes.chunks.map((c) =>
@@ -146,7 +146,11 @@ export const pwa: Scenario = {
         `Diff, where the time goes: a diff of more than 1,000 lines is drawn a window at a time (DiffView with ` +
           `VirtualLines: the rows near the screen, about 8 nodes a line, more as it scrolls); smaller ones by diff2html's ` +
           `table as before. The page's main thread from the tap until the rows were there, by self time: ${diffTop.join(", ")}.`,
-        `First-load: the entry and the app chunk with their static imports, as test/mobile-web/budget.test.ts counts them; lazy chunks (screens, diff2html, highlighting, QR decoder) are not part of it.`,
+        `First-load: the entry and the app chunk with their static imports, as test/mobile-web/budget.test.ts counts them; lazy chunks (screens, the decision cards, diff2html, highlighting, QR decoder) are not part of it, nor the socket client (socket.io-client, about 13 KB), which the app fetches as it starts, beside reading IndexedDB, and which the first screen does not wait for.`,
+        `First-load, where it goes (a source-mapped build, bytes by module): zod's parser about a third (with its JSON Schema generator left out of the phone's build), ` +
+          `Svelte's runtime a fifth, the protocol's schemas a tenth, the app (state, IndexedDB, pairing, push, the hosts list and its waiting items) the rest. ` +
+          `Made: the socket client and the approval and question cards load apart (99.7 KB before). What 60 KB needs: a first screen painted from IndexedDB ` +
+          `before the link, the schemas and push settings load (TetherApp split in two), or the protocol on zod/mini, whose checks tree-shake.`,
         `Thread: a new tab of the paired app (service worker and IndexedDB warm, as when a phone reopens it) opened on a thread of ${threadEvents} events, ` +
           `from navigation start to its timeline's first item in the DOM; median of ${loads}. Throttling is Chromium's CPU throttling (DevTools' "${THROTTLE}× slowdown").`,
         `Diff: a file-change event of ${diffLines.toLocaleString("en-US")} changed lines (collapsed behind "Show diff"); from the tap to the frame after its first lines are in the DOM, ` +

@@ -4,10 +4,13 @@
 import { mount } from "svelte";
 import App from "./App.svelte";
 import { TetherApp } from "./app.svelte";
+import { preloadRelayClient } from "./link/relayLink.svelte";
 import { registerServiceWorker } from "./push/serviceWorker";
 import { prefetchScreens } from "./screens/lazy";
 
 export function startApp(target: HTMLElement, pairText: string | null): void {
+  // The socket client comes while the app reads IndexedDB, ready by the time it connects.
+  preloadRelayClient();
   const app = new TetherApp();
   mount(App, { target, props: { app } });
   // The thread, new-task and file screens are worth fetching ahead only for a phone with a

@@ -2,11 +2,29 @@
 // pushes is parsed here and handed to the app; nothing thrown by a handler reaches
 // socket.io.
 
-import { io } from "socket.io-client";
 import { PROTOCOL_VERSION, serverEventSchemas, type ServerPayloadOf, type ServerToClientEvents } from "#protocol";
 import type { z } from "zod";
-import { classifyConnectError, mismatchMessage, type LinkProblem } from "./connectError";
+import { UNREACHABLE_MESSAGE, classifyConnectError, mismatchMessage, type LinkProblem } from "./connectError";
 import type { TetherSocket } from "./request";
+
+/**
+ * socket.io-client, fetched apart from the app: the first screen (the hosts from IndexedDB, or
+ * pairing) paints without it, and the phone asks for it as soon as the app starts.
+ */
+let client: Promise<typeof import("socket.io-client")> | undefined;
+function loadClient(): Promise<typeof import("socket.io-client")> {
+  client ??= import("socket.io-client").catch((error: unknown) => {
+    // Offline with an old cache: the next attempt asks again.
+    client = undefined;
+    throw error;
+  });
+  return client;
+}
+
+/** Starts fetching the socket client while the app reads its storage. */
+export function preloadRelayClient(): void {
+  void loadClient().catch(() => undefined);
+}
 
 export type LinkState = "idle" | "connecting" | "open" | "closed";
 export type LinkStatus = "online" | "connecting" | "offline";
@@ -64,6 +82,8 @@ export class RelayLink {
 
   #socket: TetherSocket | null = null;
   #retries = 0;
+  /** Bumped by each teardown: a socket client that loads after a newer connect or a close is not used. */
+  #attempt = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- pending promises, never rendered
   #waiters = new Set<{ resolve: (socket: TetherSocket) => void; reject: (error: Error) => void }>();
@@ -99,9 +119,23 @@ export class RelayLink {
       // A new token needs a new connection, not the cached one.
       forceNew: true,
     };
-    const socket: TetherSocket = this.url === undefined ? io(options) : io(this.url, options);
-    this.#socket = socket;
-    this.#listen(socket);
+    const attempt = this.#attempt;
+    loadClient().then(
+      ({ io }) => {
+        if (attempt !== this.#attempt) return;
+        const socket: TetherSocket = this.url === undefined ? io(options) : io(this.url, options);
+        this.#socket = socket;
+        this.#listen(socket);
+      },
+      () => {
+        if (attempt !== this.#attempt) return;
+        // The client could not be fetched (offline, no cache yet): say so, and try again.
+        this.problem = { kind: "unreachable", message: UNREACHABLE_MESSAGE };
+        const delay = RETRY_MS[Math.min(this.#retries, RETRY_MS.length - 1)] ?? 60_000;
+        this.#retries += 1;
+        this.#retryTimer = setTimeout(() => this.connect(token), delay);
+      },
+    );
   }
 
   /** Resolves with the socket once it is {@link ready}; rejects if the link closes first. */
@@ -219,6 +253,7 @@ export class RelayLink {
 
   #teardown(problem: LinkProblem | null, rejectWaiters: boolean): void {
     clearTimeout(this.#retryTimer);
+    this.#attempt += 1;
     const socket = this.#socket;
     this.#socket = null;
     if (socket) {
