@@ -16,6 +16,7 @@ import { pushLimits, registerPushHandlers } from "./handlers/push";
 import { registerRoutingHandlers } from "./handlers/routing";
 import { authMiddleware } from "./socket/auth";
 import { Connections } from "./socket/connection";
+import { corkWrites } from "./socket/cork";
 import type { HandlerContext } from "./socket/context";
 import { HostSockets } from "./socket/hostSockets";
 import { Router } from "./socket/router";
@@ -182,6 +183,7 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
   io.engine.on("connection", (raw: { request: unknown }) => {
     raw.request = null;
   });
+  corkWrites(io.engine);
   io.on("connection", (socket) => {
     metrics.countEnvelopes(socket);
     connections.accept(socket);

@@ -241,7 +241,7 @@ export class RedisStore implements RelayStore {
         this.k.bytes(e.hostId),
         this.k.hostsWithEvents(),
       ],
-      [e.seq, json, e.threadId, e.box.iv, e.box.ct, e.at, e.hostId],
+      [e.seq, json, e.threadId, e.box.iv.length + e.box.ct.length, e.at, e.hostId],
     );
   }
 

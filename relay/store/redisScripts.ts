@@ -93,23 +93,26 @@ return 1`;
 
 /**
  * KEYS: the thread's events (scored by seq), the host's threads, the host's events by age, its
- * sealed bytes, the hosts with events. ARGV: seq, the event as JSON, threadId, iv, ct, at, hostId.
+ * sealed bytes, the hosts with events. ARGV: seq, the event as JSON, threadId, its sealed size
+ * (iv and ct, ASCII), at, hostId. The ciphertext goes once, inside the JSON, and is read back
+ * only to tell a retry from a conflict.
  * "stored", "duplicate" (same seq, same ciphertext) or "conflict". The age entry is
  * "<seq>:<size>:<threadId>", so the sweep knows what to delete and how much it frees.
  */
 export const APPEND_EVENT = `
 local held = redis.call('ZRANGE', KEYS[1], ARGV[1], ARGV[1], 'BYSCORE')
 if #held == 0 then
-  local size = string.len(ARGV[4]) + string.len(ARGV[5])
+  local size = ARGV[4]
   redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
   redis.call('ZADD', KEYS[2], 0, ARGV[3])
-  redis.call('ZADD', KEYS[3], ARGV[6], ARGV[1] .. ':' .. size .. ':' .. ARGV[3])
+  redis.call('ZADD', KEYS[3], ARGV[5], ARGV[1] .. ':' .. size .. ':' .. ARGV[3])
   redis.call('INCRBY', KEYS[4], size)
-  redis.call('SADD', KEYS[5], ARGV[7])
+  redis.call('SADD', KEYS[5], ARGV[6])
   return 'stored'
 end
 local e = cjson.decode(held[1])
-if e.iv == ARGV[4] and e.ct == ARGV[5] then return 'duplicate' end
+local new = cjson.decode(ARGV[2])
+if e.iv == new.iv and e.ct == new.ct then return 'duplicate' end
 return 'conflict'`;
 
 /**

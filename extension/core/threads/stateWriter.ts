@@ -10,8 +10,9 @@
 // survive the machine losing power.
 
 import { writeFileSync, appendFileSync, renameSync } from "node:fs";
-import { appendFile, rename, writeFile } from "node:fs/promises";
+import { rename, writeFile } from "node:fs/promises";
 import type { Log } from "../log";
+import { AppendHandles } from "./appendHandles";
 
 interface Round {
   promise: Promise<void>;
@@ -44,6 +45,8 @@ export class StateWriter {
   private current: Round | undefined;
   /** Folders removed: a write into one that fails is expected, not an error. */
   private readonly gone = new Set<string>();
+  /** Files appended to stay open between rounds: one write per file per round, no open and close. */
+  private readonly handles = new AppendHandles();
 
   constructor(private readonly log: Log) {}
 
@@ -72,6 +75,7 @@ export class StateWriter {
   /** Drops what is queued for files in a folder about to be removed. */
   forget(dir: string): void {
     this.gone.add(dir);
+    this.handles.closeUnder(dir);
     for (const map of [this.appends, this.replaces]) {
       for (const path of map.keys()) if (path.startsWith(dir)) map.delete(path);
     }
@@ -98,6 +102,7 @@ export class StateWriter {
     const replaces = new Map([...this.writing.replaces, ...this.replaces]);
     this.appends = new Map();
     this.replaces = new Map();
+    for (const path of replaces.keys()) this.handles.close(path);
     for (const [path, text] of appends) this.tryWrite(path, () => appendFileSync(path, text, { mode: MODE }));
     for (const [path, text] of replaces) {
       this.tryWrite(path, () => {
@@ -140,7 +145,7 @@ export class StateWriter {
       // Appends (thread events) before rewrites (applied commands, cursors): a record that
       // points at events is never on disk before them.
       const failed: Error[] = [];
-      const settled = await Promise.allSettled([...appends].map(([path, text]) => appendFile(path, text, { mode: MODE })));
+      const settled = await Promise.allSettled([...appends].map(([path, text]) => this.handles.append(path, text)));
       [...appends.keys()].forEach((path, i) => {
         const s = settled[i]!;
         if (s.status === "fulfilled" || this.isGone(path)) return;
@@ -164,7 +169,14 @@ export class StateWriter {
     }
   }
 
+  /** Closes the files kept open for appending; a later append opens them again. */
+  close(): void {
+    this.handles.closeAll();
+  }
+
   private async rewrite(path: string, text: string): Promise<void> {
+    // Its open descriptor would go on appending to the file the rename replaces.
+    this.handles.close(path);
     const tmp = `${path}.${process.pid}.tmp`;
     await writeFile(tmp, text, { mode: MODE });
     await rename(tmp, path);

@@ -137,6 +137,7 @@ export class ThreadStore {
     } catch {
       // Logged by the writer; what failed was tried and there is nothing more to do at shutdown.
     }
+    this.writer.close();
   }
 
   /** Writes what is still queued, now: for a process that exits without waiting for `flushed()`. */

@@ -19,14 +19,14 @@ describe("SQLite store: its file", () => {
   it("migrates a new database to the current schema and reopens it as it was", async () => {
     const file = join(dir, "relay.sqlite");
     const store = new SqliteStore(file);
-    assert.equal(store.schemaVersion, 4);
+    assert.equal(store.schemaVersion, 5);
     await store.insertDevice({ id: "h1", kind: "host", tokenHash: "ab", createdAt: 1, lastSeen: 1, revokedAt: null });
     await store.appendEvent({ hostId: "h1", threadId: "t", seq: 1, box: box(1), at: 5 });
     await store.close();
     await store.close();
     await assert.rejects(store.device("h1"), "a closed store fails its calls");
     const again = new SqliteStore(file);
-    assert.equal(again.schemaVersion, 4);
+    assert.equal(again.schemaVersion, 5);
     assert.equal((await again.deviceByTokenHash("ab"))?.id, "h1");
     assert.equal((await again.eventsAfter("h1", {}, 10)).events.length, 1);
     await again.close();
@@ -48,7 +48,7 @@ describe("SQLite store: its file", () => {
       PRAGMA user_version = 1;`);
     db.close();
     const store = new SqliteStore(file);
-    assert.equal(store.schemaVersion, 4);
+    assert.equal(store.schemaVersion, 5);
     assert.equal((await store.deviceByTokenHash("ab"))?.id, "h1");
     await store.linkPhone("p1", "h1", 1);
     assert.equal(await store.enqueueCommand({ hostId: "h1", id: "c1", from: "p1", box: box(1), at: 1 }), "alone");
@@ -65,7 +65,7 @@ describe("SQLite store: its file", () => {
     );
     v2.close();
     const store = new SqliteStore(file);
-    assert.equal(store.schemaVersion, 4);
+    assert.equal(store.schemaVersion, 5);
     assert.equal(await store.inboxDepth("h1"), 1);
     await store.putPushSubscription("p1", fcm("t1"), [], 1);
     assert.deepEqual((await store.pushSubscription("p1"))?.target, fcm("t1"));
@@ -80,10 +80,36 @@ describe("SQLite store: its file", () => {
     for (const seq of [1, 2, 3]) insert.run("h1", seq, box(seq).iv, box(seq).ct, seq * 10);
     v3.close();
     const store = new SqliteStore(file);
-    assert.equal(store.schemaVersion, 4);
+    assert.equal(store.schemaVersion, 5);
     assert.equal(await store.storedBytes("h1"), 120);
     assert.deepEqual(await store.trimEvents("h1", 25, 0, 10), { deleted: 2, more: false });
     assert.deepEqual(await store.trimmedThreads("h1"), { t: 3 });
+    await store.close();
+  });
+
+  it("upgrades a version 4 database to a rowid events table, keeping every event, its order and its duplicate check", async () => {
+    const file = join(dir, "v4.sqlite");
+    const v4 = new Database(file);
+    v4.exec(MIGRATIONS.slice(0, 4).join(";") + "; PRAGMA user_version = 4;");
+    const insert = v4.prepare("INSERT INTO events (host_id, thread_id, seq, epoch, iv, ct, at) VALUES (?, ?, ?, 1, ?, ?, ?)");
+    for (const seq of [3, 1, 2]) insert.run("h1", "t", seq, box(seq).iv, box(seq).ct, seq * 10);
+    insert.run("h1", "u", 1, box(9).iv, box(9).ct, 5);
+    v4.close();
+    const store = new SqliteStore(file);
+    assert.equal(store.schemaVersion, 5);
+    const page = await store.eventsAfter("h1", { t: 1 }, 10);
+    assert.deepEqual(
+      page.events.map((e) => [e.threadId, e.seq]),
+      [
+        ["t", 2],
+        ["t", 3],
+        ["u", 1],
+      ],
+    );
+    assert.equal(await store.appendEvent({ hostId: "h1", threadId: "t", seq: 2, box: box(2), at: 99 }), "duplicate");
+    assert.equal(await store.appendEvent({ hostId: "h1", threadId: "t", seq: 2, box: box(7), at: 99 }), "conflict");
+    assert.equal(await store.appendEvent({ hostId: "h1", threadId: "t", seq: 4, box: box(4), at: 99 }), "stored");
+    assert.deepEqual(await store.trimEvents("h1", 25, 0, 10), { deleted: 3, more: false });
     await store.close();
   });
 });
