@@ -73,10 +73,11 @@ export const catchup: Scenario = {
       out.figures.push(
         figure({
           id: "node",
-          label: `caught up on ${count.toLocaleString("en-US")} events, PWA code in Node (memory cache)`,
+          label: `caught up on ${count.toLocaleString("en-US")} events, PWA code in Node (memory cache; goal: 2× the floor)`,
           value: round(node.ms),
           unit: "ms",
-          goal: { op: "<=", value: 1000 },
+          // Issue 19: within twice the floor's fetch of the same pages, in the same run.
+          goal: { op: "<=", value: round(2 * floor) },
           floor: round(floor),
         }),
         figure({
