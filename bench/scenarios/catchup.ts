@@ -136,9 +136,11 @@ export const catchup: Scenario = {
           "opened), the last store ends at 1,980 ms. The main thread is busy three quarters of the page time: " +
           "10,000 WebCrypto decrypt calls' setup 195 ms, cloning the pages into IndexedDB 138 ms, the base64url " +
           "checks (schema and decoder) 61 ms, the garbage collector 89 ms, native work (socket frames, IndexedDB " +
-          "messages) 522 ms. Next: opening a page's boxes in a Worker would move about 300 ms of that off the main " +
-          "thread but costs a structured clone of every opened page back (not measured to help yet on 2 shared " +
-          "cores); fewer, larger boxes for long command output is the host's sealing, not the phone's. Pages of " +
+          "messages) 522 ms. Opening each page's boxes in a Worker (the same open.ts there) was tried: by this profile " +
+          "it moves about 300 ms off the main thread, but the wall time did not move: 1,660 and 2,010 ms against 1,660 and 1,640 " +
+          "without, side by side at load average 8 (the Worker competes for the same 2 cores and every opened page " +
+          "is cloned back), so it was not kept. Fewer, larger boxes for long command output is the host's sealing, " +
+          "not the phone's. Pages of " +
           "2,500 instead of 1,000 measured no better. In Node, fetching the pages alone took 1.0 to 4.6× the floor's " +
           "fetch in four runs, and opening the 10,000 boxes one after another 510 to 1,400 ms: one WebCrypto call " +
           "per box costs more than twice the floor's whole fetch by itself, so 2× the floor needs fewer, larger boxes " +
