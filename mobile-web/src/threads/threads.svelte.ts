@@ -4,9 +4,14 @@
 
 import { threadRecordKey, type ThreadSummary } from "#protocol";
 import { type Database, Stores } from "../store/db";
-import { deleteEvents, readEvents, storedSeqs, storeEvents } from "../store/eventPages";
 import { contiguousSeq, mergeEvents, sortThreads, type CachedEvent, type CachedThread } from "./cache";
 import { EMPTY_LIVE, settleLive, withLive, type LiveState } from "#protocol/live";
+
+/**
+ * The events' store, loaded when first needed: the app's first screen lists threads and does not
+ * need it, so it stays out of the first download.
+ */
+const eventPages = () => import("../store/eventPages");
 
 export class Threads {
   /** Every cached thread; replaced whole on change. */
@@ -48,7 +53,7 @@ export class Threads {
     const byThread: Record<string, CachedEvent[]> = {};
     for (const e of events) (byThread[e.threadId] ??= []).push(e);
     // Events past a gap are stored too; the cursor waits until the gap is filled.
-    const reached = await storeEvents(this.db, events, (threadId) => this.get(hostId, threadId)?.seq ?? 0);
+    const reached = await (await eventPages()).storeEvents(this.db, events, (threadId) => this.get(hostId, threadId)?.seq ?? 0);
     // Read again after the await: a summary or another page may have been saved meanwhile, and
     // writing the record read before it would put back what they replaced.
     const changed: CachedThread[] = [];
@@ -76,7 +81,7 @@ export class Threads {
       const current = this.get(hostId, threadId) ?? { hostId, threadId, summary: null, seq: 0 };
       if (current.seq >= first - 1 && current.trimmed !== undefined) continue;
       const from = Math.max(current.seq, first - 1);
-      const stored = await storedSeqs(this.db, hostId, threadId, from);
+      const stored = await (await eventPages()).storedSeqs(this.db, hostId, threadId, from);
       // Read again after the await, so a summary saved meanwhile is kept.
       const latest = this.get(hostId, threadId) ?? current;
       const seq = contiguousSeq(Math.max(latest.seq, from), stored);
@@ -124,7 +129,7 @@ export class Threads {
   /** Forgets a thread its host deleted: its summary and its events. */
   async forgetThread(hostId: string, threadId: string): Promise<void> {
     await this.db.delete(Stores.threads, [hostId, threadId]);
-    await deleteEvents(this.db, hostId, threadId);
+    await (await eventPages()).deleteEvents(this.db, hostId, threadId);
     this.all = this.all.filter((t) => !(t.hostId === hostId && t.threadId === threadId));
     if (this.open?.hostId === hostId && this.open.threadId === threadId) this.closeThread();
   }
@@ -145,7 +150,7 @@ export class Threads {
   /** Forgets everything of a host (it was unpaired). */
   async forgetHost(hostId: string): Promise<void> {
     await this.db.deleteRange(Stores.threads, IDBKeyRange.bound([hostId], [hostId, []]));
-    await deleteEvents(this.db, hostId);
+    await (await eventPages()).deleteEvents(this.db, hostId);
     this.all = this.all.filter((t) => t.hostId !== hostId);
     if (this.open?.hostId === hostId) this.closeThread();
   }
@@ -156,7 +161,7 @@ export class Threads {
   }
 
   async #eventsOf(hostId: string, threadId: string, afterSeq: number): Promise<CachedEvent[]> {
-    return readEvents(this.db, hostId, threadId, afterSeq);
+    return (await eventPages()).readEvents(this.db, hostId, threadId, afterSeq);
   }
 
   async #save(thread: CachedThread): Promise<void> {
