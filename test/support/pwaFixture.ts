@@ -49,22 +49,26 @@ export async function domNodes(page: Page): Promise<number> {
   })()`)) as number;
 }
 
-/** How many thread events the PWA has stored in IndexedDB (its `tether` database). */
+/**
+ * How many thread events the PWA has stored in IndexedDB (its `tether` database), as its threads'
+ * cursors count them: a cursor moves only past events that are stored, with none missing before.
+ * Counting the events themselves would read every stored page each time it is asked.
+ */
 export async function storedEvents(page: Page): Promise<number> {
   return (await page.evaluate(`new Promise((resolve) => {
     const open = indexedDB.open("tether");
     open.onerror = () => resolve(-1);
     open.onsuccess = () => {
       const db = open.result;
-      if (!db.objectStoreNames.contains("events")) {
+      if (!db.objectStoreNames.contains("threads")) {
         db.close();
         return resolve(0);
       }
-      const count = db.transaction("events").objectStore("events").count();
-      count.onerror = () => resolve(-1);
-      count.onsuccess = () => {
+      const all = db.transaction("threads").objectStore("threads").getAll();
+      all.onerror = () => resolve(-1);
+      all.onsuccess = () => {
         db.close();
-        resolve(count.result);
+        resolve(all.result.reduce((sum, t) => sum + t.seq, 0));
       };
     };
   })`)) as number;

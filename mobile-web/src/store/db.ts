@@ -2,8 +2,11 @@
 // CryptoKey objects as they are, so the device's private key and the hosts' content keys
 // stay non-extractable and never exist as bytes in JavaScript.
 
+import { pagesOfEvents } from "./pageRecords";
+import type { CachedEvent } from "../threads/cache";
+
 export const DB_NAME = "tether";
-const DB_VERSION = 3;
+const DB_VERSION = 4;
 
 /** Object stores and their keys. */
 export const Stores = {
@@ -13,8 +16,11 @@ export const Stores = {
   hosts: "hosts",
   /** Thread summaries and how far this phone has each thread, keyed by `[hostId, threadId]`. */
   threads: "threads",
-  /** Opened thread events, keyed by `[hostId, threadId, seq]`. */
-  events: "events",
+  /**
+   * Opened thread events, a run of one thread's events per record (`store/eventPages.ts`), keyed by
+   * `[hostId, threadId, last seq]`. Since version 4; they were one record per event before.
+   */
+  pages: "pages",
   /** Small settings by name (muted hosts for notifications, …). */
   settings: "settings",
   /** Commands not yet taken by the relay, keyed by command id (`threads/outbox.ts`). Since version 3. */
@@ -22,19 +28,31 @@ export const Stores = {
 } as const;
 export type StoreName = (typeof Stores)[keyof typeof Stores];
 
-function promised<T>(request: IDBRequest<T>): Promise<T> {
+export function promised<T>(request: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error ?? new Error("IndexedDB request failed"));
   });
 }
 
-function completed(tx: IDBTransaction): Promise<void> {
+export function completed(tx: IDBTransaction): Promise<void> {
   return new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve();
     tx.onerror = () => reject(tx.error ?? new Error("IndexedDB transaction failed"));
     tx.onabort = () => reject(tx.error ?? new Error("IndexedDB transaction aborted"));
   });
+}
+
+/** Version 3's store of one record per event, keyed by `[hostId, threadId, seq]`. */
+const OLD_EVENTS = "events";
+
+function moveEventsToPages(db: IDBDatabase, upgrade: IDBTransaction): void {
+  const all = upgrade.objectStore(OLD_EVENTS).getAll();
+  all.onsuccess = () => {
+    const pages = upgrade.objectStore(Stores.pages);
+    for (const page of pagesOfEvents(all.result as CachedEvent[])) pages.put(page);
+    db.deleteObjectStore(OLD_EVENTS);
+  };
 }
 
 export class Database {
@@ -48,12 +66,15 @@ export class Database {
       const request = factory.open(DB_NAME, DB_VERSION);
       request.onupgradeneeded = () => {
         const db = request.result;
+        const upgrade = request.transaction;
         if (!db.objectStoreNames.contains(Stores.device)) db.createObjectStore(Stores.device);
         if (!db.objectStoreNames.contains(Stores.hosts)) db.createObjectStore(Stores.hosts, { keyPath: "hostId" });
         if (!db.objectStoreNames.contains(Stores.threads))
           db.createObjectStore(Stores.threads, { keyPath: ["hostId", "threadId"] });
-        if (!db.objectStoreNames.contains(Stores.events)) {
-          db.createObjectStore(Stores.events, { keyPath: ["hostId", "threadId", "seq"] });
+        if (!db.objectStoreNames.contains(Stores.pages)) {
+          db.createObjectStore(Stores.pages, { keyPath: ["hostId", "threadId", "last"] });
+          // In the upgrade's own transaction: it fails whole, and the old store stays, or moves whole.
+          if (upgrade && db.objectStoreNames.contains(OLD_EVENTS)) moveEventsToPages(db, upgrade);
         }
         if (!db.objectStoreNames.contains(Stores.settings)) db.createObjectStore(Stores.settings);
         if (!db.objectStoreNames.contains(Stores.outbox)) db.createObjectStore(Stores.outbox, { keyPath: "id" });
@@ -62,6 +83,11 @@ export class Database {
       request.onerror = () => reject(request.error ?? new Error("IndexedDB could not be opened"));
       request.onblocked = () => reject(new Error("IndexedDB is blocked by another tab of this app"));
     });
+  }
+
+  /** A transaction for work of several requests (`store/eventPages.ts`). */
+  transaction(store: StoreName, mode: IDBTransactionMode): IDBTransaction {
+    return this.db.transaction(store, mode);
   }
 
   async get<T>(store: StoreName, key: IDBValidKey): Promise<T | undefined> {

@@ -7,6 +7,12 @@ import { type Database, Stores } from "../store/db";
 import { contiguousSeq, mergeEvents, sortThreads, type CachedEvent, type CachedThread } from "./cache";
 import { EMPTY_LIVE, settleLive, withLive, type LiveState } from "#protocol/live";
 
+/**
+ * The events' store, loaded when first needed: the app's first screen lists threads and does not
+ * need it, so it stays out of the first download.
+ */
+const eventPages = () => import("../store/eventPages");
+
 export class Threads {
   /** Every cached thread; replaced whole on change. */
   all = $state.raw<CachedThread[]>([]);
@@ -44,28 +50,17 @@ export class Threads {
   /** Stores opened events (any order, duplicates welcome) and moves each thread's cursor. */
   async applyEvents(hostId: string, events: readonly CachedEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await this.db.putMany(Stores.events, events);
     const byThread: Record<string, CachedEvent[]> = {};
     for (const e of events) (byThread[e.threadId] ??= []).push(e);
-    const storedSeqs: [threadId: string, seqs: number[]][] = [];
-    for (const threadId of Object.keys(byThread)) {
-      const from = this.get(hostId, threadId)?.seq ?? 0;
-      // Events past a gap are stored too; the cursor waits until the gap is filled.
-      // Keys only: reading the events back whole would copy every page out of IndexedDB again.
-      const stored = await this.db.getKeys(
-        Stores.events,
-        IDBKeyRange.bound([hostId, threadId, from + 1], [hostId, threadId, Infinity]),
-      );
-      storedSeqs.push([threadId, stored.map((key) => (key as [string, string, number])[2])]);
-    }
-    // Read again after the awaits: a summary or another page may have been saved meanwhile, and
-    // writing the record read before them would put back what they replaced.
+    // Events past a gap are stored too; the cursor waits until the gap is filled.
+    const reached = await (await eventPages()).storeEvents(this.db, events, (threadId) => this.get(hostId, threadId)?.seq ?? 0);
+    // Read again after the await: a summary or another page may have been saved meanwhile, and
+    // writing the record read before it would put back what they replaced.
     const changed: CachedThread[] = [];
-    for (const [threadId, seqs] of storedSeqs) {
+    for (const [threadId, seq] of reached) {
       const current = this.get(hostId, threadId);
       const base = current ?? { hostId, threadId, summary: null, seq: 0 };
-      const seq = contiguousSeq(base.seq, seqs);
-      if (seq !== base.seq || !current) changed.push({ ...base, seq });
+      if (seq > base.seq || !current) changed.push({ ...base, seq: Math.max(seq, base.seq) });
     }
     // One write and one new list for the page, not one per thread: each new list redraws the lists.
     await this.#saveAll(changed);
@@ -86,16 +81,10 @@ export class Threads {
       const current = this.get(hostId, threadId) ?? { hostId, threadId, summary: null, seq: 0 };
       if (current.seq >= first - 1 && current.trimmed !== undefined) continue;
       const from = Math.max(current.seq, first - 1);
-      const stored = await this.db.getKeys(
-        Stores.events,
-        IDBKeyRange.bound([hostId, threadId, from + 1], [hostId, threadId, Infinity]),
-      );
+      const stored = await (await eventPages()).storedSeqs(this.db, hostId, threadId, from);
       // Read again after the await, so a summary saved meanwhile is kept.
       const latest = this.get(hostId, threadId) ?? current;
-      const seq = contiguousSeq(
-        Math.max(latest.seq, from),
-        stored.map((key) => (key as [string, string, number])[2]),
-      );
+      const seq = contiguousSeq(Math.max(latest.seq, from), stored);
       await this.#save({ ...latest, seq, trimmed: Math.max(latest.trimmed ?? 0, first) });
     }
   }
@@ -140,7 +129,7 @@ export class Threads {
   /** Forgets a thread its host deleted: its summary and its events. */
   async forgetThread(hostId: string, threadId: string): Promise<void> {
     await this.db.delete(Stores.threads, [hostId, threadId]);
-    await this.db.deleteRange(Stores.events, IDBKeyRange.bound([hostId, threadId], [hostId, threadId, []]));
+    await (await eventPages()).deleteEvents(this.db, hostId, threadId);
     this.all = this.all.filter((t) => !(t.hostId === hostId && t.threadId === threadId));
     if (this.open?.hostId === hostId && this.open.threadId === threadId) this.closeThread();
   }
@@ -161,7 +150,7 @@ export class Threads {
   /** Forgets everything of a host (it was unpaired). */
   async forgetHost(hostId: string): Promise<void> {
     await this.db.deleteRange(Stores.threads, IDBKeyRange.bound([hostId], [hostId, []]));
-    await this.db.deleteRange(Stores.events, IDBKeyRange.bound([hostId], [hostId, []]));
+    await (await eventPages()).deleteEvents(this.db, hostId);
     this.all = this.all.filter((t) => t.hostId !== hostId);
     if (this.open?.hostId === hostId) this.closeThread();
   }
@@ -172,10 +161,7 @@ export class Threads {
   }
 
   async #eventsOf(hostId: string, threadId: string, afterSeq: number): Promise<CachedEvent[]> {
-    return this.db.getRange<CachedEvent>(
-      Stores.events,
-      IDBKeyRange.bound([hostId, threadId, afterSeq + 1], [hostId, threadId, Infinity]),
-    );
+    return (await eventPages()).readEvents(this.db, hostId, threadId, afterSeq);
   }
 
   async #save(thread: CachedThread): Promise<void> {
