@@ -28,3 +28,6 @@ export const scenarios: Scenario[] = [
   worktreeScenario,
   changesScenario,
 ];
+
+/** Scenarios of minutes, not part of the default run: only when named (`npm run bench -- soak`). */
+export const longRuns: Scenario[] = [];
