@@ -3,42 +3,52 @@
 // A run of some scenarios keeps the others' earlier results in both files. `--quick` runs
 // small sizes to check the harness (the smoke test) and writes nothing unless `--out` is given.
 
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { format, resolveConfig } from "prettier";
 import { markdown, machine, textTable } from "./lib/report";
 import type { Results, ScenarioResult } from "./lib/results";
 import { ROOT } from "./lib/node";
 import { requireDist } from "../test/support/relayProcess";
-import type { RunContext, Scenario, ScenarioOutput } from "./lib/scenario";
+import { hasFailed, runScenario } from "./lib/runScenario";
+import type { Scenario } from "./lib/scenario";
 import { now } from "./lib/stats";
-import { scenarios } from "./scenarios/index";
+import { longRuns, scenarios } from "./scenarios/index";
 
 const USAGE = `Usage: npm run bench [-- [scenario…] [--quick] [--out <dir>]]
 
 Scenarios: ${scenarios.map((s) => s.id).join(", ")} (default: all, in this order)
+Long runs, only when named: ${longRuns.map((s) => s.id).join(", ")}
   --quick       small sizes, to check that the harness works; writes nothing without --out
   --out <dir>   write results.json and BENCHMARKS.md into <dir> instead of bench/ and the root
+  --scenarios-from <module>
+                more scenarios, from a module exporting \`scenarios\` (to check the harness itself)
 `;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { quick: { type: "boolean", default: false }, out: { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: {
+      quick: { type: "boolean", default: false },
+      out: { type: "string" },
+      "scenarios-from": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
   });
   if (values.help) {
     process.stdout.write(USAGE);
     return;
   }
-  const unknown = positionals.filter((p) => !scenarios.some((s) => s.id === p));
+  const extra = values["scenarios-from"] ? await loadScenarios(values["scenarios-from"]) : [];
+  const known = [...scenarios, ...longRuns, ...extra];
+  const unknown = positionals.filter((p) => !known.some((s) => s.id === p));
   if (unknown.length) {
     process.stderr.write(`unknown scenario ${unknown.join(", ")}\n\n${USAGE}`);
     process.exit(2);
   }
   requireDist();
-  const chosen = positionals.length ? scenarios.filter((s) => positionals.includes(s.id)) : scenarios;
+  const chosen = positionals.length ? known.filter((s) => positionals.includes(s.id)) : scenarios;
   const quick = values.quick ?? false;
   const resultsFile = values.out ? join(values.out, "results.json") : join(ROOT, "bench", "results.json");
   const markdownFile = values.out ? join(values.out, "BENCHMARKS.md") : join(ROOT, "BENCHMARKS.md");
@@ -59,12 +69,13 @@ async function main(): Promise<void> {
 
   console.log(`\n${textTable(ran)}\n`);
   console.log(`${chosen.length} scenario(s) in ${Math.round(total)} s`);
+  if (ran.some(hasFailed)) process.exitCode = 1;
   if (!write) return;
   // Scenarios keep their place in the suite's order; those not run now keep their earlier results.
   const merged: Results = {
     machine: runMachine,
     updatedAt: new Date().toISOString(),
-    scenarios: scenarios.flatMap((s) => results.get(s.id) ?? []),
+    scenarios: known.flatMap((s) => results.get(s.id) ?? []),
   };
   mkdirSync(join(resultsFile, ".."), { recursive: true });
   // Both files are formatted as the repository's Prettier settings would, so `prettier --check` passes.
@@ -73,7 +84,12 @@ async function main(): Promise<void> {
   const md = markdown(merged, positionals.length ? undefined : total);
   writeFileSync(markdownFile, await format(md, { ...config, parser: "markdown" }));
   console.log(`wrote ${resultsFile} and ${markdownFile}`);
-  if (ran.some((r) => r.error)) process.exitCode = 1;
+}
+
+async function loadScenarios(file: string): Promise<Scenario[]> {
+  const module = (await import(resolve(file))) as { scenarios?: Scenario[] };
+  if (!Array.isArray(module.scenarios)) throw new Error(`${file} exports no \`scenarios\` array`);
+  return module.scenarios;
 }
 
 function readResults(file: string): Results | undefined {
@@ -83,40 +99,6 @@ function readResults(file: string): Results | undefined {
   } catch {
     return undefined;
   }
-}
-
-async function runScenario(scenario: Scenario, quick: boolean, results: Map<string, ScenarioResult>): Promise<ScenarioResult> {
-  const tmp = mkdtempSync(join(tmpdir(), `tether-bench-${scenario.id}-`));
-  const ctx: RunContext = {
-    quick,
-    tmp,
-    results,
-    log: (line) => console.log(`  [${scenario.id}] ${line}`),
-  };
-  const out: ScenarioOutput = { params: {}, figures: [], notes: [] };
-  console.log(`\n${scenario.title} (${scenario.id})`);
-  const at = new Date().toISOString();
-  const t0 = now();
-  let error: string | undefined;
-  try {
-    await scenario.run(ctx, out);
-  } catch (err) {
-    error = (err as Error).message.split("\n")[0]!.slice(0, 500);
-    console.error(`  [${scenario.id}] failed: ${(err as Error).stack ?? error}`);
-  } finally {
-    rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
-  }
-  const durationMs = now() - t0;
-  console.log(`  [${scenario.id}] ${Math.round(durationMs / 1000)} s`);
-  return {
-    id: scenario.id,
-    title: scenario.title,
-    at,
-    quick,
-    durationMs: Math.round(durationMs),
-    ...out,
-    ...(error ? { error } : {}),
-  };
 }
 
 main().then(

@@ -31,6 +31,17 @@ export interface Population {
   /** Bearer tokens of the paired phones. */
   phones: string[];
   hosts: number;
+  /** Each host's device id and bearer token, to take its place on the wire (the soak's hosts). */
+  hostCredentials: { deviceId: string; token: string }[];
+  /** The index in `hostCredentials` of the host each phone is paired with. */
+  phoneHost: number[];
+}
+
+export interface PopulationOptions {
+  /** Phones per host (default 100). */
+  phonesPerHost?: number;
+  /** Keep the population in this Redis (as relay processes with `--redis` do), not in `dataDir`'s SQLite. */
+  redis?: string;
 }
 
 function connect(url: string, token?: string): Promise<ClientSocket> {
@@ -48,9 +59,14 @@ function connect(url: string, token?: string): Promise<ClientSocket> {
 
 const fakeBox = (): Box => ({ e: 1, iv: randomId(12), ct: randomId(48) });
 
-export async function buildPopulation(dataDir: string, phones: number): Promise<Population> {
+export async function buildPopulation(dataDir: string, phones: number, options: PopulationOptions = {}): Promise<Population> {
+  const perHost = options.phonesPerHost ?? PHONES_PER_HOST;
   let clock = Date.now();
-  const relay = await startRelay({ dataDir, now: () => clock, config: { push: { enabled: false } } });
+  const relay = await startRelay({
+    dataDir,
+    now: () => clock,
+    config: { push: { enabled: false }, ...(options.redis ? { redis: options.redis } : {}) },
+  });
   const sockets: ClientSocket[] = [];
   try {
     const phoneKey = await exportPublicKey((await generateDeviceKeyPair(true)).publicKey);
@@ -64,8 +80,10 @@ export async function buildPopulation(dataDir: string, phones: number): Promise<
       waiting?.();
     });
 
-    const hostCount = Math.ceil(phones / PHONES_PER_HOST);
+    const hostCount = Math.ceil(phones / perHost);
     const hosts: ClientSocket[] = [];
+    const hostCredentials: Population["hostCredentials"] = [];
+    const phoneHost: number[] = [];
     for (let i = 0; i < hostCount; i++) {
       // Twenty registrations an hour from one address.
       if (i % 20 === 19) clock += 61 * 60_000;
@@ -73,6 +91,7 @@ export async function buildPopulation(dataDir: string, phones: number): Promise<
       const registered = await anon.timeout(10_000).emitWithAck("host:register", {});
       anon.close();
       if (!registered.ok) throw new Error(`host:register: ${registered.message}`);
+      hostCredentials.push({ deviceId: registered.deviceId, token: registered.token });
       const host = await connect(relay.url, registered.token);
       sockets.push(host);
       host.on("pair:request", (req) => {
@@ -87,10 +106,12 @@ export async function buildPopulation(dataDir: string, phones: number): Promise<
       hosts.push(host);
     }
 
-    for (let done = 0; done < phones; done += BATCH) {
+    for (let done = 0; done < phones;) {
       clock += 61_000;
-      const count = Math.min(BATCH, phones - done);
-      const host = hosts[Math.floor(done / PHONES_PER_HOST)]!;
+      // A batch stays with one host, so each phone's host is known from its place in the list.
+      const count = Math.min(BATCH, phones - done, perHost - (done % perHost));
+      const hostIndex = Math.floor(done / perHost);
+      const host = hosts[hostIndex]!;
       const target = tokens.length + count;
       const arrived = new Promise<void>((resolve) => {
         waiting = () => {
@@ -108,8 +129,10 @@ export async function buildPopulation(dataDir: string, phones: number): Promise<
         }),
       );
       await within(arrived, 10_000, `pairing results${failures.length ? ` (${failures.join("; ")})` : ""}`);
+      for (let i = 0; i < count; i++) phoneHost.push(hostIndex);
+      done += count;
     }
-    return { phones: tokens, hosts: hostCount };
+    return { phones: tokens, hosts: hostCount, hostCredentials, phoneHost };
   } finally {
     for (const s of sockets) s.close();
     await relay.stop();

@@ -52,6 +52,19 @@ function rows(scenarios: readonly ScenarioResult[]): Row[] {
       const error = s.error.length > 100 ? `${s.error.slice(0, 100)}…` : s.error;
       out.push({ scenario: s.id, figure: `failed: ${error}`, tether: "", floor: "", overhead: "", goal: "", verdict: "ERROR" });
     }
+    for (const f of s.failed ?? []) {
+      const line = f.error.split("\n")[0]!;
+      const error = line.length > 100 ? `${line.slice(0, 100)}…` : line;
+      out.push({
+        scenario: s.id,
+        figure: `${f.part} failed: ${error}`,
+        tether: "",
+        floor: "",
+        overhead: "",
+        goal: "",
+        verdict: "ERROR",
+      });
+    }
     for (const f of s.figures) {
       out.push({
         scenario: s.id,
@@ -149,6 +162,7 @@ export function markdown(results: Results, totalSeconds: number | undefined): st
       "",
     );
     if (s.error) out.push(`**The scenario failed:** ${s.error}`, "");
+    for (const f of s.failed ?? []) out.push(`**${f.part} failed:**`, "", "```", f.error, "```", "");
     if (s.figures.length) out.push(markdownTable([s]), "");
     for (const note of s.notes) out.push(`- ${note}`);
     if (s.notes.length) out.push("");

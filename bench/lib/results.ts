@@ -42,6 +42,8 @@ export interface ScenarioResult {
   notes: string[];
   /** Set when the scenario failed to run; its figures are whatever it measured before. */
   error?: string;
+  /** Parts of the scenario that failed, with why; the figures of its other parts are kept. */
+  failed?: { part: string; error: string }[];
 }
 
 export interface Machine {

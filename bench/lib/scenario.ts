@@ -13,12 +13,19 @@ export interface RunContext {
   log(line: string): void;
   /** Results of this run so far, and of earlier runs (from results.json) for scenarios not run now. */
   results: Map<string, ScenarioResult>;
+  /**
+   * Runs one part of the scenario (SQLite, the floor, Redis…): its failure is reported with
+   * why and the scenario goes on, so the other parts keep their figures. Undefined if it failed.
+   */
+  part<T>(name: string, fn: () => Promise<T>): Promise<T | undefined>;
 }
 
 export interface ScenarioOutput {
   params: ScenarioResult["params"];
   figures: Figure[];
   notes: string[];
+  /** Parts that failed (see `part`), each with why; the scenario's other figures stand. */
+  failed?: ScenarioResult["failed"];
 }
 
 export interface Scenario {

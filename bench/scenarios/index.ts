@@ -10,6 +10,7 @@ import { idle } from "./idle";
 import { lighthouse } from "./lighthouse";
 import { mirror } from "./mirror";
 import { pwa } from "./pwa";
+import { soak } from "./soak";
 import { terminal } from "./terminal";
 import { throughput } from "./throughput";
 import { worktreeScenario } from "./worktree";
@@ -28,3 +29,6 @@ export const scenarios: Scenario[] = [
   worktreeScenario,
   changesScenario,
 ];
+
+/** Scenarios of minutes, not part of the default run: only when named (`npm run bench -- soak`). */
+export const longRuns: Scenario[] = [soak];

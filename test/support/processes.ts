@@ -10,6 +10,8 @@ export interface Proc {
   child: ChildProcess;
   /** Everything the process wrote, stdout and stderr, ANSI codes removed. */
   output(): string;
+  /** What it wrote to stderr alone, ANSI codes removed: why it failed, when it did. */
+  errorOutput(): string;
   /** Resolves with the first match of `pattern` in the output, now or later. */
   waitFor(pattern: RegExp, ms?: number): Promise<RegExpMatchArray>;
   write(text: string): void;
@@ -48,17 +50,22 @@ export function start(command: string, args: string[], options: { cwd?: string; 
   running.add(child);
   child.once("exit", () => running.delete(child));
   let text = "";
+  let errText = "";
   const waiters = new Set<() => void>();
   const append = (chunk: Buffer): void => {
     text += chunk.toString("utf8").replace(ANSI, "");
     for (const w of [...waiters]) w();
   };
   child.stdout!.on("data", append);
-  child.stderr!.on("data", append);
+  child.stderr!.on("data", (chunk: Buffer) => {
+    errText += chunk.toString("utf8").replace(ANSI, "");
+    append(chunk);
+  });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return {
     child,
     output: () => text,
+    errorOutput: () => errText,
     waitFor(pattern, ms = 20_000) {
       return new Promise((resolve, reject) => {
         const check = (): void => {
@@ -97,6 +104,37 @@ export function start(command: string, args: string[], options: { cwd?: string; 
       clearTimeout(killer);
     },
   };
+}
+
+/**
+ * Waits for a process to print that it is ready (`pattern`, e.g. "listening on …"). A process
+ * that exits first, or says nothing within `ms`, fails with a message a person can act on:
+ * what did not start, why, and the last lines it wrote to stderr.
+ */
+export async function waitForStart(proc: Proc, pattern: RegExp, what: string, ms: number): Promise<RegExpMatchArray> {
+  let onExit: (() => void) | undefined;
+  const exited = new Promise<never>((_, reject) => {
+    onExit = () => {
+      const { exitCode, signalCode } = proc.child;
+      reject(new Error(`${what} exited (${signalCode ?? `code ${exitCode}`}) before it said it was listening${tail(proc)}`));
+    };
+    if (proc.child.exitCode !== null || proc.child.signalCode !== null) onExit();
+    else proc.child.once("exit", onExit);
+  });
+  const printed = proc.waitFor(pattern, ms).catch(() => {
+    throw new Error(`${what} did not say it was listening within ${Math.round(ms / 100) / 10} s${tail(proc)}`);
+  });
+  try {
+    return await Promise.race([printed, exited]);
+  } finally {
+    proc.child.off("exit", onExit!);
+  }
+}
+
+/** The last stderr lines of a process, for a failure message. */
+function tail(proc: Proc, lines = 20): string {
+  const last = proc.errorOutput().trimEnd().split("\n").slice(-lines).join("\n");
+  return last ? `; its last stderr lines:\n${last}` : "; it wrote nothing to stderr";
 }
 
 /** Runs a command under a pseudo-terminal (`script`), so it prompts as it would for a person. */

@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { randomId } from "#protocol";
-import { start, type Proc } from "./processes";
+import { start, waitForStart, type Proc } from "./processes";
 
 const DIST = join(__dirname, "..", "..", "dist");
 
@@ -28,6 +28,10 @@ export async function startRelayProcess(options: {
   dataDir: string;
   args?: string[];
   nodeArgs?: string[];
+  /** A fixed port, for a relay that must come back where its clients look for it (default: any free one). */
+  port?: number;
+  /** How long it may take to say it is listening. */
+  startMs?: number;
 }): Promise<RelayProcess> {
   requireDist();
   const metricsToken = randomId(24);
@@ -40,7 +44,7 @@ export async function startRelayProcess(options: {
       ...(options.nodeArgs ?? []),
       join(DIST, "relay.js"),
       "--port",
-      "0",
+      String(options.port ?? 0),
       "--data-dir",
       options.dataDir,
       "--no-push",
@@ -51,7 +55,9 @@ export async function startRelayProcess(options: {
   );
   let url: string;
   try {
-    url = (await proc.waitFor(/listening on (http:\/\/\S+)/, 30_000))[1]!;
+    // Generous: on a loaded machine with Redis a relay may take many seconds to start; a
+    // short wait here once cost a whole scenario its figures.
+    url = (await waitForStart(proc, /listening on (http:\/\/\S+)/, "the relay process", options.startMs ?? 120_000))[1]!;
   } catch (err) {
     await proc.stop();
     throw err;
