@@ -5,11 +5,12 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { randomId, type ListDirResult, type ReadFileResult } from "#protocol";
+import { randomId, type ListDirResult, type ReadFileResult, type ThreadSummary } from "#protocol";
 import { startAgentHost, type AgentHost } from "../../support/agentHost";
 import { startFakeOpenAI, type FakeModelServer, type OpenAIBody } from "../../support/fakeModels";
 import { pairPhone, type PairedPhone } from "../../support/phone";
 import { startRelay, type TestRelay } from "../../support/relay";
+import { until } from "../../support/wait";
 import { gitFixture, type GitFixture } from "../git/gitFixture";
 
 describe("a worktree task from a phone, through a real relay", function () {
@@ -69,9 +70,12 @@ describe("a worktree task from a phone, through a real relay", function () {
     );
     assert.equal(existsSync(join(fx.workspace, "PLAN.md")), false);
 
-    const { summaries } = await phone.sync();
-    const summary = summaries.find((s) => s.threadId === threadId);
-    assert.equal(summary?.branch, made.branch);
-    assert.equal(summary?.worktree, "open");
+    // The summary record is published after the events it sums up: read it once it says done.
+    const summary: ThreadSummary = await until("the thread's summary to say done", async () => {
+      const found = (await phone.sync()).summaries.find((s) => s.threadId === threadId);
+      return found?.status === "done" && found;
+    });
+    assert.equal(summary.branch, made.branch);
+    assert.equal(summary.worktree, "open");
   });
 });
