@@ -94,7 +94,10 @@ describe("end to end: dictating a task and a message", function () {
     await page.reload();
   };
   const openNewTask = async (): Promise<void> => {
-    await page.locator('[data-testid="back-to-threads"], [data-testid="tab-threads"], [data-testid="task-text"]').first().waitFor();
+    await page
+      .locator('[data-testid="back-to-threads"], [data-testid="tab-threads"], [data-testid="task-text"]')
+      .first()
+      .waitFor();
     // Reloaded on the form itself: it is kept, with the draft cleared.
     if (await page.getByTestId("task-text").isVisible()) return page.getByTestId("task-text").fill("");
     if (await page.getByTestId("back-to-threads").isVisible()) await page.getByTestId("back-to-threads").click();
