@@ -146,11 +146,12 @@ export const pwa: Scenario = {
         `Diff, where the time goes: a diff of more than 1,000 lines is drawn a window at a time (DiffView with ` +
           `VirtualLines: the rows near the screen, about 8 nodes a line, more as it scrolls); smaller ones by diff2html's ` +
           `table as before. The page's main thread from the tap until the rows were there, by self time: ${diffTop.join(", ")}.`,
-        `First-load: the entry and the app chunk with their static imports, as test/mobile-web/budget.test.ts counts them; lazy chunks (screens, the decision cards, diff2html, highlighting, QR decoder) are not part of it, nor the socket client (socket.io-client, about 13 KB), which the app fetches as it starts, beside reading IndexedDB, and which the first screen does not wait for.`,
-        `First-load, where it goes (a source-mapped build, bytes by module): zod's parser about a third (with its JSON Schema generator left out of the phone's build), ` +
-          `Svelte's runtime a fifth, the protocol's schemas a tenth, the app (state, IndexedDB, pairing, push, the hosts list and its waiting items) the rest. ` +
-          `Made: the socket client and the approval and question cards load apart (99.7 KB before). What 60 KB needs: a first screen painted from IndexedDB ` +
-          `before the link, the schemas and push settings load (TetherApp split in two), or the protocol on zod/mini, whose checks tree-shake.`,
+        `First-load: the entry and the app chunk with their static imports, as test/mobile-web/budget.test.ts counts them; lazy chunks (screens, the decision cards, diff2html, highlighting, QR decoder) are not part of it, nor what the app fetches as it starts, beside reading IndexedDB, and no first screen waits for: the socket client (socket.io-client, about 13 KB) and the notification settings (about 3 KB).`,
+        `First-load, where it goes (a source-mapped build, bytes by module, each chunk's gzip shared out by size): the app about 23 KB (state, IndexedDB, pairing, the hosts list and its waiting items, the screens' templates), ` +
+          `Svelte's runtime 18 KB (whole in the entry chunk: the entry and every screen reach it through one index module), zod 11 KB (the mini API's constructors and the core parser), the protocol's schemas 6 KB. ` +
+          `Made (73.4 KB before): the protocol on zod/mini, whose checks tree-shake where classic zod's methods kept its whole API on every schema (-10.4 KB); zod's English messages left out of the phone, which never shows them (-1 KB); ` +
+          `the notification settings, the git link and the file browser's opening of workspace changes loaded apart (-2 KB); the first load's modules in one chunk (mobile-web/vite-chunks.mts) instead of three to seven split by what later screens share, each compressed apart (-1.7 KB). ` +
+          `Further: a first screen painted from IndexedDB before the link, the threads and the schemas load (TetherApp split in two), or Svelte's runtime split between the first screen and the others.`,
         `Thread: a new tab of the paired app (service worker and IndexedDB warm, as when a phone reopens it) opened on a thread of ${threadEvents} events, ` +
           `from navigation start to its timeline's first item in the DOM; median of ${loads}. Throttling is Chromium's CPU throttling (DevTools' "${THROTTLE}× slowdown").`,
         `Diff: a file-change event of ${diffLines.toLocaleString("en-US")} changed lines (collapsed behind "Show diff"); from the tap to the frame after its first lines are in the DOM, ` +
