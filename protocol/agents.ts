@@ -4,7 +4,7 @@
 // options, its slash commands, its usage. Sealed like everything else: the relay never learns
 // which agent a host runs.
 
-import { z } from "zod";
+import { z } from "./zod";
 
 /** The built-in agent's id: Tether's own model loop. */
 export const BUILTIN_AGENT = "tether";
@@ -18,26 +18,28 @@ export const AGENT_HISTORY_DEVICE = { id: "agent-history", name: "on the compute
 /** An agent's id on a host: `claude`, `codex`, `my-agent`. */
 export const agentIdSchema = z
   .string()
-  .min(1)
-  .max(40)
-  .regex(/^[a-z0-9][a-z0-9._-]*$/, "an agent name is lower-case letters, digits, dots, dashes and underscores");
+  .check(
+    z.minLength(1),
+    z.maxLength(40),
+    z.regex(/^[a-z0-9][a-z0-9._-]*$/, "an agent name is lower-case letters, digits, dots, dashes and underscores"),
+  );
 
 /** One choice of a mode or a config option, as the agent names it. */
 export const agentChoiceSchema = z.strictObject({
-  id: z.string().max(200),
-  name: z.string().max(200),
-  description: z.string().max(500).optional(),
+  id: z.string().check(z.maxLength(200)),
+  name: z.string().check(z.maxLength(200)),
+  description: z.optional(z.string().check(z.maxLength(500))),
 });
 export type AgentChoice = z.infer<typeof agentChoiceSchema>;
 
 /** A session config option with a list of values (ACP `select`): the model, the reasoning effort. */
 export const agentOptionSchema = z.strictObject({
-  id: z.string().max(200),
-  name: z.string().max(200),
+  id: z.string().check(z.maxLength(200)),
+  name: z.string().check(z.maxLength(200)),
   /** `model`, `mode`, `thought_level`, or the agent's own. */
-  category: z.string().max(80).optional(),
-  value: z.string().max(200),
-  values: z.array(agentChoiceSchema).max(200),
+  category: z.optional(z.string().check(z.maxLength(80))),
+  value: z.string().check(z.maxLength(200)),
+  values: z.array(agentChoiceSchema).check(z.maxLength(200)),
 });
 export type AgentOption = z.infer<typeof agentOptionSchema>;
 
@@ -45,51 +47,51 @@ export type AgentOption = z.infer<typeof agentOptionSchema>;
 export const agentInfoSchema = z.strictObject({
   id: agentIdSchema,
   /** As people know it: "Claude Code". */
-  name: z.string().max(80),
+  name: z.string().check(z.maxLength(80)),
   /** The command is on this computer (always true for the built-in agent). */
   installed: z.boolean(),
   /** What to run on the computer to install it, when it is not. */
-  install: z.string().max(300).optional(),
+  install: z.optional(z.string().check(z.maxLength(300))),
   /**
    * What the agent answered the last time it was started: it needs a login, and how to give it
    * one ("run `claude` once on work-laptop and log in").
    */
-  login: z.string().max(500).optional(),
+  login: z.optional(z.string().check(z.maxLength(500))),
   /** The agent's own modes Tether lets a task choose under the host's ceiling, once a session showed them. */
-  modes: z.array(agentChoiceSchema).max(40).optional(),
+  modes: z.optional(z.array(agentChoiceSchema).check(z.maxLength(40))),
   /** Its models, once a session showed them. */
-  models: z.array(agentChoiceSchema).max(200).optional(),
+  models: z.optional(z.array(agentChoiceSchema).check(z.maxLength(200))),
 });
 export type AgentInfo = z.infer<typeof agentInfoSchema>;
 
 /** One entry of an agent's plan (its todo list). */
 export const planEntrySchema = z.strictObject({
-  content: z.string().max(2000),
+  content: z.string().check(z.maxLength(2000)),
   status: z.enum(["pending", "in_progress", "completed"]),
-  priority: z.enum(["high", "medium", "low"]).optional(),
+  priority: z.optional(z.enum(["high", "medium", "low"])),
 });
 export type PlanEntry = z.infer<typeof planEntrySchema>;
 
 /** A slash command the agent offers (`/review`), as the composer suggests it. */
 export const agentCommandSchema = z.strictObject({
-  name: z.string().max(120),
-  description: z.string().max(500),
+  name: z.string().check(z.maxLength(120)),
+  description: z.string().check(z.maxLength(500)),
   /** What to type after it, when it takes input. */
-  hint: z.string().max(200).optional(),
+  hint: z.optional(z.string().check(z.maxLength(200))),
 });
 export type AgentCommand = z.infer<typeof agentCommandSchema>;
 
 /** One of the choices an agent offers on a permission request, kept by kind so none is picked by position. */
 export const agentPermissionOptionSchema = z.strictObject({
-  optionId: z.string().max(200),
-  name: z.string().max(200),
+  optionId: z.string().check(z.maxLength(200)),
+  name: z.string().check(z.maxLength(200)),
   kind: z.enum(["allow_once", "allow_always", "reject_once", "reject_always"]),
 });
 export type AgentPermissionOption = z.infer<typeof agentPermissionOptionSchema>;
 
 /** Where a tool call acts: a file, and a line in it. Workspace-relative when inside it. */
 export const toolLocationSchema = z.strictObject({
-  path: z.string().max(1000),
-  line: z.number().int().min(0).optional(),
+  path: z.string().check(z.maxLength(1000)),
+  line: z.optional(z.int().check(z.gte(0))),
 });
 export type ToolLocation = z.infer<typeof toolLocationSchema>;

@@ -1,7 +1,7 @@
 // The Socket.IO event maps, declared once and used by the relay (`Server<…>`), the host and
 // the PWA (`Socket<…>`). Requests that need an answer take an ack callback.
 
-import type { z } from "zod";
+import type { z } from "./zod";
 import type { Ack } from "./errors";
 import type {
   connectErrorDataSchema,

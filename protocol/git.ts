@@ -5,7 +5,7 @@
 // are acknowledged once started; their progress and outcome are the `op` of `git-state`, and
 // for a thread a `git` event in its history says who did what. The relay sees none of it.
 
-import { z } from "zod";
+import { z } from "./zod";
 import { threadIdSchema } from "./schemas";
 
 /** Most changed files a `git-changes` answer lists; more are counted in `more`. */
@@ -19,17 +19,13 @@ export const MAX_COMMIT_MESSAGE_CHARS = 20_000;
  * Where a git call or command acts: a thread's worktree when `threadId` names a thread that has
  * one, else the workspace itself. A thread without a worktree acts on the workspace.
  */
-const scope = { threadId: threadIdSchema.optional() };
+const scope = { threadId: z.optional(threadIdSchema) };
 
 /** A workspace-relative path with `/` separators. */
-const gitPath = z.string().min(1).max(4096);
+const gitPath = z.string().check(z.minLength(1), z.maxLength(4096));
 
 /** Chosen by the phone for a command that runs a while, so it can find that run in `git-state`. */
-export const gitOpIdSchema = z
-  .string()
-  .min(8)
-  .max(64)
-  .regex(/^[A-Za-z0-9_-]+$/);
+export const gitOpIdSchema = z.string().check(z.minLength(8), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/));
 
 export const changeKindSchema = z.enum([
   "modified",
@@ -47,16 +43,16 @@ export type GitChangeKind = z.infer<typeof changeKindSchema>;
 export const changedFileSchema = z.strictObject({
   path: z.string(),
   /** The path before a rename or copy. */
-  origPath: z.string().optional(),
+  origPath: z.optional(z.string()),
   kind: changeKindSchema,
   /** Some of it is staged (HEAD against the index). */
   staged: z.boolean(),
   /** Some of it is not staged (the index against the working tree, or an untracked file). */
   unstaged: z.boolean(),
   /** Lines added and removed, staged and unstaged together; absent for binary files. */
-  added: z.number().int().min(0).optional(),
-  removed: z.number().int().min(0).optional(),
-  binary: z.boolean().optional(),
+  added: z.optional(z.int().check(z.gte(0))),
+  removed: z.optional(z.int().check(z.gte(0))),
+  binary: z.optional(z.boolean()),
 });
 export type ChangedFileInfo = z.infer<typeof changedFileSchema>;
 
@@ -88,29 +84,29 @@ export const gitOpSchema = z.strictObject({
   action: gitActionSchema,
   state: z.enum(["running", "done", "failed"]),
   /** Who sent it, by name. */
-  by: z.string().max(120),
+  by: z.string().check(z.maxLength(120)),
   startedAt: z.number(),
-  endedAt: z.number().optional(),
+  endedAt: z.optional(z.number()),
   /** Git's last progress line while it runs ("Writing objects: 40% (2/5)"). */
-  progress: z.string().max(500).optional(),
+  progress: z.optional(z.string().check(z.maxLength(500))),
   /** What happened, in words; git's own text when it failed. */
-  message: z.string().max(8_000).optional(),
+  message: z.optional(z.string().check(z.maxLength(8_000))),
   /** Why it failed, for the phone to offer the way out: `rejected`, `no-upstream`, `conflict`, … */
-  code: z.string().max(40).optional(),
+  code: z.optional(z.string().check(z.maxLength(40))),
   /** Files concerned: conflicting on a merge, uncommitted on a refused removal. */
-  files: z.array(z.string()).max(200).optional(),
+  files: z.optional(z.array(z.string()).check(z.maxLength(200))),
   /** The new commit. */
-  commit: z.string().max(64).optional(),
+  commit: z.optional(z.string().check(z.maxLength(64))),
   /** A pull request's link, or a compare link to open one. */
-  url: z.string().max(2_000).optional(),
+  url: z.optional(z.string().check(z.maxLength(2_000))),
 });
 export type GitOp = z.infer<typeof gitOpSchema>;
 
 export const prCheckSchema = z.strictObject({
-  name: z.string().max(300),
+  name: z.string().check(z.maxLength(300)),
   /** `pass`, `fail`, `pending`, `skipping`, `cancel`, as `gh pr checks` says. */
-  state: z.string().max(40),
-  link: z.string().max(2_000).optional(),
+  state: z.string().check(z.maxLength(40)),
+  link: z.optional(z.string().check(z.maxLength(2_000))),
 });
 export type PrCheckInfo = z.infer<typeof prCheckSchema>;
 
@@ -120,40 +116,45 @@ export const gitStateResultSchema = z.strictObject({
   /** False when the workspace is not a git repository; nothing below is then set. */
   repository: z.boolean(),
   /** Absent when HEAD is detached. */
-  branch: z.string().optional(),
+  branch: z.optional(z.string()),
   /** `origin/main`; absent when the branch has none. */
-  upstream: z.string().optional(),
-  ahead: z.number().int().min(0),
-  behind: z.number().int().min(0),
+  upstream: z.optional(z.string()),
+  ahead: z.int().check(z.gte(0)),
+  behind: z.int().check(z.gte(0)),
   /** Files with any staged, unstaged or untracked change. */
-  uncommitted: z.number().int().min(0),
+  uncommitted: z.int().check(z.gte(0)),
   /** A thread's worktree: its branch's branch point and where it stands. */
-  worktree: z
-    .strictObject({
+  worktree: z.optional(
+    z.strictObject({
       branch: z.string(),
       baseBranch: z.string(),
       baseCommit: z.string(),
       state: worktreeStateSchema,
       /** Commits on the branch since the branch point. */
-      commits: z.number().int().min(0),
-    })
-    .optional(),
+      commits: z.int().check(z.gte(0)),
+    }),
+  ),
   /** The forge's link to open a pull request for this branch, when the remote is a known forge. */
-  compareUrl: z.string().max(2_000).optional(),
+  compareUrl: z.optional(z.string().check(z.maxLength(2_000))),
   /** The GitHub CLI is installed and logged in on the computer: a pull request can be created. */
   canCreatePullRequest: z.boolean(),
   /** The pull request opened from the phone for this branch, with its checks when asked for. */
-  pullRequest: z.strictObject({ url: z.string().max(2_000), checks: z.array(prCheckSchema).max(100).optional() }).optional(),
+  pullRequest: z.optional(
+    z.strictObject({
+      url: z.string().check(z.maxLength(2_000)),
+      checks: z.optional(z.array(prCheckSchema).check(z.maxLength(100))),
+    }),
+  ),
   /** The newest command's run in this scope, running or ended. */
-  op: gitOpSchema.optional(),
+  op: z.optional(gitOpSchema),
 });
 export type GitStateResult = z.infer<typeof gitStateResultSchema>;
 
 export const gitChangesResultSchema = z.strictObject({
   type: z.literal("git-changes"),
-  files: z.array(changedFileSchema).max(MAX_CHANGED_FILES),
+  files: z.array(changedFileSchema).check(z.maxLength(MAX_CHANGED_FILES)),
   /** Files past the list's limit. */
-  more: z.number().int().min(0),
+  more: z.int().check(z.gte(0)),
 });
 export type GitChangesResult = z.infer<typeof gitChangesResultSchema>;
 
@@ -166,9 +167,9 @@ export const gitDiffResultSchema = z.strictObject({
   truncated: z.boolean(),
   binary: z.boolean(),
   /** Its hunks can be staged or unstaged one by one (`hunk` in `git-stage`/`git-unstage`). */
-  hunks: z.number().int().min(0),
+  hunks: z.int().check(z.gte(0)),
   /** Why it cannot go by hunk, when it cannot: too large, binary, untracked, renamed. */
-  byHunk: z.string().max(200).optional(),
+  byHunk: z.optional(z.string().check(z.maxLength(200))),
 });
 export type GitDiffResult = z.infer<typeof gitDiffResultSchema>;
 
@@ -176,17 +177,17 @@ export const gitDraftResultSchema = z.strictObject({
   type: z.literal("git-draft"),
   kind: z.enum(["commit", "pull-request"]),
   /** A pull request's title, or a commit message's first line. */
-  title: z.string().max(300),
-  body: z.string().max(MAX_COMMIT_MESSAGE_CHARS),
+  title: z.string().check(z.maxLength(300)),
+  body: z.string().check(z.maxLength(MAX_COMMIT_MESSAGE_CHARS)),
   /** Who drafted it: the model's or agent's name. */
-  by: z.string().max(120),
+  by: z.string().check(z.maxLength(120)),
 });
 export type GitDraftResult = z.infer<typeof gitDraftResultSchema>;
 
 /** The sealed calls of git (added to `rpcCallSchema`). */
 export const gitCallSchemas = [
   /** Branch, ahead/behind, uncommitted count, the running op; `checks`: the pull request's checks too. */
-  z.strictObject({ type: z.literal("git-state"), ...scope, checks: z.boolean().optional() }),
+  z.strictObject({ type: z.literal("git-state"), ...scope, checks: z.optional(z.boolean()) }),
   z.strictObject({ type: z.literal("git-changes"), ...scope }),
   z.strictObject({ type: z.literal("git-diff"), ...scope, path: gitPath, side: z.enum(["staged", "unstaged"]) }),
   /** A commit message for what is staged, or a pull request's title and body for the branch, drafted by a model. */
@@ -199,22 +200,22 @@ export const gitCommandSchemas = [
   z.strictObject({
     type: z.literal("git-stage"),
     ...scope,
-    paths: z.array(gitPath).min(1).max(MAX_CHANGED_FILES),
-    hunk: z.number().int().min(0).optional(),
+    paths: z.array(gitPath).check(z.minLength(1), z.maxLength(MAX_CHANGED_FILES)),
+    hunk: z.optional(z.int().check(z.gte(0))),
   }),
   /** Unstages whole files, or one hunk of one file (its index in the staged diff). Answered once done. */
   z.strictObject({
     type: z.literal("git-unstage"),
     ...scope,
-    paths: z.array(gitPath).min(1).max(MAX_CHANGED_FILES),
-    hunk: z.number().int().min(0).optional(),
+    paths: z.array(gitPath).check(z.minLength(1), z.maxLength(MAX_CHANGED_FILES)),
+    hunk: z.optional(z.int().check(z.gte(0))),
   }),
   /** Commits what is staged, with the computer's author and signing. */
   z.strictObject({
     type: z.literal("git-commit"),
     ...scope,
     opId: gitOpIdSchema,
-    message: z.string().trim().min(1).max(MAX_COMMIT_MESSAGE_CHARS),
+    message: z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_COMMIT_MESSAGE_CHARS)),
   }),
   /** Pushes the branch to its upstream, or sets one on `origin`. Never forced. */
   z.strictObject({ type: z.literal("git-push"), ...scope, opId: gitOpIdSchema }),
@@ -223,10 +224,10 @@ export const gitCommandSchemas = [
     type: z.literal("git-pull-request"),
     ...scope,
     opId: gitOpIdSchema,
-    title: z.string().trim().min(1).max(300),
-    body: z.string().max(MAX_COMMIT_MESSAGE_CHARS),
+    title: z.string().check(z.trim(), z.minLength(1), z.maxLength(300)),
+    body: z.string().check(z.maxLength(MAX_COMMIT_MESSAGE_CHARS)),
     /** The branch to merge into; the worktree's base branch or the remote's default when absent. */
-    base: z.string().max(250).optional(),
+    base: z.optional(z.string().check(z.maxLength(250))),
   }),
   /**
    * Ends a task's worktree: merge its branch back into the branch it came from (the worktree
@@ -240,8 +241,8 @@ export const gitCommandSchemas = [
     threadId: threadIdSchema,
     opId: gitOpIdSchema,
     action: worktreeActionSchema,
-    strategy: z.enum(["ff-only", "merge-commit"]).optional(),
-    changedFiles: z.number().int().min(0).optional(),
-    force: z.boolean().optional(),
+    strategy: z.optional(z.enum(["ff-only", "merge-commit"])),
+    changedFiles: z.optional(z.int().check(z.gte(0))),
+    force: z.optional(z.boolean()),
   }),
 ] as const;

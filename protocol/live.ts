@@ -3,7 +3,7 @@
 // open thread and the editor's thread panel (extension/vscode/panelFeed.ts) keep it by the
 // same rules; the capped output helpers keep a command's newest output without copying it.
 
-import { z } from "zod";
+import { z } from "./zod";
 import type { LiveEvent, NumberedEvent } from "./thread";
 
 export interface LiveState {
@@ -72,9 +72,9 @@ export function settleLive(live: LiveState, events: readonly NumberedEvent[]): L
 /** The live state as the editor sends it to its thread panel (chunks are the receiver's own). */
 export const liveStateSchema = z.strictObject({
   text: z.record(z.string(), z.string()),
-  thought: z.record(z.string(), z.string()).optional(),
+  thought: z.optional(z.record(z.string(), z.string())),
   output: z.record(z.string(), z.string()),
-  received: z.record(z.string(), z.number().int().min(0)).optional(),
+  received: z.optional(z.record(z.string(), z.int().check(z.gte(0)))),
 });
 
 /** Live output kept per command, at most this many characters (the newest). */

@@ -1,7 +1,7 @@
 // The pairing link shown under the QR code: `https://RELAY/#pair=SLOT.HOSTKEY.SECRET`.
 // Everything after `#` stays in the browser, so the relay never sees the host key or secret.
 
-import { z } from "zod";
+import { z } from "./zod";
 import { idSchema, publicKeySchema } from "./schemas";
 
 export interface PairLink {
@@ -10,7 +10,7 @@ export interface PairLink {
   secret: string;
 }
 
-const secretSchema = z.string().regex(/^[A-Za-z0-9_-]{22}$/);
+const secretSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{22}$/));
 
 export function formatPairLink(relayUrl: string, link: PairLink): string {
   const base = relayUrl.replace(/\/+$/, "");

@@ -2,19 +2,19 @@
 // send, and what the sealed notification holds. The relay stores subscriptions and forwards
 // sealed payloads; only the phone's service worker can open one (it holds the host's key).
 
-import { z } from "zod";
+import { z } from "./zod";
 import { boxSchema, idSchema, threadIdSchema } from "./schemas";
 
 /** A browser Push API subscription (`PushSubscription.toJSON()`), for Web Push with VAPID. */
 export const webPushSubscriptionSchema = z.strictObject({
   /** Push services are reached over https only. */
-  endpoint: z.url({ protocol: /^https$/ }).max(2048),
-  expirationTime: z.number().nullable().optional(),
+  endpoint: z.url({ protocol: /^https$/ }).check(z.maxLength(2048)),
+  expirationTime: z.optional(z.nullable(z.number())),
   keys: z.strictObject({
     /** The browser's ECDH P-256 public key, base64url. */
-    p256dh: z.string().min(80).max(100),
+    p256dh: z.string().check(z.minLength(80), z.maxLength(100)),
     /** The 16-byte auth secret, base64url. */
-    auth: z.string().min(16).max(32),
+    auth: z.string().check(z.minLength(16), z.maxLength(32)),
   }),
 });
 export type WebPushSubscription = z.infer<typeof webPushSubscriptionSchema>;
@@ -24,10 +24,10 @@ export const pushSubscribeSchema = z.strictObject({
   target: z.discriminatedUnion("kind", [
     z.strictObject({ kind: z.literal("webpush"), subscription: webPushSubscriptionSchema }),
     /** A Firebase Cloud Messaging registration token (relays configured with a service account). */
-    z.strictObject({ kind: z.literal("fcm"), token: z.string().min(20).max(4096) }),
+    z.strictObject({ kind: z.literal("fcm"), token: z.string().check(z.minLength(20), z.maxLength(4096)) }),
   ]),
   /** Hosts this phone does not want notifications from. */
-  muted: z.array(idSchema).max(200),
+  muted: z.array(idSchema).check(z.maxLength(200)),
 });
 export type PushSubscribe = z.infer<typeof pushSubscribeSchema>;
 
@@ -68,22 +68,22 @@ export const notificationPayloadSchema = z.discriminatedUnion("type", [
     threadId: threadIdSchema,
     approvalId: z.string(),
     /** e.g. "Approve `npm test` in api-service?" */
-    title: z.string().max(200),
-    body: z.string().max(500),
+    title: z.string().check(z.maxLength(200)),
+    body: z.string().check(z.maxLength(500)),
   }),
   z.strictObject({
     type: z.literal("question"),
     threadId: threadIdSchema,
     questionId: z.string(),
-    title: z.string().max(200),
-    body: z.string().max(500),
+    title: z.string().check(z.maxLength(200)),
+    body: z.string().check(z.maxLength(500)),
   }),
   z.strictObject({
     type: z.literal("finished"),
     threadId: threadIdSchema,
     status: z.enum(["done", "failed"]),
-    title: z.string().max(200),
-    body: z.string().max(500),
+    title: z.string().check(z.maxLength(200)),
+    body: z.string().check(z.maxLength(500)),
   }),
   /** The approval or question was settled elsewhere: close its notification. */
   z.strictObject({ type: z.literal("settled"), threadId: threadIdSchema, closeTag: idSchema }),

@@ -2,39 +2,39 @@
 // sealed `Box`. One zod schema per payload, with its inferred type; every inbound payload is
 // parsed with its schema at the boundary.
 
-import { z } from "zod";
+import { z } from "./zod";
 import { ErrorCode, type Failure } from "./errors";
 
 /** Largest sealed payload the relay accepts in one event (ciphertext, base64url). */
 export const MAX_BOX_CHARS = 2 * 1024 * 1024;
 
-const base64url = z.string().regex(/^[A-Za-z0-9_-]*$/, "base64url");
+const base64url = z.string().check(z.regex(/^[A-Za-z0-9_-]*$/, "base64url"));
 
 /** Relay-minted ids and client-chosen request ids: short, url-safe. */
-export const idSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "id");
+export const idSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, "id"));
 
 /** A thread id (chosen by the host) or `""` for host-wide streams. */
-export const threadIdSchema = z.string().regex(/^[A-Za-z0-9_-]{0,64}$/, "thread id");
+export const threadIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{0,64}$/, "thread id"));
 
 /** A P-256 public key, raw uncompressed point (65 bytes), base64url. */
-export const publicKeySchema = base64url.length(87);
+export const publicKeySchema = base64url.check(z.length(87));
 
 /** A bearer token: 32 random bytes, base64url. */
-export const tokenSchema = base64url.length(43);
+export const tokenSchema = base64url.check(z.length(43));
 
 /** AES-256-GCM ciphertext: key epoch, 96-bit IV, ciphertext with its 128-bit tag. */
 export const boxSchema = z.strictObject({
-  e: z.number().int().min(1).max(1_000_000),
-  iv: base64url.length(16),
-  ct: base64url.min(22).max(MAX_BOX_CHARS),
+  e: z.int().check(z.gte(1), z.lte(1_000_000)),
+  iv: base64url.check(z.length(16)),
+  ct: base64url.check(z.minLength(22), z.maxLength(MAX_BOX_CHARS)),
 });
 /** A sealed payload. What it holds is known only to the host and its phones. */
 export type Box = z.infer<typeof boxSchema>;
 
 /** `socket.handshake.auth`. A device without a token may only register or join a pairing. */
 export const handshakeSchema = z.object({
-  v: z.number().int(),
-  token: tokenSchema.optional(),
+  v: z.int(),
+  token: z.optional(tokenSchema),
 });
 export type Handshake = z.infer<typeof handshakeSchema>;
 
@@ -43,7 +43,7 @@ export type DeviceKind = z.infer<typeof deviceKindSchema>;
 
 // --- registration and pairing --------------------------------------------------------------
 
-export const emptySchema = z.object({}).strict();
+export const emptySchema = z.strictObject({});
 
 export const pairJoinSchema = z.strictObject({
   slotId: idSchema,
@@ -52,7 +52,7 @@ export const pairJoinSchema = z.strictObject({
   /** The phone's name, sealed with a key only the host can derive (see `sealContext.pairHello`). */
   hello: boxSchema,
   /** HMAC-SHA256 over both public keys, keyed by the secret in the QR code. */
-  proof: base64url.length(43),
+  proof: base64url.check(z.length(43)),
 });
 export type PairJoin = z.infer<typeof pairJoinSchema>;
 
@@ -78,7 +78,7 @@ export const pairResultSchema = z.union([
     hostId: idSchema,
     deviceId: idSchema,
     /** Present when the relay minted a new phone device; absent when an already paired phone added a host. */
-    token: tokenSchema.optional(),
+    token: z.optional(tokenSchema),
     grant: boxSchema,
   }),
   z.object({ ok: z.literal(false), code: z.enum(["pair-declined", "slot-expired"]), message: z.string() }),
@@ -104,20 +104,20 @@ export const pushOfferSchema = z.object({
    * (apiKey, projectId, messagingSenderId, appId), and `vapidKey`, the project's Web Push
    * certificate key, when the operator gave one.
    */
-  fcm: z.record(z.string(), z.string()).optional(),
+  fcm: z.optional(z.record(z.string(), z.string())),
 });
 export type PushOffer = z.infer<typeof pushOfferSchema>;
 
 export const helloSchema = z.object({
-  v: z.number().int(),
+  v: z.int(),
   deviceId: idSchema,
   kind: deviceKindSchema,
   /** For a phone: the hosts it is paired with. For a host: empty. */
   hosts: z.array(hostPresenceSchema),
   /** The URL phones reach the relay at, when the operator set one; hosts put it in pairing links. */
-  publicUrl: z.string().max(2048).optional(),
+  publicUrl: z.optional(z.string().check(z.maxLength(2048))),
   /** To phones: how this relay sends notifications; absent when it sends none. */
-  push: pushOfferSchema.optional(),
+  push: z.optional(pushOfferSchema),
 });
 export type Hello = z.infer<typeof helloSchema>;
 
@@ -143,7 +143,7 @@ export const phoneStatusSchema = z.object({
 export type PhoneStatus = z.infer<typeof phoneStatusSchema>;
 
 /** Relay → host: one of its phones connected or went away. */
-export const phonePresenceSchema = phoneStatusSchema.omit({ pairedAt: true });
+export const phonePresenceSchema = z.omit(phoneStatusSchema, { pairedAt: true });
 export type PhonePresence = z.infer<typeof phonePresenceSchema>;
 
 /** Relay → host: a phone unpaired itself from this host. */
@@ -173,7 +173,7 @@ export type RpcForward = z.infer<typeof rpcForwardSchema>;
 
 export const publishSchema = z.strictObject({
   threadId: threadIdSchema,
-  seq: z.number().int().min(1),
+  seq: z.int().check(z.gte(1)),
   box: boxSchema,
 });
 export type Publish = z.infer<typeof publishSchema>;
@@ -185,7 +185,7 @@ export const recordPutSchema = z.strictObject({
 export type RecordPut = z.infer<typeof recordPutSchema>;
 
 /** Host → relay: forget a thread, its events and its summary record. */
-export const threadDeleteSchema = z.strictObject({ threadId: threadIdSchema.min(1) });
+export const threadDeleteSchema = z.strictObject({ threadId: threadIdSchema.check(z.minLength(1)) });
 export type ThreadDelete = z.infer<typeof threadDeleteSchema>;
 
 /** Relay → phone: a host deleted one of its threads. */
@@ -215,7 +215,7 @@ export type CommandForward = z.infer<typeof commandForwardSchema>;
 export const livePublishSchema = z.strictObject({
   threadId: threadIdSchema,
   /** Increases with every live event of the host; part of the box's context. */
-  n: z.number().int().min(0),
+  n: z.int().check(z.gte(0)),
   box: boxSchema,
 });
 export type LivePublish = z.infer<typeof livePublishSchema>;
@@ -223,7 +223,7 @@ export type LivePublish = z.infer<typeof livePublishSchema>;
 export const liveForwardSchema = z.object({
   hostId: idSchema,
   threadId: threadIdSchema,
-  n: z.number().int().min(0),
+  n: z.int().check(z.gte(0)),
   box: boxSchema,
 });
 export type LiveForward = z.infer<typeof liveForwardSchema>;
@@ -232,7 +232,7 @@ export type LiveForward = z.infer<typeof liveForwardSchema>;
 export const storedEventSchema = z.object({
   hostId: idSchema,
   threadId: threadIdSchema,
-  seq: z.number().int().min(1),
+  seq: z.int().check(z.gte(1)),
   box: boxSchema,
   at: z.number(),
 });
@@ -250,8 +250,8 @@ export type StoredRecord = z.infer<typeof storedRecordSchema>;
 export const syncSchema = z.strictObject({
   hostId: idSchema,
   /** Thread id → last sequence number the phone has. Threads not named start at 0. */
-  cursors: z.record(threadIdSchema, z.number().int().min(0)),
-  limit: z.number().int().min(1).max(5000).optional(),
+  cursors: z.record(threadIdSchema, z.int().check(z.gte(0))),
+  limit: z.optional(z.int().check(z.gte(1), z.lte(5000))),
 });
 export type SyncRequest = z.infer<typeof syncSchema>;
 
@@ -264,7 +264,7 @@ export const syncPageSchema = z.object({
    * Threads whose first events the relay deleted (retention) before this phone had them:
    * thread id → the first seq that may still be there. Absent when there are none.
    */
-  trimmed: z.record(threadIdSchema, z.number().int().min(0)).optional(),
+  trimmed: z.optional(z.record(threadIdSchema, z.int().check(z.gte(0)))),
 });
 export type SyncPage = z.infer<typeof syncPageSchema>;
 
@@ -273,16 +273,17 @@ export type SyncPage = z.infer<typeof syncPageSchema>;
 const knownCodes = new Set<string>(Object.values(ErrorCode));
 
 /** A failure answer. A code this build does not know becomes `internal`, its message kept. */
-export const failureSchema = z
-  .object({ ok: z.literal(false), code: z.string(), message: z.string() })
-  .transform((f): Failure => ({
+export const failureSchema = z.pipe(
+  z.object({ ok: z.literal(false), code: z.string(), message: z.string() }),
+  z.transform((f): Failure => ({
     ok: false,
     code: knownCodes.has(f.code) ? (f.code as ErrorCode) : ErrorCode.Internal,
     message: f.message,
-  }));
+  })),
+);
 
 /** The schema of an answer `{ ok: true, ...shape } | Failure`, for parsing what an ack brings back. */
-export function answerSchema<S extends z.ZodRawShape>(shape: S) {
+export function answerSchema<S extends z.core.$ZodShape>(shape: S) {
   return z.union([z.object({ ok: z.literal(true), ...shape }), failureSchema]);
 }
 
@@ -293,7 +294,7 @@ export const hostAnswerSchema = answerSchema({ box: boxSchema });
 export const connectErrorDataSchema = z.object({
   code: z.string(),
   message: z.string(),
-  relayVersion: z.number().optional(),
+  relayVersion: z.optional(z.number()),
   /** With `unauthorized`: the token was valid until its device was unpaired from its last host. */
-  revoked: z.boolean().optional(),
+  revoked: z.optional(z.boolean()),
 });

@@ -1,7 +1,7 @@
 // What travels inside the boxes: only the host and its paired phones ever see these.
 // Parsed with their schemas after opening, like any other inbound payload.
 
-import { z } from "zod";
+import { z } from "./zod";
 import { agentIdSchema, agentInfoSchema } from "./agents";
 import { ErrorCode } from "./errors";
 import { gitCallSchemas, gitChangesResultSchema, gitDiffResultSchema, gitDraftResultSchema, gitStateResultSchema } from "./git";
@@ -23,7 +23,7 @@ export const MAX_SEARCH_QUERY = 200;
 
 /** The phone's half of the pairing hello, sealed for the host. */
 export const pairHelloSchema = z.strictObject({
-  name: z.string().trim().min(1).max(80),
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(80)),
 });
 export type PairHello = z.infer<typeof pairHelloSchema>;
 
@@ -35,41 +35,41 @@ export type PairHello = z.infer<typeof pairHelloSchema>;
  */
 export const modelStatusSchema = z.strictObject({
   state: z.enum(["ok", "missing", "error"]),
-  detail: z.string().max(400).optional(),
-  server: z.string().max(200).optional(),
+  detail: z.optional(z.string().check(z.maxLength(400))),
+  server: z.optional(z.string().check(z.maxLength(200))),
 });
 export type ModelStatus = z.infer<typeof modelStatusSchema>;
 
 export const hostProfileSchema = z.strictObject({
-  name: z.string().max(120),
-  workspace: z.string().max(200),
-  platform: z.string().max(40),
-  version: z.string().max(40),
+  name: z.string().check(z.maxLength(120)),
+  workspace: z.string().check(z.maxLength(200)),
+  platform: z.string().check(z.maxLength(40)),
+  version: z.string().check(z.maxLength(40)),
   /** Models a task may pick (`provider:model`), the host's default first; absent or one: no choice. */
-  models: z.array(z.string().min(1).max(120)).max(50).optional(),
+  models: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(120))).check(z.maxLength(50))),
   /**
    * The host's configured mode: the most a task may ask for. Absent from hosts that run no
    * tasks and from hosts before the ceiling was published (they refuse more all the same).
    */
-  maxMode: policyModeSchema.optional(),
-  model: modelStatusSchema.optional(),
+  maxMode: z.optional(policyModeSchema),
+  model: z.optional(modelStatusSchema),
   /** The agents a task may run with, Tether's own among them; absent from hosts before there was a choice. */
-  agents: z.array(agentInfoSchema).max(40).optional(),
+  agents: z.optional(z.array(agentInfoSchema).check(z.maxLength(40))),
   /** The agent a task runs with when it names none. */
-  defaultAgent: agentIdSchema.optional(),
+  defaultAgent: z.optional(agentIdSchema),
   /**
    * The workspace is a git repository, so a task may run in a worktree of its own; `default`:
    * it does unless the person says otherwise. Absent: no worktrees (not a repository, or an
    * older host).
    */
-  worktrees: z.strictObject({ default: z.boolean() }).optional(),
+  worktrees: z.optional(z.strictObject({ default: z.boolean() })),
 });
 export type HostProfile = z.infer<typeof hostProfileSchema>;
 
 /** A host content key of one epoch: AES-256-GCM, raw, base64url. */
 export const epochKeySchema = z.strictObject({
-  epoch: z.number().int().min(1).max(1_000_000),
-  key: z.string().max(64),
+  epoch: z.int().check(z.gte(1), z.lte(1_000_000)),
+  key: z.string().check(z.maxLength(64)),
 });
 export type EpochKey = z.infer<typeof epochKeySchema>;
 
@@ -78,10 +78,10 @@ export const pairGrantSchema = z.strictObject({
   hostId: z.string(),
   /** AES-256-GCM content key, raw, base64url. */
   key: z.string(),
-  epoch: z.number().int().min(1),
+  epoch: z.int().check(z.gte(1)),
   profile: hostProfileSchema,
   /** The keys of earlier epochs, so a phone paired after a rotation can read older history. */
-  older: z.array(epochKeySchema).max(10_000).optional(),
+  older: z.optional(z.array(epochKeySchema).check(z.maxLength(10_000))),
 });
 export type PairGrant = z.infer<typeof pairGrantSchema>;
 
@@ -97,18 +97,18 @@ export const rekeyRecordKey = (phoneId: string): string => `${REKEY_RECORD_PREFI
 export const rekeySchema = z.strictObject({
   hostId: z.string(),
   phoneId: z.string(),
-  keys: z.array(epochKeySchema).min(1).max(10_000),
+  keys: z.array(epochKeySchema).check(z.minLength(1), z.maxLength(10_000)),
 });
 export type Rekey = z.infer<typeof rekeySchema>;
 
 /** A workspace-relative path with `/` separators; `""` is the workspace root. */
-const relPath = z.string().max(4096);
+const relPath = z.string().check(z.maxLength(4096));
 
 /**
  * A thread that runs in a worktree of its own: list-dir, read-file and search read its worktree
  * instead of the workspace. Ignored for a thread without one.
  */
-const inThread = { threadId: threadIdSchema.optional() };
+const inThread = { threadId: z.optional(threadIdSchema) };
 
 export const rpcCallSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("list-dir"), path: relPath, ...inThread }),
@@ -116,8 +116,8 @@ export const rpcCallSchema = z.discriminatedUnion("type", [
     type: z.literal("read-file"),
     path: relPath,
     ...inThread,
-    offset: z.number().int().min(0).optional(),
-    length: z.number().int().min(1).max(MAX_READ_BYTES).optional(),
+    offset: z.optional(z.int().check(z.gte(0))),
+    length: z.optional(z.int().check(z.gte(1), z.lte(MAX_READ_BYTES))),
   }),
   /**
    * What the phone shows now: folders and files whose changes the host sends as `mirror-delta`
@@ -126,14 +126,18 @@ export const rpcCallSchema = z.discriminatedUnion("type", [
    */
   z.strictObject({
     type: z.literal("watch"),
-    dirs: z.array(relPath).max(MAX_WATCHED),
-    files: z.array(relPath).max(MAX_WATCHED),
+    dirs: z.array(relPath).check(z.maxLength(MAX_WATCHED)),
+    files: z.array(relPath).check(z.maxLength(MAX_WATCHED)),
   }),
   /**
    * Files whose name holds `query`, and lines that hold it, across the workspace the phone may
    * see (the mirror's rules). Plain text, not case-sensitive; at most `MAX_SEARCH_RESULTS` of each.
    */
-  z.strictObject({ type: z.literal("search"), query: z.string().min(1).max(MAX_SEARCH_QUERY), ...inThread }),
+  z.strictObject({
+    type: z.literal("search"),
+    query: z.string().check(z.minLength(1), z.maxLength(MAX_SEARCH_QUERY)),
+    ...inThread,
+  }),
   /** An outside agent's own sessions in this workspace (ACP `session/list`), to continue one started on the computer. */
   z.strictObject({ type: z.literal("agent-sessions"), agent: agentIdSchema }),
   ...gitCallSchemas,
@@ -154,7 +158,7 @@ export const dirEntrySchema = z.object({
   size: z.number(),
   mtime: z.number(),
   /** Absent when git sees nothing to show, outside a repository, and from hosts before marks. */
-  git: gitMarkSchema.optional(),
+  git: z.optional(gitMarkSchema),
 });
 export type DirEntry = z.infer<typeof dirEntrySchema>;
 
@@ -163,7 +167,7 @@ export const listDirResultSchema = z.strictObject({
   path: z.string(),
   entries: z.array(dirEntrySchema),
   /** Entries hidden by ignore rules or the secret deny list. */
-  hidden: z.number().int(),
+  hidden: z.int(),
   truncated: z.boolean(),
 });
 export type ListDirResult = z.infer<typeof listDirResultSchema>;
@@ -171,9 +175,9 @@ export type ListDirResult = z.infer<typeof listDirResultSchema>;
 export const readFileResultSchema = z.strictObject({
   type: z.literal("read-file"),
   path: z.string(),
-  size: z.number().int(),
+  size: z.int(),
   mtime: z.number(),
-  offset: z.number().int(),
+  offset: z.int(),
   /** `text`: UTF-8 in `content`. `image`: base64url bytes in `content`. `binary`: no content. */
   kind: z.enum(["text", "image", "binary"]),
   mime: z.string(),
@@ -186,7 +190,7 @@ export type ReadFileResult = z.infer<typeof readFileResultSchema>;
 export const watchResultSchema = z.strictObject({
   type: z.literal("watch"),
   /** Renew before this many milliseconds pass, or the host stops watching for this phone. */
-  leaseMs: z.number().int().min(1),
+  leaseMs: z.int().check(z.gte(1)),
 });
 export type WatchResult = z.infer<typeof watchResultSchema>;
 
@@ -194,9 +198,11 @@ export const workspaceSearchResultSchema = z.strictObject({
   type: z.literal("search"),
   query: z.string(),
   /** Files whose name (or, for a query with a `/`, whose path) holds the query, shallowest first. */
-  files: z.array(z.strictObject({ path: z.string() })).max(MAX_SEARCH_RESULTS),
+  files: z.array(z.strictObject({ path: z.string() })).check(z.maxLength(MAX_SEARCH_RESULTS)),
   /** Lines that hold the query, in path order; `text` is the line trimmed, cut around the match. */
-  matches: z.array(z.strictObject({ path: z.string(), line: z.number().int().min(1), text: z.string() })).max(MAX_SEARCH_RESULTS),
+  matches: z
+    .array(z.strictObject({ path: z.string(), line: z.int().check(z.gte(1)), text: z.string() }))
+    .check(z.maxLength(MAX_SEARCH_RESULTS)),
   /** More was found (or more was left to look through) than the answer holds. */
   capped: z.boolean(),
 });
@@ -213,13 +219,13 @@ export const agentSessionsResultSchema = z.strictObject({
   sessions: z
     .array(
       z.strictObject({
-        sessionId: z.string().max(200),
-        title: z.string().max(300).optional(),
+        sessionId: z.string().check(z.maxLength(200)),
+        title: z.optional(z.string().check(z.maxLength(300))),
         /** Epoch milliseconds, when the agent says. */
-        updatedAt: z.number().optional(),
+        updatedAt: z.optional(z.number()),
       }),
     )
-    .max(MAX_AGENT_SESSIONS),
+    .check(z.maxLength(MAX_AGENT_SESSIONS)),
 });
 export type AgentSessionsResult = z.infer<typeof agentSessionsResultSchema>;
 
@@ -259,9 +265,9 @@ export const mirrorDeltaSchema = z.strictObject({
       entries: z.array(dirEntrySchema),
       /** Names no longer in the folder (deleted, or now hidden by the rules). */
       removed: z.array(z.string()),
-      hidden: z.number().int(),
+      hidden: z.int(),
       /** The folder itself is gone or can no longer be listed. */
-      gone: z.boolean().optional(),
+      gone: z.optional(z.boolean()),
     }),
   ),
   files: z.array(
@@ -269,7 +275,7 @@ export const mirrorDeltaSchema = z.strictObject({
       path: z.string(),
       size: z.number(),
       mtime: z.number(),
-      gone: z.boolean().optional(),
+      gone: z.optional(z.boolean()),
     }),
   ),
 });

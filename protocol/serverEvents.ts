@@ -2,7 +2,7 @@
 // event map: a client parses what arrives with the schema of its name, so no listener carries a
 // schema of its own, and an event added to `ServerToClientEvents` without one does not compile.
 
-import type { z } from "zod";
+import type { z } from "./zod";
 import type { ServerToClientEvents } from "./events";
 import {
   commandForwardSchema,
@@ -23,7 +23,7 @@ import {
 /** What the relay sends with `event` (its first argument). */
 export type ServerPayloadOf<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>[0];
 
-export const serverEventSchemas: { [E in keyof ServerToClientEvents]: z.ZodType<ServerPayloadOf<E>> } = {
+export const serverEventSchemas: { [E in keyof ServerToClientEvents]: z.ZodMiniType<ServerPayloadOf<E>> } = {
   hello: helloSchema,
   presence: hostPresenceSchema,
   "phone:presence": phonePresenceSchema,

@@ -2,7 +2,7 @@
 // live stream, the thread summary record, and the commands a phone sends its host. Only the
 // host and its paired phones ever see these; both parse them with these schemas after opening.
 
-import { z } from "zod";
+import { z } from "./zod";
 import {
   agentChoiceSchema,
   agentCommandSchema,
@@ -47,8 +47,8 @@ export const ENDED_STATUSES: readonly ThreadStatus[] = ["done", "failed", "stopp
 
 /** A device as people know it: who sent a task, who decided an approval. */
 export const deviceRefSchema = z.strictObject({
-  id: z.string().max(64),
-  name: z.string().max(120),
+  id: z.string().check(z.maxLength(64)),
+  name: z.string().check(z.maxLength(120)),
 });
 export type DeviceRef = z.infer<typeof deviceRefSchema>;
 
@@ -73,7 +73,7 @@ export const ATTACHED_FILES_HEADING = "Attached files (in the workspace):";
 
 /** Largest text a phone may send as a task, message or answer. */
 export const MAX_PROMPT_CHARS = 32_000;
-const prompt = z.string().trim().min(1).max(MAX_PROMPT_CHARS);
+const prompt = z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_PROMPT_CHARS));
 
 /** Longest "why it asks" line an approval request carries. */
 export const MAX_WHY_CHARS = 500;
@@ -94,9 +94,9 @@ export const threadEventSchema = z.discriminatedUnion("type", [
     model: z.string(),
     by: deviceRefSchema,
     /** The agent that runs it, when it is not Tether's own: its id on the host and its name. */
-    agent: z.strictObject({ id: agentIdSchema, name: z.string().max(80) }).optional(),
+    agent: z.optional(z.strictObject({ id: agentIdSchema, name: z.string().check(z.maxLength(80)) })),
     /** The agent's own mode the task started in (an outside agent's `default`, `plan`, …). */
-    agentMode: z.string().max(200).optional(),
+    agentMode: z.optional(z.string().check(z.maxLength(200))),
   }),
   /** A steering message, or the next instruction after a run ended. */
   z.strictObject({ ...at, type: z.literal("user-message"), text: z.string(), by: deviceRefSchema }),
@@ -113,18 +113,18 @@ export const threadEventSchema = z.discriminatedUnion("type", [
     /** One line for a list row: `npm test`, `src/app.ts`, `"TODO" in src`. */
     title: z.string(),
     /** An outside agent's kind of tool: `read`, `edit`, `execute`, `search`, `fetch`, `think`, … */
-    kind: z.string().max(40).optional(),
+    kind: z.optional(z.string().check(z.maxLength(40))),
     /** Files it acts on (workspace-relative when inside), for a tap to open them. */
-    locations: z.array(toolLocationSchema).max(50).optional(),
+    locations: z.optional(z.array(toolLocationSchema).check(z.maxLength(50))),
   }),
   /** An outside agent changed what it says of a tool call that has not ended: its title, its files. */
   z.strictObject({
     ...at,
     type: z.literal("tool-update"),
     callId: z.string(),
-    title: z.string().optional(),
-    kind: z.string().max(40).optional(),
-    locations: z.array(toolLocationSchema).max(50).optional(),
+    title: z.optional(z.string()),
+    kind: z.optional(z.string().check(z.maxLength(40))),
+    locations: z.optional(z.array(toolLocationSchema).check(z.maxLength(50))),
   }),
   z.strictObject({
     ...at,
@@ -135,14 +135,13 @@ export const threadEventSchema = z.discriminatedUnion("type", [
     /** What the model was given, already capped. */
     output: z.string(),
     /** A note of what was cut, when something was. */
-    truncated: z.string().optional(),
-    exitCode: z.number().int().nullable().optional(),
-    durationMs: z.number().optional(),
+    truncated: z.optional(z.string()),
+    exitCode: z.optional(z.nullable(z.int())),
+    durationMs: z.optional(z.number()),
     /** Diffs an outside agent showed with the result (its own edits), drawn like a file change. */
-    diffs: z
-      .array(z.strictObject({ path: z.string(), diff: z.string(), added: z.number().int(), removed: z.number().int() }))
-      .max(50)
-      .optional(),
+    diffs: z.optional(
+      z.array(z.strictObject({ path: z.string(), diff: z.string(), added: z.int(), removed: z.int() })).check(z.maxLength(50)),
+    ),
   }),
   z.strictObject({
     ...at,
@@ -152,37 +151,37 @@ export const threadEventSchema = z.discriminatedUnion("type", [
     tool: z.string(),
     kind: z.enum(["command", "edit"]),
     /** For a command: the command line and its working directory (workspace-relative, "." = root). */
-    command: z.string().optional(),
-    cwd: z.string().optional(),
+    command: z.optional(z.string()),
+    cwd: z.optional(z.string()),
     /** For an edit: the file and the unified diff. */
-    path: z.string().optional(),
-    diff: z.string().optional(),
+    path: z.optional(z.string()),
+    diff: z.optional(z.string()),
     /** Why the agent wants to do it, in its words. */
     reason: z.string(),
     /** The policy rule that asked, e.g. `mode ask: commands ask`, `redirect outside the workspace`. */
     rule: z.string(),
     /** Why the gate asks, in plain words: "`find -exec` runs a program". Absent from older hosts. */
-    why: z.string().max(MAX_WHY_CHARS).optional(),
+    why: z.optional(z.string().check(z.maxLength(MAX_WHY_CHARS))),
     /**
      * The allow rule "Always on this computer" would add (`npm test`), worked out by the host
      * from the parsed command. Absent when the host offers no such choice for this request.
      */
-    computerRule: z.string().max(200).optional(),
+    computerRule: z.optional(z.string().check(z.maxLength(200))),
     /**
      * An outside agent's own choices for this request, by kind; a decision picks the one of its
      * kind (or `optionId` names one). Absent for Tether's own agent.
      */
-    options: z.array(agentPermissionOptionSchema).max(8).optional(),
+    options: z.optional(z.array(agentPermissionOptionSchema).check(z.maxLength(8))),
   }),
   z.strictObject({
     ...at,
     type: z.literal("approval-resolved"),
     approvalId: z.string(),
     decision: decisionSchema,
-    message: z.string().optional(),
+    message: z.optional(z.string()),
     by: deviceRefSchema,
     /** The outside agent's option the decision chose. */
-    optionId: z.string().max(200).optional(),
+    optionId: z.optional(z.string().check(z.maxLength(200))),
   }),
   z.strictObject({ ...at, type: z.literal("question"), questionId: z.string(), text: z.string() }),
   z.strictObject({ ...at, type: z.literal("answer"), questionId: z.string(), text: z.string(), by: deviceRefSchema }),
@@ -193,17 +192,17 @@ export const threadEventSchema = z.discriminatedUnion("type", [
     change: z.enum(["created", "modified", "deleted"]),
     /** Unified diff (`--- a/… +++ b/…`), cut at a size limit. */
     diff: z.string(),
-    added: z.number().int(),
-    removed: z.number().int(),
+    added: z.int(),
+    removed: z.int(),
     truncated: z.boolean(),
   }),
-  z.strictObject({ ...at, type: z.literal("status"), status: threadStatusSchema, detail: z.string().optional() }),
+  z.strictObject({ ...at, type: z.literal("status"), status: threadStatusSchema, detail: z.optional(z.string()) }),
   /** The model call failed and will be tried again. */
-  z.strictObject({ ...at, type: z.literal("retry"), attempt: z.number().int(), inMs: z.number(), message: z.string() }),
+  z.strictObject({ ...at, type: z.literal("retry"), attempt: z.int(), inMs: z.number(), message: z.string() }),
   z.strictObject({ ...at, type: z.literal("summary"), text: z.string() }),
   z.strictObject({ ...at, type: z.literal("error"), message: z.string() }),
   /** An outside agent's plan, whole: it replaces the one before. */
-  z.strictObject({ ...at, type: z.literal("plan"), entries: z.array(planEntrySchema).max(200) }),
+  z.strictObject({ ...at, type: z.literal("plan"), entries: z.array(planEntrySchema).check(z.maxLength(200)) }),
   /**
    * An outside agent's session as it changed: its mode and the modes Tether lets it switch to,
    * its config options (the model), its slash commands. A field absent is unchanged.
@@ -211,18 +210,18 @@ export const threadEventSchema = z.discriminatedUnion("type", [
   z.strictObject({
     ...at,
     type: z.literal("agent-state"),
-    mode: z.string().max(200).optional(),
-    modes: z.array(agentChoiceSchema).max(40).optional(),
-    options: z.array(agentOptionSchema).max(40).optional(),
-    commands: z.array(agentCommandSchema).max(200).optional(),
+    mode: z.optional(z.string().check(z.maxLength(200))),
+    modes: z.optional(z.array(agentChoiceSchema).check(z.maxLength(40))),
+    options: z.optional(z.array(agentOptionSchema).check(z.maxLength(40))),
+    commands: z.optional(z.array(agentCommandSchema).check(z.maxLength(200))),
   }),
   /** What the agent's session has used: tokens in its context, the context's size, the cost. */
   z.strictObject({
     ...at,
     type: z.literal("usage"),
-    used: z.number().int().min(0),
-    size: z.number().int().min(0),
-    cost: z.strictObject({ amount: z.number(), currency: z.string().max(8) }).optional(),
+    used: z.int().check(z.gte(0)),
+    size: z.int().check(z.gte(0)),
+    cost: z.optional(z.strictObject({ amount: z.number(), currency: z.string().check(z.maxLength(8)) })),
   }),
   /**
    * Something a person did with git from a phone or the editor (stage, commit, push, a pull
@@ -235,17 +234,17 @@ export const threadEventSchema = z.discriminatedUnion("type", [
     ok: z.boolean(),
     by: deviceRefSchema,
     /** In words: "Committed 3 files as 1a2b3c4: Add rate limiting", or git's own error text. */
-    text: z.string().max(8_000),
+    text: z.string().check(z.maxLength(8_000)),
     /** The thread's branch, for `worktree` (and the branch acted on otherwise). */
-    branch: z.string().max(250).optional(),
+    branch: z.optional(z.string().check(z.maxLength(250))),
     /** The branch the worktree came from (`worktree`, `merge`). */
-    baseBranch: z.string().max(250).optional(),
+    baseBranch: z.optional(z.string().check(z.maxLength(250))),
     /** The branch point (`worktree`), or the new commit (`commit`, `merge`). */
-    commit: z.string().max(64).optional(),
+    commit: z.optional(z.string().check(z.maxLength(64))),
     /** Files concerned: staged, committed, conflicting. */
-    files: z.array(z.string()).max(200).optional(),
+    files: z.optional(z.array(z.string()).check(z.maxLength(200))),
     /** A pull request's link. */
-    url: z.string().max(2_000).optional(),
+    url: z.optional(z.string().check(z.maxLength(2_000))),
   }),
   z.strictObject({
     ...at,
@@ -253,14 +252,14 @@ export const threadEventSchema = z.discriminatedUnion("type", [
     /** Files put back as they were before the thread changed them. */
     files: z.array(z.string()),
     /** Files left alone because someone changed them after the agent did. */
-    skipped: z.array(z.string()).optional(),
+    skipped: z.optional(z.array(z.string())),
     by: deviceRefSchema,
   }),
 ]);
 export type ThreadEvent = z.infer<typeof threadEventSchema>;
 
 /** A thread event with its number in the thread, as a host keeps it and a phone or panel receives it. */
-export const numberedEventSchema = z.strictObject({ seq: z.number().int().min(1), event: threadEventSchema });
+export const numberedEventSchema = z.strictObject({ seq: z.int().check(z.gte(1)), event: threadEventSchema });
 export type NumberedEvent = z.infer<typeof numberedEventSchema>;
 export type ThreadEventType = ThreadEvent["type"];
 /** An event before the host stamped its time. */
@@ -274,7 +273,7 @@ export const liveEventSchema = z.discriminatedUnion("type", [
    * Streaming text of the step in progress. `step` counts model calls in the thread. `thought`:
    * an outside agent's reasoning, which lands as a `thought` event.
    */
-  z.strictObject({ type: z.literal("text"), step: z.number().int(), delta: z.string(), thought: z.literal(true).optional() }),
+  z.strictObject({ type: z.literal("text"), step: z.int(), delta: z.string(), thought: z.optional(z.literal(true)) }),
   /** Output of a running command, in order. */
   z.strictObject({ type: z.literal("output"), callId: z.string(), chunk: z.string() }),
 ]);
@@ -289,24 +288,24 @@ export const threadSummarySchema = z.strictObject({
   status: threadStatusSchema,
   /** Approvals waiting for a decision, oldest first, so a list can show the card. */
   pending: z.array(z.strictObject({ approvalId: z.string(), title: z.string() })),
-  question: z.string().optional(),
+  question: z.optional(z.string()),
   /**
    * A revert put back the thread's changes and it changed nothing since. Sent only when true;
    * absent from older hosts, whose phones then say nothing about it in the list.
    */
-  reverted: z.literal(true).optional(),
+  reverted: z.optional(z.literal(true)),
   /** Sequence number of the thread's newest durable event. */
-  lastSeq: z.number().int().min(0),
+  lastSeq: z.int().check(z.gte(0)),
   createdAt: z.number(),
   updatedAt: z.number(),
   model: z.string(),
   mode: policyModeSchema,
   /** The outside agent that runs the thread, by name; absent for Tether's own. */
-  agent: z.string().max(80).optional(),
+  agent: z.optional(z.string().check(z.maxLength(80))),
   /** The thread's own branch, when it runs in a worktree of its own. */
-  branch: z.string().max(250).optional(),
+  branch: z.optional(z.string().check(z.maxLength(250))),
   /** Where that worktree stands: open, or merged, kept or discarded when the task was done. */
-  worktree: worktreeStateSchema.optional(),
+  worktree: z.optional(worktreeStateSchema),
 });
 export type ThreadSummary = z.infer<typeof threadSummarySchema>;
 
@@ -318,67 +317,69 @@ export const commandSchema = z.discriminatedUnion("type", [
   /** Starts a thread. The phone picks the id so it can show the task as queued at once. */
   z.strictObject({
     type: z.literal("new-task"),
-    threadId: threadIdSchema.min(8),
+    threadId: threadIdSchema.check(z.minLength(8)),
     text: prompt,
-    mode: policyModeSchema.optional(),
-    model: z.string().max(200).optional(),
+    mode: z.optional(policyModeSchema),
+    model: z.optional(z.string().check(z.maxLength(200))),
     /** Names of files sent before with `attach` for this thread id. */
-    attachments: z.array(z.string().max(120)).max(MAX_ATTACHMENTS).optional(),
+    attachments: z.optional(z.array(z.string().check(z.maxLength(120))).check(z.maxLength(MAX_ATTACHMENTS))),
     /**
      * The task this one tries again: an attachment not sent anew is taken from that thread's,
      * when the host still has it. Ignored by older hosts.
      */
-    retryOf: threadIdSchema.min(8).optional(),
+    retryOf: z.optional(threadIdSchema.check(z.minLength(8))),
     /** The agent to run it with, by its id on the host; absent: the host's default agent. */
-    agent: agentIdSchema.optional(),
+    agent: z.optional(agentIdSchema),
     /** The agent's own mode to start in, among those the host offers for it. */
-    agentMode: z.string().max(200).optional(),
+    agentMode: z.optional(z.string().check(z.maxLength(200))),
     /**
      * An outside agent's session to continue (one `agent-sessions` listed, started on the
      * computer): its history becomes the thread's, then `text` is sent in it.
      */
-    agentSession: z.string().max(200).optional(),
+    agentSession: z.optional(z.string().check(z.maxLength(200))),
     /**
      * Run it in a worktree of its own on a new `tether/<title>` branch (true), or in the
      * workspace (false). Absent: the host's setting, and a worktree whenever another task is
      * running in the workspace. Refused for a workspace that is not a git repository.
      */
-    worktree: z.boolean().optional(),
+    worktree: z.optional(z.boolean()),
   }),
   /** A file for a task about to be sent: the host writes it under `.tether/attachments/<threadId>/`. */
   z.strictObject({
     type: z.literal("attach"),
-    threadId: threadIdSchema.min(8),
-    name: z.string().trim().min(1).max(120),
-    mime: z.string().max(100),
+    threadId: threadIdSchema.check(z.minLength(8)),
+    name: z.string().check(z.trim(), z.minLength(1), z.maxLength(120)),
+    mime: z.string().check(z.maxLength(100)),
     /** The file's bytes, base64url. */
-    data: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]*$/)
-      .max(Math.ceil((MAX_ATTACHMENT_BYTES * 4) / 3) + 4),
+    data: z.string().check(z.regex(/^[A-Za-z0-9_-]*$/), z.maxLength(Math.ceil((MAX_ATTACHMENT_BYTES * 4) / 3) + 4)),
   }),
   /** Steers a running thread, or continues an ended one. */
   z.strictObject({ type: z.literal("message"), threadId: threadIdSchema, text: prompt }),
   z.strictObject({
     type: z.literal("decide"),
     threadId: threadIdSchema,
-    approvalId: z.string().max(64),
+    approvalId: z.string().check(z.maxLength(64)),
     decision: decisionSchema,
-    message: z.string().max(MAX_PROMPT_CHARS).optional(),
+    message: z.optional(z.string().check(z.maxLength(MAX_PROMPT_CHARS))),
     /** One of the outside agent's options on the request, of the decision's kind. */
-    optionId: z.string().max(200).optional(),
+    optionId: z.optional(z.string().check(z.maxLength(200))),
   }),
-  z.strictObject({ type: z.literal("answer"), threadId: threadIdSchema, questionId: z.string().max(64), text: prompt }),
+  z.strictObject({
+    type: z.literal("answer"),
+    threadId: threadIdSchema,
+    questionId: z.string().check(z.maxLength(64)),
+    text: prompt,
+  }),
   z.strictObject({ type: z.literal("stop"), threadId: threadIdSchema }),
   z.strictObject({ type: z.literal("revert"), threadId: threadIdSchema }),
   /** Switches an outside agent's mode while its thread is open, within the host's ceiling. */
-  z.strictObject({ type: z.literal("agent-mode"), threadId: threadIdSchema, mode: z.string().max(200) }),
+  z.strictObject({ type: z.literal("agent-mode"), threadId: threadIdSchema, mode: z.string().check(z.maxLength(200)) }),
   /** Sets one of an outside agent's config options (its model, its reasoning effort). */
   z.strictObject({
     type: z.literal("agent-option"),
     threadId: threadIdSchema,
-    option: z.string().max(200),
-    value: z.string().max(200),
+    option: z.string().check(z.maxLength(200)),
+    value: z.string().check(z.maxLength(200)),
   }),
   ...gitCommandSchemas,
 ]);
@@ -390,7 +391,7 @@ export type Command = z.infer<typeof commandSchema>;
  * command once its id has left the host's memory: the host refuses one past its window.
  */
 export const sealedCommandSchema = z.strictObject({
-  sentAt: z.number().int().min(0),
+  sentAt: z.int().check(z.gte(0)),
   command: commandSchema,
 });
 export type SealedCommand = z.infer<typeof sealedCommandSchema>;

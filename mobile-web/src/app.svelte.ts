@@ -11,7 +11,6 @@ import { sendOutboxItem } from "./link/outboxSend";
 import { type TaskForm, ThreadService } from "./threads/threadService";
 import { defaultDeviceName, type BrowserHints } from "./device/deviceName";
 import { WorkspaceFiles } from "./files/workspaceFiles";
-import { GitLink } from "./git/gitLink";
 import { withCommandKeys } from "./hosts/commandKey";
 import { HostSync } from "./hosts/hostSync";
 import { Hosts, displayName } from "./hosts/hosts.svelte";
@@ -19,7 +18,8 @@ import { NotConnectedError, describeCallFailure, readyConnection } from "./link/
 import { RelayLink } from "./link/relayLink.svelte";
 import { asFailure } from "./link/request";
 import { PairingSession } from "./pairing/pairingSession.svelte";
-import { PushSettings } from "./push/pushSettings.svelte";
+import { LazyPush } from "./push/lazyPush.svelte";
+import type { PushSettings } from "./push/pushSettings.svelte";
 import { pushRelayOverSocket } from "./push/relay";
 import { Router } from "./routing/router.svelte";
 import { dirRoute, threadRoute } from "./routing/routes";
@@ -49,16 +49,14 @@ export class TetherApp {
   readonly router = new Router();
   readonly clock = new Clock();
   readonly link: RelayLink;
-  /** Notifications for this phone: permission, subscription, muted hosts. */
-  readonly push: PushSettings;
+  /** Notifications for this phone: loaded as the app starts, apart from the first screen. */
+  readonly #push = new LazyPush();
   /** The pairing under way (`pairing.flow`), and forgetting pairing data the relay refuses. */
   readonly pairing: PairingSession;
   /** Hosts in step with the relay: presence, profiles, keys, unpairing. */
   readonly hostSync: HostSync;
   /** Each host's workspace, for the file browser. */
   readonly files: WorkspaceFiles;
-  /** Git on each host: the Changes view, commit, push, pull request, a task's worktree. */
-  readonly git: GitLink;
 
   #db: Database | null = null;
   #threads: Threads | null = null;
@@ -88,22 +86,22 @@ export class TetherApp {
       },
       threadDeleted: ({ hostId, threadId }) => void this.#threads?.forgetThread(hostId, threadId).catch(() => undefined),
     });
-    this.push = new PushSettings({
-      db: () => this.#db,
-      relay: pushRelayOverSocket(() => readyConnection(this.link).then(({ socket }) => socket)),
-    });
     this.pairing = new PairingSession({ link: this.link, hosts: this.hosts, router: this.router, ...stored });
     this.hostSync = new HostSync({
       link: this.link,
       hosts: this.hosts,
-      push: this.push,
+      push: this.#push,
       ...stored,
       threads: () => this.#threads,
       service: () => this.#service,
       forgetPairingData: () => this.pairing.forgetPairingData(),
     });
     this.files = new WorkspaceFiles(this.link, this.hosts);
-    this.git = new GitLink({ link: this.link, hosts: this.hosts, presence: (hostId) => this.hostSync.presenceOf(hostId) });
+  }
+
+  /** Notifications for this phone (permission, subscription, muted hosts); null until they have loaded. */
+  get push(): PushSettings | null {
+    return this.#push.settings;
   }
 
   /** The thread cache; there once the app is ready. */
@@ -128,7 +126,11 @@ export class TetherApp {
       const threads = new Threads(db);
       await threads.load();
       this.#threads = threads;
-      await this.push.load();
+      void this.#push
+        .load({ db: () => this.#db, relay: pushRelayOverSocket(() => readyConnection(this.link).then(({ socket }) => socket)) })
+        .catch((error: unknown) =>
+          console.warn("tether: notifications could not load", error instanceof Error ? error.name : typeof error),
+        );
       this.#service = new ThreadService({
         threads,
         host: (hostId) => this.hosts.get(hostId),

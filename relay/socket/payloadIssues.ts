@@ -1,9 +1,9 @@
 // Why a payload failed its schema, told without repeating what the sender wrote.
 
-import type { z } from "zod";
+import type { SchemaError } from "#protocol";
 
 /** A short, content-free description of why a payload failed its schema. */
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: SchemaError): string {
   return (
     error.issues
       .slice(0, 3)

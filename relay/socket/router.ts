@@ -4,7 +4,6 @@
 // no closure of its own however many events there are (with ten thousand phones connected, a
 // listener per event per socket was a third of what the relay added to Socket.IO's own cost).
 
-import type { z } from "zod";
 import {
   ErrorCode,
   TetherError,
@@ -13,6 +12,7 @@ import {
   type ClientToServerEvents,
   type Failure,
   type RequestOf,
+  type Schema,
 } from "#protocol";
 import { RateLimiter } from "../rateLimit";
 import type { HandlerContext } from "./context";
@@ -24,7 +24,7 @@ const overBudgetLogs = new RateLimiter(1, 60_000);
 
 interface Route {
   event: string;
-  schema: z.ZodType<unknown>;
+  schema: Schema<unknown>;
   allow: readonly Role[];
   run: (socket: TetherSocket, req: unknown) => unknown;
 }
@@ -52,7 +52,7 @@ export class Router {
    */
   on<E extends keyof ClientToServerEvents>(
     event: E,
-    schema: z.ZodType<RequestOf<E>>,
+    schema: Schema<RequestOf<E>>,
     allow: readonly Role[],
     fn: (socket: TetherSocket, req: RequestOf<E>) => Promise<AnswerOf<E>> | AnswerOf<E>,
   ): void {

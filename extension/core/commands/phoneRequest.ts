@@ -5,8 +5,17 @@
 // answered with the wire's code. The reply is sealed with the same key, so only that phone
 // reads it. What the request then does is each server's own.
 
-import type { z } from "zod";
-import { ErrorCode, PAIRWISE_EPOCH, failure, seal, type Ack, type Box, type Failure, type SealContext } from "#protocol";
+import {
+  ErrorCode,
+  PAIRWISE_EPOCH,
+  failure,
+  seal,
+  type Ack,
+  type Box,
+  type Failure,
+  type SealContext,
+  type Schema,
+} from "#protocol";
 import type { HostIdentity, PairedPhone } from "../identity";
 import type { RelayLink } from "../link/relayLink";
 import type { Log } from "../log";
@@ -19,7 +28,7 @@ export interface RequestKind<T> {
   /** How the sender and the log call it: "command" or "call". */
   noun: "command" | "call";
   /** What the box holds. */
-  payload: z.ZodType<T>;
+  payload: Schema<T>;
   /** The request's seal context and its reply's. */
   context: Contexts;
   replyContext: Contexts;
@@ -58,7 +67,7 @@ export type Answer = Ack<{ box: Box }>;
 export function answerForward<F extends Forward>(
   payload: unknown,
   reply: unknown,
-  forward: z.ZodType<F>,
+  forward: Schema<F>,
   noun: RequestKind<unknown>["noun"],
   handle: (req: F) => Promise<Answer>,
 ): void {

@@ -11,7 +11,6 @@ import { describeCallFailure, readyConnection, type ReadyLink } from "../link/co
 import type { InboundLive } from "../link/inbound";
 import { callHost } from "../link/rpc";
 import type { WorkspaceSource } from "./fileBrowser.svelte";
-import { openMirrorDelta } from "./mirrorDelta";
 
 export class WorkspaceFiles {
   /** File browsers showing a host's workspace, told of each change the host sends. */
@@ -65,6 +64,8 @@ export class WorkspaceFiles {
     const listeners = this.#listeners.filter((e) => e.hostId === live.hostId);
     const host = this.hosts.get(live.hostId);
     if (!host || listeners.length === 0) return;
+    // Only while a file browser shows this host, so opening a delta loads with the browser's code.
+    const { openMirrorDelta } = await import("./mirrorDelta");
     const delta = await openMirrorDelta(keyFor(host, live.box.e), live);
     for (const { listener } of listeners) listener(delta);
   }

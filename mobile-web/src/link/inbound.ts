@@ -1,6 +1,6 @@
 // The answers the phone parses at its boundary, built from the protocol's shared schemas.
 
-import { z } from "zod";
+import { z } from "zod/mini";
 import {
   answerSchema,
   boxSchema,
@@ -43,4 +43,4 @@ export const syncAnswerSchema = answerSchema(syncPageSchema.shape);
 export const rpcAnswerSchema = answerSchema({ box: boxSchema });
 export const pairJoinAnswerSchema = answerSchema({});
 export const leaveAnswerSchema = answerSchema({ revoked: z.boolean() });
-export const commandAnswerSchema = answerSchema({ queued: z.boolean(), box: boxSchema.optional() });
+export const commandAnswerSchema = answerSchema({ queued: z.boolean(), box: z.optional(boxSchema) });

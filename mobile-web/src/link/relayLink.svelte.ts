@@ -3,7 +3,7 @@
 // socket.io.
 
 import { PROTOCOL_VERSION, serverEventSchemas, type ServerPayloadOf, type ServerToClientEvents } from "#protocol";
-import type { z } from "zod";
+import type { z } from "zod/mini";
 import { UNREACHABLE_MESSAGE, classifyConnectError, mismatchMessage, type LinkProblem } from "./connectError";
 import type { TetherSocket } from "./request";
 
@@ -220,7 +220,7 @@ export class RelayLink {
 
   /** Parses what the relay sends with `name` by the protocol's table and hands it to its handler. */
   #route<E extends RoutedEvent>(socket: TetherSocket, name: E): void {
-    const schema: z.ZodType<ServerPayloadOf<E>> = serverEventSchemas[name];
+    const schema: z.ZodMiniType<ServerPayloadOf<E>> = serverEventSchemas[name];
     const handler = this.handlers[ROUTES[name]] as (payload: ServerPayloadOf<E>) => void;
     // Typed by hand: Socket.IO's own types cannot pick one event's listener off a generic name.
     const on = socket.on.bind(socket) as (event: string, listener: (raw: unknown) => void) => void;

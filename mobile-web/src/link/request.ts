@@ -1,7 +1,7 @@
 // Requests to the relay: acks with a timeout, answers parsed before use.
 
 import type { Socket } from "socket.io-client";
-import type { z } from "zod";
+import type { z } from "zod/mini";
 import { ErrorCode, TetherError, type ClientToServerEvents, type Failure, type ServerToClientEvents } from "#protocol";
 
 export type TetherSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -10,7 +10,7 @@ export type TetherSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
  * Sends with `send` and parses the ack with `schema`. A timeout (socket.io rejects the ack
  * promise) and an answer of the wrong shape become a {@link TetherError}.
  */
-export async function request<S extends z.ZodType>(send: () => Promise<unknown>, schema: S): Promise<z.output<S>> {
+export async function request<S extends z.ZodMiniType>(send: () => Promise<unknown>, schema: S): Promise<z.output<S>> {
   let raw: unknown;
   try {
     raw = await send();

@@ -1,7 +1,7 @@
 // A notification's Approve / Deny button: the same sealed `decide` command the app sends over
 // its socket, posted to the relay over HTTP so the phone never has to open the app.
 
-import { z } from "zod";
+import { z } from "zod/mini";
 import { PAIRWISE_EPOCH, sealContext } from "#protocol/contexts";
 import { open, seal } from "#protocol/crypto";
 import { randomId } from "#protocol/encoding";
@@ -28,7 +28,7 @@ export type ActionOutcome =
 
 export type Fetch = (input: string, init: RequestInit) => Promise<Response>;
 
-const commandAnswerSchema = answerSchema({ queued: z.boolean(), box: boxSchema.optional() });
+const commandAnswerSchema = answerSchema({ queued: z.boolean(), box: z.optional(boxSchema) });
 
 /** The command a button stands for, or null for a click that decides nothing. */
 export function decideCommand(data: NotificationData | null, action: string): Command | null {
