@@ -1,7 +1,7 @@
 // What a host sends its phones, in the order it sent it. Stored events are gathered for the
 // rest of the event-loop turn and go out once per host per turn: to the phones that read
-// batches as one `events` packet (one encode, one frame, one adapter publish however many
-// events a turn stored), to the others as one `event` each, as before. Everything else for a
+// batches as one `events` packet (one encode and one frame however many events a turn stored),
+// to the others as one `event` each, as before; to other relay processes as one message. Everything else for a
 // host's phones (live output, records, a deleted thread) first sends the events gathered
 // before it, so no phone sees a record or live output ahead of an event stored before it.
 
@@ -10,6 +10,15 @@ import { rooms } from "./rooms";
 import type { TetherServer } from "./types";
 
 type PhoneEvent = Exclude<keyof ServerToClientEvents, "event" | "events">;
+
+/** Between relay processes, through the Socket.IO adapter: a host's events one process stored in a turn. */
+const STORED_EVENTS = "tether:stored-events";
+
+/** Typed here: the protocol declares no events between servers, and these never reach a client. */
+interface ServerSide {
+  serverSideEmit(event: typeof STORED_EVENTS, events: StoredEvent[]): boolean;
+  on(event: typeof STORED_EVENTS, listener: (events: unknown) => void): unknown;
+}
 
 export class PhoneFanout {
   /** Each host's stored events of this turn, in the order they were stored. */
@@ -21,13 +30,27 @@ export class PhoneFanout {
   };
 
   /**
-   * `clustered`: rooms span relay processes (Redis), so a room with no socket here may still
-   * have phones elsewhere; alone, a room with no socket here has none at all.
+   * `clustered`: other relay processes share this one's rooms (Redis). A turn's events of a host
+   * then travel to them as one message, and each process hands them to its own phones of that
+   * host: one publish per host per turn, where a broadcast per room per event was one each.
    */
   constructor(
     private readonly io: TetherServer,
     private readonly clustered: boolean,
-  ) {}
+  ) {
+    if (clustered) this.serverSide.on(STORED_EVENTS, this.fromElsewhere);
+  }
+
+  private get serverSide(): ServerSide {
+    return this.io.of("/") as unknown as ServerSide;
+  }
+
+  /** Another relay process stored these events of one host. */
+  private readonly fromElsewhere = (events: unknown): void => {
+    if (!Array.isArray(events) || events.length === 0) return;
+    const hostId = (events[0] as Partial<StoredEvent>).hostId;
+    if (typeof hostId === "string") this.deliver(hostId, events as StoredEvent[]);
+  };
 
   /** An event the store just stored: sent with the rest of this turn's for its host. */
   event(event: StoredEvent): void {
@@ -54,11 +77,18 @@ export class PhoneFanout {
     const events = this.pending.get(hostId);
     if (!events) return;
     this.pending.delete(hostId);
+    // Published before this process's own phones get them, in order with what it publishes next
+    // (the adapter's one connection to Redis carries both, and the others read them in order).
+    if (this.clustered) this.serverSide.serverSideEmit(STORED_EVENTS, events);
+    this.deliver(hostId, events);
+  }
+
+  /** To this process's phones of the host: a batch to those that read them, one each to the others. */
+  private deliver(hostId: string, events: StoredEvent[]): void {
+    const here = this.io.of("/").adapter.rooms;
     const one = rooms.phonesOf(hostId);
-    if (this.clustered || this.io.of("/").adapter.rooms.has(one)) {
-      for (const event of events) this.io.to(one).emit("event", event);
-    }
+    if (here.has(one)) for (const event of events) this.io.local.to(one).emit("event", event);
     const batch = rooms.batchPhonesOf(hostId);
-    if (this.clustered || this.io.of("/").adapter.rooms.has(batch)) this.io.to(batch).emit("events", events);
+    if (here.has(batch)) this.io.local.to(batch).emit("events", events);
   }
 }
