@@ -25,6 +25,8 @@ const THREADS = 10;
 interface Run {
   perSecond: number;
   relayCores: number;
+  /** Events per packet the phone received (an `events` batch holds many). */
+  perPacket: number;
 }
 
 export const throughput: Scenario = {
@@ -48,7 +50,7 @@ export const throughput: Scenario = {
       const host = cleanup.add(await publisher(relay.url, raw.token, boxes), (p) => p.close());
       const meter = cpuMeter(relay.pid);
       const perSecond = await pump(count, phone.reach, host.send);
-      const sqlite: Run = { perSecond, relayCores: meter.stop().cores };
+      const sqlite: Run = { perSecond, relayCores: meter.stop().cores, perPacket: count / phone.packets() };
       await relay.stop();
 
       ctx.log(`floor: ${count} messages`);
@@ -86,6 +88,12 @@ export const throughput: Scenario = {
           unit: "/s",
         }),
         figure({
+          id: "sqlite-per-packet",
+          label: "…events per packet to the phone",
+          value: round(sqlite.perPacket, 1),
+          unit: "",
+        }),
+        figure({
           id: "alone-commit",
           label: "SQLite alone: one commit per envelope, as the relay once wrote",
           value: round(sqliteAlone.each),
@@ -105,6 +113,12 @@ export const throughput: Scenario = {
           goal: { op: ">=", value: 10_000 },
           floor: round(floor),
           ...(redisNote ? { note: redisNote } : {}),
+        }),
+        figure({
+          id: "redis-per-packet",
+          label: "…events per packet to the phone",
+          value: redis ? round(redis.perPacket, 1) : null,
+          unit: "",
         }),
       );
       out.notes.push(
@@ -198,16 +212,19 @@ function answers(): { answered(id: number | undefined): void; wait(id: number): 
  * the relay's. It reads batches, as the PWA does: a batch's events are counted by their opening
  * (a ciphertext is base64url and holds no quote, so `{"hostId":` starts an event and nothing else).
  */
-async function countingPhone(url: string, token: string): Promise<{ reach: Reach; close(): void }> {
+async function countingPhone(url: string, token: string): Promise<{ reach: Reach; packets(): number; close(): void }> {
   const socket = await connectWire(url, token, { batches: true });
   const events = arrivals();
+  let packets = 0;
   socket.onPacket((packet) => {
+    if (!packet.startsWith('42["event')) return;
+    packets++;
     if (packet.startsWith('42["event"')) events.arrived();
     else if (packet.startsWith('42["events"')) {
       for (let at = packet.indexOf(EVENT_START); at !== -1; at = packet.indexOf(EVENT_START, at + 1)) events.arrived();
     }
   });
-  return { reach: events.reach, close: () => socket.close() };
+  return { reach: events.reach, packets: () => packets, close: () => socket.close() };
 }
 
 /** The host's connection, sending encoded `event:publish` packets and awaiting each answer. */
@@ -345,5 +362,5 @@ async function redisRate(tmp: string, count: number, cleanup: Cleanup): Promise<
   const meterA = cpuMeter(a.pid);
   const meterB = cpuMeter(b.pid);
   const perSecond = await pump(count, phone.reach, host.send);
-  return { perSecond, relayCores: meterA.stop().cores + meterB.stop().cores };
+  return { perSecond, relayCores: meterA.stop().cores + meterB.stop().cores, perPacket: count / phone.packets() };
 }
