@@ -134,26 +134,32 @@ export const throughput: Scenario = {
       out.notes.push(
         `Where the time goes: the relay used ${round(sqlite.relayCores, 2)} cores, ${fmt((sqlite.relayCores / sqlite.perSecond) * 1e6)} µs ` +
           `of CPU per envelope, so one core would carry about ${fmt(sqlite.perSecond / sqlite.relayCores)} a second. ` +
-          `SQLite alone commits ${fmt(sqliteAlone.each)} a second when every envelope is its own transaction, as the ` +
-          `relay writes them, and ${fmt(sqliteAlone.batched)} when 256 share one: a commit of its own costs ` +
-          `${fmt(1e6 / sqliteAlone.each)} µs of those ${fmt((sqlite.relayCores / sqlite.perSecond) * 1e6)}, ` +
-          `${fmt(1e6 / sqliteAlone.batched)} µs when batched. The relay commits all the events of one event-loop ` +
-          "turn in one transaction (group commit), with its statements prepared once, WAL and synchronous NORMAL " +
-          "(an event acknowledged as stored survives the relay being killed; the last commits before a power loss may " +
-          "not), in an ordinary rowid table: as a WITHOUT ROWID table each 1.4 KB event spilled into an overflow page " +
-          "and cost about twice the CPU (the alone figures above are the old table, for comparison across runs). It " +
-          "corks each connection's TCP socket for the rest of the turn when Socket.IO first writes to it, so every " +
-          "acknowledgement and event of one turn leaves in one writev (it was one write per packet). A CPU profile of " +
-          "the relay (BENCH_PROFILE=<dir> npm run bench -- throughput) before those two had writev (10% of samples) " +
-          "and SQLite's grouped inserts (9% self, 11% with the commit) on top; after, SQLite's inserts are about 6% " +
-          "and writev about 2%, then garbage collection, Socket.IO's encoding (JSON.stringify of each broadcast) and " +
-          "parsing, and the schema checks (the base64url test of each ciphertext). The relay is idle about half " +
-          "its samples: the bench's own host and phone run on the same two cores, which is also what stops the floor, " +
-          "so neither rate is the relay's ceiling on a machine of its own.",
-        "Next: a host's events to one phone as one Socket.IO packet per turn (an `events` batch) would save the " +
-          "per-packet encode and frame, but it is a wire change (a new server-to-client event the PWA must read), so " +
-          "it was not made here. Redis: each event is one Lua call and one adapter publish; a batch per turn would " +
-          "need the same wire change for the publish.",
+          `SQLite alone commits ${fmt(sqliteAlone.batched)} a second 256 to a transaction (${fmt(1e6 / sqliteAlone.batched)} µs each). ` +
+          "The relay commits all the events of one event-loop turn in one transaction (group commit), with its statements " +
+          "prepared once, WAL and synchronous NORMAL (an event acknowledged as stored survives the relay being killed; the " +
+          "last commits before a power loss may not), in an ordinary rowid table (as a WITHOUT ROWID table each 1.4 KB " +
+          "event spilled into an overflow page and cost about twice the CPU; the alone figures above are the old table). It " +
+          "corks each connection's TCP socket for the rest of the turn, so every acknowledgement and packet of one turn " +
+          "leaves in one writev. When the relay alone is busy (a quiet machine: 21,100 a second at 1.00 core, load average " +
+          "0.4, before the batches below), a CPU profile (BENCH_PROFILE=<dir> npm run bench -- throughput) has SQLite's " +
+          "commit and inserts at about a third of its time, then garbage collection, Socket.IO's encoding and parsing, the " +
+          "schema checks (the base64url test of each ciphertext) and writev. On a loaded machine the relay idles most of " +
+          "its samples: the bench's own host and phone and the floor's server share the same two cores, so neither rate is " +
+          "the relay's ceiling there.",
+        "Made (issue 19): a host's events the relay stored in one turn go to a phone that says it reads batches (the PWA " +
+          "does; so does this bench's phone) as one `events` packet, one encode and one frame for many events (the events " +
+          "per packet above; a phone that does not say it gets one `event` each, as before). On Redis, a turn's appends of " +
+          "a host are one Lua call, and its stored events reach the other relay processes as one adapter message. Old and " +
+          "new relay side by side, same bench, load average 17 to 18 on 2 cores, two runs each: SQLite ×1.63 and ×1.75 the " +
+          "floor before, ×0.82 and ×1.13 after; relay CPU per envelope 55 and 56 µs before, 47 and 45 µs after; Redis " +
+          "×1.53 and ×2.80 the floor before, ×1.36 and ×1.57 after. The floor forwards one message per event, so with " +
+          "batches the phone's side of Tether does less than the floor's phone.",
+        "What is left: SQLite's own checkpoint, which copies the log into the database file inside the commit that takes " +
+          "it past 1000 pages (about 4 MB, every two to three thousand envelopes), with two fsyncs on the relay's thread. Measured in one " +
+          "process (20,480 envelopes, 256 to a commit, load average 14): 32 to 41 µs of wall time per envelope with it, " +
+          "12 to 13 µs with checkpoints off. PASSIVE checkpoints on a worker thread with a connection of its own were " +
+          "tried and not kept: under a steady stream of commits a passive checkpoint never catches the writer, so the log " +
+          "never restarts; it grew to 41 MB and the time per envelope rose to 55 to 61 µs.",
       );
       if (redisNote) out.notes.push(`Redis: ${redisNote}`);
       else if (redis) {
