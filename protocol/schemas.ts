@@ -40,7 +40,7 @@ export const handshakeSchema = z.object({
    * so here; without it the relay sends it one `event` each. A relay that predates batches
    * ignores the key (the object is not strict) and sends `event`, which such a phone reads too.
    */
-  batches: z.literal(true).optional(),
+  batches: z.boolean().optional(),
 });
 export type Handshake = z.infer<typeof handshakeSchema>;
 

@@ -153,7 +153,9 @@ export const throughput: Scenario = {
           "new relay side by side, same bench, load average 17 to 18 on 2 cores, two runs each: SQLite ×1.63 and ×1.75 the " +
           "floor before, ×0.82 and ×1.13 after; relay CPU per envelope 55 and 56 µs before, 47 and 45 µs after; Redis " +
           "×1.53 and ×2.80 the floor before, ×1.36 and ×1.57 after. The floor forwards one message per event, so with " +
-          "batches the phone's side of Tether does less than the floor's phone.",
+          "batches the phone's side of Tether does less than the floor's phone. Runs of the new relay alone, one after " +
+          "another at load average 17 to 20: SQLite ×1.90, ×2.62 and ×1.42 the floor, Redis ×2.21, ×3.00 and ×2.31: at " +
+          "this load a ratio moves more from one run to the next than between the builds, so compare the side-by-side runs.",
         "What is left: SQLite's own checkpoint, which copies the log into the database file inside the commit that takes " +
           "it past 1000 pages (about 4 MB, every two to three thousand envelopes), with two fsyncs on the relay's thread. Measured in one " +
           "process (20,480 envelopes, 256 to a commit, load average 14): 32 to 41 µs of wall time per envelope with it, " +

@@ -54,7 +54,7 @@ export function authMiddleware(ctx: HandlerContext) {
  * pass on, or undefined when admitted. A failure is counted before the refusal goes out, so a
  * next try on any relay process already finds it.
  */
-async function admit(ctx: HandlerContext, socket: TetherSocket, token: string, batches?: true): Promise<Error | undefined> {
+async function admit(ctx: HandlerContext, socket: TetherSocket, token: string, batches?: boolean): Promise<Error | undefined> {
   const { auth } = ctx.guards;
   const ip = socket.data.ip;
   const wait = await auth.waitFor(ip);
