@@ -150,18 +150,26 @@ export const throughput: Scenario = {
           "does; so does this bench's phone) as one `events` packet, one encode and one frame for many events (the events " +
           "per packet above; a phone that does not say it gets one `event` each, as before). On Redis, a turn's appends of " +
           "a host are one Lua call, and its stored events reach the other relay processes as one adapter message. Old and " +
-          "new relay side by side, same bench, load average 17 to 18 on 2 cores, two runs each: SQLite ×1.63 and ×1.75 the " +
-          "floor before, ×0.82 and ×1.13 after; relay CPU per envelope 55 and 56 µs before, 47 and 45 µs after; Redis " +
-          "×1.53 and ×2.80 the floor before, ×1.36 and ×1.57 after. The floor forwards one message per event, so with " +
-          "batches the phone's side of Tether does less than the floor's phone. Runs of the new relay alone, one after " +
-          "another at load average 17 to 20: SQLite ×1.90, ×2.62 and ×1.42 the floor, Redis ×2.21, ×3.00 and ×2.31: at " +
-          "this load a ratio moves more from one run to the next than between the builds, so compare the side-by-side runs.",
+          "new relay side by side in one sitting (load average 17 to 18 on 2 cores), SQLite, five pairs alternating: old " +
+          "5,436, 3,442, 4,718, 4,144 and 3,249 a second (relay CPU 54.5 to 58.0 µs per envelope, mean 56.0), new 5,409, " +
+          "3,195, 5,164, 6,516 and 4,578 (49.0 to 56.5 µs, mean 52.7): about a fifth faster on average, 6% less relay CPU " +
+          "per envelope. Redis in the full scenario, two runs each alternating: ×1.53 and ×2.80 the floor before, ×1.36 " +
+          "and ×1.57 after. Full runs of the new relay one after another at load average 17 to 20 gave SQLite ×1.90, " +
+          "×2.62, ×1.42 and ×1.77 the floor, Redis ×2.21, ×3.00, ×2.31 and ×2.72: at this load a ratio moves more from " +
+          "one run to the next than between builds. The floor forwards one message per event, so with batches the phone's " +
+          "side of Tether does less than the floor's phone; the relay's own cost per envelope is now the host's side. A " +
+          "CPU profile of the new relay (40,000 envelopes, share of its busy time): SQLite's grouped commit 33%, reading " +
+          "and checking each publish (WebSocket, Socket.IO's decoding, the schema with its base64url test) 14%, writev " +
+          "11%, the phones' batches (the JSON of the events themselves, then one frame) 10%, garbage collection 8%.",
         "What is left: SQLite's own checkpoint, which copies the log into the database file inside the commit that takes " +
           "it past 1000 pages (about 4 MB, every two to three thousand envelopes), with two fsyncs on the relay's thread. Measured in one " +
           "process (20,480 envelopes, 256 to a commit, load average 14): 32 to 41 µs of wall time per envelope with it, " +
           "12 to 13 µs with checkpoints off. PASSIVE checkpoints on a worker thread with a connection of its own were " +
           "tried and not kept: under a steady stream of commits a passive checkpoint never catches the writer, so the log " +
-          "never restarts; it grew to 41 MB and the time per envelope rose to 55 to 61 µs.",
+          "never restarts; it grew to 41 MB and the time per envelope rose to 55 to 61 µs. On Redis, a turn's events travel " +
+          "as a Socket.IO server-side message, which every relay process parses, the sender and those with no phone of " +
+          "that host too, before it is dropped there; a channel per host read only where that host's phones are would " +
+          "save that.",
       );
       if (redisNote) out.notes.push(`Redis: ${redisNote}`);
       else if (redis) {
