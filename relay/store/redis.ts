@@ -84,13 +84,13 @@ export interface RedisStoreOptions {
 export class RedisStore implements RelayStore {
   private readonly p: string;
   private closed = false;
+  /** Appends waiting for the end of this turn, written together (redisEvents.ts). */
+  private readonly events: RedisEventGroups;
 
   /**
    * A store on an already connected client. `owned`: close the client with the store
    * (`RedisStore.open` does that); otherwise the caller closes it.
    */
-  private readonly events: RedisEventGroups;
-
   constructor(
     private readonly redis: RedisClient,
     options: RedisStoreOptions = {},
