@@ -22,6 +22,7 @@ Scenarios: ${scenarios.map((s) => s.id).join(", ")} (default: all, in this order
 Long runs, only when named: ${longRuns.map((s) => s.id).join(", ")}
   --quick       small sizes, to check that the harness works; writes nothing without --out
   --out <dir>   write results.json and BENCHMARKS.md into <dir> instead of bench/ and the root
+  --report      write BENCHMARKS.md again from results.json, running nothing (after merging results)
   --scenarios-from <module>
                 more scenarios, from a module exporting \`scenarios\` (to check the harness itself)
 `;
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
     options: {
       quick: { type: "boolean", default: false },
       out: { type: "string" },
+      report: { type: "boolean", default: false },
       "scenarios-from": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -47,6 +49,7 @@ async function main(): Promise<void> {
     process.stderr.write(`unknown scenario ${unknown.join(", ")}\n\n${USAGE}`);
     process.exit(2);
   }
+  if (values.report) return report(values.out);
   requireDist();
   const chosen = positionals.length ? known.filter((s) => positionals.includes(s.id)) : scenarios;
   const quick = values.quick ?? false;
@@ -77,13 +80,29 @@ async function main(): Promise<void> {
     updatedAt: new Date().toISOString(),
     scenarios: known.flatMap((s) => results.get(s.id) ?? []),
   };
+  await writeReport(merged, positionals.length ? undefined : total, resultsFile, markdownFile);
+}
+
+/** Both files, formatted as the repository's Prettier settings would, so `prettier --check` passes. */
+async function writeReport(
+  results: Results,
+  total: number | undefined,
+  resultsFile: string,
+  markdownFile: string,
+): Promise<void> {
   mkdirSync(join(resultsFile, ".."), { recursive: true });
-  // Both files are formatted as the repository's Prettier settings would, so `prettier --check` passes.
   const config = (await resolveConfig(join(ROOT, "BENCHMARKS.md"))) ?? {};
-  writeFileSync(resultsFile, await format(JSON.stringify(merged), { ...config, parser: "json" }));
-  const md = markdown(merged, positionals.length ? undefined : total);
-  writeFileSync(markdownFile, await format(md, { ...config, parser: "markdown" }));
+  writeFileSync(resultsFile, await format(JSON.stringify(results), { ...config, parser: "json" }));
+  writeFileSync(markdownFile, await format(markdown(results, total), { ...config, parser: "markdown" }));
   console.log(`wrote ${resultsFile} and ${markdownFile}`);
+}
+
+/** `--report`: BENCHMARKS.md from the results as they are, e.g. after two branches' runs were merged. */
+async function report(out: string | undefined): Promise<void> {
+  const resultsFile = out ? join(out, "results.json") : join(ROOT, "bench", "results.json");
+  const results = readResults(resultsFile);
+  if (!results) throw new Error(`no results in ${resultsFile}: run a scenario first`);
+  await writeReport(results, undefined, resultsFile, out ? join(out, "BENCHMARKS.md") : join(ROOT, "BENCHMARKS.md"));
 }
 
 async function loadScenarios(file: string): Promise<Scenario[]> {

@@ -27,6 +27,7 @@ import type {
   RpcForward,
   RpcRequest,
   StoredEvent,
+  StoredEvents,
   StoredRecord,
   ThreadDelete,
   ThreadDeleted,
@@ -109,6 +110,11 @@ export interface ServerToClientEvents {
   live: (event: LiveForward) => void;
   /** To phones: a new durable thread event. */
   event: (event: StoredEvent) => void;
+  /**
+   * To phones that said `batches` in their handshake: the durable events of one host the relay
+   * stored in one turn, in order, instead of one `event` each.
+   */
+  events: (events: StoredEvents) => void;
   /** To phones: a record changed. */
   record: (record: StoredRecord) => void;
   /** To phones: a host deleted a thread; drop it and what is kept of it. */
@@ -132,6 +138,8 @@ export interface SocketData {
   ip: string;
   /** When the relay accepted the connection (ms); a host's newest socket gets its commands. */
   since?: number;
+  /** A phone that reads `events` batches (its handshake said `batches`). */
+  batches?: true;
 }
 
 /** Error data attached to a refused connection (`connect_error`'s `err.data`). */

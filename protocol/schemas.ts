@@ -35,6 +35,12 @@ export type Box = z.infer<typeof boxSchema>;
 export const handshakeSchema = z.object({
   v: z.int(),
   token: z.optional(tokenSchema),
+  /**
+   * A phone that reads `events` (a host's stored events of one relay turn, in one packet) says
+   * so here; without it the relay sends it one `event` each. A relay that predates batches
+   * ignores the key (the object is not strict) and sends `event`, which such a phone reads too.
+   */
+  batches: z.optional(z.boolean()),
 });
 export type Handshake = z.infer<typeof handshakeSchema>;
 
@@ -237,6 +243,13 @@ export const storedEventSchema = z.object({
   at: z.number(),
 });
 export type StoredEvent = z.infer<typeof storedEventSchema>;
+
+/**
+ * Several stored events in the order the relay stored them, all of one host: what one turn of
+ * the relay stored for it, sent as one packet to the phones that read batches.
+ */
+export const storedEventsSchema = z.array(storedEventSchema).check(z.minLength(1));
+export type StoredEvents = z.infer<typeof storedEventsSchema>;
 
 /** A latest-wins record (host profile, thread summary), sealed. */
 export const storedRecordSchema = z.object({

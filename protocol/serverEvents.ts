@@ -15,6 +15,7 @@ import {
   phonePresenceSchema,
   rpcForwardSchema,
   storedEventSchema,
+  storedEventsSchema,
   storedRecordSchema,
   threadDeletedSchema,
   unpairedSchema,
@@ -35,6 +36,7 @@ export const serverEventSchemas: { [E in keyof ServerToClientEvents]: z.ZodMiniT
   command: commandForwardSchema,
   live: liveForwardSchema,
   event: storedEventSchema,
+  events: storedEventsSchema,
   record: storedRecordSchema,
   "thread:deleted": threadDeletedSchema,
 };

@@ -19,6 +19,7 @@ import { Connections } from "./socket/connection";
 import { corkWrites } from "./socket/cork";
 import type { HandlerContext } from "./socket/context";
 import { HostSockets } from "./socket/hostSockets";
+import { PhoneFanout } from "./socket/phoneFanout";
 import { Router } from "./socket/router";
 import type { TetherServer } from "./socket/types";
 import { commandEndpoint } from "./http/command";
@@ -160,7 +161,16 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
     auth: counters.signIns(SIGN_IN_BACKOFF),
     counters,
   };
-  const ctx: HandlerContext = { io, store, log, config, now, guards, hosts: new HostSockets(io) };
+  const ctx: HandlerContext = {
+    io,
+    store,
+    log,
+    config,
+    now,
+    guards,
+    hosts: new HostSockets(io),
+    phones: new PhoneFanout(io, Boolean(cluster)),
+  };
   const presence = cluster && scaleOut ? new scaleOut[1].ClusterPresence(ctx, cluster) : undefined;
   presence?.start();
   const retention = new RetentionSweeper(store, config.retention ?? DEFAULT_RETENTION, log, now);

@@ -16,8 +16,11 @@ export interface WireSocket {
   close(): void;
 }
 
-/** Connects and authenticates; rejects with the relay's refusal. */
-export function connectWire(url: string, token: string | undefined): Promise<WireSocket> {
+/**
+ * Connects and authenticates; rejects with the relay's refusal. `batches`: the handshake says
+ * this phone reads `events` batches, as the PWA's does.
+ */
+export function connectWire(url: string, token: string | undefined, options: { batches?: boolean } = {}): Promise<WireSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${url.replace(/^http/, "ws")}/socket.io/?EIO=4&transport=websocket`, { perMessageDeflate: false });
     const listeners: ((packet: string) => void)[] = [];
@@ -32,7 +35,10 @@ export function connectWire(url: string, token: string | undefined): Promise<Wir
       const text = data.toString();
       if (text === "2") return ws.send("3");
       if (!open) {
-        if (text.startsWith("0{")) ws.send(`40${JSON.stringify({ v: PROTOCOL_VERSION, ...(token ? { token } : {}) })}`);
+        if (text.startsWith("0{"))
+          ws.send(
+            `40${JSON.stringify({ v: PROTOCOL_VERSION, ...(token ? { token } : {}), ...(options.batches ? { batches: true } : {}) })}`,
+          );
         else if (text.startsWith("40")) {
           open = true;
           resolve(socket);

@@ -25,6 +25,8 @@ const THREADS = 10;
 interface Run {
   perSecond: number;
   relayCores: number;
+  /** Events per packet the phone received (an `events` batch holds many). */
+  perPacket: number;
 }
 
 export const throughput: Scenario = {
@@ -48,7 +50,7 @@ export const throughput: Scenario = {
       const host = cleanup.add(await publisher(relay.url, raw.token, boxes), (p) => p.close());
       const meter = cpuMeter(relay.pid);
       const perSecond = await pump(count, phone.reach, host.send);
-      const sqlite: Run = { perSecond, relayCores: meter.stop().cores };
+      const sqlite: Run = { perSecond, relayCores: meter.stop().cores, perPacket: count / phone.packets() };
       await relay.stop();
 
       ctx.log(`floor: ${count} messages`);
@@ -86,6 +88,12 @@ export const throughput: Scenario = {
           unit: "/s",
         }),
         figure({
+          id: "sqlite-per-packet",
+          label: "…events per packet to the phone",
+          value: round(sqlite.perPacket, 1),
+          unit: "",
+        }),
+        figure({
           id: "alone-commit",
           label: "SQLite alone: one commit per envelope, as the relay once wrote",
           value: round(sqliteAlone.each),
@@ -106,6 +114,12 @@ export const throughput: Scenario = {
           floor: round(floor),
           ...(redisNote ? { note: redisNote } : {}),
         }),
+        figure({
+          id: "redis-per-packet",
+          label: "…events per packet to the phone",
+          value: redis ? round(redis.perPacket, 1) : null,
+          unit: "",
+        }),
       );
       out.notes.push(
         `Envelopes are real sealed thread events of an agent run (average ${Math.round(bytes / count)} characters of ciphertext), ` +
@@ -120,26 +134,42 @@ export const throughput: Scenario = {
       out.notes.push(
         `Where the time goes: the relay used ${round(sqlite.relayCores, 2)} cores, ${fmt((sqlite.relayCores / sqlite.perSecond) * 1e6)} µs ` +
           `of CPU per envelope, so one core would carry about ${fmt(sqlite.perSecond / sqlite.relayCores)} a second. ` +
-          `SQLite alone commits ${fmt(sqliteAlone.each)} a second when every envelope is its own transaction, as the ` +
-          `relay writes them, and ${fmt(sqliteAlone.batched)} when 256 share one: a commit of its own costs ` +
-          `${fmt(1e6 / sqliteAlone.each)} µs of those ${fmt((sqlite.relayCores / sqlite.perSecond) * 1e6)}, ` +
-          `${fmt(1e6 / sqliteAlone.batched)} µs when batched. The relay commits all the events of one event-loop ` +
-          "turn in one transaction (group commit), with its statements prepared once, WAL and synchronous NORMAL " +
-          "(an event acknowledged as stored survives the relay being killed; the last commits before a power loss may " +
-          "not), in an ordinary rowid table: as a WITHOUT ROWID table each 1.4 KB event spilled into an overflow page " +
-          "and cost about twice the CPU (the alone figures above are the old table, for comparison across runs). It " +
-          "corks each connection's TCP socket for the rest of the turn when Socket.IO first writes to it, so every " +
-          "acknowledgement and event of one turn leaves in one writev (it was one write per packet). A CPU profile of " +
-          "the relay (BENCH_PROFILE=<dir> npm run bench -- throughput) before those two had writev (10% of samples) " +
-          "and SQLite's grouped inserts (9% self, 11% with the commit) on top; after, SQLite's inserts are about 6% " +
-          "and writev about 2%, then garbage collection, Socket.IO's encoding (JSON.stringify of each broadcast) and " +
-          "parsing, and the schema checks (the base64url test of each ciphertext). The relay is idle about half " +
-          "its samples: the bench's own host and phone run on the same two cores, which is also what stops the floor, " +
-          "so neither rate is the relay's ceiling on a machine of its own.",
-        "Next: a host's events to one phone as one Socket.IO packet per turn (an `events` batch) would save the " +
-          "per-packet encode and frame, but it is a wire change (a new server-to-client event the PWA must read), so " +
-          "it was not made here. Redis: each event is one Lua call and one adapter publish; a batch per turn would " +
-          "need the same wire change for the publish.",
+          `SQLite alone commits ${fmt(sqliteAlone.batched)} a second 256 to a transaction (${fmt(1e6 / sqliteAlone.batched)} µs each). ` +
+          "The relay commits all the events of one event-loop turn in one transaction (group commit), with its statements " +
+          "prepared once, WAL and synchronous NORMAL (an event acknowledged as stored survives the relay being killed; the " +
+          "last commits before a power loss may not), in an ordinary rowid table (as a WITHOUT ROWID table each 1.4 KB " +
+          "event spilled into an overflow page and cost about twice the CPU; the alone figures above are the old table). It " +
+          "corks each connection's TCP socket for the rest of the turn, so every acknowledgement and packet of one turn " +
+          "leaves in one writev. When the relay alone is busy (a quiet machine: 21,100 a second at 1.00 core, load average " +
+          "0.4, before the batches below), a CPU profile (BENCH_PROFILE=<dir> npm run bench -- throughput) has SQLite's " +
+          "commit and inserts at about a third of its time, then garbage collection, Socket.IO's encoding and parsing, the " +
+          "schema checks (the base64url test of each ciphertext) and writev. On a loaded machine the relay idles most of " +
+          "its samples: the bench's own host and phone and the floor's server share the same two cores, so neither rate is " +
+          "the relay's ceiling there.",
+        "Made (issue 19): a host's events the relay stored in one turn go to a phone that says it reads batches (the PWA " +
+          "does; so does this bench's phone) as one `events` packet, one encode and one frame for many events (the events " +
+          "per packet above; a phone that does not say it gets one `event` each, as before). On Redis, a turn's appends of " +
+          "a host are one Lua call, and its stored events reach the other relay processes as one adapter message. Old and " +
+          "new relay side by side in one sitting (load average 17 to 18 on 2 cores), SQLite, five pairs alternating: old " +
+          "5,436, 3,442, 4,718, 4,144 and 3,249 a second (relay CPU 54.5 to 58.0 µs per envelope, mean 56.0), new 5,409, " +
+          "3,195, 5,164, 6,516 and 4,578 (49.0 to 56.5 µs, mean 52.7): about a fifth faster on average, 6% less relay CPU " +
+          "per envelope. Redis in the full scenario, two runs each alternating: ×1.53 and ×2.80 the floor before, ×1.36 " +
+          "and ×1.57 after. Full runs of the new relay one after another at load average 17 to 20 gave SQLite ×1.90, " +
+          "×2.62, ×1.42 and ×1.77 the floor, Redis ×2.21, ×3.00, ×2.31 and ×2.72: at this load a ratio moves more from " +
+          "one run to the next than between builds. The floor forwards one message per event, so with batches the phone's " +
+          "side of Tether does less than the floor's phone; the relay's own cost per envelope is now the host's side. A " +
+          "CPU profile of the new relay (40,000 envelopes, share of its busy time): SQLite's grouped commit 33%, reading " +
+          "and checking each publish (WebSocket, Socket.IO's decoding, the schema with its base64url test) 14%, writev " +
+          "11%, the phones' batches (the JSON of the events themselves, then one frame) 10%, garbage collection 8%.",
+        "What is left: SQLite's own checkpoint, which copies the log into the database file inside the commit that takes " +
+          "it past 1000 pages (about 4 MB, every two to three thousand envelopes), with two fsyncs on the relay's thread. Measured in one " +
+          "process (20,480 envelopes, 256 to a commit, load average 14): 32 to 41 µs of wall time per envelope with it, " +
+          "12 to 13 µs with checkpoints off. PASSIVE checkpoints on a worker thread with a connection of its own were " +
+          "tried and not kept: under a steady stream of commits a passive checkpoint never catches the writer, so the log " +
+          "never restarts; it grew to 41 MB and the time per envelope rose to 55 to 61 µs. On Redis, a turn's events travel " +
+          "as a Socket.IO server-side message, which every relay process parses, the sender and those with no phone of " +
+          "that host too, before it is dropped there; a channel per host read only where that host's phones are would " +
+          "save that.",
       );
       if (redisNote) out.notes.push(`Redis: ${redisNote}`);
       else if (redis) {
@@ -156,6 +186,8 @@ export const throughput: Scenario = {
 
 const threadOf = (i: number): string => `bench-thread-${i % THREADS}`;
 const seqOf = (i: number): number => Math.floor(i / THREADS) + 1;
+
+const EVENT_START = '{"hostId":';
 
 /** Resolves when `n` messages have arrived. */
 type Reach = (n: number) => Promise<void>;
@@ -191,14 +223,24 @@ function answers(): { answered(id: number | undefined): void; wait(id: number): 
   };
 }
 
-/** A phone connection that counts the events it is sent; opening them is the phone's cost, not the relay's. */
-async function countingPhone(url: string, token: string): Promise<{ reach: Reach; close(): void }> {
-  const socket = await connectWire(url, token);
+/**
+ * A phone connection that counts the events it is sent; opening them is the phone's cost, not
+ * the relay's. It reads batches, as the PWA does: a batch's events are counted by their opening
+ * (a ciphertext is base64url and holds no quote, so `{"hostId":` starts an event and nothing else).
+ */
+async function countingPhone(url: string, token: string): Promise<{ reach: Reach; packets(): number; close(): void }> {
+  const socket = await connectWire(url, token, { batches: true });
   const events = arrivals();
+  let packets = 0;
   socket.onPacket((packet) => {
+    if (!packet.startsWith('42["event')) return;
+    packets++;
     if (packet.startsWith('42["event"')) events.arrived();
+    else if (packet.startsWith('42["events"')) {
+      for (let at = packet.indexOf(EVENT_START); at !== -1; at = packet.indexOf(EVENT_START, at + 1)) events.arrived();
+    }
   });
-  return { reach: events.reach, close: () => socket.close() };
+  return { reach: events.reach, packets: () => packets, close: () => socket.close() };
 }
 
 /** The host's connection, sending encoded `event:publish` packets and awaiting each answer. */
@@ -336,5 +378,5 @@ async function redisRate(tmp: string, count: number, cleanup: Cleanup): Promise<
   const meterA = cpuMeter(a.pid);
   const meterB = cpuMeter(b.pid);
   const perSecond = await pump(count, phone.reach, host.send);
-  return { perSecond, relayCores: meterA.stop().cores + meterB.stop().cores };
+  return { perSecond, relayCores: meterA.stop().cores + meterB.stop().cores, perPacket: count / phone.packets() };
 }

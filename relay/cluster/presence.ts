@@ -142,7 +142,7 @@ export class ClusterPresence {
     );
     const lastSeen = this.ctx.now();
     for (const d of devices) {
-      if (d.kind === "host") this.ctx.io.to(rooms.phonesOf(d.id)).emit("presence", { hostId: d.id, online: true, lastSeen });
+      if (d.kind === "host") this.ctx.io.to(rooms.allPhonesOf(d.id)).emit("presence", { hostId: d.id, online: true, lastSeen });
       else await tellPhonePresence(this.ctx, d.id, true);
     }
   }
@@ -176,7 +176,7 @@ export class ClusterPresence {
     const id = member.slice(at + 1);
     if (await isOnline(this.ctx, id)) return; // reconnected to a live process already
     await this.ctx.store.touchDevice(id, lastSeen);
-    if (kind === "host") this.ctx.io.to(rooms.phonesOf(id)).emit("presence", { hostId: id, online: false, lastSeen });
+    if (kind === "host") this.ctx.io.to(rooms.allPhonesOf(id)).emit("presence", { hostId: id, online: false, lastSeen });
     else await tellPhonePresence(this.ctx, id, false, lastSeen);
   }
 

@@ -34,7 +34,7 @@ export async function unpairPhone(
   // Leave first: no event of this host is sent to the phone after this line. (On another relay
   // process the leave travels through Redis ahead of anything published after it.) A socket
   // that connects meanwhile reads its links after joining, and leaves what is gone.
-  phone.socketsLeave(rooms.phonesOf(hostId));
+  phone.socketsLeave(rooms.allPhonesOf(hostId));
   io.to(rooms.device(phoneId)).emit("unpaired", { hostId, by });
   // A phone with no host left has nothing to do here: close its connections now (the
   // `unpaired` above is flushed first); its token is refused when it comes back. A phone

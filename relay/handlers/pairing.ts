@@ -164,7 +164,9 @@ export function registerPairingHandlers(ctx: HandlerContext, router: Router, lim
       : { ok: true, hostId, deviceId, grant: req.grant };
     io.to(joiner).emit("pair:result", result);
     if (slot.joinedDevice !== null) {
-      // An already connected phone starts receiving this host's traffic on the same socket.
+      // An already connected phone starts receiving this host's traffic on the same socket, one
+      // `event` at a time (its socket may be on another relay process, whose handshake this one
+      // cannot read): it reads those too, and batches once it connects again.
       io.in(joiner).socketsJoin(rooms.phonesOf(hostId));
       presenceOf(ctx, hostId).then(
         (p) => io.to(joiner).emit("presence", p),

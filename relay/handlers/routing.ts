@@ -14,7 +14,6 @@ import {
 } from "#protocol";
 import type { HandlerContext } from "../socket/context";
 import { inOrder } from "../socket/inOrder";
-import { rooms } from "../socket/rooms";
 import type { Router } from "../socket/router";
 import type { TetherSocket } from "../socket/types";
 
@@ -30,7 +29,7 @@ async function mustBePaired(ctx: HandlerContext, socket: TetherSocket, hostId: s
 }
 
 export function registerRoutingHandlers(ctx: HandlerContext, router: Router): void {
-  const { io, store, now } = ctx;
+  const { phones, store, now } = ctx;
 
   router.on("rpc", rpcRequestSchema, ["phone"], async (socket, req) => {
     const from = await mustBePaired(ctx, socket, req.hostId);
@@ -51,7 +50,7 @@ export function registerRoutingHandlers(ctx: HandlerContext, router: Router): vo
   router.on("live:publish", livePublishSchema, ["host"], (socket, req) => {
     const hostId = socket.data.device!.id;
     return inOrder(socket).run(Promise.resolve(), () => {
-      io.to(rooms.phonesOf(hostId)).emit("live", { hostId, threadId: req.threadId, n: req.n, box: req.box });
+      phones.emit(hostId, "live", { hostId, threadId: req.threadId, n: req.n, box: req.box });
       return { ok: true as const };
     });
   });
@@ -64,7 +63,7 @@ export function registerRoutingHandlers(ctx: HandlerContext, router: Router): vo
       if (outcome === "conflict") {
         throw new TetherError(ErrorCode.Conflict, `event ${req.seq} of this thread is already stored with other content`);
       }
-      if (outcome === "stored") io.to(rooms.phonesOf(hostId)).emit("event", event);
+      if (outcome === "stored") phones.event(event);
       return { ok: true as const };
     });
   });
@@ -73,7 +72,7 @@ export function registerRoutingHandlers(ctx: HandlerContext, router: Router): vo
     const hostId = socket.data.device!.id;
     const record = { hostId, key: req.key, box: req.box, at: now() };
     return inOrder(socket).run(store.putRecord(record), () => {
-      io.to(rooms.phonesOf(hostId)).emit("record", record);
+      phones.emit(hostId, "record", record);
       return { ok: true as const };
     });
   });
@@ -82,7 +81,7 @@ export function registerRoutingHandlers(ctx: HandlerContext, router: Router): vo
     const hostId = socket.data.device!.id;
     // In order with the host's publishes: an event sent before the delete is gone with it.
     return inOrder(socket).run(store.deleteThread(hostId, req.threadId), () => {
-      io.to(rooms.phonesOf(hostId)).emit("thread:deleted", { hostId, threadId: req.threadId });
+      phones.emit(hostId, "thread:deleted", { hostId, threadId: req.threadId });
       return { ok: true as const };
     });
   });

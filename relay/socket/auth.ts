@@ -26,7 +26,7 @@ export function authMiddleware(ctx: HandlerContext) {
       next(refuse(ErrorCode.BadRequest, "The handshake must carry { v, token? }."));
       return;
     }
-    const { v, token } = parsed.data;
+    const { v, token, batches } = parsed.data;
     if (v !== PROTOCOL_VERSION) {
       ctx.log.warn("handshake refused: protocol mismatch", { ip: socket.data.ip, client: v });
       next(
@@ -42,7 +42,7 @@ export function authMiddleware(ctx: HandlerContext) {
       next();
       return;
     }
-    void admit(ctx, socket, token).then(next, (err: unknown) => {
+    void admit(ctx, socket, token, batches).then(next, (err: unknown) => {
       ctx.log.error("handshake failed: store unavailable", { ip: socket.data.ip, error: (err as Error).message });
       next(refuse(ErrorCode.Internal, "The relay cannot check this device right now; try again shortly."));
     });
@@ -54,7 +54,7 @@ export function authMiddleware(ctx: HandlerContext) {
  * pass on, or undefined when admitted. A failure is counted before the refusal goes out, so a
  * next try on any relay process already finds it.
  */
-async function admit(ctx: HandlerContext, socket: TetherSocket, token: string): Promise<Error | undefined> {
+async function admit(ctx: HandlerContext, socket: TetherSocket, token: string, batches?: boolean): Promise<Error | undefined> {
   const { auth } = ctx.guards;
   const ip = socket.data.ip;
   const wait = await auth.waitFor(ip);
@@ -77,5 +77,6 @@ async function admit(ctx: HandlerContext, socket: TetherSocket, token: string): 
     return refuse(ErrorCode.Unauthorized, "This phone was unpaired from its computer.", true);
   }
   socket.data.device = { id: device.id, kind: device.kind };
+  if (batches && device.kind === "phone") socket.data.batches = true;
   return undefined;
 }

@@ -65,7 +65,7 @@ export class Connections {
         hosts: [],
         publicUrl: this.ctx.config.publicUrl,
       });
-      io.to(rooms.phonesOf(device.id)).emit("presence", { hostId: device.id, online: true, lastSeen: now() });
+      io.to(rooms.allPhonesOf(device.id)).emit("presence", { hostId: device.id, online: true, lastSeen: now() });
       log.info("host connected", { device: device.id });
       return;
     }
@@ -86,7 +86,7 @@ export class Connections {
     log.info("host disconnected", { device: device.id, reason });
     presenceOf(this.ctx, device.id).then(
       (p) => {
-        if (!p.online) io.to(rooms.phonesOf(device.id)).emit("presence", p);
+        if (!p.online) io.to(rooms.allPhonesOf(device.id)).emit("presence", p);
       },
       this.storeFailed("host presence", device.id),
     );
@@ -107,9 +107,9 @@ export class Connections {
       socket.disconnect(true);
       return;
     }
-    for (const hostId of linked) void socket.join(rooms.phonesOf(hostId));
+    for (const hostId of linked) void socket.join(rooms.phoneRoom(socket, hostId));
     const hostIds = await store.hostsOfPhone(phoneId);
-    for (const hostId of linked) if (!hostIds.includes(hostId)) void socket.leave(rooms.phonesOf(hostId));
+    for (const hostId of linked) if (!hostIds.includes(hostId)) void socket.leave(rooms.phoneRoom(socket, hostId));
     if (!socket.connected) return;
     log.info("phone connected", { device: phoneId, hosts: hostIds.length });
     announcePhone(this.ctx, phoneId, hostIds);

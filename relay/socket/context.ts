@@ -6,6 +6,7 @@ import type { Logger } from "../log";
 import type { DeviceBudget, LimitCounters, SignInPauses } from "../rateLimit";
 import type { RelayStore } from "../store/store";
 import type { HostSockets } from "./hostSockets";
+import type { PhoneFanout } from "./phoneFanout";
 import type { TetherServer } from "./types";
 
 export interface HandlerContext {
@@ -21,4 +22,6 @@ export interface HandlerContext {
   guards: { events: DeviceBudget; auth: SignInPauses; counters: LimitCounters };
   /** Each host's newest socket, where its commands and calls go. */
   hosts: HostSockets;
+  /** What a host sends its phones, stored events gathered per turn, everything in order. */
+  phones: PhoneFanout;
 }

@@ -1,11 +1,18 @@
 // The rooms a relay puts sockets in, and how many sockets a room holds across relay processes.
 
-import type { TetherServer } from "./types";
+import type { TetherServer, TetherSocket } from "./types";
 
 export const rooms = {
   device: (id: string) => `device:${id}`,
   host: (hostId: string) => `host:${hostId}`,
+  /** A host's phones that read one `event` at a time. */
   phonesOf: (hostId: string) => `phones:${hostId}`,
+  /** A host's phones that read `events` batches: each phone is in one of the two rooms, never both. */
+  batchPhonesOf: (hostId: string) => `batch:${hostId}`,
+  /** Every phone of a host, for what goes to all of them alike (presence, live output, records). */
+  allPhonesOf: (hostId: string) => [`phones:${hostId}`, `batch:${hostId}`],
+  /** The room of a host that this phone joins, by what it reads. */
+  phoneRoom: (socket: TetherSocket, hostId: string) => (socket.data.batches ? `batch:${hostId}` : `phones:${hostId}`),
 };
 
 /**

@@ -24,6 +24,7 @@
 import { createHash } from "node:crypto";
 import { createClient } from "redis";
 import { threadRecordKey, type Box, type StoredEvent, type StoredRecord } from "#protocol";
+import { RedisEventGroups } from "./redisEvents";
 import * as lua from "./redisScripts";
 import type {
   DeviceRow,
@@ -83,17 +84,26 @@ export interface RedisStoreOptions {
 export class RedisStore implements RelayStore {
   private readonly p: string;
   private closed = false;
+  /** Appends waiting for the end of this turn, written together (redisEvents.ts). */
+  private readonly events: RedisEventGroups;
 
   /**
    * A store on an already connected client. `owned`: close the client with the store
    * (`RedisStore.open` does that); otherwise the caller closes it.
    */
   constructor(
-    private readonly client: RedisClient,
+    private readonly redis: RedisClient,
     options: RedisStoreOptions = {},
     private readonly owned = false,
   ) {
     this.p = options.prefix ?? "tether:";
+    this.events = new RedisEventGroups(redis, this.k, runScript);
+  }
+
+  /** The connection, for any call but an append: the appends waiting go first. */
+  private get client(): RedisClient {
+    this.events.flush();
+    return this.redis;
   }
 
   /** Connects to `url` and returns a store that owns its connection. */
@@ -230,19 +240,13 @@ export class RedisStore implements RelayStore {
     return this.client.zCount(this.k.slotsOf(hostId), since, "+inf");
   }
 
-  async appendEvent(e: StoredEvent): Promise<"stored" | "duplicate" | "conflict"> {
-    const json = JSON.stringify({ seq: e.seq, e: e.box.e, iv: e.box.iv, ct: e.box.ct, at: e.at });
-    return this.run(
-      lua.APPEND_EVENT,
-      [
-        this.k.events(e.hostId, e.threadId),
-        this.k.threads(e.hostId),
-        this.k.ages(e.hostId),
-        this.k.bytes(e.hostId),
-        this.k.hostsWithEvents(),
-      ],
-      [e.seq, json, e.threadId, e.box.iv.length + e.box.ct.length, e.at, e.hostId],
-    );
+  /**
+   * Events appended in one turn are written together (redisEvents.ts); every other call first
+   * sends what waits, through the `client` getter, so it runs after them in Redis.
+   */
+  appendEvent(e: StoredEvent): Promise<"stored" | "duplicate" | "conflict"> {
+    if (this.closed) return Promise.reject(new Error("the store is closed"));
+    return this.events.append(e);
   }
 
   async eventsAfter(hostId: string, cursors: Record<string, number>, limit: number): Promise<EventsPage> {

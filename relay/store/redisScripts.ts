@@ -92,28 +92,39 @@ redis.call('HSET', KEYS[1], 'closedAt', ARGV[1])
 return 1`;
 
 /**
- * KEYS: the thread's events (scored by seq), the host's threads, the host's events by age, its
- * sealed bytes, the hosts with events. ARGV: seq, the event as JSON, threadId, its sealed size
- * (iv and ct, ASCII), at, hostId. The ciphertext goes once, inside the JSON, and is read back
- * only to tell a retry from a conflict.
- * "stored", "duplicate" (same seq, same ciphertext) or "conflict". The age entry is
- * "<seq>:<size>:<threadId>", so the sweep knows what to delete and how much it frees.
+ * Appends a host's events, in order. KEYS: the host's threads, its events by age, its sealed
+ * bytes, the hosts with events, then each event's thread's events (scored by seq). ARGV: hostId,
+ * then five values per event: seq, the event as JSON, threadId, its sealed size (iv and ct,
+ * ASCII), at. The ciphertext goes once, inside the JSON, and is read back only to tell a retry
+ * from a conflict. Returns, per event, "stored", "duplicate" (same seq, same ciphertext) or
+ * "conflict". The age entry is "<seq>:<size>:<threadId>", so the sweep knows what to delete and
+ * how much it frees.
  */
-export const APPEND_EVENT = `
-local held = redis.call('ZRANGE', KEYS[1], ARGV[1], ARGV[1], 'BYSCORE')
-if #held == 0 then
-  local size = ARGV[4]
-  redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
-  redis.call('ZADD', KEYS[2], 0, ARGV[3])
-  redis.call('ZADD', KEYS[3], ARGV[5], ARGV[1] .. ':' .. size .. ':' .. ARGV[3])
-  redis.call('INCRBY', KEYS[4], size)
-  redis.call('SADD', KEYS[5], ARGV[6])
-  return 'stored'
+export const APPEND_EVENTS = `
+local out = {}
+local added = 0
+for i = 1, #KEYS - 4 do
+  local a = 1 + (i - 1) * 5
+  local seq, json, thread, size = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
+  local key = KEYS[4 + i]
+  local held = redis.call('ZRANGE', key, seq, seq, 'BYSCORE')
+  if #held == 0 then
+    redis.call('ZADD', key, seq, json)
+    redis.call('ZADD', KEYS[1], 0, thread)
+    redis.call('ZADD', KEYS[2], ARGV[a + 5], seq .. ':' .. size .. ':' .. thread)
+    added = added + tonumber(size)
+    out[i] = 'stored'
+  else
+    local e = cjson.decode(held[1])
+    local new = cjson.decode(json)
+    if e.iv == new.iv and e.ct == new.ct then out[i] = 'duplicate' else out[i] = 'conflict' end
+  end
 end
-local e = cjson.decode(held[1])
-local new = cjson.decode(ARGV[2])
-if e.iv == new.iv and e.ct == new.ct then return 'duplicate' end
-return 'conflict'`;
+if added > 0 then
+  redis.call('INCRBY', KEYS[3], added)
+  redis.call('SADD', KEYS[4], ARGV[1])
+end
+return out`;
 
 /**
  * KEYS: the host's threads (same score, so in thread id order). ARGV: the prefix of the host's

@@ -13,6 +13,7 @@ import { screenshotPath } from "../support/browser";
 import type { FakeModelServer, FakeTurn, OpenAIBody } from "../support/fakeModels";
 import { openPairedPhone, startStack, startTask, themedShots, type Stack } from "../support/phoneStack";
 import type { Proc } from "../support/processes";
+import { until } from "../support/wait";
 
 const call = (name: string, args: object, text?: string): FakeTurn => ({
   ...(text ? { text } : {}),
@@ -211,6 +212,16 @@ describe("end to end: the phone follows, approves and steers agent runs", functi
     await page.evaluate(async () => {
       await navigator.serviceWorker.ready;
     });
+    // What the relay sends the app's sockets from here on: the app says it reads batches, so a
+    // host's stored events come as `events` packets, never as single `event`s.
+    const frames = { batches: 0, single: 0 };
+    page.on("websocket", (ws) =>
+      ws.on("framereceived", ({ payload }) => {
+        const text = String(payload);
+        if (text.startsWith('42["events"')) frames.batches++;
+        else if (text.startsWith('42["event"')) frames.single++;
+      }),
+    );
     await page.reload();
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
 
@@ -220,6 +231,8 @@ describe("end to end: the phone follows, approves and steers agent runs", functi
     );
     await newTask("Sleep a little", "full-auto");
     await page.getByTestId("running-bar").waitFor({ timeout: 20_000 });
+    await until("the task's events in a batch on the phone's socket", () => frames.batches > 0, 20_000);
+    assert.equal(frames.single, 0, "the app said it reads batches, yet got single events");
     const threadUrl = page.url();
 
     await context.setOffline(true);

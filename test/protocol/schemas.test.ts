@@ -8,6 +8,7 @@ import {
   parsePairFragment,
   publishSchema,
   rpcCallSchema,
+  storedEventsSchema,
   syncSchema,
 } from "#protocol";
 
@@ -21,6 +22,9 @@ describe("protocol schemas", () => {
     assert.ok(publishSchema.safeParse({ threadId: "t1", seq: 1, box }).success);
     assert.ok(syncSchema.safeParse({ hostId: "h", cursors: { t1: 3 } }).success);
     assert.ok(rpcCallSchema.safeParse({ type: "read-file", path: "src/a.ts", offset: 0 }).success);
+    assert.ok(handshakeSchema.safeParse({ v: 1, token: "x".repeat(43), batches: true }).success);
+    const stored = { hostId: "h", threadId: "t1", seq: 1, box, at: 1 };
+    assert.ok(storedEventsSchema.safeParse([stored, { ...stored, seq: 2 }]).success);
   });
 
   const junk: [string, { safeParse(v: unknown): { success: boolean } }, unknown][] = [
@@ -37,6 +41,9 @@ describe("protocol schemas", () => {
     ["a publish with seq 0", publishSchema, { threadId: "t", seq: 0, box }],
     ["a publish with a fractional seq", publishSchema, { threadId: "t", seq: 1.5, box }],
     ["a sync with negative cursors", syncSchema, { hostId: "h", cursors: { t: -1 } }],
+    ["a handshake that says batches in words", handshakeSchema, { v: 1, batches: "yes" }],
+    ["an empty batch of events", storedEventsSchema, []],
+    ["a batch with an event without its seq", storedEventsSchema, [{ hostId: "h", threadId: "t", box, at: 1 }]],
     ["an unknown call", rpcCallSchema, { type: "delete-everything", path: "" }],
     ["a read past the size cap", rpcCallSchema, { type: "read-file", path: "a", length: 10 ** 9 }],
     ["null", boxSchema, null],

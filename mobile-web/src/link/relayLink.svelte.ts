@@ -33,7 +33,7 @@ export interface LinkHandlers {
   hello(hello: ServerPayloadOf<"hello">): void;
   presence(presence: ServerPayloadOf<"presence">): void;
   record(record: ServerPayloadOf<"record">): void;
-  /** A durable thread event, as the relay stored it. */
+  /** A durable thread event, as the relay stored it (those of an `events` batch one by one, in order). */
   event(event: ServerPayloadOf<"event">): void;
   /** An ephemeral thread event (streaming text, command output). */
   live(live: ServerPayloadOf<"live">): void;
@@ -112,7 +112,8 @@ export class RelayLink {
     this.authenticated = token !== undefined;
     this.deviceId = null;
     const options = {
-      auth: token === undefined ? { v: PROTOCOL_VERSION } : { v: PROTOCOL_VERSION, token },
+      // `batches`: this phone reads a host's stored events of one relay turn as one `events` packet.
+      auth: token === undefined ? { v: PROTOCOL_VERSION } : { v: PROTOCOL_VERSION, token, batches: true },
       transports: ["websocket", "polling"],
       // A proxy that blocks WebSocket should not keep the phone offline.
       tryAllTransports: true,
@@ -216,6 +217,13 @@ export class RelayLink {
     });
 
     for (const name of Object.keys(ROUTES) as RoutedEvent[]) this.#route(socket, name);
+
+    // A batch is checked whole, then its events go to the same handler as a lone `event`, in order.
+    socket.on("events", (raw) => {
+      const parsed = serverEventSchemas.events.safeParse(raw);
+      if (!parsed.success) return warn("events");
+      for (const event of parsed.data) guard(() => this.handlers.event(event));
+    });
   }
 
   /** Parses what the relay sends with `name` by the protocol's table and hands it to its handler. */

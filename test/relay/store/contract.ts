@@ -288,6 +288,30 @@ export function storeContract(name: string, maker: StoreMaker): void {
       assert.equal(await store.storedBytes("h"), 40);
     });
 
+    it("answers each of a turn's appends with its own outcome, a retry and a conflict among them", async () => {
+      const appended = await Promise.all([
+        store.appendEvent({ hostId: "h", threadId: "a", seq: 1, box: box(1), at: 1 }),
+        store.appendEvent({ hostId: "h", threadId: "b", seq: 1, box: box(2), at: 2 }),
+        store.appendEvent({ hostId: "other", threadId: "a", seq: 1, box: box(3), at: 3 }),
+        store.appendEvent({ hostId: "h", threadId: "a", seq: 1, box: box(1), at: 4 }),
+        store.appendEvent({ hostId: "h", threadId: "a", seq: 2, box: box(5), at: 5 }),
+        store.appendEvent({ hostId: "h", threadId: "b", seq: 1, box: box(6), at: 6 }),
+      ]);
+      assert.deepEqual(appended, ["stored", "stored", "stored", "duplicate", "stored", "conflict"]);
+      const page = await store.eventsAfter("h", {}, 10);
+      assert.deepEqual(
+        page.events.map((e) => [e.threadId, e.seq, e.box.ct]),
+        [
+          ["a", 1, box(1).ct],
+          ["a", 2, box(5).ct],
+          ["b", 1, box(2).ct],
+        ],
+      );
+      // Three stored for h, one for other: a duplicate or a conflict adds no bytes.
+      assert.equal(await store.storedBytes("h"), 3 * (await store.storedBytes("other")));
+      assert.deepEqual(await store.hostsWithEvents(), ["h", "other"]);
+    });
+
     it("keeps the latest record per key, listed by key", async () => {
       await store.putRecord({ hostId: "h", key: "t-b", box: box(1), at: 1 });
       await store.putRecord({ hostId: "h", key: "profile", box: box(2), at: 2 });
