@@ -155,6 +155,16 @@ describe("end to end: the tether command line", function () {
     const result = await run.done;
     assert.equal(result.code, 2, result.stdout + result.stderr);
     assert.match(result.stdout, /\[stopped\]/);
+
+    // A message continues the stopped task; its log then ends with the new run's end.
+    stack.model.push(call("finish", { summary: "Said numbat without a command." }));
+    const sent = await cli(["send", threadId, "Just say it, no command"]);
+    assert.equal(sent.code, 0, sent.stderr);
+    await phone.waitFor(threadId, (e) => e.type === "status" && e.status === "done", 30_000);
+    const logs = await cli(["logs", threadId, "--follow"]);
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.match(logs.stdout, /^release job: Just say it, no command$/m);
+    assert.match(logs.stdout, /\[done\]\n$/);
   });
 
   it("shows the computer's own words when --mode asks for more than it allows", async () => {
@@ -165,6 +175,35 @@ describe("end to end: the tether command line", function () {
       result.stderr,
       /^tether: ci-box refused: This computer allows tasks up to "auto-edit"; "full-auto" asks for more/,
     );
+  });
+
+  it("queues a task for a computer that is offline, as a phone does, and --wait follows it once the computer is back", async () => {
+    await host.stop();
+    await until("ci-box offline", async () => /^ci-box {2}offline/m.test((await cli(["hosts"])).stdout), 30_000);
+    const run = startCli(["run", "--host", "ci-box", "--wait", "--json", "Say quokka", "--identity", identity]);
+    await until("the inbox note", () => /ci-box is offline: the task waits in the relay's inbox/.test(run.stderr()), 30_000);
+    const first = JSON.parse(run.stdout().split("\n")[0]!) as { threadId: string; queued: boolean };
+    assert.equal(first.queued, true);
+    stack.model.push(call("finish", { summary: "Said quokka." }));
+    host = stack.onStop(
+      startInTerminal(
+        "node",
+        [
+          join(DIST, "host.js"),
+          ...["--relay", stack.relayUrl, "--folder", stack.workspace, "--name", "ci-box"],
+          ...["--state-dir", join(stack.tmp, "terminal-host"), "--mode", "auto-edit", "--no-pair"],
+          ...["--model", "openai:gpt-test", "--base-url", stack.model.url],
+        ],
+        { env: NO_MODEL_ENV },
+      ),
+      (p) => p.stop(),
+    );
+    const result = await run.done;
+    assert.equal(result.code, 0, result.stderr);
+    const events = jsonLines(result.stdout).slice(1);
+    assert.equal(events[0]?.threadId, first.threadId);
+    assert.equal(events[0]?.type, "task");
+    assert.deepEqual(events.at(-1), { ...events.at(-1), type: "status", status: "done" });
   });
 
   it("says in one line what is wrong: unknown thread, unknown host, garbage identity, no relay, not paired", async () => {
