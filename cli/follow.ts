@@ -33,6 +33,7 @@ export async function followThread(
   const pushed: OpenedEvent[] = [];
   let wake: (() => void) | null = null;
   let lost = false;
+  let stale = false;
   const poke = (): void => {
     wake?.();
     wake = null;
@@ -45,7 +46,9 @@ export async function followThread(
       try {
         pushed.push(await openThreadEvent(keyFor(host.record, stored.box.e), stored));
       } catch {
-        options.note(`An event of ${threadId} could not be opened; it is left out.`);
+        // Sealed under a key this run has not applied yet (the host rotated after revoking
+        // another device): the next catch-up reads the rekey record and the event again.
+        stale = true;
       }
       poke();
     });
@@ -92,6 +95,11 @@ export async function followThread(
     if (!options.follow) return status;
     while (!ended()) {
       if (lost) throw new CliError(`Lost the connection to the relay; \`tether logs ${threadId} --follow\` picks up again.`);
+      if (stale) {
+        stale = false;
+        await catchUp();
+        continue;
+      }
       const next = pushed.shift();
       if (!next) {
         await new Promise<void>((resolve) => (wake = resolve));

@@ -2,6 +2,7 @@
 // into one line on stderr and an exit code (errors.ts).
 
 import { parseArgs } from "node:util";
+import { TetherError } from "#protocol";
 import { decide, listHosts, listThreads, runTask, sendMessage, showLogs, stopThread, type Io } from "./commands";
 import { CliError, Exit } from "./errors";
 import { COMMAND_HELP, MAIN_HELP } from "./help";
@@ -130,7 +131,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`tether: ${err instanceof CliError ? err.message : `unexpected error: ${(err as Error).message}`}\n`);
+    // The relay's and the computer's own errors carry words meant for a person; anything else is a fault here.
+    const known = err instanceof CliError || err instanceof TetherError;
+    process.stderr.write(`tether: ${known ? (err as Error).message : `unexpected error: ${(err as Error).message}`}\n`);
     process.exitCode = err instanceof CliError ? err.code : Exit.Error;
   },
 );

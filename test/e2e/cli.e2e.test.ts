@@ -206,6 +206,22 @@ describe("end to end: the tether command line", function () {
     assert.deepEqual(events.at(-1), { ...events.at(-1), type: "status", status: "done" });
   });
 
+  it("reads what the computer seals after it revoked another device and rotated its key", async () => {
+    await until("the host back", async () => /^ci-box {2}online/m.test((await cli(["hosts"])).stdout), 30_000);
+    host.write("revoke e2e phone\n");
+    await nth(/Revoke "e2e phone"\?/g, 1);
+    host.write("y\n");
+    await nth(/Revoked "e2e phone"\. The other phones have a new key\./g, 1);
+    const kept = JSON.parse(readFileSync(identity, "utf8")) as { hosts: { epoch: number }[] };
+    assert.equal(kept.hosts[0]!.epoch, 1, "the file still holds the key of pairing only");
+    stack.model.push(call("finish", { summary: "Said echidna." }));
+    const result = await cli(["run", "--host", "ci-box", "--wait", "--json", "Say echidna"]);
+    assert.equal(result.code, 0, result.stderr);
+    const events = jsonLines(result.stdout).slice(1);
+    assert.equal(events[0]?.type, "task");
+    assert.deepEqual(events.at(-1), { ...events.at(-1), type: "status", status: "done" });
+  });
+
   it("says in one line what is wrong: unknown thread, unknown host, garbage identity, no relay, not paired", async () => {
     const expectations: [Promise<{ code: number | null; stdout: string; stderr: string }>, RegExp][] = [
       [cli(["logs", "no-such-thread"]), /^tether: No thread no-such-thread on any paired computer/],
