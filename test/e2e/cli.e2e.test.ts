@@ -230,6 +230,8 @@ describe("end to end: the tether command line", function () {
       [runCli(["hosts"], { TETHER_IDENTITY: "tether-identity-1.e30" }), /^tether: TETHER_IDENTITY is damaged/],
       [runCli(["hosts", "--identity", join(stack.tmp, "none.json")]), /^tether: Not paired: run `tether pair <link>`/],
       [cli(["approve"]), /^tether: Usage: tether approve THREAD/],
+      [cli(["deploy"]), /^tether: Unknown command deploy \(see tether --help\)/],
+      [cli(["stop", "x", "--mode", "ask"]), /^tether: tether stop takes no --mode/],
     ];
     const port = await freePort();
     const elsewhere = join(stack.tmp, "elsewhere.json");
@@ -239,6 +241,13 @@ describe("end to end: the tether command line", function () {
       runCli(["hosts", "--identity", elsewhere]),
       /^tether: Cannot reach the relay at http:\/\/127\.0\.0\.1:\d+/,
     ]);
+    const help = await runCli(["--help"]);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^Usage: tether <command> \[options\]$/m);
+    assert.match(help.stdout, /^ {2}run --host NAME "task" +Start a task/m);
+    const runHelp = await runCli(["run", "--help"]);
+    assert.equal(runHelp.code, 0);
+    assert.match(runHelp.stdout, /--wait +Follow the task to its end: exit 0 done, 1 failed, 2 stopped/);
     for (const [running, expected] of expectations) {
       const result = await running;
       assert.equal(result.code, 3, result.stderr);
