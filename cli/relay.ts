@@ -33,7 +33,9 @@ export function connectRelay(url: string, token?: string): Promise<RelayConnecti
     };
     socket.once("connect_error", (err: Error & { data?: ConnectErrorData }) => {
       const data = err.data;
-      if (data?.code === "unauthorized" || data?.code === "forbidden") {
+      if (data?.revoked) {
+        fail(`This command line was unpaired from its computers (revoked there). Pair again with \`tether pair <link>\`.`);
+      } else if (data?.code === "unauthorized" || data?.code === "forbidden") {
         fail(`The relay at ${url} no longer knows this command line (${data.message}). Pair again with \`tether pair <link>\`.`);
       } else if (data?.message) {
         fail(`The relay at ${url} refused the connection: ${data.message}`);

@@ -255,4 +255,15 @@ describe("end to end: the tether command line", function () {
       assert.equal(result.stderr.trim().split("\n").length, 1, `one line: ${result.stderr}`);
     }
   });
+
+  it("is refused in one line once the computer revoked it, as a leaked CI secret would be", async () => {
+    host.write("revoke release job\n");
+    await nth(/Revoke "release job"\?/g, 1);
+    host.write("y\n");
+    await nth(/Revoked "release job"/g, 1);
+    const result = await cli(["threads"]);
+    assert.equal(result.code, 3);
+    assert.equal(result.stdout, "");
+    assert.match(result.stderr, /^tether: This command line was unpaired from its computers \(revoked there\)\. Pair again/);
+  });
 });
