@@ -25,6 +25,8 @@ await Promise.all([
   build({ ...common, entryPoints: { relay: "relay/main.ts" }, outdir: "dist" }),
   build({ ...common, entryPoints: { host: "extension/headless/main.ts" }, outdir: "dist" }),
   build({ ...common, entryPoints: { start: "scripts/start.ts" }, outdir: "dist" }),
+  // The command-line device (bin/tether.js): the phone's pairing and wire code, run by Node.
+  build({ ...common, entryPoints: { cli: "cli/main.ts" }, outdir: "dist" }),
   build({
     ...common,
     entryPoints: { extension: "extension/vscode/extension.ts" },
@@ -54,5 +56,5 @@ mkdirSync("dist", { recursive: true });
 copyFileSync("node_modules/web-tree-sitter/tree-sitter.wasm", "dist/tree-sitter.wasm");
 copyFileSync("node_modules/tree-sitter-bash/tree-sitter-bash.wasm", "dist/tree-sitter-bash.wasm");
 console.log(
-  `esbuild: dist/relay.js, dist/host.js, dist/start.js, dist/extension.js, dist/test/vscode/, dist/*.wasm in ${Date.now() - started} ms`,
+  `esbuild: dist/relay.js, dist/host.js, dist/start.js, dist/cli.js, dist/extension.js, dist/test/vscode/, dist/*.wasm in ${Date.now() - started} ms`,
 );

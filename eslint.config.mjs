@@ -79,6 +79,22 @@ export default tseslint.config(
     },
   },
   {
+    // The command line is a phone without a screen: the phone's plain code, never its Svelte state.
+    files: ["cli/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            ours("the command line imports protocol/ and the phone's plain code only", "relay|extension|test|bench|scripts"),
+            byName,
+            { regex: "\\.svelte(\\.ts)?$", message: "the command line runs in Node: the phone's Svelte state needs a page" },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["test/**/*.ts"],
     rules: {
       "no-restricted-imports": boundary("tests import nothing from the bench; shared helpers live in test/support", "bench"),

@@ -15,6 +15,7 @@ import {
   pairingProof,
   seal,
   sealContext,
+  type PairGrant,
   type PairJoin,
   type PairLink,
 } from "#protocol";
@@ -67,6 +68,21 @@ export async function preparePairing(link: PairLink, me: PairingIdentity): Promi
   };
 }
 
+/**
+ * Opens the host's grant and checks it against the relay's word. The command line keeps the
+ * grant's raw keys in its identity file; the phone imports them at once (`acceptGrant`).
+ */
+export async function openGrant(prepared: PreparedPairing, me: PairingIdentity, result: AcceptedPairResult): Promise<PairGrant> {
+  const grantKey = await deriveSharedKey(me.privateKey, prepared.hostPublicKey, KeyPurpose.PairGrant);
+  const parsed = pairGrantSchema.safeParse(await open(grantKey, result.grant, sealContext.pairGrant(prepared.link.slotId)));
+  if (!parsed.success) throw new TetherError(ErrorCode.BadRequest, "The computer's answer is not a valid pairing grant.");
+  // The relay names the host; the grant, sealed by the host, must agree.
+  if (parsed.data.hostId !== result.hostId) {
+    throw new TetherError(ErrorCode.BadSeal, "The relay and the computer disagree about who the computer is.");
+  }
+  return parsed.data;
+}
+
 /** Opens the host's grant and turns it into the host record this phone keeps. */
 export async function acceptGrant(
   prepared: PreparedPairing,
@@ -75,14 +91,7 @@ export async function acceptGrant(
   now = Date.now(),
 ): Promise<PairingOutcome> {
   const { link } = prepared;
-  const grantKey = await deriveSharedKey(me.privateKey, prepared.hostPublicKey, KeyPurpose.PairGrant);
-  const parsed = pairGrantSchema.safeParse(await open(grantKey, result.grant, sealContext.pairGrant(link.slotId)));
-  if (!parsed.success) throw new TetherError(ErrorCode.BadRequest, "The computer's answer is not a valid pairing grant.");
-  const grant = parsed.data;
-  // The relay names the host; the grant, sealed by the host, must agree.
-  if (grant.hostId !== result.hostId) {
-    throw new TetherError(ErrorCode.BadSeal, "The relay and the computer disagree about who the computer is.");
-  }
+  const grant = await openGrant(prepared, me, result);
   let contentKey: CryptoKey;
   try {
     contentKey = await importContentKey(grant.key, false);
