@@ -20,7 +20,7 @@ export interface SecretFinding {
   kind: string;
   /** 1-based line of the text where it starts. */
   line: number;
-  /** Enough to recognise it, never enough to use it: `ghp_… (40 characters)`. */
+  /** Enough to recognise it, never enough to use it: `ghp_…, 40 characters`. */
   excerpt: string;
   /** Where it is in the text, to redact it or compare it; an offset, not the secret. */
   start: number;
@@ -130,6 +130,6 @@ function kindOf(rule: string, messageId: string): string {
  */
 function excerptOf(secret: string): string {
   const firstLine = secret.split("\n", 1)[0]!.trim();
-  if (/^-----BEGIN [A-Z ]+-----$/.test(firstLine)) return `${firstLine} (${formatCount(secret.length)} characters)`;
-  return `${secret.slice(0, 4)}… (${formatCount(secret.length)} characters)`;
+  if (/^-----BEGIN [A-Z ]+-----$/.test(firstLine)) return `${firstLine}, ${formatCount(secret.length)} characters`;
+  return `${secret.slice(0, 4)}…, ${formatCount(secret.length)} characters`;
 }

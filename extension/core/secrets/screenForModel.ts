@@ -22,7 +22,7 @@ export interface Screened {
 export async function screenForModel(output: string, where: string, firstLine = 1): Promise<Screened> {
   const { findings } = await scanSecrets(output, where);
   if (findings.length === 0) return { output };
-  const found = findings.map((f) => `${f.kind} in ${where} line ${sourceLine(output, f, firstLine)}`);
+  const found = findings.map((f) => `${f.kind} in ${placeOf(output, f, where, firstLine)}`);
   const shown = found.length > 3 ? [...found.slice(0, 3), `${found.length - 3} more`] : found;
   return {
     output: redact(output, findings),
@@ -30,9 +30,16 @@ export async function screenForModel(output: string, where: string, firstLine = 
   };
 }
 
-/** The file's own line number where read_file numbered its lines (`  12│text`), else the output's. */
-function sourceLine(output: string, finding: SecretFinding, firstLine: number): number {
+/**
+ * "src/a.ts line 12": the file's own line where read_file numbered its lines (`  12│text`) or
+ * search named them (`src/a.ts:12: text`), else the line of the output.
+ */
+function placeOf(output: string, finding: SecretFinding, where: string, firstLine: number): string {
   const lineStart = output.lastIndexOf("\n", finding.start - 1) + 1;
-  const numbered = /^\s*(\d+)│/.exec(output.slice(lineStart, lineStart + 24));
-  return numbered ? Number(numbered[1]) : finding.line + firstLine - 1;
+  const head = output.slice(lineStart, Math.min(lineStart + 300, finding.start));
+  const numbered = /^\s*(\d+)│/.exec(head);
+  if (numbered) return `${where} line ${numbered[1]}`;
+  const searched = /^([^\s:][^:]*):(\d+): /.exec(head);
+  if (searched) return `${searched[1]} line ${searched[2]}`;
+  return `${where} line ${finding.line + firstLine - 1}`;
 }

@@ -40,7 +40,7 @@ export function withSecrets(verdict: Verdict, secrets: SecretAsk | undefined): V
   return { decision: "ask", rule: SECRET_RULE, reason: secrets.why, sticky: true };
 }
 
-/** "a GitHub token (ghp_… (40 characters)) on line 2", or a count and the first few. */
+/** "a GitHub token (ghp_…, 40 characters) on line 2", or a count and the first few. */
 function listed(findings: readonly SecretFinding[]): string {
   const one = (f: SecretFinding): string => `${f.kind} on line ${f.line} (${f.excerpt})`;
   if (findings.length === 1) return `${/^[AEIOU]/i.test(findings[0]!.kind) ? "an" : "a"} ${one(findings[0]!)}`;

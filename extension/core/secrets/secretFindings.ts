@@ -6,7 +6,7 @@ import type { SecretFinding } from "./scanSecrets";
 /** Listed one by one up to this many; the rest are counted. */
 const MAX_LISTED = 5;
 
-/** "GitHub token in src/deploy.ts line 2: ghp_… (40 characters)". */
+/** "GitHub token in src/deploy.ts line 2: ghp_…, 40 characters". */
 export function findingLine(finding: SecretFinding, where: string): string {
   return `${finding.kind} in ${where} line ${finding.line}: ${finding.excerpt}`;
 }

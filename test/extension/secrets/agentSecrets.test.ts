@@ -90,6 +90,24 @@ describe("secret scanning: Tether's own agent", function () {
     });
   }
 
+  it("redacts a token a search or a command's output would give the model, naming the file it is in", async () => {
+    model.push(
+      { toolCalls: [{ name: "search", args: { query: "token" } }] },
+      { toolCalls: [{ name: "run_command", args: { command: "cat read/src/deploy.ts" } }] },
+      { toolCalls: [{ name: "finish", args: { summary: "found it" } }] },
+    );
+    const threadId = await task("Find the token");
+    await done(threadId);
+    assert.ok(!sentToModel().includes(GITHUB_TOKEN), "the token reached the model");
+    const notes = phone
+      .events(threadId)
+      .flatMap((o) => (o.event.type === "tool-result" && o.event.truncated ? [o.event.truncated] : []));
+    assert.deepEqual(notes, [
+      "secret scan: GitHub token in read/src/deploy.ts line 2, redacted before it was sent to the model",
+      "secret scan: GitHub token in the output of cat read/src/deploy.ts line 2, redacted before it was sent to the model",
+    ]);
+  });
+
   it("asks before a command that carries a token, and runs it only once approved", async () => {
     model.push(
       {
@@ -100,10 +118,7 @@ describe("secret scanning: Tether's own agent", function () {
     const threadId = await task("Save the token");
     const request = await asked(threadId);
     assert.equal(request.rule, "secret scan");
-    assert.match(
-      request.why ?? "",
-      /^Secret scan: this command contains a GitHub token on line 1 \(ghp_… \(40 characters\)\)\.$/,
-    );
+    assert.match(request.why ?? "", /^Secret scan: this command contains a GitHub token on line 1 \(ghp_…, 40 characters\)\.$/);
     assert.equal(request.computerRule, undefined, "no rule for this computer is offered for a secret");
     assert.equal(existsSync(join(workspace, "token.txt")), false);
     await phone.send({ type: "decide", threadId, approvalId: request.approvalId, decision: "approve" });
