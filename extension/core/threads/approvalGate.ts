@@ -138,9 +138,11 @@ export class ApprovalGate {
       const verdict = policy.checkCommand(call.shownCommand.command, call.shownCommand.absCwd);
       if (verdict.decision === "deny") return settled(verdict);
     }
-    if (policy.mode === "full-auto" || call.allowed) return { go: true, asked: false };
+    // The secret step: a command shown only by its words asks when they hold a secret, in any mode.
+    const secrets = call.shownCommand ? await commandSecrets(call.shownCommand.command) : undefined;
+    if (!secrets && (policy.mode === "full-auto" || call.allowed)) return { go: true, asked: false };
     // Read-only is a ceiling: what Tether cannot tell is only a read is refused, not put to a person.
-    if (policy.mode === "read-only") {
+    if (policy.mode === "read-only" && !call.allowed) {
       return { go: false, output: `Read-only mode: the agent may not use ${call.title} (${call.kind}).` };
     }
     const request: ApprovalRequest = {
@@ -149,8 +151,9 @@ export class ApprovalGate {
       kind: "command",
       command: call.title,
       reason: call.reason,
-      rule: `${call.kind}: ask`,
+      rule: secrets ? SECRET_RULE : `${call.kind}: ask`,
       why:
+        secrets?.why ??
         call.why ??
         `Tether cannot see what this ${call.kind === "other" ? "tool" : call.kind} does before it runs, so it needs your OK.`,
       options: call.options,

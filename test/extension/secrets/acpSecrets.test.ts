@@ -73,6 +73,37 @@ describe("secret scanning: an outside agent (ACP)", function () {
     assert.match(readFileSync(join(folder, "token.txt"), "utf8"), /^ghp_/);
   });
 
+  it("asks before a command shown only by its title (as Gemini CLI sends one) that carries a token", async () => {
+    const folder = tempFolder(cleanup);
+    const { definition } = scriptedDefinition(
+      {
+        turns: [
+          [
+            step.permission({ toolCallId: "g1", title: `curl -H "Authorization: token ${GITHUB_TOKEN}" api`, kind: "execute" }),
+            step.ifAllowed([step.say("ran")], [step.say("refused")]),
+            step.permission({ toolCallId: "g2", title: "npm test", kind: "execute" }),
+            step.ifAllowed([step.say("ran")], [step.say("refused")]),
+          ],
+        ],
+      },
+      cleanup,
+    );
+    const host = await startAcpHost({ cleanup, definitions: [definition], folder, mode: "full-auto" });
+    const id = threadId();
+    host.manager.newTask({ threadId: id, text: "call the api", agent: "scripted" }, phone);
+    const ask = await pendingApproval(host, id);
+    assert.equal(ask.rule, "secret scan");
+    assert.match(ask.why ?? "", /^Secret scan: this command contains a GitHub token on line 1 \(ghp_…, 40 characters\)\.$/);
+    await host.manager.handle({ type: "decide", threadId: id, approvalId: ask.approvalId, decision: "deny" }, phone);
+    assert.equal(await ended(host, id), "done");
+    const events = eventsOf(host, id);
+    assert.equal(events.filter((e) => e.type === "approval-requested").length, 1, "the clean command ran unasked");
+    assert.deepEqual(
+      events.flatMap((e) => (e.type === "assistant-text" ? [e.text] : [])),
+      ["refused", "ran"],
+    );
+  });
+
   it("gives the agent each planted secret redacted when it reads the file, and says so on the thread", async () => {
     const folder = tempFolder(cleanup);
     for (const p of PLANTED) {

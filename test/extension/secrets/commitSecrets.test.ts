@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import type { GitService } from "../../../extension/core/git/gitService";
 import { gitFixture, type GitFixture } from "../git/gitFixture";
-import { makeService, phone, settled } from "../git/gitServiceHarness";
+import { makeService, phone, scriptedModel, settled, type TestThreads } from "../git/gitServiceHarness";
 import { isolateGit } from "../git/shipRepo";
 import { GITHUB_TOKEN, PLANTED } from "../../support/plantedSecrets";
 
@@ -16,12 +16,13 @@ describe("secret scanning: a commit from the phone (real git)", () => {
   let fx: GitFixture;
   let restore: () => void;
   let service: GitService;
+  let threads: TestThreads;
   let ops = 0;
 
   beforeEach(async () => {
     restore = isolateGit();
     fx = gitFixture({ "README.md": "hello\n", "src/app.ts": "export const a = 1;\n" });
-    ({ service } = await makeService(fx.workspace, fx.stateDir));
+    ({ service, threads } = await makeService(fx.workspace, fx.stateDir));
   });
   afterEach(() => {
     fx.dispose();
@@ -75,6 +76,18 @@ describe("secret scanning: a commit from the phone (real git)", () => {
     fx.git(fx.workspace, "add", "-A");
     const op = await commit("Comment");
     assert.equal(op.state, "done", op.message);
+  });
+
+  it("sends the model drafting the message the staged diff with each planted secret redacted", async () => {
+    const model = scriptedModel("Add the deploy config");
+    threads.model = model;
+    for (const p of PLANTED) fx.write(fx.workspace, p.path, p.text);
+    fx.git(fx.workspace, "add", "-A");
+    const draft = await service.draft("commit");
+    assert.equal(draft.title, "Add the deploy config");
+    const prompt = JSON.stringify(model.requests.map((r) => r.messages));
+    for (const p of PLANTED) assert.ok(!prompt.includes(p.hidden), `${p.name} reached the model`);
+    assert.match(prompt, /\[secret redacted: GitHub token\]/);
   });
 
   it("scans what is staged, not what is only in the working tree", async () => {
