@@ -156,7 +156,8 @@ export class RunSide implements ClientSide {
    */
   private async screened(text: string, rel: string, firstLine: number): Promise<string> {
     const screened = await screenForModel(text, rel, firstLine);
-    if (screened.note) this.deps.thread.setStatus("running", screened.note);
+    // Said as the status the thread is in (an agent may read while a request waits on a person).
+    if (screened.note) this.deps.thread.setStatus(this.deps.thread.status, screened.note);
     return screened.output;
   }
 
