@@ -4,7 +4,6 @@
 
 import { lintSource } from "@secretlint/core";
 import { rules as recommended } from "@secretlint/secretlint-rule-preset-recommend";
-import type { SecretLintCoreConfig } from "@secretlint/types";
 import { formatBytes, formatCount } from "../agent/tools/format";
 
 /**
@@ -34,8 +33,14 @@ export interface SecretScan {
 }
 
 const AWS = "@secretlint/secretlint-rule-aws";
-/** The rule that obeys `secretlint-disable` comments: comments are the author's, and here the author may be the agent being checked. */
+/**
+ * The rule that obeys `secretlint-disable` comments: comments are the author's, and here the
+ * author may be the agent being checked.
+ */
 const COMMENTS = "@secretlint/secretlint-rule-filter-comments";
+
+/** secretlint's configuration type, taken from the function (its types package is not a dependency of ours). */
+type SecretLintCoreConfig = Parameters<typeof lintSource>[0]["options"]["config"];
 
 // The preset's rules one by one (not the preset), so that one of them can be left out: a
 // preset's `disabled` entries are not honoured by secretlint's core (10.2.2).
