@@ -90,6 +90,15 @@ describe("secret scanning: a commit from the phone (real git)", () => {
     assert.match(prompt, /\[secret redacted: GitHub token\]/);
   });
 
+  it("scans a secret file that is staged too, without naming it to the phone", async () => {
+    fx.write(fx.workspace, ".env", `GITHUB_TOKEN=${GITHUB_TOKEN}\n`);
+    fx.git(fx.workspace, "add", "-f", ".env");
+    const refused = await commit("Add env");
+    assert.equal(refused.code, "secrets");
+    assert.deepEqual(refused.files, ["a secret file:1"]);
+    assert.doesNotMatch(refused.message ?? "", /\.env/);
+  });
+
   it("scans what is staged, not what is only in the working tree", async () => {
     fx.write(fx.workspace, "src/app.ts", "export const a = 4;\n");
     fx.git(fx.workspace, "add", "src/app.ts");
