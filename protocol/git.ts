@@ -12,6 +12,9 @@ import { threadIdSchema } from "./schemas";
 export const MAX_CHANGED_FILES = 2_000;
 /** Largest diff text a `git-diff` answer carries; a longer one is cut and says so. */
 export const MAX_GIT_DIFF_CHARS = 256 * 1024;
+/** Most findings a commit refused for secrets lists (one `files` entry each). */
+export const MAX_SECRETS_LISTED = 200;
+
 /** Longest commit message or pull request body a phone may send. */
 export const MAX_COMMIT_MESSAGE_CHARS = 20_000;
 
@@ -216,6 +219,11 @@ export const gitCommandSchemas = [
     ...scope,
     opId: gitOpIdSchema,
     message: z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_COMMIT_MESSAGE_CHARS)),
+    /**
+     * The number of possible secrets the person was shown (a refused commit's `files`, code
+     * `secrets`) and chose to commit anyway. The host commits only when it finds that many again.
+     */
+    secretsSeen: z.optional(z.int().check(z.gte(1), z.lte(MAX_SECRETS_LISTED))),
   }),
   /** Pushes the branch to its upstream, or sets one on `origin`. Never forced. */
   z.strictObject({ type: z.literal("git-push"), ...scope, opId: gitOpIdSchema }),

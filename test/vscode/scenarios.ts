@@ -126,6 +126,18 @@ export const siskin = {
   rule: "ls",
 };
 
+/**
+ * Writes a GitHub token into a file in auto-edit, where edits go unasked: the secret scan asks,
+ * in the editor too, with the finding redacted. The token is put together here so that this
+ * file does not read as a leaked one; it works nowhere.
+ */
+export const robin = {
+  task: "Wire the robin feeder's deploy token (robin-8123)",
+  file: "robin-deploy.ts",
+  content: `export const token = "${["ghp_", "wWPw5k4aXcaT4fNP0UcnZwJUVFk6LO0pINUx"].join("")}";\n`,
+  why: "Secret scan: this edit would write a GitHub token on line 1 (ghp_…, 40 characters) to robin-deploy.ts.",
+};
+
 const finish = (summary: string): FakeTurn => ({ toolCalls: [{ name: "finish", args: { summary } }] });
 
 const SCRIPTS: [{ task: string }, Turn[]][] = [
@@ -226,6 +238,13 @@ const SCRIPTS: [{ task: string }, Turn[]][] = [
     [
       (body) =>
         finish(userText(body).includes(`Content of @README.md:\n\`\`\`\n# ${README_TITLE}`) ? owl.withFile : owl.withoutFile),
+    ],
+  ],
+  [
+    robin,
+    [
+      () => ({ toolCalls: [{ name: "write_file", args: { path: robin.file, content: robin.content, reason: "deploys" } }] }),
+      () => finish("The robin feeder's token is not written."),
     ],
   ],
   [cranes, [() => ({ text: Array.from({ length: 60 }, (_, i) => `crane ${i + 1},`).join(" "), delayMs: 1_000 })]],

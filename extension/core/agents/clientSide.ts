@@ -8,6 +8,7 @@ import { isAbsolute, relative, resolve, sep } from "node:path";
 import * as acp from "@agentclientprotocol/sdk";
 import { ErrorCode, TetherError, type LiveEvent } from "#protocol";
 import type { AgentWorkspace } from "../agent/tools/workspace";
+import { screenForModel } from "../secrets/screenForModel";
 import type { ApprovalGate, Gated } from "../threads/approvalGate";
 import { applyEdit } from "../threads/applyEdit";
 import type { Thread } from "../threads/thread";
@@ -141,11 +142,23 @@ export class RunSide implements ClientSide {
     });
     const line = params.line ?? undefined;
     const limit = params.limit ?? undefined;
-    if (line === undefined && limit === undefined) return { content: text };
+    if (line === undefined && limit === undefined) return { content: await this.screened(text, rel, 1) };
     const lines = text.split("\n");
     const start = Math.max(0, (line ?? 1) - 1);
     const end = limit === undefined ? lines.length : start + Math.max(0, limit);
-    return { content: lines.slice(start, end).join("\n") };
+    return { content: await this.screened(lines.slice(start, end).join("\n"), rel, start + 1) };
+  }
+
+  /**
+   * What the agent is given of a file it reads through Tether, with its secrets redacted (it
+   * passes them on to its model); the thread says what was taken out. `firstLine`: the file's
+   * line the text starts at, so the note names the file's own lines.
+   */
+  private async screened(text: string, rel: string, firstLine: number): Promise<string> {
+    const screened = await screenForModel(text, rel, firstLine);
+    // Said as the status the thread is in (an agent may read while a request waits on a person).
+    if (screened.note) this.deps.thread.setStatus(this.deps.thread.status, screened.note);
+    return screened.output;
   }
 
   async writeTextFile(params: acp.WriteTextFileRequest): Promise<acp.WriteTextFileResponse> {

@@ -4,6 +4,7 @@
 
 import { ErrorCode, TetherError, type GitDraftResult } from "#protocol";
 import { ModelNotConfigured, type ModelPort } from "../agent/model/port";
+import { screenForModel } from "../secrets/screenForModel";
 import { literal } from "./gitScope";
 import { visibleEntries } from "./gitReads";
 import { git } from "./run";
@@ -41,7 +42,9 @@ export async function draftMessage(
   source: DraftSource,
   timeoutMs = DRAFT_TIMEOUT_MS,
 ): Promise<GitDraftResult> {
-  const prompt = source.kind === "commit" ? await commitPrompt(source) : await pullRequestPrompt(source);
+  // The diff goes to the model: a key in it is replaced by a marker first, as in a task's reads.
+  const diff = source.kind === "commit" ? await commitPrompt(source) : await pullRequestPrompt(source);
+  const prompt = (await screenForModel(diff, "the diff")).output;
   let port: ModelPort;
   try {
     port = model();

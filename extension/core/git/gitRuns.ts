@@ -2,13 +2,15 @@
 // request, and a task worktree's end. Each returns how it ended in the person's terms (git's
 // own words when it failed) and, for the thread's history, a line that says what was done.
 
-import type { GitAction, WorktreeState } from "#protocol";
+import { MAX_SECRETS_LISTED, type GitAction, type WorktreeState } from "#protocol";
+import { findingLines } from "../secrets/secretFindings";
 import { hasHead } from "./changes";
 import { createPullRequest } from "./forge";
 import { remoteDefault, type PullRequestStore } from "./gitForge";
 import type { OpOutcome } from "./gitOps";
 import type { GitEventInput, ThreadWorktree } from "./gitThreads";
 import { git } from "./run";
+import { stagedSecrets } from "./stagedSecrets";
 import { branchState, commit, push } from "./ship";
 import { WorktreeRefusal, type TaskWorktrees } from "./worktrees";
 
@@ -39,7 +41,13 @@ export function historyOf(result: RunResult): Omit<GitEventInput, "by"> {
   };
 }
 
-export async function runCommit(dir: string, message: string, isSecret: IsSecret): Promise<RunResult> {
+/**
+ * Commits what is staged, unless what it adds holds possible secrets the person has not
+ * confirmed (`secretsSeen`: how many they were shown and chose to commit anyway).
+ */
+export async function runCommit(dir: string, message: string, isSecret: IsSecret, secretsSeen?: number): Promise<RunResult> {
+  const refused = await refuseSecrets(dir, isSecret, secretsSeen);
+  if (refused) return refused;
   const names = (await hasHead(dir))
     ? await git(dir, ["diff", "--cached", "--name-only", "-z", "-M"])
     : await git(dir, ["ls-files", "-z", "--cached"]);
@@ -56,6 +64,30 @@ export async function runCommit(dir: string, message: string, isSecret: IsSecret
     message: `Committed ${plural(count, "file")} as ${short}: ${done.summary}`,
     commit: done.hash,
     files,
+  };
+}
+
+/**
+ * The commit refused with its findings (code `secrets`, one `files` entry a finding, at most
+ * `MAX_SECRETS_LISTED`), or undefined when it may go ahead: nothing found, or as many findings as
+ * the person confirmed. A secret file's name (.env) is not shown to phones, here either.
+ */
+async function refuseSecrets(dir: string, isSecret: IsSecret, seen: number | undefined): Promise<RunResult | undefined> {
+  const scan = await stagedSecrets(dir);
+  const found = scan.findings.map(({ path, finding }) => ({ finding, where: isSecret(path) ? "a secret file" : path }));
+  const count = Math.min(found.length, MAX_SECRETS_LISTED);
+  if (count === 0 || seen === count) return undefined;
+  const changed = seen === undefined ? "" : `What is staged changed since you confirmed ${plural(seen, "possible secret")}. `;
+  return {
+    action: "commit",
+    ok: false,
+    code: "secrets",
+    message:
+      `${changed}Secret scan: what this commit adds holds ${plural(found.length, "possible secret")}:\n` +
+      `${findingLines(found)}\n` +
+      "Unstage them, or commit anyway if they are meant to be in the repository." +
+      (scan.note ? ` (Note: ${scan.note}.)` : ""),
+    files: found.slice(0, MAX_SECRETS_LISTED).map(({ finding, where }) => `${where}:${finding.line}`),
   };
 }
 

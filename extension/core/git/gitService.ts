@@ -145,7 +145,7 @@ export class GitService implements GitCommands {
     if (this.ops.find(key, command.opId)) return; // the same command again: its run is already under way
     const dir = scope.dir;
     const work = (report: (line: string) => void): Promise<RunResult> => {
-      if (command.type === "git-commit") return runCommit(dir, command.message, this.options.isSecret);
+      if (command.type === "git-commit") return runCommit(dir, command.message, this.options.isSecret, command.secretsSeen);
       if (command.type === "git-push") return runPush(dir, report);
       return runPullRequest({
         dir,

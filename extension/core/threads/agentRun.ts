@@ -9,6 +9,7 @@ import { ModelError, ModelNotConfigured, type ModelPort, type ToolCall } from ".
 import type { Policy } from "../agent/policy/policy";
 import type { Tool, ToolContext, ToolOutput } from "../agent/tools/tool";
 import type { AgentWorkspace } from "../agent/tools/workspace";
+import { screenForModel } from "../secrets/screenForModel";
 import { ApprovalGate } from "./approvalGate";
 import { applyEdit } from "./applyEdit";
 import { conversationOf } from "./conversation";
@@ -171,13 +172,16 @@ export class AgentRun implements ThreadRun {
         else throw err;
       }
     }
+    // What the model is given is screened for secrets; the note on the result says what was cut.
+    const screened = await screenForModel(result.output, tool?.kind === "command" ? `the output of ${title}` : title);
+    const truncated = [result.truncated, screened.note].filter(Boolean).join("; ");
     thread.append({
       type: "tool-result",
       callId: call.id,
       tool: call.name,
       ok: result.ok,
-      output: result.output,
-      ...(result.truncated ? { truncated: result.truncated } : {}),
+      output: screened.output,
+      ...(truncated ? { truncated } : {}),
       ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
       durationMs: Date.now() - started - (this.waits.waitedMs - waitedBefore),
     });

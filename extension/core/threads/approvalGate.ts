@@ -6,6 +6,7 @@
 
 import { ErrorCode, TetherError, type AgentPermissionOption, type Decision, type DeviceRef, type PolicyMode } from "#protocol";
 import type { Policy, Verdict } from "../agent/policy/policy";
+import { commandSecrets, editSecrets, SECRET_RULE, withSecrets } from "../secrets/secretAsk";
 import { unifiedDiff } from "./diff";
 import { Stopped, type ApprovalRequest, type ApprovalTerms, type PersonWait } from "./personWait";
 import type { Thread } from "./thread";
@@ -59,6 +60,8 @@ export class ApprovalGate {
     if (verdict.decision === "ask" && this.meta.autoEdit && !verdict.sticky) {
       verdict = { decision: "allow", rule: "edits approved for this thread", reason: "" };
     }
+    // A separate step after the policy: a secret about to be written asks, in any mode.
+    if (verdict.decision !== "deny") verdict = withSecrets(verdict, await editSecrets(call.path, call.before, call.after));
     if (verdict.decision !== "ask") return settled(verdict);
     const preview = unifiedDiff(call.path, call.before, call.after);
     const request: ApprovalRequest = {
@@ -89,6 +92,8 @@ export class ApprovalGate {
     if (verdict.decision === "ask" && this.meta.approvedCommands.includes(command)) {
       verdict = { decision: "allow", rule: "approved for this thread", reason: "" };
     }
+    // A separate step after the policy: a secret on the command line asks, in any mode.
+    if (verdict.decision !== "deny") verdict = withSecrets(verdict, await commandSecrets(command));
     if (verdict.decision !== "ask") return settled(verdict);
     const request: ApprovalRequest = {
       callId: call.callId,
@@ -99,7 +104,8 @@ export class ApprovalGate {
       reason: call.reason,
       rule: verdict.rule,
       why: verdict.reason,
-      computerRule: this.deps.addHostRule ? policy.computerRule(command, call.absCwd) : undefined,
+      // A rule for the command would not lift the secret's ask, so it is not offered for one.
+      computerRule: this.deps.addHostRule && verdict.rule !== SECRET_RULE ? policy.computerRule(command, call.absCwd) : undefined,
       options: call.options,
     };
     return this.ask(request, () => {
@@ -132,9 +138,11 @@ export class ApprovalGate {
       const verdict = policy.checkCommand(call.shownCommand.command, call.shownCommand.absCwd);
       if (verdict.decision === "deny") return settled(verdict);
     }
-    if (policy.mode === "full-auto" || call.allowed) return { go: true, asked: false };
+    // The secret step: a command shown only by its words asks when they hold a secret, in any mode.
+    const secrets = call.shownCommand ? await commandSecrets(call.shownCommand.command) : undefined;
+    if (!secrets && (policy.mode === "full-auto" || call.allowed)) return { go: true, asked: false };
     // Read-only is a ceiling: what Tether cannot tell is only a read is refused, not put to a person.
-    if (policy.mode === "read-only") {
+    if (policy.mode === "read-only" && !call.allowed) {
       return { go: false, output: `Read-only mode: the agent may not use ${call.title} (${call.kind}).` };
     }
     const request: ApprovalRequest = {
@@ -143,8 +151,9 @@ export class ApprovalGate {
       kind: "command",
       command: call.title,
       reason: call.reason,
-      rule: `${call.kind}: ask`,
+      rule: secrets ? SECRET_RULE : `${call.kind}: ask`,
       why:
+        secrets?.why ??
         call.why ??
         `Tether cannot see what this ${call.kind === "other" ? "tool" : call.kind} does before it runs, so it needs your OK.`,
       options: call.options,

@@ -193,7 +193,8 @@ const STEPS: { [T in ThreadEvent["type"]]: Step<T> } = {
       for (const q of b.questions.values()) if (!q.answer) q.closed = true;
       for (const a of b.approvals.values()) if (!a.resolved) a.closed = true;
     }
-    if (NOTABLE.includes(e.status)) {
+    // Any status with words is shown: mid-run, that is the host telling something (a secret redacted).
+    if (NOTABLE.includes(e.status) || e.detail !== undefined) {
       b.items.push({ ...base, kind: "status", status: e.status, ...(e.detail !== undefined ? { detail: e.detail } : {}) });
     }
   },

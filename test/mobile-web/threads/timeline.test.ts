@@ -487,4 +487,15 @@ describe("status words", () => {
   it("says who stopped a run", () => {
     assert.equal(decisionWords({ decision: "stop", by: host }), "Run stopped by laptop");
   });
+
+  it("shows what the host says mid-run (a secret redacted), and no bare running status", () => {
+    const note = "secret scan: GitHub token in src/deploy.ts line 2, redacted before it was sent to the model";
+    const items = buildTimeline(
+      thread(task, { type: "status", status: "running" }, { type: "status", status: "running", detail: note }),
+    );
+    assert.deepEqual(
+      only(items, "status").map((s) => [s.status, s.detail]),
+      [["running", note]],
+    );
+  });
 });

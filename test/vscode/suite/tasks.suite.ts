@@ -9,7 +9,7 @@ import { join } from "node:path";
 import * as vscode from "vscode";
 import { randomId } from "#protocol";
 import type { PairedPhone } from "../../support/phone";
-import { ledger, plover, siskin, summarise, wren } from "../scenarios";
+import { ledger, plover, robin, siskin, summarise, wren } from "../scenarios";
 import { desk, onlyInPhase } from "../support/desk";
 import { ended, pairThroughEditor } from "../support/phones";
 
@@ -87,6 +87,22 @@ describe("Tether in VS Code: tasks with a paired phone", function () {
       events.filter((e) => e.type === "summary").map((e) => e.type === "summary" && e.text),
       [summarise.found],
     );
+  });
+
+  it("asks in VS Code before an edit that writes a token, in auto-edit, with the finding redacted", async () => {
+    const threadId = randomId(12);
+    await phone.send({ type: "new-task", threadId, text: robin.task });
+    const asked = await phone.waitFor(threadId, (e) => e.type === "approval-requested");
+    assert.ok(asked.type === "approval-requested");
+    assert.equal(asked.rule, "secret scan");
+    const toast = await desk.notification({ contains: robin.file });
+    assert.ok(toast.includes(robin.why), toast);
+    assert.ok(!toast.includes(robin.content.slice(24, 50)), "the editor shows the token");
+    assert.equal(existsSync(join(root, robin.file)), false, "written before anyone decided");
+    await phone.send({ type: "decide", threadId, approvalId: asked.approvalId, decision: "deny" });
+    const end = await phone.waitFor(threadId, ended);
+    assert.equal(end.type === "status" && end.status, "done", JSON.stringify(end));
+    assert.equal(existsSync(join(root, robin.file)), false);
   });
 
   it("asks in VS Code before a command, takes the phone's approval through the relay, and the command writes the file", async () => {
