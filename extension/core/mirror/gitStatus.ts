@@ -188,6 +188,8 @@ export function cachedGitStatus(read: GitStatusReader, options: GitStatusCacheOp
       const fallback = last?.marks ?? GitMarks.empty;
       // The wait counts from the run's start: while one slow run goes on, callers do not each wait again.
       const left = Math.max(0, runningSince + wait - now());
+      // No wait (a listing whose marks follow as a delta): a run cannot have ended within this turn.
+      if (left === 0) return fallback;
       let timer: ReturnType<typeof setTimeout> | undefined;
       const slow = new Promise<GitMarks>((resolve) => (timer = setTimeout(() => resolve(fallback), left)));
       try {
