@@ -4,7 +4,6 @@
 // Over 300 lines on purpose: listing, reading and watching share the one path check and secret
 // rules, and keeping them in one file keeps every way in behind the same door.
 
-import ignore, { type Ignore } from "ignore";
 import { join, sep } from "node:path";
 import {
   ErrorCode,
@@ -20,7 +19,7 @@ import {
 } from "#protocol";
 import type { FileSystem, FileStat } from "./fileSystem";
 import type { GitStatus } from "./gitStatus";
-import { ALWAYS_EXCLUDED, SecretRules } from "./rules";
+import { ALWAYS_EXCLUDED, EntryRules, SecretRules } from "./rules";
 
 const IMAGE_TYPES: Record<string, string> = {
   ".png": "image/png",
@@ -98,9 +97,9 @@ export function normalizeRelative(input: string): string {
 
 export class Mirror {
   private readonly secrets: SecretRules;
-  private readonly excludes: Ignore;
-  private readonly alwaysExcluded = ignore().add([...ALWAYS_EXCLUDED]);
-  private readonly gitignores = new Map<string, { mtime: number; rules: Ignore | null; checkedAt: number }>();
+  private readonly excludes: EntryRules;
+  private readonly alwaysExcluded = new EntryRules(ALWAYS_EXCLUDED);
+  private readonly gitignores = new Map<string, { mtime: number; rules: EntryRules | null; checkedAt: number }>();
   private readonly gitStatus: GitStatus | undefined;
 
   private constructor(
@@ -111,7 +110,7 @@ export class Mirror {
     private readonly options: MirrorOptions,
   ) {
     this.secrets = new SecretRules(options.secretPatterns);
-    this.excludes = ignore().add([...ALWAYS_EXCLUDED, ...(options.excludes ?? [])]);
+    this.excludes = new EntryRules([...ALWAYS_EXCLUDED, ...(options.excludes ?? [])]);
     this.gitStatus = options.gitStatus;
   }
 
@@ -143,7 +142,7 @@ export class Mirror {
     const names = await this.fs.readdir(dir.abs);
     const useIgnores = !(options.allowIgnored && dir.rel && (await this.isIgnored(dir.rel, true)));
     // The folder itself passed `resolve`, so each entry needs checking on its own only.
-    const hiddenBy = await this.entryFilter(dir.rel, { useIgnores });
+    const hiddenBy = await this.entryFilter(dir.rel, { useIgnores, hasGitignore: names.some((e) => e.name === ".gitignore") });
     const entries: DirEntry[] = [];
     let hidden = 0;
     const links: string[] = [];
@@ -246,28 +245,28 @@ export class Mirror {
   }
 
   /**
-   * The rules for the entries of one folder (workspace-relative, already known to be shown), loaded
-   * once so a walk over many entries checks each without touching the disk. Without `useIgnores`
-   * only secrets and `.git/` are hidden.
+   * The rules for the entries of one folder (workspace-relative), loaded once so a walk over many
+   * entries checks each without touching the disk. Without `useIgnores` only secrets and `.git/`
+   * are hidden. `hasGitignore`: whether the folder holds a `.gitignore`, when a readdir of it just
+   * told, which spares a look for one.
    */
-  async entryFilter(dirRel: string, options: { useIgnores?: boolean } = {}): Promise<EntryFilter> {
+  async entryFilter(dirRel: string, options: { useIgnores?: boolean; hasGitignore?: boolean } = {}): Promise<EntryFilter> {
     const useIgnores = options.useIgnores ?? true;
-    const levels: { prefix: string; rules: Ignore }[] = [];
+    const levels: ((name: string, isDir: boolean) => boolean)[] = [];
     if (useIgnores) {
       const parts = dirRel ? dirRel.split("/") : [];
       for (let depth = 0; depth <= parts.length; depth++) {
-        const rules = await this.gitignoreOf(parts.slice(0, depth).join("/"));
-        const prefix = parts.slice(depth).join("/");
-        if (rules) levels.push({ prefix: prefix ? prefix + "/" : "", rules });
+        const own = depth === parts.length ? options.hasGitignore : undefined;
+        const rules = await this.gitignoreOf(parts.slice(0, depth).join("/"), own);
+        if (rules) levels.push(rules.forFolder(parts.slice(depth).join("/")));
       }
     }
-    const excludes = useIgnores ? this.excludes : this.alwaysExcluded;
+    const secret = this.secrets.forFolder(dirRel);
+    const excluded = (useIgnores ? this.excludes : this.alwaysExcluded).forFolder(dirRel);
     return (name, isDir) => {
-      const rel = dirRel ? `${dirRel}/${name}` : name;
-      if (this.secrets.isSecretEntry(rel, isDir)) return "secret";
-      const suffix = isDir ? "/" : "";
-      if (excludes.ignores(rel + suffix)) return "ignored";
-      for (const { prefix, rules } of levels) if (rules.ignores(prefix + name + suffix)) return "ignored";
+      if (secret(name, isDir)) return "secret";
+      if (excluded(name, isDir)) return "ignored";
+      for (const ignored of levels) if (ignored(name, isDir)) return "ignored";
       return null;
     };
   }
@@ -322,9 +321,14 @@ export class Mirror {
    * they are remembered and checked again (a stat) only once `GITIGNORE_RECHECK_MS` passed; a
    * watcher on the folder makes a change count at once (`forgetIgnoreRules`).
    */
-  private async gitignoreOf(dir: string): Promise<Ignore | null> {
-    const cached = this.gitignores.get(dir);
+  private async gitignoreOf(dir: string, exists?: boolean): Promise<EntryRules | null> {
     const at = Date.now();
+    if (exists === false) {
+      // A readdir of the folder just found none: no need to look for it, nor to remember an old one.
+      this.gitignores.set(dir, { mtime: -1, rules: null, checkedAt: at });
+      return null;
+    }
+    const cached = this.gitignores.get(dir);
     if (cached && at - cached.checkedAt < GITIGNORE_RECHECK_MS) return cached.rules;
     const file = dir ? join(this.root, ...dir.split("/"), ".gitignore") : join(this.root, ".gitignore");
     let mtime = -1;
@@ -338,7 +342,7 @@ export class Mirror {
       return cached.rules;
     }
     const text = mtime >= 0 ? await this.fs.readTextIfExists(file) : null;
-    const rules = text === null ? null : ignore().add(text);
+    const rules = text === null ? null : new EntryRules(text);
     this.gitignores.set(dir, { mtime, rules, checkedAt: at });
     return rules;
   }
