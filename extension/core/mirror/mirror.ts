@@ -33,6 +33,9 @@ const IMAGE_TYPES: Record<string, string> = {
   ".svg": "image/svg+xml",
 };
 
+/** The order of `localeCompare`, without setting up a comparison for each pair. */
+const byName = new Intl.Collator();
+
 /** How long remembered `.gitignore` rules count as current without a look at the file. */
 const GITIGNORE_RECHECK_MS = 2000;
 /** Longest wait for git's marks when nothing else waits on them (a watcher's second look). */
@@ -176,7 +179,7 @@ export class Mirror {
       }
     }
     entries.sort((a, b) =>
-      (a.kind === "dir") !== (b.kind === "dir") ? (a.kind === "dir" ? -1 : 1) : a.name.localeCompare(b.name),
+      (a.kind === "dir") !== (b.kind === "dir") ? (a.kind === "dir" ? -1 : 1) : byName.compare(a.name, b.name),
     );
     const truncated = entries.length > MAX_DIR_ENTRIES;
     return { type: "list-dir", path: dir.rel, entries: entries.slice(0, MAX_DIR_ENTRIES), hidden, truncated };
@@ -234,10 +237,11 @@ export class Mirror {
     if (this.secrets.isSecret(realRel, stat.kind === "dir")) {
       throw new TetherError(ErrorCode.SecretFile, `${rel} may hold secrets and is never shared.`);
     }
+    const isDir = stat.kind === "dir";
     if (
       rel &&
       !options.allowIgnored &&
-      ((await this.isIgnored(rel, stat.kind === "dir")) || (realRel && (await this.isIgnored(realRel, stat.kind === "dir"))))
+      ((await this.isIgnored(rel, isDir)) || (realRel && realRel !== rel && (await this.isIgnored(realRel, isDir))))
     ) {
       throw new TetherError(ErrorCode.NotFound, `${rel} is excluded by the workspace's ignore rules.`);
     }
@@ -287,17 +291,12 @@ export class Mirror {
     return this.fs.stat(real);
   }
 
-  /** True when the path or any folder above it is excluded. */
+  /**
+   * True when the path or any folder above it is excluded: gitignore semantics, the rules of every
+   * folder from the root to its parent. Each set of rules is asked once, for the whole path below
+   * its folder; it checks the folders above the path itself.
+   */
   private async isIgnored(rel: string, isDir: boolean): Promise<boolean> {
-    const parts = rel.split("/");
-    for (let i = 1; i <= parts.length; i++) {
-      if (await this.isExcluded(parts.slice(0, i).join("/"), i < parts.length || isDir)) return true;
-    }
-    return false;
-  }
-
-  /** gitignore semantics for one path: the rules of every folder from the root to its parent. */
-  private async isExcluded(rel: string, isDir: boolean): Promise<boolean> {
     const suffix = isDir ? "/" : "";
     if (this.excludes.ignores(rel + suffix)) return true;
     const parts = rel.split("/");
