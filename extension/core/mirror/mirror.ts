@@ -65,6 +65,12 @@ export interface ListOptions extends ResolveOptions {
    * previous run's, or none before the first); the marks then come as a delta to watching phones.
    */
   gitWaitMs?: number;
+  /**
+   * False: take the marks of git's last run and start no new one. For the feed, which lists a
+   * folder again on each change and asks git itself once changes have settled: starting a process
+   * costs a busy host milliseconds, which a change on its way to a phone should not wait for.
+   */
+  gitRefresh?: boolean;
 }
 
 export interface ResolveOptions {
@@ -141,7 +147,7 @@ export class Mirror {
     const dir = await this.resolve(path, options);
     if (dir.stat.kind !== "dir") throw new TetherError(ErrorCode.NotFound, `${dir.rel || "."} is not a folder`);
     // Git runs while the folder is read; the cache answers within a bounded wait.
-    const gitMarks = this.gitStatus?.current(options.gitWaitMs);
+    const gitMarks = options.gitRefresh === false ? this.gitStatus?.latest() : this.gitStatus?.current(options.gitWaitMs);
     const names = await this.fs.readdir(dir.abs);
     const useIgnores = !(options.allowIgnored && dir.rel && (await this.isIgnored(dir.rel, true)));
     // The folder itself passed `resolve`, so each entry needs checking on its own only.

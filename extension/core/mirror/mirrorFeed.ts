@@ -183,7 +183,7 @@ export class MirrorFeed {
         if (this.folders.get(rel) !== folder) return;
         if (!mirror.fs.watch) throw new Error("this file system cannot watch");
         folder.watch = mirror.fs.watch(abs, (name) => this.changed(folder, name));
-        const listing = await mirror.listDir(rel, { gitWaitMs: 0 });
+        const listing = await mirror.listDir(rel, { gitRefresh: false });
         for (const entry of listing.entries) folder.entries.set(entry.name, entry);
         folder.hidden = listing.hidden;
       } catch (err) {
@@ -261,7 +261,7 @@ export class MirrorFeed {
         let after: Map<string, DirEntry>;
         let hidden: number;
         try {
-          const listing = await this.options.mirror.listDir(folder.rel, { gitWaitMs: 0 });
+          const listing = await this.options.mirror.listDir(folder.rel, { gitRefresh: false });
           after = new Map(listing.entries.map((e) => [e.name, e]));
           hidden = listing.hidden;
         } catch {
