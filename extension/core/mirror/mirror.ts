@@ -127,7 +127,12 @@ export class Mirror {
     const root = await options.fs.realpath(options.root);
     const stat = await options.fs.stat(root);
     if (stat.kind !== "dir") throw new Error(`${options.root} is not a folder`);
-    return new Mirror(options.fs, root, options);
+    const mirror = new Mirror(options.fs, root, options);
+    // Each rule's pattern is compiled when first matched: matched once now, with the root's
+    // .gitignore read, so that work is done before a phone's first listing rather than during it.
+    const warm = await mirror.entryFilter("");
+    warm("tether-warm-up", false);
+    return mirror;
   }
 
   /**

@@ -105,7 +105,9 @@ describe("mirror feed (watching what phones show)", () => {
 
   it("coalesces a burst of writes into a delta or two", async () => {
     const root = make({ "docs/readme.md": "hi\n" });
-    const { feed, deltas, about, until } = await start(root);
+    // A quiet time no pause of a busy test machine between two writes reaches: one burst, the
+    // first write sent at once and the rest together when it ends.
+    const { feed, deltas, about, until } = await start(root, { debounceMs: 300, maxDelayMs: 5000 });
     await feed.watch("phone-1", ["docs"], []);
     for (let i = 0; i < 40; i++) {
       writeFileSync(join(root, `docs/page-${i % 10}.md`), `save ${i}\n`);
