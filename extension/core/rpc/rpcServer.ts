@@ -63,6 +63,10 @@ export class RpcServer implements Disposable {
     private readonly git?: Pick<GitService, "call">,
   ) {
     this.site = { link, identity, log };
+    // zod compiles a schema's checks on its first parse, milliseconds on a busy host: done now,
+    // not while a phone waits for its first call (the workspace's first listing).
+    rpcForwardSchema.safeParse({ from: "warm-up", id: "warm-up", box: { e: 1, iv: "A".repeat(16), ct: "A".repeat(22) } });
+    rpcCallSchema.safeParse({ type: "list-dir", path: "" });
     this.disposables.add(
       listen(link.socket, "rpc", (payload: unknown, reply: unknown) =>
         answerForward(payload, reply, rpcForwardSchema, "call", (req) => this.answer(req)),
