@@ -135,6 +135,13 @@ export const mirror: Scenario = {
           floor: round(change.p99),
         }),
       );
+      if (tether.p99 > 50) {
+        const slowest = [...tether.times].sort((a, b) => b - a).slice(0, 5);
+        out.notes.push(
+          `A saved file's change, p99: the tail of ${saves} saves, p50 ${fmt(tether.p50)} ms and p90 ` +
+            `${fmt(tether.p90)} ms; the five slowest took ${slowest.map(fmt).join(", ")} ms.`,
+        );
+      }
       out.notes.push(
         "First listing: the time from the phone sealing a list-dir call for the workspace root to it holding the opened " +
           "answer, right after `tether-host` started and the phone paired (as the headless host runs: .gitignore rules, the " +
@@ -321,7 +328,12 @@ async function gitStatusRun(root: string): Promise<number> {
 }
 
 /** A `tether-host` with a phone watching one folder; from each writeFile to the phone holding the opened delta. */
-async function tetherChanges(relay: string, tmp: string, saves: number, cleanup: Cleanup): Promise<ReturnType<typeof summarize>> {
+async function tetherChanges(
+  relay: string,
+  tmp: string,
+  saves: number,
+  cleanup: Cleanup,
+): Promise<ReturnType<typeof summarize> & { times: number[] }> {
   const folder = join(tmp, "watched");
   mkdirSync(join(folder, "docs"), { recursive: true });
   const host = cleanup.add(await startHostProcess({ relay, folder, stateDir: join(tmp, "host-watch") }), (h) => h.stop());
@@ -346,7 +358,7 @@ async function tetherChanges(relay: string, tmp: string, saves: number, cleanup:
   }
   phone.close();
   await host.stop();
-  return summarize(times);
+  return { ...summarize(times), times };
 }
 
 /** fs.watch on the floor's host, forwarded to a phone; from each writeFile to the phone's receipt. */
