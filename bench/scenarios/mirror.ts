@@ -1,9 +1,9 @@
 // 5. The workspace mirror, on a synthetic 100,000-file repository and on this repository: the
-// phone's first folder listing from a `tether-host` process that has just started (its git
-// status still cold), the bytes that listing costs on the wire, a full walk of the tree with
-// the host's mirror (every folder, the phone's rules), and how soon a saved file's change
-// reaches a phone. The floor lists with bare readdir + lstat over the bare `ws` server, walks
-// the same folders with bare fs calls, and forwards fs.watch events.
+// phone's first folder listing from a `tether-host` process that has just started, the bytes
+// that listing costs on the wire, a full walk of the tree with the host's mirror (every folder,
+// the phone's rules), and how soon a saved file's change reaches a phone. The floor lists with
+// bare readdir + lstat over the bare `ws` server, walks the same folders with bare fs calls, and
+// forwards fs.watch events.
 
 import { mkdirSync, watch, writeFileSync } from "node:fs";
 import { lstat, readdir } from "node:fs/promises";
@@ -24,6 +24,17 @@ import { fmt, now, round, sleep, summarize } from "../lib/stats";
 import { syntheticTree } from "../lib/tree";
 
 const WALK_PARALLEL = 8;
+/**
+ * Timed walks of each kind after one untimed pair; the figure is their median. A walk of a small
+ * tree takes milliseconds, which one hiccup of a shared machine swamps: a small tree gets more rounds.
+ */
+const WALK_ROUNDS = 3;
+const SHORT_WALK_ROUNDS = 11;
+const SHORT_WALK_ENTRIES = 10_000;
+/** The first listing's goal (issue 19), for both trees. */
+const FIRST_LISTING_GOAL_MS = 50;
+/** The full walk's goal: at most this many times the bare fs walk of the same folders in the same run. */
+const WALK_GOAL_RATIO = 1.1;
 
 export const mirror: Scenario = {
   id: "mirror",
@@ -45,8 +56,8 @@ export const mirror: Scenario = {
         ctx.log(`${tree.name}: first listing, wire bytes, full walk`);
         const listing = await firstListing(relay.url, tree.root, join(ctx.tmp, `host-${tree.id}`), cleanup);
         const floorListing = await floorFirstListing(floor.url, tree.root, cleanup);
-        const { result: walk, profile } = await profileHere(() => mirrorWalk(tree.root));
-        const floorWalkMs = await floorWalk(tree.root, walk.dirs);
+        const walk = await walks(tree.root);
+        const floorWalkMs = walk.floorMs;
         const git = await gitStatusRun(tree.root);
         const figures: Figure[] = [
           figure({
@@ -54,7 +65,7 @@ export const mirror: Scenario = {
             label: `${tree.name}: first listing on the phone`,
             value: round(listing.firstMs),
             unit: "ms",
-            goal: { op: "<=", value: 200 },
+            goal: { op: "<=", value: FIRST_LISTING_GOAL_MS },
             floor: round(floorListing.firstMs),
           }),
           figure({
@@ -76,7 +87,7 @@ export const mirror: Scenario = {
             label: `${tree.name}: full walk with the host's mirror (${walk.entries.toLocaleString("en-US")} entries)`,
             value: round(walk.ms),
             unit: "ms",
-            goal: { op: "<=", value: 3000 },
+            goal: { op: "<=", value: round(floorWalkMs * WALK_GOAL_RATIO) },
             floor: round(floorWalkMs),
           }),
           figure({ id: `${tree.id}-git`, label: `${tree.name}: git status, first run`, value: round(git), unit: "ms" }),
@@ -85,16 +96,21 @@ export const mirror: Scenario = {
         const missed = figures.filter((f) => f.verdict === "missed").map((f) => f.id);
         if (missed.includes(`${tree.id}-first`)) {
           out.notes.push(
-            `${tree.name}, first listing: git status took ${fmt(git)} ms on its first run here (a listing waits for it ` +
-              `up to 50 ms), while the same listing again took ${fmt(listing.againMs)} ms.`,
+            `${tree.name}, first listing: ${fmt(listing.firstMs)} ms against ${fmt(listing.againMs)} ms for the same ` +
+              `listing again (git status took ${fmt(git)} ms on its first run here; the listing does not wait for it).`,
           );
         }
+        out.notes.push(`${tree.name}, full walk, each timed pair (Tether vs floor): ${walk.all}.`);
         if (missed.includes(`${tree.id}-walk`)) {
+          // Walks enough for a second of samples: one short walk is mostly the profiler's own start and stop.
+          const repeats = Math.min(50, Math.ceil(1000 / Math.max(1, walk.ms)));
+          const { profile } = await profileHere(async () => {
+            for (let i = 0; i < repeats; i++) await mirrorWalk(tree.root);
+          });
           out.notes.push(
-            `${tree.name}, full walk: bare readdir + lstat of the same folders took ${fmt(floorWalkMs)} ms on this machine. ` +
-              `The walk's main thread, by self time: ${topFunctions(profile, 6).join(", ")}. Besides an lstat per entry, every ` +
-              "listing stats the .gitignore of each folder above it (more than once: resolve() checks every ancestor's " +
-              "rules, then entryFilter() again) and matches each entry against the ignore rules.",
+            `${tree.name}, full walk: ${fmt(walk.ms)} ms against ${fmt(floorWalkMs)} ms for bare readdir + lstat of the ` +
+              `same folders (medians of ${walk.rounds}). ${repeats} more walks' main thread, by self ` +
+              `time: ${topFunctions(profile, 6).join(", ")}.`,
           );
         }
       }
@@ -115,21 +131,35 @@ export const mirror: Scenario = {
           label: "a saved file's change on a subscribed phone, p99",
           value: round(tether.p99),
           unit: "ms",
-          goal: { op: "<=", value: 250 },
+          goal: { op: "<=", value: 50 },
           floor: round(change.p99),
         }),
       );
+      if (tether.p99 > 50) {
+        const slowest = [...tether.times].sort((a, b) => b - a).slice(0, 5);
+        out.notes.push(
+          `A saved file's change, p99: the tail of ${saves} saves, p50 ${fmt(tether.p50)} ms and p90 ` +
+            `${fmt(tether.p90)} ms; the five slowest took ${slowest.map(fmt).join(", ")} ms.`,
+        );
+      }
       out.notes.push(
         "First listing: the time from the phone sealing a list-dir call for the workspace root to it holding the opened " +
-          "answer, right after `tether-host` started (as the headless host runs: .gitignore rules, the secret deny list, git " +
-          "marks from `git status`, which a listing waits for up to 50 ms; a watching phone gets late marks as a delta). Wire bytes: the Socket.IO frames of the call " +
+          "answer, right after `tether-host` started and the phone paired (as the headless host runs: .gitignore rules, the " +
+          "secret deny list, and git marks as the last `git status` run had them: the host begins git's first run when it " +
+          "starts, and a listing of the workspace never waits for git, whose marks reach the phone watching the folder as " +
+          "a delta once it answers). Wire bytes: the Socket.IO frames of the call " +
           "and its answer; the floor sends the same listing as plain JSON.",
-        "Full walk: every folder the phone could open, listed with the host's Mirror (its ignore and secret rules, an lstat " +
-          `per entry in synchronous slices, .gitignore rules remembered per folder, ${WALK_PARALLEL} folders at a time); the floor runs readdir + lstat over the same folders. The host has ` +
-          "no scan of its own: it lists a folder when a phone asks, and runs git status (timed separately) for the marks.",
+        "Full walk: every folder the phone could open, listed with the host's Mirror (its ignore and secret rules, checked " +
+          "by an entry's name where every pattern is a name pattern, an lstat per entry in synchronous slices, .gitignore " +
+          `rules remembered per folder, ${WALK_PARALLEL} folders at a time); the floor runs readdir + lstat over the same ` +
+          `folders. One untimed pair first, then ${WALK_ROUNDS} timed pairs (${SHORT_WALK_ROUNDS} for a tree under ` +
+          `${SHORT_WALK_ENTRIES.toLocaleString("en-US")} entries) taking turns at going first; medians, the goal ` +
+          `${WALK_GOAL_RATIO}× the floor's. The host has no scan of its own: it lists a folder when a phone asks, and runs ` +
+          "git status (timed separately) for the marks.",
         "A saved file's change: from writeFile on the host to a phone that watches the folder (a sealed watch call) " +
-          "holding the opened delta with the new entry: the host's folder watcher, a 40 ms quiet time that coalesces a " +
-          "burst, the folder listed again with the mirror's rules, sealed, through the relay as a live event. The floor " +
+          "holding the opened delta with the new entry: the host's folder watcher, the folder listed again with the " +
+          "mirror's rules at once (a change after a quiet spell goes on the leading edge; changes within 40 ms after it " +
+          "are coalesced into one more delta), sealed, through the relay as a live event. The floor " +
           "is fs.watch on the host forwarding each change through the bare server, from writeFile to the phone.",
       );
     } finally {
@@ -223,6 +253,30 @@ async function floorFirstListing(url: string, root: string, cleanup: Cleanup): P
   return { firstMs: first.ms, againMs: summarize(again).p50, wireBytes, entries: first.entries };
 }
 
+/**
+ * The mirror's walk against the bare one over the same folders: one untimed pair first (it finds
+ * the folders, and both timed kinds then start from the same warm caches), then `WALK_ROUNDS`
+ * timed pairs, taking turns at going first. Medians; no profiler attached to a timed walk.
+ */
+async function walks(root: string): Promise<{ ms: number; floorMs: number; entries: number; all: string; rounds: number }> {
+  const first = await mirrorWalk(root);
+  await floorWalk(root, first.dirs);
+  const mine: number[] = [];
+  const bare: number[] = [];
+  const rounds = first.entries < SHORT_WALK_ENTRIES ? SHORT_WALK_ROUNDS : WALK_ROUNDS;
+  for (let i = 0; i < rounds; i++) {
+    if (i % 2 === 0) {
+      mine.push((await mirrorWalk(root)).ms);
+      bare.push(await floorWalk(root, first.dirs));
+    } else {
+      bare.push(await floorWalk(root, first.dirs));
+      mine.push((await mirrorWalk(root)).ms);
+    }
+  }
+  const all = mine.map((ms, i) => `${fmt(ms)} vs ${fmt(bare[i]!)} ms`).join(", ");
+  return { ms: summarize(mine).p50, floorMs: summarize(bare).p50, entries: first.entries, all, rounds };
+}
+
 /** Lists every folder the phone could reach with the host's own mirror; answers the folders and the time. */
 async function mirrorWalk(root: string): Promise<{ ms: number; dirs: string[]; entries: number }> {
   const t0 = now();
@@ -274,7 +328,12 @@ async function gitStatusRun(root: string): Promise<number> {
 }
 
 /** A `tether-host` with a phone watching one folder; from each writeFile to the phone holding the opened delta. */
-async function tetherChanges(relay: string, tmp: string, saves: number, cleanup: Cleanup): Promise<ReturnType<typeof summarize>> {
+async function tetherChanges(
+  relay: string,
+  tmp: string,
+  saves: number,
+  cleanup: Cleanup,
+): Promise<ReturnType<typeof summarize> & { times: number[] }> {
   const folder = join(tmp, "watched");
   mkdirSync(join(folder, "docs"), { recursive: true });
   const host = cleanup.add(await startHostProcess({ relay, folder, stateDir: join(tmp, "host-watch") }), (h) => h.stop());
@@ -299,7 +358,7 @@ async function tetherChanges(relay: string, tmp: string, saves: number, cleanup:
   }
   phone.close();
   await host.stop();
-  return summarize(times);
+  return { ...summarize(times), times };
 }
 
 /** fs.watch on the floor's host, forwarded to a phone; from each writeFile to the phone's receipt. */

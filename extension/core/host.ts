@@ -174,6 +174,10 @@ export class Host extends EventEmitter<HostEvents> {
     this.directory.on("unpaired", (phone, by) => this.emit("unpaired", phone, by));
     this.directory.on("changed", () => this.emit("phones"));
     const feed = (this.feed = new MirrorFeed({ mirror, publish: (delta) => this.publishMirror(delta) }));
+    // git's first status of a big repository takes about a second: begun now, it has usually ended
+    // by the time a phone opens the workspace, whose first listing then has the marks and does not
+    // share the machine with it.
+    void mirror.gitSettled();
     this.disposables.defer(() => feed.close());
     const manager = this.options.threads?.manager;
     this.disposables.add(

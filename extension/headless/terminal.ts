@@ -22,7 +22,10 @@ export interface Terminal {
   close(): void;
 }
 
-const clock = (ms: number): string => new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+// Made when the host starts: the first time format loads the locale data (tens of milliseconds),
+// which would otherwise hold up the phone that pairs as the pairing code's expiry is printed.
+const timeFormat = new Intl.DateTimeFormat([], { hour: "2-digit", minute: "2-digit" });
+const clock = (ms: number): string => timeFormat.format(ms);
 
 export function createTerminal(input: NodeJS.ReadStream, output: NodeJS.WriteStream): Terminal {
   const interactive = input.isTTY === true;

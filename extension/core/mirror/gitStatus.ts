@@ -24,6 +24,8 @@ export interface GitStatus {
    * slower than `maxWaitMs` answers with the previous marks (none before the first run ends).
    */
   current(maxWaitMs?: number): Promise<GitMarks>;
+  /** The marks of the last run that ended, starting none (empty before the first has ended). */
+  latest(): GitMarks;
 }
 
 // When a folder holds changes of different kinds, a conflict is what needs attention first;
@@ -179,6 +181,7 @@ export function cachedGitStatus(read: GitStatusReader, options: GitStatusCacheOp
   };
 
   return {
+    latest: () => last?.marks ?? GitMarks.empty,
     async current(wait = maxWaitMs) {
       if (last && now() - last.at < ttlMs) return last.marks;
       if (!running) {
@@ -188,6 +191,8 @@ export function cachedGitStatus(read: GitStatusReader, options: GitStatusCacheOp
       const fallback = last?.marks ?? GitMarks.empty;
       // The wait counts from the run's start: while one slow run goes on, callers do not each wait again.
       const left = Math.max(0, runningSince + wait - now());
+      // No wait (a listing whose marks follow as a delta): a run cannot have ended within this turn.
+      if (left === 0) return fallback;
       let timer: ReturnType<typeof setTimeout> | undefined;
       const slow = new Promise<GitMarks>((resolve) => (timer = setTimeout(() => resolve(fallback), left)));
       try {

@@ -4,7 +4,6 @@
 // Over 300 lines on purpose: listing, reading and watching share the one path check and secret
 // rules, and keeping them in one file keeps every way in behind the same door.
 
-import ignore, { type Ignore } from "ignore";
 import { join, sep } from "node:path";
 import {
   ErrorCode,
@@ -20,7 +19,7 @@ import {
 } from "#protocol";
 import type { FileSystem, FileStat } from "./fileSystem";
 import type { GitStatus } from "./gitStatus";
-import { ALWAYS_EXCLUDED, SecretRules } from "./rules";
+import { ALWAYS_EXCLUDED, EntryRules, SecretRules } from "./rules";
 
 const IMAGE_TYPES: Record<string, string> = {
   ".png": "image/png",
@@ -33,6 +32,9 @@ const IMAGE_TYPES: Record<string, string> = {
   ".ico": "image/x-icon",
   ".svg": "image/svg+xml",
 };
+
+/** The order of `localeCompare`, without setting up a comparison for each pair. */
+const byName = new Intl.Collator();
 
 /** How long remembered `.gitignore` rules count as current without a look at the file. */
 const GITIGNORE_RECHECK_MS = 2000;
@@ -63,6 +65,12 @@ export interface ListOptions extends ResolveOptions {
    * previous run's, or none before the first); the marks then come as a delta to watching phones.
    */
   gitWaitMs?: number;
+  /**
+   * False: take the marks of git's last run and start no new one. For the feed, which lists a
+   * folder again on each change and asks git itself once changes have settled: starting a process
+   * costs a busy host milliseconds, which a change on its way to a phone should not wait for.
+   */
+  gitRefresh?: boolean;
 }
 
 export interface ResolveOptions {
@@ -98,9 +106,9 @@ export function normalizeRelative(input: string): string {
 
 export class Mirror {
   private readonly secrets: SecretRules;
-  private readonly excludes: Ignore;
-  private readonly alwaysExcluded = ignore().add([...ALWAYS_EXCLUDED]);
-  private readonly gitignores = new Map<string, { mtime: number; rules: Ignore | null; checkedAt: number }>();
+  private readonly excludes: EntryRules;
+  private readonly alwaysExcluded = new EntryRules(ALWAYS_EXCLUDED);
+  private readonly gitignores = new Map<string, { mtime: number; rules: EntryRules | null; checkedAt: number }>();
   private readonly gitStatus: GitStatus | undefined;
 
   private constructor(
@@ -111,7 +119,7 @@ export class Mirror {
     private readonly options: MirrorOptions,
   ) {
     this.secrets = new SecretRules(options.secretPatterns);
-    this.excludes = ignore().add([...ALWAYS_EXCLUDED, ...(options.excludes ?? [])]);
+    this.excludes = new EntryRules([...ALWAYS_EXCLUDED, ...(options.excludes ?? [])]);
     this.gitStatus = options.gitStatus;
   }
 
@@ -119,7 +127,12 @@ export class Mirror {
     const root = await options.fs.realpath(options.root);
     const stat = await options.fs.stat(root);
     if (stat.kind !== "dir") throw new Error(`${options.root} is not a folder`);
-    return new Mirror(options.fs, root, options);
+    const mirror = new Mirror(options.fs, root, options);
+    // Each rule's pattern is compiled when first matched: matched once now, with the root's
+    // .gitignore read, so that work is done before a phone's first listing rather than during it.
+    const warm = await mirror.entryFilter("");
+    warm("tether-warm-up", false);
+    return mirror;
   }
 
   /**
@@ -139,11 +152,11 @@ export class Mirror {
     const dir = await this.resolve(path, options);
     if (dir.stat.kind !== "dir") throw new TetherError(ErrorCode.NotFound, `${dir.rel || "."} is not a folder`);
     // Git runs while the folder is read; the cache answers within a bounded wait.
-    const gitMarks = this.gitStatus?.current(options.gitWaitMs);
+    const gitMarks = options.gitRefresh === false ? this.gitStatus?.latest() : this.gitStatus?.current(options.gitWaitMs);
     const names = await this.fs.readdir(dir.abs);
     const useIgnores = !(options.allowIgnored && dir.rel && (await this.isIgnored(dir.rel, true)));
     // The folder itself passed `resolve`, so each entry needs checking on its own only.
-    const hiddenBy = await this.entryFilter(dir.rel, { useIgnores });
+    const hiddenBy = await this.entryFilter(dir.rel, { useIgnores, hasGitignore: names.some((e) => e.name === ".gitignore") });
     const entries: DirEntry[] = [];
     let hidden = 0;
     const links: string[] = [];
@@ -177,7 +190,7 @@ export class Mirror {
       }
     }
     entries.sort((a, b) =>
-      (a.kind === "dir") !== (b.kind === "dir") ? (a.kind === "dir" ? -1 : 1) : a.name.localeCompare(b.name),
+      (a.kind === "dir") !== (b.kind === "dir") ? (a.kind === "dir" ? -1 : 1) : byName.compare(a.name, b.name),
     );
     const truncated = entries.length > MAX_DIR_ENTRIES;
     return { type: "list-dir", path: dir.rel, entries: entries.slice(0, MAX_DIR_ENTRIES), hidden, truncated };
@@ -235,10 +248,11 @@ export class Mirror {
     if (this.secrets.isSecret(realRel, stat.kind === "dir")) {
       throw new TetherError(ErrorCode.SecretFile, `${rel} may hold secrets and is never shared.`);
     }
+    const isDir = stat.kind === "dir";
     if (
       rel &&
       !options.allowIgnored &&
-      ((await this.isIgnored(rel, stat.kind === "dir")) || (realRel && (await this.isIgnored(realRel, stat.kind === "dir"))))
+      ((await this.isIgnored(rel, isDir)) || (realRel && realRel !== rel && (await this.isIgnored(realRel, isDir))))
     ) {
       throw new TetherError(ErrorCode.NotFound, `${rel} is excluded by the workspace's ignore rules.`);
     }
@@ -246,28 +260,28 @@ export class Mirror {
   }
 
   /**
-   * The rules for the entries of one folder (workspace-relative, already known to be shown), loaded
-   * once so a walk over many entries checks each without touching the disk. Without `useIgnores`
-   * only secrets and `.git/` are hidden.
+   * The rules for the entries of one folder (workspace-relative), loaded once so a walk over many
+   * entries checks each without touching the disk. Without `useIgnores` only secrets and `.git/`
+   * are hidden. `hasGitignore`: whether the folder holds a `.gitignore`, when a readdir of it just
+   * told, which spares a look for one.
    */
-  async entryFilter(dirRel: string, options: { useIgnores?: boolean } = {}): Promise<EntryFilter> {
+  async entryFilter(dirRel: string, options: { useIgnores?: boolean; hasGitignore?: boolean } = {}): Promise<EntryFilter> {
     const useIgnores = options.useIgnores ?? true;
-    const levels: { prefix: string; rules: Ignore }[] = [];
+    const levels: ((name: string, isDir: boolean) => boolean)[] = [];
     if (useIgnores) {
       const parts = dirRel ? dirRel.split("/") : [];
       for (let depth = 0; depth <= parts.length; depth++) {
-        const rules = await this.gitignoreOf(parts.slice(0, depth).join("/"));
-        const prefix = parts.slice(depth).join("/");
-        if (rules) levels.push({ prefix: prefix ? prefix + "/" : "", rules });
+        const own = depth === parts.length ? options.hasGitignore : undefined;
+        const rules = await this.gitignoreOf(parts.slice(0, depth).join("/"), own);
+        if (rules) levels.push(rules.forFolder(parts.slice(depth).join("/")));
       }
     }
-    const excludes = useIgnores ? this.excludes : this.alwaysExcluded;
+    const secret = this.secrets.forFolder(dirRel);
+    const excluded = (useIgnores ? this.excludes : this.alwaysExcluded).forFolder(dirRel);
     return (name, isDir) => {
-      const rel = dirRel ? `${dirRel}/${name}` : name;
-      if (this.secrets.isSecretEntry(rel, isDir)) return "secret";
-      const suffix = isDir ? "/" : "";
-      if (excludes.ignores(rel + suffix)) return "ignored";
-      for (const { prefix, rules } of levels) if (rules.ignores(prefix + name + suffix)) return "ignored";
+      if (secret(name, isDir)) return "secret";
+      if (excluded(name, isDir)) return "ignored";
+      for (const ignored of levels) if (ignored(name, isDir)) return "ignored";
       return null;
     };
   }
@@ -288,17 +302,12 @@ export class Mirror {
     return this.fs.stat(real);
   }
 
-  /** True when the path or any folder above it is excluded. */
+  /**
+   * True when the path or any folder above it is excluded: gitignore semantics, the rules of every
+   * folder from the root to its parent. Each set of rules is asked once, for the whole path below
+   * its folder; it checks the folders above the path itself.
+   */
   private async isIgnored(rel: string, isDir: boolean): Promise<boolean> {
-    const parts = rel.split("/");
-    for (let i = 1; i <= parts.length; i++) {
-      if (await this.isExcluded(parts.slice(0, i).join("/"), i < parts.length || isDir)) return true;
-    }
-    return false;
-  }
-
-  /** gitignore semantics for one path: the rules of every folder from the root to its parent. */
-  private async isExcluded(rel: string, isDir: boolean): Promise<boolean> {
     const suffix = isDir ? "/" : "";
     if (this.excludes.ignores(rel + suffix)) return true;
     const parts = rel.split("/");
@@ -322,9 +331,14 @@ export class Mirror {
    * they are remembered and checked again (a stat) only once `GITIGNORE_RECHECK_MS` passed; a
    * watcher on the folder makes a change count at once (`forgetIgnoreRules`).
    */
-  private async gitignoreOf(dir: string): Promise<Ignore | null> {
-    const cached = this.gitignores.get(dir);
+  private async gitignoreOf(dir: string, exists?: boolean): Promise<EntryRules | null> {
     const at = Date.now();
+    if (exists === false) {
+      // A readdir of the folder just found none: no need to look for it, nor to remember an old one.
+      this.gitignores.set(dir, { mtime: -1, rules: null, checkedAt: at });
+      return null;
+    }
+    const cached = this.gitignores.get(dir);
     if (cached && at - cached.checkedAt < GITIGNORE_RECHECK_MS) return cached.rules;
     const file = dir ? join(this.root, ...dir.split("/"), ".gitignore") : join(this.root, ".gitignore");
     let mtime = -1;
@@ -338,7 +352,7 @@ export class Mirror {
       return cached.rules;
     }
     const text = mtime >= 0 ? await this.fs.readTextIfExists(file) : null;
-    const rules = text === null ? null : ignore().add(text);
+    const rules = text === null ? null : new EntryRules(text);
     this.gitignores.set(dir, { mtime, rules, checkedAt: at });
     return rules;
   }

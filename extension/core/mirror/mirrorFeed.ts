@@ -1,7 +1,7 @@
 // Changes in the folders and files phones are showing, as deltas. Each phone names what it
-// shows (a `watch` call with a lease it renews); the feed watches just those folders, and after
-// a burst of changes lists each changed folder again with the mirror's own rules and sends what
-// differs. Nothing a listing would hide (ignored, secret, links out of the workspace as more
+// shows (a `watch` call with a lease it renews); the feed watches just those folders, and on a
+// change (at once for the first, at the end of a burst for those that follow it) lists each
+// changed folder again with the mirror's own rules and sends what differs. Nothing a listing would hide (ignored, secret, links out of the workspace as more
 // than a link) can appear in a delta, and a phone that vanished stops costing anything once its
 // lease runs out.
 
@@ -15,7 +15,10 @@ export interface MirrorFeedOptions {
   mirror: Mirror;
   /** Sends a delta to the phones; called in order, never with an empty delta. */
   publish: (delta: MirrorDelta) => void;
-  /** Quiet time that ends a burst of changes. */
+  /**
+   * Quiet time that ends a burst of changes. The first change after a quiet spell is sent at once;
+   * those that follow it within this time wait for the burst to end.
+   */
   debounceMs?: number;
   /** A burst that goes on is still sent this long after its first change. */
   maxDelayMs?: number;
@@ -60,6 +63,10 @@ export class MirrorFeed {
   /** Ends a burst of changes; referenced, as a pending delta is what a phone waits for. */
   private readonly timer = this.disposables.add(new Timer({ ref: true }));
   private burstStart = 0;
+  /** When the last pass was scheduled to run; a change within `debounceMs` of it joins a burst. */
+  private lastPassAt = -Infinity;
+  /** The pending pass is a leading edge (runs at once). */
+  private leading = false;
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: MirrorFeedOptions) {
@@ -176,7 +183,7 @@ export class MirrorFeed {
         if (this.folders.get(rel) !== folder) return;
         if (!mirror.fs.watch) throw new Error("this file system cannot watch");
         folder.watch = mirror.fs.watch(abs, (name) => this.changed(folder, name));
-        const listing = await mirror.listDir(rel, { gitWaitMs: 0 });
+        const listing = await mirror.listDir(rel, { gitRefresh: false });
         for (const entry of listing.entries) folder.entries.set(entry.name, entry);
         folder.hidden = listing.hidden;
       } catch (err) {
@@ -216,13 +223,25 @@ export class MirrorFeed {
     folder.gitTimer.unref?.();
   }
 
+  /**
+   * Schedules a pass over the dirty folders. A change after a quiet spell goes at once (the leading
+   * edge: one save is what a phone waits for); changes that follow within the quiet time are a
+   * burst, sent together once it has been quiet for `debounceMs`, or `maxDelayMs` after the burst
+   * began if it goes on.
+   */
   private markDirty(folder: Folder): void {
     if (this.closed || this.folders.get(folder.rel) !== folder) return;
     folder.dirty = true;
+    // A pass about to run picks this folder up too; waiting longer would only delay the first change.
+    if (this.timer.pending && this.leading) return;
     const now = Date.now();
+    const quiet = !this.timer.pending && now - this.lastPassAt >= this.debounceMs;
     if (!this.timer.pending) this.burstStart = now;
-    const wait = Math.max(0, Math.min(this.debounceMs, this.burstStart + this.maxDelayMs - now));
+    this.leading = quiet;
+    const wait = quiet ? 0 : Math.max(0, Math.min(this.debounceMs, this.burstStart + this.maxDelayMs - now));
     this.timer.arm(wait, () => {
+      this.leading = false;
+      this.lastPassAt = Date.now();
       this.flushing = this.flushing.then(() => this.flush()).catch(() => undefined);
     });
   }
@@ -242,7 +261,7 @@ export class MirrorFeed {
         let after: Map<string, DirEntry>;
         let hidden: number;
         try {
-          const listing = await this.options.mirror.listDir(folder.rel, { gitWaitMs: 0 });
+          const listing = await this.options.mirror.listDir(folder.rel, { gitRefresh: false });
           after = new Map(listing.entries.map((e) => [e.name, e]));
           hidden = listing.hidden;
         } catch {

@@ -36,19 +36,63 @@ export const DEFAULT_SECRET_PATTERNS: readonly string[] = [
  */
 export const ALWAYS_EXCLUDED: readonly string[] = [".git"];
 
-export class SecretRules {
-  private readonly matcher: Ignore;
+/**
+ * True when a gitignore line can only ever match by an entry's own name: no slash but a trailing
+ * one (a folder-only pattern). Such a pattern matches at any depth, the same for `a/b/name` as for
+ * `name`. Comments and blank lines match nothing.
+ */
+export function isNamePattern(line: string): boolean {
+  const pattern = line.trimEnd();
+  if (pattern === "" || pattern.startsWith("#")) return true;
+  const slash = pattern.indexOf("/");
+  return slash < 0 || slash === pattern.length - 1;
+}
 
-  constructor(patterns: readonly string[] = DEFAULT_SECRET_PATTERNS) {
-    this.matcher = ignore().add([...patterns]);
+/**
+ * gitignore-style rules (one `.gitignore`, the secret list, the excludes) checked for the entries
+ * of one folder at a time. When every pattern is a name pattern, an entry of a folder the rules
+ * do not exclude is decided by its name alone: one match, remembered across folders (the same
+ * names recur in every folder of a big tree), instead of a match of its whole path and of every
+ * folder above it.
+ */
+export class EntryRules {
+  private readonly matcher: Ignore;
+  private readonly byName: boolean;
+
+  constructor(patterns: readonly string[] | string) {
+    this.matcher = ignore().add(typeof patterns === "string" ? patterns : [...patterns]);
+    const lines = typeof patterns === "string" ? patterns.split(/\r?\n/) : patterns;
+    this.byName = lines.every(isNamePattern);
+  }
+
+  /** `rel` (relative to the rules' folder, `/`-separated, a trailing `/` for a folder) is excluded, or a folder above it is. */
+  ignores(rel: string): boolean {
+    return this.matcher.ignores(rel);
   }
 
   /**
-   * `isSecret` for an entry of a folder already known not to be secret: one match instead of one
-   * per folder above it, which a walk over a big tree pays for every entry.
+   * The matcher for the entries of one folder (`dirRel` relative to the rules' folder, `""` for
+   * that folder itself): true for an entry the rules exclude. The folder is checked once here, so
+   * each entry is checked on its own.
    */
-  isSecretEntry(rel: string, isDir: boolean): boolean {
-    return this.matcher.ignores(isDir ? rel + "/" : rel);
+  forFolder(dirRel: string): (name: string, isDir: boolean) => boolean {
+    if (dirRel && this.matcher.ignores(dirRel + "/")) return () => true;
+    if (this.byName) return (name, isDir) => this.matcher.ignores(isDir ? name + "/" : name);
+    const prefix = dirRel ? dirRel + "/" : "";
+    return (name, isDir) => this.matcher.ignores(prefix + (isDir ? name + "/" : name));
+  }
+}
+
+export class SecretRules {
+  private readonly rules: EntryRules;
+
+  constructor(patterns: readonly string[] = DEFAULT_SECRET_PATTERNS) {
+    this.rules = new EntryRules(patterns);
+  }
+
+  /** The secret check for the entries of one folder (workspace-relative), true for a secret entry. */
+  forFolder(dirRel: string): (name: string, isDir: boolean) => boolean {
+    return this.rules.forFolder(dirRel);
   }
 
   /** True when `rel` (workspace-relative, `/`-separated) or any folder above it is secret. */
@@ -57,7 +101,7 @@ export class SecretRules {
     const parts = rel.split("/");
     for (let i = 1; i <= parts.length; i++) {
       const dir = i < parts.length || isDir;
-      if (this.matcher.ignores(parts.slice(0, i).join("/") + (dir ? "/" : ""))) return true;
+      if (this.rules.ignores(parts.slice(0, i).join("/") + (dir ? "/" : ""))) return true;
     }
     return false;
   }

@@ -27,10 +27,12 @@ import { searchForPhone } from "./phoneSearch";
 import type { GitService } from "../git/gitService";
 
 /**
- * How long a phone's listing waits for `git status` before it goes without the newest marks; a
- * watching phone gets them as a delta. A big repository's first status takes about a second.
+ * How long a listing of a folder no feed watches (a thread's own worktree) waits for `git status`
+ * before it goes without the newest marks. The workspace's listings do not wait at all: the phone
+ * watches what it shows, and the feed sends the marks as a delta once git has answered (a big
+ * repository's first status takes about a second; the listing is wanted now).
  */
-const LISTING_GIT_WAIT_MS = 50;
+const UNWATCHED_LISTING_GIT_WAIT_MS = 50;
 
 const callRequest: RequestKind<RpcCall> = {
   noun: "call",
@@ -61,6 +63,10 @@ export class RpcServer implements Disposable {
     private readonly git?: Pick<GitService, "call">,
   ) {
     this.site = { link, identity, log };
+    // zod compiles a schema's checks on its first parse, milliseconds on a busy host: done now,
+    // not while a phone waits for its first call (the workspace's first listing).
+    rpcForwardSchema.safeParse({ from: "warm-up", id: "warm-up", box: { e: 1, iv: "A".repeat(16), ct: "A".repeat(22) } });
+    rpcCallSchema.safeParse({ type: "list-dir", path: "" });
     this.disposables.add(
       listen(link.socket, "rpc", (payload: unknown, reply: unknown) =>
         answerForward(payload, reply, rpcForwardSchema, "call", (req) => this.answer(req)),
@@ -99,8 +105,11 @@ export class RpcServer implements Disposable {
 
   private async dispatch(call: RpcCall, phoneId: string): Promise<RpcResult> {
     switch (call.type) {
-      case "list-dir":
-        return (await this.mirrorFor(call.threadId)).listDir(call.path, { gitWaitMs: LISTING_GIT_WAIT_MS });
+      case "list-dir": {
+        const mirror = await this.mirrorFor(call.threadId);
+        const watched = this.feed !== undefined && mirror === this.mirror;
+        return mirror.listDir(call.path, { gitWaitMs: watched ? 0 : UNWATCHED_LISTING_GIT_WAIT_MS });
+      }
       case "read-file":
         return (await this.mirrorFor(call.threadId)).readFile(call.path, call.offset, call.length);
       case "watch":

@@ -4,7 +4,7 @@
 import type { DirEntry, ListDirResult, MirrorDelta, ReadFileResult, WorkspaceSearchResult } from "#protocol";
 import { appendContent, startContent, type FileContent } from "./fileContent";
 import { sortEntries } from "./format";
-import { applyDirChange } from "./mirrorDelta";
+import { HeldChanges, applyDirChange } from "./mirrorDelta";
 
 /** What the browser needs from the app: the calls, the host's changes, and words for failures. */
 export interface WorkspaceSource {
@@ -56,6 +56,8 @@ export class FileBrowser {
   /** Listings seen this session, so going back up a level shows at once while it refreshes. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a cache, not state: `dir` is what renders
   #listings = new Map<string, Listing>();
+  /** Changes that overtook a listing on its way (git's marks often do), applied when it lands. */
+  #held = new HeldChanges();
   /** Bumped on every navigation; an answer for an older one is dropped. */
   #generation = 0;
 
@@ -102,6 +104,7 @@ export class FileBrowser {
   /** Applies a change the host sent to what is shown, in place; the rest of the cache too. */
   apply(delta: MirrorDelta): void {
     for (const change of delta.dirs) {
+      if (!change.gone) this.#held.hold(change);
       const cached = this.#listings.get(change.path);
       if (change.gone) this.#listings.delete(change.path);
       else if (cached) this.#listings.set(change.path, applyDirChange(cached, change));
@@ -204,14 +207,15 @@ export class FileBrowser {
     const generation = ++this.#generation;
     const cached = this.#listings.get(path);
     this.dir = cached ? { status: "ready", value: cached } : { status: "loading" };
+    const held = this.#held.begin(path);
     try {
       const result = await this.source.listDir(path);
-      const listing: Listing = {
+      const listing = this.#held.settle<Listing>(held, {
         path,
         entries: sortEntries(result.entries),
         hidden: result.hidden,
         truncated: result.truncated,
-      };
+      });
       this.#listings.set(path, listing);
       if (generation === this.#generation) this.dir = { status: "ready", value: listing };
     } catch (error) {
@@ -219,6 +223,8 @@ export class FileBrowser {
       // An earlier listing, marked as such, beats an error page.
       const message = this.source.describe(error);
       this.dir = cached ? { status: "ready", value: cached, stale: message } : { status: "error", message };
+    } finally {
+      this.#held.end(held);
     }
   }
 

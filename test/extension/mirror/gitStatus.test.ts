@@ -228,6 +228,27 @@ describe("git status parsing and caching", () => {
     assert.equal(runs, 2);
   });
 
+  it("answers the last run's marks at once, without waiting, and starts no run for them", async () => {
+    let runs = 0;
+    let clock = 0;
+    const status = cachedGitStatus(
+      async () => {
+        runs++;
+        return { output: "?? new.ts\0", prefix: "" };
+      },
+      { now: () => clock },
+    );
+    assert.equal(status.latest().size, 0);
+    assert.equal(runs, 0);
+    await status.current();
+    clock = 60_000;
+    assert.equal(status.latest().markOf("new.ts", false), "?");
+    assert.equal(runs, 1);
+    // No wait at all: the previous marks now, and a run begun for the next caller.
+    assert.equal((await status.current(0)).markOf("new.ts", false), "?");
+    assert.equal(runs, 2);
+  });
+
   it("answers with the previous marks while a slow run goes on, and with none after a failure", async () => {
     let clock = 0;
     let release!: (value: GitStatusOutput | null) => void;

@@ -43,6 +43,7 @@ describe("workspace mirror", () => {
     link(root, "passwd-link", join(outside, "passwd"));
     link(root, "readme-link", "README.md");
     link(root, "innocent", ".env");
+    link(root, "src/bundle", "../packages/web/dist/app.js");
     mirror = await Mirror.open({ fs: nodeFileSystem, root });
   });
 
@@ -106,6 +107,10 @@ describe("workspace mirror", () => {
     await assert.rejects(mirror.readFile("node_modules/left-pad/index.js"), codeOf(ErrorCode.NotFound));
     await assert.rejects(mirror.readFile(".git/HEAD"), codeOf(ErrorCode.NotFound));
     await assert.rejects(mirror.listDir("packages/web/dist"), codeOf(ErrorCode.NotFound));
+    // Below an ignored folder of a nested .gitignore, and through a link that leads there.
+    await assert.rejects(mirror.readFile("packages/web/dist/app.js"), codeOf(ErrorCode.NotFound));
+    await assert.rejects(mirror.readFile("build/out.js"), codeOf(ErrorCode.NotFound));
+    await assert.rejects(mirror.readFile("src/bundle"), codeOf(ErrorCode.NotFound));
   });
 
   it("reads text, follows links inside the workspace, and marks images and binaries", async () => {

@@ -13,8 +13,15 @@ import { quietFor, until as waitUntil } from "../../support/wait";
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+interface FeedTestOptions {
+  leaseMs?: number;
+  git?: boolean;
+  debounceMs?: number;
+  maxDelayMs?: number;
+}
+
 /** A feed on a real folder with its real watcher, collecting what it publishes. */
-async function feedOn(root: string, options: { leaseMs?: number; git?: boolean } = {}) {
+async function feedOn(root: string, options: FeedTestOptions = {}) {
   const mirror = await Mirror.open({
     fs: nodeFileSystem,
     root,
@@ -26,6 +33,8 @@ async function feedOn(root: string, options: { leaseMs?: number; git?: boolean }
     publish: (delta) => deltas.push(delta),
     gitRecheckMs: 300,
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+    ...(options.debounceMs ? { debounceMs: options.debounceMs } : {}),
+    ...(options.maxDelayMs ? { maxDelayMs: options.maxDelayMs } : {}),
   });
   /** Everything said about one folder since the start, flattened. */
   const about = (dir: string) => {
@@ -53,7 +62,7 @@ describe("mirror feed (watching what phones show)", () => {
     roots.push(root);
     return root;
   };
-  const start = async (root: string, options?: { leaseMs?: number; git?: boolean }) => {
+  const start = async (root: string, options?: FeedTestOptions) => {
     const made = await feedOn(root, options);
     feeds.push(made.feed);
     return made;
@@ -96,7 +105,9 @@ describe("mirror feed (watching what phones show)", () => {
 
   it("coalesces a burst of writes into a delta or two", async () => {
     const root = make({ "docs/readme.md": "hi\n" });
-    const { feed, deltas, about, until } = await start(root);
+    // A quiet time no pause of a busy test machine between two writes reaches: one burst, the
+    // first write sent at once and the rest together when it ends.
+    const { feed, deltas, about, until } = await start(root, { debounceMs: 300, maxDelayMs: 5000 });
     await feed.watch("phone-1", ["docs"], []);
     for (let i = 0; i < 40; i++) {
       writeFileSync(join(root, `docs/page-${i % 10}.md`), `save ${i}\n`);
@@ -104,6 +115,21 @@ describe("mirror feed (watching what phones show)", () => {
     }
     await until(() => new Set(about("docs").added).size === 10);
     await quietFor("a fourth delta for one burst", 300, () => deltas.length > 3);
+  });
+
+  it("sends a save at once, and holds the saves right after it until the burst ends", async () => {
+    const root = make({ "docs/readme.md": "hi\n" });
+    // A quiet time longer than the wait for the first save: a save that waited for it would not show.
+    const { feed, deltas, about, until } = await start(root, { debounceMs: 2000, maxDelayMs: 60_000 });
+    await feed.watch("phone-1", ["docs"], []);
+    await sleep(2100);
+    writeFileSync(join(root, "docs/first.md"), "first\n");
+    await until(() => about("docs").added.includes("first.md"), 1500);
+    const sent = deltas.length;
+    writeFileSync(join(root, "docs/second.md"), "second\n");
+    writeFileSync(join(root, "docs/third.md"), "third\n");
+    // The saves that follow are one burst: nothing goes until it has been quiet for a while.
+    await quietFor("a save in a burst sent before the burst ended", 400, () => deltas.length > sent);
   });
 
   it("says so when a watched folder is removed, and drops it from its parent", async () => {
