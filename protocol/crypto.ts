@@ -1,5 +1,6 @@
-// The one crypto module of Tether: WebCrypto only, so the relay's clients in Node and the
-// PWA in the browser run the same code. The relay itself never calls into it.
+// The one crypto module of Tether: WebCrypto, so the relay's clients in Node and the PWA in
+// the browser run the same code; a host in Node may put Node's own AES-GCM in place of
+// WebCrypto's for sealing and opening (`setAesGcm`). The relay itself never calls into it.
 //
 // - Device keys: ECDH P-256. Public keys travel as raw uncompressed points, base64url.
 // - Key agreement: ECDH → HKDF-SHA256 (salt and info bind the purpose) → AES-256-GCM key.
