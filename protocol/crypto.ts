@@ -1,5 +1,6 @@
-// The one crypto module of Tether: WebCrypto only, so the relay's clients in Node and the
-// PWA in the browser run the same code. The relay itself never calls into it.
+// The one crypto module of Tether: WebCrypto, so the relay's clients in Node and the PWA in
+// the browser run the same code; a host in Node may put Node's own AES-GCM in place of
+// WebCrypto's for sealing and opening (`setAesGcm`). The relay itself never calls into it.
 //
 // - Device keys: ECDH P-256. Public keys travel as raw uncompressed points, base64url.
 // - Key agreement: ECDH → HKDF-SHA256 (salt and info bind the purpose) → AES-256-GCM key.
@@ -82,6 +83,41 @@ function associatedData(context: SealContext, epoch: number): Uint8Array<ArrayBu
   return utf8(JSON.stringify([AAD_PREFIX, ...context, epoch]));
 }
 
+/**
+ * AES-256-GCM itself, ciphertext followed by its 16-byte tag as WebCrypto has it. WebCrypto's
+ * by default; a host running in Node may put Node's own in its place (`setAesGcm`), which
+ * gives the same boxes without a trip to the thread pool for each one. Either one refuses a
+ * key that is not an AES-GCM key for that use, and `decrypt` throws when the tag does not match.
+ */
+export interface AesGcm {
+  encrypt(
+    key: CryptoKey,
+    iv: Uint8Array<ArrayBuffer>,
+    aad: Uint8Array<ArrayBuffer>,
+    data: Uint8Array<ArrayBuffer>,
+  ): Promise<Uint8Array> | Uint8Array;
+  decrypt(
+    key: CryptoKey,
+    iv: Uint8Array<ArrayBuffer>,
+    aad: Uint8Array<ArrayBuffer>,
+    sealed: Uint8Array<ArrayBuffer>,
+  ): Promise<Uint8Array> | Uint8Array;
+}
+
+export const webCryptoAesGcm: AesGcm = {
+  encrypt: async (key, iv, aad, data) =>
+    new Uint8Array(await subtle.encrypt({ name: "AES-GCM", iv, additionalData: aad }, key, data)),
+  decrypt: async (key, iv, aad, sealed) =>
+    new Uint8Array(await subtle.decrypt({ name: "AES-GCM", iv, additionalData: aad }, key, sealed)),
+};
+
+let aesGcm: AesGcm = webCryptoAesGcm;
+
+/** Seals and opens with `engine` from now on, in this process. */
+export function setAesGcm(engine: AesGcm): void {
+  aesGcm = engine;
+}
+
 export async function sealBytes(
   key: CryptoKey,
   epoch: number,
@@ -89,17 +125,13 @@ export async function sealBytes(
   context: SealContext,
 ): Promise<Box> {
   const iv = randomBytes(IV_BYTES);
-  const ct = await subtle.encrypt({ name: "AES-GCM", iv, additionalData: associatedData(context, epoch) }, key, data);
-  return { e: epoch, iv: toBase64Url(iv), ct: toBase64Url(new Uint8Array(ct)) };
+  const ct = await aesGcm.encrypt(key, iv, associatedData(context, epoch), data);
+  return { e: epoch, iv: toBase64Url(iv), ct: toBase64Url(ct) };
 }
 
 export async function openBytes(key: CryptoKey, box: Box, context: SealContext): Promise<Uint8Array<ArrayBuffer>> {
   try {
-    const plain = await subtle.decrypt(
-      { name: "AES-GCM", iv: fromBase64Url(box.iv), additionalData: associatedData(context, box.e) },
-      key,
-      fromBase64Url(box.ct),
-    );
+    const plain = await aesGcm.decrypt(key, fromBase64Url(box.iv), associatedData(context, box.e), fromBase64Url(box.ct));
     return new Uint8Array(plain);
   } catch {
     throw new TetherError(ErrorCode.BadSeal, "sealed payload failed to open (wrong key, altered, or out of place)");

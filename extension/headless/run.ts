@@ -4,7 +4,7 @@
 
 import { homedir } from "node:os";
 import { basename } from "node:path";
-import { BUILTIN_AGENT, askReason, decidedWords, type ThreadEvent } from "#protocol";
+import { BUILTIN_AGENT, askReason, decidedWords, setAesGcm, type ThreadEvent } from "#protocol";
 import { checkModel } from "../core/agent/model/check";
 import { resolveModel } from "../core/agent/model/config";
 import { ModelNotConfigured } from "../core/agent/model/port";
@@ -16,6 +16,7 @@ import { Host } from "../core/host";
 import { HostIdentity } from "../core/identity";
 import type { Log } from "../core/log";
 import { Mirror } from "../core/mirror/mirror";
+import { nodeAesGcm } from "../node/aesGcm";
 import { nodeFileSystem } from "../node/nodeFileSystem";
 import { createNodeGitStatus } from "../node/nodeGitStatus";
 import { createProcessRunner } from "../node/processRunner";
@@ -114,6 +115,8 @@ export interface PairingDisplay {
 }
 
 export async function runHeadlessHost(config: HostConfig, display: PairingDisplay = {}): Promise<RunningHost> {
+  // The host seals and opens every event, command and reply: Node's AES-GCM, on the event loop.
+  setAesGcm(nodeAesGcm);
   const term = createTerminal(process.stdin, process.stdout);
   const log = terminalLog(term);
   const identity = await HostIdentity.loadOrCreate(stateFile(config.stateDir));

@@ -2,7 +2,8 @@
 // extension, then the commands (commands/), which act on those parts.
 
 import * as vscode from "vscode";
-import type { DeviceRef } from "#protocol";
+import { setAesGcm, type DeviceRef } from "#protocol";
+import { nodeAesGcm } from "../node/aesGcm";
 import { ApiKeys } from "./apiKeys";
 import { Approvals } from "./approvals";
 import { CommandTerminals } from "./commandTerminals";
@@ -20,6 +21,8 @@ import { WindowRelay } from "./windowRelay";
 let session: HostSession | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
+  // The extension host is Node: its AES-GCM seals and opens on the event loop (node/aesGcm.ts).
+  setAesGcm(nodeAesGcm);
   const channel = vscode.window.createOutputChannel("Tether", { log: true });
   const keys = new ApiKeys(context.secrets);
   session = new HostSession(context, channel, keys);

@@ -1,6 +1,7 @@
-// Writes the host's state files off the event loop, coalesced. Changes queued while a write is
-// under way go out together in the next round, so a burst of events costs one append per
-// file and a file rewritten ten times in a round is written once. A rewrite goes to a
+// Writes the host's state files, coalesced. Changes queued while a write is under way go out
+// together in the next round, so a burst of events costs one append per file and a file
+// rewritten ten times in a round is written once. Appends are small and written on the event
+// loop to descriptors kept open (`appendHandles.ts`); rewrites go off the event loop. A rewrite goes to a
 // temporary file that is then renamed over the old one, so a crash leaves the old or the new
 // contents, never half of either.
 //
@@ -145,15 +146,20 @@ export class StateWriter {
       // Appends (thread events) before rewrites (applied commands, cursors): a record that
       // points at events is never on disk before them.
       const failed: Error[] = [];
-      const settled = await Promise.allSettled([...appends].map(([path, text]) => this.handles.append(path, text)));
-      [...appends.keys()].forEach((path, i) => {
-        const s = settled[i]!;
-        if (s.status === "fulfilled" || this.isGone(path)) return;
-        failed.push(s.reason as Error);
-        // Put back in front of what was queued since, to keep the order of the lines.
-        this.appends.set(path, appends.get(path)! + (this.appends.get(path) ?? ""));
-      });
-      const rewrites = await Promise.allSettled([...replaces].map(([path, text]) => this.rewrite(path, text)));
+      // On the event loop (see appendHandles.ts): small appends to open files, no thread pool.
+      for (const [path, text] of appends) {
+        try {
+          this.handles.append(path, text);
+        } catch (err) {
+          if (this.isGone(path)) continue;
+          failed.push(err as Error);
+          // Put back in front of what was queued since, to keep the order of the lines.
+          this.appends.set(path, text + (this.appends.get(path) ?? ""));
+        }
+      }
+      // A round of appends alone ends here, without waiting for another turn of the event loop.
+      const rewrites =
+        replaces.size === 0 ? [] : await Promise.allSettled([...replaces].map(([path, text]) => this.rewrite(path, text)));
       [...replaces.keys()].forEach((path, i) => {
         const s = rewrites[i]!;
         if (s.status === "fulfilled" || this.isGone(path)) return;
