@@ -132,6 +132,8 @@ export interface SocketData {
   ip: string;
   /** When the relay accepted the connection (ms); a host's newest socket gets its commands. */
   since?: number;
+  /** A phone's hosts were told it is online: they are told when it goes. */
+  announced?: boolean;
 }
 
 /** Error data attached to a refused connection (`connect_error`'s `err.data`). */
