@@ -170,7 +170,7 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
   const inbox = new Inbox(ctx, deps.commandAckTimeoutMs);
   postCommand = commandEndpoint(ctx, inbox);
   // One table of handlers for every socket, built once.
-  const router = new Router(ctx);
+  const router = new Router(ctx, (event) => metrics.countIncoming(event));
   registerPairingHandlers(ctx, router, pairingLimits(counters));
   registerRoutingHandlers(ctx, router);
   registerCommandHandlers(ctx, router, inbox);
@@ -184,10 +184,7 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
     raw.request = null;
   });
   corkWrites(io.engine);
-  io.on("connection", (socket) => {
-    metrics.countEnvelopes(socket);
-    connections.accept(socket);
-  });
+  io.on("connection", (socket) => connections.accept(socket));
 
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);

@@ -103,7 +103,10 @@ describe("relay: one event table for every socket", () => {
       assert.equal(s.listenerCount("error"), 1);
       assert.equal(s.listenerCount("disconnect"), 1);
     }
-    assert.equal(a.listenersAny()[0], b.listenersAny()[0], "the event listener is shared");
+    assert.equal(a.listenersAny(), b.listenersAny(), "the sockets share one array of any-listeners");
+    // Shared, it is frozen: a listener added to one socket would have reached every other.
+    assert.throws(() => a.onAny(() => undefined), TypeError);
+    assert.equal(b.listenersAny().length, 1);
     assert.deepEqual(a.listeners("disconnect"), b.listeners("disconnect"), "the disconnect listeners are shared");
     // A host's socket gets the same event listener, and no handler of its own either.
     const [hostSide] = serverSockets(phone.hostId);
