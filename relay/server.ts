@@ -19,6 +19,7 @@ import { Connections } from "./socket/connection";
 import { corkWrites } from "./socket/cork";
 import type { HandlerContext } from "./socket/context";
 import { HostSockets } from "./socket/hostSockets";
+import { releaseHandshake, releaseRequests } from "./socket/release";
 import { Router } from "./socket/router";
 import type { TetherServer } from "./socket/types";
 import { commandEndpoint } from "./http/command";
@@ -178,13 +179,13 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
   registerDeviceHandlers(ctx, router);
   const connections = new Connections(ctx, { router, push, presence });
   metrics.watch(io, bareStore);
-  // Of the HTTP request a connection began with, the relay needs only the address, which
-  // engine.io copied: kept, the request and its headers would stay for the connection's life.
-  io.engine.on("connection", (raw: { request: unknown }) => {
-    raw.request = null;
-  });
+  // Kept, the request a connection began with and its handshake would stay for its whole life.
+  releaseRequests(io.engine);
   corkWrites(io.engine);
-  io.on("connection", (socket) => connections.accept(socket));
+  io.on("connection", (socket) => {
+    releaseHandshake(socket);
+    connections.accept(socket);
+  });
 
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
