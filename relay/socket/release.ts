@@ -3,7 +3,7 @@
 // the handshake is over:
 // - the HTTP request the connection began with (its headers, raw headers, URL and stream state),
 //   held by the engine.io socket and, for a WebSocket upgrade, by the response object engine.io
-//   made for it, which stays listening for the TCP socket's close;
+//   made for it, which itself stays listening for the TCP socket's close to tell it on;
 // - the handshake: `auth` with the device's bearer token, the request's headers and query, the
 //   time as text. With the Redis adapter the handshake is also what fetchSockets sends to the
 //   other relay processes for every socket it finds: the token no longer travels over Redis.
@@ -16,8 +16,14 @@ import type { TetherSocket } from "./types";
 /** The response engine.io made for a WebSocket upgrade, kept on its request until sent. */
 const UPGRADE_RESPONSE = Symbol("upgradeResponse");
 
+interface UpgradeResponse {
+  req: unknown;
+  /** Its listener for the TCP socket's close, when it is the only one there: see below. */
+  onClose?: (...args: unknown[]) => void;
+}
+
 interface UpgradeRequest extends IncomingMessage {
-  [UPGRADE_RESPONSE]?: { req: unknown };
+  [UPGRADE_RESPONSE]?: UpgradeResponse;
 }
 
 /**
@@ -27,7 +33,17 @@ interface UpgradeRequest extends IncomingMessage {
 export function releaseRequests(engine: EngineServer): void {
   // engine.io's middlewares see every request with its response; an upgrade's is not Node's.
   engine.use((req: UpgradeRequest, res: unknown, next: () => void) => {
-    if (!(res instanceof ServerResponse)) req[UPGRADE_RESPONSE] = res as { req: unknown };
+    if (!(res instanceof ServerResponse)) {
+      const upgrade = res as UpgradeResponse;
+      // The response listens for the socket's close (once) from when it is made, to tell its
+      // own "close" to middlewares that wait for a response to end; the relay has none. Node's
+      // HTTP server has taken its own listeners off an upgraded socket: when the response's
+      // is the only one, it is known for sure, and can be taken off once the 101 is out.
+      const listeners = req.socket.rawListeners("close");
+      if (listeners.length === 1 && "listener" in listeners[0]!)
+        upgrade.onClose = listeners[0] as unknown as UpgradeResponse["onClose"];
+      req[UPGRADE_RESPONSE] = upgrade;
+    }
     next();
   });
   // engine.io tells "headers" once it has taken the upgrade's response headers off the request,
@@ -37,6 +53,9 @@ export function releaseRequests(engine: EngineServer): void {
     if (!res) return;
     req[UPGRADE_RESPONSE] = undefined;
     res.req = null;
+    // Then nothing holds the response any more.
+    if (res.onClose) req.socket.removeListener("close", res.onClose);
+    res.onClose = undefined;
   });
   // Of the request, the relay needs only the address, which engine.io copied.
   engine.on("connection", (raw: { request: unknown }) => {

@@ -38,8 +38,15 @@ describe("relay: what a connection lets go of", () => {
     rmSync(workspace, { recursive: true, force: true });
   });
 
-  it("lets the upgrade request go while the WebSocket stays open", async () => {
+  it("lets the upgrade request and its response go while the WebSocket stays open", async () => {
     const requests: WeakRef<object>[] = [];
+    const responses: WeakRef<object>[] = [];
+    let watching = true;
+    // After the relay's own: engine.io runs its middlewares in the order they were added.
+    relay.io.engine.use((_req: unknown, res: object, next: () => void) => {
+      if (watching) responses.push(new WeakRef(res));
+      next();
+    });
     const seen = (_headers: unknown, req: object): void => void requests.push(new WeakRef(req));
     relay.io.engine.on("initial_headers", seen);
     const socket = connect(relay.url, { token: phone.token });
@@ -48,14 +55,18 @@ describe("relay: what a connection lets go of", () => {
     await connected(socket);
     await hello;
     relay.io.engine.off("initial_headers", seen);
+    watching = false;
     assert.equal(requests.length, 1, "one upgrade request, a WebSocket from the start");
-    // Collected only once nothing the connection keeps refers to it; a WeakRef's target stays
+    assert.equal(responses.length, 1);
+    // Collected only once nothing the connection keeps refers to them; a WeakRef's target stays
     // for the rest of the turn it was read in, so each try starts a new one.
-    for (let i = 0; i < 20 && requests[0]!.deref() !== undefined; i++) {
+    const kept = (): boolean => requests[0]!.deref() !== undefined || responses[0]!.deref() !== undefined;
+    for (let i = 0; i < 20 && kept(); i++) {
       await new Promise((resolve) => setImmediate(resolve));
       collectGarbage();
     }
     assert.equal(requests[0]!.deref(), undefined, "the request and its headers are kept alive by the connection");
+    assert.equal(responses[0]!.deref(), undefined, "the upgrade's response is kept alive by the connection");
     assert.ok(socket.connected);
     // And the connection still works both ways.
     const page = await socket.timeout(5_000).emitWithAck("sync", { hostId: phone.hostId, cursors: {} });
