@@ -140,6 +140,8 @@ export interface SocketData {
   since?: number;
   /** A phone that reads `events` batches (its handshake said `batches`). */
   batches?: true;
+  /** A phone's hosts were told it is online: they are told when it goes. */
+  announced?: boolean;
 }
 
 /** Error data attached to a refused connection (`connect_error`'s `err.data`). */

@@ -3,7 +3,7 @@
 // fixed in this file (an event name, a device kind, a store method, a push result).
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { TetherServer, TetherSocket } from "./socket/types";
+import type { TetherServer } from "./socket/types";
 import type { RelayStore } from "./store/store";
 
 /** Client events that carry a sealed box; anything else a client emits is not counted. */
@@ -129,16 +129,14 @@ export class RelayMetrics {
     });
   }
 
-  /** Counts the sealed envelopes a socket sends, by event name, as they arrive. */
-  countEnvelopes(socket: TetherSocket): void {
-    socket.use(this.countIncoming);
+  /**
+   * Counts a sealed envelope a socket sent, by event name, as it arrives. Called by the relay's
+   * one listener for every socket's events (relay/socket/router.ts), so a connection costs no
+   * middleware of its own.
+   */
+  countIncoming(event: unknown): void {
+    if (typeof event === "string" && SEALED_EVENTS.has(event)) this.envelopes.inc({ event, via: "socket" });
   }
-
-  /** One middleware for every socket: it needs nothing of the socket. */
-  private readonly countIncoming = ([event]: [string, ...unknown[]], next: (err?: Error) => void): void => {
-    if (SEALED_EVENTS.has(event)) this.envelopes.inc({ event, via: "socket" });
-    next();
-  };
 
   /** An envelope that came another way than a socket (a notification's button over HTTP). */
   countEnvelope(event: "command", via: Via): void {

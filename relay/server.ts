@@ -20,6 +20,7 @@ import { corkWrites } from "./socket/cork";
 import type { HandlerContext } from "./socket/context";
 import { HostSockets } from "./socket/hostSockets";
 import { PhoneFanout } from "./socket/phoneFanout";
+import { releaseHandshake, releaseRequests } from "./socket/release";
 import { Router } from "./socket/router";
 import type { TetherServer } from "./socket/types";
 import { commandEndpoint } from "./http/command";
@@ -180,7 +181,7 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
   const inbox = new Inbox(ctx, deps.commandAckTimeoutMs);
   postCommand = commandEndpoint(ctx, inbox);
   // One table of handlers for every socket, built once.
-  const router = new Router(ctx);
+  const router = new Router(ctx, (event) => metrics.countIncoming(event));
   registerPairingHandlers(ctx, router, pairingLimits(counters));
   registerRoutingHandlers(ctx, router);
   registerCommandHandlers(ctx, router, inbox);
@@ -188,14 +189,11 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
   registerDeviceHandlers(ctx, router);
   const connections = new Connections(ctx, { router, push, presence });
   metrics.watch(io, bareStore);
-  // Of the HTTP request a connection began with, the relay needs only the address, which
-  // engine.io copied: kept, the request and its headers would stay for the connection's life.
-  io.engine.on("connection", (raw: { request: unknown }) => {
-    raw.request = null;
-  });
+  // Kept, the request a connection began with and its handshake would stay for its whole life.
+  releaseRequests(io.engine);
   corkWrites(io.engine);
   io.on("connection", (socket) => {
-    metrics.countEnvelopes(socket);
+    releaseHandshake(socket);
     connections.accept(socket);
   });
 

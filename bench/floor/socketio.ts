@@ -1,6 +1,6 @@
 // A bare Socket.IO server with the relay's options and nothing else: no auth, no handlers, no
 // rooms. Between the floor (bare `ws`) and the relay, it shows what Socket.IO itself costs.
-// Prints `socket.io listening on http://…` when ready.
+// Bundled and run by plain `node`, as the relay is (bench/lib/floor.ts). Prints `socket.io listening on http://…` when ready.
 
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";

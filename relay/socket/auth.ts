@@ -76,7 +76,8 @@ async function admit(ctx: HandlerContext, socket: TetherSocket, token: string, b
     ctx.log.warn("handshake refused: revoked device", { ip: socket.data.ip, device: device.id });
     return refuse(ErrorCode.Unauthorized, "This phone was unpaired from its computer.", true);
   }
-  socket.data.device = { id: device.id, kind: device.kind };
+  // The kind as a literal: the store's string would be a copy of its own for every socket.
+  socket.data.device = { id: device.id, kind: device.kind === "host" ? "host" : "phone" };
   if (batches && device.kind === "phone") socket.data.batches = true;
   return undefined;
 }

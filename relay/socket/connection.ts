@@ -24,10 +24,11 @@ export interface ConnectionServices {
 type Listener = (this: TetherSocket, reason: string) => void;
 
 export class Connections {
-  /** Every device socket's, when it goes. */
+  /**
+   * Every device socket's, when it goes: one listener, so a socket's listeners for "disconnect"
+   * are a function and not an array of them.
+   */
   private readonly left: Listener;
-  /** A phone's that was announced to its hosts, when it goes. */
-  private readonly phoneLeft: Listener;
 
   constructor(
     private readonly ctx: HandlerContext,
@@ -36,9 +37,6 @@ export class Connections {
     const onLeft = this.onLeft.bind(this);
     this.left = function (reason) {
       onLeft(this, reason);
-    };
-    this.phoneLeft = function () {
-      phoneWentAway(ctx, this.data.device!.id);
     };
   }
 
@@ -81,7 +79,10 @@ export class Connections {
     const device = socket.data.device!;
     this.services.presence?.disconnected(device);
     store.touchDevice(device.id, now()).catch(this.storeFailed("touch", device.id));
-    if (device.kind !== "host") return;
+    if (device.kind !== "host") {
+      if (socket.data.announced) phoneWentAway(this.ctx, device.id);
+      return;
+    }
     this.ctx.hosts.disconnected(socket);
     log.info("host disconnected", { device: device.id, reason });
     presenceOf(this.ctx, device.id).then(
@@ -113,7 +114,7 @@ export class Connections {
     if (!socket.connected) return;
     log.info("phone connected", { device: phoneId, hosts: hostIds.length });
     announcePhone(this.ctx, phoneId, hostIds);
-    socket.on("disconnect", this.phoneLeft);
+    socket.data.announced = true;
     const hosts = await Promise.all(hostIds.map((h) => presenceOf(this.ctx, h)));
     const hello = { v: PROTOCOL_VERSION, deviceId: phoneId, kind: "phone" as const, hosts, publicUrl: config.publicUrl };
     socket.emit("hello", push ? { ...hello, push: push.offer } : hello);

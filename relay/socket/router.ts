@@ -38,12 +38,20 @@ export class Router {
    * serves every socket.
    */
   private readonly listener: (this: TetherSocket, event: unknown, ...args: unknown[]) => void;
+  /** The any-listeners of every socket: the one above, in one array for all (see attach). */
+  private readonly listeners: readonly unknown[];
 
-  constructor(private readonly ctx: HandlerContext) {
+  /** `observe` sees every event's name as it arrives, before anything is checked (metrics). */
+  constructor(
+    private readonly ctx: HandlerContext,
+    observe: (event: unknown) => void = () => undefined,
+  ) {
     const dispatch = this.dispatch.bind(this);
     this.listener = function (event, ...args) {
+      observe(event);
       dispatch(this, event, args);
     };
+    this.listeners = Object.freeze([this.listener]);
   }
 
   /**
@@ -60,8 +68,21 @@ export class Router {
     this.routes.set(event, { event, schema, allow, run: fn as Route["run"] });
   }
 
-  /** Every event the socket sends, known or not, goes through the table from now on. */
+  /**
+   * Every event the socket sends, known or not, goes through the table from now on.
+   *
+   * `onAny` would give each socket an array of its own for one function, 152 bytes a socket:
+   * every socket gets the same array instead. Socket.IO copies it before calling the listeners,
+   * and it is frozen, so an `onAny` or `offAny` on one socket throws rather than reaching the
+   * others. Should Socket.IO keep its any-listeners elsewhere, `onAny` it is.
+   */
   attach(socket: TetherSocket): void {
+    const own = socket as unknown as { _anyListeners?: readonly unknown[] };
+    if (own._anyListeners === undefined) {
+      own._anyListeners = this.listeners;
+      if (socket.listenersAny() === this.listeners) return;
+      own._anyListeners = undefined;
+    }
     socket.onAny(this.listener);
   }
 

@@ -207,6 +207,17 @@ describe("relays sharing Redis", function () {
     ]);
   });
 
+  it("tells the other relay who is connected without a device's token", async () => {
+    // Relay A asks Redis for the phone's sockets, which are on B: B answers with their handshakes.
+    const [remote, ...more] = await a.io.in(`device:${phone.deviceId}`).fetchSockets();
+    assert.ok(remote && more.length === 0, "the phone's one socket, found on the other relay");
+    assert.equal(remote.data.device?.id, phone.deviceId);
+    assert.ok(remote.handshake.address, "where it came from is still told");
+    const told = JSON.stringify({ handshake: remote.handshake, data: remote.data, rooms: [...remote.rooms] });
+    assert.ok(!told.includes(phone.token), "the bearer token went over Redis");
+    assert.deepEqual(remote.handshake.auth, {});
+  });
+
   it("cuts a phone on one relay off at once when its host on the other revokes it", async () => {
     const unpaired = once(phone.socket, "unpaired");
     const closed = new Promise<void>((resolve) => phone.socket.once("disconnect", () => resolve()));
