@@ -13,3 +13,4 @@ export * from "./thread";
 export * from "./push";
 export * from "./serverEvents";
 export * from "./approvalWords";
+export * from "./historyPages";
