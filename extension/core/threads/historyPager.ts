@@ -59,6 +59,11 @@ export class HistoryPager {
     for (const thread of this.deps.threads.list()) this.schedule(thread.id, PAGE_MIN_EVENTS);
   }
 
+  /** Resolves once no thread's pages are being sealed or sent. */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all(this.running.values());
+  }
+
   forget(threadId: string): void {
     delete this.paged[threadId];
     this.quiet.get(threadId)?.dispose();
