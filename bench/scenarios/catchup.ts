@@ -61,9 +61,9 @@ export const catchup: Scenario = {
       ctx.log(`publishing ${count} events on ${THREADS} threads`);
       const threadOf = (i: number): string => `commute-${i % THREADS}`;
       const seqOf = (i: number): number => Math.floor(i / THREADS) + 1;
-      const boxes = await Promise.all(
-        Array.from({ length: count }, (_, i) => host.sealEvent(threadOf(i), seqOf(i), agentEvent(i))),
-      );
+      // Made once: an agent event carries the time it was made, and its page must hold the same.
+      const events = Array.from({ length: count }, (_, i) => agentEvent(i));
+      const boxes = await Promise.all(events.map((event, i) => host.sealEvent(threadOf(i), seqOf(i), event)));
       let next = 0;
       await Promise.all(
         Array.from({ length: 64 }, async () => {
@@ -79,7 +79,7 @@ export const catchup: Scenario = {
       const byThread = new Map<string, ThreadEvent[]>();
       for (let i = 0; i < count; i++) {
         const list = byThread.get(threadOf(i)) ?? [];
-        list.push(agentEvent(i));
+        list.push(events[i]!);
         byThread.set(threadOf(i), list);
       }
       const paging = await publishPages(host, byThread);

@@ -15,6 +15,11 @@ export type { TaskForm };
 
 const SYNC_TIMEOUT_MS = 15_000;
 const SYNC_PAGE = 1000;
+/**
+ * Events an answer may bring when it carries history pages: a page is one box, so a bigger
+ * answer costs no more boxes, and fewer round trips (bench catchup).
+ */
+const SYNC_PAGE_WITH_PAGES = 2500;
 
 export interface ThreadServiceDeps {
   threads: Threads;
@@ -111,7 +116,7 @@ export class ThreadService {
       // The cursors as they are now: the next page's request must not see later changes.
       const req = { hostId, cursors: { ...cursors }, limit: SYNC_PAGE };
       if (!withPages) return ask(req);
-      const answer = await ask({ ...req, pages: true });
+      const answer = await ask({ ...req, limit: SYNC_PAGE_WITH_PAGES, pages: true });
       if (answer.ok || answer.code !== ErrorCode.BadRequest || !answer.message.includes("pages")) return answer;
       // A relay older than history pages refuses the field: ask as before, from now on.
       this.#relayWithoutPages = true;
