@@ -6,7 +6,17 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cutPages, ErrorCode, sealPage, type StoredEvent, type StoredPage, type SyncRequest, type ThreadEvent } from "#protocol";
+import {
+  cutPages,
+  ErrorCode,
+  sealPage,
+  syncSchema,
+  type StoredEvent,
+  type StoredPage,
+  type SyncRequest,
+  type ThreadEvent,
+} from "#protocol";
+import { describeIssues } from "../../relay/socket/payloadIssues";
 import { Cleanup } from "../support/cleanup";
 import { memoryThreads, threadServiceClass } from "../support/memoryThreads";
 import { connect, connected, type PhoneSocket } from "../support/phone";
@@ -190,10 +200,19 @@ describe("history pages through a relay", function () {
   }
 
   it("asks an older relay, which refuses the pages field, as before", async () => {
-    const refused: Tamper = (a, req) =>
-      req.pages ? { ok: false, code: ErrorCode.BadRequest, message: 'invalid sync payload: Unrecognized key: "pages"' } : a;
+    // What a relay older than the field answers: its strict schema, its own words for the refusal.
+    const olderSchema = syncSchema.omit({ pages: true });
+    const refused: Tamper = (a, req) => {
+      const parsed = olderSchema.safeParse(req);
+      if (parsed.success) return a;
+      return { ok: false, code: ErrorCode.BadRequest, message: `invalid sync payload: ${describeIssues(parsed.error)}` };
+    };
     const { requests } = await catchUp(refused);
     assert.equal(requests[0]?.pages, true);
     assert.equal(requests[1]?.pages, undefined);
+    assert.ok(
+      requests.slice(1).every((r) => r.pages === undefined),
+      "a relay that refused the field once is not asked for pages again",
+    );
   });
 });

@@ -117,11 +117,15 @@ export class ThreadService {
       const req = { hostId, cursors: { ...cursors }, limit: SYNC_PAGE };
       if (!withPages) return ask(req);
       const answer = await ask({ ...req, limit: SYNC_PAGE_WITH_PAGES, pages: true });
-      if (answer.ok || answer.code !== ErrorCode.BadRequest || !answer.message.includes("pages")) return answer;
-      // A relay older than history pages refuses the field: ask as before, from now on.
-      this.#relayWithoutPages = true;
-      withPages = false;
-      return ask(req);
+      if (answer.ok || answer.code !== ErrorCode.BadRequest) return answer;
+      // A relay older than history pages refuses the field (its schema is strict, and its
+      // message counts unexpected fields without naming them): asked as before, it answers.
+      const plain = await ask(req);
+      if (plain.ok) {
+        this.#relayWithoutPages = true;
+        withPages = false;
+      }
+      return plain;
     };
     let next = handled(fetchPage());
     let storing = handled(Promise.resolve());
