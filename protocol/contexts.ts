@@ -5,6 +5,8 @@ import type { SealContext } from "./crypto";
 
 export const sealContext = {
   event: (hostId: string, threadId: string, seq: number): SealContext => ["event", hostId, threadId, seq],
+  /** A history page: a thread's events `from`..`to` in one box (historyPages.ts). */
+  page: (hostId: string, threadId: string, from: number, to: number): SealContext => ["page", hostId, threadId, from, to],
   record: (hostId: string, key: string): SealContext => ["record", hostId, key],
   /** A phone's call, sealed with its command key (`KeyPurpose.Command`); so is the reply. */
   rpcCall: (hostId: string, phoneId: string, id: string): SealContext => ["rpc-call", hostId, phoneId, id],

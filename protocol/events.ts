@@ -22,6 +22,7 @@ import type {
   PhonePresence,
   PhoneRevoke,
   PhoneStatus,
+  PagePublish,
   Publish,
   RecordPut,
   RpcForward,
@@ -72,6 +73,11 @@ export interface ClientToServerEvents {
   "live:publish": (req: LivePublish, reply: Reply) => void;
   /** Host: appends a durable thread event. */
   "event:publish": (req: Publish, reply: Reply) => void;
+  /**
+   * Host: stores a history page of events it published; `conflict` when it overlaps another
+   * page of the thread, `not-found` when the relay does not hold every event it covers.
+   */
+  "page:publish": (req: PagePublish, reply: Reply) => void;
   /** Host: replaces a latest-wins record. */
   "record:put": (req: RecordPut, reply: Reply) => void;
   /** Host: deletes one of its threads: the relay forgets its events and summary record. */

@@ -13,4 +13,5 @@ export * from "./thread";
 export * from "./push";
 export * from "./serverEvents";
 export * from "./approvalWords";
+export * from "./historyPages";
 export { z, type Schema, type SchemaError } from "./zod";

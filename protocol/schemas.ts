@@ -260,16 +260,49 @@ export const storedRecordSchema = z.object({
 });
 export type StoredRecord = z.infer<typeof storedRecordSchema>;
 
+/**
+ * Host → relay: a history page, one box holding a thread's events `from`..`to` (already
+ * published), so a phone catching up opens one box instead of hundreds (historyPages.ts).
+ */
+export const pagePublishSchema = z.strictObject({
+  threadId: threadIdSchema.check(z.minLength(1)),
+  from: z.int().check(z.gte(1)),
+  to: z.int().check(z.gte(1)),
+  box: boxSchema,
+});
+export type PagePublish = z.infer<typeof pagePublishSchema>;
+
+/** A history page as stored and served by sync. */
+export const storedPageSchema = z.object({
+  hostId: idSchema,
+  threadId: threadIdSchema,
+  from: z.int().check(z.gte(1)),
+  to: z.int().check(z.gte(1)),
+  box: boxSchema,
+  at: z.number(),
+});
+export type StoredPage = z.infer<typeof storedPageSchema>;
+
 export const syncSchema = z.strictObject({
   hostId: idSchema,
   /** Thread id → last sequence number the phone has. Threads not named start at 0. */
   cursors: z.record(threadIdSchema, z.int().check(z.gte(0))),
   limit: z.optional(z.int().check(z.gte(1), z.lte(5000))),
+  /**
+   * The phone reads history pages: the answer may carry pages before the events. A relay
+   * older than this field refuses the request as `bad-request`; the phone asks again without.
+   */
+  pages: z.optional(z.boolean()),
 });
 export type SyncRequest = z.infer<typeof syncSchema>;
 
 export const syncPageSchema = z.object({
   records: z.array(storedRecordSchema),
+  /**
+   * Only when asked for (`pages`): per thread, a chain of pages from the phone's cursor on, each
+   * starting at or before the seq after the one before; `events` then go on after the last.
+   */
+  pages: z.optional(z.array(storedPageSchema)),
   events: z.array(storedEventSchema),
   /** True when more events remain: ask again with the advanced cursors. */
   more: z.boolean(),

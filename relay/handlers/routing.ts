@@ -5,14 +5,18 @@ import {
   ErrorCode,
   TetherError,
   livePublishSchema,
+  PAGE_MAX_EVENTS,
+  pagePublishSchema,
   publishSchema,
   recordPutSchema,
   rpcRequestSchema,
   syncSchema,
   threadDeleteSchema,
   type HostAnswer,
+  type StoredPage,
 } from "#protocol";
 import type { HandlerContext } from "../socket/context";
+import type { EventsPage } from "../store/store";
 import { inOrder } from "../socket/inOrder";
 import type { Router } from "../socket/router";
 import type { TetherSocket } from "../socket/types";
@@ -68,6 +72,20 @@ export function registerRoutingHandlers(ctx: HandlerContext, router: Router): vo
     });
   });
 
+  // In order with the host's publishes, so the events a page covers are stored before it.
+  router.on("page:publish", pagePublishSchema, ["host"], (socket, req) => {
+    const hostId = socket.data.device!.id;
+    if (req.to < req.from || req.to - req.from + 1 > PAGE_MAX_EVENTS) {
+      throw new TetherError(ErrorCode.BadRequest, `a page holds 1 to ${PAGE_MAX_EVENTS} events`);
+    }
+    const page = { hostId, threadId: req.threadId, from: req.from, to: req.to, box: req.box, at: now() };
+    return inOrder(socket).run(store.appendPage(page), (outcome) => {
+      if (outcome === "conflict") throw new TetherError(ErrorCode.Conflict, "another page of this thread overlaps it");
+      if (outcome === "missing") throw new TetherError(ErrorCode.NotFound, "the relay does not hold every event of that page");
+      return { ok: true as const };
+    });
+  });
+
   router.on("record:put", recordPutSchema, ["host"], (socket, req) => {
     const hostId = socket.data.device!.id;
     const record = { hostId, key: req.key, box: req.box, at: now() };
@@ -88,9 +106,10 @@ export function registerRoutingHandlers(ctx: HandlerContext, router: Router): vo
 
   router.on("sync", syncSchema, ["phone"], async (socket, req) => {
     await mustBePaired(ctx, socket, req.hostId);
-    const [records, page, trims] = await Promise.all([
+    const limit = req.limit ?? SYNC_DEFAULT_LIMIT;
+    const [records, { pages, page }, trims] = await Promise.all([
       store.records(req.hostId),
-      store.eventsAfter(req.hostId, req.cursors, req.limit ?? SYNC_DEFAULT_LIMIT),
+      req.pages ? pagesThenEvents(ctx, req.hostId, req.cursors, limit) : eventsOnly(ctx, req.hostId, req.cursors, limit),
       store.trimmedThreads(req.hostId),
     ]);
     // Unpaired while reading (another relay process may have done it): nothing of that host
@@ -98,7 +117,29 @@ export function registerRoutingHandlers(ctx: HandlerContext, router: Router): vo
     await mustBePaired(ctx, socket, req.hostId);
     // Only what this phone is missing: a thread it read past the trim lost nothing for it.
     const missed = Object.entries(trims).filter(([threadId, first]) => (req.cursors[threadId] ?? 0) < first - 1);
-    const answer = { ok: true as const, records, events: page.events, more: page.more };
+    const answer = { ok: true as const, records, ...(pages && { pages }), events: page.events, more: page.more };
     return missed.length > 0 ? { ...answer, trimmed: Object.fromEntries(missed) } : answer;
   });
+}
+
+async function eventsOnly(ctx: HandlerContext, hostId: string, cursors: Record<string, number>, limit: number) {
+  return { pages: undefined, page: await ctx.store.eventsAfter(hostId, cursors, limit) };
+}
+
+/**
+ * For a phone that reads pages: the page chains from its cursors, then the events after where
+ * they reach. Once the pages fill the limit no events go with them, so a thread's events never
+ * come before the pages that would have covered them.
+ */
+async function pagesThenEvents(
+  ctx: HandlerContext,
+  hostId: string,
+  cursors: Record<string, number>,
+  limit: number,
+): Promise<{ pages: StoredPage[]; page: EventsPage }> {
+  const paged = await ctx.store.pagesAfter(hostId, cursors, limit);
+  if (paged.more) return { pages: paged.pages, page: { events: [], more: true } };
+  const room = limit - paged.events;
+  if (room <= 0) return { pages: paged.pages, page: { events: [], more: true } };
+  return { pages: paged.pages, page: await ctx.store.eventsAfter(hostId, { ...cursors, ...paged.reached }, room) };
 }

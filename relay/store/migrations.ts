@@ -115,4 +115,19 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE events_v5 RENAME TO events;
   CREATE INDEX events_by_age ON events (host_id, at);
   `,
+  // 6: history pages (a thread's events from..to in one box), beside the events they repeat.
+  // Pages of a thread never overlap; the key finds the page holding a seq.
+  `
+  CREATE TABLE pages (
+    host_id TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    from_seq INTEGER NOT NULL,
+    to_seq INTEGER NOT NULL,
+    epoch INTEGER NOT NULL,
+    iv TEXT NOT NULL,
+    ct TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (host_id, thread_id, from_seq)
+  );
+  `,
 ];

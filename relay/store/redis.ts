@@ -11,6 +11,7 @@
 //   P host:<id>:slots           zset   slotId → created at (a day of them, for the rate limit)
 //   P host:<id>:threads         zset   threadIds, all score 0, so in id order
 //   P events:<host>:<thread>    zset   event JSON (seq, e, iv, ct, at) → seq
+//   P pages:<host>:<thread>     zset   history page JSON (from, to, e, iv, ct, at) → from
 //   P host:<id>:ages            zset   "<seq>:<size>:<thread>" → at (retention, oldest first)
 //   P host:<id>:bytes           string sealed bytes of the host's events (its quota)
 //   P host:<id>:trims           hash   threadId → first seq kept after a trim
@@ -23,7 +24,7 @@
 
 import { createHash } from "node:crypto";
 import { createClient } from "redis";
-import { threadRecordKey, type Box, type StoredEvent, type StoredRecord } from "#protocol";
+import { threadRecordKey, type Box, type StoredEvent, type StoredPage, type StoredRecord } from "#protocol";
 import { RedisEventGroups } from "./redisEvents";
 import * as lua from "./redisScripts";
 import type {
@@ -32,6 +33,8 @@ import type {
   EventsPage,
   InboxRow,
   LinkedPhoneRow,
+  PageOutcome,
+  PagesAfter,
   PushSubscriptionRow,
   PushTarget,
   RelayStore,
@@ -127,6 +130,7 @@ export class RedisStore implements RelayStore {
     slotsOf: (hostId: string) => `${this.p}host:${hostId}:slots`,
     threads: (hostId: string) => `${this.p}host:${hostId}:threads`,
     events: (hostId: string, threadId: string) => `${this.p}events:${hostId}:${threadId}`,
+    pages: (hostId: string, threadId: string) => `${this.p}pages:${hostId}:${threadId}`,
     ages: (hostId: string) => `${this.p}host:${hostId}:ages`,
     bytes: (hostId: string) => `${this.p}host:${hostId}:bytes`,
     trims: (hostId: string) => `${this.p}host:${hostId}:trims`,
@@ -263,6 +267,33 @@ export class RedisStore implements RelayStore {
     return { events, more: more === 1 };
   }
 
+  async appendPage(p: StoredPage): Promise<PageOutcome> {
+    const json = JSON.stringify({ from: p.from, to: p.to, e: p.box.e, iv: p.box.iv, ct: p.box.ct, at: p.at });
+    return this.run(
+      lua.APPEND_PAGE,
+      [this.k.pages(p.hostId, p.threadId), this.k.events(p.hostId, p.threadId)],
+      [p.from, p.to, json],
+    );
+  }
+
+  async pagesAfter(hostId: string, cursors: Record<string, number>, limit: number): Promise<PagesAfter> {
+    const [more, flat] = await this.run<[number, string[]]>(
+      lua.PAGES_AFTER,
+      [this.k.threads(hostId)],
+      [this.k.pages(hostId, ""), limit, JSON.stringify(cursors)],
+    );
+    const result: PagesAfter = { pages: [], reached: {}, events: 0, more: more === 1 };
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const threadId = flat[i]!;
+      const s = JSON.parse(flat[i + 1]!) as Sealed & { from: number; to: number };
+      const cursor = result.reached[threadId] ?? cursors[threadId] ?? 0;
+      result.pages.push({ hostId, threadId, from: s.from, to: s.to, box: box(s), at: s.at });
+      result.events += s.to - cursor;
+      result.reached[threadId] = s.to;
+    }
+    return result;
+  }
+
   async enqueueCommand(c: InboxRow): Promise<EnqueueOutcome> {
     const json = JSON.stringify({ from: c.from, e: c.box.e, iv: c.box.iv, ct: c.box.ct, at: c.at });
     return this.run(
@@ -308,6 +339,7 @@ export class RedisStore implements RelayStore {
         this.k.ages(hostId),
         this.k.bytes(hostId),
         this.k.trims(hostId),
+        this.k.pages(hostId, threadId),
       ],
       [threadId, threadRecordKey(threadId)],
     );
@@ -322,7 +354,7 @@ export class RedisStore implements RelayStore {
     const [deleted, more] = await this.run<[number, number]>(
       lua.TRIM_EVENTS,
       [this.k.ages(hostId), this.k.bytes(hostId), this.k.trims(hostId), this.k.threads(hostId)],
-      [this.k.events(hostId, ""), olderThan, quotaBytes, max],
+      [this.k.events(hostId, ""), olderThan, quotaBytes, max, this.k.pages(hostId, "")],
     );
     return { deleted, more: more === 1 };
   }

@@ -150,6 +150,51 @@ end
 return {more, out}`;
 
 /**
+ * KEYS: the thread's pages (scored by from), its events. ARGV: from, to, the page as JSON.
+ * "stored"; "duplicate" (that page again); "conflict" (it overlaps another page of the thread);
+ * "missing" (an event from..to is not stored).
+ */
+export const APPEND_PAGE = `
+local before = redis.call('ZRANGE', KEYS[1], ARGV[2], '-inf', 'BYSCORE', 'REV', 'LIMIT', 0, 1)
+if #before > 0 then
+  local held = cjson.decode(before[1])
+  if held.to >= tonumber(ARGV[1]) then
+    local new = cjson.decode(ARGV[3])
+    if held.from == new.from and held.to == new.to and held.iv == new.iv and held.ct == new.ct then return 'duplicate' end
+    return 'conflict'
+  end
+end
+if redis.call('ZCOUNT', KEYS[2], ARGV[1], ARGV[2]) ~= tonumber(ARGV[2]) - tonumber(ARGV[1]) + 1 then return 'missing' end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[3])
+return 'stored'`;
+
+/**
+ * KEYS: the host's threads (in id order). ARGV: the prefix of the host's page keys, limit,
+ * cursors as JSON. Per thread, the chain of pages from its cursor: the page holding cursor + 1,
+ * then the one holding the seq after it. Returns { more, [threadId, page JSON, …] }; stops
+ * (more = 1) once the pages bring limit events.
+ */
+export const PAGES_AFTER = `
+local limit = tonumber(ARGV[2])
+local cursors = cjson.decode(ARGV[3])
+local out = {}
+local n = 0
+for _, thread in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local cursor = tonumber(cursors[thread]) or 0
+  while true do
+    if n >= limit then return {1, out} end
+    local rows = redis.call('ZRANGE', ARGV[1] .. thread, string.format('%d', cursor + 1), '-inf', 'BYSCORE', 'REV', 'LIMIT', 0, 1)
+    if #rows == 0 then break end
+    local page = cjson.decode(rows[1])
+    if page.to <= cursor then break end
+    table.insert(out, thread); table.insert(out, rows[1])
+    n = n + page.to - cursor
+    cursor = page.to
+  end
+end
+return {0, out}`;
+
+/**
  * KEYS: the phone's hosts, the host's inbox order, its commands, the inbox counter.
  * ARGV: hostId, id, the command as JSON. "alone" (nothing else waits), "stored", "duplicate" or "unlinked".
  */
@@ -214,7 +259,8 @@ return redis.call('HGET', KEYS[1], ARGV[1])`;
 /**
  * Retention for one host. KEYS: its events by age, its sealed bytes, its trims (thread → first
  * seq kept), its threads. ARGV: the prefix of its event keys, olderThan, quotaBytes (0: none),
- * max. Deletes the oldest while they are older or the host is over its quota; { deleted, more }.
+ * max, the prefix of its page keys. Deletes the oldest while they are older or the host is over
+ * its quota, and the pages starting at or before a deleted event; { deleted, more }.
  */
 export const TRIM_EVENTS = `
 local olderThan = tonumber(ARGV[2])
@@ -232,6 +278,7 @@ while true do
   end
   local seq, size, thread = string.match(first[1], '^(%d+):(%d+):(.*)$')
   redis.call('ZREMRANGEBYSCORE', ARGV[1] .. thread, seq, seq)
+  redis.call('ZREMRANGEBYSCORE', ARGV[5] .. thread, '-inf', seq)
   redis.call('ZREM', KEYS[1], first[1])
   bytes = bytes - tonumber(size)
   local kept = tonumber(seq) + 1
@@ -243,7 +290,7 @@ return {deleted, 0}`;
 
 /**
  * Forgets a thread. KEYS: its events, the host's threads, records, events by age, sealed bytes,
- * trims. ARGV: threadId, the thread's record key.
+ * trims, its pages. ARGV: threadId, the thread's record key.
  */
 export const DELETE_THREAD = `
 local freed = 0
@@ -254,6 +301,7 @@ for _, json in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   redis.call('ZREM', KEYS[4], string.format('%d', e.seq) .. ':' .. size .. ':' .. ARGV[1])
 end
 redis.call('DEL', KEYS[1])
+redis.call('DEL', KEYS[7])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('HDEL', KEYS[3], ARGV[2])
 redis.call('HDEL', KEYS[6], ARGV[1])

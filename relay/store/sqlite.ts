@@ -5,14 +5,17 @@
 // events alone wait for the end of the event loop's turn, to be committed together.
 
 import Database from "better-sqlite3";
-import { threadRecordKey, type StoredEvent, type StoredRecord } from "#protocol";
+import { threadRecordKey, type StoredEvent, type StoredPage, type StoredRecord } from "#protocol";
 import { MIGRATIONS } from "./migrations";
+import { appendPage, deletePages, pagesAfter, trimPages } from "./sqlitePages";
 import type {
   DeviceRow,
   EnqueueOutcome,
   EventsPage,
   InboxRow,
   LinkedPhoneRow,
+  PageOutcome,
+  PagesAfter,
   PushSubscriptionRow,
   PushTarget,
   RelayStore,
@@ -310,6 +313,16 @@ export class SqliteStore implements RelayStore {
     return { events, more };
   }
 
+  async appendPage(page: StoredPage): Promise<PageOutcome> {
+    this.commitEvents();
+    return this.db.transaction(() => appendPage((text) => this.sql(text), page))();
+  }
+
+  async pagesAfter(hostId: string, cursors: Record<string, number>, limit: number): Promise<PagesAfter> {
+    this.commitEvents();
+    return pagesAfter((text) => this.sql(text), hostId, cursors, limit);
+  }
+
   async enqueueCommand(c: InboxRow): Promise<EnqueueOutcome> {
     this.commitEvents();
     return this.db.transaction((): EnqueueOutcome => {
@@ -393,6 +406,7 @@ export class SqliteStore implements RelayStore {
        ON CONFLICT (host_id, thread_id) DO UPDATE SET before_seq = max(before_seq, excluded.before_seq)`,
     );
     for (const [threadId, seq] of firstKept) trim.run(hostId, threadId, seq);
+    trimPages((text) => this.sql(text), hostId, firstKept);
     return { deleted, more };
   }
 
@@ -426,6 +440,7 @@ export class SqliteStore implements RelayStore {
       this.sql("UPDATE usage SET bytes = max(0, bytes - ?) WHERE host_id = ?").run(freed.n, hostId);
       this.sql("DELETE FROM trims WHERE host_id = ? AND thread_id = ?").run(hostId, threadId);
       this.sql("DELETE FROM events WHERE host_id = ? AND thread_id = ?").run(hostId, threadId);
+      deletePages((text) => this.sql(text), hostId, threadId);
       this.sql("DELETE FROM records WHERE host_id = ? AND key = ?").run(hostId, threadRecordKey(threadId));
     })();
   }

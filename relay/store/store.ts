@@ -1,7 +1,7 @@
 // The relay's durable state, behind one interface so SQLite (embedded default) and Redis
 // (scale-out) can both serve it. It holds routing metadata and ciphertext only.
 
-import type { Box, DeviceKind, StoredEvent, StoredRecord } from "#protocol";
+import type { Box, DeviceKind, StoredEvent, StoredPage, StoredRecord } from "#protocol";
 import type { PushSubscribe } from "#protocol/push";
 
 export interface DeviceRow {
@@ -61,6 +61,23 @@ export interface EventsPage {
   more: boolean;
 }
 
+/** History pages after a phone's cursors: per thread a chain, thread ids in order. */
+export interface PagesAfter {
+  pages: StoredPage[];
+  /** Thread id → the last seq the pages reach, for the threads they cover. */
+  reached: Record<string, number>;
+  /** Events the pages bring that the phone lacks. */
+  events: number;
+  /** True when the limit stopped the walk: threads after the last page may have pages too. */
+  more: boolean;
+}
+
+/**
+ * "stored"; "duplicate" when that page is already stored (a retry); "conflict" when another
+ * page of the thread overlaps it; "missing" when an event it covers is not (or no longer) stored.
+ */
+export type PageOutcome = "stored" | "duplicate" | "conflict" | "missing";
+
 /**
  * Every method answers with a Promise, so a store across the network (Redis) fits as well as
  * the embedded one (SQLite, which answers at once). What has to be atomic is atomic inside one
@@ -107,6 +124,18 @@ export interface RelayStore {
   eventsAfter(hostId: string, cursors: Record<string, number>, limit: number): Promise<EventsPage>;
 
   /**
+   * Stores a history page beside the events it covers (never instead of them). Pages of one
+   * thread never overlap, so they take at most as much room as the events they repeat.
+   */
+  appendPage(page: StoredPage): Promise<PageOutcome>;
+  /**
+   * Per thread (ids in order), the chain of pages from the cursor on: the page holding
+   * cursor + 1, then the one holding the seq after it, and so on. Stops once the pages bring
+   * `limit` events or more (at least one page).
+   */
+  pagesAfter(hostId: string, cursors: Record<string, number>, limit: number): Promise<PagesAfter>;
+
+  /**
    * Queues a command from a phone linked to the host: "alone" when it was stored and nothing
    * else waits for that host (every command before it was deleted), "stored" when it waits
    * behind others, "duplicate" when that id is already waiting, "unlinked" (nothing stored)
@@ -126,7 +155,8 @@ export interface RelayStore {
   /**
    * Retention: deletes the host's oldest events while they are older than `olderThan` or its
    * sealed bytes exceed `quotaBytes` (0: no cap), at most `max` in one call (`more` when it
-   * stopped there). Remembers, per thread, the first seq that may still be kept.
+   * stopped there). Remembers, per thread, the first seq that may still be kept. A page that
+   * held a deleted event is deleted with it.
    */
   trimEvents(hostId: string, olderThan: number, quotaBytes: number, max: number): Promise<{ deleted: number; more: boolean }>;
   /** Hosts with stored events, for the retention sweep. */
@@ -135,7 +165,7 @@ export interface RelayStore {
   storedBytes(hostId: string): Promise<number>;
   /** Thread id → the first seq kept, for the host's threads whose first events were trimmed. */
   trimmedThreads(hostId: string): Promise<Record<string, number>>;
-  /** Forgets a thread: its events and its summary record (`t-<threadId>`). */
+  /** Forgets a thread: its events, its pages and its summary record (`t-<threadId>`). */
   deleteThread(hostId: string, threadId: string): Promise<void>;
 
   /** Sets the phone's push subscription, replacing the one it had. */

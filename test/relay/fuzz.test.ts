@@ -28,6 +28,7 @@ const EVENTS = {
   "inbox:flush": () => ({}),
   "live:publish": () => ({ threadId: "t1", n: 1, box: box() }),
   "event:publish": () => ({ threadId: "t1", seq: 1, box: box() }),
+  "page:publish": () => ({ threadId: "t1", from: 1, to: 2, box: box() }),
   "record:put": () => ({ key: "profile", box: box() }),
   "thread:delete": () => ({ threadId: "t1" }),
   sync: (ids) => ({ hostId: ids.host, cursors: { t1: 0 } }),

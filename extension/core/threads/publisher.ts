@@ -7,6 +7,7 @@ import { DisposableStore, Timer, listen } from "../disposable";
 import type { HostIdentity } from "../identity";
 import type { RelayLink } from "../link/relayLink";
 import type { Log } from "../log";
+import { HistoryPager } from "./historyPager";
 import type { Thread } from "./thread";
 import type { ThreadManager } from "./threadManager";
 import type { ThreadStore } from "./threadStore";
@@ -40,6 +41,7 @@ export class ThreadPublisher {
   private liveN = Date.now() * 1000;
   private liveChain: Promise<void> = Promise.resolve();
   private readonly retryTimer = this.disposables.add(new Timer());
+  private readonly pager: HistoryPager;
 
   constructor(
     private readonly link: RelayLink,
@@ -54,7 +56,20 @@ export class ThreadPublisher {
       this.seqs = { ...published.seqs };
       this.deleted = [...published.deleted];
     }
+    this.pager = new HistoryPager(
+      {
+        link,
+        identity,
+        threads,
+        log,
+        hostId: () => this.hostId,
+        publishedSeq: (threadId) => this.publishedSeq(threadId),
+        save: () => this.save(),
+      },
+      { ...published?.paged },
+    );
     const { disposables } = this;
+    disposables.defer(() => this.pager.close());
     disposables.add(listen(link, "hello", (hello: { deviceId: string }) => this.onHello(hello.deviceId)));
     disposables.add(listen(threads, "event", (thread: Thread) => this.publish(thread.id)));
     disposables.add(listen(threads, "summary", (summary: ThreadSummary) => this.queueSummary(summary)));
@@ -117,9 +132,11 @@ export class ThreadPublisher {
       this.hostId = hostId;
       this.seqs = {};
       this.deleted = [];
+      this.pager.reset();
       this.save();
     }
     void this.sendDeletes();
+    this.pager.onHello();
     for (const thread of this.threads.list()) {
       this.summaries.set(thread.id, this.threads.summary(thread));
       this.publish(thread.id);
@@ -185,6 +202,7 @@ export class ThreadPublisher {
       if (hostId !== this.hostId || !current()) return;
       this.seqs[threadId] = reached;
       this.save();
+      this.pager.onPublished(threadId);
       if (reached < from + batch.length) return;
     }
   }
@@ -198,12 +216,15 @@ export class ThreadPublisher {
   }
 
   private save(): void {
-    if (this.hostId) this.store.savePublished({ hostId: this.hostId, seqs: this.seqs, deleted: this.deleted });
+    if (this.hostId) {
+      this.store.savePublished({ hostId: this.hostId, seqs: this.seqs, deleted: this.deleted, paged: this.pager.paged });
+    }
   }
 
   /** A thread deleted on the host: the relay forgets it too, now or once it is reachable. */
   private onDeleted(threadId: string): void {
     delete this.seqs[threadId];
+    this.pager.forget(threadId);
     this.summaries.delete(threadId);
     this.liveBuffers.delete(threadId);
     if (!this.deleted.includes(threadId)) this.deleted.push(threadId);

@@ -97,8 +97,12 @@ const publishedSchema = z.object({
   seqs: z.record(z.string(), z.number().int()),
   /** Threads deleted here that the relay has not forgotten yet. */
   deleted: z.array(z.string()).default([]),
+  /** Thread id → the last seq the relay's history pages of it reach (historyPager.ts). */
+  paged: z.record(z.string(), z.number().int()).default({}),
 });
 export type Published = z.infer<typeof publishedSchema>;
+/** What is saved: a store written before pages had no `paged`. */
+export type PublishedInput = z.input<typeof publishedSchema>;
 
 export const hashText = (text: string | null): string =>
   text === null ? "" : createHash("sha256").update(text, "utf8").digest("hex");
@@ -235,7 +239,7 @@ export class ThreadStore {
     return this.readJson(join(this.dir, "published.json"), publishedSchema);
   }
 
-  savePublished(published: Published): void {
+  savePublished(published: PublishedInput): void {
     this.writeJson(join(this.dir, "published.json"), published);
   }
 

@@ -5,12 +5,14 @@
 import {
   liveEventSchema,
   open,
+  openPage,
   sealContext,
   threadEventSchema,
   threadSummarySchema,
   type LiveEvent,
   type LiveForward,
   type StoredEvent,
+  type StoredPage,
   type StoredRecord,
   type ThreadEvent,
   type ThreadSummary,
@@ -25,6 +27,17 @@ export interface OpenedEvent {
 export async function openThreadEvent(key: CryptoKey, stored: StoredEvent): Promise<OpenedEvent> {
   const plain = await open(key, stored.box, sealContext.event(stored.hostId, stored.threadId, stored.seq));
   return { threadId: stored.threadId, seq: stored.seq, event: threadEventSchema.parse(plain) };
+}
+
+/**
+ * A history page's events after `cursor` (the seq this phone asked after). The page must hold
+ * `cursor + 1`: a page that leaves a hole before it, or does not open as this host's page of
+ * that thread and range, is refused (thrown), so no cursor moves past events never seen.
+ */
+export async function openHistoryPage(key: CryptoKey, hostId: string, page: StoredPage, cursor: number): Promise<OpenedEvent[]> {
+  if (page.from > cursor + 1 || page.to <= cursor) throw new Error(`page ${page.from}-${page.to} does not follow ${cursor}`);
+  const events = await openPage(key, { ...page, hostId });
+  return events.filter((e) => e.seq > cursor).map((e) => ({ threadId: page.threadId, seq: e.seq, event: e.event }));
 }
 
 export async function openLiveEvent(key: CryptoKey, live: LiveForward): Promise<LiveEvent> {

@@ -1,13 +1,13 @@
 // The flows between the relay and the phone's thread cache: opening what the relay pushes and
 // catching up after a reconnect. Commands to a host go through the outbox (`outbox.ts`).
 
-import { TetherError, type StoredEvent, type StoredRecord } from "#protocol";
+import { ErrorCode, TetherError, type StoredEvent, type StoredRecord, type SyncRequest } from "#protocol";
 import { type InboundLive, syncAnswerSchema } from "../link/inbound";
 import { request, type TetherSocket } from "../link/request";
 import type { HostRecord } from "../store/records";
 import type { CachedEvent } from "./cache";
 import { isAhead, keyFor } from "../hosts/keys";
-import { openLiveEvent, openThreadEvent, openThreadSummary } from "./open";
+import { openHistoryPage, openLiveEvent, openThreadEvent, openThreadSummary } from "./open";
 import type { TaskForm } from "./taskCommands";
 import type { Threads } from "./threads.svelte";
 
@@ -15,6 +15,11 @@ export type { TaskForm };
 
 const SYNC_TIMEOUT_MS = 15_000;
 const SYNC_PAGE = 1000;
+/**
+ * Events an answer may bring when it carries history pages: a page is one box, so a bigger
+ * answer costs no more boxes, and fewer round trips (bench catchup).
+ */
+const SYNC_PAGE_WITH_PAGES = 2500;
 
 export interface ThreadServiceDeps {
   threads: Threads;
@@ -33,6 +38,8 @@ function handled<T>(promise: Promise<T>): Promise<T> {
 export class ThreadService {
   readonly #syncing = new Map<string, Promise<void>>();
   readonly #again = new Set<string>();
+  /** The relay refused the `pages` field of sync (it is older than history pages). */
+  #relayWithoutPages = false;
 
   constructor(private readonly deps: ThreadServiceDeps) {}
 
@@ -84,23 +91,41 @@ export class ThreadService {
     return run;
   }
 
+  // History pages (a host's sealed runs of a thread's events) come first when the relay has them:
+  // one box for hundreds of events. A page that is refused (does not open as that thread's
+  // range, or leaves a hole) stores nothing; the catch-up then runs again on events alone from
+  // where the stored events are complete, so nothing is lost to a relay that serves wrong pages.
+  //
   // Pipelined: while one page's boxes are opened (all at once: each is an asynchronous WebCrypto
   // call), the next page is already asked for, and the page before is being stored. Pages are
   // stored one after another, in the relay's order, so nothing is reordered or lost.
-  async #catchUp(hostId: string, onRecords?: (records: StoredRecord[]) => Promise<void>): Promise<void> {
+  async #catchUp(
+    hostId: string,
+    onRecords?: (records: StoredRecord[]) => Promise<void>,
+    withPages = !this.#relayWithoutPages,
+  ): Promise<void> {
     const host = this.deps.host(hostId);
     if (!host) return;
     const { socket } = await this.deps.connection();
     const { threads } = this.deps;
     const cursors = threads.cursors(hostId);
     const known = threads.summarised(hostId);
-    const fetchPage = () => {
+    let pagesRefused = false;
+    const ask = (req: SyncRequest) => request(() => socket.timeout(SYNC_TIMEOUT_MS).emitWithAck("sync", req), syncAnswerSchema);
+    const fetchPage = async () => {
       // The cursors as they are now: the next page's request must not see later changes.
-      const after = { ...cursors };
-      return request(
-        () => socket.timeout(SYNC_TIMEOUT_MS).emitWithAck("sync", { hostId, cursors: after, limit: SYNC_PAGE }),
-        syncAnswerSchema,
-      );
+      const req = { hostId, cursors: { ...cursors }, limit: SYNC_PAGE };
+      if (!withPages) return ask(req);
+      const answer = await ask({ ...req, limit: SYNC_PAGE_WITH_PAGES, pages: true });
+      if (answer.ok || answer.code !== ErrorCode.BadRequest) return answer;
+      // A relay older than history pages refuses the field (its schema is strict, and its
+      // message counts unexpected fields without naming them): asked as before, it answers.
+      const plain = await ask(req);
+      if (plain.ok) {
+        this.#relayWithoutPages = true;
+        withPages = false;
+      }
+      return plain;
     };
     let next = handled(fetchPage());
     let storing = handled(Promise.resolve());
@@ -127,6 +152,25 @@ export class ThreadService {
         // Threads with an event sealed under a key this phone has not received yet stop there,
         // cursor unmoved, so the next catch-up (once the key is here) reads them.
         const waiting = new Set<string>();
+        const pagesOpened: Promise<CachedEvent[]>[] = [];
+        for (const stored of page.pages ?? []) {
+          if (waiting.has(stored.threadId)) continue;
+          if (isAhead(keys, stored.box.e)) {
+            waiting.add(stored.threadId);
+            continue;
+          }
+          const cursor = cursors[stored.threadId] ?? 0;
+          pagesOpened.push(
+            openHistoryPage(keyFor(keys, stored.box.e), hostId, stored, cursor).then(
+              (events) => events.map((e): CachedEvent => ({ hostId, ...e })),
+              () => {
+                pagesRefused = true;
+                return [];
+              },
+            ),
+          );
+          cursors[stored.threadId] = Math.max(cursor, stored.to);
+        }
         const toOpen: StoredEvent[] = [];
         for (const stored of page.events) {
           if (waiting.has(stored.threadId)) continue;
@@ -140,20 +184,20 @@ export class ThreadService {
         }
         const more = page.more && waiting.size === 0;
         if (more) next = handled(fetchPage());
-        const opened = await Promise.all(
-          toOpen.map((stored) =>
-            openThreadEvent(keyFor(keys, stored.box.e), stored).then(
-              (event): CachedEvent => ({ hostId, ...event }),
-              () => null,
+        const [fromPages, opened] = await Promise.all([
+          Promise.all(pagesOpened),
+          Promise.all(
+            toOpen.map((stored) =>
+              openThreadEvent(keyFor(keys, stored.box.e), stored).then(
+                (event): CachedEvent => ({ hostId, ...event }),
+                () => null,
+              ),
             ),
           ),
-        );
+        ]);
         await storing;
         storing = handled(
-          threads.applyEvents(
-            hostId,
-            opened.filter((e): e is CachedEvent => e !== null),
-          ),
+          threads.applyEvents(hostId, [...fromPages.flat(), ...opened.filter((e): e is CachedEvent => e !== null)]),
         );
         if (!more) break;
       }
@@ -162,5 +206,6 @@ export class ThreadService {
       await storing.catch(() => undefined);
     }
     await storing;
+    if (pagesRefused) await this.#catchUp(hostId, undefined, false);
   }
 }

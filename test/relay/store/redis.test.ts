@@ -9,6 +9,7 @@ import { RedisStore } from "../../../relay/store/redis";
 import { randomId } from "#protocol";
 import { startRedis, type TestRedis } from "../../support/redisServer";
 import { box, storeContract } from "./contract";
+import { pagesContract } from "./pagesContract";
 
 let redis: TestRedis;
 before(async function () {
@@ -27,6 +28,8 @@ storeContract("Redis", {
     return [await RedisStore.open(redis.url, { prefix: p }), await RedisStore.open(redis.url, { prefix: p })];
   },
 });
+
+pagesContract("Redis", () => RedisStore.open(redis.url, { prefix: prefix() }));
 
 describe("Redis store: its server", () => {
   it("writes only keys under its prefix, tether: by default", async () => {
