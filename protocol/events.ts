@@ -154,7 +154,7 @@ export interface SocketData {
   /** A phone that reads `events` batches (its handshake said `batches`). */
   batches?: true;
   /** A viewer of a shared thread (its handshake carried a share token the relay holds). */
-  viewer?: { hostId: string; threadId: string; shareId: string };
+  viewer?: { hostId: string; threadId: string; shareId: string; verifier: string };
   /** A phone's hosts were told it is online: they are told when it goes. */
   announced?: boolean;
 }
