@@ -9,7 +9,9 @@
 // epoch of the switch itself (the host switched in the middle of it) with either.
 
 import { sealContext } from "./contexts";
-import { deriveKeyFrom, keyBlock } from "./crypto";
+import { deriveKeyFrom, keyBlock, open } from "./crypto";
+import { ErrorCode, TetherError } from "./errors";
+import type { Box } from "./schemas";
 import { z } from "./zod";
 
 /** HKDF info of a thread key; the thread id and epoch follow it. */
@@ -45,10 +47,15 @@ export async function deriveThreadKey(
   return deriveKeyFrom(await keyBlock(contentKey, label), label, extractable);
 }
 
-/** Which key a box of `epoch` is sealed with, given the host's `thread-keys` record (or none). */
-export function threadKeyUse(from: number | undefined, epoch: number): "content" | "thread" | "either" {
-  if (from === undefined || epoch < from) return "content";
-  return epoch === from ? "either" : "thread";
+/**
+ * Which keys may open a box of `epoch`, in the order to try them, given the host's `thread-keys`
+ * record. Without the record (an older host, or the record not read yet) the content key goes
+ * first: an older host's boxes then open at the first try.
+ */
+export function threadKeyUse(from: number | undefined, epoch: number): readonly ("content" | "thread")[] {
+  if (from === undefined) return ["content", "thread"];
+  if (epoch < from) return ["content"];
+  return epoch === from ? ["thread", "content"] : ["thread"];
 }
 
 /** Thread keys by epoch and thread, derived once: every box of a thread in an epoch uses the same. */
@@ -67,5 +74,55 @@ export class ThreadKeyCache {
       this.keys.set(id, key);
     }
     return key;
+  }
+}
+
+/**
+ * Opens a host's thread boxes with the right key: keeps the host's `thread-keys` record and the
+ * thread keys derived from its content keys (`contentKey` answers the key of an epoch, or
+ * undefined when this side has none).
+ */
+export class ThreadBoxOpener {
+  private from: number | undefined;
+  private readonly cache = new ThreadKeyCache();
+
+  constructor(
+    private readonly hostId: string,
+    private readonly contentKey: (epoch: number) => CryptoKey | undefined,
+  ) {}
+
+  get switchedAt(): number | undefined {
+    return this.from;
+  }
+
+  /** Reads the host's `thread-keys` record (false for any other record, or one that does not open). */
+  async noteRecord(record: { hostId: string; key: string; box: Box }): Promise<boolean> {
+    if (record.hostId !== this.hostId || record.key !== THREAD_KEYS_RECORD) return false;
+    const key = this.contentKey(record.box.e);
+    if (!key) return false;
+    try {
+      const parsed = threadKeysRecordSchema.safeParse(await open(key, record.box, threadKeysContext(this.hostId)));
+      if (!parsed.success) return false;
+      this.from = parsed.data.from;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** `fn` with each key a box of `epoch` of thread `threadId` may be sealed with, until one opens it. */
+  async open<T>(epoch: number, threadId: string, fn: (key: CryptoKey) => Promise<T>): Promise<T> {
+    const content = this.contentKey(epoch);
+    if (!content) throw new TetherError(ErrorCode.BadSeal, `no key of epoch ${epoch}`);
+    const kinds = threadId === "" ? (["content"] as const) : threadKeyUse(this.from, epoch);
+    let failure: unknown;
+    for (const kind of kinds) {
+      try {
+        return await fn(kind === "content" ? content : await this.cache.get(content, epoch, threadId));
+      } catch (err) {
+        failure = err;
+      }
+    }
+    throw failure;
   }
 }

@@ -55,11 +55,11 @@ describe("protocol thread keys and share links", () => {
   });
 
   it("which key a box of an epoch takes, by the host's switch", () => {
-    assert.equal(threadKeyUse(undefined, 5), "content");
-    assert.equal(threadKeyUse(0, 1), "thread");
-    assert.equal(threadKeyUse(3, 2), "content");
-    assert.equal(threadKeyUse(3, 3), "either");
-    assert.equal(threadKeyUse(3, 4), "thread");
+    assert.deepEqual(threadKeyUse(undefined, 5), ["content", "thread"]);
+    assert.deepEqual(threadKeyUse(0, 1), ["thread"]);
+    assert.deepEqual(threadKeyUse(3, 2), ["content"]);
+    assert.deepEqual(threadKeyUse(3, 3), ["thread", "content"]);
+    assert.deepEqual(threadKeyUse(3, 4), ["thread"]);
   });
 
   it("a share link round-trips and nothing malformed passes", async () => {

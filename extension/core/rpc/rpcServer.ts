@@ -11,6 +11,7 @@ import {
   rpcForwardSchema,
   sealContext,
   type RpcCall,
+  type SharesResult,
   type RpcForward,
   type RpcReply,
   type RpcResult,
@@ -25,6 +26,7 @@ import type { MirrorFeed } from "../mirror/mirrorFeed";
 import { answerForward, openRequest, type Answer, type RequestKind, type RequestSite } from "../commands/phoneRequest";
 import { searchForPhone } from "./phoneSearch";
 import type { GitService } from "../git/gitService";
+import type { ThreadShares } from "../shares/threadShares";
 
 /**
  * How long a listing of a folder no feed watches (a thread's own worktree) waits for `git status`
@@ -61,6 +63,8 @@ export class RpcServer implements Disposable {
     private readonly threads?: ThreadMirrors,
     /** Answers `git-state`, `git-changes`, `git-diff` and `git-draft`; without it they are refused. */
     private readonly git?: Pick<GitService, "call">,
+    /** Lists, makes and ends read-only shares of a thread; without it they are refused. */
+    private readonly shares?: Pick<ThreadShares, "list" | "create" | "revoke">,
   ) {
     this.site = { link, identity, log };
     // zod compiles a schema's checks on its first parse, milliseconds on a busy host: done now,
@@ -126,6 +130,25 @@ export class RpcServer implements Disposable {
       case "git-draft":
         if (!this.git) throw new TetherError(ErrorCode.BadRequest, "This computer does not answer git calls.");
         return this.git.call(call);
+      case "share-list":
+      case "share-create":
+      case "share-revoke":
+        return this.shareCall(call);
     }
+  }
+
+  private async shareCall(call: Extract<RpcCall, { type: `share-${string}` }>): Promise<SharesResult> {
+    const shares = this.shares;
+    if (!shares) throw new TetherError(ErrorCode.BadRequest, "This computer does not share threads.");
+    let created: string | undefined;
+    if (call.type === "share-create") created = (await shares.create(call.threadId)).shareId;
+    if (call.type === "share-revoke") {
+      if (!shares.list(call.threadId).some((s) => s.shareId === call.shareId)) {
+        throw new TetherError(ErrorCode.NotFound, "That thread has no such share.");
+      }
+      await shares.revoke(call.shareId);
+    }
+    const list = shares.list(call.threadId).map(({ shareId, link, createdAt }) => ({ shareId, link, createdAt }));
+    return { type: "shares", threadId: call.threadId, shares: list, ...(created ? { created } : {}) };
   }
 }

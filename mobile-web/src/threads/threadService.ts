@@ -1,12 +1,13 @@
 // The flows between the relay and the phone's thread cache: opening what the relay pushes and
 // catching up after a reconnect. Commands to a host go through the outbox (`outbox.ts`).
 
-import { ErrorCode, TetherError, type StoredEvent, type StoredRecord, type SyncRequest } from "#protocol";
+import { ErrorCode, THREAD_KEYS_RECORD, TetherError, type StoredEvent, type StoredRecord, type SyncRequest } from "#protocol";
 import { type InboundLive, syncAnswerSchema } from "../link/inbound";
 import { request, type TetherSocket } from "../link/request";
 import type { HostRecord } from "../store/records";
 import type { CachedEvent } from "./cache";
-import { isAhead, keyFor } from "../hosts/keys";
+import { isAhead } from "../hosts/keys";
+import { threadBoxes } from "../hosts/threadKeys";
 import { openHistoryPage, openLiveEvent, openThreadEvent, openThreadSummary } from "./open";
 import type { TaskForm } from "./taskCommands";
 import type { Threads } from "./threads.svelte";
@@ -47,7 +48,7 @@ export class ThreadService {
     const host = this.deps.host(stored.hostId);
     if (!host) return;
     const { threads } = this.deps;
-    const opened = await openThreadEvent(keyFor(host, stored.box.e), stored);
+    const opened = await threadBoxes(host).open(stored.box.e, stored.threadId, (key) => openThreadEvent(key, stored));
     const gap = threads.hasGap(stored.hostId, stored.threadId, stored.seq);
     await threads.applyEvents(stored.hostId, [{ hostId: stored.hostId, ...opened }]);
     // A catch-up that fails here (the relay away, a timeout) is tried again at the next
@@ -58,16 +59,24 @@ export class ThreadService {
   async onLive(live: InboundLive): Promise<void> {
     const host = this.deps.host(live.hostId);
     if (!host) return;
-    this.deps.threads.applyLive(live.hostId, live.threadId, await openLiveEvent(keyFor(host, live.box.e), live));
+    const event = await threadBoxes(host).open(live.box.e, live.threadId, (key) => openLiveEvent(key, live));
+    this.deps.threads.applyLive(live.hostId, live.threadId, event);
   }
 
   /** True when the record was a thread summary (handled here). */
   async onRecord(record: StoredRecord): Promise<boolean> {
+    if (record.key === THREAD_KEYS_RECORD) {
+      const host = this.deps.host(record.hostId);
+      if (host) await threadBoxes(host).noteRecord(record);
+      return true;
+    }
     if (!record.key.startsWith("t-")) return false;
     const host = this.deps.host(record.hostId);
     if (!host) return true;
     // Sealed under a key this phone does not have (yet): the next summary or sync brings it.
-    const summary = await openThreadSummary(keyFor(host, record.box.e), record).catch(() => null);
+    const summary = await threadBoxes(host)
+      .open(record.box.e, record.key.slice(2), (key) => openThreadSummary(key, record))
+      .catch(() => null);
     if (summary) await this.deps.threads.applySummary(record.hostId, summary);
     return true;
   }
@@ -136,7 +145,11 @@ export class ThreadService {
         if (first) {
           // A new content key (after the host rotated it) first, then what it opens.
           await onRecords?.(page.records);
-          for (const record of page.records) await this.onRecord(record);
+          // The host's switch to thread keys first: the summaries are sealed with them.
+          const ordered = [...page.records].sort(
+            (a, b) => Number(b.key === THREAD_KEYS_RECORD) - Number(a.key === THREAD_KEYS_RECORD),
+          );
+          for (const record of ordered) await this.onRecord(record);
           // The records are all the host has: a thread whose summary is gone was deleted.
           await threads.forgetMissing(hostId, known, new Set(page.records.map((r) => r.key)));
         }
@@ -161,13 +174,15 @@ export class ThreadService {
           }
           const cursor = cursors[stored.threadId] ?? 0;
           pagesOpened.push(
-            openHistoryPage(keyFor(keys, stored.box.e), hostId, stored, cursor).then(
-              (events) => events.map((e): CachedEvent => ({ hostId, ...e })),
-              () => {
-                pagesRefused = true;
-                return [];
-              },
-            ),
+            threadBoxes(keys)
+              .open(stored.box.e, stored.threadId, (key) => openHistoryPage(key, hostId, stored, cursor))
+              .then(
+                (events) => events.map((e): CachedEvent => ({ hostId, ...e })),
+                () => {
+                  pagesRefused = true;
+                  return [];
+                },
+              ),
           );
           cursors[stored.threadId] = Math.max(cursor, stored.to);
         }
@@ -188,10 +203,12 @@ export class ThreadService {
           Promise.all(pagesOpened),
           Promise.all(
             toOpen.map((stored) =>
-              openThreadEvent(keyFor(keys, stored.box.e), stored).then(
-                (event): CachedEvent => ({ hostId, ...event }),
-                () => null,
-              ),
+              threadBoxes(keys)
+                .open(stored.box.e, stored.threadId, (key) => openThreadEvent(key, stored))
+                .then(
+                  (event): CachedEvent => ({ hostId, ...event }),
+                  () => null,
+                ),
             ),
           ),
         ]);
