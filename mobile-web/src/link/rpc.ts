@@ -28,8 +28,12 @@ export interface RpcTarget {
   commandKey: CryptoKey;
 }
 
-/** The answer to a call is the result of the same type (`git-state` answers `git-state`). */
-type ResultOf<C extends RpcCall> = Extract<RpcResult, { type: C["type"] }>;
+/** What a call of type `T` is answered with: the same type (`git-state` answers `git-state`), `shares` for a share call. */
+type AnswerType<T extends string> = T extends `share-${string}` ? "shares" : T;
+const answerType = (type: string): string => (type.startsWith("share-") ? "shares" : type);
+
+/** The answer to a call is the result of its answer type. */
+type ResultOf<C extends RpcCall> = Extract<RpcResult, { type: AnswerType<C["type"]> }>;
 
 export async function callHost<C extends RpcCall>(
   socket: TetherSocket,
@@ -46,7 +50,7 @@ export async function callHost<C extends RpcCall>(
   if (!parsed.success) throw new TetherError(ErrorCode.BadRequest, "The computer sent an answer this app doesn't understand.");
   const reply = parsed.data;
   if (!reply.ok) throw failed(reply);
-  if (reply.result.type !== call.type) {
+  if (reply.result.type !== answerType(call.type)) {
     throw new TetherError(ErrorCode.BadRequest, "The computer answered a different question.");
   }
   return reply.result as RpcResult as ResultOf<C>;
