@@ -41,8 +41,6 @@ export class ThreadService {
   readonly #again = new Set<string>();
   /** The relay refused the `pages` field of sync (it is older than history pages). */
   #relayWithoutPages = false;
-  /** Hosts whose threads are read again from their start after this catch-up (see `onRecord`). */
-  readonly #rereadAll = new Set<string>();
 
   constructor(private readonly deps: ThreadServiceDeps) {}
 
@@ -69,13 +67,7 @@ export class ThreadService {
   async onRecord(record: StoredRecord): Promise<boolean> {
     if (record.key === THREAD_KEYS_RECORD) {
       const host = this.deps.host(record.hostId);
-      if (!host) return true;
-      const boxes = threadBoxes(host);
-      if ((await boxes.noteRecord(record)) && firstSwitchSeen(record.hostId, boxes.switchedAt ?? 0)) {
-        // An app from before thread keys may have passed events it could not open: read every
-        // thread of this host again, once, after the catch-up under way.
-        if (Object.keys(this.deps.threads.cursors(record.hostId)).length > 0) this.#rereadAll.add(record.hostId);
-      }
+      if (host) await threadBoxes(host).noteRecord(record);
       return true;
     }
     if (!record.key.startsWith("t-")) return false;
@@ -100,14 +92,10 @@ export class ThreadService {
       this.#again.add(hostId);
       return running;
     }
-    const run = this.#catchUp(hostId, onRecords)
-      .then(async () => {
-        if (this.#rereadAll.delete(hostId)) await this.#catchUp(hostId, undefined, !this.#relayWithoutPages, true);
-      })
-      .finally(() => {
-        this.#syncing.delete(hostId);
-        if (this.#again.delete(hostId)) this.catchUp(hostId).catch(() => undefined);
-      });
+    const run = this.#catchUp(hostId, onRecords).finally(() => {
+      this.#syncing.delete(hostId);
+      if (this.#again.delete(hostId)) this.catchUp(hostId).catch(() => undefined);
+    });
     this.#syncing.set(hostId, run);
     return run;
   }
@@ -124,13 +112,12 @@ export class ThreadService {
     hostId: string,
     onRecords?: (records: StoredRecord[]) => Promise<void>,
     withPages = !this.#relayWithoutPages,
-    fromStart = false,
   ): Promise<void> {
     const host = this.deps.host(hostId);
     if (!host) return;
     const { socket } = await this.deps.connection();
     const { threads } = this.deps;
-    const cursors = fromStart ? {} : threads.cursors(hostId);
+    const cursors = threads.cursors(hostId);
     const known = threads.summarised(hostId);
     let pagesRefused = false;
     const ask = (req: SyncRequest) => request(() => socket.timeout(SYNC_TIMEOUT_MS).emitWithAck("sync", req), syncAnswerSchema);
@@ -237,23 +224,5 @@ export class ThreadService {
     }
     await storing;
     if (pagesRefused) await this.#catchUp(hostId, undefined, false);
-  }
-}
-
-/**
- * Whether this is the first time this app learns that the host seals threads with their own
- * keys since an epoch after the first (an upgraded host), remembered per host in localStorage.
- */
-function firstSwitchSeen(hostId: string, from: number): boolean {
-  if (from === 0) return false;
-  const storage = (globalThis as { localStorage?: Storage }).localStorage;
-  if (!storage) return false;
-  const key = `tether.threadKeys.${hostId}`;
-  try {
-    if (storage.getItem(key) !== null) return false;
-    storage.setItem(key, String(from));
-    return true;
-  } catch {
-    return false;
   }
 }
