@@ -118,44 +118,9 @@ export function setAesGcm(engine: AesGcm): void {
   aesGcm = engine;
 }
 
-/**
- * 32 bytes only holders of `key` can compute for `label`: AES-GCM's keystream under `key` at an
- * IV taken from SHA-256 of the label, tag dropped. The one way to derive from a content key a
- * phone keeps non-extractable (WebCrypto derives nothing from an AES key). Used only as HKDF
- * input (`deriveKeyFrom`), so the bytes themselves never leave the device; a box sealed with a
- * random IV that happened to equal this one would still gain nothing from a derived key.
- */
-export async function keyBlock(key: CryptoKey, label: string): Promise<Uint8Array<ArrayBuffer>> {
-  const iv = new Uint8Array(await subtle.digest("SHA-256", utf8(`${AAD_PREFIX}|block|${label}`))).slice(0, IV_BYTES);
-  const out = await aesGcm.encrypt(key, iv, utf8(label), new Uint8Array(32));
-  return new Uint8Array(out).slice(0, 32);
-}
-
-/** An AES-256-GCM key from secret bytes, HKDF-SHA256 with `purpose` as info. */
-export async function deriveKeyFrom(secret: Uint8Array<ArrayBuffer>, purpose: string, extractable = false): Promise<CryptoKey> {
-  const hkdfKey = await subtle.importKey("raw", secret, "HKDF", false, ["deriveKey"]);
-  return subtle.deriveKey(
-    { name: "HKDF", hash: "SHA-256", salt: utf8(AAD_PREFIX), info: utf8(purpose) },
-    hkdfKey,
-    { name: "AES-GCM", length: AES_GCM_BITS },
-    extractable,
-    ["encrypt", "decrypt"],
-  );
-}
-
-/** `length` bytes from secret bytes, HKDF-SHA256 with `purpose` as info. */
-export async function deriveBytesFrom(
-  secret: Uint8Array<ArrayBuffer>,
-  purpose: string,
-  length = 32,
-): Promise<Uint8Array<ArrayBuffer>> {
-  const hkdfKey = await subtle.importKey("raw", secret, "HKDF", false, ["deriveBits"]);
-  const bits = await subtle.deriveBits(
-    { name: "HKDF", hash: "SHA-256", salt: utf8(AAD_PREFIX), info: utf8(purpose) },
-    hkdfKey,
-    length * 8,
-  );
-  return new Uint8Array(bits);
+/** The AES-GCM in use in this process (WebCrypto's unless `setAesGcm` put another). */
+export function currentAesGcm(): AesGcm {
+  return aesGcm;
 }
 
 export async function sealBytes(

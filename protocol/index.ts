@@ -14,6 +14,4 @@ export * from "./push";
 export * from "./serverEvents";
 export * from "./approvalWords";
 export * from "./historyPages";
-export * from "./threadKeys";
-export * from "./share";
 export { z, type Schema, type SchemaError } from "./zod";

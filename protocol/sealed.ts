@@ -4,7 +4,6 @@
 import { z } from "./zod";
 import { agentIdSchema, agentInfoSchema } from "./agents";
 import { ErrorCode } from "./errors";
-import { shareCallSchemas, sharesResultSchema } from "./share";
 import { gitCallSchemas, gitChangesResultSchema, gitDiffResultSchema, gitDraftResultSchema, gitStateResultSchema } from "./git";
 import { threadIdSchema } from "./schemas";
 import { policyModeSchema } from "./thread";
@@ -142,7 +141,6 @@ export const rpcCallSchema = z.discriminatedUnion("type", [
   /** An outside agent's own sessions in this workspace (ACP `session/list`), to continue one started on the computer. */
   z.strictObject({ type: z.literal("agent-sessions"), agent: agentIdSchema }),
   ...gitCallSchemas,
-  ...shareCallSchemas,
 ]);
 export type RpcCall = z.infer<typeof rpcCallSchema>;
 
@@ -238,7 +236,6 @@ export const rpcResultSchema = z.discriminatedUnion("type", [
   workspaceSearchResultSchema,
   agentSessionsResultSchema,
   gitStateResultSchema,
-  sharesResultSchema,
   gitChangesResultSchema,
   gitDiffResultSchema,
   gitDraftResultSchema,

@@ -8,7 +8,8 @@
 
 import { z } from "./zod";
 import { sealContext } from "./contexts";
-import { deriveBytesFrom, deriveKeyFrom, sha256Hex } from "./crypto";
+import { sha256Hex } from "./crypto";
+import { deriveBytesFrom, deriveKeyFrom } from "./threadKeys";
 import { fromBase64Url, randomBytes, toBase64Url } from "./encoding";
 import { idSchema, threadIdSchema } from "./schemas";
 
@@ -81,27 +82,6 @@ export const shareRecordSchema = z.strictObject({
   contentUntil: z.optional(z.int().check(z.gte(0))),
 });
 export type ShareRecord = z.infer<typeof shareRecordSchema>;
-
-// --- the owner's calls (phone → host, sealed) -------------------------------------------------------
-
-/** The thread's shares; `share-create` makes one more, `share-revoke` ends one. Each answers `shares`. */
-export const shareCallSchemas = [
-  z.strictObject({ type: z.literal("share-list"), threadId: threadIdSchema.check(z.minLength(1)) }),
-  z.strictObject({ type: z.literal("share-create"), threadId: threadIdSchema.check(z.minLength(1)) }),
-  z.strictObject({ type: z.literal("share-revoke"), threadId: threadIdSchema.check(z.minLength(1)), shareId: idSchema }),
-] as const;
-
-export const sharesResultSchema = z.strictObject({
-  type: z.literal("shares"),
-  threadId: threadIdSchema,
-  /** Newest first; the link opens the thread read-only for whoever has it. */
-  shares: z
-    .array(z.strictObject({ shareId: idSchema, link: z.string().check(z.maxLength(2000)), createdAt: z.number() }))
-    .check(z.maxLength(1000)),
-  /** The share just made, by `share-create`. */
-  created: z.optional(idSchema),
-});
-export type SharesResult = z.infer<typeof sharesResultSchema>;
 
 // --- the wire ---------------------------------------------------------------------------------
 

@@ -8,8 +8,9 @@
 // only): older epochs open with the content key, newer ones with the thread key only, and the
 // epoch of the switch itself (the host switched in the middle of it) with either.
 
-import { sealContext } from "./contexts";
-import { deriveKeyFrom, keyBlock, open } from "./crypto";
+import { THREAD_KEYS_RECORD, sealContext } from "./contexts";
+import { currentAesGcm, open } from "./crypto";
+import { utf8 } from "./encoding";
 import { ErrorCode, TetherError } from "./errors";
 import type { Box } from "./schemas";
 import { z } from "./zod";
@@ -17,8 +18,7 @@ import { z } from "./zod";
 /** HKDF info of a thread key; the thread id and epoch follow it. */
 export const THREAD_KEY_PURPOSE = "tether thread key";
 
-/** The record in which a host says from which epoch it seals threads with their own keys. */
-export const THREAD_KEYS_RECORD = "thread-keys";
+export { THREAD_KEYS_RECORD };
 
 export const threadKeysRecordSchema = z.strictObject({
   /**
@@ -32,6 +32,49 @@ export type ThreadKeysRecord = z.infer<typeof threadKeysRecordSchema>;
 
 /** The context the `thread-keys` record is sealed with (a content-key record like the profile). */
 export const threadKeysContext = (hostId: string) => sealContext.record(hostId, THREAD_KEYS_RECORD);
+
+const subtle = globalThis.crypto.subtle;
+const AAD_PREFIX = "tether/1";
+
+/**
+ * 32 bytes only holders of `key` can compute for `label`: AES-GCM's keystream under `key` at an
+ * IV taken from SHA-256 of the label, tag dropped. The one way to derive from a content key a
+ * phone keeps non-extractable (WebCrypto derives nothing from an AES key). Used only as HKDF
+ * input (`deriveKeyFrom`), so the bytes themselves never leave the device; a box sealed with a
+ * random IV that happened to equal this one would still gain nothing from a derived key.
+ */
+export async function keyBlock(key: CryptoKey, label: string): Promise<Uint8Array<ArrayBuffer>> {
+  const iv = new Uint8Array(await subtle.digest("SHA-256", utf8(`${AAD_PREFIX}|block|${label}`))).slice(0, 12);
+  const out = await currentAesGcm().encrypt(key, iv, utf8(label), new Uint8Array(32));
+  return new Uint8Array(out).slice(0, 32);
+}
+
+/** An AES-256-GCM key from secret bytes, HKDF-SHA256 with `purpose` as info. */
+export async function deriveKeyFrom(secret: Uint8Array<ArrayBuffer>, purpose: string, extractable = false): Promise<CryptoKey> {
+  const hkdfKey = await subtle.importKey("raw", secret, "HKDF", false, ["deriveKey"]);
+  return subtle.deriveKey(
+    { name: "HKDF", hash: "SHA-256", salt: utf8(AAD_PREFIX), info: utf8(purpose) },
+    hkdfKey,
+    { name: "AES-GCM", length: 256 },
+    extractable,
+    ["encrypt", "decrypt"],
+  );
+}
+
+/** `length` bytes from secret bytes, HKDF-SHA256 with `purpose` as info. */
+export async function deriveBytesFrom(
+  secret: Uint8Array<ArrayBuffer>,
+  purpose: string,
+  length = 32,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const hkdfKey = await subtle.importKey("raw", secret, "HKDF", false, ["deriveBits"]);
+  const bits = await subtle.deriveBits(
+    { name: "HKDF", hash: "SHA-256", salt: utf8(AAD_PREFIX), info: utf8(purpose) },
+    hkdfKey,
+    length * 8,
+  );
+  return new Uint8Array(bits);
+}
 
 /**
  * The key of thread `threadId` in `epoch`, from that epoch's content key. `extractable` only

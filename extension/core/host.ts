@@ -7,15 +7,13 @@ import { basename } from "node:path";
 import {
   MIRROR_LIVE_ID,
   TETHER_VERSION,
-  THREAD_KEYS_RECORD,
   seal,
   sealContext,
-  threadKeysContext,
-  type ThreadKeysRecord,
   type HostProfile,
   type MirrorDelta,
   type ModelStatus,
 } from "#protocol";
+import { THREAD_KEYS_RECORD, threadKeysContext, type ThreadKeysRecord } from "#protocol/threadKeys";
 import type { HostIdentity, PairedPhone } from "./identity";
 import { DisposableStore } from "./disposable";
 import { PhoneDirectory, type PhoneView } from "./devices/phoneDirectory";

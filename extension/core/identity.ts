@@ -23,8 +23,8 @@ import {
   importContentKey,
   importKeyPair,
   importPublicKey,
-  ThreadKeyCache,
 } from "#protocol";
+import { ThreadKeyCache } from "#protocol/threadKeys";
 
 const pairedPhoneSchema = z.object({
   id: z.string(),

@@ -10,13 +10,13 @@ import {
   publishSchema,
   recordPutSchema,
   rpcRequestSchema,
-  SHARE_RECORD_PREFIX,
   THREAD_RECORD_PREFIX,
   syncSchema,
   threadDeleteSchema,
   type HostAnswer,
   type StoredPage,
 } from "#protocol";
+import { SHARE_RECORD_PREFIX } from "#protocol/share";
 import type { HandlerContext } from "../socket/context";
 import type { EventsPage } from "../store/store";
 import { inOrder } from "../socket/inOrder";

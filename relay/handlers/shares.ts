@@ -3,15 +3,8 @@
 // share's own record and the thread's events, and nothing else of the host. The relay holds
 // no key: what the viewer can open is decided by the thread key its link leads to.
 
-import {
-  ErrorCode,
-  TetherError,
-  shareCreateSchema,
-  shareRecordKey,
-  shareRevokeSchema,
-  shareSyncSchema,
-  threadRecordKey,
-} from "#protocol";
+import { ErrorCode, TetherError, threadRecordKey } from "#protocol";
+import { shareCreateSchema, shareRecordKey, shareRevokeSchema, shareSyncSchema } from "#protocol/share";
 import type { HandlerContext } from "../socket/context";
 import { inOrder } from "../socket/inOrder";
 import { rooms } from "../socket/rooms";

@@ -24,7 +24,8 @@
 
 import { createHash } from "node:crypto";
 import { createClient } from "redis";
-import { shareRecordKey, threadRecordKey, type Box, type StoredEvent, type StoredPage, type StoredRecord } from "#protocol";
+import { threadRecordKey, type Box, type StoredEvent, type StoredPage, type StoredRecord } from "#protocol";
+import { shareRecordKey } from "#protocol/share";
 import { RedisEventGroups } from "./redisEvents";
 import * as lua from "./redisScripts";
 import { RedisShares } from "./redisShares";

@@ -2,7 +2,8 @@
 // inside its own calls, after committing pending events, so each runs atomically.
 
 import type Database from "better-sqlite3";
-import { shareRecordKey, type StoredEvent } from "#protocol";
+import { type StoredEvent } from "#protocol";
+import { shareRecordKey } from "#protocol/share";
 import type { EventsPage, ShareRow } from "./store";
 
 type Sql = (text: string) => Database.Statement;

@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { io } from "socket.io-client";
-import { open, parseShareFragment, randomId, sealContext, type StoredEvent } from "#protocol";
+import { open, randomId, sealContext, type StoredEvent } from "#protocol";
+import { parseShareFragment } from "#protocol/share";
 import { ShareSession, type Connect, type ShareState } from "../../mobile-web/src/share/shareSession";
 import { startAgentHost, type AgentHost } from "../support/agentHost";
 import { startFakeOpenAI, type FakeModelServer, type OpenAIBody } from "../support/fakeModels";

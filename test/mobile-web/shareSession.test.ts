@@ -5,21 +5,16 @@
 
 import assert from "node:assert/strict";
 import {
-  deriveThreadKey,
   exportSecretKey,
   generateContentKey,
-  newShareSecret,
   seal,
   sealContext,
-  shareKey,
-  shareRecordContext,
-  shareRecordKey,
   threadRecordKey,
-  type ShareLink,
-  type ShareRecord,
   type StoredEvent,
   type ThreadEvent,
 } from "#protocol";
+import { deriveThreadKey } from "#protocol/threadKeys";
+import { newShareSecret, shareKey, shareRecordContext, shareRecordKey, type ShareLink, type ShareRecord } from "#protocol/share";
 import { ShareSession, type Connect, type ShareState, type ViewerSocket } from "../../mobile-web/src/share/shareSession";
 
 const HOST = "host1";

@@ -1,22 +1,7 @@
 import assert from "node:assert/strict";
-import {
-  ErrorCode,
-  deriveThreadKey,
-  exportSecretKey,
-  formatShareLink,
-  generateContentKey,
-  importContentKey,
-  newShareSecret,
-  open,
-  parseShareFragment,
-  seal,
-  sealContext,
-  sha256Hex,
-  shareKey,
-  shareToken,
-  shareVerifier,
-  threadKeyUse,
-} from "#protocol";
+import { ErrorCode, exportSecretKey, generateContentKey, importContentKey, open, seal, sealContext, sha256Hex } from "#protocol";
+import { deriveThreadKey, threadKeyUse } from "#protocol/threadKeys";
+import { formatShareLink, newShareSecret, parseShareFragment, shareKey, shareToken, shareVerifier } from "#protocol/share";
 
 describe("protocol thread keys and share links", () => {
   it("a phone holding the content key non-extractable derives the host's thread key, which opens that thread only", async () => {

@@ -1,17 +1,8 @@
 import assert from "node:assert/strict";
 import Database from "better-sqlite3";
 import { join } from "node:path";
-import {
-  ErrorCode,
-  newShareSecret,
-  shareRecordKey,
-  shareToken,
-  shareVerifier,
-  threadRecordKey,
-  type ConnectErrorData,
-  type StoredEvent,
-  type StoredRecord,
-} from "#protocol";
+import { ErrorCode, threadRecordKey, type ConnectErrorData, type StoredEvent, type StoredRecord } from "#protocol";
+import { newShareSecret, shareRecordKey, shareToken, shareVerifier } from "#protocol/share";
 import { connect, connected, once, type PhoneSocket } from "../support/phone";
 import { startRelay, type TestRelay } from "../support/relay";
 import { until } from "../support/wait";

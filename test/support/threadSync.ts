@@ -3,7 +3,8 @@
 // comparison with the host's own thread store.
 
 import assert from "node:assert/strict";
-import { ThreadBoxOpener, type StoredEvent, type ThreadEvent } from "#protocol";
+import { type StoredEvent, type ThreadEvent } from "#protocol";
+import { ThreadBoxOpener } from "#protocol/threadKeys";
 import { openThreadEvent } from "../../mobile-web/src/threads/open";
 import { ThreadStore, workspaceStateDir } from "../../extension/core/threads/threadStore";
 import type { PhoneSocket } from "./phone";

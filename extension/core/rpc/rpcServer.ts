@@ -10,8 +10,8 @@ import {
   rpcCallSchema,
   rpcForwardSchema,
   sealContext,
+  z,
   type RpcCall,
-  type SharesResult,
   type RpcForward,
   type RpcReply,
   type RpcResult,
@@ -27,6 +27,7 @@ import { answerForward, openRequest, type Answer, type RequestKind, type Request
 import { searchForPhone } from "./phoneSearch";
 import type { GitService } from "../git/gitService";
 import type { ThreadShares } from "../shares/threadShares";
+import { shareCallSchema, type ShareCall, type SharesResult } from "#protocol/shareCalls";
 
 /**
  * How long a listing of a folder no feed watches (a thread's own worktree) waits for `git status`
@@ -36,9 +37,10 @@ import type { ThreadShares } from "../shares/threadShares";
  */
 const UNWATCHED_LISTING_GIT_WAIT_MS = 50;
 
-const callRequest: RequestKind<RpcCall> = {
+/** A phone's call: the workspace's and git's, or about a thread's read-only shares. */
+const callRequest: RequestKind<RpcCall | ShareCall> = {
   noun: "call",
-  payload: rpcCallSchema,
+  payload: z.union([rpcCallSchema, shareCallSchema]),
   context: sealContext.rpcCall,
   replyContext: sealContext.rpcReply,
 };
@@ -87,7 +89,7 @@ export class RpcServer implements Disposable {
     const opened = await openRequest(this.site, callRequest, req);
     if (!opened.ok) return opened;
     const call = opened.value;
-    let reply: RpcReply;
+    let reply: RpcReply | { ok: true; result: RpcResult | SharesResult };
     try {
       reply = { ok: true, result: await this.dispatch(call, req.from) };
     } catch (err) {
@@ -107,7 +109,7 @@ export class RpcServer implements Disposable {
     return (await this.threads.mirrorOf(threadId)) ?? this.mirror;
   }
 
-  private async dispatch(call: RpcCall, phoneId: string): Promise<RpcResult> {
+  private async dispatch(call: RpcCall | ShareCall, phoneId: string): Promise<RpcResult | SharesResult> {
     switch (call.type) {
       case "list-dir": {
         const mirror = await this.mirrorFor(call.threadId);
@@ -137,7 +139,7 @@ export class RpcServer implements Disposable {
     }
   }
 
-  private async shareCall(call: Extract<RpcCall, { type: `share-${string}` }>): Promise<SharesResult> {
+  private async shareCall(call: ShareCall): Promise<SharesResult> {
     const shares = this.shares;
     if (!shares) throw new TetherError(ErrorCode.BadRequest, "This computer does not share threads.");
     let created: string | undefined;

@@ -5,21 +5,17 @@
 // re-issues the record with the new epoch's thread key, and a share keeps working. Revoking a
 // share makes the relay refuse its token and cut its viewers off; its keys are re-issued no more.
 
+import { ErrorCode, TetherError, exportSecretKey, randomId, seal } from "#protocol";
 import {
-  ErrorCode,
   SHARE_RECORD_EPOCH,
-  TetherError,
-  exportSecretKey,
   formatShareLink,
   newShareSecret,
-  randomId,
-  seal,
   shareKey,
   shareRecordContext,
   shareRecordKey,
   shareVerifier,
   type ShareRecord,
-} from "#protocol";
+} from "#protocol/share";
 import type { HostIdentity, ThreadShare } from "../identity";
 import type { RelayLink } from "../link/relayLink";
 import type { Log } from "../log";
@@ -126,7 +122,12 @@ export class ThreadShares {
     return {
       shareId: share.id,
       threadId: share.threadId,
-      link: formatShareLink(publicUrl(), { hostId: link.deviceId, threadId: share.threadId, shareId: share.id, secret: share.secret }),
+      link: formatShareLink(publicUrl(), {
+        hostId: link.deviceId,
+        threadId: share.threadId,
+        shareId: share.id,
+        secret: share.secret,
+      }),
       createdAt: share.createdAt,
     };
   }

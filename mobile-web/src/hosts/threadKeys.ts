@@ -2,7 +2,7 @@
 // sealed since its switch (`protocol/threadKeys.ts`), the content key for what it sealed before.
 // Kept in memory: the host's `thread-keys` record comes again with every catch-up.
 
-import { ThreadBoxOpener } from "#protocol";
+import { ThreadBoxOpener } from "#protocol/threadKeys";
 import type { HostRecord } from "../store/records";
 
 const openers = new Map<string, { host: HostRecord; opener: ThreadBoxOpener }>();

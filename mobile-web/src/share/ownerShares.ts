@@ -2,16 +2,15 @@
 // one, revoke one. Each is a sealed call to the computer, which keeps the links' secrets; the
 // relay sees a call of some size, never the link.
 
-import { ErrorCode, TetherError, type SharesResult } from "#protocol";
+import { ErrorCode, TetherError } from "#protocol";
+import { shareReplySchema, type ShareCall, type SharesResult } from "#protocol/shareCalls";
 import { commandKeyOf } from "../hosts/commandKey";
 import type { Hosts } from "../hosts/hosts.svelte";
 import { readyConnection, type ReadyLink } from "../link/connection";
-import { callHost } from "../link/rpc";
+import { failed } from "../link/request";
+import { sealedCall } from "../link/rpc";
 
-export type ShareCall =
-  | { type: "share-list"; threadId: string }
-  | { type: "share-create"; threadId: string }
-  | { type: "share-revoke"; threadId: string; shareId: string };
+export type { ShareCall };
 
 export async function callShares(
   link: ReadyLink,
@@ -22,5 +21,9 @@ export async function callShares(
   const { socket, deviceId } = await readyConnection(link);
   const host = hosts.get(hostId);
   if (!host) throw new TetherError(ErrorCode.NotFound, "This computer is not paired with this phone.");
-  return callHost(socket, { hostId, deviceId, commandKey: commandKeyOf(host) }, call);
+  const parsed = shareReplySchema.safeParse(await sealedCall(socket, { hostId, deviceId, commandKey: commandKeyOf(host) }, call));
+  if (!parsed.success)
+    throw new TetherError(ErrorCode.BadRequest, "This computer does not share threads yet: update Tether on it.");
+  if (!parsed.data.ok) throw failed(parsed.data);
+  return parsed.data.result;
 }

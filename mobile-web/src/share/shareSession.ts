@@ -6,24 +6,26 @@
 
 import {
   PROTOCOL_VERSION,
-  SHARE_RECORD_PREFIX,
   THREAD_RECORD_PREFIX,
   importContentKey,
   open,
+  storedEventSchema,
+  storedRecordSchema,
+  liveForwardSchema,
+  type NumberedEvent,
+  type StoredEvent,
+  type StoredRecord,
+  type ThreadSummary,
+} from "#protocol";
+import {
+  SHARE_RECORD_PREFIX,
   shareKey,
   shareRecordContext,
   shareRecordKey,
   shareRecordSchema,
   shareToken,
-  storedEventSchema,
-  storedRecordSchema,
-  liveForwardSchema,
-  type NumberedEvent,
   type ShareLink,
-  type StoredEvent,
-  type StoredRecord,
-  type ThreadSummary,
-} from "#protocol";
+} from "#protocol/share";
 import { EMPTY_LIVE, settleLive, withLive, type LiveState } from "#protocol/live";
 import { mergeEvents } from "../threads/cache";
 import { openLiveEvent, openThreadEvent, openThreadSummary } from "../threads/open";

@@ -4,10 +4,10 @@
 import { ErrorCode, THREAD_KEYS_RECORD, TetherError, type StoredEvent, type StoredRecord, type SyncRequest } from "#protocol";
 import { type InboundLive, syncAnswerSchema } from "../link/inbound";
 import { request, type TetherSocket } from "../link/request";
+import type { ThreadBoxOpener } from "#protocol/threadKeys";
 import type { HostRecord } from "../store/records";
 import type { CachedEvent } from "./cache";
 import { isAhead } from "../hosts/keys";
-import { threadBoxes } from "../hosts/threadKeys";
 import { openHistoryPage, openLiveEvent, openThreadEvent, openThreadSummary } from "./open";
 import type { TaskForm } from "./taskCommands";
 import type { Threads } from "./threads.svelte";
@@ -48,7 +48,7 @@ export class ThreadService {
     const host = this.deps.host(stored.hostId);
     if (!host) return;
     const { threads } = this.deps;
-    const opened = await threadBoxes(host).open(stored.box.e, stored.threadId, (key) => openThreadEvent(key, stored));
+    const opened = await (await boxesOf(host)).open(stored.box.e, stored.threadId, (key) => openThreadEvent(key, stored));
     const gap = threads.hasGap(stored.hostId, stored.threadId, stored.seq);
     await threads.applyEvents(stored.hostId, [{ hostId: stored.hostId, ...opened }]);
     // A catch-up that fails here (the relay away, a timeout) is tried again at the next
@@ -59,7 +59,7 @@ export class ThreadService {
   async onLive(live: InboundLive): Promise<void> {
     const host = this.deps.host(live.hostId);
     if (!host) return;
-    const event = await threadBoxes(host).open(live.box.e, live.threadId, (key) => openLiveEvent(key, live));
+    const event = await (await boxesOf(host)).open(live.box.e, live.threadId, (key) => openLiveEvent(key, live));
     this.deps.threads.applyLive(live.hostId, live.threadId, event);
   }
 
@@ -67,14 +67,16 @@ export class ThreadService {
   async onRecord(record: StoredRecord): Promise<boolean> {
     if (record.key === THREAD_KEYS_RECORD) {
       const host = this.deps.host(record.hostId);
-      if (host) await threadBoxes(host).noteRecord(record);
+      if (host) await (await boxesOf(host)).noteRecord(record);
       return true;
     }
     if (!record.key.startsWith("t-")) return false;
     const host = this.deps.host(record.hostId);
     if (!host) return true;
     // Sealed under a key this phone does not have (yet): the next summary or sync brings it.
-    const summary = await threadBoxes(host)
+    const summary = await (
+      await boxesOf(host)
+    )
       .open(record.box.e, record.key.slice(2), (key) => openThreadSummary(key, record))
       .catch(() => null);
     if (summary) await this.deps.threads.applySummary(record.hostId, summary);
@@ -162,6 +164,7 @@ export class ThreadService {
           }
         }
         const keys = this.deps.host(hostId) ?? host;
+        const boxes = await boxesOf(keys);
         // Threads with an event sealed under a key this phone has not received yet stop there,
         // cursor unmoved, so the next catch-up (once the key is here) reads them.
         const waiting = new Set<string>();
@@ -174,7 +177,7 @@ export class ThreadService {
           }
           const cursor = cursors[stored.threadId] ?? 0;
           pagesOpened.push(
-            threadBoxes(keys)
+            boxes
               .open(stored.box.e, stored.threadId, (key) => openHistoryPage(key, hostId, stored, cursor))
               .then(
                 (events) => events.map((e): CachedEvent => ({ hostId, ...e })),
@@ -203,7 +206,7 @@ export class ThreadService {
           Promise.all(pagesOpened),
           Promise.all(
             toOpen.map((stored) =>
-              threadBoxes(keys)
+              boxes
                 .open(stored.box.e, stored.threadId, (key) => openThreadEvent(key, stored))
                 .then(
                   (event): CachedEvent => ({ hostId, ...event }),
@@ -225,4 +228,12 @@ export class ThreadService {
     await storing;
     if (pagesRefused) await this.#catchUp(hostId, undefined, false);
   }
+}
+
+/**
+ * Each host's thread boxes, opened with the right key (`hosts/threadKeys.ts`): loaded on first
+ * use, so the app's first load carries no key derivation it does not need yet.
+ */
+async function boxesOf(host: HostRecord): Promise<ThreadBoxOpener> {
+  return (await import("../hosts/threadKeys")).threadBoxes(host);
 }
