@@ -14,6 +14,7 @@ import {
 } from "./agents";
 import { ErrorCode } from "./errors";
 import { gitActionSchema, gitCommandSchemas, worktreeStateSchema } from "./git";
+import { hooksTrustCommandSchema } from "./hooks";
 import { threadIdSchema } from "./schemas";
 
 /** How much the agent may do without asking. */
@@ -381,6 +382,8 @@ export const commandSchema = z.discriminatedUnion("type", [
     option: z.string().check(z.maxLength(200)),
     value: z.string().check(z.maxLength(200)),
   }),
+  /** Trusts the workspace's project hooks file, if it still has the content the person saw. */
+  hooksTrustCommandSchema,
   ...gitCommandSchemas,
 ]);
 export type Command = z.infer<typeof commandSchema>;

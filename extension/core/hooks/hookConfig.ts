@@ -70,11 +70,16 @@ const nestedGroup = z.object({
   ),
 });
 
-const hooksFile = z.union([
-  z.object({ hooks: z.array(flatHook).max(MAX_HOOKS) }),
-  z.object({ hooks: z.record(z.string(), z.array(nestedGroup)) }),
-  z.array(flatHook).max(MAX_HOOKS),
-]);
+const flatList = z.array(flatHook).max(MAX_HOOKS);
+const flatFile = z.object({ hooks: flatList });
+const nestedFile = z.object({ hooks: z.record(z.string(), z.array(nestedGroup)) });
+
+/** The schema of the shape `value` has, so what is wrong is said of that shape. */
+function shapeOf(value: unknown): typeof flatList | typeof flatFile | typeof nestedFile {
+  if (Array.isArray(value)) return flatList;
+  const hooks = typeof value === "object" && value !== null ? (value as { hooks?: unknown }).hooks : undefined;
+  return Array.isArray(hooks) ? flatFile : nestedFile;
+}
 
 export class HookConfigError extends Error {
   override name = "HookConfigError";
@@ -85,7 +90,7 @@ export class HookConfigError extends Error {
  * `HookConfigError` naming what is wrong: a list that cannot be read runs nothing, and says so.
  */
 export function parseHooks(value: unknown, source: HookSpec["source"]): HookSpec[] {
-  const parsed = hooksFile.safeParse(value);
+  const parsed = shapeOf(value).safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? ` at ${issue.path.join(".")}` : "";

@@ -68,6 +68,11 @@ export class Hooks {
     return trusted;
   }
 
+  /** Notices changes of the project's hooks file while nothing runs (the phones' card follows them). */
+  watchProject(): () => void {
+    return this.deps.project?.watch(() => void this.project()) ?? (() => undefined);
+  }
+
   /** Calls `listener` when the project's hooks file changes state (appears, changes, is trusted). */
   onProjectChange(listener: (state: ProjectHooksState) => void): () => void {
     this.listeners.add(listener);

@@ -3,7 +3,7 @@
 // content, on the phone or in the editor; any change makes it untrusted again. The file is read
 // afresh whenever hooks are about to run, so a change is noticed before the next hook would run.
 
-import { readFileSync } from "node:fs";
+import { readFileSync, unwatchFile, watchFile } from "node:fs";
 import { join } from "node:path";
 import { parseHooksText, type HookSpec } from "./hookConfig";
 import { sha256Hex, type HookTrust } from "./hookTrust";
@@ -45,6 +45,14 @@ export class ProjectHooks {
     }
     if (trusted === hash && error === undefined) return { state: "trusted", hash, hooks };
     return { state: "untrusted", hash, changed: trusted !== undefined, hooks, ...(error !== undefined ? { error } : {}) };
+  }
+
+  /** Calls `onChange` when the file may have changed (appeared, changed, gone); returns the way to stop. */
+  watch(onChange: () => void, intervalMs = 1000): () => void {
+    const path = join(this.root, PROJECT_HOOKS_FILE);
+    const listener = (): void => onChange();
+    watchFile(path, { interval: intervalMs, persistent: false }, listener);
+    return () => unwatchFile(path, listener);
   }
 
   /**

@@ -27,6 +27,7 @@ import { endInterrupted } from "./interrupted";
 import { refuseEnded } from "./personWait";
 import { revertThread } from "./revert";
 import { PreparedRun } from "./preparedRun";
+import type { Hooks } from "../hooks/hooks";
 import { runFor, type RunParts } from "./runFactory";
 import { RunQueue, type ThreadRun } from "./runQueue";
 import { Thread, titleOf } from "./thread";
@@ -200,7 +201,31 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> implements 
         await this.agentSession(command.threadId).setOption(command.option, command.value);
         this.agentStateChanged(command.threadId);
         return;
+      case "hooks-trust":
+        this.trustHooks(command.hash, by);
+        return;
     }
+  }
+
+  /** The host's hooks, when it runs any. */
+  get hooks(): Hooks | undefined {
+    return this.options.hooks;
+  }
+
+  /**
+   * Trusts the workspace's project hooks, if the file still has the content `hash` is of: what
+   * the person saw is what runs. Throws saying why when it is not.
+   */
+  trustHooks(hash: string, by: DeviceRef): void {
+    const hooks = this.options.hooks;
+    if (!hooks) throw new TetherError(ErrorCode.BadRequest, "This computer runs no hooks.");
+    if (!hooks.trustProject(hash)) {
+      throw new TetherError(
+        ErrorCode.Conflict,
+        "The project's hooks file changed or is gone since it was shown: look at it again before trusting it.",
+      );
+    }
+    this.options.log.info("project hooks trusted", { by: by.id });
   }
 
   /** The outside agents of this host, if it runs any. */
