@@ -4,13 +4,14 @@
 // when the run ends, after every report of its tools.
 
 import type { Thread } from "../threads/thread";
+import { BLOCKED_PREFIX } from "./blockedPrompts";
 import { callKind } from "./hookStep";
 import type { HookScope, Hooks } from "./hooks";
 
 /** A hook kept a prompt from being sent; the run ends as stopped, saying why. */
 export class PromptBlocked extends Error {
   constructor(reason: string) {
-    super(`A hook kept this message from being sent to the agent: ${reason}`);
+    super(`${BLOCKED_PREFIX}${reason}`);
     this.name = "PromptBlocked";
   }
 }

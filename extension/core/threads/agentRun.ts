@@ -9,6 +9,7 @@ import { ModelError, ModelNotConfigured, type ModelPort, type ToolCall } from ".
 import type { Policy } from "../agent/policy/policy";
 import type { Tool, ToolContext, ToolOutput } from "../agent/tools/tool";
 import type { AgentWorkspace } from "../agent/tools/workspace";
+import { BLOCKED_PREFIX, withoutBlockedPrompts } from "../hooks/blockedPrompts";
 import type { Hooks } from "../hooks/hooks";
 import { PromptBlocked, RunHooks } from "../hooks/runHooks";
 import { screenForModel } from "../secrets/screenForModel";
@@ -145,7 +146,7 @@ export class AgentRun implements ThreadRun {
       const stepId = thread.lastSeq;
       const turn = await model.complete({
         system,
-        messages: conversationOf(thread.events.map((n) => n.event)),
+        messages: conversationOf(withoutBlockedPrompts(thread.events.map((n) => n.event))),
         tools: specs,
         signal: this.abort.signal,
         onText: (delta) => live({ type: "text", step: stepId, delta }),
@@ -268,12 +269,16 @@ export class AgentRun implements ThreadRun {
   }
 }
 
-/** The last event the agent itself made; what the person said after it is still to be checked. */
+/**
+ * The last event the agent itself made, or the note of a prompt a hook blocked: what the person
+ * said after it is still to be checked (words blocked before are not checked again).
+ */
 function lastAgentEvent(thread: Thread): number {
   const agentMade = new Set(["assistant-text", "tool-call", "tool-result", "summary"]);
   for (let i = thread.events.length - 1; i >= 0; i--) {
     const { seq, event } = thread.events[i]!;
     if (agentMade.has(event.type)) return seq;
+    if (event.type === "status" && event.detail?.startsWith(BLOCKED_PREFIX)) return seq;
   }
   return 0;
 }

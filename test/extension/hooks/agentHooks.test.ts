@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomId, type DeviceRef, type PolicyMode, type ThreadEvent } from "#protocol";
+import { WITHHELD } from "../../../extension/core/hooks/blockedPrompts";
 import type { HookSpec } from "../../../extension/core/hooks/hookConfig";
 import { CHANGED_NOTE, UNTRUSTED_NOTE, type Hooks } from "../../../extension/core/hooks/hooks";
 import { nextEvent, runEnded, startAgentThreads, type AgentThreads } from "../../support/agentThreads";
@@ -182,6 +183,15 @@ describe("hooks: Tether's own agent", function () {
       /kept this message from being sent.*No deploys from a phone\./,
     );
     assert.equal(model.requests.length, requestsBefore, "the blocked prompt reached the model");
+
+    // The person goes on in that thread: the next message is sent, the blocked words never are.
+    model.push({ text: "Formatted instead." });
+    threads.manager.message(blocked, "Then only format it", phone);
+    await nextEvent(threads.manager, blocked, (e) => e.type === "status" && e.status === "done");
+    const sent = JSON.stringify(model.requests.at(-1)?.body.messages);
+    assert.match(sent, /Then only format it/);
+    assert.ok(!sent.includes("deploy to production"), "the blocked words reached the model with the next message");
+    assert.ok(sent.includes(WITHHELD));
   });
 
   it("a project's hooks do not run until trusted, and not again once the file changed", async () => {
