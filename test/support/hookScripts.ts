@@ -3,7 +3,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, realpathSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import type { HookSpec } from "../../extension/core/hooks/hookConfig";
+import { HookConfigError, type HookSpec } from "../../extension/core/hooks/hookConfig";
 import { HookTrustFile } from "../../extension/core/hooks/hookTrust";
 import { Hooks } from "../../extension/core/hooks/hooks";
 import { PROJECT_HOOKS_FILE, ProjectHooks } from "../../extension/core/hooks/projectHooks";
@@ -27,14 +27,25 @@ export function userHook(event: HookSpec["event"], command: string, extra: Parti
   return { event, command, timeoutS: 60, source: "user", ...extra };
 }
 
-/** The host's hooks: `user` (changeable by the test), and the project's in `workspace` trusted in `stateDir`. */
-export function testHooks(workspace: string, stateDir: string, user: HookSpec[] = []): { hooks: Hooks; user: HookSpec[] } {
+/**
+ * The host's hooks: `user` (changeable by the test; `breakWith` makes reading it fail as a broken
+ * settings file would), and the project's in `workspace` trusted in `stateDir`.
+ */
+export function testHooks(
+  workspace: string,
+  stateDir: string,
+  user: HookSpec[] = [],
+): { hooks: Hooks; user: HookSpec[]; breakWith: (problem: string | undefined) => void } {
+  let broken: string | undefined;
   const hooks = new Hooks({
-    user: () => user,
+    user: () => {
+      if (broken !== undefined) throw new HookConfigError(broken);
+      return user;
+    },
     project: new ProjectHooks(realpathSync(workspace), new HookTrustFile(stateDir)),
     log: quietLog,
   });
-  return { hooks, user };
+  return { hooks, user, breakWith: (problem) => (broken = problem) };
 }
 
 /** Writes the project's hooks file in `workspace`. */

@@ -30,13 +30,14 @@ describe("hooks: Tether's own agent", function () {
   let threads: AgentThreads;
   let hooks: Hooks;
   let user: HookSpec[];
+  let breakWith: (problem: string | undefined) => void;
 
   beforeEach(async () => {
     model = await startFakeOpenAI();
     workspace = makeWorkspace({ "README.md": "# test\n" });
     stateDir = mkdtempSync(join(tmpdir(), "tether-hooks-state-"));
     dir = hookFolder();
-    ({ hooks, user } = testHooks(workspace, stateDir));
+    ({ hooks, user, breakWith } = testHooks(workspace, stateDir));
     threads = await startAgentThreads({ folder: workspace, modelUrl: model.url, mode: "full-auto", stateDir, hooks });
   });
 
@@ -155,6 +156,42 @@ describe("hooks: Tether's own agent", function () {
       await runEnded(threads.manager, threadId);
     });
   }
+
+  it("a hooks list that cannot be read fails closed: a prompt is not sent, a call asks saying why", async () => {
+    breakWith("hooks.json is not valid JSON: Unexpected token");
+    const blocked = task("Anything");
+    const ended = await runEnded(threads.manager, blocked);
+    assert.match(ended.type === "status" ? (ended.detail ?? "") : "", /Your hooks cannot be read.*hooks\.json is not valid JSON/);
+    assert.equal(model.requests.length, 0, "the prompt reached the model");
+
+    // Read when the task was sent, broken by the time the agent runs a command.
+    breakWith(undefined);
+    model.push(
+      () => {
+        breakWith("hooks.json is not valid JSON: Unexpected token");
+        return { toolCalls: [{ name: "run_command", args: { command: "echo unread", reason: "r" } }] };
+      },
+      { toolCalls: [{ name: "finish", args: { summary: "done" } }] },
+    );
+    const threadId = task("Try");
+    const request = await asked(threadId);
+    assert.match(request.why ?? "", /Your hooks cannot be read.*hooks\.json is not valid JSON/);
+    await decide(threadId, request.approvalId, "deny");
+    await runEnded(threads.manager, threadId);
+  });
+
+  it("the phone's hooks-trust command trusts only the content it names", async () => {
+    writeProjectHooks(workspace, { hooks: [{ event: "Stop", command: "true" }] });
+    const state = hooks.project();
+    assert.ok(state.state === "untrusted");
+    await assert.rejects(
+      threads.manager.handle({ type: "hooks-trust", hash: "f".repeat(64) }, phone),
+      /changed or is gone since it was shown/,
+    );
+    assert.equal(hooks.project().state, "untrusted");
+    await threads.manager.handle({ type: "hooks-trust", hash: state.hash }, phone);
+    assert.equal(hooks.project().state, "trusted");
+  });
 
   it("after a tool, when a prompt is sent and when the run ends: output on the thread, a prompt blocked with its reason", async () => {
     user.push(
