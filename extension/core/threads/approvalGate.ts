@@ -4,7 +4,15 @@
 // is given when refused. It knows nothing of where the call came from, so a run driven by an
 // outside agent can put its tool calls through the same gate as Tether's own model loop.
 
-import { ErrorCode, TetherError, type AgentPermissionOption, type Decision, type DeviceRef, type PolicyMode } from "#protocol";
+import {
+  ErrorCode,
+  MAX_WHY_CHARS,
+  TetherError,
+  type AgentPermissionOption,
+  type Decision,
+  type DeviceRef,
+  type PolicyMode,
+} from "#protocol";
 import { join } from "node:path";
 import type { Policy, Verdict } from "../agent/policy/policy";
 import { callKind, HOOK_RULES, isHookRule, withHooks } from "../hooks/hookStep";
@@ -176,7 +184,7 @@ export class ApprovalGate {
       reason: call.reason,
       rule: hookAsks ? (hookAsks.failed ? HOOK_RULES.failed : HOOK_RULES.asks) : secrets ? SECRET_RULE : `${call.kind}: ask`,
       why:
-        hookAsks?.reason ??
+        (hookAsks && secrets ? clipWhy(`${hookAsks.reason} Also: ${secrets.why}`) : hookAsks?.reason) ??
         secrets?.why ??
         call.why ??
         `Tether cannot see what this ${call.kind === "other" ? "tool" : call.kind} does before it runs, so it needs your OK.`,
@@ -250,4 +258,8 @@ function settled(verdict: Verdict): Gated {
 function denied(what: "edit" | "command", message: string | undefined): string {
   const base = `The user denied this ${what}.`;
   return message ? `${base} Their message: ${message}` : `${base} Try another way, or ask them.`;
+}
+
+function clipWhy(text: string): string {
+  return text.length > MAX_WHY_CHARS ? `${text.slice(0, MAX_WHY_CHARS - 1)}…` : text;
 }
