@@ -29,13 +29,14 @@ describe("end to end: a project's hooks, trusted on the phone", function () {
   const hookCommand = (): string => `cat > /dev/null; touch '${marker}'`;
 
   /** Runs a task whose agent runs one command, back on the task list once it is done. */
-  async function runCommandTask(text: string): Promise<void> {
+  async function runCommandTask(text: string, onThread?: () => Promise<void>): Promise<void> {
     stack.model.push(
       { toolCalls: [{ name: "run_command", args: { command: "echo checked", reason: "check" } }] },
       { toolCalls: [{ name: "finish", args: { summary: "checked" } }] },
     );
     await startTask(page, text, "full-auto");
     await page.locator('[data-testid="thread"][data-status="done"]').waitFor({ timeout: 30_000 });
+    await onThread?.();
     await page.getByTestId("back-to-threads").click();
   }
 
@@ -57,7 +58,11 @@ describe("end to end: a project's hooks, trusted on the phone", function () {
     assert.match((await card.textContent()) ?? "", /This project has hooks/);
     assert.equal((await page.getByTestId("hook-command").textContent())?.trim(), hookCommand());
     await themedShots(page, "hooks", "trust-card", axe);
-    await runCommandTask("Check it");
+    await runCommandTask("Check it", async () => {
+      const note = page.locator(".status-text", { hasText: "This project's hooks are not trusted yet" });
+      assert.equal(await note.count(), 1, "the thread does not say once that the project's hooks did not run");
+      await themedShots(page, "hooks", "untrusted-note", axe);
+    });
     assert.equal(existsSync(marker), false, "an untrusted project hook ran");
   });
 
