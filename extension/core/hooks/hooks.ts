@@ -129,8 +129,12 @@ export class Hooks {
     const answers = await Promise.all(
       hooks.map(async (hook) => {
         const run = await runHook(hook, input, this.env("UserPromptSubmit", scope, hook));
-        const said = reportOf(hook, run);
-        if (said && run.exitCode === 0 && !run.stdout.trim().startsWith("{")) this.note(scope, said);
+        // As in Claude Code, words a prompt hook prints on success are for the thread, not an answer.
+        if (run.exitCode === 0 && !run.timedOut && !run.stdout.trim().startsWith("{")) {
+          const said = reportOf(hook, run);
+          if (said) this.note(scope, said);
+          return { kind: "none" as const };
+        }
         return readAnswer(hook, run);
       }),
     );

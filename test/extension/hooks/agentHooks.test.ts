@@ -201,6 +201,7 @@ describe("hooks: Tether's own agent", function () {
         "UserPromptSubmit",
         script(dir, "prompt.sh", `grep -q deploy && { echo "No deploys from a phone." >&2; exit 2; }; exit 0`),
       ),
+      userHook("UserPromptSubmit", script(dir, "context.sh", `cat > /dev/null; echo "branch main is protected"`)),
     );
     command("echo formatted");
     const threadId = task("Format it");
@@ -209,6 +210,10 @@ describe("hooks: Tether's own agent", function () {
     assert.ok(
       notes(threadId).some((n) => n.includes('"tool_name":"run_command"')),
       "the post-tool hook's output is not shown",
+    );
+    assert.ok(
+      notes(threadId).some((n) => n.includes("branch main is protected")),
+      "a prompt hook's words are not shown",
     );
     const requestsBefore = model.requests.length;
 
