@@ -47,13 +47,14 @@ async function offer(
   manager: ThreadManager,
   root: string,
 ): Promise<void> {
-  const commands = state.hooks.map((h) => `${h.event}: ${h.command}`).join("\n");
+  // A notification shows its message only (a detail shows in modal dialogs alone): the commands go in it.
+  const shown = state.hooks.slice(0, 3).map((h) => `${h.event}: ${clip(h.command)}`);
+  if (state.hooks.length > 3) shown.push(`${state.hooks.length - 3} more (Show File)`);
   const what = state.changed ? "changed since you trusted them" : "not trusted yet";
-  const detail = state.error ?? `They run with your rights while the agent works here:\n${commands}`;
+  const runs = state.error ? state.error : `They would run with your rights: ${shown.join("; ")}.`;
   const choices = state.error ? ["Show File"] : ["Trust", "Show File"];
   const pick = await vscode.window.showWarningMessage(
-    `Tether: this project's hooks (${PROJECT_HOOKS_FILE}) are ${what}, so they do not run.`,
-    { detail },
+    `Tether: this project's hooks (${PROJECT_HOOKS_FILE}) are ${what}, so they do not run. ${runs}`,
     ...choices,
   );
   if (pick === "Show File") {
@@ -68,4 +69,9 @@ async function offer(
   } catch (err) {
     void vscode.window.showErrorMessage(`Tether: ${(err as Error).message}`);
   }
+}
+
+function clip(command: string): string {
+  const line = command.replace(/\s+/g, " ");
+  return line.length > 120 ? `${line.slice(0, 119)}…` : line;
 }
