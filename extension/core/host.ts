@@ -29,6 +29,7 @@ import { ThreadPublisher } from "./threads/publisher";
 import type { ThreadManager } from "./threads/threadManager";
 import type { ThreadStore } from "./threads/threadStore";
 import type { GitService } from "./git/gitService";
+import type { Hooks } from "./hooks/hooks";
 import { hooksRecord } from "./hooks/hooksRecord";
 
 export interface HostOptions {
@@ -40,7 +41,7 @@ export interface HostOptions {
   mirror: Mirror;
   confirmPairing: ConfirmPairing;
   /** The agent's threads, when this host runs tasks (it can also just share the workspace). */
-  threads?: { manager: ThreadManager; store: ThreadStore; git?: Pick<GitService, "call"> };
+  threads?: { manager: ThreadManager; store: ThreadStore; git?: Pick<GitService, "call">; hooks?: Hooks | undefined };
   log: Log;
   platform?: string;
   /** Models a phone may choose from for a new task, the default first. */
@@ -96,7 +97,7 @@ export class Host extends EventEmitter<HostEvents> {
       void this.publishHooks();
     });
     // The project's hooks file appeared, changed or was trusted: phones show (or drop) their card.
-    const hooks = options.threads?.manager.hooks;
+    const hooks = options.threads?.hooks;
     if (hooks) {
       this.disposables.defer(hooks.onProjectChange(() => this.republishHooks()));
       this.disposables.defer(hooks.watchProject());
@@ -244,7 +245,7 @@ export class Host extends EventEmitter<HostEvents> {
 
   /** The project hooks' state, for the phones' trust card; nothing when the host runs no hooks. */
   private async publishHooks(): Promise<void> {
-    const hooks = this.options.threads?.manager.hooks;
+    const hooks = this.options.threads?.hooks;
     if (!hooks) return;
     const { identity, log } = this.options;
     const hostId = this.link.deviceId;

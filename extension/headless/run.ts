@@ -192,7 +192,7 @@ export async function runHeadlessHost(config: HostConfig, display: PairingDispla
     name: config.name,
     identity,
     mirror,
-    threads: { manager: agent.manager, store: agent.store, git: agent.git },
+    threads: { manager: agent.manager, store: agent.store, git: agent.git, hooks },
     notify: config.notify,
     log,
     confirmPairing: config.acceptPairing

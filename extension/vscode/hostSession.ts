@@ -176,7 +176,7 @@ export class HostSession implements vscode.Disposable {
       name,
       identity,
       mirror,
-      threads: { manager: agent.manager, store: agent.store, git: agent.git },
+      threads: { manager: agent.manager, store: agent.store, git: agent.git, hooks },
       models: await offeredModels(settings),
       notify: settings.notifications,
       log,

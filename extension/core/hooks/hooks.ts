@@ -5,7 +5,7 @@
 // the thread as a note. A project whose hooks are not trusted has them skipped, and the thread
 // says so once.
 
-import type { PolicyMode } from "#protocol";
+import { ErrorCode, TetherError, type PolicyMode } from "#protocol";
 import type { Log } from "../log";
 import type { Thread } from "../threads/thread";
 import { readAnswer, reportOf, type HookAnswer } from "./hookAnswer";
@@ -66,6 +66,15 @@ export class Hooks {
     const trusted = this.deps.project?.trust(hash) ?? false;
     this.project();
     return trusted;
+  }
+
+  /** As `trustProject`, refusing in words a person understands when the file is not what they saw. */
+  trustShown(hash: string): void {
+    if (this.trustProject(hash)) return;
+    throw new TetherError(
+      ErrorCode.Conflict,
+      "The project's hooks file changed or is gone since it was shown: look at it again before trusting it.",
+    );
   }
 
   /** Notices changes of the project's hooks file while nothing runs (the phones' card follows them). */

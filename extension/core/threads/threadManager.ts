@@ -27,7 +27,6 @@ import { endInterrupted } from "./interrupted";
 import { refuseEnded } from "./personWait";
 import { revertThread } from "./revert";
 import { PreparedRun } from "./preparedRun";
-import type { Hooks } from "../hooks/hooks";
 import { runFor, type RunParts } from "./runFactory";
 import { RunQueue, type ThreadRun } from "./runQueue";
 import { Thread, titleOf } from "./thread";
@@ -207,24 +206,10 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> implements 
     }
   }
 
-  /** The host's hooks, when it runs any. */
-  get hooks(): Hooks | undefined {
-    return this.options.hooks;
-  }
-
-  /**
-   * Trusts the workspace's project hooks, if the file still has the content `hash` is of: what
-   * the person saw is what runs. Throws saying why when it is not.
-   */
+  /** Trusts the project's hooks file if it still has the content `hash` is of (what the person saw). */
   trustHooks(hash: string, by: DeviceRef): void {
-    const hooks = this.options.hooks;
-    if (!hooks) throw new TetherError(ErrorCode.BadRequest, "This computer runs no hooks.");
-    if (!hooks.trustProject(hash)) {
-      throw new TetherError(
-        ErrorCode.Conflict,
-        "The project's hooks file changed or is gone since it was shown: look at it again before trusting it.",
-      );
-    }
+    if (!this.options.hooks) throw new TetherError(ErrorCode.BadRequest, "This computer runs no hooks.");
+    this.options.hooks.trustShown(hash);
     this.options.log.info("project hooks trusted", { by: by.id });
   }
 
