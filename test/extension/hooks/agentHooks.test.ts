@@ -14,6 +14,7 @@ import { CHANGED_NOTE, UNTRUSTED_NOTE, type Hooks } from "../../../extension/cor
 import { nextEvent, runEnded, startAgentThreads, type AgentThreads } from "../../support/agentThreads";
 import { startFakeOpenAI, type FakeModelServer, type OpenAIBody } from "../../support/fakeModels";
 import { hookFolder, script, testHooks, userHook, writeProjectHooks } from "../../support/hookScripts";
+import { GITHUB_TOKEN } from "../../support/plantedSecrets";
 import { makeWorkspace } from "../../support/workspace";
 
 type Requested = Extract<ThreadEvent, { type: "approval-requested" }>;
@@ -100,6 +101,24 @@ describe("hooks: Tether's own agent", function () {
     await decide(threadId, request.approvalId, "deny");
     await runEnded(threads.manager, threadId);
     assert.equal(existsSync(join(workspace, ".vscode/settings.json")), false);
+  });
+
+  it("allow never lifts the secret scan's ask", async () => {
+    user.push(userHook("PreToolUse", script(dir, "allow.sh", ALLOW)));
+    model.push(
+      {
+        toolCalls: [
+          { name: "write_file", args: { path: "ci.ts", content: `export const t = "${GITHUB_TOKEN}";\n`, reason: "ci" } },
+        ],
+      },
+      { toolCalls: [{ name: "finish", args: { summary: "done" } }] },
+    );
+    const threadId = task("Add the token");
+    const request = await asked(threadId);
+    assert.equal(request.rule, "secret scan");
+    await decide(threadId, request.approvalId, "deny");
+    await runEnded(threads.manager, threadId);
+    assert.equal(existsSync(join(workspace, "ci.ts")), false);
   });
 
   it("deny (exit 2) refuses the call, and the agent reads the hook's reason", async () => {
