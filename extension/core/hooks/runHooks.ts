@@ -58,8 +58,10 @@ export class RunHooks {
   async end(): Promise<void> {
     if (!this.hooks) return;
     await this.reports;
-    // Not ended with the run: a stopped run's Stop hooks still run, to their own time limits.
-    const { signal: _ended, ...scope } = this.scope;
+    // A stopped run's Stop hooks still run, to their own time limits; a stop that comes while they
+    // run (the host closing) ends them.
+    const { signal, ...rest } = this.scope;
+    const scope = signal?.aborted ? rest : this.scope;
     await this.hooks.stop(scope, scope.thread.status).catch(() => undefined);
   }
 }

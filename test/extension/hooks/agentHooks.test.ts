@@ -255,6 +255,15 @@ describe("hooks: Tether's own agent", function () {
     assert.ok(sent.includes(WITHHELD));
   });
 
+  it("a run a person stopped still runs its Stop hooks, and shows what they said", async () => {
+    user.push(userHook("Stop", script(dir, "stop.sh", `grep -o '"status":"[a-z]*"'`)));
+    model.push({ text: "Thinking for a long while before doing anything at all", delayMs: 200 });
+    const threadId = task("Think");
+    await nextEvent(threads.manager, threadId, (e) => e.type === "status" && e.status === "running");
+    threads.manager.stop(threadId, phone);
+    await nextEvent(threads.manager, threadId, (e) => e.type === "status" && (e.detail ?? "").includes('"status":"stopped"'));
+  });
+
   it("a project's hooks do not run until trusted, and not again once the file changed", async () => {
     const marker = join(dir, "ran");
     const mark = script(dir, "mark.sh", `cat > /dev/null; touch '${marker}'`);
