@@ -4,11 +4,11 @@
 
 import { z } from "./zod";
 
-/** The record key the host publishes its project hooks' state under. */
-export const HOOKS_RECORD_KEY = "hooks";
-
-/** A SHA-256, hex: the exact content of the hooks file the person saw. */
+/** A SHA-256, hex: the exact content of the project's hooks file the person saw. */
 export const hooksHashSchema = z.string().check(z.regex(/^[0-9a-f]{64}$/));
+
+// The record's key (`HOOKS_RECORD_KEY`) and the `hooks-trust` command live with the other record
+// keys and commands (sealed.ts, thread.ts): a phone's first screen needs them, not these schemas.
 
 /** One hook of the project's file, as shown before it is trusted. */
 export const shownHookSchema = z.strictObject({
@@ -38,7 +38,3 @@ export const projectHooksRecordSchema = z.discriminatedUnion("state", [
   }),
 ]);
 export type ProjectHooksRecord = z.infer<typeof projectHooksRecordSchema>;
-
-/** Phone → host: trust the project's hooks file if it still has this content. */
-export const hooksTrustCommandSchema = z.strictObject({ type: z.literal("hooks-trust"), hash: hooksHashSchema });
-export type HooksTrustCommand = z.infer<typeof hooksTrustCommandSchema>;

@@ -14,5 +14,4 @@ export * from "./push";
 export * from "./serverEvents";
 export * from "./approvalWords";
 export * from "./historyPages";
-export * from "./hooks";
 export { z, type Schema, type SchemaError } from "./zod";

@@ -1,7 +1,7 @@
 // The project hooks' state as the host publishes it to its phones (`hooks` record): enough for a
 // person to see what would run before they trust it, and the hash of the content they saw.
 
-import type { ProjectHooksRecord } from "#protocol";
+import type { ProjectHooksRecord } from "#protocol/hooks";
 import { PROJECT_HOOKS_FILE, type ProjectHooksState } from "./projectHooks";
 
 export function hooksRecord(state: ProjectHooksState): ProjectHooksRecord {

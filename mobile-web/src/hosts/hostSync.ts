@@ -3,7 +3,8 @@
 // so what was sealed under a new key waits for it), presence, and unpairing from either side.
 // Threads have their own service; this is what concerns the host itself.
 
-import { HOOKS_RECORD_KEY, type Hello, type HostPresence } from "#protocol";
+import type { Hello, HostPresence } from "#protocol";
+import { HOOKS_RECORD_KEY } from "#protocol/sealed";
 import { leaveAnswerSchema, type InboundRecord } from "../link/inbound";
 import { unpairedMessage, type LinkProblem } from "../link/connectError";
 import { CALL_CONNECT_WAIT_MS } from "../link/connection";
@@ -17,7 +18,6 @@ import type { Threads } from "../threads/threads.svelte";
 import { displayName, type Hosts } from "./hosts.svelte";
 import { applyRekey, isRekeyRecord } from "./keys";
 import { openProfileRecord } from "./profile";
-import { openHooksRecord } from "./projectHooks";
 
 export type Presence =
   | { kind: "known"; online: boolean; lastSeen: number }
@@ -146,7 +146,8 @@ export class HostSync {
   async #applyRecord(record: InboundRecord): Promise<void> {
     if (isRekeyRecord(record)) return this.#applyRekey(record);
     if (await this.deps.service()?.onRecord(record)) return;
-    if (record.key === HOOKS_RECORD_KEY) return this.#applyHooks(record);
+    // The project hooks' state: handled by code loaded when a computer first tells of its hooks.
+    if (record.key === HOOKS_RECORD_KEY) return (await import("./projectHooks")).applyHooksRecord(this.deps, record);
     const { hosts } = this.deps;
     const host = hosts.get(record.hostId);
     if (!host || (host.profileAt !== undefined && record.at < host.profileAt)) return;
@@ -155,19 +156,6 @@ export class HostSync {
     const latest = hosts.get(record.hostId);
     if (!profile || !latest) return;
     const updated: HostRecord = { ...latest, profile, profileAt: record.at };
-    hosts.upsert(updated);
-    await saveHost(this.deps.db(), updated).catch(() => undefined);
-  }
-
-  /** The host's project hooks changed state: the dashboard's trust card follows. */
-  async #applyHooks(record: InboundRecord): Promise<void> {
-    const { hosts } = this.deps;
-    const host = hosts.get(record.hostId);
-    if (!host || (host.hooksAt !== undefined && record.at < host.hooksAt)) return;
-    const hooks = await openHooksRecord(host, record);
-    const latest = hosts.get(record.hostId);
-    if (!hooks || !latest) return;
-    const updated: HostRecord = { ...latest, hooks, hooksAt: record.at };
     hosts.upsert(updated);
     await saveHost(this.deps.db(), updated).catch(() => undefined);
   }

@@ -1,22 +1,13 @@
-// A host's project hooks as its `hooks` record tells them (hosts before hooks publish none), and
-// the phone's answer: trust exactly the file content it was shown. Sent only while the computer
-// is online, like git commands: trust given from a queue hours later would be trust in a file
-// the person no longer sees.
+// A host's project hooks as its `hooks` record tells them (hosts before hooks publish none),
+// loaded when the first such record arrives. The phone's answer is in trustHooks.ts, loaded with
+// the dashboard that offers it.
 
-import {
-  ErrorCode,
-  HOOKS_RECORD_KEY,
-  TetherError,
-  open,
-  projectHooksRecordSchema,
-  sealContext,
-  type ProjectHooksRecord,
-} from "#protocol";
+import { HOOKS_RECORD_KEY, open, sealContext } from "#protocol";
+import { projectHooksRecordSchema, type ProjectHooksRecord } from "#protocol/hooks";
 import type { InboundRecord } from "../link/inbound";
-import { sendCommand } from "../link/commands";
-import { readyConnection, type ReadyLink } from "../link/connection";
-import type { HostRecord } from "../store/records";
-import { commandKeyOf } from "./commandKey";
+import type { Database } from "../store/db";
+import { saveHost, type HostRecord } from "../store/records";
+import type { Hosts } from "./hosts.svelte";
 import { keyFor } from "./keys";
 
 /** The project hooks' state from the host's sealed `hooks` record, or null when it is not one or cannot be opened. */
@@ -31,20 +22,16 @@ export async function openHooksRecord(host: HostRecord, record: InboundRecord): 
   }
 }
 
-/** Asks the host to trust its project's hooks file if it still has the content `hash` is of. */
-export async function trustProjectHooks(link: ReadyLink, host: HostRecord, hash: string, online: boolean): Promise<void> {
-  if (!online) {
-    throw new TetherError(
-      ErrorCode.HostOffline,
-      "The computer is offline: trust its hooks when it is connected, so it checks the file you saw.",
-    );
-  }
-  const { socket, deviceId } = await readyConnection(link);
-  const outcome = await sendCommand(
-    socket,
-    { hostId: host.hostId, deviceId, commandKey: commandKeyOf(host) },
-    { type: "hooks-trust", hash },
-  );
-  if (outcome.queued)
-    throw new TetherError(ErrorCode.HostOffline, "The computer went offline as this was sent; nothing was trusted yet.");
+/** Keeps the project hooks' state a `hooks` record tells, unless an earlier record came later. */
+export async function applyHooksRecord(deps: { hosts: Hosts; db(): Database }, record: InboundRecord): Promise<void> {
+  const { hosts } = deps;
+  const host = hosts.get(record.hostId);
+  if (!host || (host.hooksAt !== undefined && record.at < host.hooksAt)) return;
+  const hooks = await openHooksRecord(host, record);
+  // The host may have been forgotten or updated while the record was being opened.
+  const latest = hosts.get(record.hostId);
+  if (!hooks || !latest) return;
+  const updated: HostRecord = { ...latest, hooks, hooksAt: record.at };
+  hosts.upsert(updated);
+  await saveHost(deps.db(), updated).catch(() => undefined);
 }

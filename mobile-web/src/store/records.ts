@@ -1,6 +1,7 @@
 // What this phone keeps about itself and the hosts it paired with.
 
-import { exportPublicKey, generateDeviceKeyPair, type HostProfile, type ProjectHooksRecord } from "#protocol";
+import { exportPublicKey, generateDeviceKeyPair, type HostProfile } from "#protocol";
+import type { ProjectHooksRecord } from "#protocol/hooks";
 import { Database, Stores } from "./db";
 
 const DEVICE_KEY = "self";
