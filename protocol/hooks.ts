@@ -1,6 +1,7 @@
 // A project's own hooks as the host tells its phones about them, so a person can trust them from
 // the phone: the latest-wins `hooks` record (sealed like the profile), and the `hooks-trust`
-// command that answers it. Older phones ignore a record key they do not know.
+// command that answers it. Older phones ignore a record key they do not know. Imported as
+// `#protocol/hooks`, not through the barrel, so the phone's first screen goes without it.
 
 import { z } from "./zod";
 
@@ -8,7 +9,7 @@ import { z } from "./zod";
 export const hooksHashSchema = z.string().check(z.regex(/^[0-9a-f]{64}$/));
 
 // The record's key (`HOOKS_RECORD_KEY`) and the `hooks-trust` command live with the other record
-// keys and commands (sealed.ts, thread.ts): a phone's first screen needs them, not these schemas.
+// keys and commands (sealed.ts, thread.ts), which the first screen does need.
 
 /** One hook of the project's file, as shown before it is trusted. */
 export const shownHookSchema = z.strictObject({
