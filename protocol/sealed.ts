@@ -85,6 +85,9 @@ export const pairGrantSchema = z.strictObject({
 });
 export type PairGrant = z.infer<typeof pairGrantSchema>;
 
+/** The record key the host publishes its project hooks' state under (protocol/hooks.ts). */
+export const HOOKS_RECORD_KEY = "hooks";
+
 /** Latest-wins record key of one phone's rekey message. */
 export const REKEY_RECORD_PREFIX = "k-";
 export const rekeyRecordKey = (phoneId: string): string => `${REKEY_RECORD_PREFIX}${phoneId}`;

@@ -14,7 +14,7 @@ import {
 } from "./agents";
 import { ErrorCode } from "./errors";
 import { gitActionSchema, gitCommandSchemas, worktreeStateSchema } from "./git";
-import { threadIdSchema } from "./schemas";
+import { idSchema, threadIdSchema } from "./schemas";
 
 /** How much the agent may do without asking. */
 export const policyModeSchema = z.enum(["read-only", "ask", "auto-edit", "full-auto"]);
@@ -382,6 +382,9 @@ export const commandSchema = z.discriminatedUnion("type", [
     option: z.string().check(z.maxLength(200)),
     value: z.string().check(z.maxLength(200)),
   }),
+  /** Trusts the workspace's project hooks file, if it still has the content the person saw (protocol/hooks.ts). */
+  // The hash is hex; the host compares it with its own, so an id's shape is check enough here.
+  z.strictObject({ type: z.literal("hooks-trust"), hash: idSchema }),
   ...gitCommandSchemas,
 ]);
 export type Command = z.infer<typeof commandSchema>;

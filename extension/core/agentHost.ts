@@ -12,6 +12,7 @@ import { createTools } from "./agent/tools/index";
 import { AgentWorkspace, type AgentWorkspaceDeps } from "./agent/tools/workspace";
 import { GitService } from "./git/gitService";
 import { TaskWorktrees } from "./git/worktrees";
+import type { Hooks } from "./hooks/hooks";
 import type { Log } from "./log";
 import type { Mirror } from "./mirror/mirror";
 import { ThreadManager } from "./threads/threadManager";
@@ -51,6 +52,8 @@ export interface AgentSetup {
    * rules over that folder (no git marks), with the same files and runner.
    */
   workspaceAt?: (root: string) => Promise<AgentWorkspaceDeps>;
+  /** The host's hooks (`createHooks`); without them none run. */
+  hooks?: Hooks;
   /** git's environment for worktrees (tests keep the machine's git configuration out through it). */
   gitEnv?: NodeJS.ProcessEnv;
 }
@@ -89,6 +92,7 @@ export function createAgent(setup: AgentSetup): Agent {
     ...(setup.retryBaseDelayMs !== undefined ? { retryBaseDelayMs: setup.retryBaseDelayMs } : {}),
     ...(setup.addHostRule ? { addHostRule: setup.addHostRule } : {}),
     ...(setup.agents ? { agents: setup.agents } : {}),
+    ...(setup.hooks ? { hooks: setup.hooks } : {}),
     worktrees: {
       default: setup.worktrees === true,
       stateDir: setup.stateDir,

@@ -5,6 +5,7 @@
 import { EventEmitter } from "node:events";
 import { basename } from "node:path";
 import {
+  HOOKS_RECORD_KEY,
   MIRROR_LIVE_ID,
   TETHER_VERSION,
   seal,
@@ -30,6 +31,8 @@ import { ThreadShares } from "./shares/threadShares";
 import type { ThreadManager } from "./threads/threadManager";
 import type { ThreadStore } from "./threads/threadStore";
 import type { GitService } from "./git/gitService";
+import type { Hooks } from "./hooks/hooks";
+import { hooksRecord } from "./hooks/hooksRecord";
 
 export interface HostOptions {
   /** Relay origin, e.g. http://127.0.0.1:8787. */
@@ -40,7 +43,7 @@ export interface HostOptions {
   mirror: Mirror;
   confirmPairing: ConfirmPairing;
   /** The agent's threads, when this host runs tasks (it can also just share the workspace). */
-  threads?: { manager: ThreadManager; store: ThreadStore; git?: Pick<GitService, "call"> };
+  threads?: { manager: ThreadManager; store: ThreadStore; git?: Pick<GitService, "call">; hooks?: Hooks | undefined };
   log: Log;
   platform?: string;
   /** Models a phone may choose from for a new task, the default first. */
@@ -96,7 +99,14 @@ export class Host extends EventEmitter<HostEvents> {
       this.publicUrl = hello.publicUrl;
       void this.publishThreadKeys();
       void this.publishProfile();
+      void this.publishHooks();
     });
+    // The project's hooks file appeared, changed or was trusted: phones show (or drop) their card.
+    const hooks = options.threads?.hooks;
+    if (hooks) {
+      this.disposables.defer(hooks.onProjectChange(() => this.republishHooks()));
+      this.disposables.defer(hooks.watchProject());
+    }
     // A session taught the host an agent's modes and models, or that it needs a login: phones hear it.
     const agents = options.threads?.manager.agents;
     if (agents) this.disposables.defer(agents.onChange(() => this.republishProfile()));
@@ -257,6 +267,22 @@ export class Host extends EventEmitter<HostEvents> {
     const box = await seal(identity.contentKey()!, identity.epoch, this.profile, sealContext.record(hostId, "profile"));
     const answer = await this.link.request("record:put", { key: "profile", box });
     if (!answer.ok) log.warn("could not publish the host profile", { code: answer.code });
+  }
+
+  private republishHooks(): void {
+    if (this.link.state === "open" && !this.disposables.isDisposed) void this.publishHooks().catch(() => undefined);
+  }
+
+  /** The project hooks' state, for the phones' trust card; nothing when the host runs no hooks. */
+  private async publishHooks(): Promise<void> {
+    const hooks = this.options.threads?.hooks;
+    if (!hooks) return;
+    const { identity, log } = this.options;
+    const hostId = this.link.deviceId;
+    const record = hooksRecord(hooks.project());
+    const box = await seal(identity.contentKey()!, identity.epoch, record, sealContext.record(hostId, HOOKS_RECORD_KEY));
+    const answer = await this.link.request("record:put", { key: HOOKS_RECORD_KEY, box });
+    if (!answer.ok) log.warn("could not publish the project hooks' state", { code: answer.code });
   }
 
   /** A mirror delta to the phones, as an ephemeral sealed live event: the relay sees its size only. */

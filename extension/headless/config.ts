@@ -1,5 +1,6 @@
 // `tether-host` settings from flags and TETHER_* environment variables (flags win).
 
+import { existsSync } from "node:fs";
 import { homedir, hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { parseRuleList } from "../core/agent/policy/policy";
@@ -21,6 +22,8 @@ export interface HostConfig {
   keepAwake: boolean;
   /** Make a relay on this computer reachable over HTTPS with Tailscale Serve or a cloudflared tunnel. */
   expose?: "tailscale" | "tunnel";
+  /** The user's hooks file: `--hooks`, else `hooks.json` in the state directory (none when it is missing). */
+  hooksFile: string;
   agent: AgentConfig;
 }
 
@@ -51,6 +54,9 @@ export const HOST_OPTIONS_HELP = `  --relay <url>        Relay to connect to (en
   --accept-pairing     Accept every pairing request without asking (for scripts and tests)
   --no-notify          Send no notifications to phones (env TETHER_NOTIFY=off)
   --no-keep-awake      Let the computer sleep while tasks run (env TETHER_KEEP_AWAKE=off)
+  --hooks <file>       Your hooks: commands run before and after the agent's tools, when a prompt
+                       is sent and when a run ends (default <state-dir>/hooks.json; the README's
+                       "Hooks" says how). A project's own .tether/hooks.json runs only once trusted
   --tailscale          Reach a relay on this computer from your tailnet over HTTPS, through
                        \`tailscale serve\` (stopped when Tether exits)
   --tunnel             Reach a relay on this computer from anywhere over HTTPS, through a
@@ -111,6 +117,7 @@ export const hostFlags = {
   "accept-pairing": { type: "boolean" },
   "no-notify": { type: "boolean" },
   "no-keep-awake": { type: "boolean" },
+  hooks: { type: "string" },
   tailscale: { type: "boolean" },
   tunnel: { type: "boolean" },
   model: { type: "string" },
@@ -137,12 +144,18 @@ export function hostConfigFrom(values: HostFlagValues, env: NodeJS.ProcessEnv, c
   if (values.tailscale && values.tunnel)
     throw new ConfigError("--tailscale and --tunnel are two ways to the same place: pick one");
   const expose = values.tailscale ? "tailscale" : values.tunnel ? "tunnel" : undefined;
+  const stateDir = resolve(values["state-dir"] ?? env.TETHER_STATE_DIR ?? join(homedir(), ".tether"));
+  // A file named on purpose must be there; the default one is optional.
+  if (values.hooks !== undefined && !existsSync(resolve(cwd, values.hooks))) {
+    throw new ConfigError(`--hooks: there is no file ${resolve(cwd, values.hooks)}`);
+  }
   return {
     ...(expose ? { expose } : {}),
     relay: relayOrigin(values.relay ?? env.TETHER_RELAY ?? "http://127.0.0.1:8787"),
     folder: resolve(cwd, values.folder ?? "."),
     name: (values.name ?? env.TETHER_HOST_NAME ?? hostname()).trim() || hostname(),
-    stateDir: resolve(values["state-dir"] ?? env.TETHER_STATE_DIR ?? join(homedir(), ".tether")),
+    stateDir,
+    hooksFile: values.hooks !== undefined ? resolve(cwd, values.hooks) : join(stateDir, "hooks.json"),
     acceptPairing: values["accept-pairing"] ?? false,
     pair: values["no-pair"] ? false : values.pair ? true : "auto",
     notify: !(values["no-notify"] ?? env.TETHER_NOTIFY === "off"),

@@ -5,6 +5,7 @@ import { TetherError } from "#protocol";
 import { seenText } from "../core/devices/seen";
 import type { PhoneView } from "../core/devices/phoneDirectory";
 import type { Host } from "../core/host";
+import { HOOKS_COMMANDS_HELP } from "./hooksCommand";
 import type { Terminal } from "./terminal";
 
 export const PHONE_COMMANDS_HELP = `Commands while it runs:
@@ -12,6 +13,7 @@ export const PHONE_COMMANDS_HELP = `Commands while it runs:
   phones                   list the paired phones and when each was last seen
   revoke <n | name | id>   unpair a phone: the relay disconnects it at once and refuses it,
                            and the other phones get a new key it never sees
+${HOOKS_COMMANDS_HELP}
   help                     this list`;
 
 /** The phone a person means: its number in the `phones` list, its id, or its name (any case). */

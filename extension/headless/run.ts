@@ -28,6 +28,11 @@ import { HostRulesFile, keepHostRules, type HostRuleKeeper } from "../node/hostR
 import { KeepAwake } from "../core/power/keepAwake";
 import { nodeSleepInhibitor } from "../node/sleepInhibitor";
 import type { HostConfig } from "./config";
+import { Hooks } from "../core/hooks/hooks";
+import { HookTrustFile } from "../core/hooks/hookTrust";
+import { ProjectHooks } from "../core/hooks/projectHooks";
+import { readUserHooks } from "../core/hooks/userHooks";
+import { describeProjectHooks, hooksCommands } from "./hooksCommand";
 import { phoneCommands } from "./phoneCommands";
 import { createTerminal, type Terminal } from "./terminal";
 
@@ -133,6 +138,12 @@ export async function runHeadlessHost(config: HostConfig, display: PairingDispla
   const modelOptions = { ...(agentConfig.baseUrl ? { baseUrl: agentConfig.baseUrl } : {}) };
   const rulesFile = new HostRulesFile(config.stateDir);
   const runner = createProcessRunner({ running: new RunningCommands(runningDir) });
+  // The user's hooks file is read whenever hooks run; the project's runs only once trusted here.
+  const hooks = new Hooks({
+    user: () => readUserHooks(config.hooksFile),
+    project: new ProjectHooks(mirror.root, new HookTrustFile(config.stateDir)),
+    log,
+  });
   const agent = createAgent({
     mirror,
     files: nodeWorkspaceFiles,
@@ -158,6 +169,7 @@ export async function runHeadlessHost(config: HostConfig, display: PairingDispla
     log,
     // "Always on this computer": kept in the state directory, in force at once for every thread.
     addHostRule: (rule, by) => rules.add(rule, by),
+    hooks,
     agents: new HostAgents({
       definitions: hostAgents(agentConfig.agents, agentConfig.defaultAgent),
       defaultAgent: agentConfig.defaultAgent,
@@ -180,7 +192,7 @@ export async function runHeadlessHost(config: HostConfig, display: PairingDispla
     name: config.name,
     identity,
     mirror,
-    threads: { manager: agent.manager, store: agent.store, git: agent.git },
+    threads: { manager: agent.manager, store: agent.store, git: agent.git, hooks },
     notify: config.notify,
     log,
     confirmPairing: config.acceptPairing
@@ -264,7 +276,18 @@ export async function runHeadlessHost(config: HostConfig, display: PairingDispla
   };
   term.onEnter(showPairing);
   const command = phoneCommands(host, term);
-  term.onCommand((line) => void command(line));
+  const hooksCommand = hooksCommands(hooks, agent.manager, term);
+  term.onCommand(
+    (line) =>
+      void hooksCommand(line.trim().toLowerCase().split(/\s+/)).then((done) => {
+        if (!done) return command(line);
+      }),
+  );
+  const project = hooks.project();
+  if (project.state === "untrusted") {
+    for (const line of describeProjectHooks(project)) term.say(line);
+    term.say('They do not run until you trust them: type "trust hooks", or trust them on the phone.');
+  }
 
   await host.start();
   const paired = host.phones.length;

@@ -6,6 +6,7 @@ import { homedir } from "node:os";
 import * as vscode from "vscode";
 import { loadShellGrammar, type ShellGrammar } from "../core/agent/policy/grammar";
 import { createAgent, type Agent } from "../core/agentHost";
+import { askToTrustHooks, editorHooks } from "./editorHooks";
 import { HostAgents } from "../core/agents/hostAgents";
 import { Host } from "../core/host";
 import { HostIdentity } from "../core/identity";
@@ -129,6 +130,7 @@ export class HostSession implements vscode.Disposable {
     const stoppedCommands = await stopLeftRunning(runningDir, log);
     const agentSettings = this.agentSettings();
     const runner = createProcessRunner({ running: new RunningCommands(runningDir) });
+    const hooks = editorHooks(mirror.root, stateDir, log);
     const agent = createAgent({
       mirror,
       files: nodeWorkspaceFiles,
@@ -153,6 +155,7 @@ export class HostSession implements vscode.Disposable {
       platform: process.platform,
       log,
       addHostRule: editorHostRules((rules) => agent.manager.setAllowRules(rules)),
+      hooks,
       agents: new HostAgents({
         definitions: agentSettings.definitions,
         defaultAgent: agentSettings.defaultAgent,
@@ -173,7 +176,7 @@ export class HostSession implements vscode.Disposable {
       name,
       identity,
       mirror,
-      threads: { manager: agent.manager, store: agent.store, git: agent.git },
+      threads: { manager: agent.manager, store: agent.store, git: agent.git, hooks },
       models: await offeredModels(settings),
       notify: settings.notifications,
       log,
@@ -195,7 +198,9 @@ export class HostSession implements vscode.Disposable {
     host.on("state", (state, detail) => log.info(`relay ${state}${detail ? `: ${detail}` : ""}`));
     host.on("paired", (phone) => void vscode.window.showInformationMessage(`Tether: paired "${phone.name}".`));
     host.on("fatal", (err) => void vscode.window.showErrorMessage(`Tether: ${err.message}`));
+    const stopAsking = askToTrustHooks(hooks, agent.manager, mirror.root);
     this.closers.set(host, async () => {
+      stopAsking();
       // Runs stopped by a closing window end as "interrupted", never left hanging.
       await agent.manager.close();
       await agent.store.close();

@@ -106,7 +106,12 @@ export function parseFromPanel(data: unknown): FromPanel | null {
 export function refusal(command: Command, shown: { threadId?: string | undefined }): CommandReply | null {
   const starts = command.type === "new-task" || command.type === "attach";
   const retriesShown = command.type === "new-task" && command.retryOf !== undefined && command.retryOf === shown.threadId;
-  if (shown.threadId === undefined ? starts : retriesShown || (!starts && command.threadId === shown.threadId)) return null;
+  if (
+    shown.threadId === undefined
+      ? starts
+      : retriesShown || (!starts && "threadId" in command && command.threadId === shown.threadId)
+  )
+    return null;
   return { ok: false, code: ErrorCode.Forbidden, message: "This panel cannot send that command." };
 }
 

@@ -226,7 +226,8 @@ export class TetherApp {
    */
   async command(hostId: string, command: Command): Promise<Delivery> {
     // Git commands go straight to an online host instead (`git/gitLink.ts`); a thread's name it.
-    if (command.threadId === undefined) throw new TetherError(ErrorCode.BadRequest, "This command is not about a task.");
+    if (!("threadId" in command) || command.threadId === undefined)
+      throw new TetherError(ErrorCode.BadRequest, "This command is not about a task.");
     return this.#deliver(hostId, command.threadId, [command]);
   }
 

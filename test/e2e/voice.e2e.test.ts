@@ -169,8 +169,11 @@ describe("end to end: dictating a task and a message", function () {
     await page.waitForFunction(
       () => (document.querySelector('[data-testid="composer-input"]') as HTMLTextAreaElement).value === "now add a test for it",
     );
+    // Listening, the microphone keeps its place; stopped, with words in the field, Send takes it.
+    assert.equal(await page.getByTestId("composer-send").count(), 0);
     await page.getByTestId("dictate").click();
-    await page.locator('[data-testid="dictate"][aria-pressed="false"]').waitFor();
+    await page.getByTestId("composer-send").waitFor();
+    assert.equal(await page.getByTestId("dictate").count(), 0);
     model.push({ toolCalls: [{ name: "finish", args: { summary: "Added the test." } }] });
     await page.getByTestId("composer-send").click();
     await page.getByTestId("item-message").filter({ hasText: "now add a test for it" }).waitFor({ timeout: 20_000 });

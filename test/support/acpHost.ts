@@ -7,6 +7,7 @@ import { homedir, tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import type { DeviceRef, PolicyMode, ThreadEvent } from "#protocol";
 import { createAgent } from "../../extension/core/agentHost";
+import type { Hooks } from "../../extension/core/hooks/hooks";
 import type { AgentDefinition } from "../../extension/core/agents/catalog";
 import { HostAgents } from "../../extension/core/agents/hostAgents";
 import { ModelNotConfigured } from "../../extension/core/agent/model/port";
@@ -70,6 +71,8 @@ export async function startAcpHost(options: {
   /** Tasks run in git worktrees of their own by default; `gitEnv` is git's environment for them. */
   worktrees?: boolean;
   gitEnv?: NodeJS.ProcessEnv;
+  /** The host's hooks (extension/core/hooks). */
+  hooks?: Hooks;
 }): Promise<AcpHost> {
   const { cleanup } = options;
   const folder = options.folder ?? tempFolder(cleanup, "ws");
@@ -103,6 +106,7 @@ export async function startAcpHost(options: {
     agents,
     ...(options.worktrees !== undefined ? { worktrees: options.worktrees } : {}),
     ...(options.gitEnv ? { gitEnv: options.gitEnv } : {}),
+    ...(options.hooks ? { hooks: options.hooks } : {}),
   });
   await agent.manager.whenWorktreesChecked();
   let closed: Promise<void> | undefined;

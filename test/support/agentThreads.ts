@@ -8,6 +8,7 @@ import { basename, join } from "node:path";
 import type { PolicyMode, ThreadEvent } from "#protocol";
 import { shellGrammar } from "./shellGrammar";
 import { createAgent } from "../../extension/core/agentHost";
+import type { Hooks } from "../../extension/core/hooks/hooks";
 import { resolveModel } from "../../extension/core/agent/model/config";
 import { HostIdentity } from "../../extension/core/identity";
 import { Mirror } from "../../extension/core/mirror/mirror";
@@ -41,6 +42,8 @@ export async function startAgentThreads(options: {
   worktrees?: boolean;
   /** git's environment for the task worktrees (see test/extension/git/gitFixture.ts). */
   gitEnv?: NodeJS.ProcessEnv;
+  /** The host's hooks (extension/core/hooks). */
+  hooks?: Hooks;
 }): Promise<AgentThreads> {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "tether-threads-"));
   const identity = await HostIdentity.loadOrCreate(stateFile(stateDir));
@@ -64,6 +67,7 @@ export async function startAgentThreads(options: {
     retryBaseDelayMs: 10,
     ...(options.worktrees !== undefined ? { worktrees: options.worktrees } : {}),
     ...(options.gitEnv ? { gitEnv: options.gitEnv } : {}),
+    ...(options.hooks ? { hooks: options.hooks } : {}),
   });
   await agent.manager.whenWorktreesChecked();
   const close = async (): Promise<void> => {

@@ -54,6 +54,7 @@ const USER_ONLY: Record<string, string> = {
   "tether.keepAwake": "whether this computer may sleep is its owner's call, not a repository's",
   "tether.agents": "each entry is a program the host runs, with the user's keys in its environment",
   "tether.defaultAgent": "which program runs a task that names no agent, and which service gets the code",
+  "tether.hooks": "each hook is a command the host runs with the user's rights, and an allow from one lifts an ask",
 };
 
 /**

@@ -9,6 +9,8 @@ import type * as acp from "@agentclientprotocol/sdk";
 import { TetherError, type Decision, type DeviceRef, type LiveEvent } from "#protocol";
 import type { Policy } from "../agent/policy/policy";
 import type { AgentWorkspace } from "../agent/tools/workspace";
+import type { Hooks } from "../hooks/hooks";
+import { PromptBlocked, RunHooks } from "../hooks/runHooks";
 import type { Log } from "../log";
 import { ApprovalGate } from "../threads/approvalGate";
 import { PersonWait, Stopped, isAbort } from "../threads/personWait";
@@ -41,6 +43,8 @@ export interface AcpRunDeps {
   log: Log;
   beforeResume?: () => Promise<void>;
   addHostRule?: (rule: string, by: DeviceRef) => void;
+  /** The host's hooks; without them none run. */
+  hooks?: Hooks | undefined;
 }
 
 export class AcpRun implements ThreadRun {
@@ -51,6 +55,7 @@ export class AcpRun implements ThreadRun {
   private readonly edits: AgentEdits;
   private readonly side: RunSide;
   private readonly meta: ThreadMeta;
+  private readonly hooks: RunHooks;
   private session: AgentSession | undefined;
   private stopDetail: string | undefined;
   /** Updates the agent sent, to notice ones that come after its answer. */
@@ -62,16 +67,21 @@ export class AcpRun implements ThreadRun {
     const { thread, store, policy, beforeResume, addHostRule, workspace, live } = deps;
     this.meta = store.meta(thread.id);
     this.waits = new PersonWait({ thread, signal: this.abort.signal, beforeResume });
-    this.gate = new ApprovalGate({ thread, store, policy, waits: this.waits, addHostRule });
+    const scope = { thread, cwd: workspace.root, mode: policy.mode, agent: deps.definition.id, signal: this.abort.signal };
+    this.hooks = new RunHooks(deps.hooks, scope);
+    this.gate = new ApprovalGate({ thread, store, policy, waits: this.waits, addHostRule, hooks: this.hooks.gate });
     this.edits = new AgentEdits({ thread, store, workspace });
     this.recorder = new UpdateRecorder({
       thread,
       root: workspace.root,
       live,
-      ended: (callId) =>
+      ended: (callId) => {
         void this.edits
           .after(callId)
-          .catch((err: unknown) => deps.log.warn("could not record an agent's edit", { error: String(err) })),
+          .catch((err: unknown) => deps.log.warn("could not record an agent's edit", { error: String(err) }));
+        // The agent does not wait for these: it ran the tool itself; what they say lands on the thread.
+        void this.hooks.after(callId);
+      },
     });
     this.side = new RunSide({
       thread,
@@ -107,6 +117,7 @@ export class AcpRun implements ThreadRun {
         if (this.abort.signal.aborted) throw new Stopped();
         const prompt = this.nextPrompt();
         if (prompt === undefined) break;
+        await this.hooks.prompt(prompt);
         const answer = await this.turn(session, prompt);
         await this.lateUpdates();
         this.recorder.endTurn();
@@ -118,7 +129,10 @@ export class AcpRun implements ThreadRun {
       keep = true;
     } catch (err) {
       this.recorder.endTurn();
-      if (isAbort(err) || this.abort.signal.aborted) {
+      if (err instanceof PromptBlocked) {
+        thread.setStatus("stopped", err.message);
+        keep = true;
+      } else if (isAbort(err) || this.abort.signal.aborted) {
         thread.setStatus("stopped", this.stopDetail);
         keep = true;
       } else {
@@ -131,6 +145,7 @@ export class AcpRun implements ThreadRun {
       // The agent ended its turn: the session it kept open is the thread's for its next message.
       clearTimeout(this.graceTimer);
       await this.side.close();
+      await this.hooks.end();
       if (this.session) this.session.side = undefined;
       // A session whose process still runs waits for the next message; one whose process ended ends.
       if (keep && this.session && this.processAlive) agents.idle(thread.id);

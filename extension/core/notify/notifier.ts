@@ -131,6 +131,8 @@ export class Notifier {
 
   private status(thread: Thread, seq: number, event: Extract<ThreadEvent, { type: "status" }>): void {
     if (!ENDED_STATUSES.includes(event.status)) return;
+    // A note said in the status the thread is already in (a hook's output as a run ends) is no new end.
+    if (event.detail !== undefined && statusBefore(thread, seq) === event.status) return;
     // A stopped run leaves its question unanswered (and nothing else settles it): close it now.
     for (const tag of [...(this.open.get(thread.id) ?? [])]) this.settle(thread.id, tag);
     if (event.status !== "done" && event.status !== "failed") return;
@@ -148,4 +150,14 @@ export class Notifier {
       expiresAt: this.now() + this.maxAgeMs,
     });
   }
+}
+
+/** The thread's status as it was before event `seq`. */
+function statusBefore(thread: Thread, seq: number): string | undefined {
+  const events = thread.events;
+  for (let i = events.length - 1; i >= 0; i--) {
+    const { seq: at, event } = events[i]!;
+    if (at < seq && event.type === "status") return event.status;
+  }
+  return undefined;
 }

@@ -9,6 +9,9 @@ import { ModelError, ModelNotConfigured, type ModelPort, type ToolCall } from ".
 import type { Policy } from "../agent/policy/policy";
 import type { Tool, ToolContext, ToolOutput } from "../agent/tools/tool";
 import type { AgentWorkspace } from "../agent/tools/workspace";
+import { BLOCKED_PREFIX, withoutBlockedPrompts } from "../hooks/blockedPrompts";
+import type { Hooks } from "../hooks/hooks";
+import { PromptBlocked, RunHooks } from "../hooks/runHooks";
 import { screenForModel } from "../secrets/screenForModel";
 import { ApprovalGate } from "./approvalGate";
 import { applyEdit } from "./applyEdit";
@@ -45,6 +48,8 @@ export interface RunDeps {
    * every thread. Without it the choice is not offered.
    */
   addHostRule?: (rule: string, by: DeviceRef) => void;
+  /** The host's hooks; without them none run. */
+  hooks?: Hooks | undefined;
 }
 
 export class AgentRun implements ThreadRun {
@@ -54,11 +59,17 @@ export class AgentRun implements ThreadRun {
   private finished = false;
   private stopDetail: string | undefined;
   private summary: string | undefined;
+  private readonly hooks: RunHooks;
+  /** The last event whose words the prompt hooks have seen. */
+  private promptsChecked: number;
 
   constructor(private readonly deps: RunDeps) {
-    const { thread, store, policy, beforeResume, addHostRule } = deps;
+    const { thread, store, policy, beforeResume, addHostRule, workspace } = deps;
     this.waits = new PersonWait({ thread, signal: this.abort.signal, beforeResume });
-    this.gate = new ApprovalGate({ thread, store, policy, waits: this.waits, addHostRule });
+    const scope = { thread, cwd: workspace.root, mode: policy.mode, agent: "tether", signal: this.abort.signal };
+    this.hooks = new RunHooks(deps.hooks, scope);
+    this.gate = new ApprovalGate({ thread, store, policy, waits: this.waits, addHostRule, hooks: this.hooks.gate });
+    this.promptsChecked = lastAgentEvent(thread);
   }
 
   get signal(): AbortSignal {
@@ -75,17 +86,32 @@ export class AgentRun implements ThreadRun {
       if (this.summary !== undefined) thread.append({ type: "summary", text: this.summary });
       thread.setStatus("done");
     } catch (err) {
-      if (isAbort(err) || this.abort.signal.aborted) {
+      if (err instanceof PromptBlocked) {
+        thread.setStatus("stopped", err.message);
+      } else if (isAbort(err) || this.abort.signal.aborted) {
         thread.setStatus("stopped", this.stopDetail);
-        return;
+      } else {
+        const message =
+          err instanceof ModelError || err instanceof ModelNotConfigured || err instanceof TetherError
+            ? err.message
+            : `The agent failed: ${(err as Error).message}`;
+        thread.append({ type: "error", message });
+        thread.setStatus("failed");
       }
-      const message =
-        err instanceof ModelError || err instanceof ModelNotConfigured || err instanceof TetherError
-          ? err.message
-          : `The agent failed: ${(err as Error).message}`;
-      thread.append({ type: "error", message });
-      thread.setStatus("failed");
     }
+    await this.hooks.end();
+  }
+
+  /** Runs the prompt hooks on what the person said since they last ran; rejects with `PromptBlocked`. */
+  private async checkPrompts(): Promise<void> {
+    const { thread } = this.deps;
+    const texts: string[] = [];
+    for (const { seq, event } of thread.events) {
+      if (seq <= this.promptsChecked) continue;
+      if (event.type === "task" || event.type === "user-message") texts.push(event.text);
+    }
+    this.promptsChecked = thread.lastSeq;
+    await this.hooks.prompt(texts.join("\n\n"));
   }
 
   /** Ends the model call and kills a running command at once. */
@@ -114,11 +140,13 @@ export class AgentRun implements ThreadRun {
     const specs = tools.map((t) => t.spec);
     const system = await this.deps.system();
     for (let step = 0; step < MAX_STEPS; step++) {
+      // What the person said before this call (the task, or a message while it worked) passes the prompt hooks.
+      await this.checkPrompts();
       const seenBefore = thread.lastSeq;
       const stepId = thread.lastSeq;
       const turn = await model.complete({
         system,
-        messages: conversationOf(thread.events.map((n) => n.event)),
+        messages: conversationOf(withoutBlockedPrompts(thread.events.map((n) => n.event))),
         tools: specs,
         signal: this.abort.signal,
         onText: (delta) => live({ type: "text", step: stepId, delta }),
@@ -185,6 +213,7 @@ export class AgentRun implements ThreadRun {
       ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
       durationMs: Date.now() - started - (this.waits.waitedMs - waitedBefore),
     });
+    await this.hooks.after(call.id, tool?.kind);
     if (this.abort.signal.aborted) throw new Stopped();
   }
 
@@ -238,6 +267,20 @@ export class AgentRun implements ThreadRun {
     if (!gated.go) return { ok: false, output: gated.output };
     return tool.run!(args, ctx);
   }
+}
+
+/**
+ * The last event the agent itself made, or the note of a prompt a hook blocked: what the person
+ * said after it is still to be checked (words blocked before are not checked again).
+ */
+function lastAgentEvent(thread: Thread): number {
+  const agentMade = new Set(["assistant-text", "tool-call", "tool-result", "summary"]);
+  for (let i = thread.events.length - 1; i >= 0; i--) {
+    const { seq, event } = thread.events[i]!;
+    if (agentMade.has(event.type)) return seq;
+    if (event.type === "status" && event.detail?.startsWith(BLOCKED_PREFIX)) return seq;
+  }
+  return 0;
 }
 
 function describe(error: { issues: { path: PropertyKey[]; message: string }[] } | undefined): string {

@@ -4,8 +4,19 @@
 // is given when refused. It knows nothing of where the call came from, so a run driven by an
 // outside agent can put its tool calls through the same gate as Tether's own model loop.
 
-import { ErrorCode, TetherError, type AgentPermissionOption, type Decision, type DeviceRef, type PolicyMode } from "#protocol";
+import {
+  ErrorCode,
+  MAX_WHY_CHARS,
+  TetherError,
+  type AgentPermissionOption,
+  type Decision,
+  type DeviceRef,
+  type PolicyMode,
+} from "#protocol";
+import { join } from "node:path";
 import type { Policy, Verdict } from "../agent/policy/policy";
+import { callKind, HOOK_RULES, isHookRule, withHooks } from "../hooks/hookStep";
+import type { HookCall, HookScope, Hooks, PreToolVerdict } from "../hooks/hooks";
 import { commandSecrets, editSecrets, SECRET_RULE, withSecrets } from "../secrets/secretAsk";
 import { unifiedDiff } from "./diff";
 import { Stopped, type ApprovalRequest, type ApprovalTerms, type PersonWait } from "./personWait";
@@ -20,6 +31,8 @@ export interface GateDeps {
   waits: PersonWait;
   /** Keeps an allow rule on this computer ("Always on this computer"); without it the choice is not offered. */
   addHostRule?: ((rule: string, by: DeviceRef) => void) | undefined;
+  /** The host's hooks and where this run's hooks run; without them no hook is asked. */
+  hooks?: { hooks: Hooks; scope: HookScope } | undefined;
 }
 
 /**
@@ -62,6 +75,11 @@ export class ApprovalGate {
     }
     // A separate step after the policy: a secret about to be written asks, in any mode.
     if (verdict.decision !== "deny") verdict = withSecrets(verdict, await editSecrets(call.path, call.before, call.after));
+    // Another separate step: the PreToolUse hooks, on what is left to decide.
+    if (verdict.decision !== "deny") {
+      const input = { file_path: this.absolute(call.path), path: call.path, content: call.after };
+      verdict = withHooks(verdict, await this.preTool({ callId: call.callId, tool: call.tool, kind: "edit", input }));
+    }
     if (verdict.decision !== "ask") return settled(verdict);
     const preview = unifiedDiff(call.path, call.before, call.after);
     const request: ApprovalRequest = {
@@ -94,6 +112,10 @@ export class ApprovalGate {
     }
     // A separate step after the policy: a secret on the command line asks, in any mode.
     if (verdict.decision !== "deny") verdict = withSecrets(verdict, await commandSecrets(command));
+    if (verdict.decision !== "deny") {
+      const input = { command, cwd: call.cwd ?? ".", description: call.reason };
+      verdict = withHooks(verdict, await this.preTool({ callId: call.callId, tool: call.tool, kind: "command", input }));
+    }
     if (verdict.decision !== "ask") return settled(verdict);
     const request: ApprovalRequest = {
       callId: call.callId,
@@ -105,7 +127,10 @@ export class ApprovalGate {
       rule: verdict.rule,
       why: verdict.reason,
       // A rule for the command would not lift the secret's ask, so it is not offered for one.
-      computerRule: this.deps.addHostRule && verdict.rule !== SECRET_RULE ? policy.computerRule(command, call.absCwd) : undefined,
+      computerRule:
+        this.deps.addHostRule && verdict.rule !== SECRET_RULE && !isHookRule(verdict.rule)
+          ? policy.computerRule(command, call.absCwd)
+          : undefined,
       options: call.options,
     };
     return this.ask(request, () => {
@@ -140,7 +165,13 @@ export class ApprovalGate {
     }
     // The secret step: a command shown only by its words asks when they hold a secret, in any mode.
     const secrets = call.shownCommand ? await commandSecrets(call.shownCommand.command) : undefined;
-    if (!secrets && (policy.mode === "full-auto" || call.allowed)) return { go: true, asked: false };
+    // The hooks: a deny refuses, an ask (or a failure) asks in any mode, an allow lifts nothing
+    // here, since Tether cannot see what the call does.
+    const input = { title: call.title, kind: call.kind, ...(call.shownCommand ? { command: call.shownCommand.command } : {}) };
+    const hooked = await this.preTool({ callId: call.callId, tool: call.tool, kind: callKind(call.kind), input });
+    if (hooked?.kind === "deny") return settled({ decision: "deny", rule: HOOK_RULES.denied, reason: hooked.reason });
+    const hookAsks = hooked?.kind === "ask" ? hooked : undefined;
+    if (!secrets && !hookAsks && (policy.mode === "full-auto" || call.allowed)) return { go: true, asked: false };
     // Read-only is a ceiling: what Tether cannot tell is only a read is refused, not put to a person.
     if (policy.mode === "read-only" && !call.allowed) {
       return { go: false, output: `Read-only mode: the agent may not use ${call.title} (${call.kind}).` };
@@ -151,14 +182,25 @@ export class ApprovalGate {
       kind: "command",
       command: call.title,
       reason: call.reason,
-      rule: secrets ? SECRET_RULE : `${call.kind}: ask`,
+      rule: hookAsks ? (hookAsks.failed ? HOOK_RULES.failed : HOOK_RULES.asks) : secrets ? SECRET_RULE : `${call.kind}: ask`,
       why:
+        (hookAsks && secrets ? clipWhy(`${hookAsks.reason} Also: ${secrets.why}`) : hookAsks?.reason) ??
         secrets?.why ??
         call.why ??
         `Tether cannot see what this ${call.kind === "other" ? "tool" : call.kind} does before it runs, so it needs your OK.`,
       options: call.options,
     };
     return this.ask(request, () => undefined);
+  }
+
+  /** The PreToolUse hooks' verdict on a call, when this run has hooks. */
+  private preTool(call: HookCall): Promise<PreToolVerdict | undefined> {
+    const hooks = this.deps.hooks;
+    return hooks ? hooks.hooks.preTool(hooks.scope, call) : Promise.resolve(undefined);
+  }
+
+  private absolute(path: string): string {
+    return this.deps.hooks ? join(this.deps.hooks.scope.cwd, path) : path;
   }
 
   /** Leaves the call to a person; `always` keeps their "approve always" for the thread. */
@@ -216,4 +258,8 @@ function settled(verdict: Verdict): Gated {
 function denied(what: "edit" | "command", message: string | undefined): string {
   const base = `The user denied this ${what}.`;
   return message ? `${base} Their message: ${message}` : `${base} Try another way, or ask them.`;
+}
+
+function clipWhy(text: string): string {
+  return text.length > MAX_WHY_CHARS ? `${text.slice(0, MAX_WHY_CHARS - 1)}…` : text;
 }

@@ -187,8 +187,13 @@ export class ThreadPublisher {
         batch.map((n, i) => this.link.request("event:publish", { threadId, seq: n.seq, box: boxes[i]! })),
       );
       const last = batch.at(-1)!.seq;
-      this.sent.set(threadId, last);
-      this.release(threadId, last);
+      // A run waiting to go on (a decision's command about to be spawned) goes once the events
+      // are on the wire, not merely queued: the socket writes what a turn queued as it ends, and a
+      // spawn started in this turn would hold them back for as long as it blocks the event loop.
+      setImmediate(() => {
+        if ((this.sent.get(threadId) ?? 0) < last) this.sent.set(threadId, last);
+        this.release(threadId, last);
+      });
       const answers = await sending;
       let reached = from;
       for (const answer of answers) {

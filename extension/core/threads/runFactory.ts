@@ -11,6 +11,7 @@ import { formatRetry, withRetry } from "../agent/model/retry";
 import type { Policy } from "../agent/policy/policy";
 import type { Tool } from "../agent/tools/tool";
 import type { AgentWorkspace } from "../agent/tools/workspace";
+import type { Hooks } from "../hooks/hooks";
 import type { Log } from "../log";
 import { AgentRun } from "./agentRun";
 import type { ThreadRun } from "./runQueue";
@@ -40,6 +41,8 @@ export interface RunParts {
   addHostRule?: (rule: string, by: DeviceRef) => void;
   /** The outside agents this host can run, with their sessions. Without it, only Tether's own agent runs. */
   agents?: HostAgents;
+  /** The host's hooks (the user's, and the project's once trusted); without them none run. */
+  hooks?: Hooks;
   log: Log;
 }
 
@@ -84,6 +87,7 @@ function agentRunFor(thread: Thread, agent: { id: string; name: string }, parts:
     log: parts.log,
     beforeResume: hooks.beforeResume,
     ...(parts.addHostRule ? { addHostRule: parts.addHostRule } : {}),
+    hooks: parts.hooks,
   });
 }
 
@@ -106,5 +110,6 @@ function modelRunFor(thread: Thread, model: ModelPort, parts: RunParts, hooks: R
     self,
     beforeResume: hooks.beforeResume,
     ...(parts.addHostRule ? { addHostRule: parts.addHostRule } : {}),
+    hooks: parts.hooks,
   });
 }

@@ -200,7 +200,17 @@ export class ThreadManager extends EventEmitter<ThreadManagerEvents> implements 
         await this.agentSession(command.threadId).setOption(command.option, command.value);
         this.agentStateChanged(command.threadId);
         return;
+      case "hooks-trust":
+        this.trustHooks(command.hash, by);
+        return;
     }
+  }
+
+  /** Trusts the project's hooks file if it still has the content `hash` is of (what the person saw). */
+  trustHooks(hash: string, by: DeviceRef): void {
+    if (!this.options.hooks) throw new TetherError(ErrorCode.BadRequest, "This computer runs no hooks.");
+    this.options.hooks.trustShown(hash);
+    this.options.log.info("project hooks trusted", { by: by.id });
   }
 
   /** The outside agents of this host, if it runs any. */

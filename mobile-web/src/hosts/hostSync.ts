@@ -4,6 +4,7 @@
 // Threads have their own service; this is what concerns the host itself.
 
 import type { Hello, HostPresence } from "#protocol";
+import { HOOKS_RECORD_KEY } from "#protocol/sealed";
 import { leaveAnswerSchema, type InboundRecord } from "../link/inbound";
 import { unpairedMessage, type LinkProblem } from "../link/connectError";
 import { CALL_CONNECT_WAIT_MS } from "../link/connection";
@@ -145,6 +146,8 @@ export class HostSync {
   async #applyRecord(record: InboundRecord): Promise<void> {
     if (isRekeyRecord(record)) return this.#applyRekey(record);
     if (await this.deps.service()?.onRecord(record)) return;
+    // The project hooks' state: handled by code loaded when a computer first tells of its hooks.
+    if (record.key === HOOKS_RECORD_KEY) return (await import("./projectHooks")).applyHooksRecord(this.deps, record);
     const { hosts } = this.deps;
     const host = hosts.get(record.hostId);
     if (!host || (host.profileAt !== undefined && record.at < host.profileAt)) return;

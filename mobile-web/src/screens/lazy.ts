@@ -1,5 +1,5 @@
 // Screens that are not on the first one's path load on demand, so the first screen stays
-// small (test/mobile-web/budget.test.ts holds its JavaScript under 76 KB gzip). Each
+// small (test/mobile-web/budget.test.ts holds its JavaScript under 60 KB gzip). Each
 // loader keeps its promise: a second visit renders at once, and a failed load (offline
 // with an old cache) is tried again on the next visit.
 

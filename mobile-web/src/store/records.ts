@@ -1,6 +1,7 @@
 // What this phone keeps about itself and the hosts it paired with.
 
 import { exportPublicKey, generateDeviceKeyPair, type HostProfile } from "#protocol";
+import type { ProjectHooksRecord } from "#protocol/hooks";
 import { Database, Stores } from "./db";
 
 const DEVICE_KEY = "self";
@@ -39,6 +40,10 @@ export interface HostRecord {
   profile: HostProfile;
   /** Relay time of the `profile` record `profile` came from; older records are ignored. */
   profileAt?: number;
+  /** The host's project hooks, from its `hooks` record (absent: none published, an older host). */
+  hooks?: ProjectHooksRecord;
+  /** Relay time of the `hooks` record `hooks` came from. */
+  hooksAt?: number;
   pairedAt: number;
   /** Set when the host revoked this phone: its screens say so instead of failing calls. */
   unpairedAt?: number;

@@ -7,6 +7,8 @@ import { rmSync } from "node:fs";
 import { ErrorCode, failure, randomId, type PolicyMode } from "#protocol";
 import { Notifier, type NotifierOptions } from "../../../extension/core/notify/notifier";
 import { nextEvent, runEnded, startAgentThreads, type AgentThreads } from "../../support/agentThreads";
+import { hookFolder, script, testHooks, userHook } from "../../support/hookScripts";
+import type { Hooks } from "../../../extension/core/hooks/hooks";
 import { startFakeOpenAI, type FakeModelServer, type FakeTurn, type OpenAIBody } from "../../support/fakeModels";
 import { FakePushLink } from "../../support/fakePushLink";
 import { quietLog } from "../../support/host";
@@ -27,9 +29,14 @@ describe("notifications from the host", function () {
   let notifier: Notifier;
   const cleanup: (() => Promise<void> | void)[] = [];
 
-  const start = async (options: Partial<NotifierOptions> & { stateDir?: string } = {}): Promise<void> => {
-    const { stateDir, ...rest } = options;
-    threads = await startAgentThreads({ folder: workspace, modelUrl: model.url, ...(stateDir ? { stateDir } : {}) });
+  const start = async (options: Partial<NotifierOptions> & { stateDir?: string; hooks?: Hooks } = {}): Promise<void> => {
+    const { stateDir, hooks, ...rest } = options;
+    threads = await startAgentThreads({
+      folder: workspace,
+      modelUrl: model.url,
+      ...(stateDir ? { stateDir } : {}),
+      ...(hooks ? { hooks } : {}),
+    });
     link = new FakePushLink(threads.identity.contentKey()!);
     notifier = new Notifier({
       link,
@@ -170,6 +177,19 @@ describe("notifications from the host", function () {
     assert.equal(failed!.payload.status, "failed");
     assert.equal(failed!.payload.title, "Failed: Say hello");
     assert.match(failed!.payload.body, /Incorrect API key provided/);
+    await settledAt(1);
+  });
+
+  it("says once that a run is done, whatever a hook says on the thread as it ends", async () => {
+    const dir = hookFolder();
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const { hooks } = testHooks(workspace, dir, [userHook("Stop", script(dir, "stop.sh", "echo tests passed"))]);
+    await start({ hooks });
+    model.push({ text: "Hello." });
+    const threadId = task("Say hello");
+    await nextEvent(threads.manager, threadId, (e) => e.type === "status" && /tests passed/.test(e.detail ?? ""));
+    const [done] = await link.waitForPushed(1);
+    assert.ok(done!.payload.type === "finished" && done!.payload.status === "done");
     await settledAt(1);
   });
 
