@@ -10,7 +10,9 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { randomId } from "#protocol";
 import { parseShareFragment, shareToken } from "#protocol/share";
 import { startAgentHost, type AgentHost } from "../support/agentHost";
+import { AxeAudit } from "../support/axe";
 import { launchChromium, phoneContext, screenshotPath } from "../support/browser";
+import { themedShots } from "../support/phoneStack";
 import { startFakeOpenAI, type FakeModelServer, type OpenAIBody } from "../support/fakeModels";
 import { startRelay, type TestRelay } from "../support/relay";
 import { scanWire, startWireTap, type WireTap } from "../support/wireTap";
@@ -86,6 +88,10 @@ describe("end to end: a thread shared read-only", function () {
     const link = parseShareFragment(linkText);
     assert.ok(link, `not a share link: ${linkText}`);
     assert.equal(link.threadId, shared);
+    await phone.getByTestId("share-panel").scrollIntoViewIfNeeded();
+    const axe = new AxeAudit();
+    await themedShots(phone, "share", "owner-panel", axe);
+    assert.equal(axe.report(), "", "the owner's share panel");
 
     // A browser that never paired opens the link: the thread, who shares it, nothing to send with.
     await view.goto(linkText);
