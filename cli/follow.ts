@@ -3,7 +3,7 @@
 // pushed before the ones before it were read) is filled from the relay's store.
 
 import { ENDED_STATUSES, type ThreadStatus } from "#protocol";
-import { keyFor } from "../mobile-web/src/hosts/keys";
+import { threadBoxes } from "../mobile-web/src/hosts/threadKeys";
 import { openThreadEvent, type OpenedEvent } from "../mobile-web/src/threads/open";
 import { CliError } from "./errors";
 import { eventLine, jsonLine } from "./print";
@@ -44,7 +44,7 @@ export async function followThread(
     if (stored.hostId !== host.record.hostId || stored.threadId !== threadId) return;
     opening = opening.then(async () => {
       try {
-        pushed.push(await openThreadEvent(keyFor(host.record, stored.box.e), stored));
+        pushed.push(await threadBoxes(host.record).open(stored.box.e, stored.threadId, (key) => openThreadEvent(key, stored)));
       } catch {
         // Sealed under a key this run has not applied yet (the host rotated after revoking
         // another device): the next catch-up reads the rekey record and the event again.

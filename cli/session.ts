@@ -12,7 +12,8 @@ import {
   type ThreadSummary,
 } from "#protocol";
 import { deriveCommandKey } from "../mobile-web/src/hosts/commandKey";
-import { applyRekey, keyFor, withKeys } from "../mobile-web/src/hosts/keys";
+import { applyRekey, withKeys } from "../mobile-web/src/hosts/keys";
+import { threadBoxes } from "../mobile-web/src/hosts/threadKeys";
 import { openProfileRecord } from "../mobile-web/src/hosts/profile";
 import { sendCommand, type CommandOutcome } from "../mobile-web/src/link/commands";
 import { syncAnswerSchema } from "../mobile-web/src/link/inbound";
@@ -104,6 +105,7 @@ export async function openSession(identity: Identity): Promise<Session> {
     for (const record of stored) {
       const profile = await openProfileRecord(host.record, record);
       if (profile) host.record = { ...host.record, profile };
+      await threadBoxes(host.record).noteRecord(record);
     }
   }
 
@@ -111,7 +113,10 @@ export async function openSession(identity: Identity): Promise<Session> {
     const out: ThreadSummary[] = [];
     for (const record of stored) {
       try {
-        const summary = await openThreadSummary(keyFor(host.record, record.box.e), record);
+        if (!record.key.startsWith("t-")) continue;
+        const summary = await threadBoxes(host.record).open(record.box.e, record.key.slice(2), (key) =>
+          openThreadSummary(key, record),
+        );
         if (summary) out.push(summary);
       } catch {
         // A record this device cannot open (sealed under a key it was never given) is left out.
@@ -155,7 +160,9 @@ export async function openSession(identity: Identity): Promise<Session> {
         const page = await syncPage(host, cursors);
         for (const stored of page.events) {
           if (stored.threadId !== threadId) continue;
-          const opened = await openThreadEvent(keyFor(host.record, stored.box.e), stored);
+          const opened = await threadBoxes(host.record).open(stored.box.e, stored.threadId, (key) =>
+            openThreadEvent(key, stored),
+          );
           events.push(opened);
           cursors[threadId] = opened.seq;
         }

@@ -8,6 +8,13 @@ import { zodWithoutJsonSchema } from "./vite-plugin-zod-json-schema.mts";
 import { zodWithoutEnglish } from "./vite-plugin-zod-locale.mts";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
+/**
+ * Svelte runtime modules no first-load component uses (form bindings, size bindings, {@html}):
+ * left to itself the bundler puts them in the entry chunk, as code every chunk shares. The size
+ * budget test follows the first load's imports, so it fails if one of them is needed after all.
+ */
+const LATER_ONLY_RUNTIME =
+  /[\\/]svelte[\\/]src[\\/]internal[\\/]client[\\/]dom[\\/](?:elements[\\/]bindings[\\/](?:select|input|size)|blocks[\\/]html)\.js$/;
 
 export default defineConfig({
   root,
@@ -29,6 +36,9 @@ export default defineConfig({
     // .vite/manifest.json: the chunk graph, which the size budget test walks.
     manifest: true,
     rolldownOptions: {
+      // Svelte declares no `sideEffects`, so the bundler would keep the first load importing the
+      // `later` chunk to keep module order; these modules only define functions and pure values.
+      treeshake: { moduleSideEffects: (id: string) => (LATER_ONLY_RUNTIME.test(id) ? false : undefined) },
       output: {
         // The first load in one chunk rather than split by what later screens share (vite-chunks.mts).
         codeSplitting: {
@@ -41,6 +51,8 @@ export default defineConfig({
                 fileURLToPath(new URL("./src/start.ts", import.meta.url)),
               ),
             },
+            // Svelte's runtime for what only later screens use, apart from the entry chunk.
+            { name: "later", test: LATER_ONLY_RUNTIME },
           ],
         },
       },

@@ -22,6 +22,9 @@ export const sealContext = {
   rekey: (hostId: string, phoneId: string): SealContext => ["rekey", hostId, phoneId],
 } as const;
 
+/** The record in which a host says from which epoch it seals threads with their own keys (threadKeys.ts). */
+export const THREAD_KEYS_RECORD = "thread-keys";
+
 /** HKDF `info` strings for keys derived from two devices' ECDH keys. */
 export const KeyPurpose = {
   PairHello: "tether pair hello",

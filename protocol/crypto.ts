@@ -118,6 +118,11 @@ export function setAesGcm(engine: AesGcm): void {
   aesGcm = engine;
 }
 
+/** The AES-GCM in use in this process (WebCrypto's unless `setAesGcm` put another). */
+export function currentAesGcm(): AesGcm {
+  return aesGcm;
+}
+
 export async function sealBytes(
   key: CryptoKey,
   epoch: number,

@@ -37,6 +37,7 @@ import type {
   Unpaired,
 } from "./schemas";
 import type { PushSend, PushSubscribe } from "./push";
+import type { ShareCreate, ShareRevoke, ShareSync } from "./share";
 
 type Reply<T extends object = object> = (answer: Ack<T>) => void;
 
@@ -84,6 +85,12 @@ export interface ClientToServerEvents {
   "thread:delete": (req: ThreadDelete, reply: Reply) => void;
   /** Phone: what it missed of one host, records first, then events after its cursors. */
   sync: (req: SyncRequest, reply: Reply<SyncPage>) => void;
+  /** Host: shares one of its threads read-only; `conflict` when that share id is taken. */
+  "share:create": (req: ShareCreate, reply: Reply) => void;
+  /** Host: ends a share: its token is refused and its viewers disconnected from now on. */
+  "share:revoke": (req: ShareRevoke, reply: Reply<{ revoked: boolean }>) => void;
+  /** Viewer: the shared thread's records (its summary, the share's own) and events after `after`. */
+  "share:sync": (req: ShareSync, reply: Reply<SyncPage>) => void;
   /** Phone: where to push its notifications (replaces what the relay had for this phone). */
   "push:subscribe": (req: PushSubscribe, reply: Reply) => void;
   /** Phone: no more notifications to this phone. */
@@ -146,6 +153,8 @@ export interface SocketData {
   since?: number;
   /** A phone that reads `events` batches (its handshake said `batches`). */
   batches?: true;
+  /** A viewer of a shared thread (its handshake carried a share token the relay holds). */
+  viewer?: { hostId: string; threadId: string; shareId: string; verifier: string };
   /** A phone's hosts were told it is online: they are told when it goes. */
   announced?: boolean;
 }

@@ -41,6 +41,11 @@ export const handshakeSchema = z.object({
    * ignores the key (the object is not strict) and sends `event`, which such a phone reads too.
    */
   batches: z.optional(z.boolean()),
+  /**
+   * A viewer of a shared thread: the token its link derives (`shareToken`), instead of a device
+   * token. A relay that predates shares ignores the key and leaves the socket anonymous.
+   */
+  share: z.optional(tokenSchema),
 });
 export type Handshake = z.infer<typeof handshakeSchema>;
 

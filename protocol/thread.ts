@@ -309,7 +309,8 @@ export const threadSummarySchema = z.strictObject({
 });
 export type ThreadSummary = z.infer<typeof threadSummarySchema>;
 
-export const threadRecordKey = (threadId: string): string => `t-${threadId}`;
+export const THREAD_RECORD_PREFIX = "t-";
+export const threadRecordKey = (threadId: string): string => `${THREAD_RECORD_PREFIX}${threadId}`;
 
 // --- commands (phone → host) -------------------------------------------------------------------
 

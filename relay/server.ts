@@ -14,6 +14,7 @@ import { registerDeviceHandlers } from "./handlers/devices";
 import { pairingLimits, registerPairingHandlers } from "./handlers/pairing";
 import { pushLimits, registerPushHandlers } from "./handlers/push";
 import { registerRoutingHandlers } from "./handlers/routing";
+import { registerShareHandlers } from "./handlers/shares";
 import { authMiddleware } from "./socket/auth";
 import { Connections } from "./socket/connection";
 import { corkWrites } from "./socket/cork";
@@ -184,6 +185,7 @@ export async function createRelay(config: RelayConfig, deps: RelayDeps): Promise
   const router = new Router(ctx, (event) => metrics.countIncoming(event));
   registerPairingHandlers(ctx, router, pairingLimits(counters));
   registerRoutingHandlers(ctx, router);
+  registerShareHandlers(ctx, router);
   registerCommandHandlers(ctx, router, inbox);
   registerPushHandlers(ctx, router, push, pushLimits(counters));
   registerDeviceHandlers(ctx, router);

@@ -257,7 +257,11 @@ async function publishPages(
       return answer;
     },
   } as unknown as RelayLink;
-  const identity = { contentKey: () => host.key, epoch: host.epoch } as unknown as HostIdentity;
+  const identity = {
+    contentKey: () => host.key,
+    threadKey: (threadId: string) => host.threadKey(threadId),
+    epoch: host.epoch,
+  } as unknown as HostIdentity;
   const threads = {
     get: (id: string) => threadList.find((t) => t.id === id) as unknown as Thread | undefined,
     list: () => threadList as unknown as Thread[],

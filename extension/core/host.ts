@@ -14,6 +14,7 @@ import {
   type MirrorDelta,
   type ModelStatus,
 } from "#protocol";
+import { THREAD_KEYS_RECORD, threadKeysContext, type ThreadKeysRecord } from "#protocol/threadKeys";
 import type { HostIdentity, PairedPhone } from "./identity";
 import { DisposableStore } from "./disposable";
 import { PhoneDirectory, type PhoneView } from "./devices/phoneDirectory";
@@ -26,6 +27,7 @@ import { RpcServer } from "./rpc/rpcServer";
 import { CommandServer } from "./commands/commandServer";
 import { Notifier } from "./notify/notifier";
 import { ThreadPublisher } from "./threads/publisher";
+import { ThreadShares } from "./shares/threadShares";
 import type { ThreadManager } from "./threads/threadManager";
 import type { ThreadStore } from "./threads/threadStore";
 import type { GitService } from "./git/gitService";
@@ -70,6 +72,8 @@ export class Host extends EventEmitter<HostEvents> {
   private directory: PhoneDirectory | undefined;
   private publicUrl: string | undefined;
   private feed: MirrorFeed | undefined;
+  /** Read-only shares of threads, once started, on a host that runs tasks. */
+  shares: ThreadShares | undefined;
   /** What close() undoes: the parts started, newest first, then the link and the listeners here. */
   private readonly disposables = new DisposableStore();
   /** What the model check found; phones show it on the new-task form. Unknown until checked. */
@@ -93,6 +97,7 @@ export class Host extends EventEmitter<HostEvents> {
     this.link.on("fatal", (err) => this.emit("fatal", err));
     this.link.on("hello", (hello) => {
       this.publicUrl = hello.publicUrl;
+      void this.publishThreadKeys();
       void this.publishProfile();
       void this.publishHooks();
     });
@@ -190,8 +195,21 @@ export class Host extends EventEmitter<HostEvents> {
     void mirror.gitSettled();
     this.disposables.defer(() => feed.close());
     const manager = this.options.threads?.manager;
+    if (manager) {
+      const shares = (this.shares = new ThreadShares({
+        link: this.link,
+        identity,
+        log,
+        hostName: () => this.options.name,
+        publicUrl: () => this.publicUrl ?? this.options.relay,
+        hasThread: (threadId) => manager.get(threadId) !== undefined,
+      }));
+      this.directory.keys.beforeCommit = () => shares.republish();
+      // Started after the first hello: its keys go out now.
+      if (this.link.state === "open") void shares.republish().catch(() => undefined);
+    }
     this.disposables.add(
-      new RpcServer(this.link, identity, mirror, log, feed, manager?.agents, manager, this.options.threads?.git),
+      new RpcServer(this.link, identity, mirror, log, feed, manager?.agents, manager, this.options.threads?.git, this.shares),
     );
     const threads = this.options.threads;
     if (threads) {
@@ -229,6 +247,18 @@ export class Host extends EventEmitter<HostEvents> {
     await this.whenOpen();
     if (!this.pairing) throw new Error("the host is not started");
     return this.pairing.open();
+  }
+
+  /**
+   * Says from which epoch threads are sealed with their own keys, so phones open each box with
+   * its key at the first try. Sealed with the content key: only paired phones read it.
+   */
+  private async publishThreadKeys(): Promise<void> {
+    const { identity, log } = this.options;
+    const record: ThreadKeysRecord = { from: identity.threadKeysFrom };
+    const box = await seal(identity.contentKey()!, identity.epoch, record, threadKeysContext(this.link.deviceId));
+    const answer = await this.link.request("record:put", { key: THREAD_KEYS_RECORD, box });
+    if (!answer.ok) log.warn("could not publish from which epoch threads have their own keys", { code: answer.code });
   }
 
   private async publishProfile(): Promise<void> {

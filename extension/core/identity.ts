@@ -24,6 +24,7 @@ import {
   importKeyPair,
   importPublicKey,
 } from "#protocol";
+import { ThreadKeyCache } from "#protocol/threadKeys";
 
 const pairedPhoneSchema = z.object({
   id: z.string(),
@@ -43,6 +44,16 @@ export type PairedPhone = z.infer<typeof pairedPhoneSchema>;
 const epochKeySchema = z.object({ epoch: z.number().int().min(1), key: z.string() });
 export type RawEpochKey = z.infer<typeof epochKeySchema>;
 
+/** A read-only share of one thread; its secret is kept so its keys can be re-issued after a rotation. */
+const threadShareSchema = z.object({
+  id: z.string(),
+  relay: z.string(),
+  threadId: z.string(),
+  secret: z.string(),
+  createdAt: z.number(),
+});
+export type ThreadShare = z.infer<typeof threadShareSchema>;
+
 export const hostStateSchema = z.object({
   version: z.literal(1),
   deviceKey: z.record(z.string(), z.unknown()),
@@ -59,6 +70,14 @@ export const hostStateSchema = z.object({
    * them still sends is logged as "revoked" rather than "unknown". Absent in older state.
    */
   revoked: z.array(z.object({ id: z.string(), relay: z.string(), at: z.number() })).optional(),
+  /**
+   * From which epoch threads are sealed with their own keys (`protocol/threadKeys.ts`): 0 for a
+   * host that never sealed them otherwise; a host from before thread keys switches in its
+   * current epoch, which then holds both kinds. Absent only in state written before the switch.
+   */
+  threadKeysFrom: z.number().int().min(0).optional(),
+  /** Threads shared read-only, on any relay. */
+  shares: z.array(threadShareSchema).optional(),
 });
 export type HostState = z.infer<typeof hostStateSchema>;
 
@@ -79,6 +98,8 @@ export interface StateStore {
 
 export class HostIdentity {
   private saving: Promise<void> = Promise.resolve();
+  /** Extractable: a shared thread's keys are handed to its viewers. */
+  private readonly threadKeys = new ThreadKeyCache(true);
   /** Pairings between the relay's answer and the phone being saved (see `joining`). */
   private readonly joins = new Set<Promise<void>>();
 
@@ -104,12 +125,18 @@ export class HostIdentity {
         contentKeys: [{ epoch: 1, key: await exportSecretKey(await generateContentKey()) }],
         relays: {},
         phones: [],
+        threadKeysFrom: 0,
       };
       await store.save(state);
     } else {
       const parsed = hostStateSchema.safeParse(raw);
       if (!parsed.success) throw new Error("The host's state file is not valid Tether state; move it away to start afresh.");
       state = parsed.data;
+      if (state.threadKeysFrom === undefined) {
+        // Everything up to now was sealed with the content key; from here on, thread keys.
+        state = { ...state, threadKeysFrom: state.contentKeys[state.contentKeys.length - 1]!.epoch };
+        await store.save(state);
+      }
     }
     const keyPair = await importKeyPair(state.deviceKey as JsonWebKey, true);
     const keys = new Map<number, CryptoKey>();
@@ -137,6 +164,40 @@ export class HostIdentity {
    */
   contentKey(epoch = this.epoch): CryptoKey | undefined {
     return this.contentKeys.get(epoch);
+  }
+
+  /** From which epoch threads are sealed with their own keys (see the state's `threadKeysFrom`). */
+  get threadKeysFrom(): number {
+    return this.state.threadKeysFrom ?? 0;
+  }
+
+  /**
+   * The key thread `threadId` is sealed with in `epoch` (the current one unless given), derived
+   * from that epoch's content key; undefined for an epoch this host never had.
+   */
+  async threadKey(threadId: string, epoch = this.epoch): Promise<CryptoKey | undefined> {
+    const content = this.contentKeys.get(epoch);
+    return content && this.threadKeys.get(content, epoch, threadId);
+  }
+
+  /** Every epoch this host has a key of, the pending one too, oldest first. */
+  epochs(): number[] {
+    return [...this.contentKeys.keys()].sort((a, b) => a - b);
+  }
+
+  shares(relay: string, threadId?: string): ThreadShare[] {
+    return (this.state.shares ?? []).filter((s) => s.relay === relay && (threadId === undefined || s.threadId === threadId));
+  }
+
+  async addShare(share: ThreadShare): Promise<void> {
+    await this.update({ shares: [...(this.state.shares ?? []), share] });
+  }
+
+  /** Forgets a share: its keys are re-issued no more. Answers the share, or undefined for none. */
+  async removeShare(relay: string, id: string): Promise<ThreadShare | undefined> {
+    const share = this.state.shares?.find((s) => s.relay === relay && s.id === id);
+    if (share) await this.update({ shares: this.state.shares!.filter((s) => s !== share) });
+    return share;
   }
 
   /** The current content key, raw, for sealing into a pairing grant. */

@@ -2,6 +2,8 @@
 // secret out of the address bar before anything else can read or share it.
 
 export const PAIR_FRAGMENT_PREFIX = "#pair=";
+/** A shared thread's link (`protocol/share.ts`): opens the read-only viewer, not the app. */
+export const SHARE_FRAGMENT_PREFIX = "#share=";
 
 /** WebCrypto's subtle API exists only in secure contexts (HTTPS, localhost). */
 export function isSecureEnough(): boolean {

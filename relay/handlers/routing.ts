@@ -10,14 +10,17 @@ import {
   publishSchema,
   recordPutSchema,
   rpcRequestSchema,
+  THREAD_RECORD_PREFIX,
   syncSchema,
   threadDeleteSchema,
   type HostAnswer,
   type StoredPage,
 } from "#protocol";
+import { SHARE_RECORD_PREFIX } from "#protocol/share";
 import type { HandlerContext } from "../socket/context";
 import type { EventsPage } from "../store/store";
 import { inOrder } from "../socket/inOrder";
+import { rooms } from "../socket/rooms";
 import type { Router } from "../socket/router";
 import type { TetherSocket } from "../socket/types";
 
@@ -54,7 +57,8 @@ export function registerRoutingHandlers(ctx: HandlerContext, router: Router): vo
   router.on("live:publish", livePublishSchema, ["host"], (socket, req) => {
     const hostId = socket.data.device!.id;
     return inOrder(socket).run(Promise.resolve(), () => {
-      phones.emit(hostId, "live", { hostId, threadId: req.threadId, n: req.n, box: req.box });
+      const viewers = req.threadId ? rooms.viewersOf(hostId, req.threadId) : undefined;
+      phones.emit(hostId, "live", { hostId, threadId: req.threadId, n: req.n, box: req.box }, viewers);
       return { ok: true as const };
     });
   });
@@ -90,7 +94,7 @@ export function registerRoutingHandlers(ctx: HandlerContext, router: Router): vo
     const hostId = socket.data.device!.id;
     const record = { hostId, key: req.key, box: req.box, at: now() };
     return inOrder(socket).run(store.putRecord(record), () => {
-      phones.emit(hostId, "record", record);
+      phones.emit(hostId, "record", record, viewersOfRecord(hostId, req.key));
       return { ok: true as const };
     });
   });
@@ -99,7 +103,7 @@ export function registerRoutingHandlers(ctx: HandlerContext, router: Router): vo
     const hostId = socket.data.device!.id;
     // In order with the host's publishes: an event sent before the delete is gone with it.
     return inOrder(socket).run(store.deleteThread(hostId, req.threadId), () => {
-      phones.emit(hostId, "thread:deleted", { hostId, threadId: req.threadId });
+      phones.emit(hostId, "thread:deleted", { hostId, threadId: req.threadId }, rooms.viewersOf(hostId, req.threadId));
       return { ok: true as const };
     });
   });
@@ -120,6 +124,13 @@ export function registerRoutingHandlers(ctx: HandlerContext, router: Router): vo
     const answer = { ok: true as const, records, ...(pages && { pages }), events: page.events, more: page.more };
     return missed.length > 0 ? { ...answer, trimmed: Object.fromEntries(missed) } : answer;
   });
+}
+
+/** A thread's summary goes to its viewers too, a share's record to that share's; no other record. */
+function viewersOfRecord(hostId: string, key: string): string | undefined {
+  if (key.startsWith(THREAD_RECORD_PREFIX)) return rooms.viewersOf(hostId, key.slice(THREAD_RECORD_PREFIX.length));
+  if (key.startsWith(SHARE_RECORD_PREFIX)) return rooms.share(hostId, key.slice(SHARE_RECORD_PREFIX.length));
+  return undefined;
 }
 
 async function eventsOnly(ctx: HandlerContext, hostId: string, cursors: Record<string, number>, limit: number) {

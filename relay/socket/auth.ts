@@ -26,7 +26,7 @@ export function authMiddleware(ctx: HandlerContext) {
       next(refuse(ErrorCode.BadRequest, "The handshake must carry { v, token? }."));
       return;
     }
-    const { v, token, batches } = parsed.data;
+    const { v, token, batches, share } = parsed.data;
     if (v !== PROTOCOL_VERSION) {
       ctx.log.warn("handshake refused: protocol mismatch", { ip: socket.data.ip, client: v });
       next(
@@ -36,6 +36,13 @@ export function authMiddleware(ctx: HandlerContext) {
             (v < PROTOCOL_VERSION ? "the client." : "the relay."),
         ),
       );
+      return;
+    }
+    if (token === undefined && share !== undefined) {
+      void admitViewer(ctx, socket, share).then(next, (err: unknown) => {
+        ctx.log.error("handshake failed: store unavailable", { ip: socket.data.ip, error: (err as Error).message });
+        next(refuse(ErrorCode.Internal, "The relay cannot check this link right now; try again shortly."));
+      });
       return;
     }
     if (token === undefined) {
@@ -79,5 +86,27 @@ async function admit(ctx: HandlerContext, socket: TetherSocket, token: string, b
   // The kind as a literal: the store's string would be a copy of its own for every socket.
   socket.data.device = { id: device.id, kind: device.kind === "host" ? "host" : "phone" };
   if (batches && device.kind === "phone") socket.data.batches = true;
+  return undefined;
+}
+
+/**
+ * A viewer of a shared thread: its token is looked up by SHA-256 like a device's, and failures
+ * count toward the same pause, so share tokens cannot be guessed faster than device tokens.
+ */
+async function admitViewer(ctx: HandlerContext, socket: TetherSocket, token: string): Promise<Error | undefined> {
+  const { auth } = ctx.guards;
+  const ip = socket.data.ip;
+  const wait = await auth.waitFor(ip);
+  if (wait > 0) {
+    return refuse(ErrorCode.RateLimited, `Too many failed sign-ins from this address; try again in ${Math.ceil(wait / 1000)} s.`);
+  }
+  const share = await ctx.store.shareByVerifier(hashToken(token));
+  if (!share) {
+    await auth.failed(ip);
+    ctx.log.warn("handshake refused: unknown share", { ip });
+    return refuse(ErrorCode.Unauthorized, "This shared link was revoked by its owner, or never existed.", true);
+  }
+  auth.succeeded(ip).catch((err: unknown) => ctx.log.warn("sign-in pause not cleared", { ip, error: (err as Error).message }));
+  socket.data.viewer = { hostId: share.hostId, threadId: share.threadId, shareId: share.shareId, verifier: share.verifier };
   return undefined;
 }

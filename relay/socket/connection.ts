@@ -44,7 +44,10 @@ export class Connections {
     // The router first, synchronously, so nothing a client sends right after connecting is missed.
     this.services.router.attach(socket);
     const device = socket.data.device;
-    if (!device) return;
+    if (!device) {
+      if (socket.data.viewer) this.joinViewer(socket);
+      return;
+    }
     const { io, store, now, log } = this.ctx;
     // The device's own room first, at once: a revocation or a pairing result reaches this
     // socket from here on, even while the rest is read from the store.
@@ -118,6 +121,21 @@ export class Connections {
     const hosts = await Promise.all(hostIds.map((h) => presenceOf(this.ctx, h)));
     const hello = { v: PROTOCOL_VERSION, deviceId: phoneId, kind: "phone" as const, hosts, publicUrl: config.publicUrl };
     socket.emit("hello", push ? { ...hello, push: push.offer } : hello);
+  }
+
+  /**
+   * A viewer joins its thread's room and its share's; a revocation on any relay process while
+   * it joined is read here (the share is looked up again after joining) or reaches it by room.
+   */
+  private joinViewer(socket: TetherSocket): void {
+    const { hostId, threadId, shareId, verifier } = socket.data.viewer!;
+    void socket.join([rooms.share(hostId, shareId), rooms.viewersOf(hostId, threadId)]);
+    void this.ctx.store
+      .shareByVerifier(verifier)
+      .then((share) => {
+        if (share?.shareId !== shareId || share.hostId !== hostId) socket.disconnect(true);
+      })
+      .catch(() => socket.disconnect(true));
   }
 
   private storeFailed(what: string, device: string) {

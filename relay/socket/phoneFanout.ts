@@ -65,11 +65,15 @@ export class PhoneFanout {
     }
   }
 
-  /** Anything else for every phone of a host, after the events stored before it. */
-  emit<E extends PhoneEvent>(hostId: string, event: E, payload: ServerPayloadOf<E>): void {
+  /**
+   * Anything else for every phone of a host, after the events stored before it; `viewers`: the
+   * room of the viewers it goes to as well (a shared thread's, or one share's).
+   */
+  emit<E extends PhoneEvent>(hostId: string, event: E, payload: ServerPayloadOf<E>, viewers?: string): void {
     this.flush(hostId);
+    const to = viewers ? [...rooms.allPhonesOf(hostId), viewers] : rooms.allPhonesOf(hostId);
     // Typed by hand: Socket.IO's own types cannot pick one event's arguments off a generic name.
-    (this.io.to(rooms.allPhonesOf(hostId)) as unknown as { emit(e: string, p: unknown): void }).emit(event, payload);
+    (this.io.to(to) as unknown as { emit(e: string, p: unknown): void }).emit(event, payload);
   }
 
   /** Sends the host's gathered events now. */
@@ -90,5 +94,10 @@ export class PhoneFanout {
     if (here.has(one)) for (const event of events) this.io.local.to(one).emit("event", event);
     const batch = rooms.batchPhonesOf(hostId);
     if (here.has(batch)) this.io.local.to(batch).emit("events", events);
+    // Viewers of a shared thread get its events one at a time, and no other thread's.
+    for (const event of events) {
+      const viewers = rooms.viewersOf(hostId, event.threadId);
+      if (here.has(viewers)) this.io.local.to(viewers).emit("event", event);
+    }
   }
 }

@@ -13,6 +13,10 @@ export const rooms = {
   allPhonesOf: (hostId: string) => [`phones:${hostId}`, `batch:${hostId}`],
   /** The room of a host that this phone joins, by what it reads. */
   phoneRoom: (socket: TetherSocket, hostId: string) => (socket.data.batches ? `batch:${hostId}` : `phones:${hostId}`),
+  /** Viewers of a shared thread, whichever share they came by: that thread's traffic, nothing else. */
+  viewersOf: (hostId: string, threadId: string) => `view:${hostId}:${threadId}`,
+  /** Viewers that came by one share: its record, and cut off together when it is revoked. */
+  share: (hostId: string, shareId: string) => `share:${hostId}:${shareId}`,
 };
 
 /**

@@ -119,8 +119,10 @@ export class Router {
       answer(failure(code, `${event} is not allowed for ${role === "anonymous" ? "an unauthenticated" : "a " + role} device`));
       return;
     }
-    if (device && !guards.events.take(device)) {
-      if (overBudgetLogs.take(device.id)) log.warn("device over its event budget", { event, device: device.id });
+    // A viewer spends its share's budget, as much as a phone's: all its viewers together.
+    const spender = device ?? (socket.data.viewer && { id: `share:${socket.data.viewer.shareId}`, kind: "phone" as const });
+    if (spender && !guards.events.take(spender)) {
+      if (overBudgetLogs.take(spender.id)) log.warn("device over its event budget", { event, device: spender.id });
       answer(failure(ErrorCode.RateLimited, "Too many requests from this device; slow down."));
       return;
     }

@@ -7,8 +7,8 @@ import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, Soc
 export type TetherServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type TetherSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
-export type Role = "anonymous" | "host" | "phone";
+export type Role = "anonymous" | "host" | "phone" | "viewer";
 
 export function roleOf(socket: TetherSocket): Role {
-  return socket.data.device?.kind ?? "anonymous";
+  return socket.data.device?.kind ?? (socket.data.viewer ? "viewer" : "anonymous");
 }

@@ -130,4 +130,16 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (host_id, thread_id, from_seq)
   );
   `,
+  // 7: read-only shares of one thread. The relay keeps the SHA-256 of the viewer's token, bound
+  // to the host and thread; the share's keys travel in its sealed record (`s-<shareId>`).
+  `
+  CREATE TABLE shares (
+    host_id TEXT NOT NULL,
+    share_id TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    verifier TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (host_id, share_id)
+  ) WITHOUT ROWID;
+  `,
 ];

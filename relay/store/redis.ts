@@ -25,8 +25,10 @@
 import { createHash } from "node:crypto";
 import { createClient } from "redis";
 import { threadRecordKey, type Box, type StoredEvent, type StoredPage, type StoredRecord } from "#protocol";
+import { shareRecordKey } from "#protocol/share";
 import { RedisEventGroups } from "./redisEvents";
 import * as lua from "./redisScripts";
+import { RedisShares } from "./redisShares";
 import type {
   DeviceRow,
   EnqueueOutcome,
@@ -38,6 +40,7 @@ import type {
   PushSubscriptionRow,
   PushTarget,
   RelayStore,
+  ShareRow,
   SlotRow,
 } from "./store";
 
@@ -141,7 +144,30 @@ export class RedisStore implements RelayStore {
     records: (hostId: string) => `${this.p}records:${hostId}`,
     push: (deviceId: string) => `${this.p}push:${deviceId}`,
     meta: () => `${this.p}meta`,
+    share: (verifier: string) => `${this.p}share:${verifier}`,
+    sharesOf: (hostId: string) => `${this.p}host:${hostId}:shares`,
   };
+
+  /** Made on use: the prefix is set in the constructor, after field initializers run. */
+  private get shares(): RedisShares {
+    return new RedisShares(() => this.client, this.k, `${this.p}share:`);
+  }
+
+  threadEventsAfter(hostId: string, threadId: string, after: number, limit: number): Promise<EventsPage> {
+    return this.shares.threadEventsAfter(hostId, threadId, after, limit);
+  }
+
+  insertShare(share: ShareRow): Promise<"stored" | "conflict"> {
+    return this.shares.insert(share);
+  }
+
+  shareByVerifier(verifier: string): Promise<ShareRow | undefined> {
+    return this.shares.byVerifier(verifier);
+  }
+
+  deleteShare(hostId: string, shareId: string): Promise<ShareRow | undefined> {
+    return this.shares.delete(hostId, shareId, shareRecordKey(shareId));
+  }
 
   async insertDevice(d: DeviceRow): Promise<void> {
     await this.run(

@@ -8,6 +8,7 @@ import Database from "better-sqlite3";
 import { threadRecordKey, type StoredEvent, type StoredPage, type StoredRecord } from "#protocol";
 import { MIGRATIONS } from "./migrations";
 import { appendPage, deletePages, pagesAfter, trimPages } from "./sqlitePages";
+import * as shares from "./sqliteShares";
 import type {
   DeviceRow,
   EnqueueOutcome,
@@ -19,6 +20,7 @@ import type {
   PushSubscriptionRow,
   PushTarget,
   RelayStore,
+  ShareRow,
   SlotRow,
 } from "./store";
 
@@ -443,6 +445,26 @@ export class SqliteStore implements RelayStore {
       deletePages((text) => this.sql(text), hostId, threadId);
       this.sql("DELETE FROM records WHERE host_id = ? AND key = ?").run(hostId, threadRecordKey(threadId));
     })();
+  }
+
+  async threadEventsAfter(hostId: string, threadId: string, after: number, limit: number): Promise<EventsPage> {
+    this.commitEvents();
+    return shares.threadEventsAfter((text) => this.sql(text), hostId, threadId, after, limit);
+  }
+
+  async insertShare(share: ShareRow): Promise<"stored" | "conflict"> {
+    this.commitEvents();
+    return shares.insertShare((text) => this.sql(text), share);
+  }
+
+  async shareByVerifier(verifier: string): Promise<ShareRow | undefined> {
+    this.commitEvents();
+    return shares.shareByVerifier((text) => this.sql(text), verifier);
+  }
+
+  async deleteShare(hostId: string, shareId: string): Promise<ShareRow | undefined> {
+    this.commitEvents();
+    return this.db.transaction(() => shares.deleteShare((text) => this.sql(text), hostId, shareId))();
   }
 
   async records(hostId: string): Promise<StoredRecord[]> {

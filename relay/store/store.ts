@@ -56,6 +56,15 @@ export interface PushSubscriptionRow {
   updatedAt: number;
 }
 
+/** A read-only share of one thread: the relay knows its ids and the SHA-256 of its token. */
+export interface ShareRow {
+  hostId: string;
+  shareId: string;
+  threadId: string;
+  verifier: string;
+  createdAt: number;
+}
+
 export interface EventsPage {
   events: StoredEvent[];
   more: boolean;
@@ -165,6 +174,13 @@ export interface RelayStore {
   storedBytes(hostId: string): Promise<number>;
   /** Thread id → the first seq kept, for the host's threads whose first events were trimmed. */
   trimmedThreads(hostId: string): Promise<Record<string, number>>;
+  /** Events of one thread after `after`, at most `limit` (a viewer of a share reads no other). */
+  threadEventsAfter(hostId: string, threadId: string, after: number, limit: number): Promise<EventsPage>;
+  /** Stores a share; "conflict" when the host has a share of that id or the verifier is taken. */
+  insertShare(share: ShareRow): Promise<"stored" | "conflict">;
+  shareByVerifier(verifier: string): Promise<ShareRow | undefined>;
+  /** Forgets a share and its record (`s-<shareId>`); undefined when the host has no such share. */
+  deleteShare(hostId: string, shareId: string): Promise<ShareRow | undefined>;
   /** Forgets a thread: its events, its pages and its summary record (`t-<threadId>`). */
   deleteThread(hostId: string, threadId: string): Promise<void>;
 

@@ -390,7 +390,7 @@ describe("end to end: an outside agent's thread on the phone", function () {
       delta: "Sundays are 0 in getUTCDay.\nChecking the tests for Sunday",
       thought: true,
     };
-    const box = await seal(fx.host.key, fx.host.epoch, live, sealContext.live(fx.host.hostId, THREAD, 1));
+    const box = await seal(await fx.host.threadKey(THREAD), fx.host.epoch, live, sealContext.live(fx.host.hostId, THREAD, 1));
     await fx.host.socket.timeout(10_000).emitWithAck("live:publish", { threadId: THREAD, n: 1, box });
     const streaming = page.locator('[data-testid="thought"][data-streaming="true"]');
     await streaming.waitFor({ timeout: 15_000 });

@@ -75,7 +75,7 @@ describe("end to end: catching up from history pages", function () {
       // Pages 1-60 and 61-120; 121-130 stay events.
       const run = (from: number) => events.slice(from - 1, from - 1 + 60);
       for (const page of [...cutPages(1, run(1), 1), ...cutPages(61, run(61), 1)]) {
-        const box = await sealPage(host.key, host.epoch, host.hostId, threadId, page);
+        const box = await sealPage(await host.threadKey(threadId), host.epoch, host.hostId, threadId, page);
         const answer = await host.socket
           .timeout(10_000)
           .emitWithAck("page:publish", { threadId, from: page.from, to: page.to, box });

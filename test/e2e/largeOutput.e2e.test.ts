@@ -156,7 +156,8 @@ describe("end to end: a 10,000-line diff and a long command output on the phone"
     await openThread(threadId);
     const terminal = page.getByTestId("terminal");
     await terminal.waitFor();
-    const { hostId, key, epoch, socket } = fx.host;
+    const { hostId, epoch, socket } = fx.host;
+    const key = await fx.host.threadKey(threadId);
     // 30,000 numbered lines (with a colour on every tenth) in 300 live chunks.
     let n = 0;
     for (let chunk = 0; chunk < 300; chunk++) {

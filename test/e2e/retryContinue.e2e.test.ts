@@ -25,10 +25,11 @@ describe("end to end: Retry and Continue on a phone", function () {
 
   const shots = async (name: string): Promise<void> => {
     // Where a person reads how the run ended: the offer whole, above the composer (scrolled
-    // only as far as that needs).
+    // only as far as that needs); without an offer, the thread's end.
     await page.evaluate(() => {
       const offer = document.querySelector('[data-testid="ended-offer"]');
       const composer = document.querySelector('[data-testid="composer"]');
+      if (!offer) window.scrollTo(0, document.documentElement.scrollHeight);
       if (!offer || !composer) return;
       const hidden = offer.getBoundingClientRect().bottom + 12 - composer.getBoundingClientRect().top;
       if (hidden > 0) window.scrollBy(0, hidden);

@@ -41,6 +41,9 @@ const EVENTS = {
   }),
   "push:unsubscribe": () => ({}),
   "push:send": () => ({ threadId: "t1", tag: "tag1", box: box(), urgency: "high" }),
+  "share:create": () => ({ shareId: "share1", threadId: "t1", verifier: "0".repeat(64) }),
+  "share:revoke": () => ({ shareId: "share1" }),
+  "share:sync": () => ({ after: 0 }),
 } satisfies Record<keyof ClientToServerEvents, (ids: Ids) => unknown>;
 
 interface Ids {

@@ -43,7 +43,7 @@ describe("history pages through a relay", function () {
     const events = Array.from({ length: to - from + 1 }, (_, i) => event(threadId, from + i));
     const [page] = cutPages(from, events, 1);
     assert.equal(page?.to, to);
-    const box = await sealPage(host.key, host.epoch, host.hostId, threadId, page);
+    const box = await sealPage(await host.threadKey(threadId), host.epoch, host.hostId, threadId, page);
     const send = () => host.socket.timeout(10_000).emitWithAck("page:publish", { threadId, from, to, box });
     return Object.assign(await send(), { again: send });
   }

@@ -6,6 +6,7 @@ import type { Host } from "../../extension/core/host";
 import { acceptGrant, preparePairing } from "../../mobile-web/src/pairing/pairing";
 import { callHost } from "../../mobile-web/src/link/rpc";
 import { sendCommand, type CommandOutcome } from "../../mobile-web/src/link/commands";
+import { threadBoxes } from "../../mobile-web/src/hosts/threadKeys";
 import { openLiveEvent, openThreadEvent, openThreadSummary, type OpenedEvent } from "../../mobile-web/src/threads/open";
 import { keyFor } from "../../mobile-web/src/hosts/keys";
 import type { Cleanup } from "./cleanup";
@@ -128,7 +129,7 @@ export async function pairPhone(link: string, name = "Test Phone"): Promise<Pair
   let opening = Promise.resolve();
   socket.on("event", (stored) => {
     opening = opening.then(async () => {
-      const opened = await openThreadEvent(keyFor(paired.host, stored.box.e), stored);
+      const opened = await threadBoxes(paired.host).open(stored.box.e, stored.threadId, (key) => openThreadEvent(key, stored));
       pushed.set(opened.threadId, [...(pushed.get(opened.threadId) ?? []), opened]);
       for (const w of [...waiters]) w();
     });
@@ -142,7 +143,10 @@ export async function pairPhone(link: string, name = "Test Phone"): Promise<Pair
       return;
     }
     opening = opening.then(async () => {
-      live.push({ threadId: forward.threadId, event: await openLiveEvent(keyFor(paired.host, forward.box.e), forward) });
+      live.push({
+        threadId: forward.threadId,
+        event: await threadBoxes(paired.host).open(forward.box.e, forward.threadId, (key) => openLiveEvent(key, forward)),
+      });
     });
   });
   return {
@@ -179,12 +183,16 @@ export async function pairPhone(link: string, name = "Test Phone"): Promise<Pair
         if (!page.ok) throw new Error(page.message);
         if (summaries.length === 0) {
           for (const record of page.records) {
-            const summary = await openThreadSummary(keyFor(paired.host, record.box.e), record);
+            const summary = await (record.key.startsWith("t-")
+              ? threadBoxes(paired.host).open(record.box.e, record.key.slice(2), (key) => openThreadSummary(key, record))
+              : null);
             if (summary) summaries.push(summary);
           }
         }
         for (const stored of page.events) {
-          const opened = await openThreadEvent(keyFor(paired.host, stored.box.e), stored);
+          const opened = await threadBoxes(paired.host).open(stored.box.e, stored.threadId, (key) =>
+            openThreadEvent(key, stored),
+          );
           events.push(opened);
           at[opened.threadId] = opened.seq;
         }

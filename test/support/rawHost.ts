@@ -36,6 +36,8 @@ export interface RawHost {
   token: string;
   key: CryptoKey;
   epoch: number;
+  /** The key a thread is sealed with, as the host core seals it (its own, from the content key). */
+  threadKey(threadId: string): Promise<CryptoKey>;
   socket: HostSocket;
   phone: PairedPhone;
   /** Seals a thread event as the host's publisher does. */
@@ -95,7 +97,9 @@ export async function pairedRawHost(
     epoch,
     socket,
     phone,
-    sealEvent: (threadId, seq, event) => seal(key, epoch, event, sealContext.event(hostId, threadId, seq)),
+    threadKey: async (threadId) => (await host.identity.threadKey(threadId, epoch))!,
+    sealEvent: async (threadId, seq, event) =>
+      seal((await host.identity.threadKey(threadId, epoch))!, epoch, event, sealContext.event(hostId, threadId, seq)),
     async publish(threadId, seq, box) {
       const answer = await socket.timeout(30_000).emitWithAck("event:publish", { threadId, seq, box });
       if (!answer.ok) throw new Error(`event:publish: ${answer.message}`);
@@ -116,7 +120,8 @@ export async function pairedRawHost(
     },
     async putSummary(summary) {
       const k = threadRecordKey(summary.threadId);
-      const box = await seal(key, epoch, summary, sealContext.record(hostId, k));
+      const threadKey = (await host.identity.threadKey(summary.threadId, epoch))!;
+      const box = await seal(threadKey, epoch, summary, sealContext.record(hostId, k));
       const answer = await socket.timeout(30_000).emitWithAck("record:put", { key: k, box });
       if (!answer.ok) throw new Error(`record:put: ${answer.message}`);
     },

@@ -3,7 +3,8 @@
 // comparison with the host's own thread store.
 
 import assert from "node:assert/strict";
-import type { StoredEvent, ThreadEvent } from "#protocol";
+import { type StoredEvent, type ThreadEvent } from "#protocol";
+import { ThreadBoxOpener } from "#protocol/threadKeys";
 import { openThreadEvent } from "../../mobile-web/src/threads/open";
 import { ThreadStore, workspaceStateDir } from "../../extension/core/threads/threadStore";
 import type { PhoneSocket } from "./phone";
@@ -71,9 +72,10 @@ export async function catchUp(
     const cursors = { [threadId]: contiguous(held) };
     const page = await socket.timeout(10_000).emitWithAck("sync", { hostId: phone.hostId, cursors });
     if (!page.ok) throw new Error(page.message);
-    const opened = (await Promise.all(page.events.map((e: StoredEvent) => openThreadEvent(phone.contentKey, e)))).filter(
-      (o) => o.threadId === threadId,
-    );
+    const boxes = threadBoxesOf(phone);
+    const opened = (
+      await Promise.all(page.events.map((e: StoredEvent) => boxes.open(e.box.e, e.threadId, (key) => openThreadEvent(key, e))))
+    ).filter((o) => o.threadId === threadId);
     received.push(...opened.map((o) => o.seq));
     merge(held, opened);
     if (!page.more) break;
@@ -103,4 +105,16 @@ export async function catchUpTo(
   // A phone still short of `lastSeq` after `ms` is left to the caller's assertion, which says what is missing.
   await until(`the phone to hold events up to ${lastSeq}`, caughtUp, ms).catch(() => undefined);
   return received;
+}
+
+const openers = new WeakMap<CryptoKey, ThreadBoxOpener>();
+
+/** Opens a host's thread boxes as the app does: thread keys derived from the phone's content key. */
+export function threadBoxesOf(phone: { hostId: string; contentKey: CryptoKey }): ThreadBoxOpener {
+  let opener = openers.get(phone.contentKey);
+  if (!opener) {
+    opener = new ThreadBoxOpener(phone.hostId, () => phone.contentKey);
+    openers.set(phone.contentKey, opener);
+  }
+  return opener;
 }

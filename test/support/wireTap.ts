@@ -220,7 +220,9 @@ export function readStream(buf: Buffer, side: "server" | "client"): StreamReadin
         body = buf.subarray(next);
         next = buf.length;
       }
-      reading.http.push({ start: head.start, headers: head.headers, body: decodeBody(body, head.headers["content-encoding"]) });
+      // A 304 names the coding of a body it does not carry: nothing to decode.
+      const decoded = bodyless ? body : decodeBody(body, head.headers["content-encoding"]);
+      reading.http.push({ start: head.start, headers: head.headers, body: decoded });
       i = next;
       const upgrade = /websocket/i.test(head.headers.upgrade ?? "");
       if (side === "server" ? status === 101 : upgrade) websocket = true;

@@ -24,6 +24,11 @@ import type { Log } from "../log";
 
 export class KeyRotation {
   private chain: Promise<void> = Promise.resolve();
+  /**
+   * Runs once the phones have the pending key and before it is committed: what else needs the
+   * new epoch's keys (a shared thread's viewers) gets them before anything is sealed with it.
+   */
+  beforeCommit: (() => Promise<void>) | undefined;
 
   constructor(
     private readonly link: RelayLink,
@@ -47,6 +52,9 @@ export class KeyRotation {
     // A revocation during the hand-out replaces the pending key: hand out that one instead.
     for (let pending = identity.pendingKey; pending; pending = identity.pendingKey) {
       await this.hand(identity.phones(link.relay), [...identity.contentKeysRaw(), pending]);
+      await this.beforeCommit?.().catch((err: unknown) =>
+        this.log.warn("could not re-issue the shares' keys before the rotation", { error: (err as Error).message }),
+      );
       if (await identity.commitRotation(pending.epoch)) {
         this.log.info("content key rotated", { epoch: pending.epoch });
         break;

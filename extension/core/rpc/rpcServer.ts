@@ -10,6 +10,7 @@ import {
   rpcCallSchema,
   rpcForwardSchema,
   sealContext,
+  z,
   type RpcCall,
   type RpcForward,
   type RpcReply,
@@ -25,6 +26,8 @@ import type { MirrorFeed } from "../mirror/mirrorFeed";
 import { answerForward, openRequest, type Answer, type RequestKind, type RequestSite } from "../commands/phoneRequest";
 import { searchForPhone } from "./phoneSearch";
 import type { GitService } from "../git/gitService";
+import type { ThreadShares } from "../shares/threadShares";
+import { shareCallSchema, type ShareCall, type SharesResult } from "#protocol/shareCalls";
 
 /**
  * How long a listing of a folder no feed watches (a thread's own worktree) waits for `git status`
@@ -34,9 +37,10 @@ import type { GitService } from "../git/gitService";
  */
 const UNWATCHED_LISTING_GIT_WAIT_MS = 50;
 
-const callRequest: RequestKind<RpcCall> = {
+/** A phone's call: the workspace's and git's, or about a thread's read-only shares. */
+const callRequest: RequestKind<RpcCall | ShareCall> = {
   noun: "call",
-  payload: rpcCallSchema,
+  payload: z.union([rpcCallSchema, shareCallSchema]),
   context: sealContext.rpcCall,
   replyContext: sealContext.rpcReply,
 };
@@ -61,6 +65,8 @@ export class RpcServer implements Disposable {
     private readonly threads?: ThreadMirrors,
     /** Answers `git-state`, `git-changes`, `git-diff` and `git-draft`; without it they are refused. */
     private readonly git?: Pick<GitService, "call">,
+    /** Lists, makes and ends read-only shares of a thread; without it they are refused. */
+    private readonly shares?: Pick<ThreadShares, "list" | "create" | "revoke">,
   ) {
     this.site = { link, identity, log };
     // zod compiles a schema's checks on its first parse, milliseconds on a busy host: done now,
@@ -83,7 +89,7 @@ export class RpcServer implements Disposable {
     const opened = await openRequest(this.site, callRequest, req);
     if (!opened.ok) return opened;
     const call = opened.value;
-    let reply: RpcReply;
+    let reply: RpcReply | { ok: true; result: RpcResult | SharesResult };
     try {
       reply = { ok: true, result: await this.dispatch(call, req.from) };
     } catch (err) {
@@ -103,7 +109,7 @@ export class RpcServer implements Disposable {
     return (await this.threads.mirrorOf(threadId)) ?? this.mirror;
   }
 
-  private async dispatch(call: RpcCall, phoneId: string): Promise<RpcResult> {
+  private async dispatch(call: RpcCall | ShareCall, phoneId: string): Promise<RpcResult | SharesResult> {
     switch (call.type) {
       case "list-dir": {
         const mirror = await this.mirrorFor(call.threadId);
@@ -126,6 +132,25 @@ export class RpcServer implements Disposable {
       case "git-draft":
         if (!this.git) throw new TetherError(ErrorCode.BadRequest, "This computer does not answer git calls.");
         return this.git.call(call);
+      case "share-list":
+      case "share-create":
+      case "share-revoke":
+        return this.shareCall(call);
     }
+  }
+
+  private async shareCall(call: ShareCall): Promise<SharesResult> {
+    const shares = this.shares;
+    if (!shares) throw new TetherError(ErrorCode.BadRequest, "This computer does not share threads.");
+    let created: string | undefined;
+    if (call.type === "share-create") created = (await shares.create(call.threadId)).shareId;
+    if (call.type === "share-revoke") {
+      if (!shares.list(call.threadId).some((s) => s.shareId === call.shareId)) {
+        throw new TetherError(ErrorCode.NotFound, "That thread has no such share.");
+      }
+      await shares.revoke(call.shareId);
+    }
+    const list = shares.list(call.threadId).map(({ shareId, link, createdAt }) => ({ shareId, link, createdAt }));
+    return { type: "shares", threadId: call.threadId, shares: list, ...(created ? { created } : {}) };
   }
 }

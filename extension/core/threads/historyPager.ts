@@ -100,7 +100,9 @@ export class HistoryPager {
     const thread = threads.get(threadId);
     for (;;) {
       const hostId = this.deps.hostId();
-      const key = identity.contentKey();
+      const epoch = identity.epoch;
+      // The thread's own key: a share of the thread opens its pages, nothing else.
+      const key = await identity.threadKey(threadId, epoch);
       const current = (): boolean => threads.get(threadId) === thread && this.deps.hostId() === hostId;
       if (!thread || !hostId || !key || link.state !== "open" || this.relayWithoutPages || this.disposables.isDisposed) return;
       const done = this.paged[threadId] ?? 0;
@@ -111,7 +113,7 @@ export class HistoryPager {
         minEvents,
       );
       if (!page) return;
-      const box = await sealPage(key, identity.epoch, hostId, threadId, page);
+      const box = await sealPage(key, epoch, hostId, threadId, page);
       if (!current()) return;
       const answer = await link.request("page:publish", { threadId, from: page.from, to: page.to, box });
       if (!current()) return;

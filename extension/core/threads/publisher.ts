@@ -1,6 +1,7 @@
 // Carries a host's threads to the relay: durable events sealed and published in order (resumed
 // after every reconnect from what the relay acknowledged), thread summaries as latest-wins
-// records, and live events (streaming text, command output) batched and fanned out.
+// records, and live events (streaming text, command output) batched and fanned out. Each thread
+// is sealed with its own key (`protocol/threadKeys.ts`), so a share of one opens no other.
 
 import { ErrorCode, seal, sealContext, threadRecordKey, type LiveEvent, type ThreadSummary } from "#protocol";
 import { DisposableStore, Timer, listen } from "../disposable";
@@ -174,8 +175,8 @@ export class ThreadPublisher {
       const hostId = this.hostId;
       const from = this.publishedSeq(threadId);
       const batch = thread.events.slice(from, from + PUBLISH_BATCH);
-      const key = this.identity.contentKey()!;
       const epoch = this.identity.epoch;
+      const key = (await this.identity.threadKey(threadId, epoch))!;
       const sealing = Promise.all(batch.map((n) => seal(key, epoch, n.event, sealContext.event(hostId, threadId, n.seq))));
       // Never sent before it is on this host's disk: a host that crashed with an event sent but
       // not saved would give its seq to another event after the restart.
@@ -270,7 +271,10 @@ export class ThreadPublisher {
     this.summaries.clear();
     for (const summary of pending) {
       const key = threadRecordKey(summary.threadId);
-      void seal(this.identity.contentKey()!, this.identity.epoch, summary, sealContext.record(hostId, key))
+      const epoch = this.identity.epoch;
+      void this.identity
+        .threadKey(summary.threadId, epoch)
+        .then((threadKey) => seal(threadKey!, epoch, summary, sealContext.record(hostId, key)))
         // Deleted while it was being sealed: its record must not come back after the delete.
         .then((box) =>
           this.threads.get(summary.threadId) ? this.link.request("record:put", { key, box }) : { ok: true as const },
@@ -309,14 +313,15 @@ export class ThreadPublisher {
       this.liveBuffers.clear();
       return;
     }
-    const key = this.identity.contentKey()!;
     const epoch = this.identity.epoch;
     for (const [threadId, events] of this.liveBuffers) {
+      const key = this.identity.threadKey(threadId, epoch);
       for (const event of events) {
         const n = ++this.liveN;
         // Sealing is asynchronous; chaining keeps the emits, and so the phone's view, in order.
         this.liveChain = this.liveChain
-          .then(() => seal(key, epoch, event, sealContext.live(hostId, threadId, n)))
+          .then(() => key)
+          .then((threadKey) => seal(threadKey!, epoch, event, sealContext.live(hostId, threadId, n)))
           .then((box) => void this.link.request("live:publish", { threadId, n, box }))
           .catch(() => undefined);
       }

@@ -19,6 +19,7 @@ export const COMMAND_IDS = {
   sidebarNewTask: "tether.sidebar.newTask",
   openWorktree: "tether.thread.openWorktree",
   mergeWorktree: "tether.thread.mergeWorktree",
+  shareThread: "tether.thread.share",
 } as const;
 
 /** A command's file name in this folder (without `.ts`). */

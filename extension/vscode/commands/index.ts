@@ -14,6 +14,7 @@ import { pairPhone } from "./pairPhone";
 import { revertThread } from "./revertThread";
 import { revokePhone } from "./revokePhone";
 import { setApiKey } from "./setApiKey";
+import { shareThread } from "./shareThread";
 import { showApprovals } from "./showApprovals";
 import { showChanges } from "./showChanges";
 import { showLog } from "./showLog";
@@ -40,6 +41,7 @@ const COMMANDS: { [Name in CommandName]: EditorCommand<(typeof COMMAND_IDS)[Name
   sidebarNewTask,
   openWorktree,
   mergeWorktree,
+  shareThread,
 };
 
 /** Registers every command with `deps`; each registration is disposed with the extension. */

@@ -31,18 +31,31 @@ export interface RpcTarget {
 /** The answer to a call is the result of the same type (`git-state` answers `git-state`). */
 type ResultOf<C extends RpcCall> = Extract<RpcResult, { type: C["type"] }>;
 
+/**
+ * Seals `call` for the host, sends it and opens the host's reply, for the caller to parse with
+ * its schema (calls whose schemas the app's first load does not carry, like shares').
+ */
+export async function sealedCall(
+  socket: TetherSocket,
+  target: RpcTarget,
+  call: unknown,
+  timeoutMs = RPC_TIMEOUT_MS,
+): Promise<unknown> {
+  const { hostId, deviceId, commandKey } = target;
+  const id = randomId();
+  const box = await seal(commandKey, PAIRWISE_EPOCH, call, sealContext.rpcCall(hostId, deviceId, id));
+  const answer = await request(() => socket.timeout(timeoutMs).emitWithAck("rpc", { hostId, id, box }), rpcAnswerSchema);
+  if (!answer.ok) throw failed(answer);
+  return open(commandKey, answer.box, sealContext.rpcReply(hostId, deviceId, id));
+}
+
 export async function callHost<C extends RpcCall>(
   socket: TetherSocket,
   target: RpcTarget,
   call: C,
   timeoutMs = RPC_TIMEOUT_MS,
 ): Promise<ResultOf<C>> {
-  const { hostId, deviceId, commandKey } = target;
-  const id = randomId();
-  const box = await seal(commandKey, PAIRWISE_EPOCH, call, sealContext.rpcCall(hostId, deviceId, id));
-  const answer = await request(() => socket.timeout(timeoutMs).emitWithAck("rpc", { hostId, id, box }), rpcAnswerSchema);
-  if (!answer.ok) throw failed(answer);
-  const parsed = rpcReplySchema.safeParse(await open(commandKey, answer.box, sealContext.rpcReply(hostId, deviceId, id)));
+  const parsed = rpcReplySchema.safeParse(await sealedCall(socket, target, call, timeoutMs));
   if (!parsed.success) throw new TetherError(ErrorCode.BadRequest, "The computer sent an answer this app doesn't understand.");
   const reply = parsed.data;
   if (!reply.ok) throw failed(reply);

@@ -1,12 +1,13 @@
 // The flows between the relay and the phone's thread cache: opening what the relay pushes and
 // catching up after a reconnect. Commands to a host go through the outbox (`outbox.ts`).
 
-import { ErrorCode, TetherError, type StoredEvent, type StoredRecord, type SyncRequest } from "#protocol";
+import { ErrorCode, THREAD_KEYS_RECORD, TetherError, type StoredEvent, type StoredRecord, type SyncRequest } from "#protocol";
 import { type InboundLive, syncAnswerSchema } from "../link/inbound";
 import { request, type TetherSocket } from "../link/request";
+import type { ThreadBoxOpener } from "#protocol/threadKeys";
 import type { HostRecord } from "../store/records";
 import type { CachedEvent } from "./cache";
-import { isAhead, keyFor } from "../hosts/keys";
+import { isAhead } from "../hosts/keys";
 import { openHistoryPage, openLiveEvent, openThreadEvent, openThreadSummary } from "./open";
 import type { TaskForm } from "./taskCommands";
 import type { Threads } from "./threads.svelte";
@@ -47,7 +48,7 @@ export class ThreadService {
     const host = this.deps.host(stored.hostId);
     if (!host) return;
     const { threads } = this.deps;
-    const opened = await openThreadEvent(keyFor(host, stored.box.e), stored);
+    const opened = await (await boxesOf(host)).open(stored.box.e, stored.threadId, (key) => openThreadEvent(key, stored));
     const gap = threads.hasGap(stored.hostId, stored.threadId, stored.seq);
     await threads.applyEvents(stored.hostId, [{ hostId: stored.hostId, ...opened }]);
     // A catch-up that fails here (the relay away, a timeout) is tried again at the next
@@ -58,16 +59,26 @@ export class ThreadService {
   async onLive(live: InboundLive): Promise<void> {
     const host = this.deps.host(live.hostId);
     if (!host) return;
-    this.deps.threads.applyLive(live.hostId, live.threadId, await openLiveEvent(keyFor(host, live.box.e), live));
+    const event = await (await boxesOf(host)).open(live.box.e, live.threadId, (key) => openLiveEvent(key, live));
+    this.deps.threads.applyLive(live.hostId, live.threadId, event);
   }
 
   /** True when the record was a thread summary (handled here). */
   async onRecord(record: StoredRecord): Promise<boolean> {
+    if (record.key === THREAD_KEYS_RECORD) {
+      const host = this.deps.host(record.hostId);
+      if (host) await (await boxesOf(host)).noteRecord(record);
+      return true;
+    }
     if (!record.key.startsWith("t-")) return false;
     const host = this.deps.host(record.hostId);
     if (!host) return true;
     // Sealed under a key this phone does not have (yet): the next summary or sync brings it.
-    const summary = await openThreadSummary(keyFor(host, record.box.e), record).catch(() => null);
+    const summary = await (
+      await boxesOf(host)
+    )
+      .open(record.box.e, record.key.slice(2), (key) => openThreadSummary(key, record))
+      .catch(() => null);
     if (summary) await this.deps.threads.applySummary(record.hostId, summary);
     return true;
   }
@@ -136,7 +147,11 @@ export class ThreadService {
         if (first) {
           // A new content key (after the host rotated it) first, then what it opens.
           await onRecords?.(page.records);
-          for (const record of page.records) await this.onRecord(record);
+          // The host's switch to thread keys first: the summaries are sealed with them.
+          const ordered = [...page.records].sort(
+            (a, b) => Number(b.key === THREAD_KEYS_RECORD) - Number(a.key === THREAD_KEYS_RECORD),
+          );
+          for (const record of ordered) await this.onRecord(record);
           // The records are all the host has: a thread whose summary is gone was deleted.
           await threads.forgetMissing(hostId, known, new Set(page.records.map((r) => r.key)));
         }
@@ -149,6 +164,7 @@ export class ThreadService {
           }
         }
         const keys = this.deps.host(hostId) ?? host;
+        const boxes = await boxesOf(keys);
         // Threads with an event sealed under a key this phone has not received yet stop there,
         // cursor unmoved, so the next catch-up (once the key is here) reads them.
         const waiting = new Set<string>();
@@ -161,13 +177,15 @@ export class ThreadService {
           }
           const cursor = cursors[stored.threadId] ?? 0;
           pagesOpened.push(
-            openHistoryPage(keyFor(keys, stored.box.e), hostId, stored, cursor).then(
-              (events) => events.map((e): CachedEvent => ({ hostId, ...e })),
-              () => {
-                pagesRefused = true;
-                return [];
-              },
-            ),
+            boxes
+              .open(stored.box.e, stored.threadId, (key) => openHistoryPage(key, hostId, stored, cursor))
+              .then(
+                (events) => events.map((e): CachedEvent => ({ hostId, ...e })),
+                () => {
+                  pagesRefused = true;
+                  return [];
+                },
+              ),
           );
           cursors[stored.threadId] = Math.max(cursor, stored.to);
         }
@@ -188,10 +206,12 @@ export class ThreadService {
           Promise.all(pagesOpened),
           Promise.all(
             toOpen.map((stored) =>
-              openThreadEvent(keyFor(keys, stored.box.e), stored).then(
-                (event): CachedEvent => ({ hostId, ...event }),
-                () => null,
-              ),
+              boxes
+                .open(stored.box.e, stored.threadId, (key) => openThreadEvent(key, stored))
+                .then(
+                  (event): CachedEvent => ({ hostId, ...event }),
+                  () => null,
+                ),
             ),
           ),
         ]);
@@ -208,4 +228,12 @@ export class ThreadService {
     await storing;
     if (pagesRefused) await this.#catchUp(hostId, undefined, false);
   }
+}
+
+/**
+ * Each host's thread boxes, opened with the right key (`hosts/threadKeys.ts`): loaded on first
+ * use, so the app's first load carries no key derivation it does not need yet.
+ */
+async function boxesOf(host: HostRecord): Promise<ThreadBoxOpener> {
+  return (await import("../hosts/threadKeys")).threadBoxes(host);
 }

@@ -75,7 +75,7 @@ describe("history pages on the host", function () {
   }
 
   async function opened(page: Sent) {
-    return openPage(identity.contentKey()!, { hostId: HOST, ...page });
+    return openPage((await identity.threadKey(page.threadId, page.box.e))!, { hostId: HOST, ...page });
   }
 
   it("seals a full page as soon as its events are published and the rest once the thread is quiet", async () => {

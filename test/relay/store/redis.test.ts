@@ -10,6 +10,7 @@ import { randomId } from "#protocol";
 import { startRedis, type TestRedis } from "../../support/redisServer";
 import { box, storeContract } from "./contract";
 import { pagesContract } from "./pagesContract";
+import { sharesContract } from "./sharesContract";
 
 let redis: TestRedis;
 before(async function () {
@@ -30,6 +31,7 @@ storeContract("Redis", {
 });
 
 pagesContract("Redis", () => RedisStore.open(redis.url, { prefix: prefix() }));
+sharesContract("Redis", () => RedisStore.open(redis.url, { prefix: prefix() }));
 
 describe("Redis store: its server", () => {
   it("writes only keys under its prefix, tether: by default", async () => {

@@ -7,11 +7,13 @@ import { MIGRATIONS } from "../../../relay/store/migrations";
 import { SqliteStore } from "../../../relay/store/sqlite";
 import { box, fcm, storeContract } from "./contract";
 import { pagesContract } from "./pagesContract";
+import { sharesContract } from "./sharesContract";
 
 // Two SqliteStores on one file are not how a relay runs (one process owns its database), so
 // the contract runs without the "two processes" part here.
 storeContract("SQLite", { open: async () => new SqliteStore(":memory:") });
 pagesContract("SQLite", async () => new SqliteStore(":memory:"));
+sharesContract("SQLite", async () => new SqliteStore(":memory:"));
 
 describe("SQLite store: its file", () => {
   let dir: string;
@@ -21,14 +23,14 @@ describe("SQLite store: its file", () => {
   it("migrates a new database to the current schema and reopens it as it was", async () => {
     const file = join(dir, "relay.sqlite");
     const store = new SqliteStore(file);
-    assert.equal(store.schemaVersion, 6);
+    assert.equal(store.schemaVersion, 7);
     await store.insertDevice({ id: "h1", kind: "host", tokenHash: "ab", createdAt: 1, lastSeen: 1, revokedAt: null });
     await store.appendEvent({ hostId: "h1", threadId: "t", seq: 1, box: box(1), at: 5 });
     await store.close();
     await store.close();
     await assert.rejects(store.device("h1"), "a closed store fails its calls");
     const again = new SqliteStore(file);
-    assert.equal(again.schemaVersion, 6);
+    assert.equal(again.schemaVersion, 7);
     assert.equal((await again.deviceByTokenHash("ab"))?.id, "h1");
     assert.equal((await again.eventsAfter("h1", {}, 10)).events.length, 1);
     await again.close();
@@ -50,7 +52,7 @@ describe("SQLite store: its file", () => {
       PRAGMA user_version = 1;`);
     db.close();
     const store = new SqliteStore(file);
-    assert.equal(store.schemaVersion, 6);
+    assert.equal(store.schemaVersion, 7);
     assert.equal((await store.deviceByTokenHash("ab"))?.id, "h1");
     await store.linkPhone("p1", "h1", 1);
     assert.equal(await store.enqueueCommand({ hostId: "h1", id: "c1", from: "p1", box: box(1), at: 1 }), "alone");
@@ -67,7 +69,7 @@ describe("SQLite store: its file", () => {
     );
     v2.close();
     const store = new SqliteStore(file);
-    assert.equal(store.schemaVersion, 6);
+    assert.equal(store.schemaVersion, 7);
     assert.equal(await store.inboxDepth("h1"), 1);
     await store.putPushSubscription("p1", fcm("t1"), [], 1);
     assert.deepEqual((await store.pushSubscription("p1"))?.target, fcm("t1"));
@@ -82,7 +84,7 @@ describe("SQLite store: its file", () => {
     for (const seq of [1, 2, 3]) insert.run("h1", seq, box(seq).iv, box(seq).ct, seq * 10);
     v3.close();
     const store = new SqliteStore(file);
-    assert.equal(store.schemaVersion, 6);
+    assert.equal(store.schemaVersion, 7);
     assert.equal(await store.storedBytes("h1"), 120);
     assert.deepEqual(await store.trimEvents("h1", 25, 0, 10), { deleted: 2, more: false });
     assert.deepEqual(await store.trimmedThreads("h1"), { t: 3 });
@@ -98,7 +100,7 @@ describe("SQLite store: its file", () => {
     insert.run("h1", "u", 1, box(9).iv, box(9).ct, 5);
     v4.close();
     const store = new SqliteStore(file);
-    assert.equal(store.schemaVersion, 6);
+    assert.equal(store.schemaVersion, 7);
     const page = await store.eventsAfter("h1", { t: 1 }, 10);
     assert.deepEqual(
       page.events.map((e) => [e.threadId, e.seq]),
