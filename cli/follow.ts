@@ -1,6 +1,8 @@
 // Follows one thread: prints what the relay stored after a point, then what the host publishes
 // as it happens, in sequence order with nothing twice, until the thread ends. A gap (an event
-// pushed before the ones before it were read) is filled from the relay's store.
+// pushed before the ones before it were read) is filled from the relay's store, and so is what
+// was published while the relay was out of reach (restarted, the network down): the connection
+// is made again and the thread read on from the last event printed.
 
 import { ENDED_STATUSES, type ThreadStatus } from "#protocol";
 import { threadBoxes } from "../mobile-web/src/hosts/threadKeys";
@@ -57,7 +59,8 @@ export async function followThread(
     lost = true;
     poke();
   };
-  const { socket } = session.conn;
+  const { conn } = session;
+  const { socket } = conn;
   socket.on("event", onEvent);
   socket.on("disconnect", onDisconnect);
 
@@ -88,16 +91,33 @@ export async function followThread(
     const others = Object.fromEntries(summaries.filter((s) => s.threadId !== threadId).map((s) => [s.threadId, s.lastSeq]));
     for (const opened of await session.eventsAfter(host, threadId, printed, others)) emit(opened);
   };
+  /** A catch-up while following: one cut short by a lost connection is read again once connected. */
+  const readOn = (): Promise<void> =>
+    catchUp().catch((err: unknown) => {
+      if (!lost) throw err;
+    });
   const ended = (): boolean => status !== null && ENDED_STATUSES.includes(status);
 
   try {
     await catchUp();
     if (!options.follow) return status;
     while (!ended()) {
-      if (lost) throw new CliError(`Lost the connection to the relay; \`tether logs ${threadId} --follow\` picks up again.`);
+      if (lost) {
+        options.note("Lost the connection to the relay; connecting again…");
+        try {
+          await conn.reconnect();
+        } catch (err) {
+          const why = err instanceof CliError ? err.message : String(err);
+          throw new CliError(`${why} \`tether logs ${threadId} --follow\` picks up where this stopped.`);
+        }
+        lost = false;
+        options.note("Connected to the relay again; reading what was missed.");
+        await readOn();
+        continue;
+      }
       if (stale) {
         stale = false;
-        await catchUp();
+        await readOn();
         continue;
       }
       const next = pushed.shift();
@@ -105,7 +125,14 @@ export async function followThread(
         await new Promise<void>((resolve) => (wake = resolve));
         continue;
       }
-      if (next.seq > printed + 1) await catchUp();
+      if (next.seq > printed + 1) {
+        await readOn();
+        // The gap not read (the connection went meanwhile): kept for after the next catch-up.
+        if (lost && next.seq > printed + 1) {
+          pushed.unshift(next);
+          continue;
+        }
+      }
       emit(next);
     }
     return status;

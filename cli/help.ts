@@ -73,7 +73,8 @@ offline the task waits in the relay's inbox and starts when it connects.
   logs: `Usage: tether logs THREAD [--follow] [--json]
 
 Prints what the task did. --follow keeps printing until it ends, and exits 0 done, 1 failed,
-2 stopped. --json prints each event as a JSON line.
+2 stopped. --json prints each event as a JSON line. A lost relay is reached again (for up to
+five minutes) and the task read on from the last event printed; --wait does the same.
 `,
   approve: `Usage: tether approve THREAD [--message TEXT]
 

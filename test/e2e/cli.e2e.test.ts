@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { FakeTurn } from "../support/fakeModels";
 import { startCli, runCli } from "../support/cliProcess";
 import { pairPhone, type PairedPhone } from "../support/phone";
-import { DIST, NO_MODEL_ENV, startStack, type Stack } from "../support/phoneStack";
+import { DIST, NO_MODEL_ENV, startRelay, startStack, type Stack } from "../support/phoneStack";
 import { freePort, startInTerminal, type Proc } from "../support/processes";
 import { until } from "../support/wait";
 
@@ -36,7 +36,8 @@ describe("end to end: the tether command line", function () {
       .map((l) => JSON.parse(l) as Record<string, unknown>);
 
   before(async () => {
-    stack = await startStack({ name: "cli", mode: "auto-edit" });
+    // On a port of its own: a test restarts the relay there, where the host and the command line look for it.
+    stack = await startStack({ name: "cli", mode: "auto-edit", relayPort: await freePort() });
     // The stack's host accepts every pairing; this one asks its person, in a terminal.
     await stack.host.stop();
     host = stack.onStop(
@@ -219,6 +220,37 @@ describe("end to end: the tether command line", function () {
     assert.equal(result.code, 0, result.stderr);
     const events = jsonLines(result.stdout).slice(1);
     assert.equal(events[0]?.type, "task");
+    assert.deepEqual(events.at(-1), { ...events.at(-1), type: "status", status: "done" });
+  });
+
+  it("follows a task across a relay restart: what was published meanwhile is read, nothing twice, and it exits 0", async () => {
+    stack.model.push(
+      call("run_command", { command: "echo bilby", reason: "say it" }),
+      call("finish", { summary: "Said bilby." }),
+    );
+    const run = startCli(["run", "--host", "ci-box", "--wait", "--json", "Say bilby", "--identity", identity]);
+    const threadId = await until("the thread id", () => /"threadId":"([^"]+)"/.exec(run.stdout())?.[1], 30_000);
+    await until("the approval", () => /Waiting for a person to approve echo bilby/.test(run.stderr()), 30_000);
+
+    await stack.relay.stop();
+    await until("the command line says it lost the relay", () => /Lost the connection to the relay/.test(run.stderr()), 30_000);
+    const port = new URL(stack.relayUrl).port;
+    stack.onStop((await startRelay(join(stack.tmp, "relay"), Number(port))).proc, (p) => p.stop());
+    await until("the command line back", () => /Connected to the relay again/.test(run.stderr()), 60_000);
+    // Approved from another command line once the computer is back too: the run goes on and ends.
+    await until("the host back", async () => /^ci-box {2}online/m.test((await cli(["hosts"])).stdout), 30_000);
+    const approved = await cli(["approve", threadId]);
+    assert.equal(approved.code, 0, approved.stderr);
+
+    const result = await run.done;
+    assert.equal(result.code, 0, result.stderr);
+    const events = jsonLines(result.stdout).slice(1);
+    assert.deepEqual(
+      events.map((e) => e.seq),
+      events.map((_, i) => i + 1),
+      "every event once, in order, across the restart",
+    );
+    assert.ok(events.some((e) => e.type === "tool-result" && String(e.output).includes("bilby")));
     assert.deepEqual(events.at(-1), { ...events.at(-1), type: "status", status: "done" });
   });
 
