@@ -99,6 +99,21 @@ export async function decide(
   return Exit.Done;
 }
 
+/** Answers the question the task's agent waits on (the phone's question card, from a script). */
+export async function answerQuestion(session: Session, threadId: string, text: string, io: Io): Promise<number> {
+  const { host, summary } = await session.findThread(threadId);
+  if (summary.status !== "awaiting-answer") throw new CliError(`Thread ${threadId} has no question waiting for an answer.`);
+  const summaries = await session.threads(host);
+  const others = Object.fromEntries(summaries.filter((s) => s.threadId !== threadId).map((s) => [s.threadId, s.lastSeq]));
+  const events = await session.eventsAfter(host, threadId, 0, others);
+  const answered = new Set(events.flatMap(({ event }) => (event.type === "answer" ? [event.questionId] : [])));
+  const asked = events.findLast(({ event }) => event.type === "question" && !answered.has(event.questionId))?.event;
+  if (asked?.type !== "question") throw new CliError(`Thread ${threadId} has no question waiting for an answer.`);
+  await session.send(host, { type: "answer", threadId, questionId: asked.questionId, text });
+  io.out(`Answered: ${asked.text}`);
+  return Exit.Done;
+}
+
 export async function stopThread(session: Session, threadId: string, io: Io): Promise<number> {
   const { host } = await session.findThread(threadId);
   const outcome = await session.send(host, { type: "stop", threadId });

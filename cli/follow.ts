@@ -83,7 +83,7 @@ export async function followThread(
       options.note(`Waiting for a person to approve ${what}: on the phone, or \`tether approve ${threadId}\`.`);
     }
     if (options.follow && event.type === "status" && event.status === "awaiting-answer") {
-      options.note(`Waiting for an answer to the agent's question: on the phone, or \`tether send ${threadId} "…"\`.`);
+      options.note(`Waiting for an answer to the agent's question: on the phone, or \`tether answer ${threadId} "…"\`.`);
     }
   };
   const catchUp = async (): Promise<void> => {

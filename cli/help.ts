@@ -18,6 +18,7 @@ Commands:
   deny THREAD [--message]     Deny it, with words the agent reads
   stop THREAD                 Stop a task
   send THREAD "message"       Steer a running task, or continue an ended one
+  answer THREAD "answer"      Answer the question the task's agent waits on
   identity export             Print the identity as one string, for TETHER_IDENTITY
 
 Options for every command:
@@ -90,7 +91,12 @@ Stops a task.
 `,
   send: `Usage: tether send THREAD "message"
 
-Sends a message to a task: it steers a running one, or continues one that ended.
+Sends a message to a task: it steers a running one, or continues one that ended. While the
+agent waits for an answer to its question, a message waits behind it: use tether answer.
+`,
+  answer: `Usage: tether answer THREAD "answer"
+
+Answers the question the task's agent asked and waits on, as the phone's question card does.
 `,
   identity: `Usage: tether identity export
 

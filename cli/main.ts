@@ -3,7 +3,7 @@
 
 import { parseArgs } from "node:util";
 import { TetherError } from "#protocol";
-import { decide, listHosts, listThreads, runTask, sendMessage, showLogs, stopThread, type Io } from "./commands";
+import { answerQuestion, decide, listHosts, listThreads, runTask, sendMessage, showLogs, stopThread, type Io } from "./commands";
 import { CliError, Exit } from "./errors";
 import { COMMAND_HELP, MAIN_HELP } from "./help";
 import { exportIdentity, identitySource, readIdentity, requireIdentity } from "./identity";
@@ -35,6 +35,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   deny: ["message"],
   stop: [],
   send: [],
+  answer: [],
   identity: [],
 };
 
@@ -120,6 +121,12 @@ export async function main(argv: string[]): Promise<number> {
       const text = words.join(" ").trim();
       if (!thread || !text) throw new CliError('Usage: tether send THREAD "message".');
       return withSession(values.identity, (s) => sendMessage(s, thread, text, io));
+    }
+    case "answer": {
+      const [thread, ...words] = rest;
+      const text = words.join(" ").trim();
+      if (!thread || !text) throw new CliError('Usage: tether answer THREAD "answer".');
+      return withSession(values.identity, (s) => answerQuestion(s, thread, text, io));
     }
     default:
       throw new CliError(`Unknown command ${command} (see tether --help).`);

@@ -168,6 +168,31 @@ describe("end to end: the tether command line", function () {
     assert.match(logs.stdout, /\[done\]\n$/);
   });
 
+  it("answers the agent's question from another command line while --wait waits on it", async () => {
+    stack.model.push(call("ask_user", { question: "Which port should it listen on?" }), (req) => {
+      const told = JSON.stringify(req.body.messages).includes("8080 please");
+      return told ? call("finish", { summary: "Listening on 8080." }) : { status: 500, message: "the answer did not arrive" };
+    });
+    const run = startCli(["run", "--host", "ci-box", "--wait", "Set up the server", "--identity", identity]);
+    const threadId = await until("the thread id", () => /^(\S+)\n/.exec(run.stdout())?.[1], 30_000);
+    await until(
+      "the note on what waits",
+      () => run.stderr().includes(`Waiting for an answer to the agent's question: on the phone, or \`tether answer ${threadId}`),
+      30_000,
+    );
+    const early = await cli(["answer", "no-such-thread", "x"]);
+    assert.equal(early.code, 3);
+    const answered = await cli(["answer", threadId, "8080 please"]);
+    assert.equal(answered.code, 0, answered.stderr);
+    assert.equal(answered.stdout, "Answered: Which port should it listen on?\n");
+    const result = await run.done;
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /Listening on 8080/);
+    const again = await cli(["answer", threadId, "9090"]);
+    assert.equal(again.code, 3);
+    assert.match(again.stderr, /^tether: Thread \S+ has no question waiting for an answer\.$/m);
+  });
+
   it("shows the computer's own words when --mode asks for more than it allows", async () => {
     const result = await cli(["run", "--host", "ci-box", "--mode", "full-auto", "Delete everything"]);
     assert.equal(result.code, 3);
