@@ -7,31 +7,18 @@ import {
   open,
   seal,
   sealContext,
-  type ConnectErrorData,
   type StoredEvent,
   type StoredRecord,
 } from "#protocol";
 import { rooms, socketsIn } from "../../relay/socket/rooms";
 import { startHost, type TestHost } from "../support/host";
-import { connect, connected, once, pairPhone, type PairedPhone } from "../support/phone";
+import { connect, connected, refusal, once, pairPhone, type PairedPhone } from "../support/phone";
 import { startRelay, type TestRelay } from "../support/relay";
 import { makeWorkspace } from "../support/workspace";
 import { until } from "../support/wait";
 
 const token = "x".repeat(43);
 const box = { e: 1, iv: "A".repeat(16), ct: "B".repeat(40) };
-
-async function refusal(auth: Record<string, unknown>, url: string): Promise<ConnectErrorData> {
-  const socket = connect(url, auth as { v?: number; token?: string });
-  try {
-    await connected(socket);
-    throw new Error("connected");
-  } catch (err) {
-    return (err as { data: ConnectErrorData }).data;
-  } finally {
-    socket.close();
-  }
-}
 
 describe("relay", () => {
   let relay: TestRelay;
@@ -65,17 +52,17 @@ describe("relay", () => {
 
   describe("handshake", () => {
     it("refuses another protocol version with a message that says to update", async () => {
-      const data = await refusal({ v: PROTOCOL_VERSION + 1 }, relay.url);
+      const data = await refusal(relay.url, { v: PROTOCOL_VERSION + 1 });
       assert.equal(data.code, ErrorCode.ProtocolMismatch);
       assert.match(data.message, /update the relay/);
       assert.equal(data.relayVersion, PROTOCOL_VERSION);
-      const older = await refusal({ v: PROTOCOL_VERSION - 1 }, relay.url);
+      const older = await refusal(relay.url, { v: PROTOCOL_VERSION - 1 });
       assert.match(older.message, /update the client/);
     });
 
     it("refuses an unknown token and a malformed handshake", async () => {
-      assert.equal((await refusal({ token }, relay.url)).code, ErrorCode.Unauthorized);
-      assert.equal((await refusal({ v: "one" }, relay.url)).code, ErrorCode.BadRequest);
+      assert.equal((await refusal(relay.url, { token })).code, ErrorCode.Unauthorized);
+      assert.equal((await refusal(relay.url, { v: "one" })).code, ErrorCode.BadRequest);
     });
 
     it("lets an anonymous socket do nothing but register or join", async () => {

@@ -10,7 +10,6 @@ import {
   parsePairFragment,
   rekeyRecordKey,
   sealContext,
-  type ConnectErrorData,
   type HostProfile,
   type StoredRecord,
 } from "#protocol";
@@ -19,25 +18,13 @@ import { callHost } from "../../mobile-web/src/link/rpc";
 import { acceptGrant, preparePairing } from "../../mobile-web/src/pairing/pairing";
 import type { HostRecord } from "../../mobile-web/src/store/records";
 import { startHost, type TestHost } from "../support/host";
-import { connect, connected, once, pairPhone, type PairedPhone, type PhoneSocket } from "../support/phone";
+import { connect, connected, refusal, once, pairPhone, type PairedPhone, type PhoneSocket } from "../support/phone";
 import { startRelay, type TestRelay } from "../support/relay";
 import { makeWorkspace } from "../support/workspace";
 import { until } from "../support/wait";
 
 const box = { e: 1, iv: "A".repeat(16), ct: "B".repeat(40) };
 const profile: HostProfile = { name: "test-host", workspace: "w", platform: "linux", version: "0" };
-
-async function refusal(url: string, token: string): Promise<ConnectErrorData> {
-  const socket = connect(url, { token });
-  try {
-    await connected(socket);
-    throw new Error("connected");
-  } catch (err) {
-    return (err as { data: ConnectErrorData }).data;
-  } finally {
-    socket.close();
-  }
-}
 
 /** The phone's host record as the PWA keeps it, for applying a rekey record to. */
 function recordOf(phone: PairedPhone): HostRecord {
@@ -103,7 +90,7 @@ describe("relay: revoking a phone", () => {
     assert.deepEqual(await unpaired, { hostId: lost.hostId, by: "host" });
     assert.deepEqual(after, [], "nothing of the host reached the phone after it was unpaired");
 
-    const data = await refusal(relay.url, lost.token);
+    const data = await refusal(relay.url, { token: lost.token });
     assert.equal(data.code, ErrorCode.Unauthorized);
     assert.equal(data.revoked, true);
     assert.equal((await relay.store.device(lost.deviceId))?.revokedAt !== null, true);
@@ -297,7 +284,7 @@ describe("relay: revoking a phone", () => {
       host.host.phoneList().map((p) => p.name),
       ["Staying"],
     );
-    assert.equal((await refusal(relay.url, leaving.token)).code, ErrorCode.Unauthorized);
+    assert.equal((await refusal(relay.url, { token: leaving.token })).code, ErrorCode.Unauthorized);
     const again = await staying.socket.timeout(5000).emitWithAck("pair:leave", { hostId: "someone-else" });
     assert.equal(!again.ok && again.code, ErrorCode.NotFound);
   });

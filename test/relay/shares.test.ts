@@ -1,25 +1,13 @@
 import assert from "node:assert/strict";
 import Database from "better-sqlite3";
 import { join } from "node:path";
-import { ErrorCode, threadRecordKey, type ConnectErrorData, type StoredEvent, type StoredRecord } from "#protocol";
+import { ErrorCode, threadRecordKey, type StoredEvent, type StoredRecord } from "#protocol";
 import { newShareSecret, shareRecordKey, shareToken, shareVerifier } from "#protocol/share";
-import { connect, connected, once, type PhoneSocket } from "../support/phone";
+import { connect, connected, refusal, once, type PhoneSocket } from "../support/phone";
 import { startRelay, type TestRelay } from "../support/relay";
 import { until } from "../support/wait";
 
 const box = (n: number) => ({ e: 1, iv: "A".repeat(16), ct: `${"B".repeat(40)}${n}` });
-
-async function refusal(url: string, share: string): Promise<ConnectErrorData> {
-  const socket = connect(url, { share } as { token?: string });
-  try {
-    await connected(socket);
-    throw new Error("connected");
-  } catch (err) {
-    return (err as { data: ConnectErrorData }).data;
-  } finally {
-    socket.close();
-  }
-}
 
 describe("relay: read-only shares of one thread", () => {
   let relay: TestRelay;
@@ -116,7 +104,7 @@ describe("relay: read-only shares of one thread", () => {
   });
 
   it("an unknown token is refused; a revoked share is refused at once and its viewers cut off", async () => {
-    assert.equal((await refusal(relay.url, await shareToken(newShareSecret()))).code, ErrorCode.Unauthorized);
+    assert.equal((await refusal(relay.url, { share: await shareToken(newShareSecret()) })).code, ErrorCode.Unauthorized);
     const token = await share("shared", "s1");
     const keep = await share("shared", "s2");
     const v = await viewer(token);
@@ -125,7 +113,7 @@ describe("relay: read-only shares of one thread", () => {
     const answer = await host.timeout(5000).emitWithAck("share:revoke", { shareId: "s1" });
     assert.ok(answer.ok && answer.revoked);
     await gone;
-    const data = await refusal(relay.url, token);
+    const data = await refusal(relay.url, { share: token });
     assert.equal(data.code, ErrorCode.Unauthorized);
     assert.match(data.message, /revoked/);
     // The other share of the same thread still reads, and gets what comes next; the revoked one's record is gone.

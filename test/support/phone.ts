@@ -47,6 +47,19 @@ export function connected(socket: PhoneSocket): Promise<void> {
   });
 }
 
+/** What the relay says when it refuses a handshake with `auth` (`v` defaults to this protocol's). */
+export async function refusal(url: string, auth: Record<string, unknown>): Promise<ConnectErrorData> {
+  const socket = connect(url, auth as { v?: number; token?: string });
+  try {
+    await connected(socket);
+    throw new Error("connected");
+  } catch (err) {
+    return (err as { data: ConnectErrorData }).data;
+  } finally {
+    socket.close();
+  }
+}
+
 export function once<E extends keyof ServerToClientEvents>(
   socket: PhoneSocket,
   event: E,
