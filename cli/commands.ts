@@ -114,6 +114,36 @@ export async function answerQuestion(session: Session, threadId: string, text: s
   return Exit.Done;
 }
 
+/**
+ * A thread's read-only links: a new one (printed alone on stdout, for `link=$(tether share …)`),
+ * the list, or one revoked.
+ */
+export async function shareThread(
+  session: Session,
+  threadId: string,
+  options: { list: boolean; revoke: string | undefined },
+  io: Io,
+): Promise<number> {
+  const { host } = await session.findThread(threadId);
+  if (options.revoke) {
+    await session.shares(host, { type: "share-revoke", threadId, shareId: options.revoke });
+    io.out(`Revoked ${options.revoke}: the link no longer opens ${threadId}.`);
+    return Exit.Done;
+  }
+  if (options.list) {
+    const { shares } = await session.shares(host, { type: "share-list", threadId });
+    if (shares.length === 0) io.note(`${threadId} is not shared.`);
+    for (const share of shares) io.out(`${share.shareId}  ${new Date(share.createdAt).toISOString()}  ${share.link}`);
+    return Exit.Done;
+  }
+  const result = await session.shares(host, { type: "share-create", threadId });
+  const made = result.shares.find((s) => s.shareId === result.created);
+  if (!made) throw new CliError(`${host.record.profile.name} did not say which link it made.`);
+  io.out(made.link);
+  io.note(`Whoever has this link sees ${threadId} read-only, live, until \`tether share ${threadId} --revoke ${made.shareId}\`.`);
+  return Exit.Done;
+}
+
 export async function stopThread(session: Session, threadId: string, io: Io): Promise<number> {
   const { host } = await session.findThread(threadId);
   const outcome = await session.send(host, { type: "stop", threadId });

@@ -19,6 +19,7 @@ Commands:
   stop THREAD                 Stop a task
   send THREAD "message"       Steer a running task, or continue an ended one
   answer THREAD "answer"      Answer the question the task's agent waits on
+  share THREAD                A read-only link to the task (--list, --revoke SHARE)
   identity export             Print the identity as one string, for TETHER_IDENTITY
 
 Options for every command:
@@ -97,6 +98,15 @@ agent waits for an answer to its question, a message waits behind it: use tether
   answer: `Usage: tether answer THREAD "answer"
 
 Answers the question the task's agent asked and waits on, as the phone's question card does.
+`,
+  share: `Usage: tether share THREAD [--list | --revoke SHARE]
+
+Makes a read-only link to the task and prints it: whoever opens it, in any browser and without
+pairing, sees that task's history and what happens next, live, and nothing else of the
+computer. The link's secret is in its fragment, which the relay never sees.
+
+  --list          The task's links, one per line: share id, when made, link
+  --revoke SHARE  End a link: the relay refuses it at once and cuts off whoever has it open
 `,
   identity: `Usage: tether identity export
 

@@ -3,7 +3,18 @@
 
 import { parseArgs } from "node:util";
 import { TetherError } from "#protocol";
-import { answerQuestion, decide, listHosts, listThreads, runTask, sendMessage, showLogs, stopThread, type Io } from "./commands";
+import {
+  answerQuestion,
+  decide,
+  listHosts,
+  shareThread,
+  listThreads,
+  runTask,
+  sendMessage,
+  showLogs,
+  stopThread,
+  type Io,
+} from "./commands";
 import { CliError, Exit } from "./errors";
 import { COMMAND_HELP, MAIN_HELP } from "./help";
 import { exportIdentity, identitySource, readIdentity, requireIdentity } from "./identity";
@@ -22,6 +33,8 @@ const OPTIONS = {
   follow: { type: "boolean", short: "f" },
   message: { type: "string", short: "m" },
   name: { type: "string" },
+  list: { type: "boolean" },
+  revoke: { type: "string" },
 } as const;
 
 /** Which options each command takes; any other is refused, so a typo is not silently ignored. */
@@ -36,6 +49,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   stop: [],
   send: [],
   answer: [],
+  share: ["list", "revoke"],
   identity: [],
 };
 
@@ -121,6 +135,12 @@ export async function main(argv: string[]): Promise<number> {
       const text = words.join(" ").trim();
       if (!thread || !text) throw new CliError('Usage: tether send THREAD "message".');
       return withSession(values.identity, (s) => sendMessage(s, thread, text, io));
+    }
+    case "share": {
+      const thread = one(rest, "THREAD", command);
+      if (values.list && values.revoke) throw new CliError("tether share takes --list or --revoke, not both.");
+      const options = { list: values.list ?? false, revoke: values.revoke };
+      return withSession(values.identity, (s) => shareThread(s, thread, options, io));
     }
     case "answer": {
       const [thread, ...words] = rest;

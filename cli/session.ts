@@ -16,6 +16,8 @@ import { applyRekey, withKeys } from "../mobile-web/src/hosts/keys";
 import { threadBoxes } from "../mobile-web/src/hosts/threadKeys";
 import { openProfileRecord } from "../mobile-web/src/hosts/profile";
 import { sendCommand, type CommandOutcome } from "../mobile-web/src/link/commands";
+import { sealedCall } from "../mobile-web/src/link/rpc";
+import { shareReplySchema, type ShareCall, type SharesResult } from "#protocol/shareCalls";
 import { syncAnswerSchema } from "../mobile-web/src/link/inbound";
 import { failed, request } from "../mobile-web/src/link/request";
 import { openThreadEvent, openThreadSummary, type OpenedEvent } from "../mobile-web/src/threads/open";
@@ -46,6 +48,8 @@ export interface Session {
   /** The thread's events after `after`, opened, in order. */
   eventsAfter(host: Host, threadId: string, after: number, others: Record<string, number>): Promise<OpenedEvent[]>;
   send(host: Host, command: Command): Promise<CommandOutcome>;
+  /** A call about a thread's read-only links, answered by the host (it keeps their secrets). */
+  shares(host: Host, call: ShareCall): Promise<SharesResult>;
   close(): void;
 }
 
@@ -181,6 +185,19 @@ export async function openSession(identity: Identity): Promise<Session> {
         }
         throw err;
       }
+    },
+    async shares(host, call) {
+      let answer: unknown;
+      try {
+        answer = await sealedCall(conn.socket, target(host), call);
+      } catch (err) {
+        if (err instanceof TetherError) throw new CliError(`${host.record.profile.name} did not share: ${err.message}`);
+        throw err;
+      }
+      const reply = shareReplySchema.safeParse(answer);
+      if (!reply.success) throw new CliError(`${host.record.profile.name} does not share threads: update Tether there.`);
+      if (!reply.data.ok) throw new CliError(`${host.record.profile.name} refused: ${reply.data.message}`);
+      return reply.data.result;
     },
     close: () => conn.close(),
   };

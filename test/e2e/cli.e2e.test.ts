@@ -9,7 +9,9 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FakeTurn } from "../support/fakeModels";
 import { startCli, runCli } from "../support/cliProcess";
-import { pairPhone, type PairedPhone } from "../support/phone";
+import { parseShareFragment, shareToken } from "#protocol/share";
+import { ErrorCode } from "#protocol";
+import { connect, connected, pairPhone, refusal, type PairedPhone } from "../support/phone";
 import { DIST, NO_MODEL_ENV, startRelay, startStack, type Stack } from "../support/phoneStack";
 import { freePort, startInTerminal, type Proc } from "../support/processes";
 import { until } from "../support/wait";
@@ -191,6 +193,48 @@ describe("end to end: the tether command line", function () {
     const again = await cli(["answer", threadId, "9090"]);
     assert.equal(again.code, 3);
     assert.match(again.stderr, /^tether: Thread \S+ has no question waiting for an answer\.$/m);
+  });
+
+  it("shares a task read-only: prints a link the relay admits for that thread, lists it, and revokes it", async () => {
+    stack.model.push(call("finish", { summary: "Nothing to change." }));
+    const run = await cli(["run", "--host", "ci-box", "--wait", "Look around"]);
+    assert.equal(run.code, 0, run.stderr);
+    const threadId = run.stdout.split("\n")[0]!;
+
+    const shared = await cli(["share", threadId]);
+    assert.equal(shared.code, 0, shared.stderr);
+    const link = parseShareFragment(shared.stdout.trim());
+    assert.ok(link, `one link on stdout: ${shared.stdout}`);
+    assert.equal(link.threadId, threadId);
+    assert.match(shared.stderr, new RegExp(`tether share ${threadId} --revoke ${link.shareId}`));
+
+    // What the link's holder shows the relay reads that thread's boxes, sealed.
+    const token = await shareToken(link.secret);
+    const viewer = connect(stack.relayUrl, { share: token } as { token?: string });
+    await connected(viewer);
+    const page = (await viewer.timeout(10_000).emitWithAck("share:sync", { after: 0 })) as {
+      ok: boolean;
+      events: { threadId: string }[];
+    };
+    assert.equal(page.ok, true);
+    assert.ok(page.events.length > 0 && page.events.every((e) => e.threadId === threadId));
+
+    const listed = await cli(["share", threadId, "--list"]);
+    assert.equal(listed.code, 0, listed.stderr);
+    const row = listed.stdout.split("\n").find((line) => line.startsWith(`${link.shareId}  `));
+    assert.ok(row?.endsWith(`  ${shared.stdout.trim()}`), `the link listed with its id: ${listed.stdout}`);
+
+    const cut = new Promise((resolve) => viewer.once("disconnect", resolve));
+    const revoked = await cli(["share", threadId, "--revoke", link.shareId]);
+    assert.equal(revoked.code, 0, revoked.stderr);
+    await cut;
+    assert.equal((await refusal(stack.relayUrl, { share: token })).code, ErrorCode.Unauthorized);
+    const again = await cli(["share", threadId, "--revoke", link.shareId]);
+    assert.equal(again.code, 3);
+    assert.match(again.stderr, /^tether: ci-box refused: That thread has no such share\.$/m);
+    const none = await cli(["share", threadId, "--list"]);
+    assert.equal(none.stdout, "");
+    assert.match(none.stderr, /is not shared/);
   });
 
   it("shows the computer's own words when --mode asks for more than it allows", async () => {
