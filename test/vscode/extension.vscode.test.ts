@@ -109,6 +109,7 @@ describe("Tether in a real VS Code", function () {
       "attaches the editor's selection with Ask Tether about this, and sends it with the task",
       "sends a file from the explorer as a mention, and the New Task key puts the typing in the composer",
       "binds New Task in the Sidebar to a key none of VS Code's own commands use",
+      "copies a new link that opens that thread only, lists it, and revokes it",
     ])
       assert.match(run.log, new RegExp(`✔ ${title}`), `"${title}" did not pass:\n${run.log}`);
     // The host published all of it through the relay, which kept none of it readable.
