@@ -113,8 +113,18 @@ describe("end to end: the approval card's choices and the bottom sheets at 360 p
     }
     await card.scrollIntoViewIfNeeded();
     await page.screenshot({ path: screenshotPath("card-top-light") });
-    // Scrolled to the end, as a thumb would: the last buttons clear of the composer.
-    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    // Scrolled to the end, as a thumb would: the last buttons clear of the composer; then, if the
+    // thread's end pushed the card's top under the bar, back up just enough to show it whole.
+    await page.evaluate(() => {
+      window.scrollTo(0, document.documentElement.scrollHeight);
+      const top = document.querySelector('[data-testid="approval-card"]')!.getBoundingClientRect().top;
+      const bar = document.querySelector("header.header")!.getBoundingClientRect().bottom;
+      if (top < bar + 12) window.scrollBy(0, top - bar - 12);
+    });
+    const box = (await card.boundingBox())!;
+    const bar = (await page.locator("header.header").boundingBox())!;
+    const composer = (await page.getByTestId("composer").boundingBox())!;
+    assert.ok(box.y >= bar.y + bar.height && box.y + box.height <= composer.y, "the card whole between the bar and the composer");
     await shot("three-choices");
 
     // Deny with a message: a sheet, its field focused, the keyboard up.
