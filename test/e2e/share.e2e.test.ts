@@ -11,7 +11,7 @@ import { randomId } from "#protocol";
 import { parseShareFragment, shareToken } from "#protocol/share";
 import { startAgentHost, type AgentHost } from "../support/agentHost";
 import { AxeAudit } from "../support/axe";
-import { launchChromium, phoneContext, screenshotPath } from "../support/browser";
+import { launchChromium, phoneContext } from "../support/browser";
 import { themedShots } from "../support/phoneStack";
 import { startFakeOpenAI, type FakeModelServer, type OpenAIBody } from "../support/fakeModels";
 import { startRelay, type TestRelay } from "../support/relay";
@@ -92,6 +92,7 @@ describe("end to end: a thread shared read-only", function () {
     const axe = new AxeAudit();
     await themedShots(phone, "share", "owner-panel", axe);
     assert.equal(axe.report(), "", "the owner's share panel");
+    axe.found.clear();
 
     // A browser that never paired opens the link: the thread, who shares it, nothing to send with.
     await view.goto(linkText);
@@ -101,7 +102,7 @@ describe("end to end: a thread shared read-only", function () {
     assert.equal(await view.getByRole("textbox").count(), 0, "the viewer has nowhere to type");
     assert.equal(await view.getByRole("button", { name: /approve|allow|deny|send|stop/i }).count(), 0);
     assert.equal(await view.getByText(OTHER_TASK).count(), 0);
-    await view.screenshot({ path: screenshotPath("share-viewer-light") });
+    await themedShots(view, "share", "viewer", axe);
 
     // Live: what happens next in the thread reaches the viewer without a reload.
     model.push(finish("Done: again."));
@@ -125,7 +126,8 @@ describe("end to end: a thread shared read-only", function () {
     await view.getByTestId("share-ended").waitFor();
     assert.equal(await view.getByText(AFTER_REVOKE).count(), 0);
     assert.equal(await view.getByText("other thread words").count(), 0);
-    await view.screenshot({ path: screenshotPath("share-revoked-light") });
+    await themedShots(view, "share", "revoked", axe);
+    assert.equal(axe.report(), "", "the viewer's page");
 
     // The relay refuses the token itself, whoever asks.
     const { io } = await import("socket.io-client");
