@@ -26,6 +26,12 @@ export interface GitStatus {
   current(maxWaitMs?: number): Promise<GitMarks>;
   /** The marks of the last run that ended, starting none (empty before the first has ended). */
   latest(): GitMarks;
+  /**
+   * Calls `listener` after each run whose marks differ from the run before, whoever asked for
+   * it: what phones show can follow git even when the run was started for someone else.
+   * Answers a function that stops it.
+   */
+  onChange?(listener: () => void): () => void;
 }
 
 // When a folder holds changes of different kinds, a conflict is what needs attention first;
@@ -37,14 +43,21 @@ function combine(a: GitMark | undefined, b: GitMark): GitMark {
 
 /** The marks of one status run, by workspace-relative path. */
 export class GitMarks {
-  static readonly empty = new GitMarks(new Map(), new Map(), new Set());
+  static readonly empty = new GitMarks(new Map(), new Map(), new Set(), "");
 
   private constructor(
     private readonly files: ReadonlyMap<string, GitMark>,
     private readonly dirs: ReadonlyMap<string, GitMark>,
     /** Folders git reports whole as untracked (`?? dir/`): everything inside is untracked too. */
     private readonly untrackedDirs: ReadonlySet<string>,
+    /** What they were read from: the same output gives the same marks. */
+    private readonly source: string,
   ) {}
+
+  /** True when `other` was read from the same output (so has the same marks). */
+  sameAs(other: GitMarks): boolean {
+    return this.source === other.source;
+  }
 
   /** Builds marks from porcelain output, keeping only paths inside the workspace (`prefix`). */
   static parse(output: string, prefix = ""): GitMarks {
@@ -78,7 +91,7 @@ export class GitMarks {
         markFolders(rel, mark);
       }
     }
-    return new GitMarks(files, dirs, untrackedDirs);
+    return new GitMarks(files, dirs, untrackedDirs, `${prefix}\0${output}`);
   }
 
   /** The mark for a workspace-relative path, or undefined when git sees nothing to show there. */
@@ -167,6 +180,7 @@ export function cachedGitStatus(read: GitStatusReader, options: GitStatusCacheOp
   let last: { marks: GitMarks; at: number } | null = null;
   let running: Promise<GitMarks> | null = null;
   let runningSince = 0;
+  const listeners = new Set<() => void>();
 
   const refresh = async (): Promise<GitMarks> => {
     let marks = GitMarks.empty;
@@ -176,12 +190,18 @@ export function cachedGitStatus(read: GitStatusReader, options: GitStatusCacheOp
     } catch {
       // A failed run shows no marks; the listing matters more than its decoration.
     }
+    const before = last?.marks ?? GitMarks.empty;
     last = { marks, at: now() };
+    if (!marks.sameAs(before)) for (const listener of [...listeners]) listener();
     return marks;
   };
 
   return {
     latest: () => last?.marks ?? GitMarks.empty,
+    onChange(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
     async current(wait = maxWaitMs) {
       if (last && now() - last.at < ttlMs) return last.marks;
       if (!running) {

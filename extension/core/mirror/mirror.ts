@@ -219,6 +219,16 @@ export class Mirror {
     return { ...base, offset: start, kind: "text", mime: "text/plain", content: text, eof };
   }
 
+  /** Whether listings carry git's marks (the workspace has a status cache). */
+  get tracksGit(): boolean {
+    return this.gitStatus !== undefined;
+  }
+
+  /** Calls `listener` whenever a git status run ends with other marks than the one before. */
+  onGitChange(listener: () => void): () => void {
+    return this.gitStatus?.onChange?.(listener) ?? (() => undefined);
+  }
+
   /** Waits (up to half a minute) for git marks as fresh as the status cache keeps them. */
   async gitSettled(): Promise<void> {
     await this.gitStatus?.current(GIT_SETTLE_WAIT_MS);

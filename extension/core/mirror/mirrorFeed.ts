@@ -74,6 +74,13 @@ export class MirrorFeed {
     this.maxDelayMs = options.maxDelayMs ?? 150;
     this.leaseMs = options.leaseMs ?? 60_000;
     this.gitRecheckMs = options.gitRecheckMs ?? 1200;
+    // Git's marks changed (a run anyone started ended): every folder shown is looked at again,
+    // and a pass sends the entries whose marks moved.
+    this.disposables.defer(
+      options.mirror.onGitChange(() => {
+        for (const folder of this.folders.values()) if (!folder.gone) this.markDirty(folder);
+      }),
+    );
     const sweeper = setInterval(() => this.sweep(), Math.max(250, this.leaseMs / 4));
     sweeper.unref?.();
     this.disposables.defer(() => clearInterval(sweeper));
@@ -201,6 +208,9 @@ export class MirrorFeed {
         folder.allMarks = true;
         this.markDirty(folder);
       });
+      // Those may be from a run that began before the folder last changed (the status cache
+      // answers for a second): git is asked again once they are stale, as after a change.
+      if (mirror.tracksGit) this.recheckGit(folder);
     })();
     return folder.ready;
   }
@@ -215,7 +225,11 @@ export class MirrorFeed {
     if (this.closed || this.folders.get(folder.rel) !== folder) return;
     if (name === null || name === ".gitignore") this.options.mirror.forgetIgnoreRules(folder.rel);
     this.markDirty(folder);
-    // Git's marks follow the change once its status cache has run again.
+    this.recheckGit(folder);
+  }
+
+  /** Git's marks follow once its status cache has run again (after `gitRecheckMs`, past its freshness). */
+  private recheckGit(folder: Folder): void {
     clearTimeout(folder.gitTimer);
     folder.gitTimer = setTimeout(() => {
       void this.options.mirror.gitSettled().then(() => this.markDirty(folder));

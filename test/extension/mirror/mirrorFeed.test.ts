@@ -179,4 +179,21 @@ describe("mirror feed (watching what phones show)", () => {
     writeFileSync(join(root, "src/b.ts"), "b\n");
     await until(() => about("src").entries.some((e) => e.name === "b.ts" && e.git === "?"));
   });
+
+  it("sends git's new marks when a run someone else started ends, with no change in the folder", async () => {
+    const root = make({ "src/a.ts": "a\n" });
+    execFileSync("git", ["init", "-q"], { cwd: root });
+    execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "init"], {
+      cwd: root,
+    });
+    const { mirror, feed, about, until } = await start(root, { git: true });
+    await feed.watch("phone-1", ["src"], []);
+    await until(() => about("src").entries.some((e) => e.name === "a.ts" && e.git === "?"));
+    // Only .git/ changes: the watched folder sees no event.
+    execFileSync("git", ["add", "src/a.ts"], { cwd: root });
+    await sleep(250);
+    // A listing elsewhere starts a status run and does not wait for it (as a phone's listing does).
+    await mirror.listDir("", { gitWaitMs: 0 });
+    await until(() => about("src").entries.some((e) => e.name === "a.ts" && e.git === "A"));
+  });
 });
