@@ -11,7 +11,7 @@ import type { FakeTurn } from "../support/fakeModels";
 import { startCli, runCli } from "../support/cliProcess";
 import { parseShareFragment, shareToken } from "#protocol/share";
 import { ErrorCode } from "#protocol";
-import { connect, connected, pairPhone, refusal, type PairedPhone } from "../support/phone";
+import { pairPhone, refusal, shareViewer, type PairedPhone } from "../support/phone";
 import { DIST, NO_MODEL_ENV, startRelay, startStack, type Stack } from "../support/phoneStack";
 import { freePort, startInTerminal, type Proc } from "../support/processes";
 import { until } from "../support/wait";
@@ -210,14 +210,8 @@ describe("end to end: the tether command line", function () {
 
     // What the link's holder shows the relay reads that thread's boxes, sealed.
     const token = await shareToken(link.secret);
-    const viewer = connect(stack.relayUrl, { share: token } as { token?: string });
-    await connected(viewer);
-    const page = (await viewer.timeout(10_000).emitWithAck("share:sync", { after: 0 })) as {
-      ok: boolean;
-      events: { threadId: string }[];
-    };
-    assert.equal(page.ok, true);
-    assert.ok(page.events.length > 0 && page.events.every((e) => e.threadId === threadId));
+    const { socket: viewer, threads } = await shareViewer(stack.relayUrl, token);
+    assert.ok(threads.length > 0 && threads.every((t) => t === threadId), threads.join());
 
     const listed = await cli(["share", threadId, "--list"]);
     assert.equal(listed.code, 0, listed.stderr);

@@ -60,6 +60,21 @@ export async function refusal(url: string, auth: Record<string, unknown>): Promi
   }
 }
 
+/**
+ * A viewer of a shared thread, connected with the token its link derives, and the thread ids of
+ * the events its first `share:sync` answered (sealed; the relay decides what it may read).
+ */
+export async function shareViewer(url: string, token: string): Promise<{ socket: PhoneSocket; threads: string[] }> {
+  const socket = connect(url, { share: token } as { token?: string });
+  await connected(socket);
+  const page = (await socket.timeout(10_000).emitWithAck("share:sync", { after: 0 })) as {
+    ok: boolean;
+    events?: { threadId: string }[];
+  };
+  if (!page.ok) throw new Error(`share:sync refused: ${JSON.stringify(page)}`);
+  return { socket, threads: (page.events ?? []).map((e) => e.threadId) };
+}
+
 export function once<E extends keyof ServerToClientEvents>(
   socket: PhoneSocket,
   event: E,

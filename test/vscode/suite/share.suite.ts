@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import * as vscode from "vscode";
 import { ErrorCode } from "#protocol";
 import { parseShareFragment, shareToken } from "#protocol/share";
-import { connect, connected, refusal, type PairedPhone } from "../../support/phone";
+import { refusal, shareViewer, type PairedPhone } from "../../support/phone";
 import { until } from "../../support/wait";
 import { summarise } from "../scenarios";
 import { onlyInPhase } from "../support/desk";
@@ -69,14 +69,8 @@ describe("Tether in VS Code: sharing a thread read-only", function () {
 
     // The relay lets the link's token read that thread's sealed events, and no other thread's.
     const token = await shareToken(copied.secret);
-    const viewer = connect(relay, { share: token } as { token?: string });
-    await connected(viewer);
-    const page = (await viewer.timeout(10_000).emitWithAck("share:sync", { after: 0 })) as {
-      ok: boolean;
-      events: { threadId: string }[];
-    };
-    assert.equal(page.ok, true);
-    assert.ok(page.events.length > 0 && page.events.every((e) => e.threadId === threadId));
+    const { socket: viewer, threads } = await shareViewer(relay, token);
+    assert.ok(threads.length > 0 && threads.every((t) => t === threadId), threads.join());
 
     const listed = await shareMenu(threadId, summarise.task, () => undefined);
     const revoke = listed.items.find((i) => i.action === "revoke");
